@@ -1,0 +1,40 @@
+"""mpcarray: secure multi-party computation with a NumPy-style array API.
+
+>>> import mpcarray as mpc
+>>> s = mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"])
+"""
+
+from . import errors
+from .array import SharedArray, supported_functions, supported_ufuncs
+from .domains import FixedPoint
+from .errors import (
+    DisclosureError,
+    EncodingError,
+    MpcError,
+    PartyError,
+    SessionMismatchError,
+    ShapeError,
+    UnsupportedOperationError,
+)
+from .session import Session
+from .transport import CommStats
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CommStats",
+    "DisclosureError",
+    "EncodingError",
+    "FixedPoint",
+    "MpcError",
+    "PartyError",
+    "Session",
+    "SessionMismatchError",
+    "ShapeError",
+    "SharedArray",
+    "UnsupportedOperationError",
+    "__version__",
+    "errors",
+    "supported_functions",
+    "supported_ufuncs",
+]

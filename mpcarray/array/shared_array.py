@@ -1,0 +1,469 @@
+"""``SharedArray``: a NumPy-style array whose elements are additively secret-shared.
+
+The array holds this process's rows of the shares, shape ``(k, *shape)``
+(``k = n`` in the simulated backend, 1 in the socket backend), the number of
+fractional bits of its encoding (see :mod:`mpcarray.array.promotion`) and the
+party, if any, that already knows its plaintext. Operators go through
+``__array_ufunc__`` and NumPy functions through ``__array_function__``; both
+dispatch only to registered secure implementations.
+
+SharedArrays have value semantics: indexing, transposing and reshaping share
+memory internally, but assigning into one array never changes another.
+"""
+
+import operator
+
+import numpy as np
+from numpy.lib.mixins import NDArrayOperatorsMixin
+
+from .. import protocols
+from ..domains import from_ring_signed, to_ring
+from ..errors import (
+    DisclosureError,
+    EncodingError,
+    SessionMismatchError,
+    ShapeError,
+    UnsupportedOperationError,
+)
+from .dispatch import FUNCTIONS, UFUNCS, implements_ufunc, unsupported_message
+from .promotion import INT, is_integer, public_array
+
+
+class SharedArray(NDArrayOperatorsMixin):
+    """A secret-shared array. Create one with :meth:`mpcarray.Session.share`."""
+
+    __slots__ = ("_rt", "_shares", "_frac", "_known_by")
+    __hash__ = None  # == is a secure comparison, not identity
+
+    def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None):
+        self._rt = runtime
+        self._shares = shares
+        self._frac = frac
+        self._known_by = known_by
+
+    def _new(self, shares, frac=None, known_by=None):
+        return SharedArray(self._rt, shares, self._frac if frac is None else frac, known_by)
+
+    def _view(self, shares_view, known_by):
+        """Wrap a view of this array's shares; both become copy-on-write."""
+        if np.shares_memory(shares_view, self._shares):
+            self._shares.flags.writeable = False
+            shares_view.flags.writeable = False
+        return self._new(shares_view, known_by=known_by)
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def shape(self) -> tuple:
+        return self._shares.shape[1:]
+
+    @property
+    def ndim(self) -> int:
+        return self._shares.ndim - 1
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype :meth:`reveal` returns: float64 for fixed point, int64 for ring integers."""
+        return np.dtype(np.int64) if self._frac == INT else np.dtype(np.float64)
+
+    @property
+    def frac_bits(self) -> int:
+        """Fractional bits of the encoding: 0 for ring integers."""
+        return self._frac
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        return self._rt.parties
+
+    @property
+    def known_by(self) -> str | None:
+        """Name of the one party that already knows this array in plaintext, or None."""
+        return None if self._known_by is None else self._rt.parties[self._known_by]
+
+    @property
+    def T(self) -> "SharedArray":
+        return self.transpose()
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of unsized SharedArray")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d SharedArray")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __repr__(self) -> str:
+        kind = "int64 ring integers" if self._frac == INT else f"fixed point, {self._frac} fractional bits"
+        return (
+            f"SharedArray(shape={self.shape}, dtype={self.dtype} [{kind}], "
+            f"known_by={self.known_by!r}, backend={self._rt.backend!r}, "
+            f"parties={len(self._rt.parties)})"
+        )
+
+    # ------------------------------------------------------------ disclosure
+    def reveal(self, label: str | None = None):
+        """Open the array to every party and return it as NumPy (float64 or int64).
+
+        ``label`` names the disclosure; each reveal is recorded in the session's
+        ``disclosures`` list. Cost: one round, ``8 * size * (n - 1)`` bytes per party.
+        """
+        _runtime_of(self)
+        (opened,) = protocols.open_shares(self._rt, self._shares)
+        self._rt.disclosures.append({"label": label, "shape": self.shape, "dtype": str(self.dtype)})
+        value = from_ring_signed(opened).copy() if self._frac == INT else self._rt.fixed.decode(opened)
+        return value[()] if value.ndim == 0 else value
+
+    def _refuse(self, *args):
+        raise DisclosureError(
+            "a SharedArray cannot be converted implicitly (bool(), float(), int(), "
+            "np.asarray(), ...); that would reveal it. Call .reveal() explicitly."
+        )
+
+    __array__ = __bool__ = __float__ = __int__ = __index__ = __complex__ = _refuse
+
+    # ----------------------------------------------------------- NumPy protocols
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        handler = UFUNCS.get(ufunc)
+        if method != "__call__" or handler is None:
+            raise UnsupportedOperationError(unsupported_message(name))
+        if kwargs:
+            raise UnsupportedOperationError(
+                f"{name} on SharedArray does not accept the arguments {sorted(kwargs)}"
+            )
+        return handler(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        handler = FUNCTIONS.get(func)
+        if handler is None:
+            raise UnsupportedOperationError(unsupported_message(f"numpy.{func.__name__}"))
+        return handler(*args, **kwargs)
+
+    # -------------------------------------------------------------- reductions
+    def sum(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Sum over ``axis`` (local, exact modulo 2^64)."""
+        axes = _element_axes(axis, self.ndim)
+        shares = self._shares.sum(axis=tuple(a + 1 for a in axes), dtype=np.uint64, keepdims=keepdims)
+        return self._new(shares, known_by=self._known_by)
+
+    def mean(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Mean over ``axis``; the division by the public count is one truncation."""
+        axes = _element_axes(axis, self.ndim)
+        count = int(np.prod([self.shape[a] for a in axes], dtype=np.int64))
+        if count == 0:
+            raise ShapeError("mean of an empty SharedArray")
+        return _multiply(self.sum(axis, keepdims), np.float64(1.0 / count))
+
+    def dot(self, other) -> "SharedArray":
+        """Same as ``numpy.dot(self, other)``."""
+        return FUNCTIONS[np.dot](self, other)
+
+    # ------------------------------------------------------------------ shape
+    def transpose(self, *axes) -> "SharedArray":
+        """Permute the axes, as :meth:`numpy.ndarray.transpose`."""
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        order = tuple(range(self.ndim))[::-1] if not axes else _element_axes(tuple(axes), self.ndim)
+        if sorted(order) != list(range(self.ndim)):
+            raise ShapeError(f"axes {axes} are not a permutation of {self.ndim} axes")
+        return self._view(self._shares.transpose((0,) + tuple(a + 1 for a in order)), self._known_by)
+
+    def reshape(self, *shape) -> "SharedArray":
+        """Give a new shape (C order), as :meth:`numpy.ndarray.reshape`."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        try:
+            new = self._shares.reshape((self._shares.shape[0],) + tuple(int(s) for s in shape))
+        except ValueError as err:
+            raise ShapeError(f"cannot reshape SharedArray of shape {self.shape} into {shape}") from err
+        return self._view(new, self._known_by)
+
+    def ravel(self) -> "SharedArray":
+        """A 1-D version of the array."""
+        return self.reshape(-1)
+
+    def copy(self) -> "SharedArray":
+        return self._new(self._shares.copy(), known_by=self._known_by)
+
+    def astype(self, dtype) -> "SharedArray":
+        """Convert ring integers to fixed point (``float``); other conversions are refused."""
+        kind = np.dtype(dtype).kind
+        if kind == "f":
+            return self._new(_lift(self, self._rt.fixed.frac_bits), self._rt.fixed.frac_bits, self._known_by)
+        if kind in "iu" and self._frac == INT:
+            return self.copy()
+        raise UnsupportedOperationError(f"SharedArray of dtype {self.dtype} cannot be cast to {dtype}")
+
+    # --------------------------------------------------------------- indexing
+    def __getitem__(self, key):
+        key = _public_key(key, self.shape)
+        return self._view(self._shares[(slice(None),) + key], self._known_by)
+
+    def __setitem__(self, key, value):
+        key = _public_key(key, self.shape)
+        target = np.broadcast_to(np.empty((), np.uint8), self.shape)[key].shape
+        if isinstance(value, SharedArray):
+            _runtime_of(self, value)
+            if value._frac > self._frac:
+                raise UnsupportedOperationError(
+                    "cannot assign fixed-point values into an integer SharedArray; "
+                    "convert the target with .astype(float) first"
+                )
+            rows = _lift(value, self._frac)
+            if value._known_by != self._known_by:
+                self._known_by = None
+        else:
+            rows = protocols.public_shares(self._rt, _encode_public(self._rt, public_array(value), self._frac))
+        if not self._shares.flags.writeable:
+            self._shares = self._shares.copy()
+        try:
+            self._shares[(slice(None),) + key] = _with_ndim(rows, len(target))
+        except ValueError as err:
+            raise ShapeError(f"cannot assign shape {rows.shape[1:]} to a selection of shape {target}") from err
+
+
+# ---------------------------------------------------------------- helpers
+def _runtime_of(*operands):
+    """The one runtime of the SharedArray operands; refuses mixtures and closed sessions."""
+    runtimes = {id(x._rt): x._rt for x in operands if isinstance(x, SharedArray)}
+    if len(runtimes) > 1:
+        raise SessionMismatchError("operands belong to different sessions")
+    (rt,) = runtimes.values()
+    if rt.closed:
+        raise SessionMismatchError("the session of this SharedArray is closed")
+    return rt
+
+
+def _known_by(*operands):
+    """The single party knowing every shared operand, or None."""
+    owners = {x._known_by for x in operands if isinstance(x, SharedArray)}
+    return owners.pop() if len(owners) == 1 else None
+
+
+def _element_axes(axis, ndim) -> tuple:
+    """Normalise ``axis`` (None, int or tuple) to non-negative element axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ShapeError(f"axis {a} is out of bounds for a SharedArray of dimension {ndim}")
+        out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise ShapeError(f"repeated axis in {axis}")
+    return tuple(out)
+
+
+def _public_key(key, shape) -> tuple:
+    """Check an index is public and valid for ``shape``; return it as a tuple."""
+    key = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, SharedArray) for k in key):
+        raise UnsupportedOperationError("indexing with a SharedArray (a secret index) is not supported")
+    np.broadcast_to(np.empty((), np.uint8), shape)[key]  # raises IndexError with the user's axes
+    return key
+
+
+def _with_ndim(shares: np.ndarray, ndim: int) -> np.ndarray:
+    """Insert axes after the party axis so ``shares`` has ``ndim`` element dimensions."""
+    missing = ndim - (shares.ndim - 1)
+    return shares.reshape(shares.shape[:1] + (1,) * missing + shares.shape[1:]) if missing > 0 else shares
+
+
+def _lift(x: SharedArray, frac: int) -> np.ndarray:
+    """Shares of ``x`` re-encoded with ``frac >= x.frac`` fractional bits (exact, local)."""
+    if frac == x._frac:
+        return x._shares
+    return x._shares << np.uint64(frac - x._frac)
+
+
+def _encode_public(rt, value: np.ndarray, frac: int) -> np.ndarray:
+    """A public value as ring elements with ``frac`` fractional bits."""
+    if frac == INT:
+        if not is_integer(value):
+            raise UnsupportedOperationError("cannot store real values in an integer SharedArray")
+        return to_ring(value)
+    return rt.fixed.encode(value)
+
+
+def _broadcast(*shapes):
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError as err:
+        raise ShapeError(f"operands could not be broadcast together with shapes {shapes}") from err
+
+
+def _rows_as(x: SharedArray, frac: int, shape) -> np.ndarray:
+    """``x``'s shares lifted to ``frac`` and aligned to ``shape``'s number of dimensions."""
+    return _with_ndim(_lift(x, frac), len(shape))
+
+
+# ------------------------------------------------------------ ufunc handlers
+def _additive(a, b, op):
+    rt = _runtime_of(a, b)
+    f = rt.fixed.frac_bits
+    if isinstance(a, SharedArray) and isinstance(b, SharedArray):
+        frac = max(a._frac, b._frac)
+        shape = _broadcast(a.shape, b.shape)
+        return a._new(op(_rows_as(a, frac, shape), _rows_as(b, frac, shape)), frac, _known_by(a, b))
+    shared, public = (a, b) if isinstance(a, SharedArray) else (b, a)
+    public = public_array(public)
+    frac = INT if shared._frac == INT and is_integer(public) else f
+    shape = _broadcast(shared.shape, public.shape)
+    ring = _encode_public(rt, public, frac)
+    rows = _rows_as(shared, frac, shape)
+    if op is operator.sub:
+        ring, rows = (np.negative(ring), rows) if shared is a else (ring, np.negative(rows))
+    return shared._new(protocols.add_public(rt, rows, ring), frac, shared._known_by)
+
+
+@implements_ufunc(np.add)
+def _add(a, b):
+    return _additive(a, b, operator.add)
+
+
+@implements_ufunc(np.subtract)
+def _subtract(a, b):
+    return _additive(a, b, operator.sub)
+
+
+@implements_ufunc(np.negative)
+def _negative(a):
+    return a._new(np.negative(a._shares), known_by=a._known_by)
+
+
+@implements_ufunc(np.positive)
+def _positive(a):
+    return a.copy()
+
+
+def _fixed_result(rt, z: np.ndarray, frac: int):
+    """Truncate a product carrying ``frac`` fractional bits back to the session's ``f``."""
+    f = rt.fixed.frac_bits
+    return (protocols.truncate(rt, z, frac - f), f) if frac > f else (z, frac)
+
+
+@implements_ufunc(np.multiply)
+def _multiply(a, b):
+    rt = _runtime_of(a, b)
+    if isinstance(a, SharedArray) and isinstance(b, SharedArray):
+        shape = _broadcast(a.shape, b.shape)
+        if a is b:
+            z = protocols.square(rt, a._shares)
+        else:
+            full = a._shares.shape[:1] + shape
+            z = protocols.mul(
+                rt,
+                np.broadcast_to(_with_ndim(a._shares, len(shape)), full),
+                np.broadcast_to(_with_ndim(b._shares, len(shape)), full),
+            )
+        z, frac = _fixed_result(rt, z, a._frac + b._frac)
+        return a._new(z, frac, _known_by(a, b))
+    shared, public = (a, b) if isinstance(a, SharedArray) else (b, a)
+    public = public_array(public)
+    shape = _broadcast(shared.shape, public.shape)
+    rows = _with_ndim(shared._shares, len(shape))
+    if is_integer(public):
+        return shared._new(protocols.mul_public_int(rows, to_ring(public)), known_by=shared._known_by)
+    f = rt.fixed.frac_bits
+    z = protocols.mul_public_real(rt, rows, shared._frac, public, f)
+    return shared._new(z, f, shared._known_by)
+
+
+@implements_ufunc(np.square)
+def _square(a):
+    return _multiply(a, a)
+
+
+@implements_ufunc(np.true_divide)
+def _true_divide(a, b):
+    if isinstance(b, SharedArray):
+        raise UnsupportedOperationError(
+            "division by a SharedArray needs a secure reciprocal, which is not available yet"
+        )
+    divisor = public_array(b).astype(np.float64)
+    if np.any(divisor == 0):
+        raise EncodingError("division by zero: the public divisor contains 0")
+    return _multiply(a, 1.0 / divisor)
+
+
+@implements_ufunc(np.power)
+def _power(a, b):
+    if not isinstance(a, SharedArray) or isinstance(b, SharedArray):
+        raise UnsupportedOperationError("only SharedArray ** (public non-negative integer) is supported")
+    exponent = np.asarray(b)
+    if exponent.ndim != 0 or exponent.dtype.kind not in "iu" or exponent < 0:
+        raise UnsupportedOperationError(
+            f"SharedArray ** {b!r}: the exponent must be a public non-negative integer scalar"
+        )
+    exponent = int(exponent)
+    if exponent == 0:
+        ones = np.ones(a.shape, dtype=np.int64) if a._frac == INT else np.ones(a.shape)
+        return a._new(protocols.public_shares(a._rt, _encode_public(a._rt, ones, a._frac)))
+    result, base = None, a
+    while True:  # square-and-multiply: about 2 log2(exponent) secure products
+        if exponent & 1:
+            result = base if result is None else _multiply(result, base)
+        exponent >>= 1
+        if not exponent:
+            return result
+        base = _multiply(base, base)
+
+
+def _matmul_operand(rt, x):
+    """``(ring rows or public ring matrix, frac, shared?)`` for one matmul operand."""
+    if isinstance(x, SharedArray):
+        return x._shares, x._frac, True
+    public = public_array(x)
+    integral = is_integer(public) or (
+        np.all(np.isfinite(public)) and np.all(public == np.rint(public)) and np.max(np.abs(public), initial=0) < 2.0**53
+    )
+    if integral:
+        return to_ring(public.astype(np.int64)), INT, False
+    return rt.fixed.encode(public), rt.fixed.frac_bits, False
+
+
+@implements_ufunc(np.matmul)
+def _matmul(a, b):
+    rt = _runtime_of(a, b)
+    left, frac_a, shared_a = _matmul_operand(rt, a)
+    right, frac_b, shared_b = _matmul_operand(rt, b)
+    shape_a = left.shape[1:] if shared_a else left.shape
+    shape_b = right.shape[1:] if shared_b else right.shape
+    if not shape_a or not shape_b:
+        raise ShapeError("matmul: an operand is 0-dimensional; use * for scalars")
+    vec_a, vec_b = len(shape_a) == 1, len(shape_b) == 1
+    m_shape_a = (1,) + shape_a if vec_a else shape_a
+    m_shape_b = shape_b + (1,) if vec_b else shape_b
+    if m_shape_a[-1] != m_shape_b[-2]:
+        raise ShapeError(f"matmul: shapes {shape_a} and {shape_b} do not align (inner dimensions differ)")
+    batch = _broadcast(m_shape_a[:-2], m_shape_b[:-2])
+    k = len(rt.ranks)
+
+    def matrices(data, shared, m_shape):
+        data = data.reshape((k,) + m_shape if shared else m_shape)
+        lead = (k,) if shared else ()
+        return np.broadcast_to(data, lead + batch + m_shape[-2:])
+
+    left, right = matrices(left, shared_a, m_shape_a), matrices(right, shared_b, m_shape_b)
+    out = np.empty((k,) + batch + (m_shape_a[-2], m_shape_b[-1]), dtype=np.uint64)
+    for index in np.ndindex(*batch):
+        if shared_a and shared_b:
+            out[(slice(None),) + index] = protocols.matmul(rt, left[(slice(None),) + index], right[(slice(None),) + index])
+        else:
+            for row in range(k):
+                x = left[(row,) + index] if shared_a else left[index]
+                y = right[(row,) + index] if shared_b else right[index]
+                out[(row,) + index] = protocols.matmul_public(x, y)
+    z, frac = _fixed_result(rt, out, frac_a + frac_b)
+    if vec_a:
+        z = z[..., 0, :]
+    if vec_b:
+        z = z[..., 0]
+    shared = a if isinstance(a, SharedArray) else b
+    return shared._new(np.ascontiguousarray(z), frac, _known_by(a, b))

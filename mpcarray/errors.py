@@ -1,0 +1,35 @@
+"""Exception types raised by mpcarray.
+
+Every error the library raises on purpose derives from :class:`MpcError`, and
+also from the built-in type a NumPy user would expect (``ValueError`` for bad
+values, ``TypeError`` for unsupported operations), so both ``except`` styles
+work.
+"""
+
+
+class MpcError(Exception):
+    """Base class of all mpcarray errors."""
+
+
+class EncodingError(MpcError, ValueError):
+    """A plaintext value cannot be encoded: NaN, infinite, or outside the safe range."""
+
+
+class ShapeError(MpcError, ValueError):
+    """Operand shapes are incompatible (broadcasting, matmul, concatenation)."""
+
+
+class SessionMismatchError(MpcError, ValueError):
+    """Operands belong to different sessions, or a session is used after closing."""
+
+
+class PartyError(MpcError, ValueError):
+    """An unknown party name or index, or an invalid party list."""
+
+
+class UnsupportedOperationError(MpcError, TypeError):
+    """The operation has no secure implementation; nothing was computed."""
+
+
+class DisclosureError(MpcError, TypeError):
+    """An implicit conversion would reveal secret data; use ``reveal()`` instead."""

@@ -1,0 +1,80 @@
+"""Exact fixed-point truncation kernels (one opening; Escudero et al., CRYPTO 2020, §5.1).
+
+Notation: ``z`` is a shared value with ``|z| < 2^62``; ``s`` the shift. The dealer
+shares a uniform ``r``, ``r_hi = r >> s`` and ``m = msb(r)``. Parties open
+``c = x' + r`` with ``x' = z + 2^62``. Because ``x'`` lies in ``[0, 2^63)``, the
+wrap-around of ``x' + r`` is exactly ``m * (1 - msb(c))``, so
+
+    (c >> s) - r_hi + m*(1 - msb(c)) * 2^(64-s) = floor(x' / 2^s) + carry,
+
+where ``carry`` (0 or 1) is the carry out of the low ``s`` bits of ``x' + r``.
+Subtracting the public ``2^(62-s)`` leaves ``floor(z / 2^s) + carry``. As ``r``
+is uniform, ``carry`` is 1 with probability ``frac(z / 2^s)``: the result is
+``z / 2^s`` stochastically rounded, never off by a unit or more, unbiased, and
+exact when ``z`` is a multiple of ``2^s``.
+
+Stream layout per party: ``r_i`` at ``offset + j``, ``r_hi_i`` at
+``offset + N + j``, ``m_i`` at ``offset + 2N + j``; party 0's ``r_hi`` and ``m``
+are the dealer's two correction rows.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .prg import stream_value
+
+_ONE = np.uint64(1)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def trunc_correction(seeds, gammas, offset, size, shift):
+    """Dealer (all parties' seeds): party 0's ``r_hi`` and ``msb`` shares, a ``(2, N)`` array."""
+    s = np.uint64(shift)
+    out = np.empty((2, size), dtype=np.uint64)
+    for j in prange(size):
+        sum_r = np.uint64(0)
+        sum_hi = np.uint64(0)
+        sum_msb = np.uint64(0)
+        for i in range(seeds.size):
+            sum_r += stream_value(seeds[i], gammas[i], offset + j)
+            if i > 0:
+                sum_hi += stream_value(seeds[i], gammas[i], offset + size + j)
+                sum_msb += stream_value(seeds[i], gammas[i], offset + 2 * size + j)
+        out[0, j] = (sum_r >> s) - sum_hi
+        out[1, j] = (sum_r >> np.uint64(63)) - sum_msb
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def trunc_mask(z, seeds, gammas, offset, first_row):
+    """Message to open: shares of ``c = z + 2^62 + r``."""
+    k, size = z.shape
+    bias = _ONE << np.uint64(62)
+    out = np.empty((k, size), dtype=np.uint64)
+    for i in range(k):
+        extra = bias if i == first_row else np.uint64(0)
+        for j in prange(size):
+            out[i, j] = z[i, j] + stream_value(seeds[i], gammas[i], offset + j) + extra
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def trunc_combine(c, seeds, gammas, offset, correction, first_row, shift):
+    """Shares of ``z / 2^shift`` from the opened ``c`` and each party's material."""
+    k = seeds.size
+    size = c.size
+    s = np.uint64(shift)
+    up = np.uint64(64) - s
+    bias = _ONE << (np.uint64(62) - s)
+    out = np.empty((k, size), dtype=np.uint64)
+    for i in range(k):
+        for j in prange(size):
+            cj = c[j]
+            no_msb = _ONE - (cj >> np.uint64(63))
+            if i == first_row:
+                out[i, j] = ((correction[1, j] * no_msb) << up) - correction[0, j] + (cj >> s) - bias
+            else:
+                r_hi = stream_value(seeds[i], gammas[i], offset + size + j)
+                msb = stream_value(seeds[i], gammas[i], offset + 2 * size + j)
+                out[i, j] = ((msb * no_msb) << up) - r_hi
+    return out

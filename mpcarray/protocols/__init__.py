@@ -1,0 +1,29 @@
+"""MPC protocols over share arrays with a leading party axis.
+
+The only code that combines different parties' shares, and only through the
+runtime's transport. Every function takes the :class:`~mpcarray.runtime.Runtime`
+first and arrays of shape ``(k, *shape)`` (this process's ``k`` party rows).
+
+Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
+``[x]`` a shared value with party ``i`` holding ``x_i`` and ``sum(x_i) = x mod 2^64``.
+"""
+
+from .input import share_input
+from .multiplication import matmul, mul, square
+from .opening import open_shares
+from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
+from .truncation import truncate
+
+__all__ = [
+    "add_public",
+    "matmul",
+    "matmul_public",
+    "mul",
+    "mul_public_int",
+    "mul_public_real",
+    "open_shares",
+    "public_shares",
+    "share_input",
+    "square",
+    "truncate",
+]

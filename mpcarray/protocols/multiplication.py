@@ -1,0 +1,77 @@
+"""Beaver multiplication, squaring and matrix products (Beaver, CRYPTO 1991).
+
+These return raw ring products; fixed-point callers follow with
+:func:`mpcarray.protocols.truncate`.
+"""
+
+import numpy as np
+
+from .. import kernels
+from .opening import open_shares
+
+
+def _rows(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x).reshape(x.shape[0], -1)
+
+
+def mul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Elementwise ``[x] * [y]`` for shares of equal shape.
+
+    Steps: (1) the dealer supplies a triple ``[a], [b], [c = a*b]``; (2) parties
+    open ``d = x - a`` and ``e = y - b`` together; (3) party ``i`` computes
+    ``c_i + d*b_i + e*a_i``, and party 0 adds ``d*e``.
+
+    Cost: 1 round; each party sends and receives ``2 * 8 * N * (n - 1)`` bytes;
+    the dealer sends party 0 ``8 * N`` bytes.
+    Security: ``d`` and ``e`` are uniform because ``a`` and ``b`` are.
+    """
+    if x.shape != y.shape:
+        raise ValueError(f"mul needs equal share shapes, got {x.shape} and {y.shape}")
+    xs, ys = _rows(x), _rows(y)
+    t = rt.dealer.beaver_triples(xs.shape[1])
+    (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.seeds, t.gammas, t.offset))
+    z = kernels.beaver_combine(opened, t.seeds, t.gammas, t.offset, t.correction, rt.first_row)
+    return z.reshape(x.shape)
+
+
+def square(rt, x: np.ndarray) -> np.ndarray:
+    """Elementwise ``[x]^2`` with a square pair, opening half of what :func:`mul` opens.
+
+    Steps: (1) the dealer supplies ``[a], [s = a^2]``; (2) parties open
+    ``d = x - a``; (3) party ``i`` computes ``s_i + 2*d*a_i``, party 0 adds ``d^2``.
+
+    Cost: 1 round; each party sends and receives ``8 * N * (n - 1)`` bytes;
+    the dealer sends party 0 ``8 * N`` bytes.
+    Security: ``d`` is uniform because ``a`` is.
+    """
+    xs = _rows(x)
+    p = rt.dealer.square_pairs(xs.shape[1])
+    (d,) = open_shares(rt, kernels.square_mask(xs, p.seeds, p.gammas, p.offset))
+    z = kernels.square_combine(d, p.seeds, p.gammas, p.offset, p.correction, rt.first_row)
+    return z.reshape(x.shape)
+
+
+def matmul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Matrix product ``[X] @ [Y]`` of shares shaped ``(k, m, t)`` and ``(k, t, p)``.
+
+    Steps: (1) the dealer supplies a matrix triple ``[A], [B], [C = A @ B]``;
+    (2) parties open ``D = X - A`` and ``E = Y - B`` together; (3) party ``i``
+    computes ``C_i + D @ B_i + A_i @ E``, and party 0 adds ``D @ E``.
+
+    Cost: 1 round; each party sends and receives ``8 * (m*t + t*p) * (n - 1)``
+    bytes; the dealer sends party 0 ``8 * m * p`` bytes. Local work: ``2k + 1``
+    ring products (``k`` = rows held), done by :func:`mpcarray.kernels.ring_matmul`.
+    Security: ``D`` and ``E`` are uniform because ``A`` and ``B`` are.
+    """
+    k, m, inner = x.shape
+    p = y.shape[2]
+    if y.shape[:2] != (k, inner):
+        raise ValueError(f"matmul share shapes {x.shape} and {y.shape} do not align")
+    a, b, c = rt.dealer.matrix_triple(m, inner, p)
+    d, e = open_shares(rt, x - a, y - b)
+    z = np.empty((k, m, p), dtype=np.uint64)
+    for row in range(k):
+        z[row] = c[row] + kernels.ring_matmul(d, b[row]) + kernels.ring_matmul(a[row], e)
+    if rt.first_row >= 0:
+        z[rt.first_row] += kernels.ring_matmul(d, e)
+    return z

@@ -1,0 +1,45 @@
+"""Engine state that protocols run against: parties, transport, dealer, fixed-point format.
+
+A :class:`Runtime` is created by :class:`mpcarray.Session`; protocols receive it
+explicitly, so there is no global state.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .domains import FixedPoint
+from .preprocessing import Dealer
+from .transport import CommStats, Transport
+
+
+@dataclass(eq=False)
+class Runtime:
+    """Everything a protocol needs to run on one process's rows of the shares."""
+
+    parties: tuple[str, ...]
+    transport: Transport
+    dealer: Dealer
+    fixed: FixedPoint
+    input_rng: np.random.Generator
+    backend: str
+    closed: bool = False
+    disclosures: list = field(default_factory=list)
+
+    @property
+    def n_parties(self) -> int:
+        return len(self.parties)
+
+    @property
+    def ranks(self) -> tuple[int, ...]:
+        """Parties whose share rows this process holds."""
+        return self.transport.ranks
+
+    @property
+    def first_row(self) -> int:
+        """Row of party 0 (the party that adds public constants), or -1."""
+        return self.transport.first_row
+
+    @property
+    def comm(self) -> CommStats:
+        return self.transport.comm

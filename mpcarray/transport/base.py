@@ -1,0 +1,125 @@
+"""The ``Transport`` interface shared by the simulated and the socket backends.
+
+Messages are arrays with one leading row per party held by this process: the
+simulated backend holds all ``n`` parties, a socket process holds one. Protocol
+code never asks which backend it runs on; it only calls :meth:`all_gather`,
+:meth:`scatter`, :meth:`send` and :meth:`recv`.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import PartyError
+
+
+@dataclass
+class CommStats:
+    """Per-party communication counters, kept by the transport only.
+
+    ``bytes_sent[i]`` and ``bytes_received[i]`` count what party ``i`` sent to and
+    received from the other parties in the online phase; ``rounds`` counts
+    communication steps (one step may carry many arrays); ``dealer_bytes[i]`` counts
+    the correction arrays party ``i`` received from the dealer (preprocessing).
+    """
+
+    n_parties: int
+    bytes_sent: np.ndarray = field(init=False)
+    bytes_received: np.ndarray = field(init=False)
+    dealer_bytes: np.ndarray = field(init=False)
+    rounds: int = field(init=False, default=0)
+
+    def __post_init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        """Set every counter to zero."""
+        self.bytes_sent = np.zeros(self.n_parties, dtype=np.int64)
+        self.bytes_received = np.zeros(self.n_parties, dtype=np.int64)
+        self.dealer_bytes = np.zeros(self.n_parties, dtype=np.int64)
+        self.rounds = 0
+
+    def snapshot(self) -> "CommStats":
+        """An independent copy of the counters, for measuring a block of code by difference."""
+        copy = CommStats(self.n_parties)
+        copy.bytes_sent = self.bytes_sent.copy()
+        copy.bytes_received = self.bytes_received.copy()
+        copy.dealer_bytes = self.dealer_bytes.copy()
+        copy.rounds = self.rounds
+        return copy
+
+    def __sub__(self, earlier: "CommStats") -> "CommStats":
+        diff = self.snapshot()
+        diff.bytes_sent -= earlier.bytes_sent
+        diff.bytes_received -= earlier.bytes_received
+        diff.dealer_bytes -= earlier.dealer_bytes
+        diff.rounds -= earlier.rounds
+        return diff
+
+    def __repr__(self) -> str:
+        return (
+            f"CommStats(rounds={self.rounds}, bytes_sent={self.bytes_sent.tolist()}, "
+            f"bytes_received={self.bytes_received.tolist()}, "
+            f"dealer_bytes={self.dealer_bytes.tolist()})"
+        )
+
+
+class Transport(ABC):
+    """Communication between ``n_parties`` parties, of which this process holds ``ranks``."""
+
+    def __init__(self, n_parties: int, ranks: tuple[int, ...]):
+        self.n_parties = n_parties
+        self.ranks = tuple(ranks)
+        self.comm = CommStats(n_parties)
+
+    @property
+    def first_row(self) -> int:
+        """Row of party 0 in this process's share arrays, or -1 if it is not held here."""
+        return self.ranks.index(0) if 0 in self.ranks else -1
+
+    def check_party(self, party: int) -> None:
+        """Raise :class:`PartyError` unless ``party`` is a valid index."""
+        if not 0 <= party < self.n_parties:
+            raise PartyError(f"party index {party} is out of range for {self.n_parties} parties")
+
+    @abstractmethod
+    def all_gather(self, rows: np.ndarray) -> np.ndarray:
+        """Every party sends its row of ``rows`` (shape ``(k, M)``) to every other; one round.
+
+        Returns the ``(n, M)`` array of all parties' messages, as every party sees it.
+        Cost per party: ``M * itemsize * (n - 1)`` bytes sent and received.
+        """
+
+    @abstractmethod
+    def send(self, sender: int, receiver: int, message: np.ndarray) -> None:
+        """Queue ``message`` from ``sender`` (held here) to ``receiver``; counts bytes."""
+
+    @abstractmethod
+    def recv(self, sender: int, receiver: int) -> np.ndarray:
+        """Take the next message from ``sender`` to ``receiver`` (held here)."""
+
+    @abstractmethod
+    def count_from_dealer(self, party: int, nbytes: int) -> None:
+        """Record ``nbytes`` of correction data delivered by the dealer to ``party``."""
+
+    def end_round(self) -> None:
+        """Close one communication step made of point-to-point messages."""
+        self.comm.rounds += 1
+
+    def scatter(self, sender: int, rows: np.ndarray | None) -> np.ndarray:
+        """``sender`` delivers row ``j`` of ``rows`` (shape ``(n, ...)``) to party ``j``; one round.
+
+        ``rows`` is required where ``sender`` is held and ignored elsewhere.
+        Returns this process's rows, shape ``(k, ...)``.
+        """
+        self.check_party(sender)
+        if sender in self.ranks:
+            for receiver in range(self.n_parties):
+                if receiver != sender:
+                    self.send(sender, receiver, rows[receiver])
+        received = [
+            rows[party] if party == sender else self.recv(sender, party) for party in self.ranks
+        ]
+        self.end_round()
+        return np.stack(received)
