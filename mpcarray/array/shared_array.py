@@ -118,7 +118,7 @@ class SharedArray(NDArrayOperatorsMixin):
         value = from_ring_signed(opened).copy() if self._frac == INT else self._rt.fixed.decode(opened)
         return value[()] if value.ndim == 0 else value
 
-    def _refuse(self, *args):
+    def _refuse(self, *args, **kwargs):
         raise DisclosureError(
             "a SharedArray cannot be converted implicitly (bool(), float(), int(), "
             "np.asarray(), ...); that would reveal it. Call .reveal() explicitly."

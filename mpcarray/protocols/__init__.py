@@ -12,7 +12,7 @@ from .input import share_input
 from .multiplication import matmul, mul, square
 from .opening import open_shares
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
-from .truncation import truncate
+from .truncation import truncate, truncate_many
 
 __all__ = [
     "add_public",
@@ -26,4 +26,5 @@ __all__ = [
     "share_input",
     "square",
     "truncate",
+    "truncate_many",
 ]

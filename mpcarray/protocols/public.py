@@ -9,7 +9,7 @@ import numpy as np
 from .. import kernels
 from ..domains import to_ring
 from ..errors import EncodingError
-from .truncation import truncate
+from .truncation import truncate_many
 
 
 def public_shares(rt, ring_values: np.ndarray) -> np.ndarray:
@@ -40,14 +40,16 @@ def mul_public_int(x: np.ndarray, ring_values: np.ndarray) -> np.ndarray:
 def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int) -> np.ndarray:
     """``[x] * c`` for public reals ``c``, from ``x_frac`` to ``out_frac`` fractional bits.
 
-    Integer-valued ``c`` is applied exactly with no communication. Otherwise ``c``
-    is written as ``M * 2^(k - g)`` with integers ``|M| <= 2^g`` (``g`` = the
-    session's fractional bits, ``2^k`` just above ``max|c|``) and the product
-    ``[x] * M`` is truncated once. Unlike encoding ``c`` at ``2^-f`` resolution,
-    this keeps ``g`` significant bits however small ``c`` is (``x / 1e6``, means
-    over millions of rows).
+    Integer-valued ``c`` is applied exactly with no communication. Otherwise
+    ``c = (M_hi * 2^g + M_lo) * 2^(k - 2g)`` with integers ``|M_hi| <= 2^g``,
+    ``0 <= M_lo < 2^g`` (``g`` = the session's fractional bits, ``2^k`` just above
+    ``max|c|``): the constant keeps ``2g`` significant bits however small it is
+    (``x / 1e6``, means over millions of rows). ``[x] * M_hi`` and ``[x] * M_lo``
+    are truncated together in one round, each with error below one unit, so the
+    result is within 2 units (plus ``|x * c| * 2^-2g``) of ``x * c``.
 
-    Cost: 0 rounds for integer-valued ``c``, else one :func:`truncate`.
+    Cost: 0 rounds for integer-valued ``c``; else 1 round truncating ``2N``
+    elements (``N`` when ``M_lo`` is zero, e.g. for powers of two).
     Requires ``|x * 2^x_frac| * 2^g < 2^62``: the fixed-point safe range for
     fixed-point ``x``, ``|x| < 2^(62 - g)`` for ring integers.
     """
@@ -56,22 +58,28 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int) -> np.ndar
         raise EncodingError("public operand contains NaN or an infinite value")
     lift = out_frac - x_frac
     peak = float(np.max(np.abs(c))) if c.size else 0.0
-    if peak == 0.0:
-        return x * np.zeros(c.shape, dtype=np.uint64)
-    if np.all(c == np.rint(c)) and peak < 2.0 ** (62 - lift):
+    if peak == 0.0 or (np.all(c == np.rint(c)) and peak < 2.0 ** (62 - lift)):
         return x * (to_ring(c.astype(np.int64)) << np.uint64(lift))
     g = rt.fixed.frac_bits
     k = int(np.frexp(peak)[1])
-    multiplier = to_ring(np.rint(np.ldexp(c, g - k)).astype(np.int64))
+    multiplier = np.rint(np.ldexp(c, 2 * g - k)).astype(np.int64)
+    high, low = multiplier >> g, multiplier & ((1 << g) - 1)
     shift = x_frac + g - k - out_frac
-    z = x * multiplier
-    if shift <= 0:
-        if -shift >= 62:
-            raise EncodingError(f"public factor {peak:.3g} overflows the fixed-point range")
-        return z << np.uint64(-shift)
-    if shift > 62:
-        return z * np.uint64(0)
-    return truncate(rt, z, shift)
+    if shift + g <= 0:
+        raise EncodingError(f"public factor {peak:.3g} overflows the fixed-point range")
+    exact, to_truncate = [], []
+    for part, part_shift in ((high, shift), (low, shift + g)):
+        if not part.any() or part_shift > 62:  # zero, or below one unit of the result
+            continue
+        z = x * to_ring(part)
+        if part_shift <= 0:
+            exact.append(z << np.uint64(-part_shift))
+        else:
+            to_truncate.append((z, part_shift))
+    terms = exact + (truncate_many(rt, to_truncate) if to_truncate else [])
+    if not terms:  # |x * c| is below one unit of the result
+        return x * np.zeros(c.shape, dtype=np.uint64)
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
 def matmul_public(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -26,12 +26,27 @@ def truncate(rt, z: np.ndarray, shift: int) -> np.ndarray:
     the dealer sends party 0 ``16 * N`` bytes.
     Security: ``c`` is uniformly distributed because ``r`` is; the dealer sees nothing.
     """
-    if not 1 <= shift <= 62:
-        raise ValueError(f"truncation shift must be in [1, 62], got {shift}")
-    k = z.shape[0]
-    flat = np.ascontiguousarray(z).reshape(k, -1)
-    size = flat.shape[1]
-    m = rt.dealer.truncation(size, shift)
-    (c,) = open_shares(rt, kernels.trunc_mask(flat, m.seeds, m.gammas, m.offset, rt.first_row))
-    out = kernels.trunc_combine(c, m.seeds, m.gammas, m.offset, m.correction, rt.first_row, shift)
-    return out.reshape(z.shape)
+    return truncate_many(rt, [(z, shift)])[0]
+
+
+def truncate_many(rt, parts) -> list[np.ndarray]:
+    """Truncate several ``(z, shift)`` pairs with one opening (one round in all).
+
+    Cost: the sum of the parts' :func:`truncate` costs, in 1 round.
+    """
+    k = len(rt.ranks)
+    prepared = []
+    for z, shift in parts:
+        if not 1 <= shift <= 62:
+            raise ValueError(f"truncation shift must be in [1, 62], got {shift}")
+        flat = np.ascontiguousarray(z).reshape(k, -1)
+        material = rt.dealer.truncation(flat.shape[1], shift)
+        masked = kernels.trunc_mask(flat, material.seeds, material.gammas, material.offset,
+                                    rt.first_row)
+        prepared.append((z.shape, shift, material, masked))
+    opened = open_shares(rt, *(masked for *_, masked in prepared))
+    return [
+        kernels.trunc_combine(c, m.seeds, m.gammas, m.offset, m.correction, rt.first_row, shift)
+        .reshape(shape)
+        for (shape, shift, m, _), c in zip(prepared, opened)
+    ]

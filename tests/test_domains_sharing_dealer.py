@@ -1,0 +1,131 @@
+"""The bottom layers: ring and fixed-point encoding, additive sharing, dealer material."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import mpcarray as mpc
+from mpcarray import kernels
+from mpcarray.domains import FixedPoint, from_ring_signed, to_ring
+from mpcarray.sharing import reconstruct, split
+from mpcarray.transport import SimulatedTransport
+from mpcarray.preprocessing import SimulatedDealer
+
+
+@given(arrays(np.int64, st.integers(0, 20)))
+def test_ring_roundtrip_is_exact(values):
+    assert np.array_equal(from_ring_signed(to_ring(values)), values)
+
+
+@pytest.mark.parametrize("f", [8, 16, 20])
+@given(data=st.data())
+@settings(max_examples=50)
+def test_fixed_point_roundtrip_within_half_ulp(f, data):
+    fp = FixedPoint(f)
+    values = data.draw(arrays(np.float64, st.integers(0, 30), elements=st.floats(
+        -fp.max_abs * 0.999, fp.max_abs * 0.999)))
+    decoded = fp.decode(fp.encode(values))
+    assert np.all(np.abs(decoded - values) <= fp.resolution / 2)
+
+
+def test_decode_of_negative_values_is_exact():
+    """Decoding goes through exact integers: -1 ulp decodes to exactly -2^-f (no off-by-one)."""
+    fp = FixedPoint(16)
+    ring = to_ring(np.array([-1, -(2**16), -(2**40) - 1, 2**40 + 1]))
+    expected = np.array([-1, -(2**16), -(2**40) - 1, 2**40 + 1]) / 2.0**16
+    assert np.array_equal(fp.decode(ring), expected)
+
+
+@given(secret=arrays(np.uint64, st.integers(1, 20)), n=st.integers(2, 6), seed=st.integers(0, 99))
+def test_split_then_reconstruct(secret, n, seed):
+    randomness = np.random.default_rng(seed).integers(0, 2**64, (n - 1,) + secret.shape,
+                                                       dtype=np.uint64)
+    shares = split(secret, randomness)
+    assert shares.shape == (n,) + secret.shape
+    assert np.array_equal(reconstruct(shares), secret)
+
+
+def test_shares_look_uniform():
+    """Each non-owner's share of an all-zero input has every bit set about half the time."""
+    with mpc.Session(parties=3, seed=5) as s:
+        x = s.share(np.zeros(20_000), owner=0)
+    for party in (1, 2):
+        share = x._shares[party]
+        bits = (share[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
+        frequency = bits.mean(axis=0)
+        assert np.all(np.abs(frequency - 0.5) < 0.02)  # ~6 standard deviations
+
+
+def _dealer(n, seed=9):
+    return SimulatedDealer(SimulatedTransport(n), seed)
+
+
+def _expand(material, layout_size, size, what):
+    """Materialise each party's values of part ``what`` of a seeded material."""
+    flat = kernels.fill_streams(material.seeds, material.gammas, material.offset, layout_size * size)
+    return flat[:, what * size:(what + 1) * size]
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_beaver_triples_are_correct(n):
+    size = 1000
+    material = _dealer(n).beaver_triples(size)
+    a, b, c = (_expand(material, 3, size, w) for w in range(3))
+    c = c.copy()
+    c[0] = material.correction
+    assert np.array_equal(reconstruct(c), reconstruct(a) * reconstruct(b))
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_square_pairs_are_correct(n):
+    size = 1000
+    material = _dealer(n).square_pairs(size)
+    a, s = (_expand(material, 2, size, w) for w in range(2))
+    s = s.copy()
+    s[0] = material.correction
+    assert np.array_equal(reconstruct(s), reconstruct(a) ** 2)
+
+
+@pytest.mark.parametrize("n, shift", [(2, 16), (3, 1), (5, 40)])
+def test_truncation_material_is_correct(n, shift):
+    size = 1000
+    material = _dealer(n).truncation(size, shift)
+    r, hi, msb = (_expand(material, 3, size, w).copy() for w in range(3))
+    hi[0], msb[0] = material.correction
+    r_sum = reconstruct(r)
+    assert np.array_equal(reconstruct(hi), r_sum >> np.uint64(shift))
+    assert np.array_equal(reconstruct(msb), r_sum >> np.uint64(63))
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_matrix_triple_is_correct(n):
+    a, b, c = _dealer(n).matrix_triple(4, 7, 3)
+    a_sum, b_sum = reconstruct(a), reconstruct(b)
+    expected = (a_sum.astype(object) @ b_sum.astype(object)) % 2**64
+    assert np.array_equal(reconstruct(c).astype(object), expected)
+
+
+def test_dealer_never_reuses_randomness():
+    dealer = _dealer(3)
+    first, second = dealer.beaver_triples(10), dealer.beaver_triples(10)
+    assert second.offset >= first.offset + 30
+
+
+def test_ring_matmul_matches_exact_integer_product():
+    rng = np.random.default_rng(1)
+    for shape_a, shape_b in [((3, 5), (5, 2)), ((40, 300), (300, 7)), ((2, 5000), (5000, 3))]:
+        a = rng.integers(0, 2**64, shape_a, dtype=np.uint64)
+        b = rng.integers(0, 2**64, shape_b, dtype=np.uint64)
+        expected = (a.astype(object) @ b.astype(object)) % 2**64
+        assert np.array_equal(kernels.ring_matmul(a, b).astype(object), expected)
+        assert np.array_equal(kernels.ring_matmul(a.T.copy().T, b).astype(object), expected)
+
+
+def test_seeded_sessions_are_reproducible_and_unseeded_differ():
+    def shares(seed):
+        with mpc.Session(parties=3, seed=seed) as s:
+            return s.share(np.arange(5.0), owner=0)._shares.copy()
+    assert np.array_equal(shares(1), shares(1))
+    assert not np.array_equal(shares(None), shares(None))

@@ -1,0 +1,67 @@
+"""Fixed-point truncation: exact to one unit, unbiased, never catastrophic."""
+
+import numpy as np
+import pytest
+
+import mpcarray as mpc
+from mpcarray import protocols
+
+
+def encoded(session, values):
+    """Values after fixed-point encoding, so encoding error is separated from protocol error."""
+    fp = session.fixed_point
+    return fp.decode(fp.encode(values))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n_parties", [2, 3, 5])
+def test_million_products_have_no_error_above_one_ulp(n_parties):
+    """10^6 products of magnitude up to 2^20 (f = 16): every error < 1 ulp + encoding error."""
+    rng = np.random.default_rng(n_parties)
+    n = 10**6
+    with mpc.Session(parties=n_parties, seed=n_parties) as s:
+        # Three regimes: both factors up to 2^10; a large factor up to 2^20 times one in [-1, 1];
+        # and exact products (multiples of 2^-16 whose product needs no rounding).
+        a = np.concatenate([rng.uniform(-2**10, 2**10, n // 2), rng.uniform(-2**20, 2**20, n // 4),
+                            rng.integers(-2**10, 2**10, n // 4).astype(float)])
+        b = np.concatenate([rng.uniform(-2**10, 2**10, n // 2), rng.uniform(-1, 1, n // 4),
+                            rng.integers(-2**10, 2**10, n // 4).astype(float)])
+        x, y = s.share(a, owner=0), s.share(b, owner=n_parties - 1)
+        got = (x * y).reveal()
+    exact = encoded(s, a) * encoded(s, b)
+    error = np.abs(got - exact) / s.fixed_point.resolution
+    assert np.abs(exact).max() >= 2**19
+    assert error.max() < 1.0
+    assert np.all(got[-n // 4:] == exact[-n // 4:]), "exact products must come out exactly"
+
+
+def test_truncation_is_unbiased(session):
+    """Stochastic rounding: the mean error over many elements is ~0, not -1/2 ulp."""
+    rng = np.random.default_rng(7)
+    values = rng.uniform(-50, 50, 200_000)
+    x = session.share(values, owner=0)
+    got = (x * 0.37).reveal()
+    error_ulps = (got - encoded(session, values) * 0.37) / session.fixed_point.resolution
+    assert abs(error_ulps.mean()) < 0.02
+    assert np.abs(error_ulps).max() < 2.0  # two truncations, each < 1 ulp
+
+
+@pytest.mark.parametrize("shift", [1, 16, 40, 62])
+def test_truncate_ring_values_at_range_edges(session, shift):
+    """Protocol-level: z = ±(2^62 - 1) and small values truncate to floor(z/2^s) or +1."""
+    z = np.array([2**62 - 1, -(2**62), -(2**62) + 1, 0, 1, -1, 2**shift, -(2**shift) - 1],
+                 dtype=np.int64)
+    rt = session._rt
+    shares = protocols.share_input(rt, 0, z.view(np.uint64), z.shape)
+    (opened,) = protocols.open_shares(rt, protocols.truncate(rt, shares, shift))
+    got = opened.view(np.int64)
+    floor = z >> shift
+    assert np.all((got == floor) | (got == floor + 1))
+    exact = (z % (1 << shift)) == 0
+    assert np.all(got[exact] == floor[exact])
+
+
+def test_truncation_shift_is_validated(session):
+    rt = session._rt
+    with pytest.raises(ValueError, match="shift"):
+        protocols.truncate(rt, np.zeros((session.n_parties, 3), np.uint64), 0)
