@@ -110,3 +110,22 @@ def test_counters_are_per_session():
     with mpc.Session(parties=3, seed=1) as a, mpc.Session(parties=3, seed=2) as b:
         a.share(np.ones(5), owner=0)
         assert b.comm.rounds == 0 and b.comm.bytes_sent.sum() == 0
+
+
+def test_gram_cost(session):
+    """X.T @ X opens X - A once: 1 round of N*d elements (half a general matmul), d*d dealer bytes."""
+    rows, cols = 300, 4
+    x = session.share(np.arange(rows * cols).reshape(rows, cols) % 7, owner=0)
+    gram, cost = measure(session, lambda: x.T @ x)
+    assert_all_to_all(cost, session.n_parties, rows * cols, rounds=1)
+    assert_dealer(cost, session.n_parties, 8 * cols * cols)
+    plain = np.arange(rows * cols).reshape(rows, cols) % 7
+    assert np.array_equal(gram.reveal(), plain.T @ plain)
+
+
+def test_transposed_copy_uses_general_matmul(session):
+    """A transpose of a *different* array is not a Gram product: general matmul costs apply."""
+    x = session.share(np.ones((5, 2), dtype=np.int64), owner=0)
+    y = session.share(np.ones((5, 2), dtype=np.int64), owner=0)
+    _, cost = measure(session, lambda: x.T @ y)
+    assert_all_to_all(cost, session.n_parties, 2 * 10, rounds=1)

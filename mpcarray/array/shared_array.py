@@ -421,11 +421,24 @@ def _matmul_operand(rt, x):
         return x._shares, x._frac, True
     public = public_array(x)
     integral = is_integer(public) or (
-        np.all(np.isfinite(public)) and np.all(public == np.rint(public)) and np.max(np.abs(public), initial=0) < 2.0**53
+        np.all(np.isfinite(public))
+        and np.all(public == np.rint(public))
+        and np.max(np.abs(public), initial=0) < 2.0**53
     )
     if integral:
         return to_ring(public.astype(np.int64)), INT, False
     return rt.fixed.encode(public), rt.fixed.frac_bits, False
+
+
+def _is_transpose(x: np.ndarray, y: np.ndarray) -> bool:
+    """True when share stacks ``x`` and ``y`` are the same memory with the last two axes swapped.
+
+    Then ``x @ y`` is ``Y^T Y``, which :func:`mpcarray.protocols.gram` computes
+    opening ``Y`` once.
+    """
+    xt = x.transpose(0, 2, 1)
+    return (xt.shape == y.shape and xt.strides == y.strides
+            and xt.__array_interface__["data"][0] == y.__array_interface__["data"][0])
 
 
 @implements_ufunc(np.matmul)
@@ -454,7 +467,9 @@ def _matmul(a, b):
     out = np.empty((k,) + batch + (m_shape_a[-2], m_shape_b[-1]), dtype=np.uint64)
     for index in np.ndindex(*batch):
         if shared_a and shared_b:
-            out[(slice(None),) + index] = protocols.matmul(rt, left[(slice(None),) + index], right[(slice(None),) + index])
+            x, y = left[(slice(None),) + index], right[(slice(None),) + index]
+            product = protocols.gram(rt, y) if _is_transpose(x, y) else protocols.matmul(rt, x, y)
+            out[(slice(None),) + index] = product
         else:
             for row in range(k):
                 x = left[(row,) + index] if shared_a else left[index]

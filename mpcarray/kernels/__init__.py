@@ -18,6 +18,7 @@ from .beaver import (
     square_mask,
     triple_correction,
 )
+from .gram import gram_combine, gram_correction
 from .matmul import ring_matmul
 from .prg import fill_streams, stream_gammas
 from .reduce import sum_rows
@@ -27,6 +28,8 @@ __all__ = [
     "beaver_combine",
     "beaver_mask",
     "fill_streams",
+    "gram_combine",
+    "gram_correction",
     "ring_matmul",
     "square_combine",
     "square_correction",

@@ -16,6 +16,7 @@ import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from .. import kernels
@@ -51,6 +52,10 @@ class Dealer(ABC):
     @abstractmethod
     def truncation(self, size: int, shift: int) -> Material:
         """``size`` masks ``r`` with shares of ``r >> shift`` and ``msb(r)`` (layout in :mod:`mpcarray.kernels.truncation`)."""
+
+    @abstractmethod
+    def gram_masks(self, rows: int, cols: int) -> Material:
+        """A mask ``A`` of shape ``(rows, cols)`` with shares of ``A^T A`` (layout in :mod:`mpcarray.kernels.gram`)."""
 
     @abstractmethod
     def matrix_triple(self, m: int, inner: int, p: int):
@@ -97,6 +102,12 @@ class SimulatedDealer(Dealer):
     def truncation(self, size, shift):
         offset = self._reserve(3 * size)
         correction = kernels.trunc_correction(self._seeds, self._gammas, offset, size, shift)
+        return self._material(offset, correction)
+
+    def gram_masks(self, rows, cols):
+        offset = self._reserve(rows * cols + cols * cols)
+        chunks = max(1, min(rows // 256, 4 * numba.get_num_threads()))
+        correction = kernels.gram_correction(self._seeds, self._gammas, offset, rows, cols, chunks)
         return self._material(offset, correction)
 
     def matrix_triple(self, m, inner, p):

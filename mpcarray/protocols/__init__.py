@@ -9,13 +9,14 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 """
 
 from .input import share_input
-from .multiplication import matmul, mul, square
+from .multiplication import gram, matmul, mul, square
 from .opening import open_shares
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
 from .truncation import truncate, truncate_many
 
 __all__ = [
     "add_public",
+    "gram",
     "matmul",
     "matmul_public",
     "mul",
