@@ -5,7 +5,22 @@
 """
 
 from . import errors
-from .array import SharedArray, supported_functions, supported_ufuncs
+from .array import (
+    SharedArray,
+    absolute,
+    argmax,
+    argmin,
+    clip,
+    maximum,
+    minimum,
+    relu,
+    sign,
+    supported_functions,
+    supported_ufuncs,
+    where,
+)
+from .array import amax as max
+from .array import amin as min
 from .domains import FixedPoint
 from .errors import (
     DisclosureError,
@@ -22,6 +37,17 @@ from .transport import CommStats
 __version__ = "0.1.0"
 
 __all__ = [
+    "absolute",
+    "argmax",
+    "argmin",
+    "clip",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+    "relu",
+    "sign",
+    "where",
     "CommStats",
     "DisclosureError",
     "EncodingError",

@@ -18,6 +18,17 @@ from .beaver import (
     square_mask,
     triple_correction,
 )
+from .binary import (
+    and_combine,
+    and_correction,
+    and_mask,
+    bit_to_arith,
+    dabit_correction,
+    dabit_mask,
+    edabit_correction,
+    edabit_shares,
+    xor_rows,
+)
 from .gram import gram_combine, gram_correction
 from .matmul import ring_matmul
 from .prg import fill_streams, stream_gammas
@@ -25,6 +36,15 @@ from .reduce import sum_rows
 from .truncation import trunc_combine, trunc_correction, trunc_mask
 
 __all__ = [
+    "and_combine",
+    "and_correction",
+    "and_mask",
+    "bit_to_arith",
+    "dabit_correction",
+    "dabit_mask",
+    "edabit_correction",
+    "edabit_shares",
+    "xor_rows",
     "beaver_combine",
     "beaver_mask",
     "fill_streams",

@@ -54,6 +54,18 @@ class Dealer(ABC):
         """``size`` masks ``r`` with shares of ``r >> shift`` and ``msb(r)`` (layout in :mod:`mpcarray.kernels.truncation`)."""
 
     @abstractmethod
+    def binary_triples(self, size: int) -> Material:
+        """``size`` XOR-shared word triples ``c = a & b`` (layout in :mod:`mpcarray.kernels.binary`)."""
+
+    @abstractmethod
+    def edabits(self, size: int) -> Material:
+        """``size`` uniform ring elements ``r``, shared arithmetically and (bitwise) by XOR."""
+
+    @abstractmethod
+    def dabits(self, size: int) -> Material:
+        """``size`` uniform bits, shared by XOR and arithmetically."""
+
+    @abstractmethod
     def gram_masks(self, rows: int, cols: int) -> Material:
         """A mask ``A`` of shape ``(rows, cols)`` with shares of ``A^T A`` (layout in :mod:`mpcarray.kernels.gram`)."""
 
@@ -103,6 +115,18 @@ class SimulatedDealer(Dealer):
         offset = self._reserve(3 * size)
         correction = kernels.trunc_correction(self._seeds, self._gammas, offset, size, shift)
         return self._material(offset, correction)
+
+    def binary_triples(self, size):
+        offset = self._reserve(3 * size)
+        return self._material(offset, kernels.and_correction(self._seeds, self._gammas, offset, size))
+
+    def edabits(self, size):
+        offset = self._reserve(2 * size)
+        return self._material(offset, kernels.edabit_correction(self._seeds, self._gammas, offset, size))
+
+    def dabits(self, size):
+        offset = self._reserve(2 * size)
+        return self._material(offset, kernels.dabit_correction(self._seeds, self._gammas, offset, size))
 
     def gram_masks(self, rows, cols):
         offset = self._reserve(rows * cols + cols * cols)

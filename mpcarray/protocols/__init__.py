@@ -8,6 +8,8 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 ``[x]`` a shared value with party ``i`` holding ``x_i`` and ``sum(x_i) = x mod 2^64``.
 """
 
+from .binary import and_words, bits_to_ring, open_xor
+from .comparison import sign_bits
 from .input import share_input
 from .multiplication import gram, matmul, mul, square
 from .opening import open_shares
@@ -15,6 +17,10 @@ from .public import add_public, matmul_public, mul_public_int, mul_public_real, 
 from .truncation import truncate, truncate_many
 
 __all__ = [
+    "and_words",
+    "bits_to_ring",
+    "open_xor",
+    "sign_bits",
     "add_public",
     "gram",
     "matmul",

@@ -32,10 +32,10 @@ class SimulatedTransport(Transport):
     def send(self, sender: int, receiver: int, message: np.ndarray) -> None:
         self.check_party(sender)
         self.check_party(receiver)
-        message = np.ascontiguousarray(message)
+        message = np.array(message, order="C")  # a private copy; keeps 0-d arrays 0-d
         self.comm.bytes_sent[sender] += message.nbytes
         self.comm.bytes_received[receiver] += message.nbytes
-        self._mailboxes[sender, receiver].append(message.copy())
+        self._mailboxes[sender, receiver].append(message)
 
     def recv(self, sender: int, receiver: int) -> np.ndarray:
         box = self._mailboxes[sender, receiver]

@@ -1,0 +1,162 @@
+"""Kernels for XOR-shared 64-bit words: AND gates, edaBits and daBits (seed-compressed).
+
+A word ``w`` is XOR-shared when party ``i`` holds ``w_i`` with ``w = w_0 ^ ... ^ w_{n-1}``;
+each word carries 64 independent bits, so one AND gate on words evaluates 64
+bit-ANDs. XOR and shifts are local; AND uses a binary Beaver triple
+``(a, b, c = a & b)``: open ``d = u ^ a`` and ``e = v ^ b``, then
+``z_i = c_i ^ (d & b_i) ^ (e & a_i)`` and party 0 also XORs ``d & e``.
+
+Stream layouts (per party, from ``offset``): triples ``a, b, c`` at ``+j``,
+``+N+j``, ``+2N+j``; edaBits ``r`` (arithmetic) at ``+j`` and its XOR share at
+``+N+j``; daBits the XOR share (low bit) at ``+j`` and the arithmetic share at
+``+N+j``. Party 0's last component is the dealer's correction (for daBits, the
+XOR shares are all random and only the arithmetic share is corrected).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .prg import stream_value
+
+_ONE = np.uint64(1)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def xor_rows(rows):
+    """XOR of the rows of a ``(n, N)`` array: the reconstruction of XOR shares."""
+    n, size = rows.shape
+    out = np.empty(size, dtype=rows.dtype)
+    for j in prange(size):
+        acc = rows[0, j]
+        for i in range(1, n):
+            acc ^= rows[i, j]
+        out[j] = acc
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def and_correction(seeds, gammas, offset, size):
+    """Dealer: party 0's ``c_0 = (xor a) & (xor b) ^ xor_{i>0} c_i``."""
+    out = np.empty(size, dtype=np.uint64)
+    for j in prange(size):
+        a = np.uint64(0)
+        b = np.uint64(0)
+        c = np.uint64(0)
+        for i in range(seeds.size):
+            a ^= stream_value(seeds[i], gammas[i], offset + j)
+            b ^= stream_value(seeds[i], gammas[i], offset + size + j)
+            if i > 0:
+                c ^= stream_value(seeds[i], gammas[i], offset + 2 * size + j)
+        out[j] = (a & b) ^ c
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def and_mask(u, v, seeds, gammas, offset):
+    """Message to open, ``(k, 2N)``: row ``i`` is ``[u_i ^ a_i, v_i ^ b_i]``."""
+    k, size = u.shape
+    out = np.empty((k, 2 * size), dtype=np.uint64)
+    for i in range(k):
+        for j in prange(size):
+            out[i, j] = u[i, j] ^ stream_value(seeds[i], gammas[i], offset + j)
+            out[i, size + j] = v[i, j] ^ stream_value(seeds[i], gammas[i], offset + size + j)
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def and_combine(opened, seeds, gammas, offset, correction, first_row):
+    """XOR shares of ``u & v`` from the opened ``[d, e]`` and each party's binary triple."""
+    k = seeds.size
+    size = opened.size // 2
+    z = np.empty((k, size), dtype=np.uint64)
+    for i in range(k):
+        for j in prange(size):
+            d = opened[j]
+            e = opened[size + j]
+            a = stream_value(seeds[i], gammas[i], offset + j)
+            b = stream_value(seeds[i], gammas[i], offset + size + j)
+            if i == first_row:
+                z[i, j] = correction[j] ^ (d & b) ^ (e & a) ^ (d & e)
+            else:
+                z[i, j] = stream_value(seeds[i], gammas[i], offset + 2 * size + j) ^ (d & b) ^ (e & a)
+    return z
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def edabit_correction(seeds, gammas, offset, size):
+    """Dealer: party 0's XOR share of ``r = sum_i r_i`` (so the XOR shares encode r's bits)."""
+    out = np.empty(size, dtype=np.uint64)
+    for j in prange(size):
+        r = np.uint64(0)
+        x = np.uint64(0)
+        for i in range(seeds.size):
+            r += stream_value(seeds[i], gammas[i], offset + j)
+            if i > 0:
+                x ^= stream_value(seeds[i], gammas[i], offset + size + j)
+        out[j] = r ^ x
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def edabit_shares(seeds, gammas, offset, size, correction, first_row):
+    """Each held party's ``(arithmetic r_i, XOR share of r)``, two ``(k, N)`` arrays."""
+    k = seeds.size
+    arith = np.empty((k, size), dtype=np.uint64)
+    xor = np.empty((k, size), dtype=np.uint64)
+    for i in range(k):
+        for j in prange(size):
+            arith[i, j] = stream_value(seeds[i], gammas[i], offset + j)
+            if i == first_row:
+                xor[i, j] = correction[j]
+            else:
+                xor[i, j] = stream_value(seeds[i], gammas[i], offset + size + j)
+    return arith, xor
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def dabit_correction(seeds, gammas, offset, size):
+    """Dealer: party 0's arithmetic share of the random bit ``beta = xor_i (stream_i & 1)``."""
+    out = np.empty(size, dtype=np.uint64)
+    for j in prange(size):
+        bit = np.uint64(0)
+        arith = np.uint64(0)
+        for i in range(seeds.size):
+            bit ^= stream_value(seeds[i], gammas[i], offset + j) & _ONE
+            if i > 0:
+                arith += stream_value(seeds[i], gammas[i], offset + size + j)
+        out[j] = bit - arith
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def bit_to_arith(bits, seeds, gammas, offset, correction, first_row):
+    """Arithmetic shares of XOR-shared bits (low bit of ``bits``) with daBits.
+
+    ``bits`` holds the opened ``t = bit ^ beta`` (one public byte per element);
+    the result is ``t + (1 - 2t) * [beta]``.
+    """
+    k = seeds.size
+    size = bits.size
+    out = np.empty((k, size), dtype=np.uint64)
+    for i in range(k):
+        for j in prange(size):
+            t = np.uint64(bits[j])
+            if i == first_row:
+                beta = correction[j]
+            else:
+                beta = stream_value(seeds[i], gammas[i], offset + size + j)
+            value = (_ONE - np.uint64(2) * t) * beta
+            out[i, j] = value + t if i == first_row else value
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def dabit_mask(bits, seeds, gammas, offset):
+    """Message to open, ``(k, N)`` bytes: the low bit of ``bits_i ^ beta_i``."""
+    k, size = bits.shape
+    out = np.empty((k, size), dtype=np.uint8)
+    for i in range(k):
+        for j in prange(size):
+            beta = stream_value(seeds[i], gammas[i], offset + j) & _ONE
+            out[i, j] = np.uint8((bits[i, j] ^ beta) & _ONE)
+    return out

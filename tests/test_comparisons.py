@@ -1,0 +1,145 @@
+"""Comparisons and selections against NumPy: exact results, constant round counts."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays, mutually_broadcastable_shapes
+
+import mpcarray as mpc
+from mpcarray import protocols
+
+COMPARISONS = {
+    "less": (lambda x, y: x < y),
+    "less_equal": (lambda x, y: x <= y),
+    "greater": (lambda x, y: x > y),
+    "greater_equal": (lambda x, y: x >= y),
+    "equal": (lambda x, y: x == y),
+    "not_equal": (lambda x, y: x != y),
+}
+
+
+def edge_values(session):
+    """Values at and near the ends of the safe range, zero, and tiny fixed-point steps."""
+    limit = session.fixed_point.max_abs
+    ulp = session.fixed_point.resolution
+    values = np.array([0.0, ulp, -ulp, 1.0, -1.0, limit - 1, -(limit - 1), limit - ulp,
+                       -(limit - ulp), 12345.678, -12345.678, 2 * ulp, 0.5])
+    return session.fixed_point.decode(session.fixed_point.encode(values))  # exactly representable
+
+
+@pytest.mark.parametrize("name", COMPARISONS)
+def test_comparisons_at_range_edges(session, name):
+    compare = COMPARISONS[name]
+    values = edge_values(session)
+    a, b = np.meshgrid(values, values)
+    x, y = session.share(a, owner=0), session.share(b, owner=session.n_parties - 1)
+    expected = compare(a, b).astype(np.int64)
+    got = compare(x, y)
+    assert got.dtype == np.int64
+    assert np.array_equal(got.reveal(), expected)
+    assert np.array_equal(compare(x, b[0]).reveal(), compare(a, b[0]).astype(np.int64))
+    assert np.array_equal(compare(a[:, 0:1], y).reveal(), compare(a[:, 0:1], b).astype(np.int64))
+
+
+@pytest.mark.parametrize("n_parties", [2, 3, 5])
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_comparisons_match_numpy_with_broadcasting(n_parties, data):
+    shapes = data.draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
+    values = st.integers(-(2**20), 2**20).map(lambda v: v / 64)  # many exact ties
+    a = data.draw(arrays(np.float64, shapes.input_shapes[0], elements=values))
+    b = data.draw(arrays(np.float64, shapes.input_shapes[1], elements=values))
+    name = data.draw(st.sampled_from(sorted(COMPARISONS)))
+    with mpc.Session(parties=n_parties, seed=1) as s:
+        got = COMPARISONS[name](s.share(a, owner=0), s.share(b, owner=1)).reveal()
+    assert np.array_equal(got, COMPARISONS[name](a, b).astype(np.int64))
+
+
+def test_integer_comparisons_full_range(session):
+    a = np.array([2**62, -(2**62), 0, -1, 1, 2**40 + 1, -(2**40)], dtype=np.int64)
+    b = np.array([2**62 - 1, -(2**62) + 1, 0, 0, 0, 2**40, -(2**40)], dtype=np.int64)
+    x, y = session.share(a, owner=0), session.share(b, owner=1)
+    for compare in COMPARISONS.values():
+        assert np.array_equal(compare(x, y).reveal(), compare(a, b).astype(np.int64))
+
+
+def test_comparison_rounds_do_not_depend_on_size(session):
+    for size in (1, 1000):
+        x = session.share(np.linspace(-3, 3, size), owner=0)
+        before = session.comm.snapshot()
+        x < 0.5
+        assert (session.comm - before).rounds == 8
+
+
+def test_sign_bits_cost_formula(session):
+    """8 rounds; per element and other party: 185 bytes for a < 0, 105 for a == 0, 282 for both."""
+    n, size = session.n_parties, 10
+    rt = session._rt
+    shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64), (size,))
+    for kwargs, per_element, and_words in [
+        (dict(negative=True), 185, 11), (dict(negative=False, zero=True), 105, 6),
+        (dict(negative=True, zero=True), 282, 17),
+    ]:
+        before = session.comm.snapshot()
+        protocols.sign_bits(rt, shares, **kwargs)
+        cost = session.comm - before
+        assert cost.rounds == 8
+        assert cost.bytes_sent.tolist() == [per_element * size * (n - 1)] * n
+        daBits = 2 if kwargs.get("zero") and kwargs.get("negative", True) else 1
+        assert cost.dealer_bytes[0] == 8 * size * (1 + and_words + daBits)
+
+
+def test_sign_abs_relu(session):
+    values = edge_values(session)
+    x = session.share(values, owner=0)
+    assert np.array_equal(mpc.sign(x).reveal(), np.sign(values).astype(np.int64))
+    assert np.array_equal(np.sign(x).reveal(), np.sign(values).astype(np.int64))
+    assert np.array_equal(np.abs(x).reveal(), np.abs(values))  # exact: bit * x needs no rounding
+    assert np.array_equal(mpc.relu(x).reveal(), np.maximum(values, 0))
+
+
+def test_maximum_minimum_where_clip(session, rng):
+    a = np.round(rng.uniform(-100, 100, (5, 4)), 3)
+    b = np.round(rng.uniform(-100, 100, (4,)), 3)
+    fp = session.fixed_point
+    a, b = fp.decode(fp.encode(a)), fp.decode(fp.encode(b))
+    x, y = session.share(a, owner=0), session.share(b, owner=1)
+    assert np.array_equal(np.maximum(x, y).reveal(), np.maximum(a, b))
+    assert np.array_equal(np.minimum(x, y).reveal(), np.minimum(a, b))
+    assert np.array_equal(mpc.maximum(x, 0.0).reveal(), np.maximum(a, 0.0))
+    assert np.array_equal(np.where(x > y, x, y).reveal(), np.where(a > b, a, b))
+    assert np.array_equal(np.where(a > 0, x, 7.0).reveal(), np.where(a > 0, a, 7.0))
+    assert np.array_equal(np.clip(x, -20.0, 30.0).reveal(), np.clip(a, -20.0, 30.0))
+    assert np.array_equal(np.clip(x, y, 50.0).reveal(), np.clip(a, b, 50.0))
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_max_min_argmax_argmin(session, axis, keepdims):
+    rng = np.random.default_rng(3)
+    a = rng.integers(-5, 5, (5, 7)).astype(float) / 4  # many ties: first occurrence must win
+    x = session.share(a, owner=0)
+    assert np.array_equal(np.max(x, axis=axis, keepdims=keepdims).reveal(),
+                          np.max(a, axis=axis, keepdims=keepdims))
+    assert np.array_equal(np.min(x, axis=axis, keepdims=keepdims).reveal(),
+                          np.min(a, axis=axis, keepdims=keepdims))
+    assert np.array_equal(np.argmax(x, axis=axis, keepdims=keepdims).reveal(),
+                          np.argmax(a, axis=axis, keepdims=keepdims))
+    assert np.array_equal(mpc.argmin(x, axis=axis, keepdims=keepdims).reveal(),
+                          np.argmin(a, axis=axis, keepdims=keepdims))
+
+
+def test_max_rounds_are_logarithmic(session):
+    x = session.share(np.arange(16.0), owner=0)
+    before = session.comm.snapshot()
+    np.max(x)
+    assert (session.comm - before).rounds == 9 * 4  # ceil(log2 16) levels of compare + select
+
+
+def test_where_rejects_fixed_point_conditions(session):
+    x = session.share(np.ones(3), owner=0)
+    with pytest.raises(mpc.UnsupportedOperationError, match="0/1 integer"):
+        np.where(x, x, x)
+    with pytest.raises(mpc.UnsupportedOperationError, match="reveal"):
+        np.where(x > 0)
