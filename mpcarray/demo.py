@@ -38,7 +38,7 @@ FRAC_BITS_RANGE = (8, 24)
 
 
 def run_demo(parties=DEFAULT_PARTIES, frac_bits: int = 16, seed: int | None = None,
-             out=sys.stdout) -> dict:
+             out=None) -> dict:
     """Run the demo, print its report to ``out`` and return the key numbers.
 
     Parameters
@@ -49,8 +49,8 @@ def run_demo(parties=DEFAULT_PARTIES, frac_bits: int = 16, seed: int | None = No
         Fractional bits of the fixed-point encoding, within ``FRAC_BITS_RANGE``.
     seed : int, optional
         Seed of the session's randomness, for a reproducible run.
-    out : text stream
-        Where the report goes.
+    out : text stream, optional
+        Where the report goes (default: ``sys.stdout`` at call time).
 
     Returns
     -------
@@ -61,25 +61,51 @@ def run_demo(parties=DEFAULT_PARTIES, frac_bits: int = 16, seed: int | None = No
         ``bytes_sent``, ``bytes_received``, ``dealer_bytes``) and ``total``
         (the same for the whole run).
     """
-    from sklearn.datasets import load_breast_cancer
+    from sklearn.datasets import load_breast_cancer  # scikit-learn takes ~1 s to import
 
     low, high = FRAC_BITS_RANGE
     if not low <= frac_bits <= high:
         raise ValueError(f"the demo needs {low} <= frac_bits <= {high}, got {frac_bits}")
     dataset = load_breast_cancer()
-    say = partial(print, file=out)
+    say = partial(print, file=sys.stdout if out is None else out)
     start = time.perf_counter()
-    with mpc.Session(parties=list(parties), backend="simulated", frac_bits=frac_bits, seed=seed) as s:
-        _print_header(say, s, dataset.data.shape)
+    with mpc.Session(parties=list(parties), backend="simulated", frac_bits=frac_bits,
+                     seed=seed) as s:
+        bound = _scaled_bound(s, len(dataset.data))
+        # The column maxima; they give the same k_j as the maxima published in DESCR.
+        k = _feature_scales(dataset.data.max(axis=0), bound)
+        _print_header(say, s, dataset.data.shape, bound, k)
         meter = _Meter(s)
-        results = _pooled_moments(s, dataset, meter, say)
-        results |= _risk_score(s, dataset, meter, say)
+        results = _pooled_moments(s, dataset, k, meter, say)
+        results |= _risk_score(s, dataset, k, meter, say)
         total = _Step(time.perf_counter() - start, s.comm.snapshot())
         _print_costs(say, s.parties, meter.steps, total)
     return results | {
         "steps": {name: step.as_dict(s.parties) for name, step in meter.steps.items()},
         "total": total.as_dict(s.parties),
     }
+
+
+# ------------------------------------------------------------ feature scales
+# At resolution 2^-f, small features (fractal dimension error ~0.004) keep only a
+# few significant bits, and their variances (~1e-5) drown in rounding. So every
+# owner multiplies feature j by a public power of two 2^k_j before sharing: exact
+# in float64, so the only rounding left is the fixed-point encoding, now relative
+# to values of a few hundred. The scales are undone exactly on revealed results
+# (or folded into public constants), so the printed numbers are in the original units.
+def _scaled_bound(s, n: int) -> float:
+    """The largest power of two B with ``n * B^2`` inside the safe range.
+
+    Scaled values in ``[0, B]`` keep the pooled sum of squared deviations
+    (at most ``n * B^2``) and the column sums inside the safe range, so the
+    divisions by ``n`` and ``n - 1`` do not overflow.
+    """
+    return 2.0 ** np.floor(np.log2(s.fixed_point.max_abs / n) / 2)
+
+
+def _feature_scales(published_max: np.ndarray, bound: float) -> np.ndarray:
+    """Exponents ``k_j`` putting each feature's published maximum in ``(bound / 2, bound]``."""
+    return (np.log2(bound) - np.ceil(np.log2(published_max))).astype(int)
 
 
 # ------------------------------------------------------------------- metering
@@ -115,34 +141,23 @@ class _Meter:
 
 
 # --------------------------------------------------------- 1. horizontal split
-def _pooled_moments(s, dataset, meter, say) -> dict:
+def _pooled_moments(s, dataset, k, meter, say) -> dict:
     """Secure column means and variances (ddof=1) of the rows pooled from every party."""
     data, names = dataset.data, list(dataset.feature_names)
     n = len(data)
     blocks = np.array_split(np.arange(n), s.n_parties)
-    # Small features (fractal dimension error ~0.004) would keep only a few
-    # significant bits at resolution 2^-f, and their variances (~1e-5) would
-    # drown in rounding. So each owner multiplies feature j by a public power
-    # of two 2^k_j before sharing: exact in float64, so the only rounding left
-    # is the fixed-point encoding, now relative to values near `bound`. The
-    # bound keeps the pooled sum of squared deviations (<= n * bound^2) and the
-    # column sums inside the safe range, so `/ (n - 1)` and `mean` stay exact.
-    # The scales are undone, exactly, on the revealed results.
-    bound = 2.0 ** np.floor(np.log2(s.fixed_point.max_abs / n) / 2)
-    published_max = data.max(axis=0)  # equals the maxima in the dataset's documentation
-    k = (np.log2(bound) - np.ceil(np.log2(published_max))).astype(int)
 
-    say("\n[1] Pooled column means and variances (horizontal partitioning: each party holds whole patients)")
-    say("    " + ", ".join(f"{p} holds patients {b[0]}-{b[-1]} ({len(b)} rows)"
-                           for p, b in zip(s.parties, blocks)) + f"; {data.shape[1]} features each.")
-    say(f"    Each party scales feature j by a public power of two 2^k_j before sharing, so that its\n"
-        f"    published maximum lies in ({bound / 2:g}, {bound:g}] (k_j from {k.min()} to {k.max()}): exact, and it\n"
-        f"    keeps small features precise in fixed point; the scales are undone after revealing.")
+    say("\n[1] Pooled column means and variances (horizontal partitioning: "
+        "each party holds whole patients)")
+    held = ", ".join(f"{p} {b[0]}-{b[-1]} ({len(b)})" for p, b in zip(s.parties, blocks))
+    say(f"    Rows (patients) held: {held}; each party holds all {data.shape[1]} features "
+        "of its patients.")
     say("    Secure code: X = np.concatenate(shares); m = X.mean(axis=0); "
         "v = ((X - m) ** 2).sum(axis=0) / (n - 1)")
 
     with meter.step("share rows"):
-        X = np.concatenate([s.share(np.ldexp(data[b], k), owner=p) for p, b in zip(s.parties, blocks)])
+        X = np.concatenate([s.share(np.ldexp(data[b], k), owner=p)
+                            for p, b in zip(s.parties, blocks)])
     with meter.step("column means"):
         m = X.mean(axis=0)
     with meter.step("column variances"):
@@ -154,17 +169,19 @@ def _pooled_moments(s, dataset, meter, say) -> dict:
     plain_mean, plain_var = data.mean(axis=0), data.var(axis=0, ddof=1)
     mean_err = np.abs(mean - plain_mean) / np.abs(plain_mean)
     var_err = np.abs(var - plain_var) / plain_var
-    say(f"    {'feature':<25} {'mean (secure)':>14} {'mean (NumPy)':>14} {'var (secure)':>14} {'var (NumPy)':>14}")
+    header = ("mean (secure)", "mean (NumPy)", "var (secure)", "var (NumPy)")
+    say(f"    {'feature':<25}" + "".join(f"{h:>15}" for h in header))
     for name in SHOWN_FEATURES:
         j = names.index(name)
-        say(f"    {name:<25} {mean[j]:>14.7g} {plain_mean[j]:>14.7g} {var[j]:>14.7g} {plain_var[j]:>14.7g}")
+        row = (mean[j], plain_mean[j], var[j], plain_var[j])
+        say(f"    {name:<25}" + "".join(f"{x:>15.7g}" for x in row))
     say(f"    max relative error over all {len(names)} features: means {mean_err.max():.1e} "
         f"({names[mean_err.argmax()]}), variances {var_err.max():.1e} ({names[var_err.argmax()]})")
     return {"mean_max_rel_error": float(mean_err.max()), "var_max_rel_error": float(var_err.max())}
 
 
 # ----------------------------------------------------------- 2. vertical split
-def _risk_score(s, dataset, meter, say) -> dict:
+def _risk_score(s, dataset, k, meter, say) -> dict:
     """A secure interaction risk score from features held by different parties."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -172,9 +189,11 @@ def _risk_score(s, dataset, meter, say) -> dict:
     names = list(dataset.feature_names)
     columns = [names.index(f) for f in SCORE_FEATURES]
     groups = np.array_split(np.arange(len(columns)), s.n_parties)
-    data = dataset.data[:, columns]
+    data, k = dataset.data[:, columns], k[columns]
     malignant = dataset.target == 0  # scikit-learn labels malignant 0, benign 1
     first, second = np.triu_indices(len(columns), k=1)  # the pairs i < j
+    owner = np.repeat(np.arange(s.n_parties), [len(g) for g in groups])
+    cross = int(np.sum(owner[first] != owner[second]))
 
     # Public constants. Standing in for published reference values and for a
     # model fitted on a public reference population, they come from this dataset.
@@ -189,16 +208,20 @@ def _risk_score(s, dataset, meter, say) -> dict:
         f"of all {len(data)} patients)")
     say("    " + " | ".join(f"{p}: " + (", ".join(SCORE_FEATURES[i] for i in g) or "no features")
                            for p, g in zip(s.parties, groups)))
-    say("    z_i = (x_i - mu_i) / sd_i with public mu, sd ASSUMED to be published reference values\n"
-        "    (here computed from this dataset). score = w0 + sum_i w_i z_i + sum_{i<j} w_ij z_i z_j:\n"
-        f"    {len(columns)} linear and {len(first)} pairwise terms, every product z_i * z_j computed securely.")
-    say("    The weights are ILLUSTRATIVE: a plaintext scikit-learn LogisticRegression fitted on this\n"
-        "    dataset stands in for a model fitted on a public reference population. score > 0 means malignant.")
+    say("    score = w0 + sum_i w_i z_i + sum_{i<j} w_ij z_i z_j, z_i = (x_i - mu_i) / sd_i:\n"
+        f"    {len(columns)} linear and {len(first)} pairwise terms ({cross} pairs join "
+        "features of different parties);\n"
+        "    every product z_i * z_j is computed securely. score > 0 means malignant.\n"
+        "    The public mu, sd are ASSUMED to be published reference values (here computed from\n"
+        "    this dataset). The weights are ILLUSTRATIVE: a plaintext scikit-learn\n"
+        "    LogisticRegression fitted on this dataset stands in for a model fitted on a public\n"
+        "    reference population.")
 
     with meter.step("share columns"):
-        F = np.hstack([s.share(data[:, g], owner=p) for p, g in zip(s.parties, groups) if len(g)])
-    with meter.step("standardise"):
-        Z = (F - ref_mean) / ref_std
+        F = np.hstack([s.share(np.ldexp(data[:, g], k[g]), owner=p)
+                       for p, g in zip(s.parties, groups) if len(g)])
+    with meter.step("standardise"):  # the feature scales cancel: (2^k x - 2^k mu) / (2^k sd)
+        Z = (F - np.ldexp(ref_mean, k)) / np.ldexp(ref_std, k)
     with meter.step("interaction products"):
         P = Z[:, first] * Z[:, second]
     with meter.step("weighted sum"):
@@ -210,23 +233,28 @@ def _risk_score(s, dataset, meter, say) -> dict:
     rel_err = abs_err / float(np.max(np.abs(plain)))
     auc = float(roc_auc_score(malignant, secure))
     accuracy = float(np.mean((secure > 0) == malignant))
-    say(f"    secure vs NumPy scores: max abs error {abs_err:.1e}; relative to the largest |score| "
-        f"({np.max(np.abs(plain)):.1f}): {rel_err:.1e}")
-    say(f"    revealed secure scores vs diagnosis: AUC {auc:.4f}, accuracy of (score > 0) {accuracy:.4f}")
+    say(f"    secure vs NumPy scores: max abs error {abs_err:.1e}; relative to the largest "
+        f"|score| ({np.max(np.abs(plain)):.1f}): {rel_err:.1e}")
+    say(f"    revealed secure scores vs diagnosis: AUC {auc:.4f}, "
+        f"accuracy of (score > 0) {accuracy:.4f}")
     return {"score_max_abs_error": abs_err, "score_max_rel_error": rel_err,
             "auc": auc, "accuracy": accuracy}
 
 
 # --------------------------------------------------------------- reporting
-def _print_header(say, s, shape) -> None:
+def _print_header(say, s, shape, bound, k) -> None:
     say(f"mpcarray demo: secure analysis of scikit-learn's breast-cancer dataset "
         f"({shape[0]} patients x {shape[1]} features)")
-    say(f"SIMULATED BACKEND: all {s.n_parties} parties ({', '.join(s.parties)}) run in this one process\n"
-        "and draw randomness from a fast non-cryptographic PRG. This is NOT secure: it is for\n"
-        "development and study design only; never use it on real patient data.")
+    say(f"SIMULATED BACKEND: all {s.n_parties} parties ({', '.join(s.parties)}) run in this "
+        "one process\nand draw randomness from a fast non-cryptographic PRG. This is NOT secure: "
+        "it is for\ndevelopment and study design only; never use it on real patient data.")
     fp = s.fixed_point
     say(f"Fixed point: {s.frac_bits} fractional bits (resolution {fp.resolution:.1e}); "
         f"values and products must satisfy |x| < {fp.max_abs:.3g}.")
+    say("Before sharing, each party multiplies feature j by a public power of two 2^k_j "
+        f"(k_j from {k.min()}\nto {k.max()}) so that its published maximum lies in "
+        f"({bound / 2:g}, {bound:g}]: exact, it keeps small\n"
+        "features precise, and the scales are undone on the revealed results.")
 
 
 def _kb(nbytes: int) -> str:
@@ -234,8 +262,9 @@ def _kb(nbytes: int) -> str:
 
 
 def _print_costs(say, parties, steps, total) -> None:
-    say("\n[3] Cost of each secure step (kB = 1000 bytes; per party: sent / received; "
-        "dealer = preprocessing sent to the parties)")
+    say("\n[3] Cost of each secure step. kB = 1000 bytes; per party: sent / received; dealer:\n"
+        "    preprocessing sent to the parties; time: wall clock of the simulation (a step that\n"
+        "    first uses a Numba kernel in this process includes loading it from the cache).")
     width = max(len(p) for p in parties) + 13
     say(f"    {'step':<24} {'time':>9} {'rounds':>6} "
         + " ".join(f"{p:>{width}}" for p in parties) + f" {'dealer kB':>10}")

@@ -37,8 +37,12 @@ def mul_public_int(x: np.ndarray, ring_values: np.ndarray) -> np.ndarray:
     return x * np.asarray(ring_values, dtype=np.uint64)
 
 
-def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int) -> np.ndarray:
+def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
+                    product=np.multiply) -> np.ndarray:
     """``[x] * c`` for public reals ``c``, from ``x_frac`` to ``out_frac`` fractional bits.
+
+    ``product(shares, ring_constant)`` applies a public ring constant to the
+    shares: elementwise by default, or a local matrix product for ``x @ C``.
 
     Integer-valued ``c`` is applied exactly with no communication. Otherwise
     ``c = (M_hi * 2^g + M_lo) * 2^(k - 2g)`` with integers ``|M_hi| <= 2^g``,
@@ -59,7 +63,7 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int) -> np.ndar
     lift = out_frac - x_frac
     peak = float(np.max(np.abs(c))) if c.size else 0.0
     if peak == 0.0 or (np.all(c == np.rint(c)) and peak < 2.0 ** (62 - lift)):
-        return x * (to_ring(c.astype(np.int64)) << np.uint64(lift))
+        return product(x, to_ring(c.astype(np.int64)) << np.uint64(lift))
     g = rt.fixed.frac_bits
     k = int(np.frexp(peak)[1])
     multiplier = np.rint(np.ldexp(c, 2 * g - k)).astype(np.int64)
@@ -71,17 +75,30 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int) -> np.ndar
     for part, part_shift in ((high, shift), (low, shift + g)):
         if not part.any() or part_shift > 62:  # zero, or below one unit of the result
             continue
-        z = x * to_ring(part)
+        z = product(x, to_ring(part))
         if part_shift <= 0:
             exact.append(z << np.uint64(-part_shift))
         else:
             to_truncate.append((z, part_shift))
     terms = exact + (truncate_many(rt, to_truncate) if to_truncate else [])
     if not terms:  # |x * c| is below one unit of the result
-        return x * np.zeros(c.shape, dtype=np.uint64)
+        return product(x, np.zeros(c.shape, dtype=np.uint64))
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
-def matmul_public(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """One party row times a public ring matrix (or the reverse): local ring product."""
-    return kernels.ring_matmul(np.asarray(x, dtype=np.uint64), np.asarray(y, dtype=np.uint64))
+def matmul_public(x: np.ndarray, c: np.ndarray, public_left: bool = False) -> np.ndarray:
+    """Shares ``(k, *batch, m, t)`` times a public ring matrix (``c @ x`` if ``public_left``).
+
+    Local: each party multiplies its own share by the public matrix.
+    """
+    k, batch = x.shape[0], x.shape[1:-2]
+    c = np.broadcast_to(np.asarray(c, dtype=np.uint64), batch + np.shape(c)[-2:])
+    rows = c.shape[-2] if public_left else x.shape[-2]
+    cols = x.shape[-1] if public_left else c.shape[-1]
+    out = np.empty((k,) + batch + (rows, cols), dtype=np.uint64)
+    for row in range(k):
+        for index in np.ndindex(*batch):
+            shares, public = x[(row,) + index], c[index]
+            pair = (public, shares) if public_left else (shares, public)
+            out[(row,) + index] = kernels.ring_matmul(*pair)
+    return out
