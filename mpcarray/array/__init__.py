@@ -1,6 +1,7 @@
 """The ``SharedArray`` type: NumPy-style arrays over secret shares."""
 
 from . import functions  # noqa: F401  (registers the NumPy function implementations)
+from .elementary import divide, exp, log, reciprocal, rsqrt, sigmoid, sqrt, tanh
 from .comparisons import (
     absolute,
     amax,
@@ -25,11 +26,19 @@ __all__ = [
     "argmax",
     "argmin",
     "clip",
+    "divide",
+    "exp",
+    "log",
     "maximum",
     "minimum",
+    "reciprocal",
     "relu",
+    "rsqrt",
+    "sigmoid",
     "sign",
+    "sqrt",
     "supported_functions",
     "supported_ufuncs",
+    "tanh",
     "where",
 ]

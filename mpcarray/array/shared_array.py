@@ -391,12 +391,8 @@ def _square(a):
     return _multiply(a, a)
 
 
-@implements_ufunc(np.true_divide)
-def _true_divide(a, b):
-    if isinstance(b, SharedArray):
-        raise UnsupportedOperationError(
-            "division by a SharedArray needs a secure reciprocal, which is not available yet"
-        )
+def _divide_by_public(a, b):
+    """``a / b`` for a public divisor: one multiplication by the public reciprocal."""
     divisor = public_array(b).astype(np.float64)
     if np.any(divisor == 0):
         raise EncodingError("division by zero: the public divisor contains 0")

@@ -27,6 +27,9 @@ from .binary import (
     dabit_mask,
     edabit_correction,
     edabit_shares,
+    word_dabit_correction,
+    word_dabit_mask,
+    word_to_ring,
     xor_rows,
 )
 from .gram import gram_combine, gram_correction
@@ -44,6 +47,9 @@ __all__ = [
     "dabit_mask",
     "edabit_correction",
     "edabit_shares",
+    "word_dabit_correction",
+    "word_dabit_mask",
+    "word_to_ring",
     "xor_rows",
     "beaver_combine",
     "beaver_mask",

@@ -160,3 +160,61 @@ def dabit_mask(bits, seeds, gammas, offset):
             beta = stream_value(seeds[i], gammas[i], offset + j) & _ONE
             out[i, j] = np.uint8((bits[i, j] ^ beta) & _ONE)
     return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def word_dabit_correction(seeds, gammas, offset, size, width):
+    """Dealer: party 0's arithmetic shares of the low ``width`` bits of a random word ``beta``.
+
+    ``beta = xor_i stream_i[offset + j]``; bit ``b`` of party ``i > 0`` is at
+    ``offset + N + b*N + j``. Returns ``(width, N)``.
+    """
+    out = np.empty((width, size), dtype=np.uint64)
+    for j in prange(size):
+        beta = np.uint64(0)
+        for i in range(seeds.size):
+            beta ^= stream_value(seeds[i], gammas[i], offset + j)
+        for b in range(width):
+            rest = np.uint64(0)
+            for i in range(1, seeds.size):
+                rest += stream_value(seeds[i], gammas[i], offset + size + b * size + j)
+            out[b, j] = ((beta >> np.uint64(b)) & _ONE) - rest
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def word_dabit_mask(words, seeds, gammas, offset):
+    """Message to open: ``words_i ^ beta_i``."""
+    k, size = words.shape
+    out = np.empty((k, size), dtype=np.uint64)
+    for i in range(k):
+        for j in prange(size):
+            out[i, j] = words[i, j] ^ stream_value(seeds[i], gammas[i], offset + j)
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def word_to_ring(t, seeds, gammas, offset, correction, first_row, weights):
+    """Shares of ``sum_b weights[r, b] * bit_b`` for each row ``r``: a ``(R, k, N)`` array.
+
+    ``t = word ^ beta`` is public; ``bit_b = t_b + (1 - 2 t_b) beta_b``.
+    """
+    rows, width = weights.shape
+    k = seeds.size
+    size = t.size
+    out = np.zeros((rows, k, size), dtype=np.uint64)
+    for i in range(k):
+        for j in prange(size):
+            tj = t[j]
+            for b in range(width):
+                tb = (tj >> np.uint64(b)) & _ONE
+                if i == first_row:
+                    beta = correction[b, j]
+                else:
+                    beta = stream_value(seeds[i], gammas[i], offset + size + b * size + j)
+                value = (_ONE - np.uint64(2) * tb) * beta
+                if i == first_row:
+                    value += tb
+                for r in range(rows):
+                    out[r, i, j] += weights[r, b] * value
+    return out

@@ -66,6 +66,10 @@ class Dealer(ABC):
         """``size`` uniform bits, shared by XOR and arithmetically."""
 
     @abstractmethod
+    def word_dabits(self, size: int, width: int) -> Material:
+        """``size`` random words ``beta`` shared by XOR, with arithmetic shares of their low ``width`` bits."""
+
+    @abstractmethod
     def gram_masks(self, rows: int, cols: int) -> Material:
         """A mask ``A`` of shape ``(rows, cols)`` with shares of ``A^T A`` (layout in :mod:`mpcarray.kernels.gram`)."""
 
@@ -127,6 +131,11 @@ class SimulatedDealer(Dealer):
     def dabits(self, size):
         offset = self._reserve(2 * size)
         return self._material(offset, kernels.dabit_correction(self._seeds, self._gammas, offset, size))
+
+    def word_dabits(self, size, width):
+        offset = self._reserve((1 + width) * size)
+        correction = kernels.word_dabit_correction(self._seeds, self._gammas, offset, size, width)
+        return self._material(offset, correction)
 
     def gram_masks(self, rows, cols):
         offset = self._reserve(rows * cols + cols * cols)

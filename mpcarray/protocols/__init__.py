@@ -8,8 +8,8 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 ``[x]`` a shared value with party ``i`` holding ``x_i`` and ``sum(x_i) = x mod 2^64``.
 """
 
-from .binary import and_words, bits_to_ring, open_xor
-from .comparison import sign_bits
+from .binary import and_words, bits_to_ring, leading_one, open_xor, words_to_ring
+from .comparison import bit_decompose, sign_bits
 from .input import share_input
 from .multiplication import gram, matmul, mul, square
 from .opening import open_shares
@@ -18,7 +18,10 @@ from .truncation import truncate, truncate_many
 
 __all__ = [
     "and_words",
+    "bit_decompose",
     "bits_to_ring",
+    "leading_one",
+    "words_to_ring",
     "open_xor",
     "sign_bits",
     "add_public",

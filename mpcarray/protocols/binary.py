@@ -53,3 +53,35 @@ def bits_to_ring(rt, bits: np.ndarray) -> np.ndarray:
     m = rt.dealer.dabits(bits.shape[1])
     (t,) = open_xor(rt, kernels.dabit_mask(bits, m.seeds, m.gammas, m.offset))
     return kernels.bit_to_arith(t, m.seeds, m.gammas, m.offset, m.correction, rt.first_row)
+
+
+def leading_one(rt, words: np.ndarray) -> np.ndarray:
+    """XOR shares of a word with only the highest set bit of each XOR-shared word kept.
+
+    Steps: a prefix OR from the top, ``h |= h >> s`` for ``s = 1, 2, ..., 32``
+    (``u | v = u ^ v ^ (u & v)``, one AND per step), then ``h ^ (h >> 1)``.
+    Cost: 6 rounds of :func:`and_words` (``16 * N * (n - 1)`` bytes each).
+    """
+    high = words
+    for level in range(6):
+        shifted = high >> np.uint64(1 << level)
+        high = high ^ shifted ^ and_words(rt, high, shifted)
+    return high ^ (high >> np.uint64(1))
+
+
+def words_to_ring(rt, words: np.ndarray, weights) -> np.ndarray:
+    """Ring shares of ``sum_b weights[r][b] * bit_b(word)`` for XOR-shared words ``(k, N)``.
+
+    One word daBit (a random word ``beta`` shared by XOR, with ring shares of
+    each of its bits) converts all bits at once: parties open ``t = word ^ beta``
+    and compute ``bit_b = t_b + (1 - 2 t_b) [beta_b]``, then any public linear
+    combination locally. Returns ``(R, k, N)`` for ``R`` weight rows.
+
+    Cost: 1 round; each party sends and receives ``8 * N * (n - 1)`` bytes; the
+    dealer sends party 0 ``8 * width * N`` bytes.
+    Security: ``t`` is uniform because ``beta`` is.
+    """
+    weights = np.array([[w % 2**64 for w in row] for row in weights], dtype=np.uint64)
+    m = rt.dealer.word_dabits(words.shape[1], weights.shape[1])
+    (t,) = open_xor(rt, kernels.word_dabit_mask(words, m.seeds, m.gammas, m.offset))
+    return kernels.word_to_ring(t, m.seeds, m.gammas, m.offset, m.correction, rt.first_row, weights)

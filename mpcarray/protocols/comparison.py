@@ -8,8 +8,9 @@ the word ``r``). Parties open ``c = a + r``, so ``a = c - r`` and
   borrow into bit 63 is ``[c mod 2^63 < r mod 2^63]``. With ``c`` public, each
   bit position's *generate* ``g_i = r_i & ~c_i`` and *propagate*
   ``p_i = ~(r_i ^ c_i)`` are local, and the borrow is their prefix combination
-  ``(G, P) o (G', P') = (G ^ (P & G'), P & P')`` over a binary tree: 6 levels of
-  AND gates on bit-packed words.
+  ``(G, P) o (G', P') = (G ^ (P & G'), P & P')`` in Kogge-Stone form on
+  bit-packed words: 6 levels of AND gates, which also yield every borrow and
+  hence the full bit decomposition of ``a``.
 * ``a == 0`` iff ``c == r``: the AND of all 64 bits of ``~(c ^ r)``, again a
   6-level tree (Damgård et al., TCC 2006; edaBits: Escudero et al., CRYPTO 2020).
 
@@ -30,22 +31,8 @@ _TOP = np.uint64(1 << 63)
 _ONE = np.uint64(1)
 
 
-def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -> list:
-    """Ring shares (0/1) of ``[a < 0]`` and/or ``[a == 0]`` for shares ``a`` ``(k, *shape)``.
-
-    Steps: (1) open ``c = a + r`` for a dealer edaBit ``r``; (2) 6 rounds of
-    batched AND gates evaluating the borrow tree and/or the zero tree on
-    bit-packed words; (3) convert the requested bits with daBits.
-
-    Cost: 8 rounds whatever the size. Per element and other party, each party
-    sends ``8 + 176 + 1`` bytes for ``a < 0``, ``8 + 96 + 1`` for ``a == 0``, and
-    ``8 + 272 + 2`` for both; the dealer sends party 0 ``8`` (edaBit) ``+ 8`` per
-    AND word ``+ 8`` per daBit.
-    Security: ``c`` is uniform; every AND opening is masked by a fresh triple;
-    the daBit opening is a uniform bit.
-    """
-    if not (negative or zero):
-        raise ValueError("ask for at least one of negative= and zero=")
+def _masked_bits(rt, a: np.ndarray):
+    """Open ``c = a + r`` for an edaBit ``r``; return ``c`` and the XOR shares of ``r``."""
     k = a.shape[0]
     flat = np.ascontiguousarray(a).reshape(k, -1)
     size = flat.shape[1]
@@ -53,6 +40,15 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
     r_arith, r_bits = kernels.edabit_shares(eda.seeds, eda.gammas, eda.offset, size,
                                            eda.correction, rt.first_row)
     (c,) = open_shares(rt, flat + r_arith)
+    return c, r_bits
+
+
+def _circuits(rt, c, r_bits, *, borrow: bool, zero: bool):
+    """Six rounds of AND gates: the borrows of ``c - r`` (Kogge-Stone) and/or ``[c == r]``.
+
+    Returns ``(generate, same)``: bit ``i`` of ``generate`` is the borrow out of
+    bits ``0..i`` (for ``i < 63``); bit 0 of ``same`` is ``[c == r]``.
+    """
     first = rt.first_row
     same = r_bits.copy()  # XOR shares of ~(c ^ r): bit i is 1 where c and r agree
     if first >= 0:
@@ -65,7 +61,7 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
         s = np.uint64(1 << level)
         last = level == 5
         left, right = [], []
-        if negative:
+        if borrow:
             left += [propagate] if last else [propagate, propagate]
             right += [generate << s] if last else [generate << s, propagate << s]
         if zero:
@@ -73,17 +69,53 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
             right.append(same >> s)
         products = np.split(and_words(rt, np.concatenate(left, 1), np.concatenate(right, 1)),
                             len(left), axis=1)
-        if negative:
+        if borrow:
             generate = generate ^ products[0]
             if not last:
                 propagate = products[1]
         if zero:
             same = products[-1]
+    return generate, same
+
+
+def bit_decompose(rt, a: np.ndarray) -> np.ndarray:
+    """XOR shares ``(k, N)`` of the 64 bits of each ring element of ``a`` (flattened).
+
+    Steps: open ``c = a + r``; the Kogge-Stone borrow circuit of ``c - r``;
+    ``bits = c ^ r ^ (borrow << 1)``.
+    Cost: 7 rounds; per element and other party ``8 + 176`` bytes.
+    """
+    c, r_bits = _masked_bits(rt, a)
+    generate, _ = _circuits(rt, c, r_bits, borrow=True, zero=False)
+    bits = r_bits ^ (generate << np.uint64(1))
+    if rt.first_row >= 0:
+        bits[rt.first_row] ^= c
+    return bits
+
+
+def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -> list:
+    """Ring shares (0/1) of ``[a < 0]`` and/or ``[a == 0]`` for shares ``a`` ``(k, *shape)``.
+
+    Steps: (1) open ``c = a + r`` for a dealer edaBit ``r``; (2) 6 rounds of
+    batched AND gates evaluating the borrow circuit and/or the zero tree on
+    bit-packed words; (3) convert the requested bits with daBits.
+
+    Cost: 8 rounds whatever the size. Per element and other party, each party
+    sends ``8 + 176 + 1`` bytes for ``a < 0``, ``8 + 96 + 1`` for ``a == 0``, and
+    ``8 + 272 + 2`` for both; the dealer sends party 0 ``8`` (edaBit) ``+ 8`` per
+    AND word ``+ 8`` per daBit.
+    Security: ``c`` is uniform; every AND opening is masked by a fresh triple;
+    the daBit opening is a uniform bit.
+    """
+    if not (negative or zero):
+        raise ValueError("ask for at least one of negative= and zero=")
+    c, r_bits = _masked_bits(rt, a)
+    generate, same = _circuits(rt, c, r_bits, borrow=negative, zero=zero)
     bits = []
     if negative:
         msb = (r_bits ^ generate) >> np.uint64(63)
-        if first >= 0:
-            msb[first] ^= c >> np.uint64(63)
+        if rt.first_row >= 0:
+            msb[rt.first_row] ^= c >> np.uint64(63)
         bits.append(msb)
     if zero:
         bits.append(same & _ONE)
