@@ -1,7 +1,15 @@
 """Shared fixtures: sessions over every backend and party count the suite covers."""
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# CI replays a fixed set of examples so a run is reproducible; locally hypothesis explores.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 import mpcarray as mpc
 

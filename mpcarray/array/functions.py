@@ -143,8 +143,8 @@ def _stack(arrays, axis=0, out=None, dtype=None, casting=None):
 @implements(np.hstack)
 def _hstack(tup, dtype=None, casting=None):
     _refuse_extra("hstack", dtype=dtype, casting=casting)
-    tup = list(tup)
-    return _concatenate(tup, axis=0 if max(np.ndim(x) for x in tup) <= 1 else 1)
+    tup = [np.reshape(x, (1,)) if np.ndim(x) == 0 else x for x in tup]
+    return _concatenate(tup, axis=0 if max(np.ndim(x) for x in tup) == 1 else 1)
 
 
 @implements(np.vstack)

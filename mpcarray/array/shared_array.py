@@ -213,7 +213,7 @@ class SharedArray(NDArrayOperatorsMixin):
     # --------------------------------------------------------------- indexing
     def __getitem__(self, key):
         key = _public_key(key, self.shape)
-        return self._view(self._shares[(slice(None),) + key], self._known_by)
+        return self._view(_share_index(self._shares, key), self._known_by)
 
     def __setitem__(self, key, value):
         key = _public_key(key, self.shape)
@@ -233,7 +233,7 @@ class SharedArray(NDArrayOperatorsMixin):
         if not self._shares.flags.writeable:
             self._shares = self._shares.copy()
         try:
-            self._shares[(slice(None),) + key] = _with_ndim(rows, len(target))
+            _share_index(self._shares, key, _with_ndim(rows, len(target)))
         except ValueError as err:
             raise ShapeError(f"cannot assign shape {rows.shape[1:]} to a selection of shape {target}") from err
 
@@ -278,6 +278,36 @@ def _public_key(key, shape) -> tuple:
         raise UnsupportedOperationError("indexing with a SharedArray (a secret index) is not supported")
     np.broadcast_to(np.empty((), np.uint8), shape)[key]  # raises IndexError with the user's axes
     return key
+
+
+def _share_index(shares: np.ndarray, key: tuple, value=None):
+    """Index (or, given ``value``, assign into) the element axes of a party-first share stack.
+
+    NumPy moves the dimensions of advanced indices that a slice separates to the
+    front, in front of the party axis too; so keys with advanced indices are
+    applied with the party axis moved to the end.
+    """
+    if not any(isinstance(k, (list, np.ndarray)) for k in key):
+        stack, full_key = shares, (slice(None),) + key
+    else:
+        stack, full_key = np.moveaxis(shares, 0, -1), _explicit_key(key, shares.ndim - 1) + (slice(None),)
+        value = None if value is None else np.moveaxis(value, 0, -1)
+    if value is not None:
+        stack[full_key] = value
+        return None
+    picked = stack[full_key]
+    return picked if stack is shares else np.moveaxis(picked, -1, 0)
+
+
+def _explicit_key(key: tuple, ndim: int) -> tuple:
+    """``key`` with its Ellipsis (or the implicit trailing one) spelled out as full slices."""
+    consumed = sum(
+        0 if k is None else np.ndim(k) if np.asarray(k).dtype == bool else 1
+        for k in key if k is not Ellipsis
+    )
+    fill = (slice(None),) * (ndim - consumed)
+    at = next((i for i, k in enumerate(key) if k is Ellipsis), None)
+    return key + fill if at is None else key[:at] + fill + key[at + 1:]
 
 
 def _with_ndim(shares: np.ndarray, ndim: int) -> np.ndarray:
@@ -412,7 +442,7 @@ def _power(a, b):
     if exponent == 0:
         ones = np.ones(a.shape, dtype=np.int64) if a._frac == INT else np.ones(a.shape)
         return a._new(protocols.public_shares(a._rt, _encode_public(a._rt, ones, a._frac)))
-    result, base = None, a
+    result, base = None, a._view(a._shares, a._known_by)  # a new array even for ** 1
     while True:  # square-and-multiply: about 2 log2(exponent) secure products
         if exponent & 1:
             result = base if result is None else _multiply(result, base)
@@ -449,16 +479,13 @@ def _matmul(a, b):
 
     def stack(x, m_shape):
         """Share rows of a SharedArray operand as ``(k, *batch, m, t)``."""
-        rows = x._shares.reshape((k,) + m_shape)
+        rows = x._shares.reshape((k,) + (1,) * (len(batch) + 2 - len(m_shape)) + m_shape)
         return np.broadcast_to(rows, (k,) + batch + m_shape[-2:])
 
     if isinstance(a, SharedArray) and isinstance(b, SharedArray):
         left, right = stack(a, m_shape_a), stack(b, m_shape_b)
-        out = np.empty((k,) + batch + (m_shape_a[-2], m_shape_b[-1]), dtype=np.uint64)
-        for index in np.ndindex(*batch):
-            x, y = left[(slice(None),) + index], right[(slice(None),) + index]
-            product = protocols.gram(rt, y) if _is_transpose(x, y) else protocols.matmul(rt, x, y)
-            out[(slice(None),) + index] = product
+        gram = not batch and _is_transpose(left, right)
+        out = protocols.gram(rt, right) if gram else protocols.matmul(rt, left, right)
         z, frac = _fixed_result(rt, out, a._frac + b._frac)
     else:
         public_left = not isinstance(a, SharedArray)

@@ -12,6 +12,7 @@ streams and the offset reserved in them, plus party 0's correction. Protocol
 kernels regenerate the stream values where they use them.
 """
 
+import math
 import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -74,8 +75,9 @@ class Dealer(ABC):
         """A mask ``A`` of shape ``(rows, cols)`` with shares of ``A^T A`` (layout in :mod:`mpcarray.kernels.gram`)."""
 
     @abstractmethod
-    def matrix_triple(self, m: int, inner: int, p: int):
-        """Arrays ``(A, B, C)`` of shapes ``(k, m, inner)``, ``(k, inner, p)``, ``(k, m, p)``, ``C = A @ B``."""
+    def matrix_triple(self, m: int, inner: int, p: int, batch: tuple = ()):
+        """Arrays ``(A, B, C)`` of shapes ``(k, *batch, m, inner)``, ``(k, *batch, inner, p)``,
+        ``(k, *batch, m, p)`` with ``C = A @ B`` for every batch index."""
 
 
 class SimulatedDealer(Dealer):
@@ -143,17 +145,17 @@ class SimulatedDealer(Dealer):
         correction = kernels.gram_correction(self._seeds, self._gammas, offset, rows, cols, chunks)
         return self._material(offset, correction)
 
-    def matrix_triple(self, m, inner, p):
-        n = self._seeds.size
-        sizes = (m * inner, inner * p, m * p)
+    def matrix_triple(self, m, inner, p, batch=()):
+        n, count = self._seeds.size, math.prod(batch)
+        sizes = (count * m * inner, count * inner * p, count * m * p)
         flat = kernels.fill_streams(self._seeds, self._gammas, self._reserve(sum(sizes)), sum(sizes))
-        a = flat[:, : sizes[0]].reshape(n, m, inner)
-        b = flat[:, sizes[0] : sizes[0] + sizes[1]].reshape(n, inner, p)
-        c = np.ascontiguousarray(flat[:, sizes[0] + sizes[1] :].reshape(n, m, p))
-        product = kernels.ring_matmul(
-            kernels.sum_rows(a.reshape(n, -1)).reshape(m, inner),
-            kernels.sum_rows(b.reshape(n, -1)).reshape(inner, p),
-        )
-        c[0] = product - c[1:].sum(axis=0, dtype=np.uint64)
+        a = flat[:, : sizes[0]].reshape(n, count, m, inner)
+        b = flat[:, sizes[0] : sizes[0] + sizes[1]].reshape(n, count, inner, p)
+        c = np.ascontiguousarray(flat[:, sizes[0] + sizes[1] :].reshape(n, count, m, p))
+        a_sum = kernels.sum_rows(a.reshape(n, -1)).reshape(count, m, inner)
+        b_sum = kernels.sum_rows(b.reshape(n, -1)).reshape(count, inner, p)
+        for index in range(count):
+            c[0, index] = kernels.ring_matmul(a_sum[index], b_sum[index]) - c[1:, index].sum(axis=0, dtype=np.uint64)
         self._transport.count_from_dealer(0, c[0].nbytes)
-        return a, b, c
+        return (a.reshape((n,) + tuple(batch) + (m, inner)), b.reshape((n,) + tuple(batch) + (inner, p)),
+                c.reshape((n,) + tuple(batch) + (m, p)))

@@ -53,28 +53,32 @@ def square(rt, x: np.ndarray) -> np.ndarray:
 
 
 def matmul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Matrix product ``[X] @ [Y]`` of shares shaped ``(k, m, t)`` and ``(k, t, p)``.
+    """Matrix product ``[X] @ [Y]`` of shares shaped ``(k, *batch, m, t)`` and ``(k, *batch, t, p)``.
+
+    A stack of products (a non-empty ``batch``) is done in the same single round.
 
     Steps: (1) the dealer supplies a matrix triple ``[A], [B], [C = A @ B]``;
     (2) parties open ``D = X - A`` and ``E = Y - B`` together; (3) party ``i``
     computes ``C_i + D @ B_i + A_i @ E``, and party 0 adds ``D @ E``.
 
     Cost: 1 round; each party sends and receives ``8 * (m*t + t*p) * (n - 1)``
-    bytes; the dealer sends party 0 ``8 * m * p`` bytes. Local work: ``2k + 1``
-    ring products (``k`` = rows held), done by :func:`mpcarray.kernels.ring_matmul`.
+    bytes per batch entry; the dealer sends party 0 ``8 * m * p`` bytes per entry.
+    Local work: ``2k + 1`` ring products (``k`` = rows held) per entry, done by
+    :func:`mpcarray.kernels.ring_matmul`.
     Security: ``D`` and ``E`` are uniform because ``A`` and ``B`` are.
     """
-    k, m, inner = x.shape
-    p = y.shape[2]
-    if y.shape[:2] != (k, inner):
+    k, batch, (m, inner), p = x.shape[0], x.shape[1:-2], x.shape[-2:], y.shape[-1]
+    if y.shape[:-1] != (k,) + batch + (inner,):
         raise ValueError(f"matmul share shapes {x.shape} and {y.shape} do not align")
-    a, b, c = rt.dealer.matrix_triple(m, inner, p)
+    a, b, c = rt.dealer.matrix_triple(m, inner, p, batch)
     d, e = open_shares(rt, x - a, y - b)
-    z = np.empty((k, m, p), dtype=np.uint64)
-    for row in range(k):
-        z[row] = c[row] + kernels.ring_matmul(d, b[row]) + kernels.ring_matmul(a[row], e)
-    if rt.first_row >= 0:
-        z[rt.first_row] += kernels.ring_matmul(d, e)
+    z = np.empty(c.shape, dtype=np.uint64)
+    for index in np.ndindex(*batch):
+        for row in range(k):
+            at = (row,) + index
+            z[at] = c[at] + kernels.ring_matmul(d[index], b[at]) + kernels.ring_matmul(a[at], e[index])
+        if rt.first_row >= 0:
+            z[(rt.first_row,) + index] += kernels.ring_matmul(d[index], e[index])
     return z
 
 

@@ -69,7 +69,7 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
     multiplier = np.rint(np.ldexp(c, 2 * g - k)).astype(np.int64)
     high, low = multiplier >> g, multiplier & ((1 << g) - 1)
     shift = x_frac + g - k - out_frac
-    if shift + g <= 0:
+    if -shift >= 62:
         raise EncodingError(f"public factor {peak:.3g} overflows the fixed-point range")
     exact, to_truncate = [], []
     for part, part_shift in ((high, shift), (low, shift + g)):
