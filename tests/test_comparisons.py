@@ -73,21 +73,23 @@ def test_comparison_rounds_do_not_depend_on_size(session):
 
 
 def test_sign_bits_cost_formula(session):
-    """8 rounds; per element and other party: 185 bytes for a < 0, 105 for a == 0, 282 for both."""
-    n, size = session.n_parties, 10
+    """8 rounds; per other party 8 bytes per element to open, 16 bytes per AND of
+    ceil(N/64)-word planes (118 for a < 0, 63 for a == 0) and 1 byte per converted bit."""
+    n, size = session.n_parties, 130
+    words = 3  # ceil(130 / 64): planes are padded to whole words
     rt = session._rt
     shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64), (size,))
-    for kwargs, per_element, and_words in [
-        (dict(negative=True), 185, 11), (dict(negative=False, zero=True), 105, 6),
-        (dict(negative=True, zero=True), 282, 17),
+    for kwargs, plane_ands, converted in [
+        (dict(negative=True), 118, 1), (dict(negative=False, zero=True), 63, 1),
+        (dict(negative=True, zero=True), 118 + 63, 2),
     ]:
         before = session.comm.snapshot()
         protocols.sign_bits(rt, shares, **kwargs)
         cost = session.comm - before
         assert cost.rounds == 8
-        assert cost.bytes_sent.tolist() == [per_element * size * (n - 1)] * n
-        daBits = 2 if kwargs.get("zero") and kwargs.get("negative", True) else 1
-        assert cost.dealer_bytes[0] == 8 * size * (1 + and_words + daBits)
+        per_party = (8 * size + 16 * plane_ands * words + converted * size) * (n - 1)
+        assert cost.bytes_sent.tolist() == [per_party] * n
+        assert cost.dealer_bytes[0] == 8 * size + 8 * plane_ands * words + 8 * converted * size
 
 
 def test_sign_abs_relu(session):

@@ -34,6 +34,7 @@ from .binary import (
 )
 from .gram import gram_combine, gram_correction
 from .matmul import ring_matmul
+from .planes import plane_bits, to_planes
 from .prg import fill_streams, stream_gammas
 from .reduce import sum_rows
 from .truncation import trunc_combine, trunc_correction, trunc_mask
@@ -56,6 +57,7 @@ __all__ = [
     "fill_streams",
     "gram_combine",
     "gram_correction",
+    "plane_bits",
     "ring_matmul",
     "square_combine",
     "square_correction",
@@ -65,5 +67,6 @@ __all__ = [
     "triple_correction",
     "trunc_combine",
     "trunc_correction",
+    "to_planes",
     "trunc_mask",
 ]

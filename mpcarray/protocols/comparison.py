@@ -43,39 +43,70 @@ def _masked_bits(rt, a: np.ndarray):
     return c, r_bits
 
 
-def _circuits(rt, c, r_bits, *, borrow: bool, zero: bool):
-    """Six rounds of AND gates: the borrows of ``c - r`` (Kogge-Stone) and/or ``[c == r]``.
+def _borrows(rt, c, r_bits):
+    """XOR shares of every borrow of ``c - r``: bit ``i`` is the borrow out of bits ``0..i`` (``i < 63``).
 
-    Returns ``(generate, same)``: bit ``i`` of ``generate`` is the borrow out of
-    bits ``0..i`` (for ``i < 63``); bit 0 of ``same`` is ``[c == r]``.
+    Kogge-Stone prefix on whole words, 6 levels of AND gates.
     """
-    first = rt.first_row
-    same = r_bits.copy()  # XOR shares of ~(c ^ r): bit i is 1 where c and r agree
-    if first >= 0:
-        same[first] ^= ~c
     generate = r_bits & (~c & _LOW63)  # borrow generated at bit i: r_i = 1, c_i = 0
-    propagate = same & _LOW63
-    if first >= 0:
-        propagate[first] |= _TOP  # a neutral (g = 0, p = 1) element on top
+    propagate = _agree(rt, c, r_bits) & _LOW63
+    if rt.first_row >= 0:
+        propagate[rt.first_row] |= _TOP  # a neutral (g = 0, p = 1) element on top
     for level in range(6):
         s = np.uint64(1 << level)
-        last = level == 5
+        if level == 5:
+            return generate ^ and_words(rt, propagate, generate << s)
+        both = and_words(rt, np.concatenate([propagate, propagate], 1),
+                         np.concatenate([generate << s, propagate << s], 1))
+        generate, propagate = generate ^ both[:, : c.size], both[:, c.size :]
+
+
+def _agree(rt, c, r_bits):
+    """XOR shares of ``~(c ^ r)``: bit ``i`` is 1 where ``c`` and ``r`` agree."""
+    same = r_bits.copy()
+    if rt.first_row >= 0:
+        same[rt.first_row] ^= ~c
+    return same
+
+
+def _plane_trees(rt, c_planes, r_planes, *, borrow: bool, zero: bool):
+    """Six rounds of AND gates on bit planes ``(k, 64, W)``: the top borrow and/or ``[c == r]``.
+
+    Borrow: nodes ``(G, P)`` for bit positions 0..62 are combined pairwise,
+    ``(G, P)_hi o (G, P)_lo = (G_hi ^ P_hi & G_lo, P_hi & P_lo)``, where the
+    node holding bit 0 needs no ``P``; 63 nodes take 6 levels and 118 plane
+    ANDs. Zero: the 64 planes of ``~(c ^ r)`` are ANDed pairwise, 63 plane ANDs.
+    Both trees share their rounds. Returns the ``(k, W)`` planes (or None).
+    """
+    agree = r_planes.copy()
+    if rt.first_row >= 0:
+        agree[rt.first_row] ^= ~c_planes
+    generate = r_planes[:, :63] & ~c_planes[:63]
+    propagate = agree[:, :63]
+    same = agree if zero else None
+    if not borrow:
+        generate = None
+    while (generate is not None and generate.shape[1] > 1) or (same is not None and same.shape[1] > 1):
         left, right = [], []
-        if borrow:
-            left += [propagate] if last else [propagate, propagate]
-            right += [generate << s] if last else [generate << s, propagate << s]
-        if zero:
-            left.append(same)
-            right.append(same >> s)
-        products = np.split(and_words(rt, np.concatenate(left, 1), np.concatenate(right, 1)),
-                            len(left), axis=1)
-        if borrow:
-            generate = generate ^ products[0]
-            if not last:
-                propagate = products[1]
-        if zero:
+        if generate is not None:
+            pairs = generate.shape[1] // 2
+            left += [propagate[:, 1 : 2 * pairs : 2], propagate[:, 3 : 2 * pairs : 2]]
+            right += [generate[:, 0 : 2 * pairs : 2], propagate[:, 2 : 2 * pairs : 2]]
+        if same is not None:
+            left.append(same[:, 0::2])
+            right.append(same[:, 1::2])
+        k, words = agree.shape[0], agree.shape[2]
+        products = and_words(rt, np.concatenate(left, 1).reshape(k, -1), np.concatenate(right, 1).reshape(k, -1))
+        products = np.split(products.reshape(k, -1, words), np.cumsum([p.shape[1] for p in left])[:-1], axis=1)
+        if generate is not None:
+            carry_g, carry_p = generate[:, 2 * pairs :], propagate[:, 2 * pairs :]
+            combined_g = generate[:, 1 : 2 * pairs : 2] ^ products[0]
+            combined_p = np.concatenate([propagate[:, :1], products[1]], 1)  # node 0's P is unused
+            generate = np.concatenate([combined_g, carry_g], 1)
+            propagate = np.concatenate([combined_p, carry_p], 1)
+        if same is not None:
             same = products[-1]
-    return generate, same
+    return (None if generate is None else generate[:, 0]), (None if same is None else same[:, 0])
 
 
 def bit_decompose(rt, a: np.ndarray) -> np.ndarray:
@@ -86,8 +117,7 @@ def bit_decompose(rt, a: np.ndarray) -> np.ndarray:
     Cost: 7 rounds; per element and other party ``8 + 176`` bytes.
     """
     c, r_bits = _masked_bits(rt, a)
-    generate, _ = _circuits(rt, c, r_bits, borrow=True, zero=False)
-    bits = r_bits ^ (generate << np.uint64(1))
+    bits = r_bits ^ (_borrows(rt, c, r_bits) << np.uint64(1))
     if rt.first_row >= 0:
         bits[rt.first_row] ^= c
     return bits
@@ -96,28 +126,33 @@ def bit_decompose(rt, a: np.ndarray) -> np.ndarray:
 def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -> list:
     """Ring shares (0/1) of ``[a < 0]`` and/or ``[a == 0]`` for shares ``a`` ``(k, *shape)``.
 
-    Steps: (1) open ``c = a + r`` for a dealer edaBit ``r``; (2) 6 rounds of
-    batched AND gates evaluating the borrow circuit and/or the zero tree on
-    bit-packed words; (3) convert the requested bits with daBits.
+    Steps: (1) open ``c = a + r`` for a dealer edaBit ``r``; (2) move ``c`` and
+    the XOR shares of ``r`` to bit planes (local); (3) 6 rounds of batched AND
+    gates reducing the borrow tree and/or the zero tree; (4) convert the
+    requested bits with daBits.
 
     Cost: 8 rounds whatever the size. Per element and other party, each party
-    sends ``8 + 176 + 1`` bytes for ``a < 0``, ``8 + 96 + 1`` for ``a == 0``, and
-    ``8 + 272 + 2`` for both; the dealer sends party 0 ``8`` (edaBit) ``+ 8`` per
-    AND word ``+ 8`` per daBit.
+    sends ``8 + 29.5 + 1`` bytes for ``a < 0`` (118 plane ANDs of 16 bytes per
+    64 elements), ``8 + 15.75 + 1`` for ``a == 0`` and ``8 + 45.25 + 2`` for both,
+    with element counts rounded up to a multiple of 64; the dealer sends party 0
+    ``8`` (edaBit) ``+ 8`` per 64 plane ANDs ``+ 8`` per daBit and element.
     Security: ``c`` is uniform; every AND opening is masked by a fresh triple;
     the daBit opening is a uniform bit.
     """
     if not (negative or zero):
         raise ValueError("ask for at least one of negative= and zero=")
     c, r_bits = _masked_bits(rt, a)
-    generate, same = _circuits(rt, c, r_bits, borrow=negative, zero=zero)
+    size = c.size
+    c_planes = kernels.to_planes(c.reshape(1, -1))[0]
+    r_planes = kernels.to_planes(r_bits)
+    borrow, same = _plane_trees(rt, c_planes, r_planes, borrow=negative, zero=zero)
     bits = []
     if negative:
-        msb = (r_bits ^ generate) >> np.uint64(63)
+        msb = r_planes[:, 63] ^ borrow
         if rt.first_row >= 0:
-            msb[rt.first_row] ^= c >> np.uint64(63)
-        bits.append(msb)
+            msb[rt.first_row] ^= c_planes[63]
+        bits.append(kernels.plane_bits(msb, size))
     if zero:
-        bits.append(same & _ONE)
+        bits.append(kernels.plane_bits(same, size))
     converted = np.split(bits_to_ring(rt, np.concatenate(bits, 1)), len(bits), axis=1)
     return [x.reshape(a.shape) for x in converted]

@@ -1,0 +1,181 @@
+"""Secure / plaintext time ratios, measured in-process from the asv benchmark classes.
+
+Usage (from ``asv_benchmarks/``, with mpcarray installed, e.g. ``pip install -e ".[bench]"``)::
+
+    python ratios.py              # 15 samples per operation (under a minute)
+    python ratios.py --repeat 41  # steadier medians
+    python ratios.py --quick      # 3 samples, a smoke test
+
+For every row the benchmark class from ``benchmarks/`` is instantiated and its
+own ``setup`` is run (so the operands, sessions and Numba warm-up are exactly
+those asv uses; nothing is duplicated here). The secure and the plaintext
+``time_*`` methods are then sampled alternately, each sample long enough
+(``--sample-time``) to swamp timer resolution. "ratio" is the ratio of the two
+medians, the number to quote; "min ratio" is the ratio of the fastest samples,
+and when the two disagree a lot something disturbed the run. Alternating the
+two methods keeps slow drifts of the machine (other jobs, frequency scaling)
+out of the ratio, which is why we quote ratios and not absolute times. Rounds
+and bytes come from the classes' ``track_*`` methods: they are exact and the
+same on every machine.
+
+Reading asv's result files instead would need a completed ``asv run`` and its
+machine/environment naming; this script only needs the package.
+"""
+
+import argparse
+import functools
+import importlib
+import math
+import os
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# (label, "module.Class" under benchmarks/, setup parameters, secure method, plaintext method)
+ROWS = [
+    ("x * y, 10^6, 2 parties", "bench_multiply.FixedPointMultiply", (10**6, 2),
+     "time_secure_multiply", "time_plaintext_multiply"),
+    ("x * y, 10^6, 3 parties", "bench_multiply.FixedPointMultiply", (10**6, 3),
+     "time_secure_multiply", "time_plaintext_multiply"),
+    ("x * y, 10^6, 5 parties", "bench_multiply.FixedPointMultiply", (10**6, 5),
+     "time_secure_multiply", "time_plaintext_multiply"),
+    ("x * y, 10^4, 3 parties", "bench_multiply.FixedPointMultiply", (10**4, 3),
+     "time_secure_multiply", "time_plaintext_multiply"),
+    ("X.T @ X, 10^5 x 20, 3 parties", "bench_matmul.Gram", (3, "joint"),
+     "time_secure_gram", "time_plaintext_gram"),
+    ("  same, X from one owner", "bench_matmul.Gram", (3, "one_owner"),
+     "time_secure_gram", "time_plaintext_gram"),
+    ("X @ w, 10^4 x 20, 3 parties", "bench_matmul.MatVec", (3,),
+     "time_secure_matvec", "time_plaintext_matvec"),
+] + [
+    (f"{name}, 10^6, 3 parties", "bench_nonlinear.Nonlinear", (name,), "time_secure", "time_plaintext")
+    for name in ("less", "reciprocal", "exp", "sigmoid")
+]
+
+
+#: Rows whose median and min ratios differ by more than this factor are flagged.
+DISTURBED = 1.5
+
+#: Rows during which other processes used more than this many cores on average are flagged.
+BUSY_CORES = 0.1
+
+
+def _busy_seconds():
+    """CPU seconds used so far by the whole machine and by this process (None off Linux)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    machine = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    return machine, own.user + own.system
+
+
+def _benchmark_class(dotted: str):
+    """The class ``module.Class`` from this directory's ``benchmarks`` package."""
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    module, name = dotted.rsplit(".", 1)
+    return getattr(importlib.import_module(f"benchmarks.{module}"), name)
+
+
+def _calls_per_sample(func, sample_time: float) -> int:
+    """How many back-to-back calls make one sample of at least ``sample_time`` seconds."""
+    start = time.perf_counter()
+    func()
+    once = max(time.perf_counter() - start, 1e-7)
+    return max(1, math.ceil(sample_time / once))
+
+
+def _sample(func, number: int) -> float:
+    """Seconds per call, averaged over ``number`` back-to-back calls."""
+    start = time.perf_counter()
+    for _ in range(number):
+        func()
+    return (time.perf_counter() - start) / number
+
+
+def measure(cls, params, secure_name, plain_name, repeat, sample_time):
+    """Median seconds per call of secure and plaintext methods, ratio of minima, rounds, bytes."""
+    before = _busy_seconds()
+    start = time.perf_counter()
+    bench = cls()
+    bench.setup(*params)
+    secure = functools.partial(getattr(bench, secure_name), *params)
+    plain = functools.partial(getattr(bench, plain_name), *params)
+    n_secure = _calls_per_sample(secure, sample_time)
+    n_plain = _calls_per_sample(plain, sample_time)
+    secure_times, plain_times = [], []
+    for _ in range(repeat):
+        secure_times.append(_sample(secure, n_secure))
+        plain_times.append(_sample(plain, n_plain))
+    rounds = bench.track_rounds(*params)
+    sent = bench.track_bytes_sent_per_party(*params)
+    after = _busy_seconds()
+    others = 0.0
+    if before is not None and after is not None:
+        others = ((after[0] - before[0]) - (after[1] - before[1])) / (time.perf_counter() - start)
+    importlib.import_module("benchmarks._common").clear_caches()
+    return {
+        "secure": statistics.median(secure_times),
+        "plain": statistics.median(plain_times),
+        "min_ratio": min(secure_times) / min(plain_times),
+        "rounds": rounds,
+        "sent": sent,
+        "other_cores": others,
+    }
+
+
+def _fmt_time(seconds: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=15, help="samples per operation (default 15)")
+    parser.add_argument("--sample-time", type=float, default=0.02,
+                        help="minimum seconds per sample (default 0.02)")
+    parser.add_argument("--quick", action="store_true", help="3 samples per operation")
+    args = parser.parse_args(argv)
+    repeat = 3 if args.quick else args.repeat
+
+    import numba
+    import numpy as np
+
+    import mpcarray
+
+    print(f"mpcarray {mpcarray.__version__}, numpy {np.__version__}, numba {numba.__version__}, "
+          f"{numba.get_num_threads()} Numba threads, {os.cpu_count()} CPUs; "
+          f"median of {repeat} samples")
+    header = (f"{'operation':<32} {'secure':>10} {'plaintext':>10} {'ratio':>8} {'min ratio':>9} "
+              f"{'rounds':>6} {'MB sent/party':>13}")
+    print(header)
+    print("-" * len(header))
+    disturbed = False
+    for label, dotted, params, secure_name, plain_name in ROWS:
+        m = measure(_benchmark_class(dotted), params, secure_name, plain_name, repeat,
+                    args.sample_time)
+        ratio = m["secure"] / m["plain"]
+        flag = ""
+        unsteady = max(ratio, m["min_ratio"]) > DISTURBED * min(ratio, m["min_ratio"])
+        if unsteady or m["other_cores"] > BUSY_CORES:
+            flag, disturbed = f"  * (others busy: {m['other_cores']:.1f} cores)", True
+        print(f"{label:<32} {_fmt_time(m['secure']):>10} {_fmt_time(m['plain']):>10} "
+              f"{ratio:>7.0f}x {m['min_ratio']:>8.0f}x {m['rounds']:>6} "
+              f"{m['sent'] / 1e6:>13.2f}{flag}")
+    if disturbed:
+        print(f"* disturbed: other processes were busy, or median and min ratios differ by more "
+              f"than {DISTURBED}x. Numba's parallel kernels slow down far more than NumPy when "
+              "the cores are shared, so these ratios are too high; rerun on an idle machine.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
