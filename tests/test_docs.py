@@ -1,0 +1,34 @@
+"""The generated documentation pages match the code they describe."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import mpcarray as mpc
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _load(script: str):
+    spec = importlib.util.spec_from_file_location(script, DOCS / f"{script}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_operations_page_is_generated_from_the_registry():
+    page = _load("operations_table")
+    assert (DOCS / "operations.md").read_text() == page.render(), (
+        "docs/operations.md is stale: run `python docs/operations_table.py`")
+    for name in mpc.supported_ufuncs() + mpc.supported_functions():
+        assert f"`{name}`" in page.render()
+
+
+def test_every_public_name_is_in_the_api_reference():
+    documented = set(re.findall(r"^::: mpcarray\.(\w+)", (DOCS / "api.md").read_text(), re.M))
+    public = {name for name in mpc.__all__ if not name.startswith("_")}
+    public -= {"supported_functions", "supported_ufuncs"}  # described by the operations page
+    exceptions = {name for name in public if isinstance(getattr(mpc, name), type)
+                  and issubclass(getattr(mpc, name), Exception)}
+    assert public - exceptions - documented == set()
+    assert "errors" in documented  # the exceptions are documented through their module
