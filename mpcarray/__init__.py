@@ -4,7 +4,7 @@
 >>> s = mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"])
 """
 
-from . import errors
+from . import errors, privacy
 from .array import (
     SharedArray,
     absolute,
@@ -31,10 +31,12 @@ from .array import amax as max
 from .array import amin as min
 from .domains import FixedPoint
 from .errors import (
+    AuditError,
     DisclosureError,
     EncodingError,
     MpcError,
     PartyError,
+    RevealRefusedError,
     SessionMismatchError,
     ShapeError,
     UnsupportedOperationError,
@@ -64,12 +66,14 @@ __all__ = [
     "sqrt",
     "tanh",
     "where",
+    "AuditError",
     "CommStats",
     "DisclosureError",
     "EncodingError",
     "FixedPoint",
     "MpcError",
     "PartyError",
+    "RevealRefusedError",
     "Session",
     "SessionMismatchError",
     "ShapeError",
@@ -77,6 +81,7 @@ __all__ = [
     "UnsupportedOperationError",
     "__version__",
     "errors",
+    "privacy",
     "supported_functions",
     "supported_ufuncs",
 ]

@@ -1,6 +1,7 @@
 """The ``mpcarray`` console command.
 
-``mpcarray demo`` runs the built-in demo (:mod:`mpcarray.demo`). Each
+``mpcarray demo`` runs the built-in demo (:mod:`mpcarray.demo`);
+``mpcarray audit verify LOG...`` checks audit logs' hash chains. Each
 subcommand is a subparser whose ``handler`` default receives the parsed
 arguments and returns the exit status.
 """
@@ -10,6 +11,8 @@ import argparse
 import mpcarray as mpc
 
 from . import demo
+from .errors import AuditError
+from .privacy import verify_audit_log
 
 
 def _party_list(text: str) -> list[str]:
@@ -25,6 +28,17 @@ def _party_list(text: str) -> list[str]:
 def _run_demo(args) -> int:
     demo.run_demo(parties=args.parties, frac_bits=args.frac_bits, seed=args.seed)
     return 0
+
+
+def _verify_audit(args) -> int:
+    status = 0
+    for path in args.logs:
+        try:
+            print(f"{path}: OK, {verify_audit_log(path)} records")
+        except (AuditError, OSError) as err:
+            print(f"FAILED {err}")
+            status = 1
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="seed for reproducible randomness (default: from the operating system)",
     )
     demo_parser.set_defaults(handler=_run_demo)
+
+    audit_parser = commands.add_parser("audit", help="audit log tools")
+    audit_commands = audit_parser.add_subparsers(title="audit commands", metavar="ACTION", required=True)
+    verify_parser = audit_commands.add_parser(
+        "verify", help="check audit logs for edited, deleted or reordered records",
+        description="Recompute each record's SHA-256 and the chain between records; exit 1 "
+                    "and name the first bad record of any log that fails.")
+    verify_parser.add_argument("logs", nargs="+", metavar="LOG", help="a party's .jsonl audit log")
+    verify_parser.set_defaults(handler=_verify_audit)
     return parser
 
 

@@ -33,3 +33,11 @@ class UnsupportedOperationError(MpcError, TypeError):
 
 class DisclosureError(MpcError, TypeError):
     """An implicit conversion would reveal secret data; use ``reveal()`` instead."""
+
+
+class RevealRefusedError(MpcError, PermissionError):
+    """A party's disclosure policy (or the privacy budget) refused a reveal; nothing was opened."""
+
+
+class AuditError(MpcError, ValueError):
+    """An audit log failed verification: a record was edited, deleted or reordered."""

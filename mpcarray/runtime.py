@@ -4,10 +4,11 @@ A :class:`Runtime` is created by :class:`mpcarray.Session`; protocols receive it
 explicitly, so there is no global state.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from .disclosure import Guard
 from .domains import FixedPoint
 from .preprocessing import Dealer
 from .transport import CommStats, Transport
@@ -23,8 +24,8 @@ class Runtime:
     fixed: FixedPoint
     input_rng: np.random.Generator
     backend: str
+    guard: Guard
     closed: bool = False
-    disclosures: list = field(default_factory=list)
 
     @property
     def n_parties(self) -> int:

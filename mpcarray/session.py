@@ -7,6 +7,7 @@ import numpy as np
 
 from . import protocols
 from .array import SharedArray
+from .disclosure import Guard, PrivacyBudget
 from .domains import FixedPoint, to_ring
 from .errors import PartyError, SessionMismatchError, UnsupportedOperationError
 from .preprocessing import SimulatedDealer
@@ -35,6 +36,15 @@ class Session:
         Reals and products of reals must stay within ``|x| < 2^(62 - 2f)``.
     seed : int, optional
         Makes the session's randomness reproducible; ``None`` seeds from the OS.
+    policies : dict of str to mpcarray.privacy.Policy, optional
+        Each party's reveal policy (parties not listed allow everything). With
+        policies, every reveal first asks each party whether it contributes its
+        share; one refusal stops the reveal at every party.
+    privacy_budget : mpcarray.privacy.PrivacyBudget, optional
+        Total differential-privacy epsilon (and delta) that noisy reveals may spend.
+    audit : path, optional
+        Directory where each party appends its tamper-evident audit log
+        (``<party>.jsonl``; check it with ``mpcarray audit verify``).
 
     Examples
     --------
@@ -47,7 +57,8 @@ class Session:
     """
 
     def __init__(self, parties: int | Sequence[str] = 3, backend: str = "simulated",
-                 frac_bits: int = 16, seed: int | None = None):
+                 frac_bits: int = 16, seed: int | None = None, *, policies: dict | None = None,
+                 privacy_budget: PrivacyBudget | None = None, audit=None):
         names = _party_names(parties)
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")
@@ -59,6 +70,7 @@ class Session:
             fixed=FixedPoint(frac_bits),
             input_rng=np.random.default_rng(None if seed is None else [seed, 1]),
             backend=backend,
+            guard=Guard(names, transport.ranks, policies, privacy_budget, audit),
         )
         self.id = next(_session_ids)
 
@@ -96,8 +108,13 @@ class Session:
 
     @property
     def disclosures(self) -> list[dict]:
-        """One record (label, shape, dtype) per reveal, in order."""
-        return list(self._rt.disclosures)
+        """One record (label, shape, dtype, epsilon, delta) per reveal, in order."""
+        return list(self._rt.guard.disclosures)
+
+    @property
+    def privacy_budget(self) -> PrivacyBudget | None:
+        """The differential-privacy budget and what has been spent of it."""
+        return self._rt.guard.budget
 
     # --------------------------------------------------------------- sharing
     def party_index(self, party: int | str) -> int:
@@ -134,6 +151,7 @@ class Session:
             raise UnsupportedOperationError(
                 f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
             )
+        self._rt.guard.shared(index, values.shape, str(values.dtype))
         shares = protocols.share_input(self._rt, index, ring, values.shape)
         return SharedArray(self._rt, shares, frac, known_by=index)
 

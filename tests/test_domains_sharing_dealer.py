@@ -107,6 +107,24 @@ def test_matrix_triple_is_correct(n):
     assert np.array_equal(reconstruct(c).astype(object), expected)
 
 
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_zero_shares_sum_to_zero_and_look_random(n):
+    size = 1000
+    material = _dealer(n).zero_shares(size)
+    shares = _expand(material, 1, size, 0).copy()
+    shares[0] = material.correction
+    assert not reconstruct(shares).any()
+    assert len(np.unique(shares[0])) == size  # not a constant
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_matrix_triple_batch_is_correct(n):
+    a, b, c = _dealer(n).matrix_triple(2, 3, 4, batch=(5,))
+    assert a.shape == (n, 5, 2, 3) and c.shape == (n, 5, 2, 4)
+    expected = np.einsum("bij,bjk->bik", reconstruct(a).astype(object), reconstruct(b).astype(object)) % 2**64
+    assert np.array_equal(reconstruct(c).astype(object), expected)
+
+
 def test_dealer_never_reuses_randomness():
     dealer = _dealer(3)
     first, second = dealer.beaver_triples(10), dealer.beaver_triples(10)

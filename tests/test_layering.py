@@ -19,6 +19,7 @@ LAYERS = [
     {"sharing"},
     {"transport"},
     {"preprocessing"},
+    {"disclosure"},
     {"runtime"},
     {"protocols"},
     {"array"},

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from .. import protocols
+from ..disclosure import Mechanism, RevealRequest
 from ..domains import from_ring_signed, to_ring
 from ..errors import (
     DisclosureError,
@@ -106,15 +107,40 @@ class SharedArray(NDArrayOperatorsMixin):
         )
 
     # ------------------------------------------------------------ disclosure
-    def reveal(self, label: str | None = None):
+    def reveal(self, label: str | None = None, *, cohort: int | None = None, noise=None):
         """Open the array to every party and return it as NumPy (float64 or int64).
 
-        ``label`` names the disclosure; each reveal is recorded in the session's
-        ``disclosures`` list. Cost: one round, ``8 * size * (n - 1)`` bytes per party.
+        Parameters
+        ----------
+        label : str, optional
+            Names the disclosure for the parties' policies and the audit log.
+        cohort : int, optional
+            How many individuals the value aggregates, for policies with a
+            minimum cohort size.
+        noise : mpcarray.privacy.Laplace, Gaussian or DiscreteLaplace, optional
+            Differential-privacy noise, drawn jointly (each party contributes a
+            component) and added before opening; its epsilon is spent from the
+            session's privacy budget.
+
+        Each party's policy is checked first (one extra round when the session
+        has policies or a budget); if any party refuses, every party raises
+        :class:`mpcarray.RevealRefusedError` and nothing is opened.
+
+        Cost: one round, ``8 * size * (n - 1)`` bytes per party.
         """
-        _runtime_of(self)
-        (opened,) = protocols.open_shares(self._rt, self._shares)
-        self._rt.disclosures.append({"label": label, "shape": self.shape, "dtype": str(self.dtype)})
+        rt = _runtime_of(self)
+        if noise is not None and not isinstance(noise, Mechanism):
+            raise TypeError("noise must be a mechanism from mpcarray.privacy (Laplace, Gaussian, DiscreteLaplace)")
+        if noise is not None and not noise.integer and self._frac == INT:
+            raise UnsupportedOperationError(
+                "real-valued noise on an integer SharedArray: use privacy.DiscreteLaplace or .astype(float)")
+        request = RevealRequest(label, self.shape, str(self.dtype), cohort,
+                                0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta)
+        reasons = rt.guard.decide(request)
+        allowed = protocols.agree(rt, [r is None for r in reasons]) if rt.guard.active else [True] * rt.n_parties
+        rt.guard.conclude(request, allowed, reasons)
+        shares = self._shares if noise is None else self._shares + _noise_shares(self, noise)
+        (opened,) = protocols.open_shares(rt, shares)
         value = from_ring_signed(opened).copy() if self._frac == INT else self._rt.fixed.decode(opened)
         return value[()] if value.ndim == 0 else value
 
@@ -278,6 +304,17 @@ def _public_key(key, shape) -> tuple:
         raise UnsupportedOperationError("indexing with a SharedArray (a secret index) is not supported")
     np.broadcast_to(np.empty((), np.uint8), shape)[key]  # raises IndexError with the user's axes
     return key
+
+
+def _noise_shares(x: SharedArray, mechanism) -> np.ndarray:
+    """Shares of jointly drawn noise: each held party's component, re-randomised by a zero sharing."""
+    rt = x._rt
+    components = [mechanism.component(rt.input_rng, x.shape, rt.n_parties) for _ in rt.ranks]
+    if mechanism.integer:
+        rows = np.stack([to_ring(c) << np.uint64(x._frac) for c in components])
+    else:
+        rows = np.stack([rt.fixed.encode(c) for c in components])
+    return rows + protocols.zero_sharing(rt, x.shape)
 
 
 def _share_index(shares: np.ndarray, key: tuple, value=None):

@@ -55,6 +55,10 @@ class Dealer(ABC):
         """``size`` masks ``r`` with shares of ``r >> shift`` and ``msb(r)`` (layout in :mod:`mpcarray.kernels.truncation`)."""
 
     @abstractmethod
+    def zero_shares(self, size: int) -> Material:
+        """``size`` uniform sharings of zero: party ``i > 0`` takes its stream, party 0 the correction."""
+
+    @abstractmethod
     def binary_triples(self, size: int) -> Material:
         """``size`` XOR-shared word triples ``c = a & b`` (layout in :mod:`mpcarray.kernels.binary`)."""
 
@@ -121,6 +125,11 @@ class SimulatedDealer(Dealer):
         offset = self._reserve(3 * size)
         correction = kernels.trunc_correction(self._seeds, self._gammas, offset, size, shift)
         return self._material(offset, correction)
+
+    def zero_shares(self, size):
+        offset = self._reserve(size)
+        others = kernels.fill_streams(self._seeds[1:], self._gammas[1:], offset, size)
+        return self._material(offset, np.uint64(0) - kernels.sum_rows(others))
 
     def binary_triples(self, size):
         offset = self._reserve(3 * size)

@@ -12,11 +12,13 @@ from .binary import and_words, bits_to_ring, leading_one, open_xor, words_to_rin
 from .comparison import bit_decompose, sign_bits
 from .input import share_input
 from .multiplication import gram, matmul, mul, square
-from .opening import open_shares
+from .opening import agree, open_shares, zero_sharing
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
 from .truncation import truncate, truncate_many
 
 __all__ = [
+    "agree",
+    "zero_sharing",
     "and_words",
     "bit_decompose",
     "bits_to_ring",

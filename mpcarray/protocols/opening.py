@@ -5,6 +5,29 @@ import numpy as np
 from .. import kernels
 
 
+def agree(rt, decisions) -> np.ndarray:
+    """Every party's yes/no, from each held party's ``decisions`` (in rank order).
+
+    Cost: 1 round; each party sends and receives ``n - 1`` bytes.
+    Security: reveals each party's decision, nothing else.
+    """
+    message = np.asarray(decisions, dtype=np.uint8).reshape(len(rt.ranks), 1)
+    return rt.transport.all_gather(message)[:, 0].astype(bool)
+
+
+def zero_sharing(rt, shape: tuple) -> np.ndarray:
+    """Fresh shares ``(k, *shape)`` of zero from the dealer; adding them re-randomises shares locally.
+
+    Cost: no communication; the dealer sends party 0 ``8`` bytes per element.
+    """
+    size = int(np.prod(shape, dtype=np.int64))
+    material = rt.dealer.zero_shares(size)
+    rows = kernels.fill_streams(material.seeds, material.gammas, material.offset, size)
+    if rt.first_row >= 0:
+        rows[rt.first_row] = material.correction
+    return rows.reshape((len(rt.ranks),) + tuple(shape))
+
+
 def open_shares(rt, *shares: np.ndarray) -> list[np.ndarray]:
     """Open several shared arrays in a single round.
 

@@ -1,0 +1,68 @@
+"""The disclosure guard of one process: policies, budget, audit and the list of disclosures."""
+
+from pathlib import Path
+
+from ..errors import RevealRefusedError
+from .audit import AuditLog
+from .budget import PrivacyBudget
+from .policy import ALLOW_ALL, Policy, RevealRequest
+
+
+class Guard:
+    """Applies the held parties' policies and the budget to reveals, and records everything.
+
+    ``active`` guards make every reveal start with a one-byte decision round in
+    which each party states whether its policy allows it; every party must
+    therefore configure policies (or a budget) alike, even if only to allow all.
+    """
+
+    def __init__(self, parties: tuple, ranks: tuple, policies: dict | None = None,
+                 budget: PrivacyBudget | None = None, audit: str | Path | None = None):
+        unknown = set(policies or {}) - set(parties)
+        if unknown:
+            raise ValueError(f"policies name unknown parties {sorted(unknown)}; parties are {list(parties)}")
+        if any(not isinstance(p, Policy) for p in (policies or {}).values()):
+            raise TypeError("policies must map party names to mpcarray.privacy.Policy objects")
+        self.parties, self.ranks = parties, ranks
+        self.active = policies is not None or budget is not None
+        self.policies = {rank: (policies or {}).get(parties[rank], ALLOW_ALL) for rank in ranks}
+        self.budget = budget
+        self.logs = {} if audit is None else {
+            rank: AuditLog(Path(audit) / f"{parties[rank]}.jsonl", parties[rank]) for rank in ranks}
+        self.disclosures: list[dict] = []
+        for rank, log in self.logs.items():
+            log.append("session", parties=list(parties), policy=self.policies[rank].digest(),
+                       budget=None if budget is None else {"epsilon": budget.epsilon, "delta": budget.delta})
+
+    def shared(self, owner: int, shape: tuple, dtype: str) -> None:
+        """Record an input shared by ``owner``."""
+        for log in self.logs.values():
+            log.append("share", owner=self.parties[owner], shape=list(shape), dtype=dtype)
+
+    def decide(self, request: RevealRequest) -> list:
+        """Each held party's reason to refuse ``request`` (``None`` = allow), in rank order."""
+        budget = None if self.budget is None else self.budget.refusal(request.epsilon, request.delta)
+        return [self.policies[rank].decide(request) or budget for rank in self.ranks]
+
+    def conclude(self, request: RevealRequest, allowed, reasons=()) -> None:
+        """Record the outcome; spend the budget; raise :class:`RevealRefusedError` if anyone refused.
+
+        ``allowed`` holds every party's decision (from the decision round);
+        ``reasons`` the held parties' own reasons, as :meth:`decide` returned.
+        """
+        refused = [self.parties[i] for i, ok in enumerate(allowed) if not ok]
+        for rank, log in self.logs.items():
+            log.append("reveal", label=request.label, shape=list(request.shape), dtype=request.dtype,
+                       cohort=request.cohort, epsilon=request.epsilon, delta=request.delta,
+                       decision="refused" if refused else "allowed", refused_by=refused,
+                       policy=self.policies[rank].digest())
+        if refused:
+            own = "; ".join(f"{self.parties[rank]}: {reason}"
+                            for rank, reason in zip(self.ranks, reasons) if reason)
+            raise RevealRefusedError(
+                f"reveal {request.label or '(unlabelled)'} refused by {', '.join(refused)}"
+                + (f" ({own})" if own else "") + "; nothing was opened")
+        if self.budget is not None:
+            self.budget.spend(request.epsilon, request.delta)
+        self.disclosures.append({"label": request.label, "shape": request.shape, "dtype": request.dtype,
+                                 "epsilon": request.epsilon, "delta": request.delta})

@@ -1,0 +1,118 @@
+"""Differential-privacy noise whose shares come from every party, so no single party knows it.
+
+The Laplace, Gaussian and discrete Laplace distributions are infinitely
+divisible: the noise is the sum of ``n`` independent components, one drawn
+by each party, and each party's component is itself drawn from a distribution
+that sums to the target (Gamma differences for Laplace, normal with variance
+``sigma^2 / n``, Polya differences for discrete Laplace). Each component
+enters the protocol as that party's share of the noise, added to the result's
+shares before it is opened.
+
+Collusion: parties that pool their components can subtract them from the
+revealed value; what remains is the other parties' components. If ``c`` of
+``n`` parties collude, the noise left has ``(n - c) / n`` of the intended
+variance, so the stated (epsilon, delta) hold against each party alone, not
+against coalitions (a coalition faces weaker noise, e.g. Laplace scale
+shrinking towards ``(n - c) / n`` of its value).
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class Mechanism:
+    """A noise distribution with its privacy cost ``epsilon``, ``delta``; subclasses define ``component``."""
+
+    integer = False  # integer noise, for integer arrays
+
+    def component(self, rng: np.random.Generator, shape: tuple, n_parties: int) -> np.ndarray:
+        """One party's share of the noise; ``n_parties`` components sum to the full noise."""
+        raise NotImplementedError
+
+
+def _check(epsilon, sensitivity):
+    if not (math.isfinite(epsilon) and epsilon > 0):
+        raise ValueError(f"epsilon must be a positive finite number, got {epsilon}")
+    if not (math.isfinite(sensitivity) and sensitivity > 0):
+        raise ValueError(f"sensitivity must be a positive finite number, got {sensitivity}")
+
+
+@dataclass(frozen=True)
+class Laplace(Mechanism):
+    """Laplace noise of scale ``sensitivity / epsilon``: epsilon-DP for that L1 sensitivity."""
+
+    epsilon: float
+    sensitivity: float
+    delta = 0.0
+
+    def __post_init__(self):
+        _check(self.epsilon, self.sensitivity)
+
+    @property
+    def scale(self) -> float:
+        return self.sensitivity / self.epsilon
+
+    def component(self, rng, shape, n_parties):
+        shape_k = 1.0 / n_parties
+        return rng.gamma(shape_k, self.scale, shape) - rng.gamma(shape_k, self.scale, shape)
+
+
+@dataclass(frozen=True)
+class DiscreteLaplace(Mechanism):
+    """Integer noise with ``P(k) ~ exp(-|k| epsilon / sensitivity)``: epsilon-DP for integer queries."""
+
+    epsilon: float
+    sensitivity: int = 1
+    delta = 0.0
+    integer = True
+
+    def __post_init__(self):
+        _check(self.epsilon, self.sensitivity)
+        if int(self.sensitivity) != self.sensitivity:
+            raise ValueError("the discrete Laplace mechanism needs an integer sensitivity")
+
+    def component(self, rng, shape, n_parties):
+        p = -math.expm1(-self.epsilon / self.sensitivity)  # success probability of the geometric
+        draws = [rng.negative_binomial(1.0 / n_parties, p, shape) for _ in range(2)]
+        return (draws[0] - draws[1]).astype(np.int64)
+
+
+def analytic_gaussian_sigma(epsilon: float, delta: float, sensitivity: float) -> float:
+    """Smallest ``sigma`` for which Gaussian noise is (epsilon, delta)-DP (Balle & Wang, ICML 2018, Thm. 8)."""
+    def phi(x):
+        return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+    def delta_of(sigma):
+        a, b = sensitivity / (2 * sigma), epsilon * sigma / sensitivity
+        return phi(a - b) - math.exp(epsilon) * phi(-a - b)
+
+    low, high = 1e-6 * sensitivity, sensitivity
+    while delta_of(high) > delta:
+        high *= 2.0
+    for _ in range(200):  # bisection: delta_of decreases in sigma
+        middle = 0.5 * (low + high)
+        low, high = (low, middle) if delta_of(middle) <= delta else (middle, high)
+    return high
+
+
+@dataclass(frozen=True)
+class Gaussian(Mechanism):
+    """Gaussian noise calibrated by the analytic Gaussian mechanism: (epsilon, delta)-DP for L2 sensitivity."""
+
+    epsilon: float
+    delta: float
+    sensitivity: float
+
+    def __post_init__(self):
+        _check(self.epsilon, self.sensitivity)
+        if not 0 < self.delta < 1:
+            raise ValueError(f"delta must be in (0, 1), got {self.delta}")
+
+    @property
+    def sigma(self) -> float:
+        return analytic_gaussian_sigma(self.epsilon, self.delta, self.sensitivity)
+
+    def component(self, rng, shape, n_parties):
+        return rng.normal(0.0, self.sigma / math.sqrt(n_parties), shape)
