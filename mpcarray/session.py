@@ -5,11 +5,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import protocols
 from .array import SharedArray
+from .array.owner import share_plaintext
 from .disclosure import Guard, PrivacyBudget
-from .domains import FixedPoint, to_ring
-from .errors import PartyError, SessionMismatchError, UnsupportedOperationError
+from .domains import FixedPoint
+from .errors import PartyError, SessionMismatchError
 from .preprocessing import SimulatedDealer
 from .runtime import Runtime
 from .transport import CommStats, SimulatedTransport
@@ -137,23 +137,7 @@ class Session:
         Cost: 1 round; the owner sends ``8 * size * (n - 1)`` bytes.
         """
         self._check_open()
-        index = self.party_index(owner)
-        if isinstance(data, SharedArray):
-            raise UnsupportedOperationError("data is already a SharedArray")
-        if data is None:
-            raise ValueError("the simulated backend needs the owner's data, got None")
-        values = np.asarray(data)
-        if values.dtype.kind in "biu":
-            ring, frac = to_ring(values), 0
-        elif values.dtype.kind == "f":
-            ring, frac = self._rt.fixed.encode(values), self.frac_bits
-        else:
-            raise UnsupportedOperationError(
-                f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
-            )
-        self._rt.guard.shared(index, values.shape, str(values.dtype))
-        shares = protocols.share_input(self._rt, index, ring, values.shape)
-        return SharedArray(self._rt, shares, frac, known_by=index)
+        return share_plaintext(self._rt, data, self.party_index(owner))
 
     # --------------------------------------------------------------- lifetime
     def _check_open(self):

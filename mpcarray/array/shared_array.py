@@ -33,14 +33,19 @@ from .promotion import INT, is_integer, public_array
 class SharedArray(NDArrayOperatorsMixin):
     """A secret-shared array. Create one with :meth:`mpcarray.Session.share`."""
 
-    __slots__ = ("_rt", "_shares", "_frac", "_known_by")
+    __slots__ = ("_rt", "_shares", "_frac", "_known_by", "_plain", "_parts")
     __hash__ = None  # == is a secure comparison, not identity
 
-    def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None):
+    def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None,
+                 plain: np.ndarray | None = None):
         self._rt = runtime
         self._shares = shares
         self._frac = frac
         self._known_by = known_by
+        # The owner's own plaintext, held only in the owner's process (owner-local evaluation).
+        self._plain = plain
+        # Owner-known row blocks this array is the concatenation of (see mpcarray.array.owner).
+        self._parts = None
 
     def _new(self, shares, frac=None, known_by=None):
         return SharedArray(self._rt, shares, self._frac if frac is None else frac, known_by)
@@ -252,10 +257,12 @@ class SharedArray(NDArrayOperatorsMixin):
                     "convert the target with .astype(float) first"
                 )
             rows = _lift(value, self._frac)
+            self._plain = self._parts = None
             if value._known_by != self._known_by:
                 self._known_by = None
         else:
             rows = protocols.public_shares(self._rt, _encode_public(self._rt, public_array(value), self._frac))
+            self._plain = self._parts = None
         if not self._shares.flags.writeable:
             self._shares = self._shares.copy()
         try:
