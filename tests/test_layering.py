@@ -24,7 +24,8 @@ LAYERS = [
     {"protocols"},
     {"array"},
     {"session"},
-    {"stats", "models", "privacy"},
+    {"privacy"},
+    {"stats", "models"},
     {"demo", "cli", "__init__"},
 ]
 

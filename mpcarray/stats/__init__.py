@@ -1,0 +1,49 @@
+"""Clinical statistics on SharedArrays, with NumPy/SciPy/lifelines names.
+
+Every function takes SharedArrays (one hospital's ``s.share(...)`` or the
+``np.concatenate`` of several hospitals' rows, or the ``np.hstack`` of their
+columns), computes inside MPC and returns NumPy results. Each docstring has a
+``Reveals:`` line stating exactly what is opened; every opening carries a
+label (and the cohort size where known) for the parties' policies and the
+audit log. When an input is the row-wise concatenation of hospitals' own
+shares, each hospital aggregates its rows locally first (owner-local
+evaluation, DESIGN.md §5); results agree with the secure path within the
+fixed-point error documented in ``docs/statistics.md``.
+"""
+
+from .counting import counts, histogram, proportions
+from .descriptive import corrcoef, cov, mean, std, var
+from .scaling import scale_exponents
+from .survival import KaplanMeier, LogrankResult, kaplan_meier, logrank_test
+from .tables import (
+    Chi2Result,
+    RatioResult,
+    chi2_test,
+    crosstab,
+    odds_ratio,
+    proportional_reporting_ratio,
+    reporting_odds_ratio,
+)
+
+__all__ = [
+    "Chi2Result",
+    "KaplanMeier",
+    "LogrankResult",
+    "RatioResult",
+    "chi2_test",
+    "corrcoef",
+    "counts",
+    "cov",
+    "crosstab",
+    "histogram",
+    "kaplan_meier",
+    "logrank_test",
+    "mean",
+    "odds_ratio",
+    "proportional_reporting_ratio",
+    "proportions",
+    "reporting_odds_ratio",
+    "scale_exponents",
+    "std",
+    "var",
+]

@@ -1,0 +1,191 @@
+"""Kaplan–Meier curves and the logrank test from securely aggregated risk tables.
+
+Timeline. With ``timeline=None`` times must be shared integers (days, weeks):
+the longest follow-up ``T`` is opened, events are counted on the public grid
+``0..T`` and only which grid points carry at least one event is opened, i.e.
+the distinct event times (the union over hospitals, without saying which
+hospital or how many). A public ``timeline`` (any increasing grid) reveals
+neither; then ``events[g]`` counts the events in ``(t_(g-1), t_g]`` and the
+curve is exact at every grid point that carries all the event times before it.
+
+Per timeline point ``t_g``, three exact ring-integer counts are aggregated
+(each hospital's own counts when the rows are owner-held, comparisons inside
+MPC otherwise): ``#{time >= t_g}``, ``#{time <= t_g}`` and
+``#{time <= t_g, event}``; at risk, events and censored follow linearly, and
+the product-limit estimate is computed from the opened counts in float64.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _scipy_stats
+
+from ..array import SharedArray, maximum, owner_apply
+from ..errors import ShapeError
+from . import _inputs
+from .partition import additive, aligned_parts
+
+
+@dataclass(frozen=True)
+class KaplanMeier:
+    """Kaplan–Meier estimate: ``survival[g]`` is S(t) just after ``timeline[g]``.
+
+    ``at_risk``, ``events`` and ``censored`` are masked arrays when counts were suppressed.
+    """
+
+    timeline: np.ndarray
+    survival: np.ndarray
+    at_risk: np.ndarray
+    events: np.ndarray
+    censored: np.ndarray
+
+
+def kaplan_meier(time: SharedArray, event: SharedArray, timeline=None,
+                 suppress_small: int | None = None) -> KaplanMeier:
+    """Product-limit survival curve, as ``lifelines.KaplanMeierFitter().fit(time, event)``.
+
+    Parameters
+    ----------
+    time : SharedArray, shape (n,)
+        Follow-up times (shared integers for ``timeline=None``, or reals).
+    event : SharedArray of 0/1 integers, shape (n,)
+        1 = event observed, 0 = censored.
+    timeline : array_like, optional
+        Public increasing grid to evaluate at; default the distinct event times.
+    suppress_small : int, optional
+        Open each count only when it is at least this large (masked otherwise);
+        the survival is then masked from the first step whose counts are hidden.
+
+    Reveals: without ``timeline``, the longest follow-up time and the set of
+    distinct event times; then at every timeline point the numbers at risk,
+    of events and of censorings (what a Kaplan–Meier table prints).
+    """
+    time, event, n = _survival_inputs(time, event)
+    k = _inputs.threshold(suppress_small)
+    grid = event_times(time, event) if timeline is None else _inputs.increasing(timeline, "timeline")
+    at_risk, events, censored = risk_table(time, event, grid)
+    if k is None:
+        opened = np.stack([at_risk, events, censored]).reveal(label="Kaplan-Meier risk table", cohort=n)
+    else:
+        opened = [_inputs.disclose_counts(c, f"Kaplan-Meier {name}", n, k)
+                  for c, name in ((at_risk, "at risk"), (events, "events"), (censored, "censored"))]
+    at_risk, events, censored = opened
+    return KaplanMeier(grid, _product_limit(at_risk, events), at_risk, events, censored)
+
+
+def _product_limit(at_risk, events) -> np.ndarray:
+    """``prod (1 - d / n)``; masked from the first step whose counts are masked."""
+    hidden = np.logical_or.accumulate(np.ma.getmaskarray(at_risk) | np.ma.getmaskarray(events))
+    n, d = np.ma.filled(at_risk, 1).astype(np.float64), np.ma.filled(events, 0).astype(np.float64)
+    survival = np.cumprod(np.where(n > 0, 1.0 - d / np.maximum(n, 1.0), 1.0))
+    return np.ma.masked_array(survival, mask=hidden) if hidden.any() else survival
+
+
+@dataclass(frozen=True)
+class LogrankResult:
+    """Two-group logrank test (fields as ``lifelines.statistics.logrank_test``)."""
+
+    test_statistic: float
+    p_value: float
+    observed: tuple
+    expected: tuple
+    timeline: np.ndarray
+
+
+def logrank_test(time_a: SharedArray, event_a: SharedArray, time_b: SharedArray,
+                 event_b: SharedArray) -> LogrankResult:
+    """Logrank test of equal survival in two groups, as ``lifelines.statistics.logrank_test``.
+
+    The timeline is the union of both groups' distinct event times (integer
+    times, as :func:`kaplan_meier`); the statistic
+    ``(O_a - E_a)^2 / V`` with hypergeometric variance is computed in float64
+    from the two opened risk tables. p-value from chi-squared with 1 dof.
+
+    Reveals: the longest follow-up, the distinct event times of the pooled
+    groups, and per time the numbers at risk and of events in each group (the
+    two Kaplan–Meier tables).
+    """
+    time_a, event_a, n_a = _survival_inputs(time_a, event_a, "_a")
+    time_b, event_b, n_b = _survival_inputs(time_b, event_b, "_b")
+    grid = event_times(np.concatenate([time_a, time_b]), np.concatenate([event_a, event_b]))
+    tables = []
+    for time, event, n, name in ((time_a, event_a, n_a, "a"), (time_b, event_b, n_b, "b")):
+        at_risk, events, _ = risk_table(time, event, grid)
+        tables.append(np.stack([at_risk, events]).reveal(label=f"logrank risk table, group {name}",
+                                                         cohort=n))
+    (risk_a, died_a), (risk_b, died_b) = (t.astype(np.float64) for t in tables)
+    risk, died = risk_a + risk_b, died_a + died_b
+    valid = risk > 0
+    expected_a = np.sum(died[valid] * risk_a[valid] / risk[valid])
+    several = risk > 1
+    variance = np.sum(died[several] * (risk_a[several] / risk[several]) * (1 - risk_a[several] / risk[several])
+                      * (risk[several] - died[several]) / (risk[several] - 1))
+    statistic = float((died_a.sum() - expected_a) ** 2 / variance)
+    p_value = float(_scipy_stats.chi2.sf(statistic, 1))
+    observed = (float(died_a.sum()), float(died_b.sum()))
+    return LogrankResult(statistic, p_value, observed, (float(expected_a), float(died.sum() - expected_a)),
+                         grid)
+
+
+def _survival_inputs(time, event, suffix=""):
+    _inputs.shared(time, f"time{suffix}", ndim=(1,))
+    _inputs.integers(event, f"event{suffix}")
+    n = _inputs.same_length(**{f"time{suffix}": time, f"event{suffix}": event})
+    return time, event, n
+
+
+def event_times(time: SharedArray, event: SharedArray) -> np.ndarray:
+    """The distinct event times, for shared non-negative integer times.
+
+    Reveals: the longest follow-up time and the set of distinct event times.
+    """
+    if time.frac_bits:
+        raise ShapeError("timeline=None needs integer times (e.g. days); pass a public timeline for real times")
+    longest = int(_max(time).reveal(label="longest follow-up time"))
+    grid = np.arange(longest + 1)
+
+    def local(t, e):
+        return np.bincount(t[e == 1], minlength=grid.size)[: grid.size].astype(np.int64)
+
+    def secure(t, e):
+        return ((t[:, None] == grid) * e[:, None]).sum(axis=0)
+
+    per_time = additive((time, event), local, secure)
+    has_event = (per_time > 0).reveal(label="distinct event times").astype(bool)
+    return grid[has_event]
+
+
+def _max(x: SharedArray) -> SharedArray:
+    """Shared maximum of ``x``: over hospitals' local maxima when the rows are owner-held."""
+    groups = aligned_parts(x)
+    if groups is None:
+        return np.max(x)
+    local = [owner_apply(block, np.max) for (block,) in groups]
+    result = local[0]
+    for other in local[1:]:
+        result = maximum(result, other)
+    return result
+
+
+def risk_table(time: SharedArray, event: SharedArray, grid: np.ndarray):
+    """Shared at-risk, event and censoring counts at each grid point (see the module docstring)."""
+
+    def local(t, e):
+        ordered, events = np.sort(t), np.sort(t[e == 1])
+        return np.stack([len(t) - np.searchsorted(ordered, grid, "left"),
+                         np.searchsorted(ordered, grid, "right"),
+                         np.searchsorted(events, grid, "right")]).astype(np.int64)
+
+    def secure(t, e):
+        at_least = (t[:, None] >= grid).sum(axis=0)
+        at_most = t[:, None] <= grid
+        return np.stack([at_least, at_most.sum(axis=0), e @ at_most])
+
+    at_risk, ended, died = additive((time, event), local, secure)
+    events, ended_here = _steps(died), _steps(ended)
+    return at_risk, events, ended_here - events
+
+
+def _steps(cumulative: SharedArray) -> SharedArray:
+    """Increments of a cumulative count along the grid (the first one is the count itself)."""
+    return cumulative - np.concatenate([np.zeros(1, dtype=np.int64), cumulative[:-1]])
