@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats as _scipy_stats
 
 from ..array import SharedArray, maximum, owner_apply
-from ..errors import ShapeError
+from ..errors import UnsupportedOperationError
 from . import _inputs
 from .partition import additive, aligned_parts
 
@@ -140,7 +140,8 @@ def event_times(time: SharedArray, event: SharedArray) -> np.ndarray:
     Reveals: the longest follow-up time and the set of distinct event times.
     """
     if time.frac_bits:
-        raise ShapeError("timeline=None needs integer times (e.g. days); pass a public timeline for real times")
+        raise UnsupportedOperationError(
+            "timeline=None needs shared integer times (e.g. days); pass a public timeline for real times")
     longest = int(_max(time).reveal(label="longest follow-up time"))
     grid = np.arange(longest + 1)
 
