@@ -4,7 +4,7 @@
 >>> s = mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"])
 """
 
-from . import errors, privacy
+from . import errors, privacy, stats
 from .array import (
     SharedArray,
     absolute,
@@ -86,6 +86,7 @@ __all__ = [
     "__version__",
     "errors",
     "privacy",
+    "stats",
     "supported_functions",
     "supported_ufuncs",
 ]

@@ -1,0 +1,111 @@
+"""Kaplan–Meier and logrank on lifelines' lung (split by institution) and rossi data, against lifelines."""
+
+import numpy as np
+import pytest
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import logrank_test
+
+import mpcarray as mpc
+from mpcarray import stats
+from mpcarray.errors import ShapeError, UnsupportedOperationError
+
+from clinical import HOSPITALS, lung, rossi, row_blocks, share_rows
+
+
+@pytest.fixture(scope="module")
+def session():
+    with mpc.Session(parties=list(HOSPITALS), seed=3) as s:
+        yield s
+
+
+def shared_survival(session, frame, duration, event, path="owner_local"):
+    """(time, event) shared by each patient's hospital; ``secure`` forgets the hospitals' row blocks."""
+    time = share_rows(session, row_blocks(frame[duration].to_numpy(), frame["hospital"]))
+    observed = share_rows(session, row_blocks(frame[event].to_numpy(), frame["hospital"]))
+    return (time, observed) if path == "owner_local" else (time.copy(), observed.copy())
+
+
+def check_against_lifelines(km, durations, events):
+    fitter = KaplanMeierFitter().fit(durations, events)
+    table = fitter.event_table
+    event_times = np.sort(np.unique(durations[events == 1]))
+    on_grid = np.isin(event_times, km.timeline)
+    assert on_grid.all(), "every event time must be on the timeline"
+    expected = fitter.survival_function_at_times(km.timeline).to_numpy()
+    assert np.max(np.abs(km.survival - expected)) < 1e-4
+    at_risk = np.array([np.sum(durations >= t) for t in km.timeline])
+    np.testing.assert_array_equal(km.at_risk, at_risk)
+    observed = table["observed"].reindex(km.timeline, fill_value=0).to_numpy()
+    if np.array_equal(km.timeline, event_times):
+        np.testing.assert_array_equal(km.events, observed)
+        np.testing.assert_array_equal(km.at_risk, table["at_risk"].loc[km.timeline].to_numpy())
+    return fitter
+
+
+def test_kaplan_meier_lung_by_institution(session):
+    frame = lung()
+    km = stats.kaplan_meier(*shared_survival(session, frame, "time", "status"))
+    durations, events = frame["time"].to_numpy(), frame["status"].to_numpy()
+    np.testing.assert_array_equal(km.timeline, np.unique(durations[events == 1]))
+    check_against_lifelines(km, durations, events)
+    ended = np.array([np.sum(durations <= t) for t in km.timeline])
+    np.testing.assert_array_equal(km.events + km.censored, np.diff(ended, prepend=0))
+
+
+def test_kaplan_meier_rossi_secure_path(session):
+    frame = rossi()
+    time, event = shared_survival(session, frame, "week", "arrest", path="secure")
+    assert mpc.row_parts(time) is None
+    km = stats.kaplan_meier(time, event)
+    check_against_lifelines(km, frame["week"].to_numpy(), frame["arrest"].to_numpy())
+
+
+def test_kaplan_meier_on_a_public_timeline(session):
+    """Every week 0..52 (a superset of the event times): exact at every grid point, no event-time reveal."""
+    frame = rossi()
+    before = len(session.disclosures)
+    km = stats.kaplan_meier(*shared_survival(session, frame, "week", "arrest"), timeline=np.arange(53))
+    assert [d["label"] for d in session.disclosures[before:]] == ["Kaplan-Meier risk table"]
+    check_against_lifelines(km, frame["week"].to_numpy(), frame["arrest"].to_numpy())
+
+
+def test_kaplan_meier_suppresses_small_counts(session):
+    frame = lung()
+    k = 3
+    km = stats.kaplan_meier(*shared_survival(session, frame, "time", "status"), suppress_small=k)
+    durations, events = frame["time"].to_numpy(), frame["status"].to_numpy()
+    died = np.array([np.sum((durations == t) & (events == 1)) for t in km.timeline])
+    at_risk = np.array([np.sum(durations >= t) for t in km.timeline])
+    np.testing.assert_array_equal(np.ma.getmaskarray(km.events), died < k)
+    np.testing.assert_array_equal(km.events.compressed(), died[died >= k])
+    np.testing.assert_array_equal(np.ma.getmaskarray(km.at_risk), at_risk < k)
+    hidden = np.logical_or.accumulate((died < k) | (at_risk < k))
+    np.testing.assert_array_equal(np.ma.getmaskarray(km.survival), hidden)
+
+
+@pytest.mark.parametrize("dataset", ["lung", "rossi"])
+def test_logrank_matches_lifelines(session, dataset):
+    frame, duration, event, group = ((lung(), "time", "status", "sex") if dataset == "lung"
+                                     else (rossi(), "week", "arrest", "fin"))
+    first, second = (frame[frame[group] == g] for g in np.unique(frame[group]))
+    result = stats.logrank_test(*shared_survival(session, first, duration, event),
+                                *shared_survival(session, second, duration, event))
+    reference = logrank_test(first[duration], second[duration], first[event], second[event])
+    assert result.test_statistic == pytest.approx(reference.test_statistic, rel=1e-3)
+    assert result.p_value == pytest.approx(reference.p_value, rel=1e-3)
+    assert result.observed[0] == first[event].sum()
+
+
+def test_bad_input(session):
+    time = session.share(np.array([5, 3, 9]), owner=0)
+    event = session.share(np.array([1, 0, 1]), owner=0)
+    with pytest.raises(TypeError, match="SharedArray"):
+        stats.kaplan_meier(np.array([5, 3, 9]), event)
+    with pytest.raises(ShapeError, match="same number of rows"):
+        stats.kaplan_meier(time, event[:2])
+    with pytest.raises(UnsupportedOperationError, match="integers"):
+        stats.kaplan_meier(time, session.share(np.array([1.0, 0.0, 1.0]), owner=0))
+    with pytest.raises(UnsupportedOperationError, match="integer times"):
+        stats.kaplan_meier(session.share(np.array([5.5, 3.0, 9.0]), owner=0), event)
+    with pytest.raises(ValueError, match="increasing"):
+        stats.kaplan_meier(time, event, timeline=[3, 3, 9])
