@@ -52,6 +52,11 @@ ROWS = [
 ] + [
     (f"{name}, 10^6, 3 parties", "bench_nonlinear.Nonlinear", (name,), "time_secure", "time_plaintext")
     for name in ("less", "reciprocal", "exp", "sigmoid")
+] + [
+    (f"stats.{name}, 10^6 x 20, 3 hospitals", "bench_stats.Moments", (name,), "time_secure", "time_plaintext")
+    for name in ("mean", "var", "corrcoef")
+] + [
+    ("stats.kaplan_meier, 10^5, 3 hospitals", "bench_stats.KaplanMeier", (), "time_secure", "time_plaintext"),
 ]
 
 

@@ -51,7 +51,7 @@ def moments(X: SharedArray, bounds=None, label: str = "X") -> Moments:
 
 def _local_moments(a: np.ndarray, exponents: np.ndarray) -> np.ndarray:
     """One hospital's scaled mean (row 0) and scatter (rows 1..p), in float64."""
-    scaled = np.ldexp(a.reshape(len(a), -1).astype(np.float64), exponents)
+    scaled = a.reshape(len(a), -1) * np.ldexp(1.0, exponents)  # exact: a power of two per column
     centre = scaled.mean(axis=0)
     centred = scaled - centre
     return np.vstack([centre, centred.T @ centred])
