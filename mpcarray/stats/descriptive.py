@@ -9,10 +9,10 @@ variables (``axis=0``, ``rowvar=False``).
 import numpy as np
 
 from ..array import SharedArray, rsqrt
-from ..errors import ShapeError
+from ..errors import ShapeError, UnsupportedOperationError
 from . import _inputs
 from .moments import moments
-from .scaling import range_bits
+from .scaling import frac_bits, range_bits
 from .partition import additive
 
 
@@ -98,14 +98,17 @@ def corrcoef(X: SharedArray, rowvar: bool = False, bounds=None, newton_steps: in
     starts from :func:`mpcarray.rsqrt` and is refined by Newton steps
     ``Y <- Y (3 - M_jj Y^2 / 2^(2S)) / 2`` in a representation where every
     factor has many significant bits; ``rho * 2^(2S)`` is opened and rescaled.
-    Valid while every column has ``std / max|x| >= 2^-8`` (see the docs).
+    Valid while every column has ``std / max|x| >= 2^-8`` and ``f <= 20`` (see the docs).
 
     Reveals: the correlation matrix; without ``bounds`` also each column's
     order of magnitude (see :func:`scale_exponents`).
     """
     X = _columns(X, rowvar)
+    R = range_bits(frac_bits(X))
+    if R < 22:
+        raise UnsupportedOperationError(f"corrcoef needs frac_bits <= 20 (the Newton steps need 2^22 of range), "
+                                        f"got {frac_bits(X)}")
     m = moments(X, bounds)
-    R = range_bits(m.frac_bits)
     S = (R - 4) // 2
     M = m.scatter * np.ldexp(1.0, R - 14 - int(np.ceil(np.log2(m.bound))))
     p = M.shape[0]
