@@ -5,8 +5,9 @@ the longest follow-up ``T`` is opened, events are counted on the public grid
 ``0..T`` and only which grid points carry at least one event is opened, i.e.
 the distinct event times (the union over hospitals, without saying which
 hospital or how many). A public ``timeline`` (any increasing grid) reveals
-neither; then ``events[g]`` counts the events in ``(t_(g-1), t_g]`` and the
-curve is exact at every grid point that carries all the event times before it.
+neither; then ``events[g]`` counts the events in ``(t_(g-1), t_g]``. The curve
+equals the Kaplan–Meier estimate when the grid contains every event time; on a
+coarser grid it is the product-limit estimate of the events grouped by interval.
 
 Per timeline point ``t_g``, three exact ring-integer counts are aggregated
 (each hospital's own counts when the rows are owner-held, comparisons inside
