@@ -8,12 +8,19 @@ which is what the parties hold; the encoding's own effect is bounded separately.
 
 import numpy as np
 import pytest
+from clinical import (
+    HOSPITALS,
+    breast_cancer,
+    diabetes,
+    encoded,
+    even_blocks,
+    share_columns,
+    share_rows,
+)
 
 import mpcarray as mpc
 from mpcarray import stats
 from mpcarray.errors import ShapeError, UnsupportedOperationError
-
-from clinical import HOSPITALS, breast_cancer, diabetes, encoded, even_blocks, share_columns, share_rows
 
 TOL = 1e-4
 

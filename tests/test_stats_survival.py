@@ -2,14 +2,13 @@
 
 import numpy as np
 import pytest
+from clinical import HOSPITALS, lung, rossi, row_blocks, share_rows
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test
 
 import mpcarray as mpc
 from mpcarray import stats
 from mpcarray.errors import ShapeError, UnsupportedOperationError
-
-from clinical import HOSPITALS, lung, rossi, row_blocks, share_rows
 
 
 @pytest.fixture(scope="module")

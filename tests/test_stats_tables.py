@@ -2,14 +2,13 @@
 
 import numpy as np
 import pytest
+from clinical import HOSPITALS, breast_cancer, encoded, lung, rossi, row_blocks, share_rows
 from scipy.stats import chi2_contingency
 from statsmodels.stats.contingency_tables import Table2x2
 
 import mpcarray as mpc
 from mpcarray import stats
 from mpcarray.errors import ShapeError, UnsupportedOperationError
-
-from clinical import HOSPITALS, breast_cancer, encoded, lung, rossi, row_blocks, share_rows
 
 TOL = 1e-4
 

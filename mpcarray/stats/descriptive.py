@@ -12,8 +12,8 @@ from ..array import SharedArray, rsqrt
 from ..errors import ShapeError, UnsupportedOperationError
 from . import _inputs
 from .moments import moments
-from .scaling import frac_bits, range_bits
 from .partition import additive
+from .scaling import frac_bits, range_bits
 
 
 def _check_axis(axis):
@@ -43,6 +43,7 @@ def mean(X: SharedArray, axis: int = 0) -> np.ndarray:
         total = additive((X,), lambda a: np.rint(a * scale).astype(np.int64).sum(axis=0),
                          lambda x: x.sum(axis=0))
         value = total.reveal(label="column sums", cohort=n)
+        # Owner-local sums are ring integers (the encoded values), secure ones fixed point.
         return (value / scale if total.frac_bits == 0 else value) / n
     total = additive((X,), lambda a: a.astype(np.int64).sum(axis=0), lambda x: x.sum(axis=0))
     return total.reveal(label="column sums", cohort=n) / n

@@ -2,7 +2,7 @@
 
 Notation: ``X'`` = columns scaled by the public ``2^e`` (:mod:`.scaling`), ``m``
 = column means of ``X'``, ``M = sum_i (x'_i - m)(x'_i - m)^T`` the scatter
-matrix. ``e`` is chosen so ``n * max|x'|^2 <= 2^29``; since
+matrix. ``e`` is chosen so ``n * max|x'|^2 <= 2^(61 - 2f)`` (``2^29`` at ``f = 16``); since
 ``M_jj <= sum_i x'_ij^2``, every entry of ``M`` (and the ring sum behind the
 secure Gram product) stays inside the fixed-point range.
 
