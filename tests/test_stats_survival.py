@@ -108,3 +108,17 @@ def test_bad_input(session):
         stats.kaplan_meier(session.share(np.array([5.5, 3.0, 9.0]), owner=0), event)
     with pytest.raises(ValueError, match="increasing"):
         stats.kaplan_meier(time, event, timeline=[3, 3, 9])
+
+
+def test_every_reveal_states_its_cohort_for_the_policies():
+    """A hospital requiring cohorts of at least 100 allows the whole analysis of rossi (432 patients)."""
+    frame = rossi()
+    strict = {"hosp_b": mpc.privacy.Policy(min_cohort=100)}
+    with mpc.Session(parties=list(HOSPITALS), seed=8, policies=strict) as s:
+        time, event = shared_survival(s, frame, "week", "arrest")
+        stats.kaplan_meier(time, event)
+        stats.var(share_rows(s, row_blocks(frame[["age", "prio"]].to_numpy(), frame["hospital"])))
+        assert all(d["label"] for d in s.disclosures)
+        small = frame[frame["hospital"] == 0].iloc[:50]
+        with pytest.raises(mpc.RevealRefusedError, match="cohort of 50"):
+            stats.kaplan_meier(*shared_survival(s, small, "week", "arrest"))

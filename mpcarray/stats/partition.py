@@ -13,7 +13,10 @@ from ..array import SharedArray, owner_apply, row_parts
 
 
 def aligned_parts(*arrays: SharedArray) -> list[tuple] | None:
-    """Per hospital, its blocks of every array (same owner, same rows), or None."""
+    """Per hospital, its blocks of every array (same owner, same rows), or None.
+
+    Hospitals that contributed no rows are left out (they add nothing).
+    """
     blocks = [row_parts(a) for a in arrays]
     if any(b is None for b in blocks) or len({len(b) for b in blocks}) != 1:
         return None
@@ -21,7 +24,7 @@ def aligned_parts(*arrays: SharedArray) -> list[tuple] | None:
     for group in groups:
         if len({p.known_by for p in group}) != 1 or len({p.shape[0] for p in group}) != 1:
             return None
-    return groups
+    return [group for group in groups if group[0].shape[0] > 0]
 
 
 def local_terms(groups: list[tuple], local: Callable) -> list[SharedArray]:

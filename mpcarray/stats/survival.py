@@ -136,14 +136,15 @@ def _survival_inputs(time, event, suffix=""):
 
 
 def event_times(time: SharedArray, event: SharedArray) -> np.ndarray:
-    """The distinct event times, for shared non-negative integer times.
+    """The distinct event times, for shared non-negative integer times (e.g. days since diagnosis).
 
     Reveals: the longest follow-up time and the set of distinct event times.
     """
     if time.frac_bits:
         raise UnsupportedOperationError(
             "timeline=None needs shared integer times (e.g. days); pass a public timeline for real times")
-    longest = int(_max(time).reveal(label="longest follow-up time"))
+    n = time.shape[0]
+    longest = int(_max(time).reveal(label="longest follow-up time", cohort=n))
     grid = np.arange(longest + 1)
 
     def local(t, e):
@@ -153,7 +154,7 @@ def event_times(time: SharedArray, event: SharedArray) -> np.ndarray:
         return ((t[:, None] == grid) * e[:, None]).sum(axis=0)
 
     per_time = additive((time, event), local, secure)
-    has_event = (per_time > 0).reveal(label="distinct event times").astype(bool)
+    has_event = (per_time > 0).reveal(label="distinct event times", cohort=n).astype(bool)
     return grid[has_event]
 
 
