@@ -173,7 +173,7 @@ def main(argv=None) -> int:
         if unsteady or m["other_cores"] > BUSY_CORES:
             flag, disturbed = f"  * (others busy: {m['other_cores']:.1f} cores)", True
         print(f"{label:<32} {_fmt_time(m['secure']):>10} {_fmt_time(m['plain']):>10} "
-              f"{ratio:>7.0f}x {m['min_ratio']:>8.0f}x {m['rounds']:>6} "
+              f"{ratio:>7.3g}x {m['min_ratio']:>8.3g}x {m['rounds']:>6} "
               f"{m['sent'] / 1e6:>13.2f}{flag}")
     if disturbed:
         print(f"* disturbed: other processes were busy, or median and min ratios differ by more "
