@@ -15,6 +15,9 @@ from .partition import additive
 def counts(x: SharedArray, levels=None, suppress_small: int | None = None) -> np.ndarray:
     """Number of rows per category, or of ones per column of 0/1 indicators.
 
+    Reveals: the counts (with ``suppress_small``: which counts are below the
+    threshold, and the others).
+
     Parameters
     ----------
     x : SharedArray of integers
@@ -24,9 +27,6 @@ def counts(x: SharedArray, levels=None, suppress_small: int | None = None) -> np
         Public category codes to count; codes not listed are not counted.
     suppress_small : int, optional
         Reveal only counts ``>= suppress_small`` (a masked array).
-
-    Reveals: the counts (with ``suppress_small``: which counts are below the
-    threshold, and the others).
     """
     k = _inputs.threshold(suppress_small)
     if levels is None:

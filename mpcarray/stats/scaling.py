@@ -18,6 +18,10 @@ from .partition import aligned_parts
 def scale_exponents(X: SharedArray, target: int, bounds=None, label: str = "column magnitude") -> np.ndarray:
     """Per-column integers ``e`` with ``max|X[:, j]| * 2^e[j] < 2^target``.
 
+    Reveals: with ``bounds``, nothing; otherwise ``ceil(log2 max|X[:, j]|)``
+    for each column (its order of magnitude, no digits), for values between
+    ``2^-f`` and ``2^(62 - 2f)``.
+
     Parameters
     ----------
     X : SharedArray, shape (n,) or (n, p)
@@ -28,10 +32,6 @@ def scale_exponents(X: SharedArray, target: int, bounds=None, label: str = "colu
         column maxima of ``|X|`` are computed inside MPC (each hospital's local
         maximum when the rows are owner-held, a comparison tree otherwise) and
         only their power-of-two exponents are opened.
-
-    Reveals: with ``bounds``, nothing; otherwise ``ceil(log2 max|X[:, j]|)``
-    for each column (its order of magnitude, no digits), for values between
-    ``2^-f`` and ``2^(62 - 2f)``.
     """
     _inputs.shared(X, "X")
     columns = 1 if X.ndim == 1 else X.shape[1]

@@ -45,6 +45,10 @@ def kaplan_meier(time: SharedArray, event: SharedArray, timeline=None,
                  suppress_small: int | None = None) -> KaplanMeier:
     """Product-limit survival curve, as ``lifelines.KaplanMeierFitter().fit(time, event)``.
 
+    Reveals: without ``timeline``, the longest follow-up time and the set of
+    distinct event times; then at every timeline point the numbers at risk,
+    of events and of censorings (what a Kaplan–Meier table prints).
+
     Parameters
     ----------
     time : SharedArray, shape (n,)
@@ -56,10 +60,6 @@ def kaplan_meier(time: SharedArray, event: SharedArray, timeline=None,
     suppress_small : int, optional
         Open each count only when it is at least this large (masked otherwise);
         the survival is then masked from the first step whose counts are hidden.
-
-    Reveals: without ``timeline``, the longest follow-up time and the set of
-    distinct event times; then at every timeline point the numbers at risk,
-    of events and of censorings (what a Kaplan–Meier table prints).
     """
     time, event, n = _survival_inputs(time, event)
     k = _inputs.threshold(suppress_small)
