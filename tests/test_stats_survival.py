@@ -122,3 +122,20 @@ def test_every_reveal_states_its_cohort_for_the_policies():
         small = frame[frame["hospital"] == 0].iloc[:50]
         with pytest.raises(mpc.RevealRefusedError, match="cohort of 50"):
             stats.kaplan_meier(*shared_survival(s, small, "week", "arrest"))
+
+
+@pytest.mark.parametrize("path", ["owner_local", "secure"])
+def test_logrank_with_a_group_indicator(session, path):
+    """Financial aid (the "arm") held by hospital a for all rossi patients; times at their own hospitals."""
+    frame = rossi()
+    time, event = shared_survival(session, frame, "week", "arrest", path)
+    arm = np.concatenate(row_blocks(frame["fin"].to_numpy(), frame["hospital"]))
+    group = session.share(arm, owner="hosp_a") if path == "secure" else share_rows(
+        session, row_blocks(frame["fin"].to_numpy(), frame["hospital"]))
+    result = stats.logrank_test(time, event, group=group)
+    aided, not_aided = frame[frame["fin"] == 1], frame[frame["fin"] == 0]
+    reference = logrank_test(aided["week"], not_aided["week"], aided["arrest"], not_aided["arrest"])
+    assert result.test_statistic == pytest.approx(reference.test_statistic, rel=1e-3)
+    assert result.p_value == pytest.approx(reference.p_value, rel=1e-3)
+    with pytest.raises(TypeError, match="not both"):
+        stats.logrank_test(time, event, time, event, group=group)

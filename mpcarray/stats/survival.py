@@ -93,39 +93,56 @@ class LogrankResult:
     timeline: np.ndarray
 
 
-def logrank_test(time_a: SharedArray, event_a: SharedArray, time_b: SharedArray,
-                 event_b: SharedArray) -> LogrankResult:
+def logrank_test(time_a: SharedArray, event_a: SharedArray, time_b: SharedArray | None = None,
+                 event_b: SharedArray | None = None, *, group: SharedArray | None = None) -> LogrankResult:
     """Logrank test of equal survival in two groups, as ``lifelines.statistics.logrank_test``.
 
-    The timeline is the union of both groups' distinct event times (integer
-    times, as :func:`kaplan_meier`); the statistic
-    ``(O_a - E_a)^2 / V`` with hypergeometric variance is computed in float64
-    from the two opened risk tables. p-value from chi-squared with 1 dof.
+    Give the groups as separate arrays ``(time_a, event_a, time_b, event_b)``,
+    or all patients ``(time, event)`` with a shared 0/1 ``group`` indicator
+    (1 = group a), which may be held by another party (e.g. the trial arm).
+    The timeline is the union of the distinct event times (integer times, as
+    :func:`kaplan_meier`); the statistic ``(O_a - E_a)^2 / V`` with
+    hypergeometric variance is computed in float64 from the opened risk
+    tables. p-value from chi-squared with 1 dof.
 
     Reveals: the longest follow-up, the distinct event times of the pooled
     groups, and per time the numbers at risk and of events in each group (the
     two Kaplan–Meier tables).
     """
-    time_a, event_a, n_a = _survival_inputs(time_a, event_a, "_a")
-    time_b, event_b, n_b = _survival_inputs(time_b, event_b, "_b")
-    grid = event_times(np.concatenate([time_a, time_b]), np.concatenate([event_a, event_b]))
-    tables = []
-    for time, event, n, name in ((time_a, event_a, n_a, "a"), (time_b, event_b, n_b, "b")):
-        at_risk, events, _ = risk_table(time, event, grid)
-        tables.append(np.stack([at_risk, events]).reveal(label=f"logrank risk table, group {name}",
-                                                         cohort=n))
-    (risk_a, died_a), (risk_b, died_b) = (t.astype(np.float64) for t in tables)
+    if group is None:
+        if time_b is None or event_b is None:
+            raise TypeError("logrank_test needs time_b and event_b, or a group indicator")
+        time_a, event_a, n_a = _survival_inputs(time_a, event_a, "_a")
+        time_b, event_b, n_b = _survival_inputs(time_b, event_b, "_b")
+        grid = event_times(np.concatenate([time_a, time_b]), np.concatenate([event_a, event_b]))
+        first, second = (risk_table(t, e, grid)[:2] for t, e in ((time_a, event_a), (time_b, event_b)))
+    else:
+        if time_b is not None or event_b is not None:
+            raise TypeError("give either time_b and event_b or group, not both")
+        time, event, n_a = _survival_inputs(time_a, event_a)
+        _inputs.integers(group, "group")
+        _inputs.same_length(time=time, group=group)
+        grid = event_times(time, event)
+        first = risk_table(time, event, grid, group)[:2]
+        second = [total - part for total, part in zip(risk_table(time, event, grid)[:2], first)]
+    n = n_a if group is not None else n_a + n_b
+    opened = np.stack([*first, *second]).reveal(label="logrank risk tables of both groups", cohort=n)
+    return _logrank(*opened.astype(np.float64), grid)
+
+
+def _logrank(risk_a, died_a, risk_b, died_b, grid) -> LogrankResult:
+    """The logrank statistic from the two groups' numbers at risk and of events per time."""
     risk, died = risk_a + risk_b, died_a + died_b
     valid = risk > 0
     expected_a = np.sum(died[valid] * risk_a[valid] / risk[valid])
     several = risk > 1
-    variance = np.sum(died[several] * (risk_a[several] / risk[several]) * (1 - risk_a[several] / risk[several])
-                      * (risk[several] - died[several]) / (risk[several] - 1))
+    share_a = risk_a[several] / risk[several]
+    variance = np.sum(died[several] * share_a * (1 - share_a) * (risk[several] - died[several])
+                      / (risk[several] - 1))
     statistic = float((died_a.sum() - expected_a) ** 2 / variance)
-    p_value = float(_scipy_stats.chi2.sf(statistic, 1))
-    observed = (float(died_a.sum()), float(died_b.sum()))
-    return LogrankResult(statistic, p_value, observed, (float(expected_a), float(died.sum() - expected_a)),
-                         grid)
+    return LogrankResult(statistic, float(_scipy_stats.chi2.sf(statistic, 1)),
+                         (float(died_a.sum()), float(died_b.sum())),
+                         (float(expected_a), float(died.sum() - expected_a)), grid)
 
 
 def _survival_inputs(time, event, suffix=""):
@@ -170,21 +187,29 @@ def _max(x: SharedArray) -> SharedArray:
     return result
 
 
-def risk_table(time: SharedArray, event: SharedArray, grid: np.ndarray):
-    """Shared at-risk, event and censoring counts at each grid point (see the module docstring)."""
+def risk_table(time: SharedArray, event: SharedArray, grid: np.ndarray, weight: SharedArray | None = None):
+    """Shared at-risk, event and censoring counts at each grid point (see the module docstring).
 
-    def local(t, e):
+    With a shared 0/1 ``weight`` only the rows whose weight is 1 are counted.
+    """
+
+    def local(t, e, w=None):
+        if w is not None:
+            t, e = t[w == 1], e[w == 1]
         ordered, events = np.sort(t), np.sort(t[e == 1])
         return np.stack([len(t) - np.searchsorted(ordered, grid, "left"),
                          np.searchsorted(ordered, grid, "right"),
                          np.searchsorted(events, grid, "right")]).astype(np.int64)
 
-    def secure(t, e):
-        at_least = (t[:, None] >= grid).sum(axis=0)
+    def secure(t, e, w=None):
+        at_least = t[:, None] >= grid
         at_most = t[:, None] <= grid
-        return np.stack([at_least, at_most.sum(axis=0), e @ at_most])
+        if w is None:
+            return np.stack([at_least.sum(axis=0), at_most.sum(axis=0), e @ at_most])
+        return np.stack([w @ at_least, w @ at_most, (e * w) @ at_most])
 
-    at_risk, ended, died = additive((time, event), local, secure)
+    arrays = (time, event) if weight is None else (time, event, weight)
+    at_risk, ended, died = additive(arrays, local, secure)
     events, ended_here = _steps(died), _steps(ended)
     return at_risk, events, ended_here - events
 
