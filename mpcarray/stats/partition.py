@@ -8,8 +8,11 @@ Otherwise (vertical splits, derived arrays) the secure path runs on all rows.
 """
 
 from collections.abc import Callable
+from functools import reduce
 
-from ..array import SharedArray, owner_apply, row_parts
+import numpy as np
+
+from ..array import SharedArray, maximum, owner_apply, row_parts
 
 
 def aligned_parts(*arrays: SharedArray) -> list[tuple] | None:
@@ -42,3 +45,16 @@ def additive(arrays: tuple, local: Callable, secure: Callable) -> SharedArray:
     if groups is None:
         return secure(*arrays)
     return sum(local_terms(groups, local))
+
+
+def column_maximum(x: SharedArray, absolute: bool = False) -> SharedArray:
+    """Shared maxima over the rows of ``x`` (of ``|x|`` with ``absolute``).
+
+    Owner-held rows: each hospital's local maxima, then a secure maximum over
+    the hospitals (``k - 1`` comparisons); otherwise a comparison tree over all rows.
+    """
+    groups = aligned_parts(x)
+    if groups is None:
+        return np.max(np.absolute(x) if absolute else x, axis=0)
+    local = [owner_apply(block, lambda a: (np.abs(a) if absolute else a).max(axis=0)) for (block,) in groups]
+    return reduce(maximum, local)

@@ -10,9 +10,9 @@ uses the available precision.
 
 import numpy as np
 
-from ..array import SharedArray, maximum, owner_apply
+from ..array import SharedArray
 from . import _inputs
-from .partition import aligned_parts
+from .partition import column_maximum
 
 
 def scale_exponents(X: SharedArray, target: int, bounds=None, label: str = "column magnitude") -> np.ndarray:
@@ -42,7 +42,7 @@ def scale_exponents(X: SharedArray, target: int, bounds=None, label: str = "colu
         return (target - np.ceil(np.log2(bound) + 1e-12)).astype(np.int64).reshape(-1)
     f = frac_bits(X)
     powers = 2.0 ** np.arange(-f, range_bits(f))  # values are below 2^range_bits(f)
-    largest = _column_max_abs(X).reshape(-1)
+    largest = column_maximum(X, absolute=True).reshape(-1)
     below = (largest[:, None] >= powers).sum(axis=1)  # number of powers <= max|x|
     count = below.reveal(label=f"{label} (power-of-two exponent)", cohort=X.shape[0])
     exponent_of_max = np.log2(powers[0]) + count  # max|x| < 2^exponent_of_max
@@ -57,18 +57,6 @@ def frac_bits(X: SharedArray) -> int:
 def range_bits(f: int) -> int:
     """Values and products must stay below ``2^range_bits(f) = 2^(62 - 2f)``."""
     return 62 - 2 * f
-
-
-def _column_max_abs(X: SharedArray) -> SharedArray:
-    """Shared ``max |X|`` per column: a maximum over hospitals' local maxima when possible."""
-    groups = aligned_parts(X)
-    if groups is None:
-        return np.max(np.absolute(X), axis=0)
-    local = [owner_apply(block, lambda a: np.abs(a).max(axis=0)) for (block,) in groups]
-    result = local[0]
-    for other in local[1:]:
-        result = maximum(result, other)
-    return result
 
 
 def power_of_two(e: np.ndarray):

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _scipy_stats
 
-from ..array import SharedArray, maximum, owner_apply
+from ..array import SharedArray
 from ..errors import UnsupportedOperationError
 from . import _inputs
-from .partition import additive, aligned_parts
+from .partition import additive, column_maximum
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def event_times(time: SharedArray, event: SharedArray) -> np.ndarray:
         raise UnsupportedOperationError(
             "timeline=None needs shared integer times (e.g. days); pass a public timeline for real times")
     n = time.shape[0]
-    longest = int(_max(time).reveal(label="longest follow-up time", cohort=n))
+    longest = int(column_maximum(time).reveal(label="longest follow-up time", cohort=n))
     grid = np.arange(longest + 1)
 
     def local(t, e):
@@ -173,18 +173,6 @@ def event_times(time: SharedArray, event: SharedArray) -> np.ndarray:
     per_time = additive((time, event), local, secure)
     has_event = (per_time > 0).reveal(label="distinct event times", cohort=n).astype(bool)
     return grid[has_event]
-
-
-def _max(x: SharedArray) -> SharedArray:
-    """Shared maximum of ``x``: over hospitals' local maxima when the rows are owner-held."""
-    groups = aligned_parts(x)
-    if groups is None:
-        return np.max(x)
-    local = [owner_apply(block, np.max) for (block,) in groups]
-    result = local[0]
-    for other in local[1:]:
-        result = maximum(result, other)
-    return result
 
 
 def risk_table(time: SharedArray, event: SharedArray, grid: np.ndarray, weight: SharedArray | None = None):
