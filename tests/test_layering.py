@@ -24,7 +24,8 @@ LAYERS = [
     {"protocols"},
     {"array"},
     {"session"},
-    {"stats", "models", "privacy"},
+    {"stats", "privacy"},
+    {"models"},
     {"demo", "cli", "__init__"},
 ]
 
