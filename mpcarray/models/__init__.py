@@ -7,12 +7,16 @@ line); ``predict`` returns SharedArrays.
 
 from ._validation import ConditioningError, NotFittedError
 from .linear import LinearRegression
+from .logistic import LogisticRegression
+from .risk_score import RiskScore
 from .solver import SPDSolver, solve_spd
 
 __all__ = [
     "ConditioningError",
     "LinearRegression",
+    "LogisticRegression",
     "NotFittedError",
+    "RiskScore",
     "SPDSolver",
     "solve_spd",
 ]
