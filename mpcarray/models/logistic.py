@@ -44,7 +44,8 @@ class LogisticRegression:
     on the column scales; ``|X coef_ + intercept_| < 2^16`` at every iterate.
 
     Reveals: ``coef_`` and ``intercept_`` (coarse, then precise), and per Newton
-    step one bit about the conditioning of the Hessian.
+    step one or two bits about the conditioning of the Hessian
+    (whether the warm-started solver converged, and if not whether a cold start did).
     """
 
     def __init__(self, max_iter: int = 10, fit_intercept: bool = True, method: str = "newton",
@@ -65,7 +66,7 @@ class LogisticRegression:
         """Fit on shared ``X`` (n, d) and 0/1 ``y`` (n,). Returns ``self``.
 
         Reveals: ``coef_`` and ``intercept_`` (labels ``"LogisticRegression.<name>"``),
-        and one conditioning bit per Newton step.
+        and one or two conditioning bits per Newton step.
         """
         X, y = design(X, y)
         if not self.fit_intercept:
@@ -74,6 +75,7 @@ class LogisticRegression:
         standardised, mean, weight = standardize(X)
         Z = np.hstack([np.ones((n, 1)), standardised])
         gamma = None  # γ * 2^COEF_BITS, shared throughout
+        solver = None
         for _ in range(self.max_iter):
             p = sigmoid((Z @ gamma) * 2.0**-COEF_BITS) if gamma is not None else (y * 0 + 0.5)
             # the gradient keeps COEF_BITS extra bits: its rounding error would otherwise be
@@ -81,7 +83,8 @@ class LogisticRegression:
             gradient = Z.T @ (y - p) * (2.0**COEF_BITS / n)
             if self.method == "newton":
                 hessian = Z.T @ (Z * (p * (1 - p)).reshape(n, 1)) * (1.0 / n)
-                step = SPDSolver(hessian, self.max_condition).solve(gradient)
+                solver = SPDSolver(hessian, self.max_condition, warm_start=solver)
+                step = solver.solve(gradient)
             else:
                 step = gradient * self.learning_rate
             gamma = step if gamma is None else gamma + step

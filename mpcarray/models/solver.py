@@ -32,6 +32,8 @@ from ._validation import ConditioningError, shared
 
 #: Newton–Schulz steps after the linear phase (each squares the error).
 QUADRATIC_STEPS = 3
+#: Steps from a warm start (the inverse of a nearby matrix, error below ~1/2).
+WARM_STEPS = 4
 
 
 def newton_schulz_steps(d: int, max_condition: float) -> int:
@@ -51,12 +53,19 @@ class SPDSolver:
         Largest condition number of the Jacobi-scaled ``A`` (unit diagonal) that
         the Newton–Schulz step count is sized for (default ``1e4``).
 
+    warm_start : SPDSolver, optional
+        The solver of a nearby matrix (e.g. the previous Newton step's Hessian):
+        its scaling and inverse start the iteration, which then needs only
+        ``WARM_STEPS`` steps; if that does not converge, a cold start follows.
+
     Reveals: one bit, whether the scaled system is conditioned within
-    ``max_condition`` (label ``"SPDSolver: well conditioned"``).
+    ``max_condition`` (label ``"SPDSolver: well conditioned"``); with a warm
+    start, one more bit, whether it converged.
     Raises :class:`~mpcarray.models.ConditioningError` when it is not.
     """
 
-    def __init__(self, A: SharedArray, max_condition: float = 1e4):
+    def __init__(self, A: SharedArray, max_condition: float = 1e4,
+                 warm_start: "SPDSolver | None" = None):
         A = shared(A, "A", 2)
         d = A.shape[0]
         if A.shape != (d, d):
@@ -64,20 +73,32 @@ class SPDSolver:
         if not max_condition >= 1:
             raise ValueError(f"max_condition must be >= 1, got {max_condition}")
         self.A = A
+        if warm_start is not None and warm_start.A.shape == A.shape:
+            # A nearby matrix (the next Newton step's Hessian): keep its scaling and start
+            # from its inverse; a few quadratic steps suffice, else fall back to a cold start.
+            self.scale = warm_start.scale
+            if self._iterate(warm_start.inverse, WARM_STEPS, "SPDSolver: warm start converged"):
+                return
         index = np.arange(d)
         self.scale = rsqrt(A[index, index])
-        scaled = A * (self.scale.reshape(d, 1) * self.scale.reshape(1, d))
-        inverse = (2.0 / d) * np.eye(d) - scaled / d**2  # X_1, from X_0 = I/d
-        for _ in range(newton_schulz_steps(d, max_condition) - 1):
-            inverse = inverse @ (2 * np.eye(d, dtype=np.int64) - scaled @ inverse)
-        error = np.eye(d) - scaled @ inverse
-        converged = ((error * error).sum() < 0.25).reveal(label="SPDSolver: well conditioned")
-        if not converged:
+        if not self._iterate(None, newton_schulz_steps(d, max_condition), "SPDSolver: well conditioned"):
             raise ConditioningError(
                 f"the system is more ill-conditioned than max_condition={max_condition:g} "
                 "(after Jacobi scaling): remove collinear columns or raise max_condition"
             )
+
+    def _iterate(self, start, steps: int, label: str) -> bool:
+        """Newton–Schulz on the scaled matrix from ``start`` (``I/d`` if None); reveals if it converged."""
+        d = self.A.shape[0]
+        scaled = self.A * (self.scale.reshape(d, 1) * self.scale.reshape(1, d))
+        if start is None:
+            start, steps = (2.0 / d) * np.eye(d) - scaled / d**2, steps - 1  # X_1, from X_0 = I/d
+        inverse = start
+        for _ in range(steps):
+            inverse = inverse @ (2 * np.eye(d, dtype=np.int64) - scaled @ inverse)
+        error = np.eye(d) - scaled @ inverse
         self.inverse = inverse
+        return bool(((error * error).sum() < 0.25).reveal(label=label))
 
     def apply(self, r: SharedArray) -> SharedArray:
         """``M r`` for the approximate inverse ``M = S X S`` of ``A``."""
