@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from model_data import HOSPITALS, breast_cancer, diabetes, share_columns, share_rows
 from sklearn.linear_model import LogisticRegression as SklearnLogistic
 
 import mpcarray as mpc
 from mpcarray.errors import ShapeError
-from mpcarray.models.moments import moments
 from mpcarray.models import (
     ConditioningError,
     LinearRegression,
@@ -16,7 +16,7 @@ from mpcarray.models import (
     RiskScore,
     solve_spd,
 )
-from model_data import HOSPITALS, breast_cancer, diabetes, share_columns, share_rows
+from mpcarray.models.moments import moments
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_logistic_gradient_descent_improves_fit(session):
 
 # ------------------------------------------------------------------ risk score
 def risk_model():
-    X, y, _ = breast_cancer([0, 1, 6, 8, 9])
+    X, _, _ = breast_cancer([0, 1, 6, 8, 9])
     rng = np.random.default_rng(3)
     weights = rng.normal(scale=0.2, size=5)
     pairs = np.triu(rng.normal(scale=0.01, size=(5, 5)), k=1)

@@ -71,7 +71,7 @@ class LogisticRegression:
         X, y = design(X, y)
         if not self.fit_intercept:
             raise NotImplementedError("fit_intercept=False is not supported yet")
-        n, d = X.shape
+        n = X.shape[0]
         standardised, mean, weight = standardize(X)
         Z = np.hstack([np.ones((n, 1)), standardised])
         gamma = None  # γ * 2^COEF_BITS, shared throughout
