@@ -31,6 +31,8 @@ class LinearRegression:
         solver supports (default ``1e4``); beyond it
         :class:`~mpcarray.models.ConditioningError` is raised.
 
+    Notes
+    -----
     ``X`` is standardised inside (secure means and standard deviations, or each
     hospital's own statistics when the rows are owner-shared blocks, see
     :mod:`mpcarray.models.moments`), and the normal equations of the

@@ -34,6 +34,8 @@ class LogisticRegression:
     max_condition : float
         Largest condition number of each Newton system (Jacobi-scaled).
 
+    Notes
+    -----
     ``X`` is standardised inside with secure means and standard deviations
     (Newton's iterates do not depend on this affine change of variables), the
     iterates stay shared, and only the final coefficients are revealed. The

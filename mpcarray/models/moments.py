@@ -41,7 +41,10 @@ class Moments:
 
 
 def scale_bits(n: int) -> int:
-    """Extra bits ``h`` such that ``n 4^h < 2^29`` (sums of squared standardised rows stay in range)."""
+    """Extra bits ``h`` such that ``n 4^h < 2^29`` (sums of squared standardised rows stay in range).
+
+    Reveals: nothing (a function of the public row count).
+    """
     return int(np.clip((29 - np.log2(n)) // 2, 0, MAX_SCALE_BITS))
 
 
@@ -57,7 +60,10 @@ def standardize(Z: SharedArray, h: int = 0):
 
 
 def aligned_parts(X: SharedArray, y: SharedArray):
-    """Pairs of owner-known row blocks of ``X`` and ``y`` with the same owner and rows, or None."""
+    """Pairs of owner-known row blocks of ``X`` and ``y`` with the same owner and rows, or None.
+
+    Reveals: nothing (block owners and sizes are public metadata).
+    """
     parts_x, parts_y = row_parts(X), row_parts(y)
     if parts_x is None or parts_y is None or len(parts_x) != len(parts_y):
         return None

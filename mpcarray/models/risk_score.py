@@ -30,6 +30,8 @@ class RiskScore:
     categories : sequence of str, optional
         ``k + 1`` labels of the categories (e.g. ``["low", "medium", "high"]``).
 
+    Notes
+    -----
     Error: each score is within ``2^-f (2 + 2 Σ|w_i| + Σ|w_ij| (|x_i| + |x_j| + 2))``
     of the exact score of the encoded features (a product and a public scaling
     each round by at most a unit or two); a score closer than that to a cut

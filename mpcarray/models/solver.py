@@ -37,7 +37,10 @@ WARM_STEPS = 4
 
 
 def newton_schulz_steps(d: int, max_condition: float) -> int:
-    """Steps that bring ``(1 - 1/(d κ))^(2^k)`` below 1/4, plus the quadratic phase."""
+    """Steps that bring ``(1 - 1/(d κ))^(2^k)`` below 1/4, plus the quadratic phase.
+
+    Reveals: nothing (a function of public sizes).
+    """
     return int(np.ceil(np.log2(np.log(4.0) * d * max_condition))) + QUADRATIC_STEPS
 
 
@@ -58,6 +61,8 @@ class SPDSolver:
         its scaling and inverse start the iteration, which then needs only
         ``WARM_STEPS`` steps; if that does not converge, a cold start follows.
 
+    Notes
+    -----
     Reveals: one bit, whether the scaled system is conditioned within
     ``max_condition`` (label ``"SPDSolver: well conditioned"``); with a warm
     start, one more bit, whether it converged.
@@ -101,7 +106,7 @@ class SPDSolver:
         return bool(((error * error).sum() < 0.25).reveal(label=label))
 
     def apply(self, r: SharedArray) -> SharedArray:
-        """``M r`` for the approximate inverse ``M = S X S`` of ``A``."""
+        """``M r`` for the approximate inverse ``M = S X S`` of ``A``. Reveals: nothing."""
         s = self.scale if r.ndim == 1 else self.scale.reshape(-1, 1)
         return s * (self.inverse @ (s * r))
 
