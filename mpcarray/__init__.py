@@ -4,7 +4,7 @@
 >>> s = mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"])
 """
 
-from . import errors, privacy, stats
+from . import errors, models, privacy, stats
 from .array import (
     SharedArray,
     absolute,
@@ -85,6 +85,7 @@ __all__ = [
     "UnsupportedOperationError",
     "__version__",
     "errors",
+    "models",
     "privacy",
     "stats",
     "supported_functions",

@@ -25,7 +25,8 @@ LAYERS = [
     {"array"},
     {"session"},
     {"privacy"},
-    {"stats", "models"},
+    {"stats"},
+    {"models"},
     {"demo", "cli", "__init__"},
 ]
 

@@ -115,6 +115,12 @@ class SharedArray(NDArrayOperatorsMixin):
     def reveal(self, label: str | None = None, *, cohort: int | None = None, noise=None):
         """Open the array to every party and return it as NumPy (float64 or int64).
 
+        Each party's policy is checked first (one extra round when the session
+        has policies or a budget); if any party refuses, every party raises
+        :class:`mpcarray.RevealRefusedError` and nothing is opened.
+
+        Cost: one round, ``8 * size * (n - 1)`` bytes per party.
+
         Parameters
         ----------
         label : str, optional
@@ -126,12 +132,6 @@ class SharedArray(NDArrayOperatorsMixin):
             Differential-privacy noise, drawn jointly (each party contributes a
             component) and added before opening; its epsilon is spent from the
             session's privacy budget.
-
-        Each party's policy is checked first (one extra round when the session
-        has policies or a budget); if any party refuses, every party raises
-        :class:`mpcarray.RevealRefusedError` and nothing is opened.
-
-        Cost: one round, ``8 * size * (n - 1)`` bytes per party.
         """
         rt = _runtime_of(self)
         if noise is not None and not isinstance(noise, Mechanism):

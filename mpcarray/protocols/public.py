@@ -68,8 +68,10 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
     if peak == 0.0 or (np.all(c == np.rint(c)) and peak < 2.0 ** (62 - lift)):
         return product(x, to_ring(c.astype(np.int64)) << np.uint64(lift))
     mantissa, exponent = np.frexp(peak)
-    if mantissa == 0.5 and np.all(c == peak):  # one power of two 2^e: a shift, without a product
-        shift = x_frac - out_frac - (int(exponent) - 1)
+    shift = x_frac - out_frac - (int(exponent) - 1)
+    if product is np.multiply and mantissa == 0.5 and np.all(c == peak) and -62 <= shift <= 62:
+        # one power of two 2^e, elementwise: a shift, without a product (broadcast like one)
+        x = np.broadcast_to(x, np.broadcast_shapes(x.shape, c.shape))
         return x << np.uint64(-shift) if shift <= 0 else truncate_many(rt, [(x, shift)])[0]
     g = rt.fixed.frac_bits
     k = int(exponent)
