@@ -25,7 +25,8 @@ LAYERS = [
     {"array"},
     {"session"},
     {"stats", "models", "privacy"},
-    {"demo", "cli", "__init__"},
+    {"launch"},
+    {"demo", "cli", "__init__", "__main__"},
 ]
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import kernels
 from ..transport import Transport
-from .kinds import correction, matrix_sizes, stream_length
+from .kinds import KINDS, correction, matrix_sizes, stream_length
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,6 @@ class CounterStreams:
         return self.seeds, self.gammas, offset
 
 
-_NO_CORRECTION = np.empty(0, dtype=np.uint64)
-
-
 class Dealer(ABC):
     """Source of correlated randomness for this process's parties.
 
@@ -84,9 +81,12 @@ class Dealer(ABC):
     def _correction(self, name: str, params: tuple, seeds, gammas, offset: int):
         """Party 0's correction (or a function waiting for it) for a request of kind ``name``."""
 
+    def close(self) -> None:
+        """End the dealer's part in the session (nothing to do in process)."""
+
     def _material(self, name: str, *params) -> Material:
         seeds, gammas, offset = self._streams.next(stream_length(name, params))
-        fix = _NO_CORRECTION
+        fix = np.empty((0,) * KINDS[name].dims, dtype=np.uint64)  # party 0 is not held here
         if 0 in self._transport.ranks:
             fix = self._correction(name, params, seeds, gammas, offset)
         return Material(seeds, gammas, offset, fix)

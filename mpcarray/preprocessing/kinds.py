@@ -17,11 +17,13 @@ from .. import kernels
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of material: wire ``code``, stream ``length(*params)``, ``correction(seeds, gammas, offset, *params)``."""
+    """A kind of material: wire ``code``, stream ``length(*params)``, ``correction(seeds, gammas, offset, *params)``
+    and the correction's number of dimensions ``dims``."""
 
     code: int
     length: Callable[..., int]
     correction: Callable[..., np.ndarray]
+    dims: int = 1
 
 
 def _zero_correction(seeds, gammas, offset, size):
@@ -56,15 +58,15 @@ def _matrix_correction(seeds, gammas, offset, m, inner, p, count):
 KINDS: dict[str, Kind] = {
     "beaver_triples": Kind(1, lambda size: 3 * size, kernels.triple_correction),
     "square_pairs": Kind(2, lambda size: 2 * size, kernels.square_correction),
-    "truncation": Kind(3, lambda size, shift: 3 * size, kernels.trunc_correction),
+    "truncation": Kind(3, lambda size, shift: 3 * size, kernels.trunc_correction, 2),
     "zero_shares": Kind(4, lambda size: size, _zero_correction),
     "binary_triples": Kind(5, lambda size: 3 * size, kernels.and_correction),
     "edabits": Kind(6, lambda size: 2 * size, kernels.edabit_correction),
     "dabits": Kind(7, lambda size: 2 * size, kernels.dabit_correction),
-    "word_dabits": Kind(8, lambda size, width: (1 + width) * size, kernels.word_dabit_correction),
-    "gram_masks": Kind(9, lambda rows, cols: rows * cols + cols * cols, _gram_correction),
+    "word_dabits": Kind(8, lambda size, width: (1 + width) * size, kernels.word_dabit_correction, 2),
+    "gram_masks": Kind(9, lambda rows, cols: rows * cols + cols * cols, _gram_correction, 2),
     "matrix_triple": Kind(10, lambda m, inner, p, count: sum(matrix_sizes(m, inner, p, count)),
-                          _matrix_correction),
+                          _matrix_correction, 3),
 }
 BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)

@@ -11,7 +11,7 @@ parties open their masked values.
 import numpy as np
 
 from ..errors import ProtocolError
-from ..transport.channel import CONTROL, Channel
+from ..transport.channel import CONTROL, Channel, pump
 from ..transport.socket import SocketTransport
 from .dealer import Dealer
 from .kinds import KINDS
@@ -21,34 +21,42 @@ from .randomness import KEY_BYTES, KeyedStreams
 GOODBYE = 0
 
 
-def receive_key(transport: SocketTransport, link: Channel) -> bytes:
+def receive_key(link: Channel, timeout: float) -> bytes:
     """Wait for this party's stream key from the dealer."""
-    transport.wait(lambda: bool(link.inbox))
-    key, _ = link.inbox.popleft()
+    link.expect(None, CONTROL)
+    pump([link], lambda: bool(link.inbox), timeout)
+    key = link.inbox.popleft()
     if key.dtype != np.uint8 or key.size != KEY_BYTES:
         raise ProtocolError(f"the dealer sent a malformed key ({key.dtype}, {key.size} bytes)")
     return key.tobytes()
 
 
 class RemoteDealer(Dealer):
-    """Dealer client of one socket party; ``link`` is its channel to the dealer service."""
+    """Dealer client of one socket party; ``link`` is its channel to the dealer service.
+
+    Only party 0 keeps the link open after receiving its key.
+    """
 
     def __init__(self, transport: SocketTransport, link: Channel):
         self._link = link
-        transport.attach(link)
-        super().__init__(transport, KeyedStreams([receive_key(transport, link)]))
+        super().__init__(transport, KeyedStreams([receive_key(link, transport.timeout)]))
+        if 0 in transport.ranks:
+            transport.attach(link)
+        else:
+            link.close()
         self._requested = self._received = 0
         self._replies: dict[int, np.ndarray] = {}
 
     def _correction(self, name, params, seeds, gammas, offset):
         self._link.post(np.array((KINDS[name].code,) + tuple(params), dtype=np.uint64), CONTROL)
+        self._link.expect(None, CONTROL)
         request, self._requested = self._requested, self._requested + 1
         return lambda: self._await(request)
 
     def _await(self, request: int) -> np.ndarray:
         while request not in self._replies:
             self._transport.wait(lambda: bool(self._link.inbox))
-            reply, _ = self._link.inbox.popleft()
+            reply = self._link.inbox.popleft()
             self._replies[self._received] = reply
             self._received += 1
             self._transport.count_from_dealer(0, reply.nbytes)

@@ -4,7 +4,8 @@ A :class:`Channel` queues outgoing frames (header bytes plus a memoryview of
 the array, no copy) and parses incoming ones with a small state machine:
 fixed header prefix, dimensions, then the body, read with ``recv_into``
 either into a preallocated array registered with :meth:`expect` or into a
-fresh array sized from the checked header. Frames carry the sender's
+fresh array sized from the checked header (frames awaited with ``expect(None, kind)`` land in
+:attr:`Channel.inbox`). Frames carry the sender's
 sequence number and a kind; anything out of order is a
 :class:`~mpcarray.errors.ProtocolError`. :func:`pump` drives many channels at
 once so that sending and receiving overlap and large exchanges cannot deadlock.
@@ -37,8 +38,10 @@ class Channel:
         self.sock, self.peer = sock, peer
         self._out: deque[memoryview] = deque()
         self._sent_seq = self._recv_seq = 0
-        self.inbox: deque[np.ndarray] = deque()
-        self._sinks: deque[np.ndarray] = deque()
+        self.inbox: deque[np.ndarray] = deque()  # frames awaited with expect(None, kind)
+        self._early: deque = deque()  # frames that arrived before they were expected
+        self._sinks: deque = deque()  # (array or None, kind) awaited, in order
+        self.closed_by_peer = False
         self._reset_reader()
 
     # ------------------------------------------------------------- outgoing
@@ -64,6 +67,8 @@ class Channel:
         progress = False
         while self._out:
             view = self._out[0]
+            if self.closed_by_peer:
+                raise NetworkError(f"{self.peer} closed the connection (did it stop or fail?)")
             try:
                 sent = self.sock.send(view[:_CHUNK])
             except _WOULD_BLOCK:
@@ -78,46 +83,58 @@ class Channel:
         return progress
 
     # ------------------------------------------------------------- incoming
-    def expect(self, into: np.ndarray, kind: int) -> None:
-        """Receive the next frame of ``kind`` directly into ``into`` (shape and dtype must match)."""
+    def expect(self, into: np.ndarray | None, kind: int) -> None:
+        """Await the next frame, of ``kind``: received directly into ``into`` (shape and dtype
+        must match) or, with ``into=None``, into a fresh array appended to :attr:`inbox`."""
         self._sinks.append((into, kind))
-        if self.inbox:  # arrived before it was expected: copy once
-            self._fill_sink(self.inbox.popleft())
+        if self._early:  # arrived before it was expected
+            self._deliver(*self._early.popleft())
 
-    def _fill_sink(self, frame) -> None:
-        array, kind = frame
+    def _deliver(self, array: np.ndarray, kind: int) -> None:
         into, wanted = self._sinks.popleft()
         self._check(array.dtype, array.shape, kind, into, wanted)
-        into[...] = array
+        if into is None:
+            self.inbox.append(array)
+        else:
+            into[...] = array
 
     def _check(self, dtype, shape, kind, into, wanted) -> None:
-        if kind != wanted or dtype != into.dtype or tuple(shape) != into.shape:
+        if kind != wanted or into is not None and (dtype != into.dtype or tuple(shape) != into.shape):
+            expected = "" if into is None else f" {into.dtype}{list(into.shape)}"
             raise ProtocolError(
-                f"out of step with {self.peer}: expected a kind-{wanted} {into.dtype}{list(into.shape)} "
-                f"message, got a kind-{kind} {dtype}{list(shape)} one (do all parties run the same program?)")
+                f"out of step with {self.peer}: expected a kind-{wanted}{expected} message, got a "
+                f"kind-{kind} {dtype}{list(shape)} one (do all parties run the same program?)")
 
     def _reset_reader(self) -> None:
         self._stage, self._buffer, self._filled = "prefix", bytearray(wire.PREFIX.size), 0
         self._view = memoryview(self._buffer)
 
     def read(self) -> bool:
-        """Receive what has arrived; True if anything was read. Completed frames go to sinks or the inbox."""
+        """Receive what has arrived, stopping after a completed frame; True if anything was read.
+
+        A peer closing an idle connection is not an error until a frame is awaited from it.
+        """
         progress = False
-        while True:
+        while not self.closed_by_peer:
             try:
                 count = self.sock.recv_into(self._view[self._filled:])
             except _WOULD_BLOCK:
-                return progress
+                break
             except (OSError, ssl.SSLError) as err:
                 raise NetworkError(f"connection to {self.peer} failed while receiving: {err}") from err
             if count == 0:
-                raise NetworkError(f"{self.peer} closed the connection (did it stop or fail?)")
+                self.closed_by_peer = True
+                break
             progress = True
             self._filled += count
-            if self._filled == len(self._view):
-                self._advance()
+            if self._filled == len(self._view) and self._advance():
+                return True
+        if self.closed_by_peer and (self._sinks or self._filled or self._stage != "prefix"):
+            raise NetworkError(f"{self.peer} closed the connection (did it stop or fail?)")
+        return progress
 
-    def _advance(self) -> None:
+    def _advance(self) -> bool:
+        """Move to the next stage of the frame being read; True when a frame is complete."""
         if self._stage == "prefix":
             self._dtype, ndim, tag, self._nbytes = wire.decode_prefix(bytes(self._buffer))
             self._kind = tag & ((1 << _KIND_BITS) - 1)
@@ -126,22 +143,29 @@ class Channel:
             self._stage, self._buffer, self._filled = "dims", bytearray(ndim * wire.DIM.size), 0
             self._view = memoryview(self._buffer)
             if ndim:
-                return
+                return False
         if self._stage == "dims":
             shape = wire.decode_shape(bytes(self._buffer), self._dtype, self._nbytes)
-            if self._sinks:
-                self._body = self._sinks[0][0]
+            into = self._sinks[0][0] if self._sinks else None
+            if into is not None:
                 self._check(self._dtype, shape, self._kind, *self._sinks[0])
-                self._sinks.popleft()
+                self._body = into
             else:
                 self._body = np.empty(shape, dtype=self._dtype)
-                self.inbox.append((self._body, self._kind))
             self._stage, self._filled = "body", 0
             self._view = memoryview(self._body.reshape(-1)).cast("B") if self._nbytes else memoryview(b"")
             if self._nbytes:
-                return
+                return False
+        if self._sinks:
+            if self._sinks[0][0] is None:
+                self._deliver(self._body, self._kind)
+            else:
+                self._sinks.popleft()
+        else:
+            self._early.append((self._body, self._kind))
         self._recv_seq += 1
         self._reset_reader()
+        return True
 
     def close(self) -> None:
         try:
@@ -150,8 +174,12 @@ class Channel:
             pass
 
 
-def pump(channels, done, timeout: float) -> None:
-    """Send and receive on all ``channels`` until ``done()``; :class:`NetworkError` after ``timeout`` idle seconds."""
+def pump(channels, done, timeout: float | None) -> None:
+    """Send and receive on all ``channels`` until ``done()``.
+
+    Raises :class:`NetworkError` after ``timeout`` seconds without progress
+    (``None``: wait as long as the connections stay open).
+    """
     selector = selectors.DefaultSelector()
     try:
         for channel in channels:
@@ -161,13 +189,16 @@ def pump(channels, done, timeout: float) -> None:
             progress = False
             for channel in channels:
                 progress |= channel.write()
+            if done():
+                return
+            for channel in channels:
                 progress |= channel.read()
             if done():
                 return
             if progress:
                 last = time.monotonic()
                 continue
-            remaining = last + timeout - time.monotonic()
+            remaining = 3600.0 if timeout is None else last + timeout - time.monotonic()
             if remaining <= 0:
                 peers = ", ".join(c.peer for c in channels)
                 raise NetworkError(f"no progress from {peers} for {timeout:g} s (a peer stopped or hangs)")

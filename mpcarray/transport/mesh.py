@@ -83,9 +83,9 @@ def greet(sock: socket.socket, own: str, print_: str, peer: str, deadline: float
     """Exchange hellos; return the channel and the name the peer claims (checked against its certificate)."""
     channel = Channel(sock, peer)
     channel.post(np.frombuffer(f"{own}|{print_}".encode(), dtype=np.uint8), CONTROL)
-    pump([channel], lambda: bool(channel.inbox) and not channel.sending,
-         max(0.1, deadline - time.monotonic()))
-    hello, _ = channel.inbox.popleft()
+    channel.expect(None, CONTROL)
+    pump([channel], lambda: not channel.busy, max(0.1, deadline - time.monotonic()))
+    hello = channel.inbox.popleft()
     name, _, theirs = hello.tobytes().decode("utf-8", "replace").partition("|")
     if theirs != print_:
         channel.close()

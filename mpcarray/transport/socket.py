@@ -9,7 +9,6 @@ are non-zero.
 
 import numpy as np
 
-from ..errors import ProtocolError
 from .base import Transport
 from .channel import GATHER, POINT, Channel, pump
 
@@ -65,11 +64,9 @@ class SocketTransport(Transport):
         if receiver != self.rank or sender == self.rank:
             raise ValueError(f"party {self.rank} cannot receive as {receiver} from {sender}")
         channel = self._channels[sender]
+        channel.expect(None, POINT)
         self._pump(lambda: bool(channel.inbox))
-        message, kind = channel.inbox.popleft()
-        if kind != POINT:
-            raise ProtocolError(f"out of step with {channel.peer}: expected a point-to-point message, "
-                                f"got a kind-{kind} frame (do all parties run the same program?)")
+        message = channel.inbox.popleft()
         self.comm.bytes_received[self.rank] += message.nbytes
         return message
 
