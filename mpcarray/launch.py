@@ -59,11 +59,17 @@ def _command(*args) -> list[str]:
 
 
 def start(config, script, script_args=(), names=None) -> dict[str, subprocess.Popen]:
-    """Start the dealer and every party (or only ``names``) of ``config`` running ``script``."""
+    """Start the dealer and every party (or only ``names``) of ``config`` running ``script``.
+
+    The processes share this machine's cores, so unless ``NUMBA_NUM_THREADS`` is
+    set each gets an equal part of them (idle kernel threads of one process would
+    otherwise spin on cores the others need).
+    """
     consortium = load_consortium(config)
     package_root = str(Path(__file__).resolve().parent.parent)
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
-    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=path)
+    threads = os.environ.get("NUMBA_NUM_THREADS") or str(max(1, (os.cpu_count() or 1) // len(consortium.parties)))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=path, NUMBA_NUM_THREADS=threads)
     processes = {DEALER: subprocess.Popen(_command("dealer", "--config", config), env=env,
                                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)}
     for name in consortium.parties if names is None else names:

@@ -1,0 +1,77 @@
+"""Every protocol once, on whichever backend ``Session.from_env`` gives; prints JSON.
+
+Run directly it simulates all parties; under ``mpcarray run``/``mpcarray party``
+each process prints its own results and communication counters. The socket
+tests compare both runs, and both against NumPy.
+"""
+
+import json
+import sys
+
+import numpy as np
+
+import mpcarray as mpc
+from mpcarray.privacy import Laplace, Policy
+
+
+def inputs():
+    """The plaintext inputs (every party can compute them; only owners share them)."""
+    rng = np.random.default_rng(7)
+    return {
+        "x": rng.uniform(-4, 4, 64), "y": rng.uniform(-4, 4, 64), "pos": rng.uniform(0.5, 6, 64),
+        "a": rng.uniform(-1, 1, (5, 4)), "b": rng.uniform(-1, 1, (4, 3)),
+        "i": rng.integers(-1000, 1000, 32), "j": rng.integers(-1000, 1000, 32),
+    }
+
+
+def references(data) -> dict:
+    """What every revealed value should be, computed in NumPy."""
+    x, y, pos, a, b = data["x"], data["y"], data["pos"], data["a"], data["b"]
+    return {
+        "open": x, "add": x + y, "mul": x * y, "int_mul": data["i"] * data["j"], "matmul": a @ b,
+        "gram": a.T @ a, "sum": (x * y).sum(), "select": np.where(x < y, x, y),
+        "max": np.maximum(x, y), "reciprocal": 1 / pos, "sqrt": np.sqrt(pos),
+        "exp": np.exp(x / 2), "sigmoid": 1 / (1 + np.exp(-x)), "square": x ** 2,
+        "noisy_sum": x.sum(),
+    }
+
+
+def run(s) -> dict:
+    """Share the inputs, run every protocol, reveal each result."""
+    data = inputs()
+    owners = {"x": 0, "y": 1, "pos": 2 % s.n_parties, "a": 0, "b": 1, "i": 0, "j": 1}
+    v = {name: s.share(values if s.holds(owners[name]) else None, owner=owners[name])
+         for name, values in data.items()}
+    results = {
+        "open": v["x"], "add": v["x"] + v["y"], "mul": v["x"] * v["y"], "int_mul": v["i"] * v["j"],
+        "matmul": v["a"] @ v["b"], "gram": v["a"].T @ v["a"], "sum": (v["x"] * v["y"]).sum(),
+        "select": mpc.where(v["x"] < v["y"], v["x"], v["y"]), "max": mpc.maximum(v["x"], v["y"]),
+        "reciprocal": mpc.reciprocal(v["pos"]), "sqrt": mpc.sqrt(v["pos"]), "exp": mpc.exp(v["x"] / 2),
+        "sigmoid": mpc.sigmoid(v["x"]), "square": v["x"] ** 2,
+    }
+    out = {name: np.asarray(value.reveal(label=name)).tolist() for name, value in results.items()}
+    out["noisy_sum"] = float(v["x"].sum().reveal(label="noisy sum", noise=Laplace(epsilon=50.0, sensitivity=0.1)))
+    comm = s.comm
+    out["comm"] = {"rank": s.rank, "rounds": comm.rounds, "bytes_sent": comm.bytes_sent.tolist(),
+                   "bytes_received": comm.bytes_received.tolist(), "dealer_bytes": comm.dealer_bytes.tolist()}
+    return out
+
+
+def refused(s) -> dict:
+    """A reveal that the last party's policy refuses: must raise everywhere, opening nothing."""
+    v = s.share(inputs()["x"] if s.holds(0) else None, owner=0)
+    try:
+        v.sum().reveal(label="row dump")
+    except mpc.RevealRefusedError as err:
+        return {"refused": str(err), "disclosures": len(s.disclosures), "rank": s.rank}
+    return {"refused": None, "disclosures": len(s.disclosures), "rank": s.rank}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["refuse"]:
+        policy = Policy(labels=["mean *"])
+        with mpc.Session.from_env(parties=3, policies={"party2": policy}) as session:
+            print(json.dumps(refused(session)))
+    else:
+        with mpc.Session.from_env(parties=3) as session:
+            print(json.dumps(run(session)))
