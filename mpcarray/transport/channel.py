@@ -147,7 +147,8 @@ class Channel:
         if self._stage == "dims":
             shape = wire.decode_shape(bytes(self._buffer), self._dtype, self._nbytes)
             into = self._sinks[0][0] if self._sinks else None
-            if into is not None:
+            self._bound = into is not None  # received in place; stays awaited until complete
+            if self._bound:
                 self._check(self._dtype, shape, self._kind, *self._sinks[0])
                 self._body = into
             else:
@@ -156,11 +157,10 @@ class Channel:
             self._view = memoryview(self._body.reshape(-1)).cast("B") if self._nbytes else memoryview(b"")
             if self._nbytes:
                 return False
-        if self._sinks:
-            if self._sinks[0][0] is None:
-                self._deliver(self._body, self._kind)
-            else:
-                self._sinks.popleft()
+        if self._bound:
+            self._sinks.popleft()
+        elif self._sinks:  # awaited after its header arrived (or awaited into the inbox)
+            self._deliver(self._body, self._kind)
         else:
             self._early.append((self._body, self._kind))
         self._recv_seq += 1
