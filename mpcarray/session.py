@@ -14,6 +14,7 @@ from .domains import FixedPoint, to_ring
 from .errors import (
     ConfigError,
     EncodingError,
+    InputRejectedError,
     NetworkError,
     PartyError,
     SessionMismatchError,
@@ -223,7 +224,11 @@ class Session:
                 if len(self._rt.ranks) < self.n_parties:  # the others wait for this input
                     protocols.announce_input(self._rt, index, None, None)
                 raise
-        shape, dtype = protocols.announce_input(self._rt, index, shape, dtype)
+        announced = protocols.announce_input(self._rt, index, shape, dtype)
+        if announced is None:
+            raise InputRejectedError(f"party {self.parties[index]!r} rejected its own input (NaN, infinite, "
+                                     "out of range or an unsupported dtype); nothing was shared")
+        shape, dtype = announced
         self._rt.guard.shared(index, shape, str(dtype))
         shares = protocols.share_input(self._rt, index, ring, shape)
         return SharedArray(self._rt, shares, self.frac_bits if dtype.kind == "f" else 0, known_by=index)

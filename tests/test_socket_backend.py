@@ -129,18 +129,18 @@ def test_ten_parties_on_loopback(tmp_path):
         "import json, numpy as np, mpcarray as mpc\n"
         "with mpc.Session.from_env(parties=10) as s:\n"
         "    xs = [s.share(np.array([i + 0.5, -i]) if s.holds(i) else None, owner=i) for i in range(10)]\n"
-        "    total, product = sum(xs[1:], xs[0]), xs[3] * xs[7]\n"
-        "    print(json.dumps({'total': total.reveal().tolist(), 'product': product.reveal().tolist(),\n"
-        "                      'rounds': s.comm.rounds, 'sent': int(s.comm.bytes_sent.sum())}))\n")
+        "    total = sum(xs[1:], xs[0]).reveal()\n"
+        "    print(json.dumps({'total': total.tolist(), 'rank': s.rank, 'rounds': s.comm.rounds,\n"
+        "                      'sent': s.comm.bytes_sent.tolist()}))\n")
     names = [f"party{i}" for i in range(10)]
     results = run_processes(launch.prepare(tmp_path, names, timeout=30), script)
     assert all(code == 0 for code, _ in results.values()), results
-    for name in names:
+    for rank, name in enumerate(names):
         result = party_json(results[name][1])
-        assert result["total"] == [50.0, -45.0]
-        assert result["product"] == [3.5 * 7.5, 21.0]
-        # 10 shares (header + data rounds each), 1 Beaver open, 1 truncation open, 2 reveals
-        assert result["rounds"] == 2 * 10 + 2 + 2
+        assert result["total"] == [50.0, -45.0] and result["rank"] == rank
+        assert result["rounds"] == 2 * 10 + 1  # a header and a data round per input, one reveal
+        # its own input to 9 parties (4-word header, 2 shares), then its share of the sum to 9
+        assert result["sent"][rank] == 9 * 8 * (4 + 2) + 9 * 8 * 2
 
 
 def test_party_killed_mid_multiplication(tmp_path):
@@ -164,6 +164,7 @@ def test_party_killed_mid_multiplication(tmp_path):
         assert "NetworkError" in out and "closed the connection" in out, (name, out)
     assert time.monotonic() - killed_at < BOUND
     victim.wait()
+    victim.stdout.close()
 
 
 # ------------------------------------------------------------ mesh faults (threads)
@@ -214,8 +215,8 @@ def test_malformed_frame(tmp_path, garbage):
     config = launch.prepare(tmp_path, ["a", "b", "c"], timeout=TIMEOUT)
 
     def action(rank, transport):
-        if rank == 1:  # party b sends raw bytes instead of a frame to a and c, then waits
-            for peer in (0, 2):
+        if rank == 1:  # party b sends raw bytes instead of a frame to a, then waits
+            for peer in (0,):
                 channel = transport._channels[peer]
                 if garbage == "bad magic":
                     frame = b"EVIL" + bytes(wire.PREFIX.size - 4)
@@ -230,9 +231,9 @@ def test_malformed_frame(tmp_path, garbage):
         return gather(rank, transport)
 
     outcomes, elapsed = run_mesh(config, ["a", "b", "c"], action)
-    for index in (0, 2):
-        assert isinstance(outcomes[index], ProtocolError), outcomes[index]
-        assert ("bad magic" if garbage == "bad magic" else "oversized") in str(outcomes[index])
+    assert isinstance(outcomes[0], ProtocolError), outcomes[0]
+    assert ("bad magic" if garbage == "bad magic" else "oversized") in str(outcomes[0])
+    assert isinstance(outcomes[2], (NetworkError, ProtocolError)), outcomes[2]  # a stopped; c is told
     assert elapsed < BOUND
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..errors import InputRejectedError
+from ..errors import ProtocolError
 from ..sharing import split
 
 #: Input dtypes an owner may announce, by code (index).
@@ -11,12 +11,11 @@ INPUT_DTYPES = tuple(np.dtype(t) for t in (
     np.float16, np.float32, np.float64))
 
 
-def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None) -> tuple[tuple, np.dtype]:
+def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None) -> tuple[tuple, np.dtype] | None:
     """The owner tells every party an input's shape and dtype, or that it rejected the input.
 
     ``shape``/``dtype`` are read at the owner only; ``None`` there announces a
-    rejection, and every other party raises :class:`InputRejectedError`.
-    Returns ``(shape, dtype)`` at every party.
+    rejection. Returns ``(shape, dtype)``, or ``None`` after a rejection, at every party.
 
     Cost: 1 round; the owner sends ``8 * (3 + ndim) * (n - 1)`` bytes.
     Security: reveals the input's shape and dtype (the shape of the shares anyway).
@@ -31,11 +30,10 @@ def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None) 
         rows = np.broadcast_to(header, (rt.n_parties,) + header.shape)
     header = rt.transport.scatter(owner, rows)[0]
     if header[0] != 1:
-        raise InputRejectedError(f"party {rt.parties[owner]!r} rejected its own input (NaN, infinite, "
-                                 "out of range or an unsupported dtype); nothing was shared")
+        return None
     ndim = int(header[2])
     if header.size != 3 + ndim or int(header[1]) >= len(INPUT_DTYPES):
-        raise InputRejectedError(f"party {rt.parties[owner]!r} announced a malformed input header")
+        raise ProtocolError(f"party {rt.parties[owner]!r} announced a malformed input header")
     return tuple(int(d) for d in header[3:]), INPUT_DTYPES[int(header[1])]
 
 

@@ -82,16 +82,19 @@ def greet(sock: socket.socket, own: str, print_: str, peer: str, deadline: float
           secured: bool) -> tuple[Channel, str]:
     """Exchange hellos; return the channel and the name the peer claims (checked against its certificate)."""
     channel = Channel(sock, peer)
-    channel.post(np.frombuffer(f"{own}|{print_}".encode(), dtype=np.uint8), CONTROL)
-    channel.expect(None, CONTROL)
-    pump([channel], lambda: not channel.busy, max(0.1, deadline - time.monotonic()))
-    hello = channel.inbox.popleft()
-    name, _, theirs = hello.tobytes().decode("utf-8", "replace").partition("|")
-    if theirs != print_:
+    try:
+        channel.post(np.frombuffer(f"{own}|{print_}".encode(), dtype=np.uint8), CONTROL)
+        channel.expect(None, CONTROL)
+        pump([channel], lambda: not channel.busy, max(0.1, deadline - time.monotonic()))
+        name, _, theirs = channel.inbox.popleft().tobytes().decode("utf-8", "replace").partition("|")
+        if theirs != print_:
+            raise ConfigError(f"{name!r} was started with a different party list "
+                              f"(fingerprint {theirs} != {print_})")
+        if secured:
+            check_peer(sock, name)
+    except BaseException:
         channel.close()
-        raise ConfigError(f"{name!r} was started with a different party list (fingerprint {theirs} != {print_})")
-    if secured:
-        check_peer(sock, name)
+        raise
     channel.peer = name
     return channel, name
 
@@ -142,6 +145,9 @@ def connect_mesh(parties, addresses, rank: int, credentials: Credentials | None,
             channels[peer] = channel
     except BaseException:
         stop.set()
+        acceptor.join()
+        for channel in channels.values():
+            channel.close()
         raise
     finally:
         acceptor.join()
