@@ -67,11 +67,14 @@ def test_channel_moves_arrays_in_place_and_in_order(pair):
     into = np.empty_like(big)
     b.expect(into, GATHER)
     b.expect(None, POINT)
+    b.expect(None, POINT)
     a.post(big, GATHER)
     a.post(np.array(2.5), POINT)
+    a.post(np.uint64(7), POINT)  # a NumPy scalar travels as a 0-d array
     pump([a, b], lambda: not a.busy and not b.busy, 5.0)
     np.testing.assert_array_equal(into, big)
-    assert b.inbox.popleft() == 2.5
+    scalars = [b.inbox.popleft() for _ in range(2)]
+    assert [(s.shape, s.dtype, s.item()) for s in scalars] == [((), np.float64, 2.5), ((), np.uint64, 7)]
 
 
 def test_frame_arriving_before_it_is_awaited(pair):

@@ -47,7 +47,7 @@ class Channel:
     # ------------------------------------------------------------- outgoing
     def post(self, array: np.ndarray, kind: int) -> None:
         """Queue ``array`` (C-contiguous, whitelisted dtype) as the next frame of ``kind``."""
-        array = np.ascontiguousarray(array)
+        array = np.asarray(array, order="C")
         self._out.append(memoryview(wire.encode_header(array, self._sent_seq << _KIND_BITS | kind)))
         if array.nbytes:
             self._out.append(memoryview(array.reshape(-1)).cast("B"))

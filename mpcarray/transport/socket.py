@@ -38,7 +38,7 @@ class SocketTransport(Transport):
     def all_gather(self, rows: np.ndarray) -> np.ndarray:
         if rows.shape[0] != 1:
             raise ValueError(f"a socket party holds 1 row, got {rows.shape[0]}")
-        row = np.ascontiguousarray(rows[0])
+        row = np.asarray(rows[0], order="C")
         out = np.empty((self.n_parties,) + row.shape, dtype=row.dtype)
         out[self.rank] = row
         for peer, channel in self._channels.items():
@@ -55,7 +55,7 @@ class SocketTransport(Transport):
         self.check_party(receiver)
         if sender != self.rank or receiver == self.rank:
             raise ValueError(f"party {self.rank} cannot send as {sender} to {receiver}")
-        message = np.ascontiguousarray(message)
+        message = np.asarray(message, order="C")
         self._channels[receiver].post(message, POINT)
         self.comm.bytes_sent[self.rank] += message.nbytes
 

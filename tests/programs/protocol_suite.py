@@ -67,6 +67,15 @@ def refused(s) -> dict:
     return {"error": None, "new_disclosures": len(s.disclosures) - before}
 
 
+def rejected(s) -> str | None:
+    """Party 0 shares a NaN: it must refuse before sending shares, and the others must be told."""
+    try:
+        s.share(np.array([1.0, np.nan]) if s.holds(0) else None, owner=0)
+    except (mpc.EncodingError, mpc.InputRejectedError) as err:
+        return type(err).__name__
+    return None
+
+
 #: party2 allows exactly the reveals of :func:`run`; the decision round runs before every reveal.
 POLICIES = {"party2": Policy(labels=list(references(inputs())) + ["noisy sum"])}
 
@@ -74,6 +83,8 @@ POLICIES = {"party2": Policy(labels=list(references(inputs())) + ["noisy sum"])}
 def main(s) -> dict:
     out = run(s)
     out["refusal"] = refused(s)
+    out["rejection"] = rejected(s)
+    out["after_rejection"] = float(s.share(np.array(2.0) if s.holds(1) else None, owner=1).reveal(label="open"))
     return out
 
 
