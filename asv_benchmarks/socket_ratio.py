@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,8 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import mpcarray as mpc  # noqa: E402
-from mpcarray import launch  # noqa: E402
+import mpcarray as mpc
+from mpcarray import launch
 
 PARTIES = ["party0", "party1", "party2"]
 

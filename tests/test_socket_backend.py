@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 sys.path.insert(0, str(PROGRAMS))
 sys.path.insert(0, str(ROOT / "docs" / "examples"))
-import hospital_analysis  # noqa: E402
-import protocol_suite  # noqa: E402
+import hospital_analysis
+import protocol_suite
 
 TIMEOUT = 5.0  # seconds: the consortium timeout the fault tests configure
 BOUND = TIMEOUT + 10.0  # a failure must be reported within this (process start-up included)
@@ -118,7 +118,7 @@ def test_analysis_script_unchanged_under_mpcarray_run():
     records = np.concatenate([hospital_analysis.load_records(h) for h in hospital_analysis.HOSPITALS])
     assert expected["mean_age"] == pytest.approx(records[:, 0].mean(), abs=1e-3)
     done = subprocess.run([sys.executable, "-m", "mpcarray", "run", "--parties", "hosp_a,hosp_b,lab_c",
-                           str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+                           str(script)], check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     for party in hospital_analysis.PARTIES:
         lines = dict(line.removeprefix(f"[{party}] ").split(": ", 1)
@@ -271,6 +271,6 @@ def test_party_listed_twice_in_config(tmp_path):
     with pytest.raises(ConfigError, match="listed twice"):
         load_consortium(config)
     done = subprocess.run([sys.executable, "-m", "mpcarray", "party", "--config", str(config), "--name", "a",
-                           str(PROGRAMS / "protocol_suite.py")], capture_output=True, text=True, timeout=60,
+                           str(PROGRAMS / "protocol_suite.py")], check=False, capture_output=True, text=True, timeout=60,
                           cwd=ROOT)
     assert done.returncode == 2 and "listed twice" in done.stdout

@@ -33,7 +33,6 @@ class SocketTransport(Transport):
         """Send and receive on every channel until ``done()``; :class:`NetworkError` on a stall."""
         pump(self._all + self._attached, done, self.timeout)
 
-    _pump = wait
 
     def all_gather(self, rows: np.ndarray) -> np.ndarray:
         if rows.shape[0] != 1:
@@ -44,7 +43,7 @@ class SocketTransport(Transport):
         for peer, channel in self._channels.items():
             channel.expect(out[peer, ...], GATHER)
             channel.post(row, GATHER)
-        self._pump(lambda: not any(channel.busy for channel in self._all))
+        self.wait(lambda: not any(channel.busy for channel in self._all))
         per_party = row.nbytes * (self.n_parties - 1)
         self.comm.bytes_sent[self.rank] += per_party
         self.comm.bytes_received[self.rank] += per_party
@@ -65,13 +64,13 @@ class SocketTransport(Transport):
             raise ValueError(f"party {self.rank} cannot receive as {receiver} from {sender}")
         channel = self._channels[sender]
         channel.expect(None, POINT)
-        self._pump(lambda: bool(channel.inbox))
+        self.wait(lambda: bool(channel.inbox))
         message = channel.inbox.popleft()
         self.comm.bytes_received[self.rank] += message.nbytes
         return message
 
     def end_round(self) -> None:
-        self._pump(lambda: not any(channel.sending for channel in self._all))
+        self.wait(lambda: not any(channel.sending for channel in self._all))
         super().end_round()
 
     def count_from_dealer(self, party: int, nbytes: int) -> None:
