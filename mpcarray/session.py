@@ -132,7 +132,9 @@ class Session:
 
         Reads ``MPCARRAY_CONFIG`` and ``MPCARRAY_PARTY``; without them the script
         runs every party here on the simulated backend, so one script serves both.
-        ``options`` are :class:`Session` options (``parties``, ``frac_bits``, ...).
+        ``options`` are :class:`Session` options (``parties``, ``frac_bits``, ...);
+        a ``seed`` applies to the simulated backend only (the socket backend's
+        randomness is always cryptographic).
         """
         config, party = os.environ.get(ENV_CONFIG), os.environ.get(ENV_PARTY)
         if config is None and party is None:
