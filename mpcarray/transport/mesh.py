@@ -53,6 +53,7 @@ def listen(address: tuple[str, int]) -> socket.socket:
 
 def dial(address: tuple[str, int], peer: str, deadline: float) -> socket.socket:
     """Connect to ``address``, retrying while the peer starts, until ``deadline``."""
+    start = time.monotonic()
     while True:
         try:
             sock = socket.create_connection(address, timeout=max(0.1, deadline - time.monotonic()))
@@ -60,7 +61,8 @@ def dial(address: tuple[str, int], peer: str, deadline: float) -> socket.socket:
             return sock
         except OSError as err:
             if time.monotonic() + 0.1 >= deadline:
-                raise NetworkError(f"cannot connect to {peer} at {address[0]}:{address[1]}: {err}") from err
+                raise NetworkError(f"cannot connect to {peer} at {address[0]}:{address[1]} "
+                                   f"(tried for {time.monotonic() - start:.0f} s): {err}") from err
             time.sleep(0.1)
 
 
