@@ -274,3 +274,12 @@ def test_party_listed_twice_in_config(tmp_path):
                            str(PROGRAMS / "protocol_suite.py")], check=False, capture_output=True, text=True, timeout=60,
                           cwd=ROOT)
     assert done.returncode == 2 and "listed twice" in done.stdout
+
+
+def test_party_that_never_starts(tmp_path):
+    config = launch.prepare(tmp_path, ["a", "b", "c"], timeout=1.5)
+    outcomes, elapsed = run_mesh(config, ["a", "b"], gather)  # c never starts
+    for index in (0, 1):
+        assert isinstance(outcomes[index], NetworkError), outcomes[index]
+        assert "cannot connect to c" in str(outcomes[index])
+    assert elapsed < 1.5 + 5
