@@ -7,19 +7,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import protocols
 from .array import SharedArray
+from .array.owner import share_plaintext
 from .disclosure import Guard, PrivacyBudget
-from .domains import FixedPoint, to_ring
-from .errors import (
-    ConfigError,
-    EncodingError,
-    InputRejectedError,
-    NetworkError,
-    PartyError,
-    SessionMismatchError,
-    UnsupportedOperationError,
-)
+from .domains import FixedPoint
+from .errors import ConfigError, NetworkError, PartyError, SessionMismatchError
 from .preprocessing import SimulatedDealer
 from .preprocessing.randomness import CryptoGenerator
 from .preprocessing.remote import RemoteDealer
@@ -217,38 +209,7 @@ class Session:
         (the shape-and-dtype header, then the shares).
         """
         self._check_open()
-        index = self.party_index(owner)
-        ring = shape = dtype = None
-        if index in self._rt.ranks:
-            try:
-                ring, shape, dtype = self._encode(data)
-            except (EncodingError, UnsupportedOperationError, ValueError):
-                if len(self._rt.ranks) < self.n_parties:  # the others wait for this input
-                    protocols.announce_input(self._rt, index, None, None)
-                raise
-        announced = protocols.announce_input(self._rt, index, shape, dtype)
-        if announced is None:
-            raise InputRejectedError(f"party {self.parties[index]!r} rejected its own input (NaN, infinite, "
-                                     "out of range or an unsupported dtype); nothing was shared")
-        shape, dtype = announced
-        self._rt.guard.shared(index, shape, str(dtype))
-        shares = protocols.share_input(self._rt, index, ring, shape)
-        return SharedArray(self._rt, shares, self.frac_bits if dtype.kind == "f" else 0, known_by=index)
-
-    def _encode(self, data) -> tuple[np.ndarray, tuple, np.dtype]:
-        """Ring encoding, shape and dtype of an owner's data; raises before anything is sent."""
-        if isinstance(data, SharedArray):
-            raise UnsupportedOperationError("data is already a SharedArray")
-        if data is None:
-            raise ValueError("the owner of an input must pass its data, got None")
-        values = np.asarray(data)
-        if values.dtype not in protocols.INPUT_DTYPES:
-            raise UnsupportedOperationError(
-                f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
-            )
-        if values.dtype.kind in "biu":
-            return to_ring(values), values.shape, values.dtype
-        return self._rt.fixed.encode(values), values.shape, values.dtype
+        return share_plaintext(self._rt, data, self.party_index(owner))
 
     # --------------------------------------------------------------- lifetime
     def _check_open(self):

@@ -16,6 +16,7 @@ from .comparisons import (
     where,
 )
 from .dispatch import supported_functions, supported_ufuncs
+from .owner import owner_apply, row_parts
 from .shared_array import SharedArray
 
 __all__ = [
@@ -31,8 +32,10 @@ __all__ = [
     "log",
     "maximum",
     "minimum",
+    "owner_apply",
     "reciprocal",
     "relu",
+    "row_parts",
     "rsqrt",
     "sigmoid",
     "sign",

@@ -189,15 +189,21 @@ _APPROXIMATED = {
 
 
 def _polynomial(x: SharedArray, coefficients) -> SharedArray:
-    """``sum_i c_i x^i``: powers in ``ceil(log2 degree)`` batched product levels, one final scaling."""
+    """``sum_i c_i x^i`` for ``|x| <= 1``: powers in ``ceil(log2 degree)`` batched product levels, one final scaling."""
     degree = len(coefficients) - 1
     powers = x[np.newaxis]  # powers[i] = x^(i+1)
     while powers.shape[0] < degree:
         count = min(powers.shape[0], degree - powers.shape[0])
         highest = np.concatenate([powers[-1:]] * count)
         powers = np.concatenate([powers, highest * powers[:count]])
-    weights = np.asarray(coefficients[1:], dtype=np.float64).reshape((degree,) + (1,) * x.ndim)
-    return (powers * weights).sum(axis=0) + coefficients[0]
+    # Integer weights c_i 2^s (s = f + e extra bits) and one truncation of the sum, instead of
+    # truncating every term: exact up to rounding c_i to 2^-s, while |x| <= 1 keeps the sum in range.
+    weights = np.asarray(coefficients[1:], dtype=np.float64)
+    f = x._rt.fixed.frac_bits
+    headroom = 61 - 2 * f - int(np.ceil(np.log2(np.abs(weights).sum() + 1)))
+    s = f + min(f, headroom)
+    scaled = np.rint(np.ldexp(weights, s)).astype(np.int64).reshape((degree,) + (1,) * x.ndim)
+    return (powers * scaled).sum(axis=0) / 2**s + coefficients[0]
 
 
 def exp2_fraction(r: SharedArray) -> SharedArray:

@@ -10,6 +10,7 @@ import numpy as np
 from .. import protocols
 from ..errors import ShapeError, UnsupportedOperationError
 from .dispatch import implements
+from .owner import row_parts
 from .promotion import public_array
 from .shared_array import (
     SharedArray,
@@ -122,12 +123,27 @@ def _party_axis(axis, ndim):
 def _concatenate(arrays, axis=0, out=None, dtype=None, casting=None):
     _refuse_extra("concatenate", out=out, dtype=dtype, casting=casting)
     rows, frac, template, known = _as_rows(arrays)
+    along_rows = axis is not None and rows[0].ndim > 1 and axis % (rows[0].ndim - 1) == 0
     if axis is None:
         rows, axis = [r.reshape(r.shape[0], -1) for r in rows], 0
     if any(r.ndim == 1 for r in rows):
         raise ShapeError("zero-dimensional arrays cannot be concatenated")
     shares = _join(np.concatenate, rows, _party_axis(axis, rows[0].ndim - 1), "concatenate")
-    return template._new(shares, frac, known)
+    joined = template._new(shares, frac, known)
+    if along_rows:
+        joined._parts = _row_blocks(arrays, frac)
+    return joined
+
+
+def _row_blocks(arrays, frac):
+    """The owner-shared blocks of an axis-0 concatenation, if every operand has them."""
+    blocks = []
+    for x in arrays:
+        parts = row_parts(x) if isinstance(x, SharedArray) else None
+        if parts is None or any(p._frac != frac for p in parts):
+            return None
+        blocks.extend(parts)
+    return tuple(blocks)
 
 
 @implements(np.stack)

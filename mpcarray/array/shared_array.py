@@ -33,14 +33,19 @@ from .promotion import INT, is_integer, public_array
 class SharedArray(NDArrayOperatorsMixin):
     """A secret-shared array. Create one with :meth:`mpcarray.Session.share`."""
 
-    __slots__ = ("_rt", "_shares", "_frac", "_known_by")
+    __slots__ = ("_rt", "_shares", "_frac", "_known_by", "_plain", "_parts")
     __hash__ = None  # == is a secure comparison, not identity
 
-    def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None):
+    def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None,
+                 plain: np.ndarray | None = None):
         self._rt = runtime
         self._shares = shares
         self._frac = frac
         self._known_by = known_by
+        # The owner's own plaintext, held only in the owner's process (owner-local evaluation).
+        self._plain = plain
+        # Owner-known row blocks this array is the concatenation of (see mpcarray.array.owner).
+        self._parts = None
 
     def _new(self, shares, frac=None, known_by=None):
         return SharedArray(self._rt, shares, self._frac if frac is None else frac, known_by)
@@ -110,6 +115,12 @@ class SharedArray(NDArrayOperatorsMixin):
     def reveal(self, label: str | None = None, *, cohort: int | None = None, noise=None):
         """Open the array to every party and return it as NumPy (float64 or int64).
 
+        Each party's policy is checked first (one extra round when the session
+        has policies or a budget); if any party refuses, every party raises
+        :class:`mpcarray.RevealRefusedError` and nothing is opened.
+
+        Cost: one round, ``8 * size * (n - 1)`` bytes per party.
+
         Parameters
         ----------
         label : str, optional
@@ -121,12 +132,6 @@ class SharedArray(NDArrayOperatorsMixin):
             Differential-privacy noise, drawn jointly (each party contributes a
             component) and added before opening; its epsilon is spent from the
             session's privacy budget.
-
-        Each party's policy is checked first (one extra round when the session
-        has policies or a budget); if any party refuses, every party raises
-        :class:`mpcarray.RevealRefusedError` and nothing is opened.
-
-        Cost: one round, ``8 * size * (n - 1)`` bytes per party.
         """
         rt = _runtime_of(self)
         if noise is not None and not isinstance(noise, Mechanism):
@@ -252,10 +257,12 @@ class SharedArray(NDArrayOperatorsMixin):
                     "convert the target with .astype(float) first"
                 )
             rows = _lift(value, self._frac)
+            self._plain = self._parts = None
             if value._known_by != self._known_by:
                 self._known_by = None
         else:
             rows = protocols.public_shares(self._rt, _encode_public(self._rt, public_array(value), self._frac))
+            self._plain = self._parts = None
         if not self._shares.flags.writeable:
             self._shares = self._shares.copy()
         try:

@@ -34,7 +34,7 @@ from .binary import (
 )
 from .gram import gram_combine, gram_correction
 from .matmul import ring_matmul
-from .planes import plane_bits, to_planes
+from .planes import from_planes, plane_bits, to_planes
 from .prg import fill_streams, stream_gammas
 from .reduce import sum_rows
 from .truncation import trunc_combine, trunc_correction, trunc_mask
@@ -55,6 +55,7 @@ __all__ = [
     "beaver_combine",
     "beaver_mask",
     "fill_streams",
+    "from_planes",
     "gram_combine",
     "gram_correction",
     "plane_bits",

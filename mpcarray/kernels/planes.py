@@ -54,6 +54,24 @@ def to_planes(words):
 
 
 @njit(parallel=True, cache=True, nogil=True)
+def from_planes(planes, size):
+    """``(k, 64, W)`` bit planes back to ``(k, size)`` words: the inverse of :func:`to_planes`."""
+    k, _, blocks = planes.shape
+    out = np.empty((k, size), dtype=np.uint64)
+    for task in prange(k * blocks):
+        i = task // blocks
+        w = task % blocks
+        block = np.empty(64, dtype=np.uint64)
+        for b in range(64):
+            block[b] = planes[i, b, w]
+        _transpose64(block)
+        start = 64 * w
+        for e in range(min(64, size - start)):
+            out[i, start + e] = block[e]
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
 def plane_bits(plane, size):
     """The first ``size`` bits of a ``(k, W)`` plane, one element per ``uint64`` (0 or 1)."""
     k = plane.shape[0]

@@ -55,18 +55,45 @@ def bits_to_ring(rt, bits: np.ndarray) -> np.ndarray:
     return kernels.bit_to_arith(t, m.seeds, m.gammas, m.offset, m.correction, rt.first_row)
 
 
+def and_planes(rt, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """:func:`and_words` on XOR-shared bit planes ``(k, m, W)`` (see :mod:`mpcarray.kernels.planes`)."""
+    return and_words(rt, u.reshape(u.shape[0], -1), v.reshape(v.shape[0], -1)).reshape(u.shape)
+
+
+def sklansky_levels(width: int) -> list:
+    """The levels of a Sklansky prefix circuit over ``width`` positions (Sklansky, 1960).
+
+    At the level of span ``s``, every position ``i`` with bit ``s`` set combines
+    with ``j``, the top position of the lower half of its block of ``2s``, so
+    after all ``ceil(log2 width)`` levels position ``i`` covers ``0..i``.
+    Returns ``(targets, sources, from_zero)`` per level; ``from_zero`` marks
+    targets whose block starts at position 0.
+    """
+    levels, span = [], 1
+    while span < width:
+        targets = np.array([i for i in range(width) if i & span])
+        block_start = targets & ~(2 * span - 1)
+        levels.append((targets, block_start + span - 1, block_start == 0))
+        span *= 2
+    return levels
+
+
 def leading_one(rt, words: np.ndarray) -> np.ndarray:
     """XOR shares of a word with only the highest set bit of each XOR-shared word kept.
 
-    Steps: a prefix OR from the top, ``h |= h >> s`` for ``s = 1, 2, ..., 32``
-    (``u | v = u ^ v ^ (u & v)``, one AND per step), then ``h ^ (h >> 1)``.
-    Cost: 6 rounds of :func:`and_words` (``16 * N * (n - 1)`` bytes each).
+    Steps: move to bit planes ordered from the top bit down; a Sklansky prefix
+    OR over them (``u | v = u ^ v ^ (u & v)``); the leading one is where the
+    prefix OR first becomes 1; back to words.
+    Cost: 6 rounds, 192 plane ANDs: each party sends and receives
+    ``16 * 192 * ceil(N / 64) * (n - 1)`` bytes (48 per element and other party).
     """
-    high = words
-    for level in range(6):
-        shifted = high >> np.uint64(1 << level)
-        high = high ^ shifted ^ and_words(rt, high, shifted)
-    return high ^ (high >> np.uint64(1))
+    planes = np.ascontiguousarray(kernels.to_planes(words)[:, ::-1])  # plane i is bit 63 - i
+    for targets, sources, _ in sklansky_levels(64):
+        high, low = planes[:, targets], planes[:, sources]
+        planes[:, targets] = high ^ low ^ and_planes(rt, high, low)
+    onehot = planes.copy()
+    onehot[:, 1:] ^= planes[:, :-1]
+    return kernels.from_planes(np.ascontiguousarray(onehot[:, ::-1]), words.shape[1])
 
 
 def words_to_ring(rt, words: np.ndarray, weights) -> np.ndarray:
@@ -78,10 +105,13 @@ def words_to_ring(rt, words: np.ndarray, weights) -> np.ndarray:
     combination locally. Returns ``(R, k, N)`` for ``R`` weight rows.
 
     Cost: 1 round; each party sends and receives ``8 * N * (n - 1)`` bytes; the
-    dealer sends party 0 ``8 * width * N`` bytes.
+    dealer sends party 0 ``8 * width * N`` bytes, ``width`` the highest bit with
+    a nonzero weight plus one.
     Security: ``t`` is uniform because ``beta`` is.
     """
     weights = np.array([[w % 2**64 for w in row] for row in weights], dtype=np.uint64)
+    used = np.flatnonzero(weights.any(axis=0))
+    weights = np.ascontiguousarray(weights[:, : used[-1] + 1 if used.size else 1])  # only bits that count
     m = rt.dealer.word_dabits(words.shape[1], weights.shape[1])
     (t,) = open_xor(rt, kernels.word_dabit_mask(words, m.seeds, m.gammas, m.offset))
     return kernels.word_to_ring(t, m.seeds, m.gammas, m.offset, m.correction, rt.first_row, weights)

@@ -8,11 +8,14 @@ the word ``r``). Parties open ``c = a + r``, so ``a = c - r`` and
   borrow into bit 63 is ``[c mod 2^63 < r mod 2^63]``. With ``c`` public, each
   bit position's *generate* ``g_i = r_i & ~c_i`` and *propagate*
   ``p_i = ~(r_i ^ c_i)`` are local, and the borrow is their prefix combination
-  ``(G, P) o (G', P') = (G ^ (P & G'), P & P')`` in Kogge-Stone form on
-  bit-packed words: 6 levels of AND gates, which also yield every borrow and
-  hence the full bit decomposition of ``a``.
+  ``(G, P) o (G', P') = (G ^ (P & G'), P & P')``: a reduction tree of 6 levels
+  of AND gates for the top borrow alone, a Sklansky prefix circuit (also 6
+  levels) for every borrow and hence the full bit decomposition of ``a``.
 * ``a == 0`` iff ``c == r``: the AND of all 64 bits of ``~(c ^ r)``, again a
   6-level tree (Damgård et al., TCC 2006; edaBits: Escudero et al., CRYPTO 2020).
+
+The circuits run on bit planes (:mod:`mpcarray.kernels.planes`): each bit
+position of all elements is one array, so every AND gate evaluated is needed.
 
 The resulting bits are XOR-shared and converted to ring integers with daBits.
 Both tests share the opening of ``c`` and their AND levels run in the same
@@ -23,16 +26,15 @@ wrapping (e.g. ``x - y`` for fixed-point values in the safe range).
 import numpy as np
 
 from .. import kernels
-from .binary import and_words, bits_to_ring
+from .binary import and_planes, bits_to_ring, sklansky_levels
 from .opening import open_shares
 
-_LOW63 = np.uint64((1 << 63) - 1)
-_TOP = np.uint64(1 << 63)
-_ONE = np.uint64(1)
+def _masked_planes(rt, a: np.ndarray):
+    """Open ``c = a + r`` for an edaBit ``r``; return ``N``, and in bit planes ``c``, ``r`` and ``~(c ^ r)``.
 
-
-def _masked_bits(rt, a: np.ndarray):
-    """Open ``c = a + r`` for an edaBit ``r``; return ``c`` and the XOR shares of ``r``."""
+    The generate and propagate nodes of the borrow of ``c - r`` at bit ``i``
+    are then ``g_i = r_i & ~c_i`` and ``p_i = ~(c_i ^ r_i)``.
+    """
     k = a.shape[0]
     flat = np.ascontiguousarray(a).reshape(k, -1)
     size = flat.shape[1]
@@ -40,36 +42,15 @@ def _masked_bits(rt, a: np.ndarray):
     r_arith, r_bits = kernels.edabit_shares(eda.seeds, eda.gammas, eda.offset, size,
                                            eda.correction, rt.first_row)
     (c,) = open_shares(rt, flat + r_arith)
-    return c, r_bits
-
-
-def _borrows(rt, c, r_bits):
-    """XOR shares of every borrow of ``c - r``: bit ``i`` is the borrow out of bits ``0..i`` (``i < 63``).
-
-    Kogge-Stone prefix on whole words, 6 levels of AND gates.
-    """
-    generate = r_bits & (~c & _LOW63)  # borrow generated at bit i: r_i = 1, c_i = 0
-    propagate = _agree(rt, c, r_bits) & _LOW63
+    c_planes = kernels.to_planes(c.reshape(1, -1))[0]
+    r_planes = kernels.to_planes(r_bits)
+    agree = r_planes.copy()
     if rt.first_row >= 0:
-        propagate[rt.first_row] |= _TOP  # a neutral (g = 0, p = 1) element on top
-    for level in range(6):
-        s = np.uint64(1 << level)
-        if level == 5:
-            return generate ^ and_words(rt, propagate, generate << s)
-        both = and_words(rt, np.concatenate([propagate, propagate], 1),
-                         np.concatenate([generate << s, propagate << s], 1))
-        generate, propagate = generate ^ both[:, : c.size], both[:, c.size :]
+        agree[rt.first_row] ^= ~c_planes
+    return size, c_planes, r_planes, agree
 
 
-def _agree(rt, c, r_bits):
-    """XOR shares of ``~(c ^ r)``: bit ``i`` is 1 where ``c`` and ``r`` agree."""
-    same = r_bits.copy()
-    if rt.first_row >= 0:
-        same[rt.first_row] ^= ~c
-    return same
-
-
-def _plane_trees(rt, c_planes, r_planes, *, borrow: bool, zero: bool):
+def _plane_trees(rt, c_planes, r_planes, agree, *, borrow: bool, zero: bool):
     """Six rounds of AND gates on bit planes ``(k, 64, W)``: the top borrow and/or ``[c == r]``.
 
     Borrow: nodes ``(G, P)`` for bit positions 0..62 are combined pairwise,
@@ -78,9 +59,6 @@ def _plane_trees(rt, c_planes, r_planes, *, borrow: bool, zero: bool):
     ANDs. Zero: the 64 planes of ``~(c ^ r)`` are ANDed pairwise, 63 plane ANDs.
     Both trees share their rounds. Returns the ``(k, W)`` planes (or None).
     """
-    agree = r_planes.copy()
-    if rt.first_row >= 0:
-        agree[rt.first_row] ^= ~c_planes
     generate = r_planes[:, :63] & ~c_planes[:63]
     propagate = agree[:, :63]
     same = agree if zero else None
@@ -95,9 +73,8 @@ def _plane_trees(rt, c_planes, r_planes, *, borrow: bool, zero: bool):
         if same is not None:
             left.append(same[:, 0::2])
             right.append(same[:, 1::2])
-        k, words = agree.shape[0], agree.shape[2]
-        products = and_words(rt, np.concatenate(left, 1).reshape(k, -1), np.concatenate(right, 1).reshape(k, -1))
-        products = np.split(products.reshape(k, -1, words), np.cumsum([p.shape[1] for p in left])[:-1], axis=1)
+        products = and_planes(rt, np.concatenate(left, 1), np.concatenate(right, 1))
+        products = np.split(products, np.cumsum([part.shape[1] for part in left])[:-1], axis=1)
         if generate is not None:
             carry_g, carry_p = generate[:, 2 * pairs :], propagate[:, 2 * pairs :]
             combined_g = generate[:, 1 : 2 * pairs : 2] ^ products[0]
@@ -112,15 +89,26 @@ def _plane_trees(rt, c_planes, r_planes, *, borrow: bool, zero: bool):
 def bit_decompose(rt, a: np.ndarray) -> np.ndarray:
     """XOR shares ``(k, N)`` of the 64 bits of each ring element of ``a`` (flattened).
 
-    Steps: open ``c = a + r``; the Kogge-Stone borrow circuit of ``c - r``;
-    ``bits = c ^ r ^ (borrow << 1)``.
-    Cost: 7 rounds; per element and other party ``8 + 176`` bytes.
+    Steps: open ``c = a + r``; move ``c`` and ``r`` to bit planes; every borrow
+    of ``c - r`` by a Sklansky prefix circuit over the ``(G, P)`` nodes of bits
+    0..62 (no ``P`` for blocks that start at bit 0); ``bits = c ^ r ^ (borrow << 1)``.
+    Cost: 7 rounds; 321 plane ANDs, so per element and other party
+    ``8 + 16 * 321 / 64 = 88.25`` bytes (element counts rounded up to 64).
     """
-    c, r_bits = _masked_bits(rt, a)
-    bits = r_bits ^ (_borrows(rt, c, r_bits) << np.uint64(1))
+    size, c_planes, r_planes, agree = _masked_planes(rt, a)
+    generate = r_planes[:, :63] & ~c_planes[:63]
+    propagate = agree[:, :63]
+    for targets, sources, from_zero in sklansky_levels(63):
+        with_p = targets[~from_zero]
+        products = and_planes(rt, np.concatenate([propagate[:, targets], propagate[:, with_p]], 1),
+                              np.concatenate([generate[:, sources], propagate[:, sources[~from_zero]]], 1))
+        generate[:, targets] ^= products[:, : targets.size]
+        propagate[:, with_p] = products[:, targets.size :]
+    bits = r_planes
+    bits[:, 1:] ^= generate
     if rt.first_row >= 0:
-        bits[rt.first_row] ^= c
-    return bits
+        bits[rt.first_row] ^= c_planes
+    return kernels.from_planes(bits, size)
 
 
 def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -> list:
@@ -141,11 +129,8 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
     """
     if not (negative or zero):
         raise ValueError("ask for at least one of negative= and zero=")
-    c, r_bits = _masked_bits(rt, a)
-    size = c.size
-    c_planes = kernels.to_planes(c.reshape(1, -1))[0]
-    r_planes = kernels.to_planes(r_bits)
-    borrow, same = _plane_trees(rt, c_planes, r_planes, borrow=negative, zero=zero)
+    size, c_planes, r_planes, agree = _masked_planes(rt, a)
+    borrow, same = _plane_trees(rt, c_planes, r_planes, agree, borrow=negative, zero=zero)
     bits = []
     if negative:
         msb = r_planes[:, 63] ^ borrow

@@ -52,8 +52,11 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
     are truncated together in one round, each with error below one unit, so the
     result is within 2 units (plus ``|x * c| * 2^-2g``) of ``x * c``.
 
+    A single positive power of two ``2^e`` is a shift: exact for ``e >= 0``, one
+    truncation otherwise, with no range requirement beyond the result's.
+
     Cost: 0 rounds for integer-valued ``c``; else 1 round truncating ``2N``
-    elements (``N`` when ``M_lo`` is zero, e.g. for powers of two).
+    elements (``N`` when ``M_lo`` is zero or ``c`` is a power of two).
     Requires ``|x * 2^x_frac| * 2^g < 2^62``: the fixed-point safe range for
     fixed-point ``x``, ``|x| < 2^(62 - g)`` for ring integers.
     """
@@ -64,8 +67,13 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
     peak = float(np.max(np.abs(c))) if c.size else 0.0
     if peak == 0.0 or (np.all(c == np.rint(c)) and peak < 2.0 ** (62 - lift)):
         return product(x, to_ring(c.astype(np.int64)) << np.uint64(lift))
+    mantissa, exponent = np.frexp(peak)
+    shift = x_frac - out_frac - (int(exponent) - 1)
+    if mantissa == 0.5 and np.all(c == peak) and -62 <= shift <= 62:
+        # one power of two 2^e: a shift, without a product
+        return x << np.uint64(-shift) if shift <= 0 else truncate_many(rt, [(x, shift)])[0]
     g = rt.fixed.frac_bits
-    k = int(np.frexp(peak)[1])
+    k = int(exponent)
     multiplier = np.rint(np.ldexp(c, 2 * g - k)).astype(np.int64)
     high, low = multiplier >> g, multiplier & ((1 << g) - 1)
     shift = x_frac + g - k - out_frac

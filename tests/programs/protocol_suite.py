@@ -28,7 +28,7 @@ def references(data) -> dict:
     x, y, pos, a, b = data["x"], data["y"], data["pos"], data["a"], data["b"]
     return {
         "open": x, "add": x + y, "mul": x * y, "int_mul": data["i"] * data["j"], "matmul": a @ b,
-        "gram": a.T @ a, "sum": (x * y).sum(), "select": np.where(x < y, x, y),
+        "gram": a.T @ a, "owner_gram": a.T @ a, "sum": (x * y).sum(), "select": np.where(x < y, x, y),
         "max": np.maximum(x, y), "reciprocal": 1 / pos, "sqrt": np.sqrt(pos),
         "exp": np.exp(x / 2), "sigmoid": 1 / (1 + np.exp(-x)), "square": x ** 2,
         "noisy_sum": x.sum(),
@@ -43,7 +43,8 @@ def run(s) -> dict:
          for name, values in data.items()}
     results = {
         "open": v["x"], "add": v["x"] + v["y"], "mul": v["x"] * v["y"], "int_mul": v["i"] * v["j"],
-        "matmul": v["a"] @ v["b"], "gram": v["a"].T @ v["a"], "sum": (v["x"] * v["y"]).sum(),
+        "matmul": v["a"] @ v["b"], "gram": v["a"].T @ v["a"],
+        "owner_gram": mpc.owner_apply(v["a"], lambda plain: plain.T @ plain), "sum": (v["x"] * v["y"]).sum(),
         "select": mpc.where(v["x"] < v["y"], v["x"], v["y"]), "max": mpc.maximum(v["x"], v["y"]),
         "reciprocal": mpc.reciprocal(v["pos"]), "sqrt": mpc.sqrt(v["pos"]), "exp": mpc.exp(v["x"] / 2),
         "sigmoid": mpc.sigmoid(v["x"]), "square": v["x"] ** 2,

@@ -1,0 +1,117 @@
+"""Owner-local evaluation: work a party can do alone on data it already knows.
+
+A hospital that shared its rows knows them in plaintext. Anything computed
+from those rows alone (column sums, ``X_k.T @ X_k``, local event counts) can be
+computed by that hospital in float64 with BLAS and shared once, instead of
+being computed securely over every row. This reveals nothing: the other
+parties receive only random shares of the aggregate (DESIGN.md §5).
+
+* :func:`share_plaintext` secret-shares an owner's plaintext (what
+  :meth:`mpcarray.Session.share` does).
+* :func:`owner_apply` runs a function on the owner's plaintext and shares the result.
+* :func:`row_parts` returns the owner-known row blocks an array was concatenated from.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .. import protocols
+from ..domains import to_ring
+from ..errors import EncodingError, InputRejectedError, UnsupportedOperationError
+from .shared_array import SharedArray
+
+#: ``_plain`` of an owner's input in the other parties' processes (socket backend):
+#: they know the array is that owner's input, not its values.
+ELSEWHERE = type("HeldElsewhere", (), {"__repr__": lambda self: "ELSEWHERE"})()
+
+
+def share_plaintext(rt, data, owner: int) -> SharedArray:
+    """Secret-share ``data``, held by party index ``owner``, among all parties.
+
+    Floats become fixed point (NaN, inf and values outside the safe range are
+    rejected before anything is shared); ints and bools become exact ring
+    integers. The result remembers that ``owner`` knows it, and the owner's
+    process keeps a read-only copy of the plaintext for owner-local evaluation.
+    ``data`` is read where the owner is held only (other socket processes pass
+    ``None``); the owner announces shape and dtype first, or that it rejected
+    its data, in which case every other party raises :class:`InputRejectedError`.
+
+    Cost: 2 rounds; the owner sends ``8 * (3 + ndim + size) * (n - 1)`` bytes
+    (the shape-and-dtype header, then the shares).
+    """
+    values = ring = shape = dtype = None
+    if owner in rt.ranks:
+        try:
+            values, ring = _encode(rt, data)
+        except (EncodingError, UnsupportedOperationError, ValueError):
+            if len(rt.ranks) < rt.n_parties:  # the other processes wait for this input
+                protocols.announce_input(rt, owner, None, None)
+            raise
+        shape, dtype = values.shape, values.dtype
+    announced = protocols.announce_input(rt, owner, shape, dtype)
+    if announced is None:
+        raise InputRejectedError(f"party {rt.parties[owner]!r} rejected its own input (NaN, infinite, "
+                                 "out of range or an unsupported dtype); nothing was shared")
+    shape, dtype = announced
+    rt.guard.shared(owner, shape, str(dtype))
+    shares = protocols.share_input(rt, owner, ring, shape)
+    if values is not None:
+        values.flags.writeable = False
+    frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
+    return SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values)
+
+
+def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
+    """A private copy of the owner's data and its ring encoding; raises before anything is sent."""
+    if isinstance(data, SharedArray):
+        raise UnsupportedOperationError("data is already a SharedArray")
+    if data is None:
+        raise ValueError("the owner of an input must pass its data, got None")
+    values = np.array(data)  # a private copy: later edits by the caller do not leak in
+    if values.dtype not in protocols.INPUT_DTYPES:
+        raise UnsupportedOperationError(
+            f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
+        )
+    if values.dtype.kind in "biu":
+        return values, to_ring(values)
+    return values, rt.fixed.encode(values)
+
+
+def owner_apply(x: SharedArray, function: Callable[[np.ndarray], np.ndarray]) -> SharedArray:
+    """Shares of ``function(plaintext of x)``, computed by the one party that knows ``x``.
+
+    ``x`` must be an input shared by its owner (``s.share(data, owner=k)``);
+    ``function`` receives the owner's plaintext NumPy array and must return a
+    bool, integer or float array, which the owner then shares. Use it for
+    aggregates of a party's own rows, e.g. ``owner_apply(X_k, lambda a: a.T @ a)``.
+
+    Reveals: nothing (the other parties receive random shares of the result).
+    Cost: one input sharing of the result (1 round).
+    """
+    if not isinstance(x, SharedArray):
+        raise TypeError(f"owner_apply needs a SharedArray, got {type(x).__name__}")
+    if x._known_by is None or x._plain is None:
+        raise UnsupportedOperationError(
+            "owner_apply needs an input shared by its owner (s.share(data, owner=...)); "
+            "this array is not known in plaintext to a single party"
+        )
+    data = None if x._plain is ELSEWHERE else function(x._plain)  # computed at the owner only
+    return share_plaintext(x._rt, data, x._known_by)
+
+
+def row_parts(x: SharedArray) -> list[SharedArray] | None:
+    """The owner-shared row blocks ``x`` is the axis-0 concatenation of, or None.
+
+    ``np.concatenate([s.share(X_a, owner="a"), s.share(X_b, owner="b")])``
+    remembers its two blocks, so statistics can aggregate each hospital's rows
+    locally (:func:`owner_apply`) instead of securely. An input shared by one
+    owner is its own single block. Any other operation forgets the blocks.
+    """
+    if not isinstance(x, SharedArray):
+        raise TypeError(f"row_parts needs a SharedArray, got {type(x).__name__}")
+    if x._parts is not None:
+        return list(x._parts)
+    if x._known_by is not None and x._plain is not None:
+        return [x]
+    return None
