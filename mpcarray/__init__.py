@@ -4,7 +4,7 @@
 >>> s = mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"])
 """
 
-from . import errors, privacy
+from . import errors, models, privacy
 from .array import (
     SharedArray,
     absolute,
@@ -93,6 +93,7 @@ __all__ = [
     "UnsupportedOperationError",
     "__version__",
     "errors",
+    "models",
     "privacy",
     "supported_functions",
     "supported_ufuncs",

@@ -325,3 +325,12 @@ def test_square_and_positive_ufuncs(session):
     assert_same(np.add(x, 1), AI + 1)
     assert_same(np.subtract(3, x), 3 - AI)
     assert_same(np.multiply(x, x), AI * AI)
+
+
+def test_public_power_of_two_operands_broadcast_and_multiply_matrices():
+    """Regression: the shift shortcut for a public 2^e must broadcast, and must not replace ``@``."""
+    with mpc.Session(3, seed=0) as s:
+        x = s.share(np.array(3.0), owner=0)
+        np.testing.assert_allclose((x / np.array([2, 2])).reveal(), [1.5, 1.5])
+        M = s.share(np.ones((2, 2)), owner=0)
+        np.testing.assert_allclose((M @ np.full((2, 2), 0.5)).reveal(), np.ones((2, 2)))

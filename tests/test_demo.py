@@ -33,6 +33,14 @@ def test_risk_score_matches_numpy(result):
     assert result["auc"] > 0.98
 
 
+def test_models_match_plaintext(result):
+    # OLS on diabetes (owner-local path) against float64 least squares: observed ~1e-5.
+    assert result["ols_max_rel_error"] < 1e-4
+    # 10 Newton steps against the same steps in float64: observed ~1e-4.
+    assert result["logistic_max_rel_error"] < 1e-3
+    assert abs(result["logistic_accuracy"] - result["sklearn_accuracy"]) * 569 <= 1
+
+
 def test_steps_add_up_to_total(result):
     steps, total = result["steps"].values(), result["total"]
     assert sum(step["rounds"] for step in steps) == total["rounds"]

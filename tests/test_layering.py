@@ -24,7 +24,8 @@ LAYERS = [
     {"protocols"},
     {"array"},
     {"session"},
-    {"stats", "models", "privacy"},
+    {"stats", "privacy"},
+    {"models"},
     {"launch"},
     {"demo", "cli", "__init__", "__main__"},
 ]

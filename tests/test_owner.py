@@ -68,3 +68,14 @@ def test_owner_apply_refuses_unowned_arrays(session):
         mpc.owner_apply(a + b, np.sum)
     with pytest.raises(TypeError):
         mpc.owner_apply(np.ones(3), np.sum)
+
+
+def test_owner_apply_combines_arrays_of_one_owner(session):
+    rng = np.random.default_rng(1)
+    data, target = rng.normal(size=(20, 3)), rng.normal(size=20)
+    x, y = session.share(data, owner="hosp_a"), session.share(target, owner="hosp_a")
+    cross = mpc.owner_apply(x, lambda a, b: a.T @ b, y)
+    np.testing.assert_allclose(cross.reveal(), data.T @ target, atol=1e-4)
+    other = session.share(target, owner="hosp_b")
+    with pytest.raises(UnsupportedOperationError, match="same party"):
+        mpc.owner_apply(x, lambda a, b: a.T @ b, other)

@@ -78,25 +78,32 @@ def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
     return values, rt.fixed.encode(values)
 
 
-def owner_apply(x: SharedArray, function: Callable[[np.ndarray], np.ndarray]) -> SharedArray:
-    """Shares of ``function(plaintext of x)``, computed by the one party that knows ``x``.
+def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: SharedArray) -> SharedArray:
+    """Shares of ``function(plaintext of x, *plaintexts of others)``, computed by the one party that knows them.
 
-    ``x`` must be an input shared by its owner (``s.share(data, owner=k)``);
-    ``function`` receives the owner's plaintext NumPy array and must return a
-    bool, integer or float array, which the owner then shares. Use it for
-    aggregates of a party's own rows, e.g. ``owner_apply(X_k, lambda a: a.T @ a)``.
+    ``x`` (and every array in ``others``) must be an input shared by the same
+    owner (``s.share(data, owner=k)``); ``function`` receives the owner's
+    plaintext NumPy arrays and must return a bool, integer or float array,
+    which the owner then shares. Use it for aggregates of a party's own rows,
+    e.g. ``owner_apply(X_k, lambda a: a.T @ a)`` or
+    ``owner_apply(X_k, lambda a, b: a.T @ b, y_k)``.
 
     Reveals: nothing (the other parties receive random shares of the result).
     Cost: one input sharing of the result (1 round).
     """
-    if not isinstance(x, SharedArray):
-        raise TypeError(f"owner_apply needs a SharedArray, got {type(x).__name__}")
-    if x._known_by is None or x._plain is None:
-        raise UnsupportedOperationError(
-            "owner_apply needs an input shared by its owner (s.share(data, owner=...)); "
-            "this array is not known in plaintext to a single party"
-        )
-    data = None if x._plain is ELSEWHERE else function(x._plain)  # computed at the owner only
+    inputs = (x, *others)
+    for item in inputs:
+        if not isinstance(item, SharedArray):
+            raise TypeError(f"owner_apply needs SharedArrays, got {type(item).__name__}")
+        if item._known_by is None or item._plain is None:
+            raise UnsupportedOperationError(
+                "owner_apply needs inputs shared by their owner (s.share(data, owner=...)); "
+                "this array is not known in plaintext to a single party"
+            )
+    if len({item._known_by for item in inputs}) != 1 or len({id(item._rt) for item in inputs}) != 1:
+        raise UnsupportedOperationError("owner_apply needs arrays all known to the same party")
+    held = x._plain is not ELSEWHERE  # the function runs in the owner's process only
+    data = function(*(item._plain for item in inputs)) if held else None
     return share_plaintext(x._rt, data, x._known_by)
 
 

@@ -69,8 +69,9 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
         return product(x, to_ring(c.astype(np.int64)) << np.uint64(lift))
     mantissa, exponent = np.frexp(peak)
     shift = x_frac - out_frac - (int(exponent) - 1)
-    if mantissa == 0.5 and np.all(c == peak) and -62 <= shift <= 62:
-        # one power of two 2^e: a shift, without a product
+    if product is np.multiply and mantissa == 0.5 and np.all(c == peak) and -62 <= shift <= 62:
+        # one power of two 2^e, elementwise: a shift, without a product (broadcast like one)
+        x = np.broadcast_to(x, np.broadcast_shapes(x.shape, c.shape))
         return x << np.uint64(-shift) if shift <= 0 else truncate_many(rt, [(x, shift)])[0]
     g = rt.fixed.frac_bits
     k = int(exponent)

@@ -1,0 +1,22 @@
+"""Clinical models on secret-shared data, in scikit-learn style.
+
+Written against the public SharedArray API only. Every estimator reveals its
+fitted parameters at the end of ``fit`` and nothing else (see each ``Reveals:``
+line); ``predict`` returns SharedArrays.
+"""
+
+from ._validation import ConditioningError, NotFittedError
+from .linear import LinearRegression
+from .logistic import LogisticRegression
+from .risk_score import RiskScore
+from .solver import SPDSolver, solve_spd
+
+__all__ = [
+    "ConditioningError",
+    "LinearRegression",
+    "LogisticRegression",
+    "NotFittedError",
+    "RiskScore",
+    "SPDSolver",
+    "solve_spd",
+]

@@ -1,0 +1,120 @@
+"""Ordinary least squares on shared data: ``LinearRegression``."""
+
+import numpy as np
+
+from ..array import SharedArray, divide, sqrt
+from . import precision
+from ._validation import design, n_features
+from .moments import moments
+from .solver import SPDSolver
+
+#: The standardised coefficients are kept as ``γ * 2^COEF_BITS`` (16 + 12 fractional bits).
+COEF_BITS = 12
+#: ``1 / w_y`` is kept with this many bits above the weight's own ``h``.
+RECIPROCAL_BITS = 8
+#: The intercept is revealed scaled by ``2^INTERCEPT_BITS``.
+INTERCEPT_BITS = 8
+
+
+class LinearRegression:
+    """Ordinary least squares ``y ≈ X coef_ + intercept_`` on secret-shared rows.
+
+    Parameters
+    ----------
+    fit_intercept : bool
+        Fit an intercept (default). Without one the regression goes through the origin.
+    standard_errors : bool
+        Also compute ``bse_`` (classical OLS standard errors, as statsmodels) and
+        ``rsquared_``.
+    max_condition : float
+        Largest condition number of the correlation matrix of ``X`` that the
+        solver supports (default ``1e4``); beyond it
+        :class:`~mpcarray.models.ConditioningError` is raised.
+
+    Notes
+    -----
+    ``X`` is standardised inside (secure means and standard deviations, or each
+    hospital's own statistics when the rows are owner-shared blocks, see
+    :mod:`mpcarray.models.moments`), and the normal equations of the
+    standardised problem are solved by :class:`~mpcarray.models.SPDSolver`.
+    Requirements: every column (and ``y``) has a standard deviation between
+    about 0.05 and 1e4 (rescale by a public factor otherwise), ``n (x - mean)^2 < 2^29``
+    per column on the secure path, ``|coef_| < 2^14`` and ``|mean| < 2^14``.
+
+    Reveals: ``coef_`` and ``intercept_`` (each twice: coarse, then precise), one bit
+    about the conditioning; with ``standard_errors`` also ``bse_`` and ``rsquared_``.
+    """
+
+    def __init__(self, fit_intercept: bool = True, standard_errors: bool = False,
+                 max_condition: float = 1e4):
+        self.fit_intercept = fit_intercept
+        self.standard_errors = standard_errors
+        self.max_condition = max_condition
+        self.coef_ = None
+        self.intercept_ = None
+        self.bse_ = None
+        self.rsquared_ = None
+
+    def fit(self, X: SharedArray, y: SharedArray) -> "LinearRegression":
+        """Fit on shared ``X`` (n, d) and ``y`` (n,). Returns ``self``.
+
+        Reveals: ``coef_``, ``intercept_`` (and ``bse_``, ``rsquared_`` with
+        ``standard_errors=True``), labelled ``"LinearRegression.<name>"``.
+        """
+        X, y = design(X, y)
+        if not self.fit_intercept:
+            raise NotImplementedError("fit_intercept=False is not supported yet")
+        d = X.shape[1]
+        stats = moments(X, y)
+        A, b = stats.gram[:d, :d], stats.gram[:d, d]
+        solver = SPDSolver(A, self.max_condition)
+        gamma = solver.solve(b, scale_bits=COEF_BITS)  # standardised coefficients * 2^COEF_BITS
+        # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + 8) / w_y
+        bits = stats.scale_bits + RECIPROCAL_BITS
+        ratio = stats.weight[:d] * precision.refined_reciprocal(stats.weight[d], bits)
+        self.coef_, scaled, exponents = precision.reveal_product(
+            gamma, ratio, COEF_BITS + bits, "LinearRegression.coef_")
+        # intercept = mean_y - Σ coef_j mean_j, all at scale 2^INTERCEPT_BITS
+        terms = (scaled * stats.mean[:d]) * 2.0 ** (INTERCEPT_BITS - exponents)
+        intercept = stats.mean[d] * 2**INTERCEPT_BITS - terms.sum()
+        self.intercept_ = float(intercept.reveal(label="LinearRegression.intercept_")) / 2**INTERCEPT_BITS
+        if self.standard_errors:
+            self._standard_errors(stats, solver, b, gamma, ratio, bits)
+        return self
+
+    def _standard_errors(self, stats, solver, b, gamma, ratio, bits):
+        """``bse_`` and ``rsquared_`` from the standardised normal equations."""
+        d, n = b.shape[0], stats.n
+        explained = (b * gamma).sum() * 2.0**-COEF_BITS  # b·γ = 4^h R^2
+        total = stats.gram[d, d]
+        residual = total - explained  # 4^h (1 - R^2)
+        self.rsquared_ = float(divide(explained, total).reveal(label="LinearRegression.rsquared_"))
+        h = stats.scale_bits
+        zeros = b.reshape(-1, 1) * np.zeros((1, d), dtype=np.int64)
+        inverse = solver.solve(zeros + np.eye(d, dtype=np.int64) * 4**h, scale_bits=COEF_BITS)  # R^-1 2^12
+        index = np.arange(d)
+        # Var(γ_j) 2^COEF_BITS = (R^-1)_jj 2^COEF_BITS * residual 4^-h / (n - d - 1), scaled in two steps
+        variance = (inverse[index, index] * (residual * 2.0**-h)) * (2.0**-h / (n - d - 1))
+        root = sqrt(variance)  # sd(γ_j) * 2^(COEF_BITS / 2)
+        self.bse_, _, _ = precision.reveal_product(
+            root, ratio, COEF_BITS // 2 + bits, "LinearRegression.bse_")
+
+    def predict(self, X: SharedArray) -> SharedArray:
+        """Predictions ``X coef_ + intercept_`` as a SharedArray (the fitted coefficients are public).
+
+        Reveals: nothing.
+        """
+        n_features(self, X)
+        return X @ self.coef_ + self.intercept_
+
+    def score(self, X: SharedArray, y: SharedArray) -> float:
+        """Coefficient of determination R² of the predictions on ``(X, y)``.
+
+        Reveals: R² only (label ``"LinearRegression.score"``), to about 1e-3 relative.
+        """
+        X, y = design(X, y)
+        n_features(self, X)
+        residual = y - self.predict(X)
+        centred = y - y.mean()
+        ratio = divide((residual * residual).mean(), (centred * centred).mean())
+        return 1.0 - float(ratio.reveal(label="LinearRegression.score"))
