@@ -89,7 +89,7 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
     ``owner_apply(X_k, lambda a, b: a.T @ b, y_k)``.
 
     Reveals: nothing (the other parties receive random shares of the result).
-    Cost: one input sharing of the result (1 round).
+    Cost: one input sharing of the result (2 rounds: header, shares).
     """
     inputs = (x, *others)
     for item in inputs:
