@@ -1,18 +1,21 @@
 """The ``mpcarray`` console command.
 
 ``mpcarray demo`` runs the built-in demo (:mod:`mpcarray.demo`);
-``mpcarray audit verify LOG...`` checks audit logs' hash chains. Each
-subcommand is a subparser whose ``handler`` default receives the parsed
-arguments and returns the exit status.
+``mpcarray audit verify LOG...`` checks audit logs' hash chains;
+``mpcarray certs``, ``dealer``, ``party`` and ``run`` set up and run the socket
+backend (:mod:`mpcarray.launch`, ``docs/socket.md``). Each subcommand is a
+subparser whose ``handler`` default receives the parsed arguments and returns
+the exit status.
 """
 
 import argparse
 
 import mpcarray as mpc
 
-from . import demo
-from .errors import AuditError
+from . import demo, launch
+from .errors import AuditError, ConfigError
 from .privacy import verify_audit_log
+from .transport.tls import make_certificates
 
 
 def _party_list(text: str) -> list[str]:
@@ -23,6 +26,33 @@ def _party_list(text: str) -> list[str]:
             f"expected at least two distinct, comma-separated party names, got {text!r}"
         )
     return names
+
+
+def _run_parties(text: str) -> list[str]:
+    """``"3"`` (named party0, party1, party2, as ``Session(parties=3)``) or a list of names."""
+    if text.isdigit():
+        if int(text) < 2:
+            raise argparse.ArgumentTypeError(f"at least two parties are needed, got {text}")
+        return [f"party{i}" for i in range(int(text))]
+    return _party_list(text)
+
+
+def _make_certs(args) -> int:
+    names = list(args.parties) + (["dealer"] if "dealer" not in args.parties else [])
+    make_certificates(args.out, names)
+    print(f"wrote ca.pem and a key and certificate for {', '.join(names)} to {args.out}")
+    return 0
+
+
+def _guarded(action):
+    """Run ``action`` and turn a configuration error into a message and exit status 2."""
+    def handler(args) -> int:
+        try:
+            return action(args)
+        except ConfigError as err:
+            print(f"mpcarray: configuration error: {err}")
+            return 2
+    return handler
 
 
 def _run_demo(args) -> int:
@@ -80,6 +110,45 @@ def build_parser() -> argparse.ArgumentParser:
                     "and name the first bad record of any log that fails.")
     verify_parser.add_argument("logs", nargs="+", metavar="LOG", help="a party's .jsonl audit log")
     verify_parser.set_defaults(handler=_verify_audit)
+
+    certs_parser = commands.add_parser(
+        "certs", help="create a development CA and per-party TLS certificates",
+        description="Write ca.pem and <name>.pem/<name>.key for each party and the dealer "
+                    "(for development and tests; a real consortium should use its own PKI).")
+    certs_parser.add_argument("--out", required=True, help="directory to write to")
+    certs_parser.add_argument("--parties", nargs="+", required=True, metavar="NAME", help="party names")
+    certs_parser.set_defaults(handler=_make_certs)
+
+    dealer_parser = commands.add_parser(
+        "dealer", help="run the trusted dealer of a consortium (socket backend)",
+        description="Serve correlated randomness for one session, then exit.")
+    dealer_parser.add_argument("--config", required=True, help="consortium TOML file")
+    dealer_parser.set_defaults(handler=_guarded(lambda a: launch.run_dealer(a.config)))
+
+    party_parser = commands.add_parser(
+        "party", help="run a script as one party of a consortium (socket backend)",
+        description="Run SCRIPT with Session.from_env() connected as party NAME.")
+    party_parser.add_argument("--config", required=True, help="consortium TOML file")
+    party_parser.add_argument("--name", required=True, help="this party's name in the file")
+    party_parser.add_argument("script", help="the analysis script")
+    party_parser.add_argument("args", nargs=argparse.REMAINDER, help="the script's arguments")
+    party_parser.set_defaults(handler=_guarded(
+        lambda a: launch.run_party(a.config, a.name, a.script, a.args)))
+
+    run_parser = commands.add_parser(
+        "run", help="run a script as every party on this machine (socket backend, loopback)",
+        description="Create certificates and a consortium on 127.0.0.1, start the dealer and "
+                    "one process per party, and print each party's output prefixed with its name.")
+    run_parser.add_argument("--parties", type=_run_parties, default="3",
+                            help="a number (parties party0..) or comma-separated names (default: 3)")
+    run_parser.add_argument("--timeout", type=float, default=30.0,
+                            help="seconds to wait for a peer (default: %(default)s)")
+    run_parser.add_argument("--insecure", action="store_true",
+                            help="plain TCP instead of TLS; for loopback testing only")
+    run_parser.add_argument("script", help="the analysis script")
+    run_parser.add_argument("args", nargs=argparse.REMAINDER, help="the script's arguments")
+    run_parser.set_defaults(handler=_guarded(
+        lambda a: launch.run_local(a.parties, a.script, a.args, a.timeout, a.insecure)))
     return parser
 
 

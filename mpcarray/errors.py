@@ -41,3 +41,19 @@ class RevealRefusedError(MpcError, PermissionError):
 
 class AuditError(MpcError, ValueError):
     """An audit log failed verification: a record was edited, deleted or reordered."""
+
+
+class ConfigError(MpcError, ValueError):
+    """A consortium configuration is invalid: a party listed twice, an unknown name, a missing file."""
+
+
+class NetworkError(MpcError, ConnectionError):
+    """A peer could not be reached, did not answer in time, closed its connection or failed TLS."""
+
+
+class ProtocolError(MpcError, RuntimeError):
+    """A peer sent a malformed, oversized or out-of-order message; the parties are out of step."""
+
+
+class InputRejectedError(MpcError, ValueError):
+    """The owner of an input rejected it (NaN, infinite or out of range); nothing was shared."""

@@ -1,6 +1,8 @@
 """``Session``: the user's entry point, tying parties, backend, dealer and encoding together."""
 
 import itertools
+import os
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -9,12 +11,20 @@ from .array import SharedArray
 from .array.owner import share_plaintext
 from .disclosure import Guard, PrivacyBudget
 from .domains import FixedPoint
-from .errors import PartyError, SessionMismatchError
+from .errors import ConfigError, NetworkError, PartyError, SessionMismatchError
 from .preprocessing import SimulatedDealer
+from .preprocessing.randomness import CryptoGenerator
+from .preprocessing.remote import RemoteDealer
+from .preprocessing.service import DEALER
 from .runtime import Runtime
 from .transport import CommStats, SimulatedTransport
+from .transport.config import Consortium, load_consortium
+from .transport.mesh import connect_mesh, dial, fingerprint, greet, secure
+from .transport.socket import SocketTransport
 
-BACKENDS = ("simulated",)
+BACKENDS = ("simulated", "socket")
+#: Environment variables through which ``mpcarray run``/``mpcarray party`` pass the consortium file and party name.
+ENV_CONFIG, ENV_PARTY = "MPCARRAY_CONFIG", "MPCARRAY_PARTY"
 _session_ids = itertools.count(1)
 
 
@@ -23,14 +33,18 @@ class Session:
 
     Parameters
     ----------
-    parties : int or sequence of str
-        Number of parties (at least 2), or their unique names. Integers name
-        them ``"party0"``, ``"party1"``, ...
-    backend : {"simulated"}
+    parties : int or sequence of str, optional
+        Number of parties (at least 2, default 3), or their unique names. Integers
+        name them ``"party0"``, ``"party1"``, ... With the socket backend the
+        parties come from the consortium file; if given, they must match it.
+    backend : {"simulated", "socket"}
         ``"simulated"`` runs every party in this process: for development and
         study design. It computes and counts exactly what the distributed
         protocol would, but is not secure (one process sees everything, and its
-        randomness is a fast non-cryptographic PRG).
+        randomness is a fast non-cryptographic PRG). ``"socket"`` runs party
+        ``party`` of the consortium ``config`` in this process and talks to the
+        other parties and the dealer over TLS (see ``docs/socket.md``); prefer
+        :meth:`from_config` or :meth:`from_env`.
     frac_bits : int
         Fractional bits ``f`` of the fixed-point encoding of reals (default 16).
         Reals and products of reals must stay within ``|x| < 2^(62 - 2f)``.
@@ -45,6 +59,10 @@ class Session:
     audit : path, optional
         Directory where each party appends its tamper-evident audit log
         (``<party>.jsonl``; check it with ``mpcarray audit verify``).
+    config : path or Consortium, optional
+        The consortium file (socket backend only).
+    party : str, optional
+        The party this process runs (socket backend only).
 
     Examples
     --------
@@ -56,23 +74,67 @@ class Session:
     4.0
     """
 
-    def __init__(self, parties: int | Sequence[str] = 3, backend: str = "simulated",
+    def __init__(self, parties: int | Sequence[str] | None = None, backend: str = "simulated",
                  frac_bits: int = 16, seed: int | None = None, *, policies: dict | None = None,
-                 privacy_budget: PrivacyBudget | None = None, audit=None):
-        names = _party_names(parties)
+                 privacy_budget: PrivacyBudget | None = None, audit=None, config=None,
+                 party: str | None = None):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")
-        transport = SimulatedTransport(len(names))
+        fixed = FixedPoint(frac_bits)
+        if backend == "simulated":
+            if config is not None or party is not None:
+                raise ValueError("config and party are for the socket backend")
+            names = _party_names(3 if parties is None else parties)
+            transport = SimulatedTransport(len(names))
+            dealer = SimulatedDealer(transport, seed)
+            input_rng = np.random.default_rng(None if seed is None else [seed, 1])
+        else:
+            if seed is not None:
+                raise ValueError("the socket backend draws all randomness from a cryptographic PRG; "
+                                 "seed is not supported")
+            if config is None or party is None:
+                raise ValueError("the socket backend needs config= (a consortium file) and party= (a name)")
+            consortium = config if isinstance(config, Consortium) else load_consortium(config)
+            names = _matching_parties(consortium.parties, parties)
+            transport, dealer = _connect(consortium, party)
+            input_rng = CryptoGenerator()
         self._rt = Runtime(
             parties=names,
             transport=transport,
-            dealer=SimulatedDealer(transport, seed),
-            fixed=FixedPoint(frac_bits),
-            input_rng=np.random.default_rng(None if seed is None else [seed, 1]),
+            dealer=dealer,
+            fixed=fixed,
+            input_rng=input_rng,
             backend=backend,
             guard=Guard(names, transport.ranks, policies, privacy_budget, audit),
         )
         self.id = next(_session_ids)
+
+    @classmethod
+    def from_config(cls, config, party: str, **options) -> "Session":
+        """This process's party ``party`` of the consortium file ``config``, on the socket backend.
+
+        Connects to every other party and to the dealer (TLS 1.3, mutual
+        authentication), waiting up to the consortium's timeout for them to start.
+        """
+        return cls(backend="socket", config=config, party=party, **options)
+
+    @classmethod
+    def from_env(cls, **options) -> "Session":
+        """The session ``mpcarray run``/``mpcarray party`` prepared for this process.
+
+        Reads ``MPCARRAY_CONFIG`` and ``MPCARRAY_PARTY``; without them the script
+        runs every party here on the simulated backend, so one script serves both.
+        ``options`` are :class:`Session` options (``parties``, ``frac_bits``, ...);
+        a ``seed`` applies to the simulated backend only (the socket backend's
+        randomness is always cryptographic).
+        """
+        config, party = os.environ.get(ENV_CONFIG), os.environ.get(ENV_PARTY)
+        if config is None and party is None:
+            return cls(backend="simulated", **options)
+        if config is None or party is None:
+            raise ConfigError(f"set both {ENV_CONFIG} and {ENV_PARTY}, or neither")
+        options.pop("seed", None)  # the socket backend is always cryptographically seeded
+        return cls.from_config(config, party, **options)
 
     # ------------------------------------------------------------- properties
     @property
@@ -90,7 +152,12 @@ class Session:
     @property
     def rank(self) -> int | None:
         """This process's party index in a distributed backend; None when simulating all."""
-        return None
+        ranks = self._rt.ranks
+        return ranks[0] if len(ranks) == 1 else None
+
+    def holds(self, party: int | str) -> bool:
+        """True if ``party``'s own data lives in this process (always, when simulating)."""
+        return self.party_index(party) in self._rt.ranks
 
     @property
     def frac_bits(self) -> int:
@@ -132,9 +199,14 @@ class Session:
 
         Floats become fixed point (NaN, inf and values outside the safe range
         are rejected before anything is shared); ints and bools become exact
-        ring integers. The result remembers that ``owner`` knows it.
+        ring integers. The result remembers that ``owner`` knows it. In the
+        socket backend ``data`` is read at the owner only (pass ``None``
+        elsewhere); the owner first announces shape and dtype, and if it
+        rejects its data every other party raises
+        :class:`~mpcarray.errors.InputRejectedError`.
 
-        Cost: 1 round; the owner sends ``8 * size * (n - 1)`` bytes.
+        Cost: 2 rounds; the owner sends ``8 * (3 + ndim + size) * (n - 1)`` bytes
+        (the shape-and-dtype header, then the shares).
         """
         self._check_open()
         return share_plaintext(self._rt, data, self.party_index(owner))
@@ -145,14 +217,23 @@ class Session:
             raise SessionMismatchError("this session is closed")
 
     def close(self) -> None:
-        """End the session; its SharedArrays can no longer be used."""
-        self._rt.closed = True
+        """End the session; its SharedArrays can no longer be used. Closes network connections."""
+        if not self._rt.closed:
+            self._rt.closed = True
+            try:
+                self._rt.dealer.close()
+            finally:
+                self._rt.transport.close()
 
     def __enter__(self) -> "Session":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, *exc) -> None:
+        if kind is None:
+            self.close()
+        else:  # after a failure do not wait for peers; just drop the connections
+            self._rt.closed = True
+            self._rt.transport.close()
 
     def __repr__(self) -> str:
         state = "closed" if self._rt.closed else "open"
@@ -176,3 +257,36 @@ def _party_names(parties) -> tuple[str, ...]:
     if duplicates:
         raise PartyError(f"party listed more than once: {duplicates}")
     return names
+
+
+def _matching_parties(configured: tuple[str, ...], requested) -> tuple[str, ...]:
+    """The consortium's parties, checked against the ones a script asks for (if any)."""
+    if requested is None:
+        return configured
+    if isinstance(requested, (int, np.integer)) and not isinstance(requested, bool):
+        if requested != len(configured):
+            raise ConfigError(f"the script asks for {requested} parties, the consortium has {len(configured)}")
+        return configured
+    if tuple(requested) != configured:
+        raise ConfigError(f"the script's parties {list(requested)} differ from the consortium's {list(configured)}")
+    return configured
+
+
+def _connect(consortium: Consortium, party: str) -> tuple[SocketTransport, RemoteDealer]:
+    """Connect ``party`` to every other party and to the dealer."""
+    rank = consortium.rank(party)
+    credentials = consortium.credentials(party)
+    channels = connect_mesh(consortium.parties, consortium.addresses, rank, credentials, consortium.timeout)
+    transport = SocketTransport(len(consortium.parties), rank, channels, consortium.timeout)
+    try:
+        deadline = time.monotonic() + consortium.timeout
+        sock = secure(dial(consortium.dealer, DEALER, deadline), credentials, False, DEALER, deadline)
+        link, name = greet(sock, party, fingerprint(consortium.parties), DEALER, deadline,
+                           credentials is not None)
+        if name != DEALER:
+            link.close()
+            raise NetworkError(f"{consortium.dealer} answered as {name!r}, expected the dealer")
+        return transport, RemoteDealer(transport, link)
+    except BaseException:
+        transport.close()
+        raise

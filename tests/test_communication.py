@@ -24,11 +24,12 @@ def assert_dealer(cost, n_parties, party0_bytes):
 
 
 def test_share_input_cost(session):
+    """A header (status, dtype, ndim, 2 dims) round, then the shares."""
     n = session.n_parties
     _, cost = measure(session, lambda: session.share(np.ones((4, 5)), owner=n - 1))
-    assert cost.rounds == 1
-    assert cost.bytes_sent.tolist() == [0] * (n - 1) + [8 * 20 * (n - 1)]
-    assert cost.bytes_received.tolist() == [8 * 20] * (n - 1) + [0]
+    assert cost.rounds == 2
+    assert cost.bytes_sent.tolist() == [0] * (n - 1) + [8 * (5 + 20) * (n - 1)]
+    assert cost.bytes_received.tolist() == [8 * (5 + 20)] * (n - 1) + [0]
 
 
 def test_open_cost(session):

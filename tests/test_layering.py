@@ -27,7 +27,8 @@ LAYERS = [
     {"privacy"},
     {"stats"},
     {"models"},
-    {"demo", "cli", "__init__"},
+    {"launch"},
+    {"demo", "cli", "__init__", "__main__"},
 ]
 
 

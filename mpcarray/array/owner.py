@@ -18,8 +18,12 @@ import numpy as np
 
 from .. import protocols
 from ..domains import to_ring
-from ..errors import UnsupportedOperationError
+from ..errors import EncodingError, InputRejectedError, UnsupportedOperationError
 from .shared_array import SharedArray
+
+#: ``_plain`` of an owner's input in the other parties' processes (socket backend):
+#: they know the array is that owner's input, not its values.
+ELSEWHERE = type("HeldElsewhere", (), {"__repr__": lambda self: "ELSEWHERE"})()
 
 
 def share_plaintext(rt, data, owner: int) -> SharedArray:
@@ -27,28 +31,51 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
 
     Floats become fixed point (NaN, inf and values outside the safe range are
     rejected before anything is shared); ints and bools become exact ring
-    integers. The result remembers that ``owner`` knows it, and keeps a
-    read-only copy of the plaintext for owner-local evaluation.
+    integers. The result remembers that ``owner`` knows it, and the owner's
+    process keeps a read-only copy of the plaintext for owner-local evaluation.
+    ``data`` is read where the owner is held only (other socket processes pass
+    ``None``); the owner announces shape and dtype first, or that it rejected
+    its data, in which case every other party raises :class:`InputRejectedError`.
 
-    Cost: 1 round; the owner sends ``8 * size * (n - 1)`` bytes.
+    Cost: 2 rounds; the owner sends ``8 * (3 + ndim + size) * (n - 1)`` bytes
+    (the shape-and-dtype header, then the shares).
     """
+    values = ring = shape = dtype = None
+    if owner in rt.ranks:
+        try:
+            values, ring = _encode(rt, data)
+        except (EncodingError, UnsupportedOperationError, ValueError):
+            if len(rt.ranks) < rt.n_parties:  # the other processes wait for this input
+                protocols.announce_input(rt, owner, None, None)
+            raise
+        shape, dtype = values.shape, values.dtype
+    announced = protocols.announce_input(rt, owner, shape, dtype)
+    if announced is None:
+        raise InputRejectedError(f"party {rt.parties[owner]!r} rejected its own input (NaN, infinite, "
+                                 "out of range or an unsupported dtype); nothing was shared")
+    shape, dtype = announced
+    rt.guard.shared(owner, shape, str(dtype))
+    shares = protocols.share_input(rt, owner, ring, shape)
+    if values is not None:
+        values.flags.writeable = False
+    frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
+    return SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values)
+
+
+def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
+    """A private copy of the owner's data and its ring encoding; raises before anything is sent."""
     if isinstance(data, SharedArray):
         raise UnsupportedOperationError("data is already a SharedArray")
     if data is None:
-        raise ValueError("the simulated backend needs the owner's data, got None")
+        raise ValueError("the owner of an input must pass its data, got None")
     values = np.array(data)  # a private copy: later edits by the caller do not leak in
-    if values.dtype.kind in "biu":
-        ring, frac = to_ring(values), 0
-    elif values.dtype.kind == "f":
-        ring, frac = rt.fixed.encode(values), rt.fixed.frac_bits
-    else:
+    if values.dtype not in protocols.INPUT_DTYPES:
         raise UnsupportedOperationError(
             f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
         )
-    rt.guard.shared(owner, values.shape, str(values.dtype))
-    shares = protocols.share_input(rt, owner, ring, values.shape)
-    values.flags.writeable = False
-    return SharedArray(rt, shares, frac, known_by=owner, plain=values)
+    if values.dtype.kind in "biu":
+        return values, to_ring(values)
+    return values, rt.fixed.encode(values)
 
 
 def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: SharedArray) -> SharedArray:
@@ -62,7 +89,7 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
     ``owner_apply(X_k, lambda a, b: a.T @ b, y_k)``.
 
     Reveals: nothing (the other parties receive random shares of the result).
-    Cost: one input sharing of the result (1 round).
+    Cost: one input sharing of the result (2 rounds: header, shares).
     """
     inputs = (x, *others)
     for item in inputs:
@@ -75,7 +102,9 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
             )
     if len({item._known_by for item in inputs}) != 1 or len({id(item._rt) for item in inputs}) != 1:
         raise UnsupportedOperationError("owner_apply needs arrays all known to the same party")
-    return share_plaintext(x._rt, function(*(item._plain for item in inputs)), x._known_by)
+    held = x._plain is not ELSEWHERE  # the function runs in the owner's process only
+    data = function(*(item._plain for item in inputs)) if held else None
+    return share_plaintext(x._rt, data, x._known_by)
 
 
 def row_parts(x: SharedArray) -> list[SharedArray] | None:

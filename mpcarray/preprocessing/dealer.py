@@ -9,19 +9,24 @@ dealer; corrections are the only dealer traffic (counted in
 
 Elementwise material is handed out as a :class:`Material`: the held parties'
 streams and the offset reserved in them, plus party 0's correction. Protocol
-kernels regenerate the stream values where they use them.
+kernels regenerate the stream values where they use them. What each request
+reserves and how its correction is computed is the single table in
+:mod:`mpcarray.preprocessing.kinds`; a dealer only decides where the streams
+come from and how party 0 obtains its correction.
 """
 
 import math
 import secrets
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
-import numba
 import numpy as np
 
 from .. import kernels
 from ..transport import Transport
+from .kinds import KINDS, correction, matrix_sizes, stream_length
 
 
 @dataclass(frozen=True)
@@ -31,57 +36,111 @@ class Material:
     ``seeds``/``gammas`` (one per held party, in row order) define each party's
     stream; ``offset`` is where this material starts in every stream;
     ``correction`` is party 0's correction array (empty where party 0 is not held).
+    A remote dealer passes a function that waits for the correction instead,
+    so it arrives while the parties open their masked values.
     """
 
     seeds: np.ndarray
     gammas: np.ndarray
     offset: int
-    correction: np.ndarray
+    pending: np.ndarray | Callable[[], np.ndarray]
+
+    @cached_property
+    def correction(self) -> np.ndarray:
+        return self.pending if isinstance(self.pending, np.ndarray) else self.pending()
+
+
+class CounterStreams:
+    """Fixed per-party seeds; each request takes the next ``length`` values of every stream."""
+
+    def __init__(self, seeds: np.ndarray):
+        self.seeds = np.asarray(seeds, dtype=np.uint64)
+        self.gammas = kernels.stream_gammas(self.seeds)
+        self._counter = 0
+
+    def next(self, length: int) -> tuple[np.ndarray, np.ndarray, int]:
+        offset = self._counter
+        self._counter += length
+        return self.seeds, self.gammas, offset
 
 
 class Dealer(ABC):
-    """Source of correlated randomness for this process's parties."""
+    """Source of correlated randomness for this process's parties.
+
+    ``streams`` yields the held parties' ``(seeds, gammas, offset)`` for each
+    request (an object with ``next(length)``); subclasses provide party 0's
+    correction through :meth:`_correction`, called only where party 0 is held,
+    and count the bytes it takes from the dealer.
+    """
+
+    def __init__(self, transport: Transport, streams):
+        self._transport = transport
+        self._streams = streams
 
     @abstractmethod
+    def _correction(self, name: str, params: tuple, seeds, gammas, offset: int):
+        """Party 0's correction (or a function waiting for it) for a request of kind ``name``."""
+
+    def close(self) -> None:
+        """End the dealer's part in the session (nothing to do in process)."""
+
+    def _material(self, name: str, *params) -> Material:
+        seeds, gammas, offset = self._streams.next(stream_length(name, params))
+        fix = np.empty((0,) * KINDS[name].dims, dtype=np.uint64)  # party 0 is not held here
+        if 0 in self._transport.ranks:
+            fix = self._correction(name, params, seeds, gammas, offset)
+        return Material(seeds, gammas, offset, fix)
+
     def beaver_triples(self, size: int) -> Material:
         """``size`` elementwise triples ``sum(c) = sum(a) * sum(b)`` (layout in :mod:`mpcarray.kernels.beaver`)."""
+        return self._material("beaver_triples", size)
 
-    @abstractmethod
     def square_pairs(self, size: int) -> Material:
         """``size`` pairs ``sum(s) = sum(a)^2``."""
+        return self._material("square_pairs", size)
 
-    @abstractmethod
     def truncation(self, size: int, shift: int) -> Material:
         """``size`` masks ``r`` with shares of ``r >> shift`` and ``msb(r)`` (layout in :mod:`mpcarray.kernels.truncation`)."""
+        return self._material("truncation", size, shift)
 
-    @abstractmethod
     def zero_shares(self, size: int) -> Material:
         """``size`` uniform sharings of zero: party ``i > 0`` takes its stream, party 0 the correction."""
+        return self._material("zero_shares", size)
 
-    @abstractmethod
     def binary_triples(self, size: int) -> Material:
         """``size`` XOR-shared word triples ``c = a & b`` (layout in :mod:`mpcarray.kernels.binary`)."""
+        return self._material("binary_triples", size)
 
-    @abstractmethod
     def edabits(self, size: int) -> Material:
         """``size`` uniform ring elements ``r``, shared arithmetically and (bitwise) by XOR."""
+        return self._material("edabits", size)
 
-    @abstractmethod
     def dabits(self, size: int) -> Material:
         """``size`` uniform bits, shared by XOR and arithmetically."""
+        return self._material("dabits", size)
 
-    @abstractmethod
     def word_dabits(self, size: int, width: int) -> Material:
         """``size`` random words ``beta`` shared by XOR, with arithmetic shares of their low ``width`` bits."""
+        return self._material("word_dabits", size, width)
 
-    @abstractmethod
     def gram_masks(self, rows: int, cols: int) -> Material:
         """A mask ``A`` of shape ``(rows, cols)`` with shares of ``A^T A`` (layout in :mod:`mpcarray.kernels.gram`)."""
+        return self._material("gram_masks", rows, cols)
 
-    @abstractmethod
     def matrix_triple(self, m: int, inner: int, p: int, batch: tuple = ()):
         """Arrays ``(A, B, C)`` of shapes ``(k, *batch, m, inner)``, ``(k, *batch, inner, p)``,
         ``(k, *batch, m, p)`` with ``C = A @ B`` for every batch index."""
+        batch = tuple(batch)
+        material = self._material("matrix_triple", m, inner, p, math.prod(batch))
+        sizes = matrix_sizes(m, inner, p, math.prod(batch))
+        flat = kernels.fill_streams(material.seeds, material.gammas, material.offset, sum(sizes))
+        k = flat.shape[0]
+        a = flat[:, : sizes[0]].reshape((k,) + batch + (m, inner))
+        b = flat[:, sizes[0]: sizes[0] + sizes[1]].reshape((k,) + batch + (inner, p))
+        c = np.ascontiguousarray(flat[:, sizes[0] + sizes[1]:]).reshape((k,) + batch + (m, p))
+        if 0 in self._transport.ranks:
+            c[self._transport.first_row] = material.correction.reshape(batch + (m, p))
+        return a, b, c
 
 
 class SimulatedDealer(Dealer):
@@ -93,78 +152,14 @@ class SimulatedDealer(Dealer):
     """
 
     def __init__(self, transport: Transport, seed: int | None = None):
-        self._transport = transport
         n = transport.n_parties
         if seed is None:
             seeds = [secrets.randbits(64) for _ in range(n)]
         else:
             seeds = np.random.SeedSequence(seed).generate_state(n, dtype=np.uint64)
-        self._seeds = np.asarray(seeds, dtype=np.uint64)
-        self._gammas = kernels.stream_gammas(self._seeds)
-        self._counter = 0
+        super().__init__(transport, CounterStreams(seeds))
 
-    def _reserve(self, count: int) -> int:
-        """Reserve ``count`` values of every party's stream; return the start offset."""
-        start = self._counter
-        self._counter += count
-        return start
-
-    def _material(self, offset: int, correction: np.ndarray) -> Material:
-        self._transport.count_from_dealer(0, correction.nbytes)
-        return Material(self._seeds, self._gammas, offset, correction)
-
-    def beaver_triples(self, size):
-        offset = self._reserve(3 * size)
-        return self._material(offset, kernels.triple_correction(self._seeds, self._gammas, offset, size))
-
-    def square_pairs(self, size):
-        offset = self._reserve(2 * size)
-        return self._material(offset, kernels.square_correction(self._seeds, self._gammas, offset, size))
-
-    def truncation(self, size, shift):
-        offset = self._reserve(3 * size)
-        correction = kernels.trunc_correction(self._seeds, self._gammas, offset, size, shift)
-        return self._material(offset, correction)
-
-    def zero_shares(self, size):
-        offset = self._reserve(size)
-        others = kernels.fill_streams(self._seeds[1:], self._gammas[1:], offset, size)
-        return self._material(offset, np.uint64(0) - kernels.sum_rows(others))
-
-    def binary_triples(self, size):
-        offset = self._reserve(3 * size)
-        return self._material(offset, kernels.and_correction(self._seeds, self._gammas, offset, size))
-
-    def edabits(self, size):
-        offset = self._reserve(2 * size)
-        return self._material(offset, kernels.edabit_correction(self._seeds, self._gammas, offset, size))
-
-    def dabits(self, size):
-        offset = self._reserve(2 * size)
-        return self._material(offset, kernels.dabit_correction(self._seeds, self._gammas, offset, size))
-
-    def word_dabits(self, size, width):
-        offset = self._reserve((1 + width) * size)
-        correction = kernels.word_dabit_correction(self._seeds, self._gammas, offset, size, width)
-        return self._material(offset, correction)
-
-    def gram_masks(self, rows, cols):
-        offset = self._reserve(rows * cols + cols * cols)
-        chunks = max(1, min(rows // 256, 4 * numba.get_num_threads()))
-        correction = kernels.gram_correction(self._seeds, self._gammas, offset, rows, cols, chunks)
-        return self._material(offset, correction)
-
-    def matrix_triple(self, m, inner, p, batch=()):
-        n, count = self._seeds.size, math.prod(batch)
-        sizes = (count * m * inner, count * inner * p, count * m * p)
-        flat = kernels.fill_streams(self._seeds, self._gammas, self._reserve(sum(sizes)), sum(sizes))
-        a = flat[:, : sizes[0]].reshape(n, count, m, inner)
-        b = flat[:, sizes[0] : sizes[0] + sizes[1]].reshape(n, count, inner, p)
-        c = np.ascontiguousarray(flat[:, sizes[0] + sizes[1] :].reshape(n, count, m, p))
-        a_sum = kernels.sum_rows(a.reshape(n, -1)).reshape(count, m, inner)
-        b_sum = kernels.sum_rows(b.reshape(n, -1)).reshape(count, inner, p)
-        for index in range(count):
-            c[0, index] = kernels.ring_matmul(a_sum[index], b_sum[index]) - c[1:, index].sum(axis=0, dtype=np.uint64)
-        self._transport.count_from_dealer(0, c[0].nbytes)
-        return (a.reshape((n,) + tuple(batch) + (m, inner)), b.reshape((n,) + tuple(batch) + (inner, p)),
-                c.reshape((n,) + tuple(batch) + (m, p)))
+    def _correction(self, name, params, seeds, gammas, offset):
+        fix = correction(name, seeds, gammas, offset, params)
+        self._transport.count_from_dealer(0, fix.nbytes)
+        return fix

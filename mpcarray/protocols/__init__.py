@@ -10,14 +10,16 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 
 from .binary import and_words, bits_to_ring, leading_one, open_xor, words_to_ring
 from .comparison import bit_decompose, sign_bits
-from .input import share_input
+from .input import INPUT_DTYPES, announce_input, share_input
 from .multiplication import gram, matmul, mul, square
 from .opening import agree, open_shares, zero_sharing
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
 from .truncation import truncate, truncate_many
 
 __all__ = [
+    "INPUT_DTYPES",
     "agree",
+    "announce_input",
     "zero_sharing",
     "and_words",
     "bit_decompose",

@@ -2,7 +2,39 @@
 
 import numpy as np
 
+from ..errors import ProtocolError
 from ..sharing import split
+
+#: Input dtypes an owner may announce, by code (index).
+INPUT_DTYPES = tuple(np.dtype(t) for t in (
+    np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+    np.float16, np.float32, np.float64))
+
+
+def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None) -> tuple[tuple, np.dtype] | None:
+    """The owner tells every party an input's shape and dtype, or that it rejected the input.
+
+    ``shape``/``dtype`` are read at the owner only; ``None`` there announces a
+    rejection. Returns ``(shape, dtype)``, or ``None`` after a rejection, at every party.
+
+    Cost: 1 round; the owner sends ``8 * (3 + ndim) * (n - 1)`` bytes.
+    Security: reveals the input's shape and dtype (the shape of the shares anyway).
+    """
+    rows = None
+    if owner in rt.ranks:
+        if shape is None:
+            header = np.zeros(1, dtype=np.uint64)
+        else:
+            header = np.array((1, INPUT_DTYPES.index(np.dtype(dtype)), len(shape)) + tuple(shape),
+                              dtype=np.uint64)
+        rows = np.broadcast_to(header, (rt.n_parties,) + header.shape)
+    header = rt.transport.scatter(owner, rows)[0]
+    if header[0] != 1:
+        return None
+    ndim = int(header[2])
+    if header.size != 3 + ndim or int(header[1]) >= len(INPUT_DTYPES):
+        raise ProtocolError(f"party {rt.parties[owner]!r} announced a malformed input header")
+    return tuple(int(d) for d in header[3:]), INPUT_DTYPES[int(header[1])]
 
 
 def share_input(rt, owner: int, ring_values: np.ndarray | None, shape: tuple) -> np.ndarray:

@@ -4,10 +4,10 @@ These return raw ring products; fixed-point callers follow with
 :func:`mpcarray.protocols.truncate`.
 """
 
-import numba
 import numpy as np
 
 from .. import kernels
+from ..preprocessing.kinds import gram_chunks
 from .opening import open_shares
 
 
@@ -99,7 +99,7 @@ def gram(rt, x: np.ndarray) -> np.ndarray:
     flat = np.ascontiguousarray(x).reshape(k, -1)
     (e,) = open_shares(rt, kernels.square_mask(flat, masks.seeds, masks.gammas, masks.offset))
     e = e.reshape(rows, cols)
-    chunks = max(1, min(rows // 256, 4 * numba.get_num_threads()))
+    chunks = gram_chunks(rows)
     z = kernels.gram_combine(e, masks.seeds, masks.gammas, masks.offset, masks.correction,
                              rt.first_row, chunks)
     if rt.first_row >= 0:

@@ -103,6 +103,9 @@ class Transport(ABC):
     def count_from_dealer(self, party: int, nbytes: int) -> None:
         """Record ``nbytes`` of correction data delivered by the dealer to ``party``."""
 
+    def close(self) -> None:
+        """Release connections (nothing to release in memory)."""
+
     def end_round(self) -> None:
         """Close one communication step made of point-to-point messages."""
         self.comm.rounds += 1

@@ -1,0 +1,99 @@
+"""The dealer as its own process: keys for every party, corrections for party 0.
+
+The service accepts one authenticated connection from every party, sends each
+its AES-256 stream key (:mod:`mpcarray.preprocessing.randomness`), closes the
+connections of parties 1..n-1, and then answers party 0's requests with
+correction arrays computed from the kinds table
+(:mod:`mpcarray.preprocessing.kinds`). It receives no shares and no inputs:
+only request kinds and sizes. It ends when party 0 says goodbye, and fails
+(non-zero exit from ``mpcarray dealer``) if party 0 disappears without it.
+"""
+
+import secrets
+import time
+
+import numpy as np
+
+from ..errors import NetworkError, ProtocolError
+from ..transport.channel import CONTROL, pump
+from ..transport.mesh import fingerprint, greet, listen, secure, tune
+from ..transport.tls import Credentials
+from ..transport.wire import MAX_FRAME_BYTES
+from .kinds import BY_CODE, correction, stream_length
+from .randomness import KEY_BYTES, KeyedStreams
+from .remote import GOODBYE
+
+DEALER = "dealer"
+
+
+def accept_parties(parties, address, credentials: Credentials | None, timeout: float) -> dict:
+    """One greeted channel per party, keyed by rank, within ``timeout`` seconds."""
+    server = listen(address)
+    deadline = time.monotonic() + timeout
+    channels = {}
+    try:
+        server.settimeout(0.2)
+        while len(channels) < len(parties):
+            if time.monotonic() > deadline:
+                missing = [p for r, p in enumerate(parties) if r not in channels]
+                raise NetworkError(f"dealer: no connection from {', '.join(missing)} within {timeout:g} s")
+            try:
+                sock, _ = server.accept()
+            except TimeoutError:
+                continue
+            tune(sock)
+            sock = secure(sock, credentials, True, "a connecting party", deadline)
+            channel, name = greet(sock, DEALER, fingerprint(parties), "a connecting party", deadline,
+                                  credentials is not None)
+            if name not in parties or parties.index(name) in channels:
+                channel.close()
+                raise NetworkError(f"dealer: unexpected connection from {name!r} (unknown or listed twice)")
+            channels[parties.index(name)] = channel
+    finally:
+        server.close()
+    return channels
+
+
+def answer(streams: KeyedStreams, request: np.ndarray, n_parties: int) -> np.ndarray:
+    """Party 0's correction for one request ``[code, *params]``."""
+    name = BY_CODE.get(int(request[0])) if request.dtype == np.uint64 and request.size else None
+    if name is None:
+        raise ProtocolError(f"dealer: malformed request {request[:4].tolist()}")
+    params = tuple(int(v) for v in request[1:])
+    try:
+        length = stream_length(name, params)
+    except TypeError as err:
+        raise ProtocolError(f"dealer: request {name} with parameters {params}: {err}") from err
+    if 8 * length * n_parties > MAX_FRAME_BYTES:
+        raise ProtocolError(f"dealer: request {name}{params} is too large")
+    seeds, gammas, offset = streams.next(length)
+    return correction(name, seeds, gammas, offset, params)
+
+
+def serve(parties, address, credentials: Credentials | None, timeout: float, log=print) -> int:
+    """Run the dealer for one session; returns the number of requests served."""
+    parties = tuple(parties)
+    channels = accept_parties(parties, address, credentials, timeout)
+    keys = [secrets.token_bytes(KEY_BYTES) for _ in parties]
+    for rank, channel in channels.items():
+        channel.post(np.frombuffer(keys[rank], dtype=np.uint8), CONTROL)
+    everyone = list(channels.values())
+    pump(everyone, lambda: not any(c.sending for c in everyone), timeout)
+    for rank in range(1, len(parties)):
+        channels[rank].close()
+    log(f"dealer: keys sent to {', '.join(parties)}; serving {parties[0]}")
+    link, streams, served = channels[0], KeyedStreams(keys), 0
+    try:
+        while True:
+            link.expect(None, CONTROL)
+            pump([link], lambda: bool(link.inbox), None)
+            request = link.inbox.popleft()
+            if request.size == 1 and request[0] == GOODBYE:
+                break
+            link.post(answer(streams, request, len(parties)), CONTROL)
+            served += 1
+        pump([link], lambda: not link.sending, timeout)
+    finally:
+        link.close()
+    log(f"dealer: session ended normally after {served} requests")
+    return served

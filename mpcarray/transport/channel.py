@@ -1,0 +1,210 @@
+"""One framed, non-blocking connection to one peer (TLS or plain TCP).
+
+A :class:`Channel` queues outgoing frames (header bytes plus a memoryview of
+the array, no copy) and parses incoming ones with a small state machine:
+fixed header prefix, dimensions, then the body, read with ``recv_into``
+either into a preallocated array registered with :meth:`expect` or into a
+fresh array sized from the checked header (frames awaited with ``expect(None, kind)`` land in
+:attr:`Channel.inbox`). Frames carry the sender's
+sequence number and a kind; anything out of order is a
+:class:`~mpcarray.errors.ProtocolError`. :func:`pump` drives many channels at
+once so that sending and receiving overlap and large exchanges cannot deadlock.
+"""
+
+import selectors
+import socket
+import ssl
+import time
+from collections import deque
+
+import numpy as np
+
+from ..errors import NetworkError, ProtocolError
+from . import wire
+
+#: Frame kinds, the low bits of a frame's tag.
+GATHER, POINT, CONTROL = 1, 2, 3
+_KIND_BITS = 4
+_WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+#: Largest slice handed to one send call.
+_CHUNK = 1 << 22
+
+
+class Channel:
+    """Frames to and from one peer over a connected socket."""
+
+    def __init__(self, sock: socket.socket, peer: str):
+        sock.setblocking(False)
+        self.sock, self.peer = sock, peer
+        self._out: deque[memoryview] = deque()
+        self._sent_seq = self._recv_seq = 0
+        self.inbox: deque[np.ndarray] = deque()  # frames awaited with expect(None, kind)
+        self._early: deque = deque()  # frames that arrived before they were expected
+        self._sinks: deque = deque()  # (array or None, kind) awaited, in order
+        self.closed_by_peer = False
+        self._reset_reader()
+
+    # ------------------------------------------------------------- outgoing
+    def post(self, array: np.ndarray, kind: int) -> None:
+        """Queue ``array`` (C-contiguous, whitelisted dtype) as the next frame of ``kind``."""
+        array = np.asarray(array, order="C")
+        self._out.append(memoryview(wire.encode_header(array, self._sent_seq << _KIND_BITS | kind)))
+        if array.nbytes:
+            self._out.append(memoryview(array.reshape(-1)).cast("B"))
+        self._sent_seq += 1
+
+    @property
+    def sending(self) -> bool:
+        return bool(self._out)
+
+    @property
+    def busy(self) -> bool:
+        """True while frames wait to be sent or an expected frame has not arrived."""
+        return bool(self._out) or bool(self._sinks)
+
+    def write(self) -> bool:
+        """Send what the socket accepts now; True if anything was sent."""
+        progress = False
+        while self._out:
+            view = self._out[0]
+            if self.closed_by_peer:
+                raise NetworkError(f"{self.peer} closed the connection (did it stop or fail?)")
+            try:
+                sent = self.sock.send(view[:_CHUNK])
+            except _WOULD_BLOCK:
+                break
+            except (OSError, ssl.SSLError) as err:
+                raise NetworkError(f"connection to {self.peer} failed while sending: {err}") from err
+            progress = True
+            if sent == len(view):
+                self._out.popleft()
+            else:
+                self._out[0] = view[sent:]
+        return progress
+
+    # ------------------------------------------------------------- incoming
+    def expect(self, into: np.ndarray | None, kind: int) -> None:
+        """Await the next frame, of ``kind``: received directly into ``into`` (shape and dtype
+        must match) or, with ``into=None``, into a fresh array appended to :attr:`inbox`."""
+        self._sinks.append((into, kind))
+        if self._early:  # arrived before it was expected
+            self._deliver(*self._early.popleft())
+
+    def _deliver(self, array: np.ndarray, kind: int) -> None:
+        into, wanted = self._sinks.popleft()
+        self._check(array.dtype, array.shape, kind, into, wanted)
+        if into is None:
+            self.inbox.append(array)
+        else:
+            into[...] = array
+
+    def _check(self, dtype, shape, kind, into, wanted) -> None:
+        if kind != wanted or into is not None and (dtype != into.dtype or tuple(shape) != into.shape):
+            expected = "" if into is None else f" {into.dtype}{list(into.shape)}"
+            raise ProtocolError(
+                f"out of step with {self.peer}: expected a kind-{wanted}{expected} message, got a "
+                f"kind-{kind} {dtype}{list(shape)} one (do all parties run the same program?)")
+
+    def _reset_reader(self) -> None:
+        self._stage, self._buffer, self._filled = "prefix", bytearray(wire.PREFIX.size), 0
+        self._view = memoryview(self._buffer)
+
+    def read(self) -> bool:
+        """Receive what has arrived, stopping after a completed frame; True if anything was read.
+
+        A peer closing an idle connection is not an error until a frame is awaited from it.
+        """
+        progress = False
+        while not self.closed_by_peer:
+            try:
+                count = self.sock.recv_into(self._view[self._filled:])
+            except _WOULD_BLOCK:
+                break
+            except (OSError, ssl.SSLError) as err:
+                raise NetworkError(f"connection to {self.peer} failed while receiving: {err}") from err
+            if count == 0:
+                self.closed_by_peer = True
+                break
+            progress = True
+            self._filled += count
+            if self._filled == len(self._view) and self._advance():
+                return True
+        if self.closed_by_peer and (self._sinks or self._filled or self._stage != "prefix"):
+            raise NetworkError(f"{self.peer} closed the connection (did it stop or fail?)")
+        return progress
+
+    def _advance(self) -> bool:
+        """Move to the next stage of the frame being read; True when a frame is complete."""
+        if self._stage == "prefix":
+            self._dtype, ndim, tag, self._nbytes = wire.decode_prefix(bytes(self._buffer))
+            self._kind = tag & ((1 << _KIND_BITS) - 1)
+            if tag >> _KIND_BITS != self._recv_seq:
+                raise ProtocolError(f"frame {tag >> _KIND_BITS} from {self.peer}, expected frame {self._recv_seq}")
+            self._stage, self._buffer, self._filled = "dims", bytearray(ndim * wire.DIM.size), 0
+            self._view = memoryview(self._buffer)
+            if ndim:
+                return False
+        if self._stage == "dims":
+            shape = wire.decode_shape(bytes(self._buffer), self._dtype, self._nbytes)
+            into = self._sinks[0][0] if self._sinks else None
+            self._bound = into is not None  # received in place; stays awaited until complete
+            if self._bound:
+                self._check(self._dtype, shape, self._kind, *self._sinks[0])
+                self._body = into
+            else:
+                self._body = np.empty(shape, dtype=self._dtype)
+            self._stage, self._filled = "body", 0
+            self._view = memoryview(self._body.reshape(-1)).cast("B") if self._nbytes else memoryview(b"")
+            if self._nbytes:
+                return False
+        if self._bound:
+            self._sinks.popleft()
+        elif self._sinks:  # awaited after its header arrived (or awaited into the inbox)
+            self._deliver(self._body, self._kind)
+        else:
+            self._early.append((self._body, self._kind))
+        self._recv_seq += 1
+        self._reset_reader()
+        return True
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def pump(channels, done, timeout: float | None) -> None:
+    """Send and receive on all ``channels`` until ``done()``.
+
+    Raises :class:`NetworkError` after ``timeout`` seconds without progress
+    (``None``: wait as long as the connections stay open).
+    """
+    selector = selectors.DefaultSelector()
+    try:
+        for channel in channels:
+            selector.register(channel.sock, selectors.EVENT_READ, channel)
+        last = time.monotonic()
+        while True:
+            progress = False
+            for channel in channels:
+                progress |= channel.write()
+            if done():
+                return
+            for channel in channels:
+                progress |= channel.read()
+            if done():
+                return
+            if progress:
+                last = time.monotonic()
+                continue
+            remaining = 3600.0 if timeout is None else last + timeout - time.monotonic()
+            if remaining <= 0:
+                peers = ", ".join(c.peer for c in channels)
+                raise NetworkError(f"no progress from {peers} for {timeout:g} s (a peer stopped or hangs)")
+            for channel in channels:
+                events = selectors.EVENT_READ | (selectors.EVENT_WRITE if channel.sending else 0)
+                selector.modify(channel.sock, events, channel)
+            selector.select(min(remaining, 1.0))
+    finally:
+        selector.close()

@@ -1,0 +1,161 @@
+"""Opening authenticated connections: every pair of parties, and each party to the dealer.
+
+Rule: party ``i`` connects to every party ``j > i`` and accepts from every
+``j < i`` (accepting runs in a thread so both happen at once); connection
+attempts are retried until the deadline while peers start. After the TLS
+handshake each side sends a hello frame naming itself and a fingerprint of
+the party list; the acceptor checks the claimed name against the party list
+and the peer's certificate, the connector checks the acceptor is the party it
+dialled. Every failure is a :class:`NetworkError` (or :class:`ConfigError`)
+naming the peer.
+"""
+
+import hashlib
+import socket
+import ssl
+import threading
+import time
+
+import numpy as np
+
+from ..errors import ConfigError, MpcError, NetworkError
+from .channel import CONTROL, Channel, pump
+from .tls import Credentials, check_peer
+
+_BUFFER_BYTES = 1 << 22
+
+
+def fingerprint(parties) -> str:
+    """A short digest of the ordered party list, so parties with different configurations fail fast."""
+    return hashlib.sha256("\n".join(parties).encode()).hexdigest()[:16]
+
+
+def tune(sock: socket.socket) -> None:
+    """No Nagle delay, large kernel buffers."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+        sock.setsockopt(socket.SOL_SOCKET, option, _BUFFER_BYTES)
+
+
+def listen(address: tuple[str, int]) -> socket.socket:
+    """A listening socket on ``address``; :class:`NetworkError` if it is taken."""
+    server = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        server.bind(address)
+    except OSError as err:
+        server.close()
+        raise NetworkError(f"cannot listen on {address[0]}:{address[1]}: {err} "
+                           "(is another process already running this party?)") from err
+    server.listen(64)
+    return server
+
+
+def dial(address: tuple[str, int], peer: str, deadline: float) -> socket.socket:
+    """Connect to ``address``, retrying while the peer starts, until ``deadline``."""
+    start = time.monotonic()
+    while True:
+        try:
+            sock = socket.create_connection(address, timeout=max(0.1, deadline - time.monotonic()))
+            tune(sock)
+            return sock
+        except OSError as err:
+            if time.monotonic() + 0.1 >= deadline:
+                raise NetworkError(f"cannot connect to {peer} at {address[0]}:{address[1]} "
+                                   f"(tried for {time.monotonic() - start:.0f} s): {err}") from err
+            time.sleep(0.1)
+
+
+def secure(sock: socket.socket, credentials: Credentials | None, server: bool, peer: str,
+           deadline: float) -> socket.socket:
+    """Run the TLS 1.3 handshake (unless ``credentials`` is None: plain TCP)."""
+    if credentials is None:
+        return sock
+    sock.settimeout(max(0.1, deadline - time.monotonic()))
+    try:
+        wrapped = credentials.context(server).wrap_socket(sock, server_side=server)
+    except (ssl.SSLError, OSError) as err:
+        sock.close()
+        raise NetworkError(f"TLS handshake with {peer} failed: {err}") from err
+    return wrapped
+
+
+def greet(sock: socket.socket, own: str, print_: str, peer: str, deadline: float,
+          secured: bool) -> tuple[Channel, str]:
+    """Exchange hellos; return the channel and the name the peer claims (checked against its certificate)."""
+    channel = Channel(sock, peer)
+    try:
+        channel.post(np.frombuffer(f"{own}|{print_}".encode(), dtype=np.uint8), CONTROL)
+        channel.expect(None, CONTROL)
+        pump([channel], lambda: not channel.busy, max(0.1, deadline - time.monotonic()))
+        name, _, theirs = channel.inbox.popleft().tobytes().decode("utf-8", "replace").partition("|")
+        if theirs != print_:
+            raise ConfigError(f"{name!r} was started with a different party list "
+                              f"(fingerprint {theirs} != {print_})")
+        if secured:
+            check_peer(sock, name)
+    except BaseException:
+        channel.close()
+        raise
+    channel.peer = name
+    return channel, name
+
+
+def connect_mesh(parties, addresses, rank: int, credentials: Credentials | None,
+                 timeout: float) -> dict[int, Channel]:
+    """Channels to every other party, keyed by rank, within ``timeout`` seconds."""
+    own, print_ = parties[rank], fingerprint(parties)
+    deadline = time.monotonic() + timeout
+    server = listen(addresses[rank])
+    channels: dict[int, Channel] = {}
+    failure: list[BaseException] = []
+    stop = threading.Event()
+
+    def accept_lower() -> None:
+        try:
+            server.settimeout(0.2)
+            while len([r for r in channels if r < rank]) < rank and not stop.is_set():
+                if time.monotonic() > deadline:
+                    missing = [parties[r] for r in range(rank) if r not in channels]
+                    raise NetworkError(f"{own}: no connection from {', '.join(missing)} within {timeout:g} s")
+                try:
+                    sock, _ = server.accept()
+                except TimeoutError:
+                    continue
+                tune(sock)
+                sock = secure(sock, credentials, True, "a connecting party", deadline)
+                channel, name = greet(sock, own, print_, "a connecting party", deadline, credentials is not None)
+                peer = parties.index(name) if name in parties else -1
+                if not 0 <= peer < rank or peer in channels:
+                    channel.close()
+                    raise NetworkError(f"{own}: unexpected connection from {name!r} (unknown, listed twice "
+                                       "or already connected)")
+                channels[peer] = channel
+        except (MpcError, OSError) as err:
+            failure.append(err)
+
+    acceptor = threading.Thread(target=accept_lower, name=f"{own}-accept", daemon=True)
+    acceptor.start()
+    try:
+        for peer in range(rank + 1, len(parties)):
+            sock = secure(dial(addresses[peer], parties[peer], deadline), credentials, False,
+                          parties[peer], deadline)
+            channel, name = greet(sock, own, print_, parties[peer], deadline, credentials is not None)
+            if name != parties[peer]:
+                channel.close()
+                raise NetworkError(f"{own}: {addresses[peer]} answered as {name!r}, expected {parties[peer]!r}")
+            channels[peer] = channel
+    except BaseException:
+        stop.set()
+        acceptor.join()
+        for channel in channels.values():
+            channel.close()
+        raise
+    finally:
+        acceptor.join()
+        server.close()
+    if failure:
+        for channel in channels.values():
+            channel.close()
+        raise failure[0]
+    return channels

@@ -1,0 +1,102 @@
+"""TLS 1.3 with mutual authentication, and development certificates.
+
+Every connection (party to party, party to dealer) is TLS 1.3 only; both ends
+present a certificate signed by the consortium's CA (``ssl.CERT_REQUIRED`` on
+both sides) and each checks that the peer's certificate names the party it
+expects (common name or a DNS subject-alternative name). A certificate from
+another CA, or one naming another party, fails the connection.
+"""
+
+import datetime
+import os
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NetworkError
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A party's certificate and key, and the consortium CA that signs every peer."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+    def context(self, server: bool) -> ssl.SSLContext:
+        """A TLS 1.3, mutual-authentication context for one side of a connection."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server else ssl.PROTOCOL_TLS_CLIENT)
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+        context.check_hostname = False  # names are checked against the party list instead
+        context.verify_mode = ssl.CERT_REQUIRED
+        try:
+            context.load_verify_locations(cafile=str(self.ca))
+            context.load_cert_chain(certfile=str(self.cert), keyfile=str(self.key))
+        except (OSError, ssl.SSLError) as err:
+            raise NetworkError(f"cannot load TLS credentials ({self.cert}, {self.ca}): {err}") from err
+        return context
+
+
+def certificate_names(sock: ssl.SSLSocket) -> set[str]:
+    """Common name and DNS alternative names of the peer's verified certificate."""
+    cert = sock.getpeercert() or {}
+    names = {value for rdn in cert.get("subject", ()) for key, value in rdn if key == "commonName"}
+    names |= {value for kind, value in cert.get("subjectAltName", ()) if kind == "DNS"}
+    return names
+
+
+def check_peer(sock: ssl.SSLSocket, expected: str) -> None:
+    """Raise :class:`NetworkError` unless the peer's certificate names ``expected``."""
+    names = certificate_names(sock)
+    if expected not in names:
+        raise NetworkError(f"peer's certificate names {sorted(names)}, expected {expected!r}")
+
+
+def make_certificates(directory, names, days: int = 365) -> dict[str, Credentials]:
+    """Create a CA and one key and certificate per name in ``directory`` (for development and tests).
+
+    Writes ``ca.pem``, ``<name>.pem`` and ``<name>.key`` (mode 0600) and returns each
+    name's :class:`Credentials`. Production consortia should use their own PKI.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def build(subject: str, key, issuer: str, issuer_key, ca: bool):
+        builder = (x509.CertificateBuilder()
+                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+                   .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=days))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if not ca:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(subject)]),
+                                            critical=False)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    def write_key(path: Path, key) -> None:
+        data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = "mpcarray consortium CA"
+    ca_path = directory / "ca.pem"
+    ca_path.write_bytes(build(ca_name, ca_key, ca_name, ca_key, True).public_bytes(serialization.Encoding.PEM))
+    out = {}
+    for name in names:
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = build(name, key, ca_name, ca_key, False)
+        (directory / f"{name}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        write_key(directory / f"{name}.key", key)
+        out[name] = Credentials(ca_path, directory / f"{name}.pem", directory / f"{name}.key")
+    return out
