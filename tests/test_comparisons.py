@@ -145,3 +145,11 @@ def test_where_rejects_fixed_point_conditions(session):
         np.where(x, x, x)
     with pytest.raises(mpc.UnsupportedOperationError, match="reveal"):
         np.where(x > 0)
+
+
+def test_where_with_public_branches(session):
+    a = np.array([1.5, -2.0, 0.0, 3.0])
+    x = session.share(a, owner=0)
+    np.testing.assert_array_equal(np.where(x > 0, 1.0, 0.0).reveal(), np.where(a > 0, 1.0, 0.0))
+    values = np.array([5, 6, 7, 8])
+    np.testing.assert_array_equal(np.where(x < 0, values, -1).reveal(), np.where(a < 0, values, -1))

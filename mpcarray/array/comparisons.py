@@ -13,7 +13,7 @@ import numpy as np
 from .. import protocols
 from ..errors import UnsupportedOperationError
 from .dispatch import implements, implements_ufunc
-from .promotion import INT
+from .promotion import INT, public_array
 from .shared_array import (
     SharedArray,
     _broadcast,
@@ -124,9 +124,16 @@ def where(condition, x=None, y=None):
         if condition._frac != INT:
             raise UnsupportedOperationError("a shared where() condition must be a 0/1 integer array")
         _runtime_of(condition, x, y)
-        return y + condition * _subtract(x, y)
+        return y + condition * _difference(x, y)
     mask = np.asarray(condition, dtype=bool)
-    return y + mask.astype(np.int64) * _subtract(x, y)
+    return y + mask.astype(np.int64) * _difference(x, y)
+
+
+def _difference(x, y):
+    """``x - y`` for where(): secure if either branch is shared, else plain NumPy."""
+    if isinstance(x, SharedArray) or isinstance(y, SharedArray):
+        return _subtract(x, y)
+    return np.subtract(public_array(x), public_array(y))
 
 
 @implements(np.clip)
