@@ -297,7 +297,7 @@ def _models(s, dataset, k, meter, say) -> dict:
     with meter.step("logistic fit (Newton)"):
         logistic = mpc.models.LogisticRegression(max_iter=10).fit(F, t)
     start = time.perf_counter()
-    reference = _newton_logistic(features, benign, 10)
+    reference = plaintext_newton_logistic(features, benign, 10)
     plain_seconds = time.perf_counter() - start
     secure = np.r_[logistic.intercept_, logistic.coef_]
     logistic_err = float(np.max(np.abs(secure - reference) / np.abs(reference)))
@@ -313,7 +313,7 @@ def _models(s, dataset, k, meter, say) -> dict:
             "logistic_accuracy": accuracy, "sklearn_accuracy": sklearn_accuracy}
 
 
-def _newton_logistic(X, y, iterations):
+def plaintext_newton_logistic(X, y, iterations):
     """Plaintext float64 Newton-Raphson for logistic regression: ``[intercept, coef...]``."""
     A = np.column_stack([np.ones(len(y)), X])
     beta = np.zeros(A.shape[1])

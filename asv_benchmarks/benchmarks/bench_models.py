@@ -12,6 +12,7 @@ a linear (or logistic) outcome, seeded.
 import numpy as np
 
 import mpcarray as mpc
+from mpcarray.demo import plaintext_newton_logistic
 
 from ._common import SEED, cached, comm_of, max_bytes_sent, session
 
@@ -34,15 +35,6 @@ def _plain_ols(X, y):
     return np.linalg.lstsq(np.column_stack([np.ones(len(y)), X]), y, rcond=None)[0]
 
 
-def _plain_logistic(X, y, iterations=10):
-    A = np.column_stack([np.ones(len(y)), X])
-    beta = np.zeros(A.shape[1])
-    for _ in range(iterations):
-        p = 1 / (1 + np.exp(-A @ beta))
-        beta = beta + np.linalg.solve(A.T @ (A * (p * (1 - p))[:, None]), A.T @ (y - p))
-    return beta
-
-
 @cached
 def _case(name: str):
     """Session, secure and plaintext fit functions, and the cost of one secure fit."""
@@ -59,7 +51,7 @@ def _case(name: str):
         ys = np.concatenate([s.share(y[b], owner=k) for k, b in enumerate(blocks)])
     if name.startswith("logistic"):
         secure, plain = (lambda: mpc.models.LogisticRegression(max_iter=10).fit(Xs, ys),
-                         lambda: _plain_logistic(X, y))
+                         lambda: plaintext_newton_logistic(X, y, 10))
     else:
         secure, plain = (lambda: mpc.models.LinearRegression().fit(Xs, ys), lambda: _plain_ols(X, y))
     cost = comm_of(s, secure)  # warm-up (loads every Numba kernel); the counts are deterministic

@@ -14,9 +14,9 @@ import time
 
 import numpy as np
 
-from ..errors import NetworkError, ProtocolError
+from ..errors import ProtocolError
 from ..transport.channel import CONTROL, pump
-from ..transport.mesh import fingerprint, greet, listen, secure, tune
+from ..transport.mesh import accept_greeted, fingerprint, listen
 from ..transport.tls import Credentials
 from ..transport.wire import MAX_FRAME_BYTES
 from .kinds import BY_CODE, correction, stream_length
@@ -32,23 +32,8 @@ def accept_parties(parties, address, credentials: Credentials | None, timeout: f
     deadline = time.monotonic() + timeout
     channels = {}
     try:
-        server.settimeout(0.2)
-        while len(channels) < len(parties):
-            if time.monotonic() > deadline:
-                missing = [p for r, p in enumerate(parties) if r not in channels]
-                raise NetworkError(f"dealer: no connection from {', '.join(missing)} within {timeout:g} s")
-            try:
-                sock, _ = server.accept()
-            except TimeoutError:
-                continue
-            tune(sock)
-            sock = secure(sock, credentials, True, "a connecting party", deadline)
-            channel, name = greet(sock, DEALER, fingerprint(parties), "a connecting party", deadline,
-                                  credentials is not None)
-            if name not in parties or parties.index(name) in channels:
-                channel.close()
-                raise NetworkError(f"dealer: unexpected connection from {name!r} (unknown or listed twice)")
-            channels[parties.index(name)] = channel
+        accept_greeted(server, {p: r for r, p in enumerate(parties)}, DEALER, fingerprint(parties),
+                       credentials, deadline, timeout, channels)
     finally:
         server.close()
     return channels

@@ -101,6 +101,33 @@ def greet(sock: socket.socket, own: str, print_: str, peer: str, deadline: float
     return channel, name
 
 
+def accept_greeted(server: socket.socket, expected: dict[str, int], own: str, print_: str,
+                   credentials: Credentials | None, deadline: float, timeout: float,
+                   channels: dict, stop: threading.Event | None = None) -> None:
+    """Accept, secure and greet connections until every ``expected`` party (name to rank) is in ``channels``.
+
+    A connection from a party not expected, or from one already connected (a
+    party started twice), fails the whole set-up.
+    """
+    server.settimeout(0.2)
+    while any(r not in channels for r in expected.values()) and not (stop and stop.is_set()):
+        if time.monotonic() > deadline:
+            missing = [name for name, r in expected.items() if r not in channels]
+            raise NetworkError(f"{own}: no connection from {', '.join(missing)} within {timeout:g} s")
+        try:
+            sock, _ = server.accept()
+        except TimeoutError:
+            continue
+        tune(sock)
+        sock = secure(sock, credentials, True, "a connecting party", deadline)
+        channel, name = greet(sock, own, print_, "a connecting party", deadline, credentials is not None)
+        if name not in expected or expected[name] in channels:
+            channel.close()
+            raise NetworkError(f"{own}: unexpected connection from {name!r} (unknown, listed twice "
+                               "or already connected)")
+        channels[expected[name]] = channel
+
+
 def connect_mesh(parties, addresses, rank: int, credentials: Credentials | None,
                  timeout: float) -> dict[int, Channel]:
     """Channels to every other party, keyed by rank, within ``timeout`` seconds."""
@@ -113,24 +140,8 @@ def connect_mesh(parties, addresses, rank: int, credentials: Credentials | None,
 
     def accept_lower() -> None:
         try:
-            server.settimeout(0.2)
-            while len([r for r in channels if r < rank]) < rank and not stop.is_set():
-                if time.monotonic() > deadline:
-                    missing = [parties[r] for r in range(rank) if r not in channels]
-                    raise NetworkError(f"{own}: no connection from {', '.join(missing)} within {timeout:g} s")
-                try:
-                    sock, _ = server.accept()
-                except TimeoutError:
-                    continue
-                tune(sock)
-                sock = secure(sock, credentials, True, "a connecting party", deadline)
-                channel, name = greet(sock, own, print_, "a connecting party", deadline, credentials is not None)
-                peer = parties.index(name) if name in parties else -1
-                if not 0 <= peer < rank or peer in channels:
-                    channel.close()
-                    raise NetworkError(f"{own}: unexpected connection from {name!r} (unknown, listed twice "
-                                       "or already connected)")
-                channels[peer] = channel
+            accept_greeted(server, {parties[r]: r for r in range(rank)}, own, print_, credentials,
+                           deadline, timeout, channels, stop)
         except (MpcError, OSError) as err:
             failure.append(err)
 
