@@ -57,6 +57,11 @@ ROWS = [
     for name in ("mean", "var", "corrcoef")
 ] + [
     ("stats.kaplan_meier, 10^5, 3 hospitals", "bench_stats.KaplanMeier", (), "time_secure", "time_plaintext"),
+] + [
+    (label, "bench_models.Models", (case,), "time_secure", "time_plaintext")
+    for label, case in (("OLS, 10^6 x 20, rows at 3 hospitals", "ols_horizontal_1e6"),
+                        ("OLS, 10^5 x 20, columns at 3 hospitals", "ols_vertical_1e5"),
+                        ("logistic, 10 Newton steps, 10^5 x 20", "logistic_1e5"))
 ]
 
 
