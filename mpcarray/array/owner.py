@@ -90,6 +90,16 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
 
     Reveals: nothing (the other parties receive random shares of the result).
     Cost: one input sharing of the result (2 rounds: header, shares).
+
+    Examples
+    --------
+    >>> import numpy as np, mpcarray as mpc
+    >>> with mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"]) as s:
+    ...     X_a = s.share(np.array([[1.0, 2.0], [3.0, 4.0]]), owner="hosp_a")
+    ...     gram = mpc.owner_apply(X_a, lambda a: a.T @ a)  # hosp_a's float64 BLAS, then shared
+    ...     print(gram.reveal())
+    [[10. 14.]
+     [14. 20.]]
     """
     inputs = (x, *others)
     for item in inputs:
@@ -114,6 +124,16 @@ def row_parts(x: SharedArray) -> list[SharedArray] | None:
     remembers its two blocks, so statistics can aggregate each hospital's rows
     locally (:func:`owner_apply`) instead of securely. An input shared by one
     owner is its own single block. Any other operation forgets the blocks.
+
+    Examples
+    --------
+    >>> import numpy as np, mpcarray as mpc
+    >>> with mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"]) as s:
+    ...     X = np.concatenate([s.share(np.ones((2, 3)), owner="hosp_a"),
+    ...                         s.share(np.ones((4, 3)), owner="hosp_b")])
+    ...     sums = sum(mpc.owner_apply(p, lambda a: a.sum(axis=0)) for p in mpc.row_parts(X))
+    ...     print(sums.reveal())
+    [6. 6. 6.]
     """
     if not isinstance(x, SharedArray):
         raise TypeError(f"row_parts needs a SharedArray, got {type(x).__name__}")
