@@ -64,7 +64,7 @@ def _dealer(n, seed=9):
 
 def _expand(material, layout_size, size, what):
     """Materialise each party's values of part ``what`` of a seeded material."""
-    flat = kernels.fill_streams(material.seeds, material.gammas, material.offset, layout_size * size)
+    flat = kernels.fill_streams(material.streams, material.offset, layout_size * size)
     return flat[:, what * size:(what + 1) * size]
 
 

@@ -224,8 +224,18 @@ def test_crypto_generator_masks_are_uniform_words():
 def test_keyed_streams_agree_between_dealer_and_party():
     keys = [bytes([i]) * 32 for i in range(3)]
     dealer, party1 = KeyedStreams(keys), KeyedStreams(keys[1:2])
-    for length in (10, 3, 1000):
-        seeds, gammas, offset = dealer.next(length)
-        mine, my_gammas, my_offset = party1.next(length)
-        assert mine[0] == seeds[1] and my_gammas[0] == gammas[1] and offset == my_offset == 0
-    assert len(set(dealer.next(1)[0].tolist())) == 3
+    for length in (10, 3, 1000, 0):
+        streams, offset = dealer.next(length)
+        mine, my_offset = party1.next(length)
+        assert streams.shape == (3, length) and mine.shape == (1, length) and offset == my_offset == 0
+        assert np.array_equal(mine[0], streams[1])
+    words = dealer.next(4)[0]
+    assert len(set(words.ravel().tolist())) == 12  # independent keys give independent streams
+
+
+def test_keyed_streams_are_the_parties_aes_ctr_keystreams():
+    keys = [bytes([i]) * 32 for i in range(2)]
+    streams = KeyedStreams(keys)
+    drawn = np.concatenate([streams.next(length)[0] for length in (5, 7)], axis=1)
+    for key, row in zip(keys, drawn):
+        assert np.array_equal(row, CryptoStream(key).uint64(12))

@@ -54,14 +54,14 @@ class FillStreams:
     size = 10**6
 
     def setup(self, n_streams):
-        self.seeds = np.random.SeedSequence(SEED).generate_state(n_streams, dtype=np.uint64)
-        self.gammas = kernels.stream_gammas(self.seeds)
+        seeds = np.random.SeedSequence(SEED).generate_state(n_streams, dtype=np.uint64)
+        self.streams = (seeds, kernels.stream_gammas(seeds))
         self.rng = np.random.default_rng(SEED)
-        kernels.fill_streams(self.seeds, self.gammas, 0, self.size)  # warm-up
+        kernels.fill_streams(self.streams, 0, self.size)  # warm-up
         self.n_values = n_streams * self.size
 
     def time_fill_streams(self, n_streams):
-        kernels.fill_streams(self.seeds, self.gammas, 0, self.size)
+        kernels.fill_streams(self.streams, 0, self.size)
 
     def time_numpy_integers(self, n_streams):
         self.rng.integers(0, 2**64, self.n_values, dtype=np.uint64, endpoint=False)

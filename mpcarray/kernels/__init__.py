@@ -4,10 +4,10 @@ Share arrays reach the kernels as C-contiguous ``(k, N)`` ``uint64`` blocks,
 one row per party held by this process (all ``n`` parties in the simulated
 backend, one in the socket backend). ``first_row`` is the row of party 0, the
 party that adds public constants, or ``-1`` when this process does not hold it.
-Correlated randomness arrives as PRG streams ``(seeds, gammas, offset)`` of the
-held parties plus party 0's correction arrays (see
-:mod:`mpcarray.preprocessing.dealer`). All arithmetic wraps modulo 2^64, which
-is the ring arithmetic.
+Correlated randomness arrives as the held parties' PRG ``streams`` (counter-based
+or materialised, see :mod:`mpcarray.kernels.prg`) with an ``offset`` into them,
+plus party 0's correction arrays (see :mod:`mpcarray.preprocessing.dealer`).
+All arithmetic wraps modulo 2^64, which is the ring arithmetic.
 """
 
 import os
@@ -42,7 +42,7 @@ from .binary import (
 from .gram import gram_combine, gram_correction
 from .matmul import ring_matmul
 from .planes import from_planes, plane_bits, to_planes
-from .prg import fill_streams, stream_gammas
+from .prg import fill_streams, stream_gammas, zero_correction
 from .reduce import sum_rows
 from .truncation import trunc_combine, trunc_correction, trunc_mask
 
@@ -77,4 +77,5 @@ __all__ = [
     "word_dabit_mask",
     "word_to_ring",
     "xor_rows",
+    "zero_correction",
 ]

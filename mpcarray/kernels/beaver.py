@@ -16,96 +16,96 @@ kernels is cheaper than reading materialised triples from memory.
 import numpy as np
 from numba import njit, prange
 
-from .prg import stream_value
+from .prg import draw, stream_rows
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def triple_correction(seeds, gammas, offset, size):
-    """Dealer (all parties' seeds): party 0's ``c_0 = sum(a) * sum(b) - sum_{i>0} c_i``."""
+def triple_correction(streams, offset, size):
+    """Dealer (all parties' streams): party 0's ``c_0 = sum(a) * sum(b) - sum_{i>0} c_i``."""
     out = np.empty(size, dtype=np.uint64)
     for j in prange(size):
         sum_a = np.uint64(0)
         sum_b = np.uint64(0)
         sum_c = np.uint64(0)
-        for i in range(seeds.size):
-            sum_a += stream_value(seeds[i], gammas[i], offset + j)
-            sum_b += stream_value(seeds[i], gammas[i], offset + size + j)
+        for i in range(stream_rows(streams)):
+            sum_a += draw(streams, i, offset + j)
+            sum_b += draw(streams, i, offset + size + j)
             if i > 0:
-                sum_c += stream_value(seeds[i], gammas[i], offset + 2 * size + j)
+                sum_c += draw(streams, i, offset + 2 * size + j)
         out[j] = sum_a * sum_b - sum_c
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def beaver_mask(x, y, seeds, gammas, offset):
+def beaver_mask(x, y, streams, offset):
     """Message to open, ``(k, 2N)``: row ``i`` is ``[x_i - a_i, y_i - b_i]``."""
     k, size = x.shape
     out = np.empty((k, 2 * size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
-            out[i, j] = x[i, j] - stream_value(seeds[i], gammas[i], offset + j)
-            out[i, size + j] = y[i, j] - stream_value(seeds[i], gammas[i], offset + size + j)
+            out[i, j] = x[i, j] - draw(streams, i, offset + j)
+            out[i, size + j] = y[i, j] - draw(streams, i, offset + size + j)
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def beaver_combine(opened, seeds, gammas, offset, correction, first_row):
+def beaver_combine(opened, streams, offset, correction, first_row):
     """Shares of ``x*y`` from the opened ``[d, e]`` (length ``2N``) and each party's triple."""
-    k = seeds.size
+    k = stream_rows(streams)
     size = opened.size // 2
     z = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
             d = opened[j]
             e = opened[size + j]
-            a = stream_value(seeds[i], gammas[i], offset + j)
-            b = stream_value(seeds[i], gammas[i], offset + size + j)
+            a = draw(streams, i, offset + j)
+            b = draw(streams, i, offset + size + j)
             if i == first_row:
                 z[i, j] = correction[j] + d * b + e * a + d * e
             else:
-                z[i, j] = stream_value(seeds[i], gammas[i], offset + 2 * size + j) + d * b + e * a
+                z[i, j] = draw(streams, i, offset + 2 * size + j) + d * b + e * a
     return z
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def square_correction(seeds, gammas, offset, size):
+def square_correction(streams, offset, size):
     """Dealer: party 0's ``s_0 = sum(a)^2 - sum_{i>0} s_i`` (``a`` at ``offset``, ``s`` at ``offset + N``)."""
     out = np.empty(size, dtype=np.uint64)
     for j in prange(size):
         sum_a = np.uint64(0)
         sum_s = np.uint64(0)
-        for i in range(seeds.size):
-            sum_a += stream_value(seeds[i], gammas[i], offset + j)
+        for i in range(stream_rows(streams)):
+            sum_a += draw(streams, i, offset + j)
             if i > 0:
-                sum_s += stream_value(seeds[i], gammas[i], offset + size + j)
+                sum_s += draw(streams, i, offset + size + j)
         out[j] = sum_a * sum_a - sum_s
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def square_mask(x, seeds, gammas, offset):
+def square_mask(x, streams, offset):
     """Message to open, ``(k, N)``: ``x_i - a_i``."""
     k, size = x.shape
     out = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
-            out[i, j] = x[i, j] - stream_value(seeds[i], gammas[i], offset + j)
+            out[i, j] = x[i, j] - draw(streams, i, offset + j)
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def square_combine(d, seeds, gammas, offset, correction, first_row):
+def square_combine(d, streams, offset, correction, first_row):
     """Shares of ``x^2`` from the opened ``d = x - a`` and each party's square pair."""
-    k = seeds.size
+    k = stream_rows(streams)
     size = d.size
     two = np.uint64(2)
     z = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
             dj = d[j]
-            a = stream_value(seeds[i], gammas[i], offset + j)
+            a = draw(streams, i, offset + j)
             if i == first_row:
                 z[i, j] = correction[j] + two * dj * a + dj * dj
             else:
-                z[i, j] = stream_value(seeds[i], gammas[i], offset + size + j) + two * dj * a
+                z[i, j] = draw(streams, i, offset + size + j) + two * dj * a
     return z

@@ -16,7 +16,7 @@ XOR shares are all random and only the arithmetic share is corrected).
 import numpy as np
 from numba import njit, prange
 
-from .prg import stream_value
+from .prg import draw, stream_rows
 
 _ONE = np.uint64(1)
 
@@ -35,107 +35,107 @@ def xor_rows(rows):
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def and_correction(seeds, gammas, offset, size):
+def and_correction(streams, offset, size):
     """Dealer: party 0's ``c_0 = (xor a) & (xor b) ^ xor_{i>0} c_i``."""
     out = np.empty(size, dtype=np.uint64)
     for j in prange(size):
         a = np.uint64(0)
         b = np.uint64(0)
         c = np.uint64(0)
-        for i in range(seeds.size):
-            a ^= stream_value(seeds[i], gammas[i], offset + j)
-            b ^= stream_value(seeds[i], gammas[i], offset + size + j)
+        for i in range(stream_rows(streams)):
+            a ^= draw(streams, i, offset + j)
+            b ^= draw(streams, i, offset + size + j)
             if i > 0:
-                c ^= stream_value(seeds[i], gammas[i], offset + 2 * size + j)
+                c ^= draw(streams, i, offset + 2 * size + j)
         out[j] = (a & b) ^ c
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def and_mask(u, v, seeds, gammas, offset):
+def and_mask(u, v, streams, offset):
     """Message to open, ``(k, 2N)``: row ``i`` is ``[u_i ^ a_i, v_i ^ b_i]``."""
     k, size = u.shape
     out = np.empty((k, 2 * size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
-            out[i, j] = u[i, j] ^ stream_value(seeds[i], gammas[i], offset + j)
-            out[i, size + j] = v[i, j] ^ stream_value(seeds[i], gammas[i], offset + size + j)
+            out[i, j] = u[i, j] ^ draw(streams, i, offset + j)
+            out[i, size + j] = v[i, j] ^ draw(streams, i, offset + size + j)
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def and_combine(opened, seeds, gammas, offset, correction, first_row):
+def and_combine(opened, streams, offset, correction, first_row):
     """XOR shares of ``u & v`` from the opened ``[d, e]`` and each party's binary triple."""
-    k = seeds.size
+    k = stream_rows(streams)
     size = opened.size // 2
     z = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
             d = opened[j]
             e = opened[size + j]
-            a = stream_value(seeds[i], gammas[i], offset + j)
-            b = stream_value(seeds[i], gammas[i], offset + size + j)
+            a = draw(streams, i, offset + j)
+            b = draw(streams, i, offset + size + j)
             if i == first_row:
                 z[i, j] = correction[j] ^ (d & b) ^ (e & a) ^ (d & e)
             else:
-                z[i, j] = stream_value(seeds[i], gammas[i], offset + 2 * size + j) ^ (d & b) ^ (e & a)
+                z[i, j] = draw(streams, i, offset + 2 * size + j) ^ (d & b) ^ (e & a)
     return z
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def edabit_correction(seeds, gammas, offset, size):
+def edabit_correction(streams, offset, size):
     """Dealer: party 0's XOR share of ``r = sum_i r_i`` (so the XOR shares encode r's bits)."""
     out = np.empty(size, dtype=np.uint64)
     for j in prange(size):
         r = np.uint64(0)
         x = np.uint64(0)
-        for i in range(seeds.size):
-            r += stream_value(seeds[i], gammas[i], offset + j)
+        for i in range(stream_rows(streams)):
+            r += draw(streams, i, offset + j)
             if i > 0:
-                x ^= stream_value(seeds[i], gammas[i], offset + size + j)
+                x ^= draw(streams, i, offset + size + j)
         out[j] = r ^ x
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def edabit_shares(seeds, gammas, offset, size, correction, first_row):
+def edabit_shares(streams, offset, size, correction, first_row):
     """Each held party's ``(arithmetic r_i, XOR share of r)``, two ``(k, N)`` arrays."""
-    k = seeds.size
+    k = stream_rows(streams)
     arith = np.empty((k, size), dtype=np.uint64)
     xor = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
-            arith[i, j] = stream_value(seeds[i], gammas[i], offset + j)
+            arith[i, j] = draw(streams, i, offset + j)
             if i == first_row:
                 xor[i, j] = correction[j]
             else:
-                xor[i, j] = stream_value(seeds[i], gammas[i], offset + size + j)
+                xor[i, j] = draw(streams, i, offset + size + j)
     return arith, xor
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def dabit_correction(seeds, gammas, offset, size):
+def dabit_correction(streams, offset, size):
     """Dealer: party 0's arithmetic share of the random bit ``beta = xor_i (stream_i & 1)``."""
     out = np.empty(size, dtype=np.uint64)
     for j in prange(size):
         bit = np.uint64(0)
         arith = np.uint64(0)
-        for i in range(seeds.size):
-            bit ^= stream_value(seeds[i], gammas[i], offset + j) & _ONE
+        for i in range(stream_rows(streams)):
+            bit ^= draw(streams, i, offset + j) & _ONE
             if i > 0:
-                arith += stream_value(seeds[i], gammas[i], offset + size + j)
+                arith += draw(streams, i, offset + size + j)
         out[j] = bit - arith
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def bit_to_arith(bits, seeds, gammas, offset, correction, first_row):
+def bit_to_arith(bits, streams, offset, correction, first_row):
     """Arithmetic shares of XOR-shared bits (low bit of ``bits``) with daBits.
 
     ``bits`` holds the opened ``t = bit ^ beta`` (one public byte per element);
     the result is ``t + (1 - 2t) * [beta]``.
     """
-    k = seeds.size
+    k = stream_rows(streams)
     size = bits.size
     out = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
@@ -144,26 +144,26 @@ def bit_to_arith(bits, seeds, gammas, offset, correction, first_row):
             if i == first_row:
                 beta = correction[j]
             else:
-                beta = stream_value(seeds[i], gammas[i], offset + size + j)
+                beta = draw(streams, i, offset + size + j)
             value = (_ONE - np.uint64(2) * t) * beta
             out[i, j] = value + t if i == first_row else value
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def dabit_mask(bits, seeds, gammas, offset):
+def dabit_mask(bits, streams, offset):
     """Message to open, ``(k, N)`` bytes: the low bit of ``bits_i ^ beta_i``."""
     k, size = bits.shape
     out = np.empty((k, size), dtype=np.uint8)
     for i in range(k):
         for j in prange(size):
-            beta = stream_value(seeds[i], gammas[i], offset + j) & _ONE
+            beta = draw(streams, i, offset + j) & _ONE
             out[i, j] = np.uint8((bits[i, j] ^ beta) & _ONE)
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def word_dabit_correction(seeds, gammas, offset, size, width):
+def word_dabit_correction(streams, offset, size, width):
     """Dealer: party 0's arithmetic shares of the low ``width`` bits of a random word ``beta``.
 
     ``beta = xor_i stream_i[offset + j]``; bit ``b`` of party ``i > 0`` is at
@@ -172,35 +172,35 @@ def word_dabit_correction(seeds, gammas, offset, size, width):
     out = np.empty((width, size), dtype=np.uint64)
     for j in prange(size):
         beta = np.uint64(0)
-        for i in range(seeds.size):
-            beta ^= stream_value(seeds[i], gammas[i], offset + j)
+        for i in range(stream_rows(streams)):
+            beta ^= draw(streams, i, offset + j)
         for b in range(width):
             rest = np.uint64(0)
-            for i in range(1, seeds.size):
-                rest += stream_value(seeds[i], gammas[i], offset + size + b * size + j)
+            for i in range(1, stream_rows(streams)):
+                rest += draw(streams, i, offset + size + b * size + j)
             out[b, j] = ((beta >> np.uint64(b)) & _ONE) - rest
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def word_dabit_mask(words, seeds, gammas, offset):
+def word_dabit_mask(words, streams, offset):
     """Message to open: ``words_i ^ beta_i``."""
     k, size = words.shape
     out = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
-            out[i, j] = words[i, j] ^ stream_value(seeds[i], gammas[i], offset + j)
+            out[i, j] = words[i, j] ^ draw(streams, i, offset + j)
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def word_to_ring(t, seeds, gammas, offset, correction, first_row, weights):
+def word_to_ring(t, streams, offset, correction, first_row, weights):
     """Shares of ``sum_b weights[r, b] * bit_b`` for each row ``r``: a ``(R, k, N)`` array.
 
     ``t = word ^ beta`` is public; ``bit_b = t_b + (1 - 2 t_b) beta_b``.
     """
     rows, width = weights.shape
-    k = seeds.size
+    k = stream_rows(streams)
     size = t.size
     out = np.zeros((rows, k, size), dtype=np.uint64)
     for i in range(k):
@@ -211,7 +211,7 @@ def word_to_ring(t, seeds, gammas, offset, correction, first_row, weights):
                 if i == first_row:
                     beta = correction[b, j]
                 else:
-                    beta = stream_value(seeds[i], gammas[i], offset + size + b * size + j)
+                    beta = draw(streams, i, offset + size + b * size + j)
                 value = (_ONE - np.uint64(2) * tb) * beta
                 if i == first_row:
                     value += tb

@@ -11,20 +11,20 @@ The inner dimension ``N`` is split across threads, one accumulator each.
 import numpy as np
 from numba import njit, prange
 
-from .prg import stream_value
+from .prg import draw, stream_rows
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def gram_correction(seeds, gammas, offset, rows, cols, chunks):
-    """Dealer (all parties' seeds): party 0's share ``G_0 = A^T A - sum_{i>0} G_i``."""
+def gram_correction(streams, offset, rows, cols, chunks):
+    """Dealer (all parties' streams): party 0's share ``G_0 = A^T A - sum_{i>0} G_i``."""
     partial = np.zeros((chunks, cols, cols), dtype=np.uint64)
     for c in prange(chunks):
         a = np.empty(cols, dtype=np.uint64)
         for t in range(c * rows // chunks, (c + 1) * rows // chunks):
             for j in range(cols):
                 total = np.uint64(0)
-                for i in range(seeds.size):
-                    total += stream_value(seeds[i], gammas[i], offset + t * cols + j)
+                for i in range(stream_rows(streams)):
+                    total += draw(streams, i, offset + t * cols + j)
                 a[j] = total
             for u in range(cols):
                 for v in range(cols):
@@ -33,18 +33,18 @@ def gram_correction(seeds, gammas, offset, rows, cols, chunks):
     for c in range(chunks):
         out += partial[c]
     base = offset + rows * cols
-    for i in range(1, seeds.size):
+    for i in range(1, stream_rows(streams)):
         for u in range(cols):
             for v in range(cols):
-                out[u, v] -= stream_value(seeds[i], gammas[i], base + u * cols + v)
+                out[u, v] -= draw(streams, i, base + u * cols + v)
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def gram_combine(e, seeds, gammas, offset, correction, first_row, chunks):
+def gram_combine(e, streams, offset, correction, first_row, chunks):
     """Each held party's ``G_i + E^T A_i + (E^T A_i)^T``; party 0 adds ``E^T E`` afterwards."""
     rows, cols = e.shape
-    k = seeds.size
+    k = stream_rows(streams)
     out = np.zeros((k, cols, cols), dtype=np.uint64)
     base = offset + rows * cols
     for i in range(k):
@@ -53,7 +53,7 @@ def gram_combine(e, seeds, gammas, offset, correction, first_row, chunks):
             a = np.empty(cols, dtype=np.uint64)
             for t in range(c * rows // chunks, (c + 1) * rows // chunks):
                 for j in range(cols):
-                    a[j] = stream_value(seeds[i], gammas[i], offset + t * cols + j)
+                    a[j] = draw(streams, i, offset + t * cols + j)
                 for u in range(cols):
                     etu = e[t, u]
                     for v in range(cols):
@@ -66,6 +66,6 @@ def gram_combine(e, seeds, gammas, offset, correction, first_row, chunks):
                 if i == first_row:
                     g = correction[u, v]
                 else:
-                    g = stream_value(seeds[i], gammas[i], base + u * cols + v)
+                    g = draw(streams, i, base + u * cols + v)
                 out[i, u, v] = g + cross[u, v] + cross[v, u]
     return out

@@ -21,32 +21,32 @@ are the dealer's two correction rows.
 import numpy as np
 from numba import njit, prange
 
-from .prg import stream_value
+from .prg import draw, stream_rows
 
 _ONE = np.uint64(1)
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def trunc_correction(seeds, gammas, offset, size, shift):
-    """Dealer (all parties' seeds): party 0's ``r_hi`` and ``msb`` shares, a ``(2, N)`` array."""
+def trunc_correction(streams, offset, size, shift):
+    """Dealer (all parties' streams): party 0's ``r_hi`` and ``msb`` shares, a ``(2, N)`` array."""
     s = np.uint64(shift)
     out = np.empty((2, size), dtype=np.uint64)
     for j in prange(size):
         sum_r = np.uint64(0)
         sum_hi = np.uint64(0)
         sum_msb = np.uint64(0)
-        for i in range(seeds.size):
-            sum_r += stream_value(seeds[i], gammas[i], offset + j)
+        for i in range(stream_rows(streams)):
+            sum_r += draw(streams, i, offset + j)
             if i > 0:
-                sum_hi += stream_value(seeds[i], gammas[i], offset + size + j)
-                sum_msb += stream_value(seeds[i], gammas[i], offset + 2 * size + j)
+                sum_hi += draw(streams, i, offset + size + j)
+                sum_msb += draw(streams, i, offset + 2 * size + j)
         out[0, j] = (sum_r >> s) - sum_hi
         out[1, j] = (sum_r >> np.uint64(63)) - sum_msb
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def trunc_mask(z, seeds, gammas, offset, first_row):
+def trunc_mask(z, streams, offset, first_row):
     """Message to open: shares of ``c = z + 2^62 + r``."""
     k, size = z.shape
     bias = _ONE << np.uint64(62)
@@ -54,14 +54,14 @@ def trunc_mask(z, seeds, gammas, offset, first_row):
     for i in range(k):
         extra = bias if i == first_row else np.uint64(0)
         for j in prange(size):
-            out[i, j] = z[i, j] + stream_value(seeds[i], gammas[i], offset + j) + extra
+            out[i, j] = z[i, j] + draw(streams, i, offset + j) + extra
     return out
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def trunc_combine(c, seeds, gammas, offset, correction, first_row, shift):
+def trunc_combine(c, streams, offset, correction, first_row, shift):
     """Shares of ``z / 2^shift`` from the opened ``c`` and each party's material."""
-    k = seeds.size
+    k = stream_rows(streams)
     size = c.size
     s = np.uint64(shift)
     up = np.uint64(64) - s
@@ -74,7 +74,7 @@ def trunc_combine(c, seeds, gammas, offset, correction, first_row, shift):
             if i == first_row:
                 out[i, j] = ((correction[1, j] * no_msb) << up) - correction[0, j] + (cj >> s) - bias
             else:
-                r_hi = stream_value(seeds[i], gammas[i], offset + size + j)
-                msb = stream_value(seeds[i], gammas[i], offset + 2 * size + j)
+                r_hi = draw(streams, i, offset + size + j)
+                msb = draw(streams, i, offset + 2 * size + j)
                 out[i, j] = ((msb * no_msb) << up) - r_hi
     return out

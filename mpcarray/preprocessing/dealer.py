@@ -1,7 +1,8 @@
 """The trusted dealer: Beaver triples, square pairs, matrix triples, truncation material.
 
-Seed compression: every party ``i`` owns a PRG seed (shared with the dealer at
-set-up) and expands its own share of every random value from its stream. For
+Stream compression: every party ``i`` owns a PRG stream (its seed or key is
+shared with the dealer at set-up) and expands its own share of every random
+value from it. For
 each correlated quantity (a product ``c = a*b``, a shifted ``r >> s``, ...) the
 one share that cannot be random, party 0's, is a *correction* computed by the
 dealer; corrections are the only dealer traffic (counted in
@@ -33,15 +34,15 @@ from .kinds import KINDS, correction, matrix_sizes, stream_length
 class Material:
     """Correlated randomness for the held parties, as PRG streams plus party 0's correction.
 
-    ``seeds``/``gammas`` (one per held party, in row order) define each party's
-    stream; ``offset`` is where this material starts in every stream;
+    ``streams`` holds the held parties' streams in row order, in one of the two
+    forms of :mod:`mpcarray.kernels.prg`; ``offset`` is where this material
+    starts in every stream;
     ``correction`` is party 0's correction array (empty where party 0 is not held).
     A remote dealer passes a function that waits for the correction instead,
     so it arrives while the parties open their masked values.
     """
 
-    seeds: np.ndarray
-    gammas: np.ndarray
+    streams: tuple[np.ndarray, np.ndarray] | np.ndarray
     offset: int
     pending: np.ndarray | Callable[[], np.ndarray]
 
@@ -51,23 +52,23 @@ class Material:
 
 
 class CounterStreams:
-    """Fixed per-party seeds; each request takes the next ``length`` values of every stream."""
+    """Fixed per-party SplitMix64 seeds; each request takes the next ``length`` values of every stream."""
 
     def __init__(self, seeds: np.ndarray):
-        self.seeds = np.asarray(seeds, dtype=np.uint64)
-        self.gammas = kernels.stream_gammas(self.seeds)
+        seeds = np.asarray(seeds, dtype=np.uint64)
+        self.streams = (seeds, kernels.stream_gammas(seeds))
         self._counter = 0
 
-    def next(self, length: int) -> tuple[np.ndarray, np.ndarray, int]:
+    def next(self, length: int) -> tuple[tuple[np.ndarray, np.ndarray], int]:
         offset = self._counter
         self._counter += length
-        return self.seeds, self.gammas, offset
+        return self.streams, offset
 
 
 class Dealer(ABC):
     """Source of correlated randomness for this process's parties.
 
-    ``streams`` yields the held parties' ``(seeds, gammas, offset)`` for each
+    ``streams`` yields the held parties' ``(streams, offset)`` for each
     request (an object with ``next(length)``); subclasses provide party 0's
     correction through :meth:`_correction`, called only where party 0 is held,
     and count the bytes it takes from the dealer.
@@ -78,18 +79,18 @@ class Dealer(ABC):
         self._streams = streams
 
     @abstractmethod
-    def _correction(self, name: str, params: tuple, seeds, gammas, offset: int):
+    def _correction(self, name: str, params: tuple, streams, offset: int):
         """Party 0's correction (or a function waiting for it) for a request of kind ``name``."""
 
     def close(self) -> None:
         """End the dealer's part in the session (nothing to do in process)."""
 
     def _material(self, name: str, *params) -> Material:
-        seeds, gammas, offset = self._streams.next(stream_length(name, params))
+        streams, offset = self._streams.next(stream_length(name, params))
         fix = np.empty((0,) * KINDS[name].dims, dtype=np.uint64)  # party 0 is not held here
         if 0 in self._transport.ranks:
-            fix = self._correction(name, params, seeds, gammas, offset)
-        return Material(seeds, gammas, offset, fix)
+            fix = self._correction(name, params, streams, offset)
+        return Material(streams, offset, fix)
 
     def beaver_triples(self, size: int) -> Material:
         """``size`` elementwise triples ``sum(c) = sum(a) * sum(b)`` (layout in :mod:`mpcarray.kernels.beaver`)."""
@@ -133,7 +134,7 @@ class Dealer(ABC):
         batch = tuple(batch)
         material = self._material("matrix_triple", m, inner, p, math.prod(batch))
         sizes = matrix_sizes(m, inner, p, math.prod(batch))
-        flat = kernels.fill_streams(material.seeds, material.gammas, material.offset, sum(sizes))
+        flat = kernels.fill_streams(material.streams, material.offset, sum(sizes))
         k = flat.shape[0]
         a = flat[:, : sizes[0]].reshape((k,) + batch + (m, inner))
         b = flat[:, sizes[0]: sizes[0] + sizes[1]].reshape((k,) + batch + (inner, p))
@@ -159,7 +160,7 @@ class SimulatedDealer(Dealer):
             seeds = np.random.SeedSequence(seed).generate_state(n, dtype=np.uint64)
         super().__init__(transport, CounterStreams(seeds))
 
-    def _correction(self, name, params, seeds, gammas, offset):
-        fix = correction(name, seeds, gammas, offset, params)
+    def _correction(self, name, params, streams, offset):
+        fix = correction(name, streams, offset, params)
         self._transport.count_from_dealer(0, fix.nbytes)
         return fix

@@ -1,7 +1,7 @@
 """The one table of correlated-randomness kinds, shared by every dealer.
 
 Each :class:`Kind` states how many values of every party's PRG stream one
-request reserves and how the dealer (holding all parties' seeds) computes
+request reserves and how the dealer (holding all parties' streams) computes
 party 0's correction. The in-process dealer, the dealer service and the
 party-side client all use this table, so there is one generation code path.
 """
@@ -17,7 +17,7 @@ from .. import kernels
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of material: wire ``code``, stream ``length(*params)``, ``correction(seeds, gammas, offset, *params)``
+    """A kind of material: wire ``code``, stream ``length(*params)``, ``correction(streams, offset, *params)``
     and the correction's number of dimensions ``dims``."""
 
     code: int
@@ -26,18 +26,13 @@ class Kind:
     dims: int = 1
 
 
-def _zero_correction(seeds, gammas, offset, size):
-    others = kernels.fill_streams(seeds[1:], gammas[1:], offset, size)
-    return np.uint64(0) - kernels.sum_rows(others)
-
-
 def gram_chunks(rows: int) -> int:
     """Threads' share of the inner dimension in the Gram kernels (does not change results)."""
     return max(1, min(rows // 256, 4 * numba.get_num_threads()))
 
 
-def _gram_correction(seeds, gammas, offset, rows, cols):
-    return kernels.gram_correction(seeds, gammas, offset, rows, cols, gram_chunks(rows))
+def _gram_correction(streams, offset, rows, cols):
+    return kernels.gram_correction(streams, offset, rows, cols, gram_chunks(rows))
 
 
 def matrix_sizes(m: int, inner: int, p: int, count: int) -> tuple[int, int, int]:
@@ -45,10 +40,10 @@ def matrix_sizes(m: int, inner: int, p: int, count: int) -> tuple[int, int, int]
     return count * m * inner, count * inner * p, count * m * p
 
 
-def _matrix_correction(seeds, gammas, offset, m, inner, p, count):
+def _matrix_correction(streams, offset, m, inner, p, count):
     """Party 0's ``C_0 = (sum A) @ (sum B) - sum_{i>0} C_i`` for every batch entry, ``(count, m, p)``."""
     sizes = matrix_sizes(m, inner, p, count)
-    flat = kernels.fill_streams(seeds, gammas, offset, sum(sizes))
+    flat = kernels.fill_streams(streams, offset, sum(sizes))
     a = kernels.sum_rows(flat[:, : sizes[0]]).reshape(count, m, inner)
     b = kernels.sum_rows(np.ascontiguousarray(flat[:, sizes[0]: sizes[0] + sizes[1]])).reshape(count, inner, p)
     others = kernels.sum_rows(np.ascontiguousarray(flat[1:, sizes[0] + sizes[1]:])).reshape(count, m, p)
@@ -59,7 +54,7 @@ KINDS: dict[str, Kind] = {
     "beaver_triples": Kind(1, lambda size: 3 * size, kernels.triple_correction),
     "square_pairs": Kind(2, lambda size: 2 * size, kernels.square_correction),
     "truncation": Kind(3, lambda size, shift: 3 * size, kernels.trunc_correction, 2),
-    "zero_shares": Kind(4, lambda size: size, _zero_correction),
+    "zero_shares": Kind(4, lambda size: size, kernels.zero_correction),
     "binary_triples": Kind(5, lambda size: 3 * size, kernels.and_correction),
     "edabits": Kind(6, lambda size: 2 * size, kernels.edabit_correction),
     "dabits": Kind(7, lambda size: 2 * size, kernels.dabit_correction),
@@ -77,9 +72,9 @@ def stream_length(name: str, params: tuple) -> int:
     return int(KINDS[name].length(*params))
 
 
-def correction(name: str, seeds, gammas, offset: int, params: tuple) -> np.ndarray:
+def correction(name: str, streams, offset: int, params: tuple) -> np.ndarray:
     """Party 0's correction for one request, from all parties' streams."""
-    return KINDS[name].correction(seeds, gammas, offset, *params)
+    return KINDS[name].correction(streams, offset, *params)
 
 
 __all__ = ["BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "matrix_sizes", "stream_length"]

@@ -6,9 +6,11 @@ fallback if ``cryptography`` is missing. :class:`CryptoGenerator` offers the
 few ``numpy.random.Generator`` methods the engine uses: uniform ring masks
 come straight from the keystream; the DP noise samplers (gamma, normal,
 negative binomial) are NumPy's, driven by a Philox generator whose 128-bit
-key is fresh keystream for every call. :class:`KeyedStreams` gives each
-preprocessing request fresh per-party stream seeds drawn from the parties'
-keystreams, so the dealer and a party derive the same seeds without talking.
+key is fresh keystream for every call. :class:`KeyedStreams` hands every
+preprocessing request the next stretch of each party's keystream as a
+materialised stream array (see :mod:`mpcarray.kernels.prg`): the dealer and
+a party draw the same words without talking, and every share of correlated
+randomness in the socket backend is AES-CTR output.
 """
 
 import secrets
@@ -16,9 +18,9 @@ import secrets
 import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from .. import kernels
-
 KEY_BYTES = 32
+#: Room OpenSSL's ``update_into`` needs past the bytes it writes (one AES block).
+_SLACK = 16
 
 
 class CryptoStream:
@@ -32,7 +34,17 @@ class CryptoStream:
 
     def uint64(self, count: int) -> np.ndarray:
         """The next ``count`` keystream words as uniform ``uint64``."""
-        return np.frombuffer(self._cipher.update(bytes(8 * count)), dtype=np.uint64).copy()
+        return keystream_rows([self], count)[0]
+
+    def write(self, buffer: np.ndarray, nbytes: int) -> None:
+        """Write the next ``nbytes`` keystream bytes to the start of the ``uint8`` array ``buffer``.
+
+        OpenSSL's ``update_into`` wants one AES block of room past what it
+        writes, so ``buffer`` must hold at least ``nbytes + 16`` bytes.
+        """
+        written = self._cipher.update_into(bytes(nbytes), buffer) if nbytes else 0
+        if written != nbytes:
+            raise RuntimeError(f"AES-CTR wrote {written} of {nbytes} keystream bytes")
 
 
 class CryptoGenerator:
@@ -61,16 +73,30 @@ class CryptoGenerator:
         return self._sampler().negative_binomial(n, p, size)
 
 
-class KeyedStreams:
-    """Per-request stream seeds for the held parties, each from that party's AES-CTR key.
+def keystream_rows(streams: list[CryptoStream], length: int) -> np.ndarray:
+    """A ``(len(streams), length)`` ``uint64`` array: row ``i`` is the next ``length`` words of ``streams[i]``.
 
-    Request ``r`` uses, for party ``i``, the ``r``-th keystream word of key ``i``
-    as the seed of a fresh counter-based stream starting at offset 0.
+    The keystream is written straight into the array, which is a view of a
+    buffer one AES block longer than itself (the room ``update_into`` wants).
+    """
+    row_bytes = 8 * length
+    buffer = np.empty(len(streams) * row_bytes + _SLACK, dtype=np.uint8)
+    for i, stream in enumerate(streams):
+        stream.write(buffer[i * row_bytes:], row_bytes)
+    return buffer[: len(streams) * row_bytes].view(np.uint64).reshape(len(streams), length)
+
+
+class KeyedStreams:
+    """The held parties' AES-256-CTR keystreams, handed out request by request.
+
+    Each request takes the next ``length`` words of every party's keystream,
+    in request order, as a materialised stream array starting at offset 0; the
+    dealer (all keys) and a party (its own key) issue the same requests in the
+    same order, so they hold the same words.
     """
 
     def __init__(self, keys: list[bytes]):
         self._streams = [CryptoStream(key) for key in keys]
 
-    def next(self, length: int) -> tuple[np.ndarray, np.ndarray, int]:
-        seeds = np.concatenate([stream.uint64(1) for stream in self._streams])
-        return seeds, kernels.stream_gammas(seeds), 0
+    def next(self, length: int) -> tuple[np.ndarray, int]:
+        return keystream_rows(self._streams, length), 0

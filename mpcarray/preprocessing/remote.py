@@ -1,7 +1,7 @@
 """The party side of the dealer service: correlated randomness over the network.
 
 Every party receives its AES-256 key from the dealer once, over TLS, and
-derives the seeds of its own streams for each request locally
+draws its own shares of every request from that keystream locally
 (:class:`~mpcarray.preprocessing.randomness.KeyedStreams`); party 0 also asks
 the dealer for its correction arrays. The request is sent at once and the
 correction is awaited only when a kernel needs it, so it travels while the
@@ -47,7 +47,7 @@ class RemoteDealer(Dealer):
         self._requested = self._received = 0
         self._replies: dict[int, np.ndarray] = {}
 
-    def _correction(self, name, params, seeds, gammas, offset):
+    def _correction(self, name, params, streams, offset):
         self._link.post(np.array((KINDS[name].code,) + tuple(params), dtype=np.uint64), CONTROL)
         self._link.expect(None, CONTROL)
         request, self._requested = self._requested, self._requested + 1

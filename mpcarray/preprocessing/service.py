@@ -51,8 +51,8 @@ def answer(streams: KeyedStreams, request: np.ndarray, n_parties: int) -> np.nda
         raise ProtocolError(f"dealer: request {name} with parameters {params}: {err}") from err
     if 8 * length * n_parties > MAX_FRAME_BYTES:
         raise ProtocolError(f"dealer: request {name}{params} is too large")
-    seeds, gammas, offset = streams.next(length)
-    return correction(name, seeds, gammas, offset, params)
+    all_streams, offset = streams.next(length)
+    return correction(name, all_streams, offset, params)
 
 
 def serve(parties, address, credentials: Credentials | None, timeout: float, log=print) -> int:

@@ -35,8 +35,8 @@ def and_words(rt, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     Security: ``d`` and ``e`` are uniform because ``a`` and ``b`` are.
     """
     t = rt.dealer.binary_triples(u.shape[1])
-    (opened,) = open_xor(rt, kernels.and_mask(u, v, t.seeds, t.gammas, t.offset))
-    return kernels.and_combine(opened, t.seeds, t.gammas, t.offset, t.correction, rt.first_row)
+    (opened,) = open_xor(rt, kernels.and_mask(u, v, t.streams, t.offset))
+    return kernels.and_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
 
 
 def bits_to_ring(rt, bits: np.ndarray) -> np.ndarray:
@@ -51,8 +51,8 @@ def bits_to_ring(rt, bits: np.ndarray) -> np.ndarray:
     Security: ``t`` is a uniform bit because ``beta`` is.
     """
     m = rt.dealer.dabits(bits.shape[1])
-    (t,) = open_xor(rt, kernels.dabit_mask(bits, m.seeds, m.gammas, m.offset))
-    return kernels.bit_to_arith(t, m.seeds, m.gammas, m.offset, m.correction, rt.first_row)
+    (t,) = open_xor(rt, kernels.dabit_mask(bits, m.streams, m.offset))
+    return kernels.bit_to_arith(t, m.streams, m.offset, m.correction, rt.first_row)
 
 
 def and_planes(rt, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -113,5 +113,5 @@ def words_to_ring(rt, words: np.ndarray, weights) -> np.ndarray:
     used = np.flatnonzero(weights.any(axis=0))
     weights = np.ascontiguousarray(weights[:, : used[-1] + 1 if used.size else 1])  # only bits that count
     m = rt.dealer.word_dabits(words.shape[1], weights.shape[1])
-    (t,) = open_xor(rt, kernels.word_dabit_mask(words, m.seeds, m.gammas, m.offset))
-    return kernels.word_to_ring(t, m.seeds, m.gammas, m.offset, m.correction, rt.first_row, weights)
+    (t,) = open_xor(rt, kernels.word_dabit_mask(words, m.streams, m.offset))
+    return kernels.word_to_ring(t, m.streams, m.offset, m.correction, rt.first_row, weights)

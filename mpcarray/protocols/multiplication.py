@@ -30,8 +30,8 @@ def mul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         raise ValueError(f"mul needs equal share shapes, got {x.shape} and {y.shape}")
     xs, ys = _rows(x), _rows(y)
     t = rt.dealer.beaver_triples(xs.shape[1])
-    (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.seeds, t.gammas, t.offset))
-    z = kernels.beaver_combine(opened, t.seeds, t.gammas, t.offset, t.correction, rt.first_row)
+    (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.streams, t.offset))
+    z = kernels.beaver_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
     return z.reshape(x.shape)
 
 
@@ -47,8 +47,8 @@ def square(rt, x: np.ndarray) -> np.ndarray:
     """
     xs = _rows(x)
     p = rt.dealer.square_pairs(xs.shape[1])
-    (d,) = open_shares(rt, kernels.square_mask(xs, p.seeds, p.gammas, p.offset))
-    z = kernels.square_combine(d, p.seeds, p.gammas, p.offset, p.correction, rt.first_row)
+    (d,) = open_shares(rt, kernels.square_mask(xs, p.streams, p.offset))
+    z = kernels.square_combine(d, p.streams, p.offset, p.correction, rt.first_row)
     return z.reshape(x.shape)
 
 
@@ -97,10 +97,10 @@ def gram(rt, x: np.ndarray) -> np.ndarray:
     k, rows, cols = x.shape
     masks = rt.dealer.gram_masks(rows, cols)
     flat = np.ascontiguousarray(x).reshape(k, -1)
-    (e,) = open_shares(rt, kernels.square_mask(flat, masks.seeds, masks.gammas, masks.offset))
+    (e,) = open_shares(rt, kernels.square_mask(flat, masks.streams, masks.offset))
     e = e.reshape(rows, cols)
     chunks = gram_chunks(rows)
-    z = kernels.gram_combine(e, masks.seeds, masks.gammas, masks.offset, masks.correction,
+    z = kernels.gram_combine(e, masks.streams, masks.offset, masks.correction,
                              rt.first_row, chunks)
     if rt.first_row >= 0:
         z[rt.first_row] += kernels.ring_matmul(e.T, e)

@@ -22,7 +22,7 @@ def zero_sharing(rt, shape: tuple) -> np.ndarray:
     """
     size = int(np.prod(shape, dtype=np.int64))
     material = rt.dealer.zero_shares(size)
-    rows = kernels.fill_streams(material.seeds, material.gammas, material.offset, size)
+    rows = kernels.fill_streams(material.streams, material.offset, size)
     if rt.first_row >= 0:
         rows[rt.first_row] = material.correction
     return rows.reshape((len(rt.ranks),) + tuple(shape))

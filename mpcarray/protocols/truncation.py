@@ -41,12 +41,12 @@ def truncate_many(rt, parts) -> list[np.ndarray]:
             raise ValueError(f"truncation shift must be in [1, 62], got {shift}")
         flat = np.ascontiguousarray(z).reshape(k, -1)
         material = rt.dealer.truncation(flat.shape[1], shift)
-        masked = kernels.trunc_mask(flat, material.seeds, material.gammas, material.offset,
+        masked = kernels.trunc_mask(flat, material.streams, material.offset,
                                     rt.first_row)
         prepared.append((z.shape, shift, material, masked))
     opened = open_shares(rt, *(masked for *_, masked in prepared))
     return [
-        kernels.trunc_combine(c, m.seeds, m.gammas, m.offset, m.correction, rt.first_row, shift)
+        kernels.trunc_combine(c, m.streams, m.offset, m.correction, rt.first_row, shift)
         .reshape(shape)
         for (shape, shift, m, _), c in zip(prepared, opened)
     ]

@@ -41,13 +41,13 @@ def listen(address: tuple[str, int]) -> socket.socket:
     """A listening socket on ``address``; :class:`NetworkError` if it is taken."""
     server = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
+    try:  # with SO_REUSEADDR a second bind can succeed and only listen() fail
         server.bind(address)
+        server.listen(64)
     except OSError as err:
         server.close()
         raise NetworkError(f"cannot listen on {address[0]}:{address[1]}: {err} "
                            "(is another process already running this party?)") from err
-    server.listen(64)
     return server
 
 

@@ -1,0 +1,81 @@
+"""Both forms of PRG stream drive every kernel: counter-based (simulated) and materialised (socket, AES-CTR)."""
+
+import numpy as np
+import pytest
+
+import mpcarray as mpc
+from mpcarray import kernels, session
+from mpcarray.preprocessing import SimulatedDealer
+from mpcarray.preprocessing.randomness import KEY_BYTES, KeyedStreams
+
+
+class MaterialisedSplitMix:
+    """The simulated dealer's streams, handed out as arrays: same values, other kernel specialisation."""
+
+    def __init__(self, counter_streams):
+        self._inner = counter_streams
+
+    def next(self, length):
+        streams, offset = self._inner.next(length)
+        return kernels.fill_streams(streams, offset, length), 0
+
+
+class MaterialisedDealer(SimulatedDealer):
+    def __init__(self, transport, seed=None):
+        super().__init__(transport, seed)
+        self._streams = MaterialisedSplitMix(self._streams)
+
+
+class AesDealer(SimulatedDealer):
+    """An in-process dealer drawing every party's stream from AES-256-CTR, as the socket backend does."""
+
+    def __init__(self, transport, seed=None):
+        super().__init__(transport, seed)
+        self._streams = KeyedStreams([bytes([rank + 1]) * KEY_BYTES for rank in range(transport.n_parties)])
+
+
+def _workload(s):
+    """Revealed results of operations that between them use every kind of dealer material."""
+    rng = np.random.default_rng(3)
+    x = s.share(rng.uniform(-4, 4, (300, 3)), owner=0)
+    y = s.share(rng.uniform(-4, 4, (300, 3)), owner=1)
+    w = s.share(rng.uniform(-1, 1, (3, 2)), owner=1)
+    return {
+        "product": (x * y).reveal(),
+        "square": (x * x).reveal(),
+        "gram": (x.T @ x).reveal(),
+        "matmul": (x @ w).reveal(),
+        "less": (x < y).reveal(),
+        "relu": np.maximum(x, 0).reveal(),
+        "exp": np.exp(x / 4).reveal(),
+    }
+
+
+def _run(monkeypatch, dealer, parties, seed=7):
+    monkeypatch.setattr(session, "SimulatedDealer", dealer)
+    with mpc.Session(parties=parties, seed=seed) as s:
+        assert type(s._rt.dealer) is dealer
+        return _workload(s)
+
+
+@pytest.mark.parametrize("parties", [2, 3])
+def test_materialised_streams_give_bit_identical_results(monkeypatch, parties):
+    computed = _run(monkeypatch, SimulatedDealer, parties)
+    materialised = _run(monkeypatch, MaterialisedDealer, parties)
+    for name, value in computed.items():
+        np.testing.assert_array_equal(materialised[name], value, err_msg=name)
+
+
+def test_aes_streams_give_correct_results(monkeypatch):
+    results = _run(monkeypatch, AesDealer, 3)
+    rng = np.random.default_rng(3)
+    x, y, w = rng.uniform(-4, 4, (300, 3)), rng.uniform(-4, 4, (300, 3)), rng.uniform(-1, 1, (3, 2))
+    tolerance = 1e-3
+    np.testing.assert_allclose(results["product"], x * y, atol=tolerance)
+    np.testing.assert_allclose(results["square"], x * x, atol=tolerance)
+    np.testing.assert_allclose(results["gram"], x.T @ x, atol=300 * tolerance)
+    np.testing.assert_allclose(results["matmul"], x @ w, atol=tolerance)
+    np.testing.assert_array_equal(results["less"], x < y)
+    np.testing.assert_allclose(results["relu"], np.maximum(x, 0), atol=tolerance)
+    np.testing.assert_allclose(results["exp"], np.exp(x / 4), rtol=1e-2, atol=1e-3)
+
