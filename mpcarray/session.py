@@ -225,7 +225,7 @@ class Session:
             finally:
                 self._rt.transport.close()
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> "Session":  # noqa: PYI034 - typing.Self needs Python 3.11
         return self
 
     def __exit__(self, kind, *exc) -> None:

@@ -68,7 +68,7 @@ def test_comparison_rounds_do_not_depend_on_size(session):
     for size in (1, 1000):
         x = session.share(np.linspace(-3, 3, size), owner=0)
         before = session.comm.snapshot()
-        x < 0.5
+        _ = x < 0.5
         assert (session.comm - before).rounds == 8
 
 
@@ -80,8 +80,8 @@ def test_sign_bits_cost_formula(session):
     rt = session._rt
     shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64), (size,))
     for kwargs, plane_ands, converted in [
-        (dict(negative=True), 118, 1), (dict(negative=False, zero=True), 63, 1),
-        (dict(negative=True, zero=True), 118 + 63, 2),
+        ({"negative": True}, 118, 1), ({"negative": False, "zero": True}, 63, 1),
+        ({"negative": True, "zero": True}, 118 + 63, 2),
     ]:
         before = session.comm.snapshot()
         protocols.sign_bits(rt, shares, **kwargs)

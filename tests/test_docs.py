@@ -25,7 +25,7 @@ def test_operations_page_is_generated_from_the_registry():
 
 
 def test_every_public_name_is_in_the_api_reference():
-    documented = set(re.findall(r"^::: mpcarray\.(\w+)", (DOCS / "api.md").read_text(), re.M))
+    documented = set(re.findall(r"^::: mpcarray\.(\w+)", (DOCS / "api.md").read_text(), re.MULTILINE))
     public = {name for name in mpc.__all__ if not name.startswith("_")}
     public -= {"supported_functions", "supported_ufuncs"}  # described by the operations page
     exceptions = {name for name in public if isinstance(getattr(mpc, name), type)

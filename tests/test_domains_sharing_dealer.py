@@ -9,9 +9,9 @@ from hypothesis.extra.numpy import arrays
 import mpcarray as mpc
 from mpcarray import kernels
 from mpcarray.domains import FixedPoint, from_ring_signed, to_ring
+from mpcarray.preprocessing import SimulatedDealer
 from mpcarray.sharing import reconstruct, split
 from mpcarray.transport import SimulatedTransport
-from mpcarray.preprocessing import SimulatedDealer
 
 
 @given(arrays(np.int64, st.integers(0, 20)))

@@ -9,7 +9,14 @@ from scipy import stats
 
 import mpcarray as mpc
 from mpcarray.cli import main as cli
-from mpcarray.privacy import DiscreteLaplace, Gaussian, Laplace, Policy, PrivacyBudget, RevealRequest
+from mpcarray.privacy import (
+    DiscreteLaplace,
+    Gaussian,
+    Laplace,
+    Policy,
+    PrivacyBudget,
+    RevealRequest,
+)
 
 PARTIES = ["hosp_a", "hosp_b", "lab_c"]
 

@@ -203,7 +203,7 @@ def test_int_shared_shared_broadcast_exact(n_parties, data, shapes):
     a, b = data.draw(int_arrays(sa), label="a"), data.draw(int_arrays(sb), label="b")
     with new_session(n_parties, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
-        for sym, op in OPS.items():
+        for op in OPS.values():
             assert_exact_int(op(x, y), wrap(op, a, b))
             assert_exact_int(op(y, x), wrap(op, b, a))
         assert_exact_int(-x, wrap(np.negative, a))

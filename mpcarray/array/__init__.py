@@ -1,7 +1,6 @@
 """The ``SharedArray`` type: NumPy-style arrays over secret shares."""
 
 from . import functions  # noqa: F401  (registers the NumPy function implementations)
-from .elementary import divide, exp, log, reciprocal, rsqrt, sigmoid, sqrt, tanh
 from .comparisons import (
     absolute,
     amax,
@@ -16,6 +15,7 @@ from .comparisons import (
     where,
 )
 from .dispatch import supported_functions, supported_ufuncs
+from .elementary import divide, exp, log, reciprocal, rsqrt, sigmoid, sqrt, tanh
 from .owner import owner_apply, row_parts
 from .shared_array import SharedArray
 

@@ -16,7 +16,7 @@ non-positive values return 0 or meaningless values; ``exp`` saturates at the
 safe-range limit and flushes to (almost) zero below ``-(f - 1) ln 2``.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -70,7 +70,7 @@ _NEWTON = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _newton_steps(name: str, f: int) -> int:
     """Steps that bring the worst relative error on ``[0.5, 1)`` below ``2^-(f + 2)`` (simulated in float64)."""
     start, step = _NEWTON[name]
@@ -149,7 +149,7 @@ def _root_weights(f: int, power: float, headroom: int):
     """Weights ``round(2^(power * (p + 1 - f)) * 2^shift)`` and the shift, for ``m``-side values <= 2^headroom."""
     exponents = [power * (p + 1 - f) for p in range(62 - f)]
     shift = 61 - f - headroom - int(np.ceil(max(exponents)))
-    weights = [int(round(2.0 ** (e + shift))) for e in exponents] + [0] * (2 + f)
+    weights = [round(2.0 ** (e + shift)) for e in exponents] + [0] * (2 + f)
     return weights, shift
 
 
@@ -170,7 +170,7 @@ def sqrt(x) -> SharedArray:
     return _scale_by_power(m * _newton("rsqrt", m), weight, shift)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _chebyshev(name: str, f: int) -> tuple:
     """Power-basis coefficients of the lowest-degree Chebyshev interpolant accurate to ``2^-(f+3)``."""
     function, domain = _APPROXIMATED[name]
@@ -245,7 +245,7 @@ def log(x) -> SharedArray:
     """Natural logarithm for ``x > 0``."""
     x = _fixed(x)
     f = x._rt.fixed.frac_bits
-    exponent = [int(round((p + 1 - f) * _LN2 * 2**f)) for p in range(64)]
+    exponent = [round((p + 1 - f) * _LN2 * 2**f) for p in range(64)]
     m, (power_part,) = _normalise(x, exponent)
     u = 4 * m - 3
     return _polynomial(u, _chebyshev("log_quarter", f)) + power_part._new(power_part._shares, f)

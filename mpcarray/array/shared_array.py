@@ -33,7 +33,7 @@ from .promotion import INT, is_integer, public_array
 class SharedArray(NDArrayOperatorsMixin):
     """A secret-shared array. Create one with :meth:`mpcarray.Session.share`."""
 
-    __slots__ = ("_rt", "_shares", "_frac", "_known_by", "_plain", "_parts")
+    __slots__ = ("_frac", "_known_by", "_parts", "_plain", "_rt", "_shares")
     __hash__ = None  # == is a secure comparison, not identity
 
     def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None,

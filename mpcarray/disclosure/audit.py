@@ -10,6 +10,7 @@ between the parties at the end of a study).
 """
 
 import hashlib
+import itertools
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,7 +78,7 @@ def verify_log(path) -> int:
         if _digest(record) != stated_hash:
             raise AuditError(f"{path}, line {line_number}: record seq={seq} was edited "
                              "(its hash does not match its content)")
-    for (_, earlier, *_), (line_number, seq, *_) in zip(records, records[1:]):
+    for (_, earlier, *_), (line_number, seq, *_) in itertools.pairwise(records):
         if seq < earlier:
             raise AuditError(f"{path}, line {line_number}: records reordered: seq={seq} follows seq={earlier}")
     for expected, (line_number, seq, *_) in enumerate(records):

@@ -29,6 +29,7 @@ from .. import kernels
 from .binary import and_planes, bits_to_ring, sklansky_levels
 from .opening import open_shares
 
+
 def _masked_planes(rt, a: np.ndarray):
     """Open ``c = a + r`` for an edaBit ``r``; return ``N``, and in bit planes ``c``, ``r`` and ``~(c ^ r)``.
 
