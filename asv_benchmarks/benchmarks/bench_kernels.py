@@ -8,6 +8,7 @@ concatenation, Python dispatch).
 import numpy as np
 
 from mpcarray import kernels
+from mpcarray.preprocessing.randomness import CryptoStream, keystream_rows
 
 from ._common import SEED
 
@@ -47,7 +48,8 @@ class RingMatmul:
 
 
 class FillStreams:
-    """Counter-based PRG streams: ``fill_streams`` for n_streams x 10^6 values versus NumPy's PCG64."""
+    """PRG streams for n_streams x 10^6 values: the simulated backend's counter-based
+    ``fill_streams`` and the socket backend's AES-256-CTR ``keystream_rows``, versus NumPy's PCG64."""
 
     params = (1, 3)
     param_names = ("n_streams",)
@@ -58,10 +60,14 @@ class FillStreams:
         self.streams = (seeds, kernels.stream_gammas(seeds))
         self.rng = np.random.default_rng(SEED)
         kernels.fill_streams(self.streams, 0, self.size)  # warm-up
+        self.keystreams = [CryptoStream() for _ in range(n_streams)]
         self.n_values = n_streams * self.size
 
     def time_fill_streams(self, n_streams):
         kernels.fill_streams(self.streams, 0, self.size)
+
+    def time_aes_keystream(self, n_streams):
+        keystream_rows(self.keystreams, self.size)
 
     def time_numpy_integers(self, n_streams):
         self.rng.integers(0, 2**64, self.n_values, dtype=np.uint64, endpoint=False)
