@@ -80,6 +80,25 @@ def test_kaplan_meier_suppresses_small_counts(session):
     np.testing.assert_array_equal(np.ma.getmaskarray(km.at_risk), at_risk < k)
     hidden = np.logical_or.accumulate((died < k) | (at_risk < k))
     np.testing.assert_array_equal(np.ma.getmaskarray(km.survival), hidden)
+    lower, upper = km.confidence_interval()
+    np.testing.assert_array_equal(np.ma.getmaskarray(lower), hidden)
+    reference = KaplanMeierFitter().fit(durations, events).confidence_interval_.loc[km.timeline].to_numpy()
+    np.testing.assert_allclose(upper.compressed(), reference[~hidden, 1], atol=1e-6)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.1])
+@pytest.mark.parametrize("dataset", ["lung", "rossi"])
+def test_kaplan_meier_confidence_interval_matches_lifelines(session, dataset, alpha):
+    frame, duration, event = (lung(), "time", "status") if dataset == "lung" else (rossi(), "week", "arrest")
+    km = stats.kaplan_meier(*shared_survival(session, frame, duration, event))
+    reference = KaplanMeierFitter(alpha=alpha).fit(frame[duration], frame[event])
+    bounds = reference.confidence_interval_.loc[km.timeline].to_numpy()
+    lower, upper = km.confidence_interval(alpha)
+    np.testing.assert_allclose(lower, bounds[:, 0], atol=1e-6)
+    np.testing.assert_allclose(upper, bounds[:, 1], atol=1e-6)
+    assert np.all((lower <= km.survival) & (km.survival <= upper))
+    with pytest.raises(ValueError, match="alpha"):
+        km.confidence_interval(1.5)
 
 
 @pytest.mark.parametrize("dataset", ["lung", "rossi"])

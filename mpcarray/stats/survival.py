@@ -40,6 +40,30 @@ class KaplanMeier:
     events: np.ndarray
     censored: np.ndarray
 
+    def confidence_interval(self, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+        """Pointwise ``1 - alpha`` bounds ``(lower, upper)`` for ``survival``, as lifelines computes them.
+
+        Exponential Greenwood (log(-log)) intervals from the opened table alone,
+        so they reveal nothing more: with ``V = sum d / (n (n - d))`` over the
+        steps so far (0 where ``n = d``) and ``v = log S``, the bounds are
+        ``exp(-exp(log(-v) -/+ z sqrt(V) / v))``, and 1 where ``S = 1``.
+        Masked where ``survival`` is masked.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+        z = _scipy_stats.norm.ppf(1 - alpha / 2)
+        n = np.ma.filled(self.at_risk, 1).astype(np.float64)
+        d = np.ma.filled(self.events, 0).astype(np.float64)
+        survivors = n - d
+        step = np.divide(d, n * survivors, out=np.zeros_like(d), where=survivors > 0)
+        spread = z * np.sqrt(np.cumsum(step))
+        v = np.log(np.ma.filled(self.survival, 1.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bounds = [np.exp(-np.exp(np.log(-v) + sign * spread / v)) for sign in (-1.0, 1.0)]
+        bounds = [np.where(np.isnan(b), 1.0, b) for b in bounds]
+        mask = np.ma.getmask(self.survival)
+        return tuple(np.ma.masked_array(b, mask=mask) if mask is not np.ma.nomask else b for b in bounds)
+
 
 def kaplan_meier(time: SharedArray, event: SharedArray, timeline=None,
                  suppress_small: int | None = None) -> KaplanMeier:
