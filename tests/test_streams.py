@@ -1,4 +1,4 @@
-"""Both forms of PRG stream drive every kernel: counter-based (simulated) and materialised (socket, AES-CTR)."""
+"""PRG streams in both forms (counter-based and materialised AES-CTR) drive every kernel; small calls stay on one thread."""
 
 import numpy as np
 import pytest
@@ -79,3 +79,24 @@ def test_aes_streams_give_correct_results(monkeypatch):
     np.testing.assert_allclose(results["relu"], np.maximum(x, 0), atol=tolerance)
     np.testing.assert_allclose(results["exp"], np.exp(x / 4), rtol=1e-2, atol=1e-3)
 
+
+
+def test_small_kernel_calls_run_on_one_thread():
+    import numba
+
+    from mpcarray.kernels.threads import PARALLEL_MIN, serial_when_small
+
+    seen = []
+    recorder = serial_when_small(lambda rows: seen.append(numba.get_num_threads()), 0)
+    before = numba.get_num_threads()
+    recorder(np.zeros(PARALLEL_MIN - 1))
+    recorder(np.zeros(PARALLEL_MIN))
+    assert seen == [1, before]
+    assert numba.get_num_threads() == before
+
+    def failing(count):
+        raise RuntimeError("kernel failed")
+
+    with pytest.raises(RuntimeError):
+        serial_when_small(failing, 0)(3)
+    assert numba.get_num_threads() == before

@@ -17,34 +17,43 @@ import os
 # Must be set before the OpenMP runtime loads; a value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from .beaver import (
-    beaver_combine,
-    beaver_mask,
-    square_combine,
-    square_correction,
-    square_mask,
-    triple_correction,
-)
-from .binary import (
-    and_combine,
-    and_correction,
-    and_mask,
-    bit_to_arith,
-    dabit_correction,
-    dabit_mask,
-    edabit_correction,
-    edabit_shares,
-    word_dabit_correction,
-    word_dabit_mask,
-    word_to_ring,
-    xor_rows,
-)
-from .gram import gram_combine, gram_correction
-from .matmul import ring_matmul
-from .planes import from_planes, plane_bits, to_planes
-from .prg import fill_streams, stream_gammas, zero_correction
-from .reduce import sum_rows
-from .truncation import trunc_combine, trunc_correction, trunc_mask
+from . import beaver, binary, gram, matmul, planes, prg, reduce, truncation
+from .threads import serial_when_small
+
+_ELEMENTS = 0  # the first argument's size measures the work
+_COUNT = 2  # (streams, offset, count, ...): the count does
+
+beaver_mask = serial_when_small(beaver.beaver_mask, _ELEMENTS)
+beaver_combine = serial_when_small(beaver.beaver_combine, _ELEMENTS)
+square_mask = serial_when_small(beaver.square_mask, _ELEMENTS)
+square_combine = serial_when_small(beaver.square_combine, _ELEMENTS)
+triple_correction = serial_when_small(beaver.triple_correction, _COUNT)
+square_correction = serial_when_small(beaver.square_correction, _COUNT)
+and_mask = serial_when_small(binary.and_mask, _ELEMENTS)
+and_combine = serial_when_small(binary.and_combine, _ELEMENTS)
+and_correction = serial_when_small(binary.and_correction, _COUNT)
+bit_to_arith = serial_when_small(binary.bit_to_arith, _ELEMENTS)
+dabit_correction = serial_when_small(binary.dabit_correction, _COUNT)
+dabit_mask = serial_when_small(binary.dabit_mask, _ELEMENTS)
+edabit_correction = serial_when_small(binary.edabit_correction, _COUNT)
+edabit_shares = serial_when_small(binary.edabit_shares, _COUNT)
+word_dabit_correction = serial_when_small(binary.word_dabit_correction, _COUNT)
+word_dabit_mask = serial_when_small(binary.word_dabit_mask, _ELEMENTS)
+word_to_ring = serial_when_small(binary.word_to_ring, _ELEMENTS)
+xor_rows = serial_when_small(binary.xor_rows, _ELEMENTS)
+gram_combine = serial_when_small(gram.gram_combine, _ELEMENTS)
+gram_correction = serial_when_small(gram.gram_correction, lambda streams, offset, rows, cols, chunks: rows * cols)
+ring_matmul = serial_when_small(matmul.ring_matmul, lambda a, b: a.size * b.shape[1])
+to_planes = serial_when_small(planes.to_planes, _ELEMENTS)
+from_planes = serial_when_small(planes.from_planes, _ELEMENTS)
+plane_bits = serial_when_small(planes.plane_bits, _ELEMENTS)
+fill_streams = serial_when_small(prg.fill_streams, _COUNT)
+zero_correction = serial_when_small(prg.zero_correction, _COUNT)
+stream_gammas = prg.stream_gammas
+sum_rows = serial_when_small(reduce.sum_rows, _ELEMENTS)
+trunc_mask = serial_when_small(truncation.trunc_mask, _ELEMENTS)
+trunc_combine = serial_when_small(truncation.trunc_combine, _ELEMENTS)
+trunc_correction = serial_when_small(truncation.trunc_correction, _COUNT)
 
 __all__ = [
     "and_combine",
