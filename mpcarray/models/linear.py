@@ -62,10 +62,8 @@ class LinearRegression:
         ``standard_errors=True``), labelled ``"LinearRegression.<name>"``.
         """
         X, y = design(X, y)
-        if not self.fit_intercept:
-            raise NotImplementedError("fit_intercept=False is not supported yet")
         d = X.shape[1]
-        stats = moments(X, y)
+        stats = moments(X, y, centre=self.fit_intercept)
         A, b = stats.gram[:d, :d], stats.gram[:d, d]
         solver = SPDSolver(A, self.max_condition)
         gamma = solver.solve(b, scale_bits=COEF_BITS)  # standardised coefficients * 2^COEF_BITS
@@ -74,27 +72,38 @@ class LinearRegression:
         ratio = stats.weight[:d] * precision.refined_reciprocal(stats.weight[d], bits)
         self.coef_, scaled, exponents = precision.reveal_product(
             gamma, ratio, COEF_BITS + bits, "LinearRegression.coef_")
-        # intercept = mean_y - Σ coef_j mean_j, all at scale 2^INTERCEPT_BITS
-        terms = (scaled * stats.mean[:d]) * 2.0 ** (INTERCEPT_BITS - exponents)
-        intercept = stats.mean[d] * 2**INTERCEPT_BITS - terms.sum()
-        self.intercept_ = float(intercept.reveal(label="LinearRegression.intercept_")) / 2**INTERCEPT_BITS
+        self.intercept_ = self._intercept(stats, scaled, exponents) if self.fit_intercept else 0.0
         if self.standard_errors:
             self._standard_errors(stats, solver, b, gamma, ratio, bits)
         return self
 
+    @staticmethod
+    def _intercept(stats, scaled, exponents) -> float:
+        """``mean_y - Σ coef_j mean_j``, all at scale ``2^INTERCEPT_BITS``, revealed."""
+        d = scaled.shape[0]
+        terms = (scaled * stats.mean[:d]) * 2.0 ** (INTERCEPT_BITS - exponents)
+        intercept = stats.mean[d] * 2**INTERCEPT_BITS - terms.sum()
+        return float(intercept.reveal(label="LinearRegression.intercept_")) / 2**INTERCEPT_BITS
+
     def _standard_errors(self, stats, solver, b, gamma, ratio, bits):
-        """``bse_`` and ``rsquared_`` from the standardised normal equations."""
+        """``bse_`` and ``rsquared_`` from the standardised normal equations.
+
+        Without an intercept the moments are uncentred, so ``rsquared_`` is the
+        uncentred R² ``1 - RSS / Σ y²`` and the residual degrees of freedom are
+        ``n - d``, as statsmodels reports for a model without a constant.
+        """
         d, n = b.shape[0], stats.n
         explained = (b * gamma).sum() * 2.0**-COEF_BITS  # b·γ = 4^h R^2
         total = stats.gram[d, d]
         residual = total - explained  # 4^h (1 - R^2)
+        dof = n - d - int(self.fit_intercept)
         self.rsquared_ = float(divide(explained, total).reveal(label="LinearRegression.rsquared_"))
         h = stats.scale_bits
         zeros = b.reshape(-1, 1) * np.zeros((1, d), dtype=np.int64)
         inverse = solver.solve(zeros + np.eye(d, dtype=np.int64) * 4**h, scale_bits=COEF_BITS)  # R^-1 2^12
         index = np.arange(d)
-        # Var(γ_j) 2^COEF_BITS = (R^-1)_jj 2^COEF_BITS * residual 4^-h / (n - d - 1), scaled in two steps
-        variance = (inverse[index, index] * (residual * 2.0**-h)) * (2.0**-h / (n - d - 1))
+        # Var(γ_j) 2^COEF_BITS = (R^-1)_jj 2^COEF_BITS * residual 4^-h / dof, scaled in two steps
+        variance = (inverse[index, index] * (residual * 2.0**-h)) * (2.0**-h / dof)
         root = sqrt(variance)  # sd(γ_j) * 2^(COEF_BITS / 2)
         self.bse_, _, _ = precision.reveal_product(
             root, ratio, COEF_BITS // 2 + bits, "LinearRegression.bse_")
