@@ -71,11 +71,10 @@ class LogisticRegression:
         and one or two conditioning bits per Newton step.
         """
         X, y = design(X, y)
-        if not self.fit_intercept:
-            raise NotImplementedError("fit_intercept=False is not supported yet")
         n = X.shape[0]
-        standardised, mean, weight = standardize(X)
-        Z = np.hstack([np.ones((n, 1)), standardised])
+        # without an intercept the features are scaled but not centred (centring moves the origin)
+        standardised, mean, weight = standardize(X, centre=self.fit_intercept)
+        Z = np.hstack([np.ones((n, 1)), standardised]) if self.fit_intercept else standardised
         gamma = None  # γ * 2^COEF_BITS, shared throughout
         solver = None
         for _ in range(self.max_iter):
@@ -91,11 +90,10 @@ class LogisticRegression:
                 step = gradient * self.learning_rate
             gamma = step if gamma is None else gamma + step
         # coef_j = γ_j w_j; intercept = γ_0 - Σ coef_j mean_j, both revealed with extended precision
+        first = int(self.fit_intercept)
         self.coef_, scaled, exponents = precision.reveal_product(
-            gamma[1:], weight, COEF_BITS, "LogisticRegression.coef_")
-        terms = (scaled * mean) * 2.0 ** (INTERCEPT_BITS - exponents)
-        intercept = gamma[0] * 2.0 ** (INTERCEPT_BITS - COEF_BITS) - terms.sum()
-        self.intercept_ = float(intercept.reveal(label="LogisticRegression.intercept_")) / 2**INTERCEPT_BITS
+            gamma[first:], weight, COEF_BITS, "LogisticRegression.coef_")
+        self.intercept_ = _intercept(gamma[0], scaled, exponents, mean) if self.fit_intercept else 0.0
         return self
 
     def decision_function(self, X: SharedArray) -> SharedArray:
@@ -110,3 +108,10 @@ class LogisticRegression:
     def predict(self, X: SharedArray) -> SharedArray:
         """Shared 0/1 class labels (log-odds > 0). Reveals: nothing."""
         return self.decision_function(X) > 0
+
+
+def _intercept(gamma_0: SharedArray, scaled: SharedArray, exponents, mean: SharedArray) -> float:
+    """``γ_0 - Σ coef_j mean_j`` at scale ``2^INTERCEPT_BITS``, revealed."""
+    terms = (scaled * mean) * 2.0 ** (INTERCEPT_BITS - exponents)
+    intercept = gamma_0 * 2.0 ** (INTERCEPT_BITS - COEF_BITS) - terms.sum()
+    return float(intercept.reveal(label="LogisticRegression.intercept_")) / 2**INTERCEPT_BITS
