@@ -22,13 +22,18 @@ class LinearRegression:
     Parameters
     ----------
     fit_intercept : bool
-        Fit an intercept (default). Without one the regression goes through the origin.
+        Fit an intercept (default). Without one the regression goes through the
+        origin (scikit-learn's ``fit_intercept=False``, statsmodels OLS without a
+        constant) and ``intercept_`` is ``0.0``.
     standard_errors : bool
         Also compute ``bse_`` (classical OLS standard errors, as statsmodels) and
-        ``rsquared_``.
+        ``rsquared_``. Without an intercept these follow statsmodels' model without
+        a constant: ``n - d`` residual degrees of freedom and the *uncentred*
+        ``rsquared_ = 1 - RSS / Σ y²``.
     max_condition : float
-        Largest condition number of the correlation matrix of ``X`` that the
-        solver supports (default ``1e4``); beyond it
+        Largest condition number of the correlation matrix of ``X`` (without an
+        intercept: of the matrix of column cosines ``X^T X`` scaled to a unit
+        diagonal) that the solver supports (default ``1e4``); beyond it
         :class:`~mpcarray.models.ConditioningError` is raised.
 
     Notes
@@ -37,12 +42,16 @@ class LinearRegression:
     hospital's own statistics when the rows are owner-shared blocks, see
     :mod:`mpcarray.models.moments`), and the normal equations of the
     standardised problem are solved by :class:`~mpcarray.models.SPDSolver`.
-    Requirements: every column (and ``y``) has a standard deviation between
-    about 0.05 and 1e4 (rescale by a public factor otherwise), ``n (x - mean)^2 < 2^29``
+    Without an intercept the moments are taken about the origin instead (columns
+    scaled by their root mean square, not centred).
+    Requirements: every column (and ``y``) has a standard deviation (without an
+    intercept: root mean square) between about 0.05 and 1e4 (rescale by a public
+    factor otherwise), ``n (x - mean)^2 < 2^29`` (without an intercept ``n x^2``)
     per column on the secure path, ``|coef_| < 2^14`` and ``|mean| < 2^14``.
 
-    Reveals: ``coef_`` and ``intercept_`` (each twice: coarse, then precise), one bit
-    about the conditioning; with ``standard_errors`` also ``bse_`` and ``rsquared_``.
+    Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (each twice: coarse,
+    then precise), one bit about the conditioning; with ``standard_errors`` also
+    ``bse_`` and ``rsquared_``.
     """
 
     def __init__(self, fit_intercept: bool = True, standard_errors: bool = False,
@@ -58,8 +67,8 @@ class LinearRegression:
     def fit(self, X: SharedArray, y: SharedArray) -> "LinearRegression":
         """Fit on shared ``X`` (n, d) and ``y`` (n,). Returns ``self``.
 
-        Reveals: ``coef_``, ``intercept_`` (and ``bse_``, ``rsquared_`` with
-        ``standard_errors=True``), labelled ``"LinearRegression.<name>"``.
+        Reveals: ``coef_``, ``intercept_`` (only with ``fit_intercept``; and ``bse_``,
+        ``rsquared_`` with ``standard_errors=True``), labelled ``"LinearRegression.<name>"``.
         """
         X, y = design(X, y)
         d = X.shape[1]

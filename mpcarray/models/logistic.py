@@ -23,7 +23,9 @@ class LogisticRegression:
     max_iter : int
         Number of iterations, all run (a stopping test would reveal progress).
     fit_intercept : bool
-        Fit an intercept (required for now).
+        Fit an intercept (default). Without one the log-odds go through the origin
+        (scikit-learn's ``fit_intercept=False``, statsmodels Logit without a
+        constant) and ``intercept_`` is ``0.0``.
     method : {"newton", "gd"}
         ``"newton"``: iteratively reweighted least squares; each step solves
         ``H δ = g`` with :class:`~mpcarray.models.SPDSolver` (about 10 steps
@@ -37,17 +39,20 @@ class LogisticRegression:
     Notes
     -----
     ``X`` is standardised inside with secure means and standard deviations
-    (Newton's iterates do not depend on this affine change of variables), the
-    iterates stay shared, and only the final coefficients are revealed. The
+    (Newton's iterates do not depend on this affine change of variables; without
+    an intercept the columns are only scaled, by their root mean square, since
+    centring would move the origin), the iterates stay shared, and only the
+    final coefficients are revealed. The
     library sigmoid has absolute error below 5e-5 and saturates at ``|z| = 12``
     (``sigmoid(-12) = 6e-6``), which changes Newton steps by far less than the
     fixed-point resolution. ``y`` must hold 0/1 values (not checked: that would
     reveal it). Requirements as for :class:`~mpcarray.models.LinearRegression`
     on the column scales; ``|X coef_ + intercept_| < 2^16`` at every iterate.
 
-    Reveals: ``coef_`` and ``intercept_`` (coarse, then precise), and per Newton
-    step one or two bits about the conditioning of the Hessian
-    (whether the warm-started solver converged, and if not whether a cold start did).
+    Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then
+    precise), and per Newton step one or two bits about the conditioning of the
+    Hessian (whether the warm-started solver converged, and if not whether a cold
+    start did).
     """
 
     def __init__(self, max_iter: int = 10, fit_intercept: bool = True, method: str = "newton",
@@ -67,8 +72,8 @@ class LogisticRegression:
     def fit(self, X: SharedArray, y: SharedArray) -> "LogisticRegression":
         """Fit on shared ``X`` (n, d) and 0/1 ``y`` (n,). Returns ``self``.
 
-        Reveals: ``coef_`` and ``intercept_`` (labels ``"LogisticRegression.<name>"``),
-        and one or two conditioning bits per Newton step.
+        Reveals: ``coef_`` and ``intercept_`` (only with ``fit_intercept``; labels
+        ``"LogisticRegression.<name>"``), and one or two conditioning bits per Newton step.
         """
         X, y = design(X, y)
         n = X.shape[0]
