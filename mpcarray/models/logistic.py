@@ -42,10 +42,9 @@ class LogisticRegression:
     (Newton's iterates do not depend on this affine change of variables; without
     an intercept the columns are only scaled, by their root mean square, since
     centring would move the origin), the iterates stay shared, and only the
-    final coefficients are revealed. The
-    library sigmoid has absolute error below 5e-5 and saturates at ``|z| = 12``
-    (``sigmoid(-12) = 6e-6``), which changes Newton steps by far less than the
-    fixed-point resolution. ``y`` must hold 0/1 values (not checked: that would
+    final coefficients are revealed. The library sigmoid has absolute error
+    below 5e-5 and saturates at ``|z| = 12`` (``sigmoid(-12) = 6e-6``), which
+    changes Newton steps by far less than the fixed-point resolution. ``y`` must hold 0/1 values (not checked: that would
     reveal it). Requirements as for :class:`~mpcarray.models.LinearRegression`
     on the column scales; ``|X coef_ + intercept_| < 2^16`` at every iterate.
 

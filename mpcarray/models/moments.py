@@ -119,8 +119,8 @@ def _owner_local(pairs, n: int, h: int, centre: bool) -> Moments:
     weight = rsqrt(variance) * 2**h
     # a_k = w * sd_k and w * mean_k with the remainders folded in; b_k = w * offset_k;
     # then G = Σ_k (n_k/n) (a_k a_k^T ∘ R_k + b_k b_k^T)
-    first = np.stack([s[:2] for s in stats])
-    precise = first * weight + (np.stack(remainders) * weight) * 2.0**-frac
+    location_scale = np.stack([s[:2] for s in stats])
+    precise = location_scale * weight + (np.stack(remainders) * weight) * 2.0**-frac
     scaled_sd = precise[:, 1]
     scaled_offsets, _ = _offsets(precise[:, 0], shares, centre)
     p = means.shape[1]
