@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from model_data import HOSPITALS, breast_cancer, diabetes, share_columns, share_rows
+from sklearn.linear_model import LinearRegression as SklearnLinear
 from sklearn.linear_model import LogisticRegression as SklearnLogistic
 
 import mpcarray as mpc
@@ -37,17 +38,20 @@ def statsmodels_ols():
 
 
 @pytest.fixture(scope="module")
-def ols_fits(session):
-    """OLS on the diabetes data: horizontal (owner-local path) and vertical (secure path)."""
+def diabetes_shared(session):
+    """The diabetes data shared horizontal (owner-local path) and vertical (secure path)."""
     X, y = diabetes()
     Xh, yh = share_rows(session, X, y)
     Xv, yv = share_columns(session, X), session.share(y, owner=HOSPITALS[0])
     assert mpc.row_parts(Xh) is not None and mpc.row_parts(Xv) is None
-    return {
-        "horizontal": LinearRegression(standard_errors=True).fit(Xh, yh),
-        "vertical": LinearRegression(standard_errors=True).fit(Xv, yv),
-        "data": (Xh, yh),
-    }
+    return {"horizontal": (Xh, yh), "vertical": (Xv, yv)}
+
+
+@pytest.fixture(scope="module")
+def ols_fits(diabetes_shared):
+    """OLS with an intercept on both layouts of the diabetes data."""
+    return {layout: LinearRegression(standard_errors=True).fit(*data)
+            for layout, data in diabetes_shared.items()}
 
 
 @pytest.mark.parametrize("layout", ["horizontal", "vertical"])
@@ -63,16 +67,46 @@ def test_ols_matches_statsmodels(ols_fits, statsmodels_ols, layout):
     assert abs(fit.rsquared_ - ref.rsquared) < 1e-3
 
 
-def test_ols_paths_agree_and_predict(ols_fits):
+def test_ols_paths_agree_and_predict(ols_fits, diabetes_shared):
     a, b = ols_fits["horizontal"], ols_fits["vertical"]
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=2e-4)
-    Xh, yh = ols_fits["data"]
+    Xh, yh = diabetes_shared["horizontal"]
     X, y = diabetes()
     predicted = a.predict(Xh)
     assert isinstance(predicted, mpc.SharedArray)
     np.testing.assert_allclose(predicted.reveal(), X @ a.coef_ + a.intercept_, atol=1e-2)
     reference_r2 = 1 - np.sum((y - X @ a.coef_ - a.intercept_) ** 2) / np.sum((y - y.mean()) ** 2)
     assert abs(a.score(Xh, yh) - reference_r2) < 2e-3
+
+
+@pytest.fixture(scope="module")
+def origin_fits(diabetes_shared):
+    """OLS through the origin (``fit_intercept=False``) on both layouts of the diabetes data."""
+    return {layout: LinearRegression(fit_intercept=False, standard_errors=True).fit(*data)
+            for layout, data in diabetes_shared.items()}
+
+
+@pytest.mark.parametrize("layout", ["horizontal", "vertical"])
+def test_ols_without_intercept_matches_statsmodels(origin_fits, layout):
+    fit = origin_fits[layout]
+    X, y = diabetes()
+    ref = sm.OLS(y, X).fit()  # no constant: regression through the origin
+    # The column cosines are far worse conditioned than the correlations (~9e3 against ~5e2
+    # here), so the inputs' rounding weighs more. Observed: ~3e-5 and ~1e-5.
+    assert relative_error(fit.coef_, ref.params) < 2e-4
+    assert relative_error(fit.bse_, ref.bse) < 1e-3  # n - d residual degrees of freedom
+    assert abs(fit.rsquared_ - ref.rsquared) < 1e-3  # statsmodels' uncentred R² without a constant
+
+
+def test_ols_without_intercept_goes_through_origin(session, diabetes_shared):
+    X, y = diabetes()
+    Xh, yh = diabetes_shared["horizontal"]
+    before = len(session.disclosures)
+    fit = LinearRegression(fit_intercept=False).fit(Xh, yh)
+    assert not any("intercept" in d["label"] for d in session.disclosures[before:])
+    assert fit.intercept_ == 0.0 == SklearnLinear(fit_intercept=False).fit(X, y).intercept_
+    assert fit.predict(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0] == 0.0
+    np.testing.assert_allclose(fit.predict(Xh).reveal(), X @ fit.coef_, atol=1e-2)
 
 
 def test_owner_local_moments_send_less(session):
@@ -125,6 +159,24 @@ def test_logistic_accuracy_matches_scikit_learn(logistic_fit):
     np.testing.assert_allclose(probabilities, expected, atol=1e-4)
 
 
+@pytest.mark.parametrize("layout", ["horizontal", "vertical"])
+def test_logistic_without_intercept_matches_statsmodels(session, layout):
+    X, y, _ = breast_cancer()
+    if layout == "horizontal":
+        Xs, ys = share_rows(session, X, y)
+    else:
+        Xs, ys = share_columns(session, X), session.share(y, owner=HOSPITALS[0])
+    fit = LogisticRegression(max_iter=10, fit_intercept=False).fit(Xs, ys)
+    # statsmodels Logit without a constant, fully converged (10 float64 Newton steps agree
+    # with it to 1e-14 here). Observed ~1e-4 (horizontal) and ~4e-4 (vertical).
+    assert relative_error(fit.coef_, sm.Logit(y, X).fit(disp=0).params) < 1e-3
+    reference = SklearnLogistic(fit_intercept=False, C=np.inf, max_iter=10_000).fit(X, y)
+    assert fit.intercept_ == 0.0 == reference.intercept_
+    predicted = fit.predict(Xs).reveal()
+    assert abs(int(np.sum(predicted == y)) - int(np.sum(reference.predict(X) == y))) <= 1
+    assert fit.decision_function(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0] == 0.0
+
+
 def test_logistic_gradient_descent_on_vertical_data(session):
     X, y, _ = breast_cancer()
     Xs, ys = share_columns(session, X), session.share(y, owner=HOSPITALS[0])
@@ -172,6 +224,20 @@ def test_solver_accuracy_and_refusal(session):
     singular = np.outer([1.0, 2, 3], [1.0, 2, 3]) + np.diag([1.0, 0, 0]) * 1e-6
     with pytest.raises(ConditioningError):
         solve_spd(session.share(singular, owner=0), session.share(np.ones(3), owner=1))
+
+
+def test_solver_keeps_its_scaling_consistent(session):
+    """Large diagonals (the Gram matrices' 4^h) give Jacobi scales near 2^-6, whose products
+    s_i s_j would keep 4 bits; with κ ~ 4e3 the solve then diverged or was refused."""
+    rng = np.random.default_rng(7)
+    Q, _ = np.linalg.qr(rng.normal(size=(8, 8)))
+    A = Q @ np.diag(np.geomspace(1, 2e-4, 8)) @ Q.T
+    A = A / np.sqrt(np.outer(np.diag(A), np.diag(A))) * 4096 * rng.uniform(0.9, 1.1, 8)
+    A = (A + A.T) / 2
+    b = rng.normal(size=8) * 64
+    x = solve_spd(session.share(A, owner=0), session.share(b, owner=1), scale_bits=10, max_condition=1e5)
+    encoded = [np.rint(v * 2**16) / 2**16 for v in (A, b)]
+    np.testing.assert_allclose(x.reveal() / 2**10, np.linalg.solve(*encoded), rtol=1e-6)  # observed ~1e-8
 
 
 # ------------------------------------------------------------------ bad input

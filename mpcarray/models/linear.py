@@ -22,13 +22,18 @@ class LinearRegression:
     Parameters
     ----------
     fit_intercept : bool
-        Fit an intercept (default). Without one the regression goes through the origin.
+        Fit an intercept (default). Without one the regression goes through the
+        origin (scikit-learn's ``fit_intercept=False``, statsmodels OLS without a
+        constant) and ``intercept_`` is ``0.0``.
     standard_errors : bool
         Also compute ``bse_`` (classical OLS standard errors, as statsmodels) and
-        ``rsquared_``.
+        ``rsquared_``. Without an intercept these follow statsmodels' model without
+        a constant: ``n - d`` residual degrees of freedom and the *uncentred*
+        ``rsquared_ = 1 - RSS / Σ y²``.
     max_condition : float
-        Largest condition number of the correlation matrix of ``X`` that the
-        solver supports (default ``1e4``); beyond it
+        Largest condition number of the correlation matrix of ``X`` (without an
+        intercept: of the matrix of column cosines ``X^T X`` scaled to a unit
+        diagonal) that the solver supports (default ``1e4``); beyond it
         :class:`~mpcarray.models.ConditioningError` is raised.
 
     Notes
@@ -37,12 +42,16 @@ class LinearRegression:
     hospital's own statistics when the rows are owner-shared blocks, see
     :mod:`mpcarray.models.moments`), and the normal equations of the
     standardised problem are solved by :class:`~mpcarray.models.SPDSolver`.
-    Requirements: every column (and ``y``) has a standard deviation between
-    about 0.05 and 1e4 (rescale by a public factor otherwise), ``n (x - mean)^2 < 2^29``
+    Without an intercept the moments are taken about the origin instead (columns
+    scaled by their root mean square, not centred).
+    Requirements: every column (and ``y``) has a standard deviation (without an
+    intercept: root mean square) between about 0.05 and 1e4 (rescale by a public
+    factor otherwise), ``n (x - mean)^2 < 2^29`` (without an intercept ``n x^2``)
     per column on the secure path, ``|coef_| < 2^14`` and ``|mean| < 2^14``.
 
-    Reveals: ``coef_`` and ``intercept_`` (each twice: coarse, then precise), one bit
-    about the conditioning; with ``standard_errors`` also ``bse_`` and ``rsquared_``.
+    Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (each twice: coarse,
+    then precise), one bit about the conditioning; with ``standard_errors`` also
+    ``bse_`` and ``rsquared_``.
     """
 
     def __init__(self, fit_intercept: bool = True, standard_errors: bool = False,
@@ -58,14 +67,12 @@ class LinearRegression:
     def fit(self, X: SharedArray, y: SharedArray) -> "LinearRegression":
         """Fit on shared ``X`` (n, d) and ``y`` (n,). Returns ``self``.
 
-        Reveals: ``coef_``, ``intercept_`` (and ``bse_``, ``rsquared_`` with
-        ``standard_errors=True``), labelled ``"LinearRegression.<name>"``.
+        Reveals: ``coef_``, ``intercept_`` (only with ``fit_intercept``; and ``bse_``,
+        ``rsquared_`` with ``standard_errors=True``), labelled ``"LinearRegression.<name>"``.
         """
         X, y = design(X, y)
-        if not self.fit_intercept:
-            raise NotImplementedError("fit_intercept=False is not supported yet")
         d = X.shape[1]
-        stats = moments(X, y)
+        stats = moments(X, y, centre=self.fit_intercept)
         A, b = stats.gram[:d, :d], stats.gram[:d, d]
         solver = SPDSolver(A, self.max_condition)
         gamma = solver.solve(b, scale_bits=COEF_BITS)  # standardised coefficients * 2^COEF_BITS
@@ -74,27 +81,38 @@ class LinearRegression:
         ratio = stats.weight[:d] * precision.refined_reciprocal(stats.weight[d], bits)
         self.coef_, scaled, exponents = precision.reveal_product(
             gamma, ratio, COEF_BITS + bits, "LinearRegression.coef_")
-        # intercept = mean_y - Σ coef_j mean_j, all at scale 2^INTERCEPT_BITS
-        terms = (scaled * stats.mean[:d]) * 2.0 ** (INTERCEPT_BITS - exponents)
-        intercept = stats.mean[d] * 2**INTERCEPT_BITS - terms.sum()
-        self.intercept_ = float(intercept.reveal(label="LinearRegression.intercept_")) / 2**INTERCEPT_BITS
+        self.intercept_ = self._intercept(stats, scaled, exponents) if self.fit_intercept else 0.0
         if self.standard_errors:
             self._standard_errors(stats, solver, b, gamma, ratio, bits)
         return self
 
+    @staticmethod
+    def _intercept(stats, scaled, exponents) -> float:
+        """``mean_y - Σ coef_j mean_j``, all at scale ``2^INTERCEPT_BITS``, revealed."""
+        d = scaled.shape[0]
+        terms = (scaled * stats.mean[:d]) * 2.0 ** (INTERCEPT_BITS - exponents)
+        intercept = stats.mean[d] * 2**INTERCEPT_BITS - terms.sum()
+        return float(intercept.reveal(label="LinearRegression.intercept_")) / 2**INTERCEPT_BITS
+
     def _standard_errors(self, stats, solver, b, gamma, ratio, bits):
-        """``bse_`` and ``rsquared_`` from the standardised normal equations."""
+        """``bse_`` and ``rsquared_`` from the standardised normal equations.
+
+        Without an intercept the moments are uncentred, so ``rsquared_`` is the
+        uncentred R² ``1 - RSS / Σ y²`` and the residual degrees of freedom are
+        ``n - d``, as statsmodels reports for a model without a constant.
+        """
         d, n = b.shape[0], stats.n
         explained = (b * gamma).sum() * 2.0**-COEF_BITS  # b·γ = 4^h R^2
         total = stats.gram[d, d]
         residual = total - explained  # 4^h (1 - R^2)
+        dof = n - d - int(self.fit_intercept)
         self.rsquared_ = float(divide(explained, total).reveal(label="LinearRegression.rsquared_"))
         h = stats.scale_bits
         zeros = b.reshape(-1, 1) * np.zeros((1, d), dtype=np.int64)
         inverse = solver.solve(zeros + np.eye(d, dtype=np.int64) * 4**h, scale_bits=COEF_BITS)  # R^-1 2^12
         index = np.arange(d)
-        # Var(γ_j) 2^COEF_BITS = (R^-1)_jj 2^COEF_BITS * residual 4^-h / (n - d - 1), scaled in two steps
-        variance = (inverse[index, index] * (residual * 2.0**-h)) * (2.0**-h / (n - d - 1))
+        # Var(γ_j) 2^COEF_BITS = (R^-1)_jj 2^COEF_BITS * residual 4^-h / dof, scaled in two steps
+        variance = (inverse[index, index] * (residual * 2.0**-h)) * (2.0**-h / dof)
         root = sqrt(variance)  # sd(γ_j) * 2^(COEF_BITS / 2)
         self.bse_, _, _ = precision.reveal_product(
             root, ratio, COEF_BITS // 2 + bits, "LinearRegression.bse_")

@@ -23,7 +23,9 @@ class LogisticRegression:
     max_iter : int
         Number of iterations, all run (a stopping test would reveal progress).
     fit_intercept : bool
-        Fit an intercept (required for now).
+        Fit an intercept (default). Without one the log-odds go through the origin
+        (scikit-learn's ``fit_intercept=False``, statsmodels Logit without a
+        constant) and ``intercept_`` is ``0.0``.
     method : {"newton", "gd"}
         ``"newton"``: iteratively reweighted least squares; each step solves
         ``H δ = g`` with :class:`~mpcarray.models.SPDSolver` (about 10 steps
@@ -37,17 +39,19 @@ class LogisticRegression:
     Notes
     -----
     ``X`` is standardised inside with secure means and standard deviations
-    (Newton's iterates do not depend on this affine change of variables), the
-    iterates stay shared, and only the final coefficients are revealed. The
-    library sigmoid has absolute error below 5e-5 and saturates at ``|z| = 12``
-    (``sigmoid(-12) = 6e-6``), which changes Newton steps by far less than the
-    fixed-point resolution. ``y`` must hold 0/1 values (not checked: that would
+    (Newton's iterates do not depend on this affine change of variables; without
+    an intercept the columns are only scaled, by their root mean square, since
+    centring would move the origin), the iterates stay shared, and only the
+    final coefficients are revealed. The library sigmoid has absolute error
+    below 5e-5 and saturates at ``|z| = 12`` (``sigmoid(-12) = 6e-6``), which
+    changes Newton steps by far less than the fixed-point resolution. ``y`` must hold 0/1 values (not checked: that would
     reveal it). Requirements as for :class:`~mpcarray.models.LinearRegression`
     on the column scales; ``|X coef_ + intercept_| < 2^16`` at every iterate.
 
-    Reveals: ``coef_`` and ``intercept_`` (coarse, then precise), and per Newton
-    step one or two bits about the conditioning of the Hessian
-    (whether the warm-started solver converged, and if not whether a cold start did).
+    Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then
+    precise), and per Newton step one or two bits about the conditioning of the
+    Hessian (whether the warm-started solver converged, and if not whether a cold
+    start did).
     """
 
     def __init__(self, max_iter: int = 10, fit_intercept: bool = True, method: str = "newton",
@@ -67,15 +71,14 @@ class LogisticRegression:
     def fit(self, X: SharedArray, y: SharedArray) -> "LogisticRegression":
         """Fit on shared ``X`` (n, d) and 0/1 ``y`` (n,). Returns ``self``.
 
-        Reveals: ``coef_`` and ``intercept_`` (labels ``"LogisticRegression.<name>"``),
-        and one or two conditioning bits per Newton step.
+        Reveals: ``coef_`` and ``intercept_`` (only with ``fit_intercept``; labels
+        ``"LogisticRegression.<name>"``), and one or two conditioning bits per Newton step.
         """
         X, y = design(X, y)
-        if not self.fit_intercept:
-            raise NotImplementedError("fit_intercept=False is not supported yet")
         n = X.shape[0]
-        standardised, mean, weight = standardize(X)
-        Z = np.hstack([np.ones((n, 1)), standardised])
+        # without an intercept the features are scaled but not centred (centring moves the origin)
+        standardised, mean, weight = standardize(X, centre=self.fit_intercept)
+        Z = np.hstack([np.ones((n, 1)), standardised]) if self.fit_intercept else standardised
         gamma = None  # γ * 2^COEF_BITS, shared throughout
         solver = None
         for _ in range(self.max_iter):
@@ -91,11 +94,10 @@ class LogisticRegression:
                 step = gradient * self.learning_rate
             gamma = step if gamma is None else gamma + step
         # coef_j = γ_j w_j; intercept = γ_0 - Σ coef_j mean_j, both revealed with extended precision
+        first = int(self.fit_intercept)
         self.coef_, scaled, exponents = precision.reveal_product(
-            gamma[1:], weight, COEF_BITS, "LogisticRegression.coef_")
-        terms = (scaled * mean) * 2.0 ** (INTERCEPT_BITS - exponents)
-        intercept = gamma[0] * 2.0 ** (INTERCEPT_BITS - COEF_BITS) - terms.sum()
-        self.intercept_ = float(intercept.reveal(label="LogisticRegression.intercept_")) / 2**INTERCEPT_BITS
+            gamma[first:], weight, COEF_BITS, "LogisticRegression.coef_")
+        self.intercept_ = _intercept(gamma[0], scaled, exponents, mean) if self.fit_intercept else 0.0
         return self
 
     def decision_function(self, X: SharedArray) -> SharedArray:
@@ -110,3 +112,10 @@ class LogisticRegression:
     def predict(self, X: SharedArray) -> SharedArray:
         """Shared 0/1 class labels (log-odds > 0). Reveals: nothing."""
         return self.decision_function(X) > 0
+
+
+def _intercept(gamma_0: SharedArray, scaled: SharedArray, exponents, mean: SharedArray) -> float:
+    """``γ_0 - Σ coef_j mean_j`` at scale ``2^INTERCEPT_BITS``, revealed."""
+    terms = (scaled * mean) * 2.0 ** (INTERCEPT_BITS - exponents)
+    intercept = gamma_0 * 2.0 ** (INTERCEPT_BITS - COEF_BITS) - terms.sum()
+    return float(intercept.reveal(label="LogisticRegression.intercept_")) / 2**INTERCEPT_BITS

@@ -9,12 +9,17 @@ Both paths return the same quantities (within the fixed-point bound):
   the correlation matrix, with ``h`` extra bits of precision chosen from the
   public row count so that ``n 4^h`` stays in the safe range.
 
+With ``centre=False`` (regression through the origin) the moments are taken
+about zero instead: ``mean`` is None, ``w ≈ 2^h / rms`` (root mean square) and
+``G = (Z w)^T (Z w) / n`` is ``4^h`` times the matrix of column cosines.
+
 The **secure path** standardises every row in MPC and forms one Gram product.
 The **owner-local path** (DESIGN.md §5) is used when ``X`` and ``y`` are
 row-aligned concatenations of inputs shared by their owners: each hospital
 shares only its column means, standard deviations and correlation matrix (computed in float64), and the pooled ``G`` follows
 from the parallel-axis rule
-``Σ = Σ_k (n_k/n) (D_k R_k D_k + (m_k - m)(m_k - m)^T)`` with ``D_k = diag(sd_k)``.
+``Σ = Σ_k (n_k/n) (D_k R_k D_k + (m_k - m)(m_k - m)^T)`` with ``D_k = diag(sd_k)``;
+about the origin, ``m = 0`` in the same rule gives the uncentred moments.
 """
 
 from dataclasses import dataclass
@@ -31,9 +36,9 @@ CORRELATION_BITS = 12
 
 @dataclass
 class Moments:
-    """Standardised moments of ``Z`` (see the module docstring)."""
+    """Standardised moments of ``Z`` (see the module docstring); ``mean`` is None if uncentred."""
 
-    mean: SharedArray
+    mean: SharedArray | None
     weight: SharedArray
     gram: SharedArray
     scale_bits: int
@@ -48,13 +53,16 @@ def scale_bits(n: int) -> int:
     return int(np.clip((29 - np.log2(n)) // 2, 0, MAX_SCALE_BITS))
 
 
-def standardize(Z: SharedArray, h: int = 0):
+def standardize(Z: SharedArray, h: int = 0, centre: bool = True):
     """``((Z - m) * w, m, w)`` with column means ``m`` and ``w ≈ 2^h / sd`` (secure, row by row).
+
+    Without ``centre``: ``(Z * w, None, w)`` with ``w ≈ 2^h / rms``, which keeps the
+    origin where it is (needed by models without an intercept).
 
     Reveals: nothing.
     """
-    mean = Z.mean(axis=0)
-    centred = Z - mean
+    mean = Z.mean(axis=0) if centre else None
+    centred = Z - mean if centre else Z
     weight = rsqrt((centred * centred).mean(axis=0)) * 2**h
     return centred * weight, mean, weight
 
@@ -73,8 +81,8 @@ def aligned_parts(X: SharedArray, y: SharedArray):
     return pairs
 
 
-def moments(X: SharedArray, y: SharedArray) -> Moments:
-    """Standardised moments of ``[X, y]``, owner-locally when the row blocks allow it.
+def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Moments:
+    """Standardised moments of ``[X, y]`` (about zero without ``centre``), owner-locally when possible.
 
     Reveals: nothing.
     """
@@ -82,9 +90,9 @@ def moments(X: SharedArray, y: SharedArray) -> Moments:
     h = scale_bits(n)
     pairs = aligned_parts(X, y)
     if pairs is None:
-        Zs, mean, weight = standardize(np.hstack([X, y.reshape(-1, 1)]), h)
+        Zs, mean, weight = standardize(np.hstack([X, y.reshape(-1, 1)]), h, centre)
         return Moments(mean, weight, (Zs.T @ Zs) * (1.0 / n), h, n)
-    return _owner_local(pairs, n, h)
+    return _owner_local(pairs, n, h, centre)
 
 
 def _local_statistics(X_k: np.ndarray, y_k: np.ndarray) -> np.ndarray:
@@ -96,22 +104,25 @@ def _local_statistics(X_k: np.ndarray, y_k: np.ndarray) -> np.ndarray:
     return np.vstack([Z.mean(axis=0), sd, centred.T @ centred * (2.0**CORRELATION_BITS / len(Z))])
 
 
-def _owner_local(pairs, n: int, h: int) -> Moments:
+def _owner_local(pairs, n: int, h: int, centre: bool) -> Moments:
     stats = [owner_apply(X_k, _local_statistics, y_k) for X_k, y_k in pairs]
     frac = stats[0].frac_bits
-    # Each sd_k travels as a 16-bit part plus its rounding remainder scaled by 2^16, so that
-    # sd_k (which multiplies secret weights) keeps 32 fractional bits.
-    remainders = [owner_apply(X_k, lambda a, b: _sd_remainder(a, b, frac), y_k) for X_k, y_k in pairs]
+    # Each mean_k and sd_k travels as a 16-bit part plus its rounding remainder scaled by 2^16,
+    # so that both (which multiply secret weights) keep 32 fractional bits: without an
+    # intercept the means dominate the Gram matrix, whose cosines are then ill-conditioned.
+    remainders = [owner_apply(X_k, lambda a, b: _remainders(a, b, frac), y_k) for X_k, y_k in pairs]
     shares = np.array([X_k.shape[0] / n for X_k, _ in pairs])
     means = np.stack([s[0] for s in stats])
-    mean = (means * shares.reshape(-1, 1)).sum(axis=0)
-    offsets = means - mean
+    offsets, mean = _offsets(means, shares, centre)
     sds = np.stack([s[1] for s in stats])
     variance = ((sds * sds + offsets * offsets) * shares.reshape(-1, 1)).sum(axis=0)
     weight = rsqrt(variance) * 2**h
-    # a_k = w * sd_k with the remainder folded in; then G = Σ_k (n_k/n) (a_k a_k^T ∘ R_k + b_k b_k^T)
-    scaled_sd = sds * weight + (np.stack(remainders) * weight) * 2.0**-frac
-    scaled_offsets = offsets * weight
+    # a_k = w * sd_k and w * mean_k with the remainders folded in; b_k = w * offset_k;
+    # then G = Σ_k (n_k/n) (a_k a_k^T ∘ R_k + b_k b_k^T)
+    location_scale = np.stack([s[:2] for s in stats])
+    precise = location_scale * weight + (np.stack(remainders) * weight) * 2.0**-frac
+    scaled_sd = precise[:, 1]
+    scaled_offsets, _ = _offsets(precise[:, 0], shares, centre)
     p = means.shape[1]
     gram = None
     for k, s in enumerate(stats):
@@ -122,7 +133,16 @@ def _owner_local(pairs, n: int, h: int) -> Moments:
     return Moments(mean, weight, gram, h, n)
 
 
-def _sd_remainder(X_k: np.ndarray, y_k: np.ndarray, frac: int) -> np.ndarray:
-    """``(sd - round(sd, frac bits)) * 2^frac``: the part of ``sd`` below the fixed-point unit."""
-    sd = np.column_stack([X_k, y_k]).astype(np.float64).std(axis=0)
-    return (sd - np.rint(np.ldexp(sd, frac)) / 2.0**frac) * 2.0**frac
+def _offsets(values, shares: np.ndarray, centre: bool):
+    """``(values_k - pooled, pooled)`` for per-hospital rows, or ``(values_k, None)`` about the origin."""
+    if not centre:
+        return values, None
+    pooled = (values * shares.reshape(-1, 1)).sum(axis=0)
+    return values - pooled, pooled
+
+
+def _remainders(X_k: np.ndarray, y_k: np.ndarray, frac: int) -> np.ndarray:
+    """``(v - round(v, frac bits)) * 2^frac`` for the means and sds: their part below the fixed-point unit."""
+    Z = np.column_stack([X_k, y_k]).astype(np.float64)
+    values = np.vstack([Z.mean(axis=0), Z.std(axis=0)])
+    return (values - np.rint(np.ldexp(values, frac)) / 2.0**frac) * 2.0**frac

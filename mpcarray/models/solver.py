@@ -95,7 +95,9 @@ class SPDSolver:
     def _iterate(self, start, steps: int, label: str) -> bool:
         """Newton–Schulz on the scaled matrix from ``start`` (``I/d`` if None); reveals if it converged."""
         d = self.A.shape[0]
-        scaled = self.A * (self.scale.reshape(d, 1) * self.scale.reshape(1, d))
+        # rows, then columns: the product s_i s_j alone would keep too few bits when s is small
+        # (2^-12 is 16 units of 2^-16), and the mismatch with S X S breaks the refinement
+        scaled = (self.A * self.scale.reshape(d, 1)) * self.scale.reshape(1, d)
         if start is None:
             start, steps = (2.0 / d) * np.eye(d) - scaled / d**2, steps - 1  # X_1, from X_0 = I/d
         inverse = start
