@@ -43,11 +43,11 @@ def listen(address: tuple[str, int]) -> socket.socket:
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         server.bind(address)
+        server.listen(64)  # two processes may both bind before either listens
     except OSError as err:
         server.close()
         raise NetworkError(f"cannot listen on {address[0]}:{address[1]}: {err} "
                            "(is another process already running this party?)") from err
-    server.listen(64)
     return server
 
 
