@@ -223,16 +223,14 @@ def test_malformed_frame(tmp_path, garbage):
 
     def action(rank, transport):
         if rank == 1:  # party b sends raw bytes instead of a frame to a, then waits
-            for peer in (0,):
-                channel = transport._channels[peer]
-                if garbage == "bad magic":
-                    frame = b"EVIL" + bytes(wire.PREFIX.size - 4)
-                else:
-                    frame = wire.PREFIX.pack(wire.MAGIC, wire.VERSION, 2, 1, (1 << 4) | GATHER,
-                                             wire.MAX_FRAME_BYTES + 8)
-                channel.sock.setblocking(True)
-                channel.sock.sendall(frame)
-                channel.sock.setblocking(False)
+            channel = transport._channels[0]
+            if garbage == "bad magic":
+                frame = b"EVIL" + bytes(wire.PREFIX.size - 4)
+            else:
+                frame = wire.PREFIX.pack(wire.MAGIC, wire.VERSION, 2, 1, (1 << 4) | GATHER,
+                                         wire.MAX_FRAME_BYTES + 8)
+            channel._out.append(memoryview(frame))  # raw bytes instead of a frame, sent over TLS
+            transport.wait(lambda: not channel.sending)
             time.sleep(1.0)
             return None
         return gather(rank, transport)

@@ -2,6 +2,7 @@
 
 import socket
 import struct
+import threading
 import time
 
 import numpy as np
@@ -14,6 +15,7 @@ from mpcarray.preprocessing.randomness import CryptoGenerator, CryptoStream, Key
 from mpcarray.transport import wire
 from mpcarray.transport.channel import CONTROL, GATHER, POINT, Channel, pump
 from mpcarray.transport.config import consortium_toml, load_consortium
+from mpcarray.transport.tls import handshake, make_certificates
 
 
 # ------------------------------------------------------------------ wire
@@ -52,9 +54,28 @@ def test_only_whitelisted_dtypes_are_sent(array):
 
 
 # ------------------------------------------------------------------ channels
-@pytest.fixture
-def pair():
+@pytest.fixture(scope="module")
+def credentials(tmp_path_factory):
+    return make_certificates(tmp_path_factory.mktemp("certs"), ["a", "b"])
+
+
+def tls_pair(credentials) -> tuple:
+    """Two connected TLS streams: a's handshake (the server side) runs in a thread."""
     left, right = socket.socketpair()
+    for sock in (left, right):
+        sock.settimeout(5.0)
+    server = {}
+    thread = threading.Thread(target=lambda: server.update(
+        stream=handshake(left, credentials["a"].context(True), True)))
+    thread.start()
+    client = handshake(right, credentials["b"].context(False), False)
+    thread.join()
+    return server["stream"], client
+
+
+@pytest.fixture(params=["tcp", "tls"])
+def pair(request, credentials):
+    left, right = socket.socketpair() if request.param == "tcp" else tls_pair(credentials)
     a, b = Channel(left, "b"), Channel(right, "a")  # each named by its peer
     yield a, b
     a.close()
@@ -107,10 +128,9 @@ def test_unexpected_kind_is_a_protocol_error(pair):
 def test_repeated_sequence_number_is_a_protocol_error(pair):
     a, b = pair
     b.expect(None, GATHER)
-    a.sock.setblocking(True)
-    a.sock.sendall(wire.encode_header(np.zeros(1, np.uint64), 5 << 4 | GATHER) + bytes(8))
+    a._out.append(memoryview(wire.encode_header(np.zeros(1, np.uint64), 5 << 4 | GATHER) + bytes(8)))
     with pytest.raises(ProtocolError, match="frame 5 from a, expected frame 0"):
-        pump([b], lambda: not b.busy, 5.0)
+        pump([a, b], lambda: not b.busy, 5.0)
 
 
 def test_peer_closing_while_awaited_is_a_network_error(pair):

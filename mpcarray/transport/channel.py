@@ -21,19 +21,19 @@ import numpy as np
 
 from ..errors import NetworkError, ProtocolError
 from . import wire
+from .tls import TlsStream
 
 #: Frame kinds, the low bits of a frame's tag.
 GATHER, POINT, CONTROL = 1, 2, 3
 _KIND_BITS = 4
-_WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 #: Largest slice handed to one send call.
 _CHUNK = 1 << 22
 
 
 class Channel:
-    """Frames to and from one peer over a connected socket."""
+    """Frames to and from one peer over a connected socket (or a :class:`~.tls.TlsStream`)."""
 
-    def __init__(self, sock: socket.socket, peer: str):
+    def __init__(self, sock: socket.socket | TlsStream, peer: str):
         sock.setblocking(False)
         self.sock, self.peer = sock, peer
         self._out: deque[memoryview] = deque()
@@ -71,7 +71,7 @@ class Channel:
                 raise NetworkError(f"{self.peer} closed the connection (did it stop or fail?)")
             try:
                 sent = self.sock.send(view[:_CHUNK])
-            except _WOULD_BLOCK:
+            except BlockingIOError:
                 break
             except (OSError, ssl.SSLError) as err:
                 raise NetworkError(f"connection to {self.peer} failed while sending: {err}") from err
@@ -118,8 +118,10 @@ class Channel:
         while not self.closed_by_peer:
             try:
                 count = self.sock.recv_into(self._view[self._filled:])
-            except _WOULD_BLOCK:
+            except BlockingIOError:
                 break
+            except ConnectionResetError:  # the peer died with our data unread: it has closed
+                count = 0
             except (OSError, ssl.SSLError) as err:
                 raise NetworkError(f"connection to {self.peer} failed while receiving: {err}") from err
             if count == 0:

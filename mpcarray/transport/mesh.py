@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import ConfigError, MpcError, NetworkError
 from .channel import CONTROL, Channel, pump
-from .tls import Credentials, check_peer
+from .tls import Credentials, TlsStream, check_peer, handshake
 
 _BUFFER_BYTES = 1 << 22
 
@@ -67,20 +67,19 @@ def dial(address: tuple[str, int], peer: str, deadline: float) -> socket.socket:
 
 
 def secure(sock: socket.socket, credentials: Credentials | None, server: bool, peer: str,
-           deadline: float) -> socket.socket:
+           deadline: float) -> socket.socket | TlsStream:
     """Run the TLS 1.3 handshake (unless ``credentials`` is None: plain TCP)."""
     if credentials is None:
         return sock
     sock.settimeout(max(0.1, deadline - time.monotonic()))
     try:
-        wrapped = credentials.context(server).wrap_socket(sock, server_side=server)
+        return handshake(sock, credentials.context(server), server)
     except (ssl.SSLError, OSError) as err:
         sock.close()
         raise NetworkError(f"TLS handshake with {peer} failed: {err}") from err
-    return wrapped
 
 
-def greet(sock: socket.socket, own: str, print_: str, peer: str, deadline: float,
+def greet(sock: socket.socket | TlsStream, own: str, print_: str, peer: str, deadline: float,
           secured: bool) -> tuple[Channel, str]:
     """Exchange hellos; return the channel and the name the peer claims (checked against its certificate)."""
     channel = Channel(sock, peer)
