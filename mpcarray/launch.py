@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from .errors import MpcError
+from .memory import keep_freed_memory
 from .preprocessing.service import DEALER, serve
 from .session import ENV_CONFIG, ENV_PARTY
 from .transport.config import consortium_toml, load_consortium
@@ -135,6 +136,7 @@ def run_party(config, name: str, script, script_args=()) -> int:
 def run_dealer(config) -> int:
     """``mpcarray dealer``: serve one session of the consortium ``config``."""
     consortium = load_consortium(config)
+    keep_freed_memory()
     try:
         serve(consortium.parties, consortium.dealer, consortium.credentials(DEALER), consortium.timeout)
     except MpcError as err:

@@ -12,6 +12,7 @@ from .array.owner import share_plaintext
 from .disclosure import Guard, PrivacyBudget
 from .domains import FixedPoint
 from .errors import ConfigError, NetworkError, PartyError, SessionMismatchError
+from .memory import keep_freed_memory
 from .preprocessing import SimulatedDealer
 from .preprocessing.randomness import CryptoGenerator
 from .preprocessing.remote import RemoteDealer
@@ -80,6 +81,7 @@ class Session:
                  party: str | None = None):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")
+        keep_freed_memory()
         fixed = FixedPoint(frac_bits)
         if backend == "simulated":
             if config is not None or party is not None:

@@ -13,7 +13,7 @@ PACKAGE = Path(mpcarray.__file__).parent
 
 #: Layers from the bottom up; a module may import its own layer and those before it.
 LAYERS = [
-    {"errors"},
+    {"errors", "memory"},
     {"domains"},
     {"kernels"},
     {"sharing"},

@@ -1,4 +1,6 @@
-"""PRG streams in both forms (counter-based and materialised AES-CTR) drive every kernel; small calls stay on one thread."""
+"""Engine resources: PRG streams in both forms drive every kernel, small calls stay on one thread, freed memory is kept."""
+
+import sys
 
 import numpy as np
 import pytest
@@ -100,3 +102,23 @@ def test_small_kernel_calls_run_on_one_thread():
     with pytest.raises(RuntimeError):
         serial_when_small(failing, 0)(3)
     assert numba.get_num_threads() == before
+
+
+def _keeps_memory(env_value):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.pop("MPCARRAY_RETURN_MEMORY", None)
+    if env_value is not None:
+        env["MPCARRAY_RETURN_MEMORY"] = env_value
+    code = "from mpcarray.memory import keep_freed_memory as k; print(k(), k())"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the allocator policy is glibc's")
+def test_freed_memory_is_kept_unless_opted_out():
+    assert _keeps_memory(None) == ["True", "True"]
+    assert _keeps_memory("1") == ["False", "False"]
