@@ -40,8 +40,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.dirname(HERE), HERE]  # this checkout's mpcarray; ratios.py and benchmarks/
 
 from benchmarks._common import session, uniform
-from benchmarks.bench_models import _plain_ols
-from ratios import _calls_per_sample, _fmt_time, _sample
+from benchmarks.bench_models import plain_ols
+from ratios import calls_per_sample, fmt_time, sample_seconds
 
 import mpcarray as mpc
 
@@ -122,9 +122,9 @@ def ols(s, layout: str):
         ys = s.share(y, owner=0)
         label = "OLS diabetes, columns (secure)"
     fit = mpc.models.LinearRegression().fit(Xs, ys)
-    error = relative_error(np.r_[fit.intercept_, fit.coef_], _plain_ols(X, y))
+    error = relative_error(np.r_[fit.intercept_, fit.coef_], plain_ols(X, y))
     return Workload(label, lambda: mpc.models.LinearRegression().fit(Xs, ys),
-                    lambda: _plain_ols(X, y), error, "ols")
+                    lambda: plain_ols(X, y), error, "ols")
 
 
 def plain_gd_logistic(X, y, epochs: int, learning_rate: float) -> np.ndarray:
@@ -174,13 +174,13 @@ def workloads(s):
 
 def median_time(func, repeat: int, sample_time: float) -> float:
     """Median seconds per call over ``repeat`` samples, after one warm-up call."""
-    number = _calls_per_sample(func, sample_time)  # the warm-up
-    return statistics.median(_sample(func, number) for _ in range(repeat))
+    number = calls_per_sample(func, sample_time)  # the warm-up
+    return statistics.median(sample_seconds(func, number) for _ in range(repeat))
 
 
 def _fmt_peer(key: str) -> str:
     seconds, system, error = BEST_PEER[key]
-    return f"{_fmt_time(seconds)}{f' / {error:.1e}' if error else ''} ({system})"
+    return f"{fmt_time(seconds)}{f' / {error:.1e}' if error else ''} ({system})"
 
 
 def main(argv=None) -> int:
@@ -203,7 +203,7 @@ def main(argv=None) -> int:
             secure = median_time(row.secure, repeat, args.sample_time)
             plain = median_time(row.plain, repeat, args.sample_time)
             error = "" if row.error is None else f"{row.error:.1e}"
-            print(f"{row.label:<36} {_fmt_time(secure):>9} {_fmt_time(plain):>9} "
+            print(f"{row.label:<36} {fmt_time(secure):>9} {fmt_time(plain):>9} "
                   f"{secure / plain:>7.3g}x {error:>8}  {_fmt_peer(row.peer)}", flush=True)
     return 0
 

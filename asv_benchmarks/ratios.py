@@ -93,7 +93,7 @@ def _benchmark_class(dotted: str):
     return getattr(importlib.import_module(f"benchmarks.{module}"), name)
 
 
-def _calls_per_sample(func, sample_time: float) -> int:
+def calls_per_sample(func, sample_time: float) -> int:
     """How many back-to-back calls make one sample of at least ``sample_time`` seconds."""
     start = time.perf_counter()
     func()
@@ -101,7 +101,7 @@ def _calls_per_sample(func, sample_time: float) -> int:
     return max(1, math.ceil(sample_time / once))
 
 
-def _sample(func, number: int) -> float:
+def sample_seconds(func, number: int) -> float:
     """Seconds per call, averaged over ``number`` back-to-back calls."""
     start = time.perf_counter()
     for _ in range(number):
@@ -117,12 +117,12 @@ def measure(cls, params, secure_name, plain_name, repeat, sample_time):
     bench.setup(*params)
     secure = functools.partial(getattr(bench, secure_name), *params)
     plain = functools.partial(getattr(bench, plain_name), *params)
-    n_secure = _calls_per_sample(secure, sample_time)
-    n_plain = _calls_per_sample(plain, sample_time)
+    n_secure = calls_per_sample(secure, sample_time)
+    n_plain = calls_per_sample(plain, sample_time)
     secure_times, plain_times = [], []
     for _ in range(repeat):
-        secure_times.append(_sample(secure, n_secure))
-        plain_times.append(_sample(plain, n_plain))
+        secure_times.append(sample_seconds(secure, n_secure))
+        plain_times.append(sample_seconds(plain, n_plain))
     rounds = bench.track_rounds(*params)
     sent = bench.track_bytes_sent_per_party(*params)
     after = _busy_seconds()
@@ -140,7 +140,7 @@ def measure(cls, params, secure_name, plain_name, repeat, sample_time):
     }
 
 
-def _fmt_time(seconds: float) -> str:
+def fmt_time(seconds: float) -> str:
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
         if seconds >= scale:
             return f"{seconds / scale:.3g} {unit}"
@@ -177,7 +177,7 @@ def main(argv=None) -> int:
         unsteady = max(ratio, m["min_ratio"]) > DISTURBED * min(ratio, m["min_ratio"])
         if unsteady or m["other_cores"] > BUSY_CORES:
             flag, disturbed = f"  * (others busy: {m['other_cores']:.1f} cores)", True
-        print(f"{label:<32} {_fmt_time(m['secure']):>10} {_fmt_time(m['plain']):>10} "
+        print(f"{label:<32} {fmt_time(m['secure']):>10} {fmt_time(m['plain']):>10} "
               f"{ratio:>7.3g}x {m['min_ratio']:>8.3g}x {m['rounds']:>6} "
               f"{m['sent'] / 1e6:>13.2f}{flag}")
     if disturbed:
