@@ -26,7 +26,6 @@ split across them (vertical) take the secure path (rows standardised and the
 Gram matrix formed inside MPC), the like-for-like comparison with the peers.
 """
 
-import argparse
 import functools
 import os
 import statistics
@@ -41,7 +40,7 @@ sys.path[:0] = [os.path.dirname(HERE), HERE]  # this checkout's mpcarray; ratios
 
 from benchmarks._common import session, uniform
 from benchmarks.bench_models import plain_ols
-from ratios import calls_per_sample, fmt_time, sample_seconds
+from ratios import calls_per_sample, fmt_time, sample_seconds, sampling_options
 
 import mpcarray as mpc
 
@@ -184,13 +183,7 @@ def _fmt_peer(key: str) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="samples per workload (default 5)")
-    parser.add_argument("--sample-time", type=float, default=0.02,
-                        help="minimum seconds per sample (default 0.02)")
-    parser.add_argument("--quick", action="store_true", help="1 sample per workload")
-    args = parser.parse_args(argv)
-    repeat = 1 if args.quick else args.repeat
+    repeat, sample_time = sampling_options(__doc__.split("\n")[0], 5, 1, argv)
 
     print(f"mpcarray {mpc.__version__}, numpy {np.__version__}, {PARTIES} parties, simulated "
           f"backend, {os.cpu_count()} CPUs; median of {repeat} samples after a warm-up")
@@ -200,8 +193,8 @@ def main(argv=None) -> int:
     print("-" * (len(header) + 12))
     with session(PARTIES) as s:
         for row in workloads(s):
-            secure = median_time(row.secure, repeat, args.sample_time)
-            plain = median_time(row.plain, repeat, args.sample_time)
+            secure = median_time(row.secure, repeat, sample_time)
+            plain = median_time(row.plain, repeat, sample_time)
             error = "" if row.error is None else f"{row.error:.1e}"
             print(f"{row.label:<36} {fmt_time(secure):>9} {fmt_time(plain):>9} "
                   f"{secure / plain:>7.3g}x {error:>8}  {_fmt_peer(row.peer)}", flush=True)

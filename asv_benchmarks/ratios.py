@@ -147,14 +147,19 @@ def fmt_time(seconds: float) -> str:
     return f"{seconds / 1e-9:.3g} ns"
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=15, help="samples per operation (default 15)")
+def sampling_options(description: str, repeat: int, quick: int, argv=None) -> tuple[int, float]:
+    """``(samples, minimum seconds per sample)`` from ``--repeat``, ``--quick`` and ``--sample-time``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"samples per row (default {repeat})")
     parser.add_argument("--sample-time", type=float, default=0.02,
                         help="minimum seconds per sample (default 0.02)")
-    parser.add_argument("--quick", action="store_true", help="3 samples per operation")
+    parser.add_argument("--quick", action="store_true", help=f"{quick} sample(s) per row")
     args = parser.parse_args(argv)
-    repeat = 3 if args.quick else args.repeat
+    return (quick if args.quick else args.repeat), args.sample_time
+
+
+def main(argv=None) -> int:
+    repeat, sample_time = sampling_options(__doc__.split("\n")[0], 15, 3, argv)
 
     import numba
     import numpy as np
@@ -171,7 +176,7 @@ def main(argv=None) -> int:
     disturbed = False
     for label, dotted, params, secure_name, plain_name in ROWS:
         m = measure(_benchmark_class(dotted), params, secure_name, plain_name, repeat,
-                    args.sample_time)
+                    sample_time)
         ratio = m["secure"] / m["plain"]
         flag = ""
         unsteady = max(ratio, m["min_ratio"]) > DISTURBED * min(ratio, m["min_ratio"])
