@@ -17,7 +17,7 @@ import os
 # Must be set before the OpenMP runtime loads; a value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from . import beaver, binary, gram, matmul, planes, prg, reduce, truncation
+from . import beaver, binary, field, gram, matmul, planes, prg, reduce, truncation
 from .threads import serial_when_small
 
 _ELEMENTS = 0  # the first argument's size measures the work
@@ -41,6 +41,14 @@ word_dabit_correction = serial_when_small(binary.word_dabit_correction, _COUNT)
 word_dabit_mask = serial_when_small(binary.word_dabit_mask, _ELEMENTS)
 word_to_ring = serial_when_small(binary.word_to_ring, _ELEMENTS)
 xor_rows = serial_when_small(binary.xor_rows, _ELEMENTS)
+add_mod = serial_when_small(field.add_mod, _ELEMENTS)
+sub_mod = serial_when_small(field.sub_mod, _ELEMENTS)
+neg_mod = serial_when_small(field.neg_mod, _ELEMENTS)
+mul_mod = serial_when_small(field.mul_mod, _ELEMENTS)
+matmul_mod = serial_when_small(field.matmul_mod, lambda a, b, p: a.size * b.shape[1])
+reduce_wide = serial_when_small(field.reduce_wide, _ELEMENTS)
+sum_mod = serial_when_small(field.sum_mod, _ELEMENTS)
+sum_mod_axis = field.sum_mod_axis
 gram_combine = serial_when_small(gram.gram_combine, _ELEMENTS)
 gram_correction = serial_when_small(gram.gram_correction, lambda streams, offset, rows, cols, chunks: rows * cols)
 ring_matmul = serial_when_small(matmul.ring_matmul, lambda a, b: a.size * b.shape[1])
@@ -56,6 +64,7 @@ trunc_combine = serial_when_small(truncation.trunc_combine, _ELEMENTS)
 trunc_correction = serial_when_small(truncation.trunc_correction, _COUNT)
 
 __all__ = [
+    "add_mod",
     "and_combine",
     "and_correction",
     "and_mask",
@@ -70,12 +79,19 @@ __all__ = [
     "from_planes",
     "gram_combine",
     "gram_correction",
+    "matmul_mod",
+    "mul_mod",
+    "neg_mod",
     "plane_bits",
+    "reduce_wide",
     "ring_matmul",
     "square_combine",
     "square_correction",
     "square_mask",
     "stream_gammas",
+    "sub_mod",
+    "sum_mod",
+    "sum_mod_axis",
     "sum_rows",
     "to_planes",
     "triple_correction",

@@ -1,0 +1,254 @@
+"""Arithmetic in a prime field GF(p), any prime ``p < 2^63``.
+
+Representation: an element is a ``uint64`` in ``[0, p)``. Because ``p < 2^63``
+the sum of two elements fits in 64 bits, so addition and subtraction are one
+add plus one conditional subtraction. Products need 128 bits: :func:`mul128`
+builds the exact ``64 x 64 -> 128``-bit product from four ``32 x 32``-bit limb
+products (Numba has no 128-bit integer), returned as ``(hi, lo)`` words.
+
+Reduction of a 128-bit value ``hi * 2^64 + lo`` with ``hi < p``, by size of ``p``:
+
+* ``p < 2^32``: products fit in 64 bits; ``%`` reduces them directly, and a
+  128-bit value is reduced by two ``%`` steps of 32 bits each (Horner).
+* ``p = 2^61 - 1`` (Mersenne): ``2^61 = 1 (mod p)``, so the value folds into
+  ``(x >> 61) + (x & p)`` with shifts and adds, no multiplication or division.
+* any other ``p``: Montgomery reduction (REDC) applied twice, the second time
+  to the product with ``R^2 mod p`` (``R = 2^64``), which undoes the ``R^-1``
+  of the first. Chosen over Barrett because its constants
+  (``-p^-1 mod 2^64`` and ``R^2 mod p``) fit in 64 bits, whereas Barrett's
+  ``floor(2^128 / p)`` needs up to 97 bits and a wider multiplication; REDC
+  needs no division at all.
+
+The public functions with a ``p`` argument take it as a Python ``int``;
+the kernels receive the precomputed constants as further arguments.
+"""
+
+import functools
+
+import numpy as np
+from numba import njit, prange
+
+MERSENNE61 = (1 << 61) - 1
+_SMALL = np.uint64(1 << 32)
+_M61 = np.uint64(MERSENNE61)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+_S61 = np.uint64(61)
+_S3 = np.uint64(3)
+_ZERO = np.uint64(0)
+_ONE = np.uint64(1)
+
+#: Output columns per task of :func:`matmul_mod`: the 128-bit accumulators of
+#: one block (2 x 8 KiB) stay in L1 while a row of ``a`` streams over ``b``.
+MATMUL_BLOCK = 512
+
+
+@functools.lru_cache(maxsize=64)
+def field_constants(p: int) -> tuple:
+    """``(p, -p^-1 mod 2^64, 2^128 mod p)`` as ``np.uint64``: the kernels' modulus arguments.
+
+    The Montgomery constants are only needed (and only defined, ``p`` odd) for
+    ``p >= 2^32`` other than ``2^61 - 1``; elsewhere they are 0.
+    """
+    p = int(p)
+    if not 2 <= p < 1 << 63:
+        raise ValueError(f"modulus must satisfy 2 <= p < 2^63, got {p}")
+    if p < 1 << 32 or p == MERSENNE61:
+        return np.uint64(p), _ZERO, _ZERO
+    pinv = -pow(p, -1, 1 << 64) % (1 << 64)
+    return np.uint64(p), np.uint64(pinv), np.uint64((1 << 128) % p)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def mul128(x, y):
+    """Exact ``x * y`` of two ``uint64`` as ``(hi, lo)``, from 32-bit limbs."""
+    x0 = x & _LOW32
+    x1 = x >> _S32
+    y0 = y & _LOW32
+    y1 = y >> _S32
+    p00 = x0 * y0
+    p01 = x0 * y1
+    p10 = x1 * y0
+    mid = (p00 >> _S32) + (p01 & _LOW32) + (p10 & _LOW32)  # < 3 * 2^32
+    hi = x1 * y1 + (p01 >> _S32) + (p10 >> _S32) + (mid >> _S32)
+    return hi, (mid << _S32) | (p00 & _LOW32)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fold61(x):
+    """Any ``uint64`` modulo ``2^61 - 1``."""
+    t = (x & _M61) + (x >> _S61)
+    return t - _M61 if t >= _M61 else t
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _redc(hi, lo, p, pinv):
+    """Montgomery reduction ``(hi * 2^64 + lo) * 2^-64 mod p`` for ``hi < p``."""
+    mh, _ = mul128(lo * pinv, p)
+    # lo + (lo * pinv * p mod 2^64) is 0 mod 2^64; it carries unless lo is 0.
+    t = hi + mh + (_ONE if lo != _ZERO else _ZERO)  # < 2p
+    return t - p if t >= p else t
+
+
+@njit(cache=True, nogil=True, inline="always")
+def reduce128(hi, lo, p, pinv, r2):
+    """``(hi * 2^64 + lo) mod p`` for ``hi < p``, by the method for ``p`` (module docstring)."""
+    if p < _SMALL:
+        r = ((hi << _S32) | (lo >> _S32)) % p
+        return ((r << _S32) | (lo & _LOW32)) % p
+    if p == _M61:
+        return _fold61(_fold61((hi << _S3) | (lo >> _S61)) + (lo & _M61))
+    h, low = mul128(_redc(hi, lo, p, pinv), r2)
+    return _redc(h, low, p, pinv)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mul(x, y, p, pinv, r2):
+    """``x * y mod p`` for ``x, y < p``; the product's high word is below ``p / 2``."""
+    if p < _SMALL:
+        return (x * y) % p
+    hi, lo = mul128(x, y)
+    return reduce128(hi, lo, p, pinv, r2)
+
+
+def mul_mod(a, b, p):
+    """Elementwise ``a * b mod p`` of 1-D ``uint64`` arrays with values in ``[0, p)``."""
+    return _mul_mod(a, b, *field_constants(p))
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _mul_mod(a, b, p, pinv, r2):
+    out = np.empty(a.size, dtype=np.uint64)
+    for j in prange(a.size):
+        out[j] = _mul(a[j], b[j], p, pinv, r2)
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def add_mod(a, b, p):
+    """Elementwise ``a + b mod p`` (the sum of two elements below ``2^63`` cannot wrap)."""
+    q = np.uint64(p)
+    out = np.empty(a.size, dtype=np.uint64)
+    for j in prange(a.size):
+        s = a[j] + b[j]
+        out[j] = s - q if s >= q else s
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def sub_mod(a, b, p):
+    """Elementwise ``a - b mod p``: the wrapped difference, plus ``p`` when ``a < b``."""
+    q = np.uint64(p)
+    out = np.empty(a.size, dtype=np.uint64)
+    for j in prange(a.size):
+        d = a[j] - b[j]
+        out[j] = d + q if a[j] < b[j] else d
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def neg_mod(a, p):
+    """Elementwise ``-a mod p`` (0 stays 0, so the result is in ``[0, p)``)."""
+    q = np.uint64(p)
+    out = np.empty(a.size, dtype=np.uint64)
+    for j in prange(a.size):
+        out[j] = q - a[j] if a[j] != _ZERO else _ZERO
+    return out
+
+
+def reduce_wide(hi, lo, p):
+    """Elementwise ``(hi * 2^64 + lo) mod p`` for any ``uint64`` words ``hi``, ``lo``.
+
+    Two uniform PRG words give a field element within statistical distance
+    ``p / 2^128 < 2^-64`` of uniform, where one word reduced mod ``p`` could
+    be biased by up to ``2^-1``.
+    """
+    return _reduce_wide(hi, lo, *field_constants(p))
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _reduce_wide(hi, lo, p, pinv, r2):
+    out = np.empty(hi.size, dtype=np.uint64)
+    for j in prange(hi.size):
+        h = _fold61(hi[j]) if p == _M61 else hi[j] % p  # reduce128 needs hi < p
+        out[j] = reduce128(h, lo[j], p, pinv, r2)
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def sum_mod(x, p):
+    """Column sums mod ``p`` of a ``(k, N)`` array of elements: one conditional subtraction per term."""
+    q = np.uint64(p)
+    k, size = x.shape
+    out = np.empty(size, dtype=np.uint64)
+    for j in prange(size):
+        acc = _ZERO
+        for i in range(k):
+            acc += x[i, j]
+            acc = acc - q if acc >= q else acc
+        out[j] = acc
+    return out
+
+
+def matmul_mod(a, b, p):
+    """``a @ b mod p`` for C-contiguous ``uint64`` matrices ``(m, k)`` and ``(k, n)`` of elements.
+
+    Each output element accumulates the exact 128-bit sum of its products as
+    ``(hi, lo)`` words, keeping ``hi`` reduced mod ``p`` (a product's high word
+    is below ``p / 2``, so one conditional subtraction keeps ``hi < p`` for any
+    ``k``), and is reduced once at the end.
+    """
+    return _matmul_mod(a, b, *field_constants(p), MATMUL_BLOCK)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _matmul_mod(a, b, p, pinv, r2, block):
+    """Tasks are (column block, row) pairs, rows innermost, so consecutive tasks of a thread
+    reuse the same block of ``b`` from cache; parallel for square and for wide products."""
+    m = a.shape[0]
+    n = b.shape[1]
+    blocks = (n + block - 1) // block
+    out = np.empty((m, n), dtype=np.uint64)
+    for task in prange(m * blocks):
+        i = task % m
+        start = (task // m) * block
+        _row_block(out[i, start:min(n, start + block)], a[i], b, start, p, pinv, r2)
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _row_block(out, a_row, b, start, p, pinv, r2):
+    """``out[j] = sum_t a_row[t] * b[t, start + j] mod p`` for the columns of one block."""
+    width = out.size
+    hi = np.zeros(width, dtype=np.uint64)
+    lo = np.zeros(width, dtype=np.uint64)
+    for t in range(a_row.size):
+        x = a_row[t]
+        for j in range(width):
+            h, low = mul128(x, b[t, start + j])
+            s = lo[j] + low
+            h += hi[j] + (_ONE if s < low else _ZERO)  # < p + p/2 + 1 < 2p
+            hi[j] = h - p if h >= p else h
+            lo[j] = s
+    for j in range(width):
+        out[j] = reduce128(hi[j], lo[j], p, pinv, r2)
+
+
+def sum_mod_axis(x, axes, p):
+    """Exact sum mod ``p`` of a ``uint64`` array of elements over ``axes`` (a tuple), without keepdims.
+
+    NumPy only, plus :func:`mul_mod`: the 32-bit halves are summed separately in
+    ``uint64`` (exact below ``2^32`` terms) and recombined as
+    ``(hi_sum mod p) * (2^32 mod p) + lo_sum mod p``.
+    """
+    terms = int(np.prod([x.shape[axis] for axis in axes]))
+    if terms >= 1 << 32:
+        raise ValueError(f"sum of {terms} terms may overflow the 32-bit halves")
+    low = np.sum(x & _LOW32, axis=axes, dtype=np.uint64)
+    high = np.sum(x >> _S32, axis=axes, dtype=np.uint64)
+    shape = np.shape(low)
+    q = np.uint64(p)
+    high = np.ascontiguousarray(high % q, dtype=np.uint64).reshape(-1)
+    low = np.ascontiguousarray(low % q, dtype=np.uint64).reshape(-1)
+    shift = np.full(high.size, (1 << 32) % p, dtype=np.uint64)
+    return add_mod(mul_mod(high, shift, p), low, p).reshape(shape)
