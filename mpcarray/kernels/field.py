@@ -194,44 +194,79 @@ def matmul_mod(a, b, p):
     """``a @ b mod p`` for C-contiguous ``uint64`` matrices ``(m, k)`` and ``(k, n)`` of elements.
 
     Each output element accumulates the exact 128-bit sum of its products as
-    ``(hi, lo)`` words, keeping ``hi`` reduced mod ``p`` (a product's high word
-    is below ``p / 2``, so one conditional subtraction keeps ``hi < p`` for any
-    ``k``), and is reduced once at the end.
+    ``(hi, lo)`` words, keeping ``hi`` reduced mod ``p`` (see
+    :func:`_add_product`), and is reduced once at the end.
     """
     return _matmul_mod(a, b, *field_constants(p), MATMUL_BLOCK)
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def _matmul_mod(a, b, p, pinv, r2, block):
-    """Tasks are (column block, row) pairs, rows innermost, so consecutive tasks of a thread
-    reuse the same block of ``b`` from cache; parallel for square and for wide products."""
+    """One task per (column block, group of 4 rows), groups innermost: consecutive tasks of a
+    thread reuse the same block of ``b`` from cache, and both square and wide products
+    (few rows, 10^6 columns) split into enough tasks for every thread."""
     m = a.shape[0]
     n = b.shape[1]
     blocks = (n + block - 1) // block
+    groups = (m + 3) // 4
     out = np.empty((m, n), dtype=np.uint64)
-    for task in prange(m * blocks):
-        i = task % m
-        start = (task // m) * block
-        _row_block(out[i, start:min(n, start + block)], a[i], b, start, p, pinv, r2)
+    for task in prange(groups * blocks):
+        first = 4 * (task % groups)
+        start = (task // groups) * block
+        _block(out, a, b, first, min(m, first + 4) - first, start, min(n, start + block) - start,
+               p, pinv, r2)
     return out
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _row_block(out, a_row, b, start, p, pinv, r2):
-    """``out[j] = sum_t a_row[t] * b[t, start + j] mod p`` for the columns of one block."""
-    width = out.size
-    hi = np.zeros(width, dtype=np.uint64)
-    lo = np.zeros(width, dtype=np.uint64)
+def _block(out, a, b, first, rows, start, width, p, pinv, r2):
+    """``out = a @ b mod p`` on rows ``first : first + rows`` (at most 4) and columns
+    ``start : start + width``. Offsets rather than slices: a column slice of ``b`` would
+    not be known to be contiguous, and the inner loops would not vectorise (2x slower)."""
+    hi = np.zeros((rows, width), dtype=np.uint64)
+    lo = np.zeros((rows, width), dtype=np.uint64)
+    if rows == 4:
+        _four_rows(hi, lo, a, b, first, start, p)
+    else:
+        for r in range(rows):
+            _one_row(hi[r], lo[r], a[first + r], b, start, p)
+    for r in range(rows):
+        for j in range(width):
+            out[first + r, start + j] = reduce128(hi[r, j], lo[r, j], p, pinv, r2)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _one_row(hi, lo, a_row, b, start, p):
+    """Accumulate ``a_row @ b[:, start : start + hi.size]`` into ``(hi, lo)``."""
     for t in range(a_row.size):
         x = a_row[t]
-        for j in range(width):
-            h, low = mul128(x, b[t, start + j])
-            s = lo[j] + low
-            h += hi[j] + (_ONE if s < low else _ZERO)  # < p + p/2 + 1 < 2p
-            hi[j] = h - p if h >= p else h
-            lo[j] = s
-    for j in range(width):
-        out[j] = reduce128(hi[j], lo[j], p, pinv, r2)
+        for j in range(hi.size):
+            hi[j], lo[j] = _add_product(hi[j], lo[j], x, b[t, start + j], p)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _four_rows(hi, lo, a, b, first, start, p):
+    """Accumulate rows ``first : first + 4`` of ``a @ b`` (columns from ``start``) into
+    ``(hi, lo)``, unrolled so each element of ``b`` is loaded and split into limbs once
+    for 4 products (~25% faster than row by row)."""
+    for t in range(a.shape[1]):
+        x0, x1, x2, x3 = a[first, t], a[first + 1, t], a[first + 2, t], a[first + 3, t]
+        for j in range(hi.shape[1]):
+            y = b[t, start + j]
+            hi[0, j], lo[0, j] = _add_product(hi[0, j], lo[0, j], x0, y, p)
+            hi[1, j], lo[1, j] = _add_product(hi[1, j], lo[1, j], x1, y, p)
+            hi[2, j], lo[2, j] = _add_product(hi[2, j], lo[2, j], x2, y, p)
+            hi[3, j], lo[3, j] = _add_product(hi[3, j], lo[3, j], x3, y, p)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_product(hi, lo, x, y, p):
+    """``(hi, lo) + x * y`` with ``hi`` kept below ``p``: a product's high word is below
+    ``p / 2`` (``p < 2^63``), so one conditional subtraction suffices for any number of terms."""
+    h, low = mul128(x, y)
+    s = lo + low
+    h += hi + (_ONE if s < low else _ZERO)  # < p + p/2 + 1 < 2p
+    return (h - p if h >= p else h), s
 
 
 def sum_mod_axis(x, axes, p):
