@@ -31,6 +31,10 @@ class UnsupportedOperationError(MpcError, TypeError):
     """The operation has no secure implementation; nothing was computed."""
 
 
+class DomainMismatchError(MpcError, TypeError):
+    """Operands live in different number domains (ring integers, reals, elements of GF(p) or GF(q))."""
+
+
 class DisclosureError(MpcError, TypeError):
     """An implicit conversion would reveal secret data; use ``reveal()`` instead."""
 

@@ -1,4 +1,4 @@
-"""Engine state that protocols run against: parties, transport, dealer, fixed-point format.
+"""Engine state that protocols run against: parties, transport, scheme, provider, fixed-point format.
 
 A :class:`Runtime` is created by :class:`mpcarray.Session`; protocols receive it
 explicitly, so there is no global state.
@@ -10,7 +10,8 @@ import numpy as np
 
 from .disclosure import Guard
 from .domains import FixedPoint
-from .preprocessing import Dealer
+from .preprocessing import Provider
+from .schemes import Additive, Shamir
 from .transport import CommStats, Transport
 
 
@@ -20,7 +21,8 @@ class Runtime:
 
     parties: tuple[str, ...]
     transport: Transport
-    dealer: Dealer
+    scheme: Additive | Shamir
+    provider: Provider
     fixed: FixedPoint
     input_rng: np.random.Generator
     backend: str
@@ -30,6 +32,16 @@ class Runtime:
     @property
     def n_parties(self) -> int:
         return len(self.parties)
+
+    @property
+    def domain(self):
+        """The number domain shares live in (the scheme's)."""
+        return self.scheme.domain
+
+    @property
+    def shamir(self) -> bool:
+        """True when shares are Shamir (threshold) sharings."""
+        return self.scheme.name == "shamir"
 
     @property
     def ranks(self) -> tuple[int, ...]:

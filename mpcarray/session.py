@@ -1,7 +1,8 @@
-"""``Session``: the user's entry point, tying parties, backend, dealer and encoding together."""
+"""``Session``: the user's entry point, tying parties, backend, scheme, provider and encoding together."""
 
 import itertools
 import os
+import secrets
 import time
 from collections.abc import Sequence
 
@@ -10,20 +11,24 @@ import numpy as np
 from .array import SharedArray
 from .array.owner import share_plaintext
 from .disclosure import Guard, PrivacyBudget
-from .domains import FixedPoint
+from .domains import DEFAULT_PRIME, RING, FixedPoint, PrimeField
 from .errors import ConfigError, NetworkError, PartyError, SessionMismatchError
 from .memory import keep_freed_memory
-from .preprocessing import SimulatedDealer
-from .preprocessing.randomness import CryptoGenerator
+from .preprocessing import PseudoRandomSharing, SimulatedDealer
+from .preprocessing.dealer import CounterStreams
+from .preprocessing.prss import agree_keys, held_sets
+from .preprocessing.randomness import CryptoGenerator, KeyedStreams
 from .preprocessing.remote import RemoteDealer
 from .preprocessing.service import DEALER
 from .runtime import Runtime
+from .schemes import Additive, Shamir
 from .transport import CommStats, SimulatedTransport
 from .transport.config import Consortium, load_consortium
 from .transport.mesh import connect_mesh, dial, fingerprint, greet, secure
 from .transport.socket import SocketTransport
 
 BACKENDS = ("simulated", "socket")
+SCHEMES = ("additive", "shamir")
 #: Environment variables through which ``mpcarray run``/``mpcarray party`` pass the consortium file and party name.
 ENV_CONFIG, ENV_PARTY = "MPCARRAY_CONFIG", "MPCARRAY_PARTY"
 _session_ids = itertools.count(1)
@@ -49,6 +54,22 @@ class Session:
     frac_bits : int
         Fractional bits ``f`` of the fixed-point encoding of reals (default 16).
         Reals and products of reals must stay within ``|x| < 2^(62 - 2f)``.
+    scheme : {"additive", "shamir"}
+        ``"additive"`` (default): n-of-n additive sharing over the ring Z_2^64
+        with a trusted dealer for correlated randomness; integers, reals
+        (fixed point), comparisons and every function. ``"shamir"``: Shamir
+        (t, n) threshold sharing over the prime field ``field`` with no dealer
+        (pseudo-random secret sharing; needs an honest majority, ``n >= 2t + 1``):
+        exact integers and field elements under ``+ - * @ **``, sums, indexing,
+        joins and ``where``. See ``docs/schemes.md``.
+    threshold : int, optional
+        Shamir's ``t``: any ``t + 1`` parties can open a value, any ``t`` learn
+        nothing. Default ``(n - 1) // 2``, the largest with an honest majority.
+    field : galois field class, optional
+        The prime field of a Shamir session, ``galois.GF(p)`` with ``p < 2^63``;
+        default ``galois.GF(2**61 - 1)``. Integers shared in it are exact while
+        ``|v| <= (p - 1) / 2``; ``s.share(F_array)`` of this field gives a
+        field-element array whose ``reveal()`` is a ``FieldArray``.
     seed : int, optional
         Makes the session's randomness reproducible; ``None`` seeds from the OS.
     policies : dict of str to mpcarray.privacy.Policy, optional
@@ -76,19 +97,23 @@ class Session:
     """
 
     def __init__(self, parties: int | Sequence[str] | None = None, backend: str = "simulated",
-                 frac_bits: int = 16, seed: int | None = None, *, policies: dict | None = None,
+                 frac_bits: int = 16, seed: int | None = None, *, scheme: str = "additive",
+                 threshold: int | None = None, field=None, policies: dict | None = None,
                  privacy_budget: PrivacyBudget | None = None, audit=None, config=None,
                  party: str | None = None):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")
+        if scheme not in SCHEMES:
+            raise ConfigError(f"unknown scheme {scheme!r}; available schemes: {SCHEMES}")
         keep_freed_memory()
         fixed = FixedPoint(frac_bits)
         if backend == "simulated":
             if config is not None or party is not None:
                 raise ValueError("config and party are for the socket backend")
             names = _party_names(3 if parties is None else parties)
+            sharing = _scheme(scheme, len(names), threshold, field)
             transport = SimulatedTransport(len(names))
-            dealer = SimulatedDealer(transport, seed)
+            provider = _simulated_provider(sharing, transport, seed)
             input_rng = np.random.default_rng(None if seed is None else [seed, 1])
         else:
             if seed is not None:
@@ -98,12 +123,14 @@ class Session:
                 raise ValueError("the socket backend needs config= (a consortium file) and party= (a name)")
             consortium = config if isinstance(config, Consortium) else load_consortium(config)
             names = _matching_parties(consortium.parties, parties)
-            transport, dealer = _connect(consortium, party)
+            sharing = _scheme(scheme, len(names), threshold, field)
+            transport, provider = _connect(consortium, party, sharing)
             input_rng = CryptoGenerator()
         self._rt = Runtime(
             parties=names,
             transport=transport,
-            dealer=dealer,
+            scheme=sharing,
+            provider=provider,
             fixed=fixed,
             input_rng=input_rng,
             backend=backend,
@@ -160,6 +187,21 @@ class Session:
     def holds(self, party: int | str) -> bool:
         """True if ``party``'s own data lives in this process (always, when simulating)."""
         return self.party_index(party) in self._rt.ranks
+
+    @property
+    def scheme(self) -> str:
+        """The sharing scheme: ``"additive"`` or ``"shamir"``."""
+        return self._rt.scheme.name
+
+    @property
+    def threshold(self) -> int:
+        """Largest number of parties whose shares together reveal nothing (``n - 1`` for additive sharing)."""
+        return self._rt.scheme.threshold
+
+    @property
+    def field(self):
+        """The galois field class of a Shamir session, or None for the ring Z_2^64."""
+        return None if self._rt.domain.is_ring else self._rt.domain.galois
 
     @property
     def frac_bits(self) -> int:
@@ -223,7 +265,7 @@ class Session:
         if not self._rt.closed:
             self._rt.closed = True
             try:
-                self._rt.dealer.close()
+                self._rt.provider.close()
             finally:
                 self._rt.transport.close()
 
@@ -239,8 +281,11 @@ class Session:
 
     def __repr__(self) -> str:
         state = "closed" if self._rt.closed else "open"
+        sharing = self._rt.scheme
+        detail = (f"scheme='shamir', threshold={sharing.threshold}, field={sharing.domain.name}"
+                  if sharing.name == "shamir" else f"frac_bits={self.frac_bits}")
         return (f"Session#{self.id}(parties={list(self.parties)}, backend={self.backend!r}, "
-                f"frac_bits={self.frac_bits}, {state})")
+                f"{detail}, {state})")
 
 
 def _party_names(parties) -> tuple[str, ...]:
@@ -274,12 +319,48 @@ def _matching_parties(configured: tuple[str, ...], requested) -> tuple[str, ...]
     return configured
 
 
-def _connect(consortium: Consortium, party: str) -> tuple[SocketTransport, RemoteDealer]:
-    """Connect ``party`` to every other party and to the dealer."""
+def _scheme(name: str, n_parties: int, threshold, field):
+    """The session's scheme object, with its options checked."""
+    if name == "additive":
+        if threshold is not None or field is not None:
+            raise ConfigError("threshold= and field= are options of scheme='shamir'")
+        return Additive(n_parties, RING)
+    domain = PrimeField(DEFAULT_PRIME) if field is None else PrimeField.of(field)
+    t = (n_parties - 1) // 2 if threshold is None else threshold
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
+        raise ConfigError(f"threshold must be an integer >= 1, got {threshold!r}")
+    if n_parties < 2 * t + 1:
+        raise ConfigError(
+            f"Shamir sharing without a dealer needs an honest majority, n >= 2t + 1; got n = {n_parties}, "
+            f"t = {t}: lower the threshold to at most {(n_parties - 1) // 2} or add parties")
+    return Shamir(n_parties, int(t), domain)
+
+
+def _simulated_provider(sharing, transport, seed):
+    """The in-process dealer (additive) or PRSS provider (Shamir, one seed per key set)."""
+    if sharing.name == "additive":
+        return SimulatedDealer(transport, seed)
+    count = len(held_sets(sharing.n_parties, sharing.threshold, transport.ranks))
+    if seed is None:
+        seeds = [secrets.randbits(64) for _ in range(count)]
+    else:
+        seeds = np.random.SeedSequence([seed, 2]).generate_state(count, dtype=np.uint64)
+    return PseudoRandomSharing(sharing, transport.ranks, CounterStreams(seeds))
+
+
+def _connect(consortium: Consortium, party: str, sharing) -> tuple[SocketTransport, object]:
+    """Connect ``party`` to every other party, and to the dealer unless the scheme needs none."""
     rank = consortium.rank(party)
     credentials = consortium.credentials(party)
     channels = connect_mesh(consortium.parties, consortium.addresses, rank, credentials, consortium.timeout)
     transport = SocketTransport(len(consortium.parties), rank, channels, consortium.timeout)
+    if sharing.name == "shamir":
+        try:
+            keys = agree_keys(transport, sharing.n_parties, sharing.threshold)
+        except BaseException:
+            transport.close()
+            raise
+        return transport, PseudoRandomSharing(sharing, transport.ranks, KeyedStreams(keys))
     try:
         deadline = time.monotonic() + consortium.timeout
         sock = secure(dial(consortium.dealer, DEALER, deadline), credentials, False, DEALER, deadline)

@@ -10,7 +10,8 @@ import mpcarray as mpc
 from mpcarray import kernels
 from mpcarray.domains import FixedPoint, from_ring_signed, to_ring
 from mpcarray.preprocessing import SimulatedDealer
-from mpcarray.sharing import reconstruct, split
+from mpcarray.domains import RING
+from mpcarray.schemes import Additive
 from mpcarray.transport import SimulatedTransport
 
 
@@ -42,7 +43,7 @@ def test_decode_of_negative_values_is_exact():
 def test_split_then_reconstruct(secret, n, seed):
     randomness = np.random.default_rng(seed).integers(0, 2**64, (n - 1,) + secret.shape,
                                                        dtype=np.uint64)
-    shares = split(secret, randomness)
+    shares = Additive(randomness.shape[0] + 1, RING).split(secret, randomness)
     assert shares.shape == (n,) + secret.shape
     assert np.array_equal(reconstruct(shares), secret)
 

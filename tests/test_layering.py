@@ -16,7 +16,7 @@ LAYERS = [
     {"errors", "memory"},
     {"domains"},
     {"kernels"},
-    {"sharing"},
+    {"schemes"},
     {"transport"},
     {"preprocessing"},
     {"disclosure"},

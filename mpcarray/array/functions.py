@@ -93,14 +93,15 @@ def _as_rows(arrays):
         raise ShapeError("need at least one array to join")
     rt = _runtime_of(*arrays)
     frac = max(x._frac for x in arrays if isinstance(x, SharedArray))
-    if any(not isinstance(x, SharedArray) and public_array(x).dtype.kind == "f" for x in arrays):
+    if any(not isinstance(x, SharedArray) and np.asarray(x).dtype.kind == "f" for x in arrays):
         frac = rt.fixed.frac_bits
+    template = next(x for x in arrays if isinstance(x, SharedArray))
+    field = template._field
     rows = [
         _lift(x, frac) if isinstance(x, SharedArray)
-        else protocols.public_shares(rt, _encode_public(rt, public_array(x), frac))
+        else protocols.public_shares(rt, _encode_public(rt, public_array(x, field), frac, field))
         for x in arrays
     ]
-    template = next(x for x in arrays if isinstance(x, SharedArray))
     return rows, frac, template, _known_by(*arrays)
 
 

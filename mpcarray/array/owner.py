@@ -14,11 +14,11 @@ parties receive only random shares of the aggregate (DESIGN.md §5).
 
 from collections.abc import Callable
 
+import galois
 import numpy as np
 
 from .. import protocols
-from ..domains import to_ring
-from ..errors import EncodingError, InputRejectedError, UnsupportedOperationError
+from ..errors import DomainMismatchError, EncodingError, InputRejectedError, UnsupportedOperationError
 from .shared_array import SharedArray
 
 #: ``_plain`` of an owner's input in the other parties' processes (socket backend):
@@ -30,8 +30,9 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     """Secret-share ``data``, held by party index ``owner``, among all parties.
 
     Floats become fixed point (NaN, inf and values outside the safe range are
-    rejected before anything is shared); ints and bools become exact ring
-    integers. The result remembers that ``owner`` knows it, and the owner's
+    rejected before anything is shared); ints and bools become exact integers
+    of the session's domain; a galois ``FieldArray`` of the session's field
+    becomes a field-element array. The result remembers that ``owner`` knows it, and the owner's
     process keeps a read-only copy of the plaintext for owner-local evaluation.
     ``data`` is read where the owner is held only (other socket processes pass
     ``None``); the owner announces shape and dtype first, or that it rejected
@@ -41,25 +42,29 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     (the shape-and-dtype header, then the shares).
     """
     values = ring = shape = dtype = None
+    is_field = False
     if owner in rt.ranks:
         try:
             values, ring = _encode(rt, data)
-        except (EncodingError, UnsupportedOperationError, ValueError):
+        except (EncodingError, UnsupportedOperationError, ValueError, TypeError):
             if len(rt.ranks) < rt.n_parties:  # the other processes wait for this input
                 protocols.announce_input(rt, owner, None, None)
             raise
         shape, dtype = values.shape, values.dtype
-    announced = protocols.announce_input(rt, owner, shape, dtype)
+        is_field = isinstance(values, galois.FieldArray)
+    announced = protocols.announce_input(rt, owner, shape, dtype, is_field)
     if announced is None:
         raise InputRejectedError(f"party {rt.parties[owner]!r} rejected its own input (NaN, infinite, "
                                  "out of range or an unsupported dtype); nothing was shared")
-    shape, dtype = announced
-    rt.guard.shared(owner, shape, str(dtype))
+    shape, dtype, is_field = announced
+    field = rt.domain.galois if is_field else None
+    rt.guard.shared(owner, shape, field.name if is_field else str(dtype))
     shares = protocols.share_input(rt, owner, ring, shape)
     if values is not None:
         values.flags.writeable = False
     frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
-    return SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values)
+    return SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
+                       field=field)
 
 
 def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
@@ -68,14 +73,33 @@ def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
         raise UnsupportedOperationError("data is already a SharedArray")
     if data is None:
         raise ValueError("the owner of an input must pass its data, got None")
+    if isinstance(data, galois.FieldArray):
+        return _encode_field(rt, data)
     values = np.array(data)  # a private copy: later edits by the caller do not leak in
     if values.dtype not in protocols.INPUT_DTYPES:
         raise UnsupportedOperationError(
             f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
         )
     if values.dtype.kind in "biu":
-        return values, to_ring(values)
+        return values, rt.domain.encode_int(values)
+    if not rt.domain.is_ring:
+        raise UnsupportedOperationError(
+            f"real (fixed-point) values are not available in {rt.scheme.name} sessions over "
+            f"{rt.domain.name} yet; share integers, or use scheme='additive' for reals")
     return values, rt.fixed.encode(values)
+
+
+def _encode_field(rt, data) -> tuple[np.ndarray, np.ndarray]:
+    """A private copy of a galois array of the session's field, and its ``uint64`` elements."""
+    if rt.domain.is_ring:
+        raise DomainMismatchError(
+            f"{type(data).name} elements need a session over that field: "
+            f"Session(..., scheme='shamir', field=galois.GF({type(data).order}))")
+    if type(data).order != rt.domain.p or type(data).degree != 1:
+        raise DomainMismatchError(f"this session computes in {rt.domain.name}; "
+                                  f"cannot share elements of {type(data).name}")
+    values = data.copy()
+    return values, rt.domain.encode_elements(values)
 
 
 def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: SharedArray) -> SharedArray:

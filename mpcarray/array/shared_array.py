@@ -1,9 +1,12 @@
-"""``SharedArray``: a NumPy-style array whose elements are additively secret-shared.
+"""``SharedArray``: a NumPy-style array whose elements are secret-shared.
 
 The array holds this process's rows of the shares, shape ``(k, *shape)``
-(``k = n`` in the simulated backend, 1 in the socket backend), the number of
-fractional bits of its encoding (see :mod:`mpcarray.array.promotion`) and the
-party, if any, that already knows its plaintext. Operators go through
+(``k = n`` in the simulated backend, 1 in the socket backend), in the
+session's domain and scheme (additive over Z_2^64, or Shamir over GF(p)); the
+number of fractional bits of its encoding (see :mod:`mpcarray.array.promotion`);
+the galois field class when its elements are field elements rather than
+integers or reals; and the party, if any, that already knows its plaintext.
+All local arithmetic on shares goes through the session's domain object. Operators go through
 ``__array_ufunc__`` and NumPy functions through ``__array_function__``; both
 dispatch only to registered secure implementations.
 
@@ -11,16 +14,15 @@ SharedArrays have value semantics: indexing, transposing and reshaping share
 memory internally, but assigning into one array never changes another.
 """
 
-import operator
-
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from .. import protocols
 from ..disclosure import Mechanism, RevealRequest
-from ..domains import from_ring_signed, to_ring
+from ..domains import to_ring
 from ..errors import (
     DisclosureError,
+    DomainMismatchError,
     EncodingError,
     SessionMismatchError,
     ShapeError,
@@ -33,14 +35,16 @@ from .promotion import INT, is_integer, public_array
 class SharedArray(NDArrayOperatorsMixin):
     """A secret-shared array. Create one with :meth:`mpcarray.Session.share`."""
 
-    __slots__ = ("_frac", "_known_by", "_parts", "_plain", "_rt", "_shares")
+    __slots__ = ("_field", "_frac", "_known_by", "_parts", "_plain", "_rt", "_shares")
     __hash__ = None  # == is a secure comparison, not identity
 
     def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None,
-                 plain: np.ndarray | None = None):
+                 plain: np.ndarray | None = None, field=None):
         self._rt = runtime
         self._shares = shares
         self._frac = frac
+        # The galois field class of field-element arrays (revealed as FieldArray), else None.
+        self._field = field
         self._known_by = known_by
         # The owner's own plaintext, held only in the owner's process (owner-local evaluation).
         self._plain = plain
@@ -48,7 +52,8 @@ class SharedArray(NDArrayOperatorsMixin):
         self._parts = None
 
     def _new(self, shares, frac=None, known_by=None):
-        return SharedArray(self._rt, shares, self._frac if frac is None else frac, known_by)
+        return SharedArray(self._rt, shares, self._frac if frac is None else frac, known_by,
+                           field=self._field)
 
     def _view(self, shares_view, known_by):
         """Wrap a view of this array's shares; both become copy-on-write."""
@@ -72,8 +77,15 @@ class SharedArray(NDArrayOperatorsMixin):
 
     @property
     def dtype(self) -> np.dtype:
-        """The dtype :meth:`reveal` returns: float64 for fixed point, int64 for ring integers."""
+        """The dtype :meth:`reveal` returns: float64 for fixed point, int64 for integers, the field's for field elements."""
+        if self._field is not None:
+            return self._field.dtypes[-1]
         return np.dtype(np.int64) if self._frac == INT else np.dtype(np.float64)
+
+    @property
+    def field(self):
+        """The galois field class of a field-element array (``reveal`` returns its FieldArray), else None."""
+        return self._field
 
     @property
     def frac_bits(self) -> int:
@@ -104,7 +116,12 @@ class SharedArray(NDArrayOperatorsMixin):
         return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self) -> str:
-        kind = "int64 ring integers" if self._frac == INT else f"fixed point, {self._frac} fractional bits"
+        if self._field is not None:
+            kind = f"elements of {self._field.name}"
+        elif self._frac == INT:
+            kind = f"int64 integers in {self._rt.domain.name}"
+        else:
+            kind = f"fixed point, {self._frac} fractional bits"
         return (
             f"SharedArray(shape={self.shape}, dtype={self.dtype} [{kind}], "
             f"known_by={self.known_by!r}, backend={self._rt.backend!r}, "
@@ -113,7 +130,7 @@ class SharedArray(NDArrayOperatorsMixin):
 
     # ------------------------------------------------------------ disclosure
     def reveal(self, label: str | None = None, *, cohort: int | None = None, noise=None):
-        """Open the array to every party and return it as NumPy (float64 or int64).
+        """Open the array to every party and return it as NumPy (float64 or int64), or a galois FieldArray.
 
         Each party's policy is checked first (one extra round when the session
         has policies or a budget); if any party refuses, every party raises
@@ -136,6 +153,8 @@ class SharedArray(NDArrayOperatorsMixin):
         rt = _runtime_of(self)
         if noise is not None and not isinstance(noise, Mechanism):
             raise TypeError("noise must be a mechanism from mpcarray.privacy (Laplace, Gaussian, DiscreteLaplace)")
+        if noise is not None and not rt.domain.is_ring:
+            raise UnsupportedOperationError(f"noisy reveals are not available over {rt.domain.name} yet")
         if noise is not None and not noise.integer and self._frac == INT:
             raise UnsupportedOperationError(
                 "real-valued noise on an integer SharedArray: use privacy.DiscreteLaplace or .astype(float)")
@@ -146,7 +165,9 @@ class SharedArray(NDArrayOperatorsMixin):
         rt.guard.conclude(request, allowed, reasons)
         shares = self._shares if noise is None else self._shares + _noise_shares(self, noise)
         (opened,) = protocols.open_shares(rt, shares)
-        value = from_ring_signed(opened).copy() if self._frac == INT else self._rt.fixed.decode(opened)
+        if self._field is not None:
+            return self._field(opened)
+        value = rt.domain.decode_int(opened).copy() if self._frac == INT else rt.fixed.decode(opened)
         return value[()] if value.ndim == 0 else value
 
     def _refuse(self, *args, **kwargs):
@@ -177,9 +198,9 @@ class SharedArray(NDArrayOperatorsMixin):
 
     # -------------------------------------------------------------- reductions
     def sum(self, axis=None, keepdims: bool = False) -> "SharedArray":
-        """Sum over ``axis`` (local, exact modulo 2^64)."""
+        """Sum over ``axis`` (local, exact in the domain: modulo 2^64 or p)."""
         axes = _element_axes(axis, self.ndim)
-        shares = self._shares.sum(axis=tuple(a + 1 for a in axes), dtype=np.uint64, keepdims=keepdims)
+        shares = self._rt.domain.sum(self._shares, tuple(a + 1 for a in axes), keepdims)
         return self._new(shares, known_by=self._known_by)
 
     def mean(self, axis=None, keepdims: bool = False) -> "SharedArray":
@@ -194,6 +215,8 @@ class SharedArray(NDArrayOperatorsMixin):
         count = int(np.prod([self.shape[a] for a in axes], dtype=np.int64))
         if count == 0:
             raise ShapeError("mean of an empty SharedArray")
+        if self._field is not None:
+            raise UnsupportedOperationError(f"the mean of elements of {self._field.name} is not defined; use sum")
         total = self.sum(axis, keepdims)
         shift = (count - 1).bit_length()
         if self._frac == INT or shift == 0:
@@ -233,8 +256,10 @@ class SharedArray(NDArrayOperatorsMixin):
         return self._new(self._shares.copy(), known_by=self._known_by)
 
     def astype(self, dtype) -> "SharedArray":
-        """Convert ring integers to fixed point (``float``); other conversions are refused."""
+        """Convert integers to fixed point (``float``); other conversions are refused."""
         kind = np.dtype(dtype).kind
+        if self._field is not None:
+            raise UnsupportedOperationError(f"elements of {self._field.name} cannot be cast to {dtype}")
         if kind == "f":
             return self._new(_lift(self, self._rt.fixed.frac_bits), self._rt.fixed.frac_bits, self._known_by)
         if kind in "iu" and self._frac == INT:
@@ -261,7 +286,8 @@ class SharedArray(NDArrayOperatorsMixin):
             if value._known_by != self._known_by:
                 self._known_by = None
         else:
-            rows = protocols.public_shares(self._rt, _encode_public(self._rt, public_array(value), self._frac))
+            rows = protocols.public_shares(
+                self._rt, _encode_public(self._rt, public_array(value, self._field), self._frac, self._field))
             self._plain = self._parts = None
         if not self._shares.flags.writeable:
             self._shares = self._shares.copy()
@@ -273,10 +299,16 @@ class SharedArray(NDArrayOperatorsMixin):
 
 # ---------------------------------------------------------------- helpers
 def _runtime_of(*operands):
-    """The one runtime of the SharedArray operands; refuses mixtures and closed sessions."""
-    runtimes = {id(x._rt): x._rt for x in operands if isinstance(x, SharedArray)}
+    """The one runtime of the SharedArray operands; refuses mixtures of sessions or domains, and closed sessions."""
+    shared = [x for x in operands if isinstance(x, SharedArray)]
+    runtimes = {id(x._rt): x._rt for x in shared}
     if len(runtimes) > 1:
         raise SessionMismatchError("operands belong to different sessions")
+    fields = {x._field for x in shared}
+    if len(fields) > 1:
+        names = sorted("integers or reals" if f is None else f"elements of {f.name}" for f in fields)
+        raise DomainMismatchError(f"cannot combine shared {' and '.join(names)}; "
+                                  "share both operands in the same domain")
     (rt,) = runtimes.values()
     if rt.closed:
         raise SessionMismatchError("the session of this SharedArray is closed")
@@ -364,15 +396,30 @@ def _lift(x: SharedArray, frac: int) -> np.ndarray:
     """Shares of ``x`` re-encoded with ``frac >= x.frac`` fractional bits (exact, local)."""
     if frac == x._frac:
         return x._shares
-    return x._shares << np.uint64(frac - x._frac)
+    _check_reals(x._rt)
+    return x._rt.domain.mul_pow2(x._shares, frac - x._frac)
 
 
-def _encode_public(rt, value: np.ndarray, frac: int) -> np.ndarray:
-    """A public value as ring elements with ``frac`` fractional bits."""
+def _check_reals(rt) -> None:
+    """Fixed-point reals live in the ring only (for now)."""
+    if not rt.domain.is_ring:
+        raise UnsupportedOperationError(
+            f"real (fixed-point) values are not available in {rt.scheme.name} sessions over "
+            f"{rt.domain.name} yet; use integers, or scheme='additive' for reals")
+
+
+def _encode_public(rt, value: np.ndarray, frac: int, field=None) -> np.ndarray:
+    """A public value (from :func:`public_array`) as domain elements with ``frac`` fractional bits.
+
+    For a field-element array (``field`` given) ``public_array`` already returned elements.
+    """
+    if field is not None:
+        return value
     if frac == INT:
         if not is_integer(value):
             raise UnsupportedOperationError("cannot store real values in an integer SharedArray")
-        return to_ring(value)
+        return rt.domain.encode_int(value)
+    _check_reals(rt)
     return rt.fixed.encode(value)
 
 
@@ -389,37 +436,38 @@ def _rows_as(x: SharedArray, frac: int, shape) -> np.ndarray:
 
 
 # ------------------------------------------------------------ ufunc handlers
-def _additive(a, b, op):
+def _additive(a, b, subtract: bool):
     rt = _runtime_of(a, b)
+    op = rt.domain.sub if subtract else rt.domain.add
     f = rt.fixed.frac_bits
     if isinstance(a, SharedArray) and isinstance(b, SharedArray):
         frac = max(a._frac, b._frac)
         shape = _broadcast(a.shape, b.shape)
         return a._new(op(_rows_as(a, frac, shape), _rows_as(b, frac, shape)), frac, _known_by(a, b))
     shared, public = (a, b) if isinstance(a, SharedArray) else (b, a)
-    public = public_array(public)
+    public = public_array(public, shared._field)
     frac = INT if shared._frac == INT and is_integer(public) else f
     shape = _broadcast(shared.shape, public.shape)
-    ring = _encode_public(rt, public, frac)
+    ring = _encode_public(rt, public, frac, shared._field)
     rows = _rows_as(shared, frac, shape)
-    if op is operator.sub:
-        ring, rows = (np.negative(ring), rows) if shared is a else (ring, np.negative(rows))
+    if subtract:
+        ring, rows = (rt.domain.neg(ring), rows) if shared is a else (ring, rt.domain.neg(rows))
     return shared._new(protocols.add_public(rt, rows, ring), frac, shared._known_by)
 
 
 @implements_ufunc(np.add)
 def _add(a, b):
-    return _additive(a, b, operator.add)
+    return _additive(a, b, subtract=False)
 
 
 @implements_ufunc(np.subtract)
 def _subtract(a, b):
-    return _additive(a, b, operator.sub)
+    return _additive(a, b, subtract=True)
 
 
 @implements_ufunc(np.negative)
 def _negative(a):
-    return a._new(np.negative(a._shares), known_by=a._known_by)
+    return a._new(_runtime_of(a).domain.neg(a._shares), known_by=a._known_by)
 
 
 @implements_ufunc(np.positive)
@@ -450,11 +498,12 @@ def _multiply(a, b):
         z, frac = _fixed_result(rt, z, a._frac + b._frac)
         return a._new(z, frac, _known_by(a, b))
     shared, public = (a, b) if isinstance(a, SharedArray) else (b, a)
-    public = public_array(public)
+    public = public_array(public, shared._field)
     shape = _broadcast(shared.shape, public.shape)
     rows = _with_ndim(shared._shares, len(shape))
     if is_integer(public):
-        return shared._new(protocols.mul_public_int(rows, to_ring(public)), known_by=shared._known_by)
+        elements = _encode_public(rt, public, INT, shared._field)
+        return shared._new(protocols.mul_public_int(rt, rows, elements), known_by=shared._known_by)
     f = rt.fixed.frac_bits
     z = protocols.mul_public_real(rt, rows, shared._frac, public, f)
     return shared._new(z, f, shared._known_by)
@@ -485,7 +534,8 @@ def _power(a, b):
     exponent = int(exponent)
     if exponent == 0:
         ones = np.ones(a.shape, dtype=np.int64) if a._frac == INT else np.ones(a.shape)
-        return a._new(protocols.public_shares(a._rt, _encode_public(a._rt, ones, a._frac)))
+        ones = public_array(ones, a._field)
+        return a._new(protocols.public_shares(a._rt, _encode_public(a._rt, ones, a._frac, a._field)))
     result, base = None, a._view(a._shares, a._known_by)  # a new array even for ** 1
     while True:  # square-and-multiply: about 2 log2(exponent) secure products
         if exponent & 1:
@@ -535,13 +585,13 @@ def _matmul(a, b):
         public_left = not isinstance(a, SharedArray)
         shared, public = (b, a) if public_left else (a, b)
         rows = stack(shared, m_shape_b if public_left else m_shape_a)
-        public = public_array(public).reshape(m_shape_a if public_left else m_shape_b)
+        public = public_array(public, shared._field).reshape(m_shape_a if public_left else m_shape_b)
 
         def product(shares, ring_matrix):
-            return protocols.matmul_public(shares, ring_matrix, public_left)
+            return protocols.matmul_public(rt, shares, ring_matrix, public_left)
 
         if is_integer(public):
-            z, frac = product(rows, to_ring(public)), shared._frac
+            z, frac = product(rows, _encode_public(rt, public, INT, shared._field)), shared._frac
         else:
             f = rt.fixed.frac_bits
             z, frac = protocols.mul_public_real(rt, rows, shared._frac, public, f, product), f
@@ -549,4 +599,5 @@ def _matmul(a, b):
         z = z[..., 0, :]
     if vec_b:
         z = z[..., 0]
-    return SharedArray(rt, np.ascontiguousarray(z), frac, _known_by(a, b))
+    template = a if isinstance(a, SharedArray) else b
+    return template._new(np.ascontiguousarray(z), frac, _known_by(a, b))

@@ -1,9 +1,12 @@
-"""Plaintext number domains: the ring Z_2^64 and fixed-point encodings over it.
+"""Plaintext number domains: the ring Z_2^64, prime fields GF(p), fixed-point encodings.
 
-Pure functions only; nothing here knows about parties or networks.
+A domain object owns the dtype, modulus, signed encoding, uniform sampling and
+the arithmetic of its elements; nothing here knows about parties or networks.
 """
 
+from .field import DEFAULT_PRIME, PrimeField
 from .fixed_point import FixedPoint
-from .ring import RING_BITS, RING_DTYPE, from_ring_signed, to_ring
+from .ring import RING, RING_BITS, RING_DTYPE, Ring64, from_ring_signed, to_ring
 
-__all__ = ["RING_BITS", "RING_DTYPE", "FixedPoint", "from_ring_signed", "to_ring"]
+__all__ = ["DEFAULT_PRIME", "RING", "RING_BITS", "RING_DTYPE", "FixedPoint", "PrimeField", "Ring64",
+           "from_ring_signed", "to_ring"]

@@ -18,7 +18,7 @@ come from and how party 0 obtains its correction.
 
 import math
 import secrets
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +28,7 @@ import numpy as np
 from .. import kernels
 from ..transport import Transport
 from .kinds import KINDS, correction, matrix_sizes, stream_length
+from .provider import Provider
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,16 @@ class CounterStreams:
         return self.streams, offset
 
 
-class Dealer(ABC):
-    """Source of correlated randomness for this process's parties.
+class Dealer(Provider):
+    """The trusted dealer: correlated randomness for this process's parties over Z_2^64.
 
     ``streams`` yields the held parties' ``(streams, offset)`` for each
     request (an object with ``next(length)``); subclasses provide party 0's
     correction through :meth:`_correction`, called only where party 0 is held,
     and count the bytes it takes from the dealer.
     """
+
+    description = "the trusted dealer"
 
     def __init__(self, transport: Transport, streams):
         self._transport = transport
@@ -81,9 +84,6 @@ class Dealer(ABC):
     @abstractmethod
     def _correction(self, name: str, params: tuple, streams, offset: int):
         """Party 0's correction (or a function waiting for it) for a request of kind ``name``."""
-
-    def close(self) -> None:
-        """End the dealer's part in the session (nothing to do in process)."""
 
     def _material(self, name: str, *params) -> Material:
         streams, offset = self._streams.next(stream_length(name, params))

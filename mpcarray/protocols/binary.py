@@ -34,7 +34,7 @@ def and_words(rt, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     dealer sends party 0 ``8 * N`` bytes.
     Security: ``d`` and ``e`` are uniform because ``a`` and ``b`` are.
     """
-    t = rt.dealer.binary_triples(u.shape[1])
+    t = rt.provider.binary_triples(u.shape[1])
     (opened,) = open_xor(rt, kernels.and_mask(u, v, t.streams, t.offset))
     return kernels.and_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
 
@@ -50,7 +50,7 @@ def bits_to_ring(rt, bits: np.ndarray) -> np.ndarray:
     sends party 0 ``8 * N`` bytes.
     Security: ``t`` is a uniform bit because ``beta`` is.
     """
-    m = rt.dealer.dabits(bits.shape[1])
+    m = rt.provider.dabits(bits.shape[1])
     (t,) = open_xor(rt, kernels.dabit_mask(bits, m.streams, m.offset))
     return kernels.bit_to_arith(t, m.streams, m.offset, m.correction, rt.first_row)
 
@@ -112,6 +112,6 @@ def words_to_ring(rt, words: np.ndarray, weights) -> np.ndarray:
     weights = np.array([[w % 2**64 for w in row] for row in weights], dtype=np.uint64)
     used = np.flatnonzero(weights.any(axis=0))
     weights = np.ascontiguousarray(weights[:, : used[-1] + 1 if used.size else 1])  # only bits that count
-    m = rt.dealer.word_dabits(words.shape[1], weights.shape[1])
+    m = rt.provider.word_dabits(words.shape[1], weights.shape[1])
     (t,) = open_xor(rt, kernels.word_dabit_mask(words, m.streams, m.offset))
     return kernels.word_to_ring(t, m.streams, m.offset, m.correction, rt.first_row, weights)

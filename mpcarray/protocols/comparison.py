@@ -39,7 +39,7 @@ def _masked_planes(rt, a: np.ndarray):
     k = a.shape[0]
     flat = np.ascontiguousarray(a).reshape(k, -1)
     size = flat.shape[1]
-    eda = rt.dealer.edabits(size)
+    eda = rt.provider.edabits(size)
     r_arith, r_bits = kernels.edabit_shares(eda.streams, eda.offset, size,
                                            eda.correction, rt.first_row)
     (c,) = open_shares(rt, flat + r_arith)

@@ -3,7 +3,6 @@
 import numpy as np
 
 from ..errors import ProtocolError
-from ..sharing import split
 
 #: Input dtypes an owner may announce, by code (index).
 INPUT_DTYPES = tuple(np.dtype(t) for t in (
@@ -11,11 +10,13 @@ INPUT_DTYPES = tuple(np.dtype(t) for t in (
     np.float16, np.float32, np.float64))
 
 
-def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None) -> tuple[tuple, np.dtype] | None:
+def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None,
+                   is_field: bool = False) -> tuple[tuple, np.dtype, bool] | None:
     """The owner tells every party an input's shape and dtype, or that it rejected the input.
 
-    ``shape``/``dtype`` are read at the owner only; ``None`` there announces a
-    rejection. Returns ``(shape, dtype)``, or ``None`` after a rejection, at every party.
+    ``shape``/``dtype``/``is_field`` (elements of the session's field) are read
+    at the owner only; ``shape=None`` there announces a rejection. Returns
+    ``(shape, dtype, is_field)``, or ``None`` after a rejection, at every party.
 
     Cost: 1 round; the owner sends ``8 * (3 + ndim) * (n - 1)`` bytes.
     Security: reveals the input's shape and dtype (the shape of the shares anyway).
@@ -25,32 +26,37 @@ def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None) 
         if shape is None:
             header = np.zeros(1, dtype=np.uint64)
         else:
-            header = np.array((1, INPUT_DTYPES.index(np.dtype(dtype)), len(shape)) + tuple(shape),
-                              dtype=np.uint64)
+            code = len(INPUT_DTYPES) if is_field else INPUT_DTYPES.index(np.dtype(dtype))
+            header = np.array((1, code, len(shape)) + tuple(shape), dtype=np.uint64)
         rows = np.broadcast_to(header, (rt.n_parties,) + header.shape)
     header = rt.transport.scatter(owner, rows)[0]
     if header[0] != 1:
         return None
     ndim = int(header[2])
-    if header.size != 3 + ndim or int(header[1]) >= len(INPUT_DTYPES):
+    if header.size != 3 + ndim or int(header[1]) > len(INPUT_DTYPES):
         raise ProtocolError(f"party {rt.parties[owner]!r} announced a malformed input header")
-    return tuple(int(d) for d in header[3:]), INPUT_DTYPES[int(header[1])]
+    is_field = int(header[1]) == len(INPUT_DTYPES)  # the code after the last dtype: field elements
+    if is_field and rt.domain.is_ring:
+        raise ProtocolError(f"party {rt.parties[owner]!r} announced field elements in a ring session")
+    dtype = np.dtype(np.uint64) if is_field else INPUT_DTYPES[int(header[1])]
+    return tuple(int(d) for d in header[3:]), dtype, is_field
 
 
 def share_input(rt, owner: int, ring_values: np.ndarray | None, shape: tuple) -> np.ndarray:
     """Shares of the owner's ring-encoded input; ``ring_values`` is read at the owner only.
 
-    Steps: (1) the owner draws ``n - 1`` uniform ring arrays and splits its input
-    (:func:`mpcarray.sharing.split`); (2) it sends party ``j`` its share.
+    Steps: (1) the owner draws the uniform arrays its scheme needs (``n - 1``
+    additive shares, or ``t`` Shamir coefficients) and splits its input
+    (:meth:`~mpcarray.schemes.Additive.split`, :meth:`~mpcarray.schemes.Shamir.split`);
+    (2) it sends party ``j`` its share.
 
     Cost: 1 round; the owner sends ``8 * N * (n - 1)`` bytes, every other party
     receives ``8 * N``.
-    Security: each other party receives one uniformly random array.
+    Security: each other party receives one uniformly random array (with
+    Shamir, any ``t`` parties' shares together are uniform).
     """
     rows = None
     if owner in rt.ranks:
-        randomness = rt.input_rng.integers(
-            0, 2**64, size=(rt.n_parties - 1,) + tuple(shape), dtype=np.uint64
-        )
-        rows = split(ring_values, randomness)
+        randomness = rt.domain.uniform(rt.input_rng, (rt.scheme.random_rows,) + tuple(shape))
+        rows = rt.scheme.split(ring_values, randomness)
     return rt.transport.scatter(owner, rows)

@@ -1,13 +1,15 @@
 """Beaver multiplication, squaring and matrix products (Beaver, CRYPTO 1991).
 
 These return raw ring products; fixed-point callers follow with
-:func:`mpcarray.protocols.truncate`.
+:func:`mpcarray.protocols.truncate`. In Shamir sessions each entry point hands
+over to :mod:`mpcarray.protocols.degree_reduction` (no dealer, no triples).
 """
 
 import numpy as np
 
 from .. import kernels
 from ..preprocessing.kinds import gram_chunks
+from . import degree_reduction
 from .opening import open_shares
 
 
@@ -28,8 +30,10 @@ def mul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     if x.shape != y.shape:
         raise ValueError(f"mul needs equal share shapes, got {x.shape} and {y.shape}")
+    if rt.shamir:
+        return degree_reduction.mul(rt, x, y)
     xs, ys = _rows(x), _rows(y)
-    t = rt.dealer.beaver_triples(xs.shape[1])
+    t = rt.provider.beaver_triples(xs.shape[1])
     (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.streams, t.offset))
     z = kernels.beaver_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
     return z.reshape(x.shape)
@@ -45,8 +49,10 @@ def square(rt, x: np.ndarray) -> np.ndarray:
     the dealer sends party 0 ``8 * N`` bytes.
     Security: ``d`` is uniform because ``a`` is.
     """
+    if rt.shamir:
+        return degree_reduction.mul(rt, x, x)
     xs = _rows(x)
-    p = rt.dealer.square_pairs(xs.shape[1])
+    p = rt.provider.square_pairs(xs.shape[1])
     (d,) = open_shares(rt, kernels.square_mask(xs, p.streams, p.offset))
     z = kernels.square_combine(d, p.streams, p.offset, p.correction, rt.first_row)
     return z.reshape(x.shape)
@@ -70,7 +76,9 @@ def matmul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     k, batch, (m, inner), p = x.shape[0], x.shape[1:-2], x.shape[-2:], y.shape[-1]
     if y.shape[:-1] != (k,) + batch + (inner,):
         raise ValueError(f"matmul share shapes {x.shape} and {y.shape} do not align")
-    a, b, c = rt.dealer.matrix_triple(m, inner, p, batch)
+    if rt.shamir:
+        return degree_reduction.matmul(rt, x, y)
+    a, b, c = rt.provider.matrix_triple(m, inner, p, batch)
     d, e = open_shares(rt, x - a, y - b)
     z = np.empty(c.shape, dtype=np.uint64)
     for index in np.ndindex(*batch):
@@ -94,8 +102,10 @@ def gram(rt, x: np.ndarray) -> np.ndarray:
     (half of :func:`matmul` on ``X^T, X``); the dealer sends party 0 ``8 * d * d``.
     Security: ``E`` is uniform because ``A`` is.
     """
+    if rt.shamir:
+        return degree_reduction.matmul(rt, np.swapaxes(x, 1, 2), x)
     k, rows, cols = x.shape
-    masks = rt.dealer.gram_masks(rows, cols)
+    masks = rt.provider.gram_masks(rows, cols)
     flat = np.ascontiguousarray(x).reshape(k, -1)
     (e,) = open_shares(rt, kernels.square_mask(flat, masks.streams, masks.offset))
     e = e.reshape(rows, cols)

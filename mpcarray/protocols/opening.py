@@ -21,7 +21,7 @@ def zero_sharing(rt, shape: tuple) -> np.ndarray:
     Cost: no communication; the dealer sends party 0 ``8`` bytes per element.
     """
     size = int(np.prod(shape, dtype=np.int64))
-    material = rt.dealer.zero_shares(size)
+    material = rt.provider.zero_shares(size)
     rows = kernels.fill_streams(material.streams, material.offset, size)
     if rt.first_row >= 0:
         rows[rt.first_row] = material.correction
@@ -32,8 +32,9 @@ def open_shares(rt, *shares: np.ndarray) -> list[np.ndarray]:
     """Open several shared arrays in a single round.
 
     Steps: (1) each party concatenates its shares of all arrays into one
-    message; (2) the message is all-gathered; (3) each party sums the ``n``
-    messages modulo 2^64 and splits the result back into arrays.
+    message; (2) the message is all-gathered; (3) each party reconstructs from
+    the ``n`` messages (additive: their sum; Shamir: Lagrange interpolation at
+    0) and splits the result back into arrays.
 
     Cost: 1 round; each party sends and receives ``8 * M * (n - 1)`` bytes,
     ``M`` the total number of elements opened.
@@ -43,7 +44,7 @@ def open_shares(rt, *shares: np.ndarray) -> list[np.ndarray]:
     k = len(rt.ranks)
     flat = [np.ascontiguousarray(s).reshape(k, -1) for s in shares]
     message = flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1)
-    total = kernels.sum_rows(rt.transport.all_gather(message))
+    total = rt.scheme.reconstruct(rt.transport.all_gather(message))
     opened, start = [], 0
     for s in shares:
         size = int(np.prod(s.shape[1:], dtype=np.int64))

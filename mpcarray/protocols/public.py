@@ -1,40 +1,41 @@
 """Operations between shares and public values; all local except real scaling.
 
-A public value enters the shares through party 0 alone (the other parties add
-nothing), so the sum of the shares changes by exactly that value.
+How a public value enters the shares is the scheme's rule
+(:meth:`~mpcarray.schemes.Additive.constant_rows`): additively, party 0 alone
+adds it, so the sum of the shares changes by exactly that value; with Shamir
+every party adds it (the constant polynomial). Public multiples are local in
+both schemes and computed in the session's domain.
 """
 
 import numpy as np
 
-from .. import kernels
 from ..domains import to_ring
-from ..errors import EncodingError
+from ..errors import EncodingError, UnsupportedOperationError
 from .truncation import truncate_many
 
 
 def public_shares(rt, ring_values: np.ndarray) -> np.ndarray:
-    """A trivial sharing of a public ring array: party 0 holds it, the others hold 0."""
+    """A trivial sharing of a public array of domain elements (additive: party 0 holds it, the others 0)."""
     ring_values = np.asarray(ring_values, dtype=np.uint64)
     rows = np.zeros((len(rt.ranks),) + ring_values.shape, dtype=np.uint64)
-    if rt.first_row >= 0:
-        rows[rt.first_row] = ring_values
+    rows[rt.scheme.constant_rows(rt.ranks)] = ring_values
     return rows
 
 
 def add_public(rt, x: np.ndarray, ring_values: np.ndarray) -> np.ndarray:
-    """``[x] + c`` for a public ring array ``c`` broadcastable with ``x``'s element shape. Local."""
+    """``[x] + c`` for a public array ``c`` of domain elements broadcastable with ``x``'s element shape. Local."""
     ring_values = np.asarray(ring_values, dtype=np.uint64)
     shape = np.broadcast_shapes(x.shape[1:], ring_values.shape)
     x = x.reshape(x.shape[:1] + (1,) * (len(shape) - x.ndim + 1) + x.shape[1:])
     out = np.array(np.broadcast_to(x, x.shape[:1] + shape), dtype=np.uint64)
-    if rt.first_row >= 0:
-        out[rt.first_row] += ring_values
+    for row in rt.scheme.constant_rows(rt.ranks):
+        out[row] = rt.domain.add(out[row], ring_values)
     return out
 
 
-def mul_public_int(x: np.ndarray, ring_values: np.ndarray) -> np.ndarray:
-    """``[x] * c`` for a public ring (integer) array ``c``: exact and local."""
-    return x * np.asarray(ring_values, dtype=np.uint64)
+def mul_public_int(rt, x: np.ndarray, ring_values: np.ndarray) -> np.ndarray:
+    """``[x] * c`` for a public array ``c`` of domain elements (integers): exact and local."""
+    return rt.domain.mul(x, np.asarray(ring_values, dtype=np.uint64))
 
 
 def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
@@ -60,6 +61,10 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
     Requires ``|x * 2^x_frac| * 2^g < 2^62``: the fixed-point safe range for
     fixed-point ``x``, ``|x| < 2^(62 - g)`` for ring integers.
     """
+    if not rt.domain.is_ring:
+        raise UnsupportedOperationError(
+            f"real (fixed-point) values are not available in {rt.scheme.name} sessions over "
+            f"{rt.domain.name} yet; use integers, or scheme='additive' for reals")
     c = np.asarray(c, dtype=np.float64)
     if not np.all(np.isfinite(c)):
         raise EncodingError("public operand contains NaN or an infinite value")
@@ -95,8 +100,8 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int,
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
-def matmul_public(x: np.ndarray, c: np.ndarray, public_left: bool = False) -> np.ndarray:
-    """Shares ``(k, *batch, m, t)`` times a public ring matrix (``c @ x`` if ``public_left``).
+def matmul_public(rt, x: np.ndarray, c: np.ndarray, public_left: bool = False) -> np.ndarray:
+    """Shares ``(k, *batch, m, t)`` times a public matrix of domain elements (``c @ x`` if ``public_left``).
 
     Local: each party multiplies its own share by the public matrix.
     """
@@ -109,5 +114,5 @@ def matmul_public(x: np.ndarray, c: np.ndarray, public_left: bool = False) -> np
         for index in np.ndindex(*batch):
             shares, public = x[(row,) + index], c[index]
             pair = (public, shares) if public_left else (shares, public)
-            out[(row,) + index] = kernels.ring_matmul(*pair)
+            out[(row,) + index] = rt.domain.matmul(*pair)
     return out

@@ -40,7 +40,7 @@ def truncate_many(rt, parts) -> list[np.ndarray]:
         if not 1 <= shift <= 62:
             raise ValueError(f"truncation shift must be in [1, 62], got {shift}")
         flat = np.ascontiguousarray(z).reshape(k, -1)
-        material = rt.dealer.truncation(flat.shape[1], shift)
+        material = rt.provider.truncation(flat.shape[1], shift)
         masked = kernels.trunc_mask(flat, material.streams, material.offset,
                                     rt.first_row)
         prepared.append((z.shape, shift, material, masked))

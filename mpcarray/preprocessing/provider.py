@@ -1,0 +1,77 @@
+"""The one interface every source of correlated randomness implements.
+
+Protocols ask the runtime's provider for material by kind. The trusted dealer
+(:class:`~mpcarray.preprocessing.dealer.Dealer`) supplies the additive kinds;
+the dealer-free provider of Shamir sessions
+(:class:`~mpcarray.preprocessing.prss.PseudoRandomSharing`) supplies random
+sharings, sharings of zero and double sharings. A kind a provider cannot supply
+raises :class:`~mpcarray.errors.UnsupportedOperationError` before anything is
+computed or sent, so a protocol can never run on material of the wrong scheme.
+"""
+
+from abc import ABC
+
+from ..errors import UnsupportedOperationError
+
+#: What each kind is needed for, for the error message of a provider that lacks it.
+_NEEDED_FOR = {
+    "beaver_triples": "Beaver multiplication",
+    "square_pairs": "Beaver squaring",
+    "truncation": "fixed-point truncation",
+    "zero_shares": "re-randomising shares (noisy reveals)",
+    "binary_triples": "comparisons",
+    "edabits": "comparisons and bit decomposition",
+    "dabits": "comparisons",
+    "word_dabits": "reciprocal, sqrt, exp and log",
+    "gram_masks": "X.T @ X",
+    "matrix_triple": "matrix products",
+    "double_sharings": "Shamir multiplication",
+}
+
+
+class Provider(ABC):
+    """Correlated randomness for this process's parties; every kind refused unless a subclass supplies it."""
+
+    #: Named in error messages.
+    description = "this session's provider"
+
+    def _unavailable(self, kind: str):
+        raise UnsupportedOperationError(
+            f"{_NEEDED_FOR[kind]} needs {kind.replace('_', ' ')}, which {self.description} does not "
+            f"supply; this operation is available in additive sessions (scheme='additive')")
+
+    def close(self) -> None:
+        """End the provider's part in the session."""
+
+    def beaver_triples(self, size: int):
+        self._unavailable("beaver_triples")
+
+    def square_pairs(self, size: int):
+        self._unavailable("square_pairs")
+
+    def truncation(self, size: int, shift: int):
+        self._unavailable("truncation")
+
+    def zero_shares(self, size: int):
+        self._unavailable("zero_shares")
+
+    def binary_triples(self, size: int):
+        self._unavailable("binary_triples")
+
+    def edabits(self, size: int):
+        self._unavailable("edabits")
+
+    def dabits(self, size: int):
+        self._unavailable("dabits")
+
+    def word_dabits(self, size: int, width: int):
+        self._unavailable("word_dabits")
+
+    def gram_masks(self, rows: int, cols: int):
+        self._unavailable("gram_masks")
+
+    def matrix_triple(self, m: int, inner: int, p: int, batch: tuple = ()):
+        self._unavailable("matrix_triple")
+
+    def double_sharings(self, size: int):
+        self._unavailable("double_sharings")
