@@ -23,6 +23,7 @@ LAYERS = [
     {"runtime"},
     {"protocols"},
     {"array"},
+    {"functions"},
     {"session"},
     {"privacy"},
     {"stats"},

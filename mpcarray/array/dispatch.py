@@ -7,6 +7,9 @@ plaintext.
 
 UFUNCS: dict = {}
 FUNCTIONS: dict = {}
+#: Array code of the layer above that SharedArray methods call, by name: ``"joint_noise"``
+#: (:func:`mpcarray.functions.joint_noise`) for ``reveal(noise=...)``.
+HOOKS: dict = {}
 
 
 def implements_ufunc(ufunc):
@@ -25,6 +28,16 @@ def implements(numpy_function):
     def register(handler):
         FUNCTIONS[numpy_function] = handler
         return handler
+
+    return register
+
+
+def implements_hook(name: str):
+    """Register the function a SharedArray method calls as ``HOOKS[name]``, so imports still go down."""
+
+    def register(function):
+        HOOKS[name] = function
+        return function
 
     return register
 
