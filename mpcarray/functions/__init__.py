@@ -8,13 +8,13 @@ package registers the NumPy ufuncs and functions it implements (``np.exp``,
 tabulated in ``docs/functions.md``.
 """
 
+from .division import divide, reciprocal
 from .exponential import exp, log
 from .extremes import amax, amin, argmax, argmin
+from .logistic import sigmoid, tanh
 from .noise import joint_noise
-from .reciprocal import divide, reciprocal
 from .roots import rsqrt, sqrt
 from .selection import absolute, clip, maximum, minimum, relu, sign
-from .sigmoid import sigmoid, tanh
 
 __all__ = [
     "absolute",

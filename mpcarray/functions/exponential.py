@@ -39,12 +39,12 @@ def exp(x) -> SharedArray:
 def exp_in_range(x: SharedArray, offset: int) -> SharedArray:
     """``e^x`` for fixed-point ``x`` with ``t = x log2(e) + offset`` in ``[0, 64)``.
 
-    Steps: decompose ``t`` into bits; from them, in the same protocol, the
-    fraction ``r`` of ``t`` and the factors ``2^(2^j) - 1`` of its integer bits
-    ``j``; ``2^r`` by a polynomial in parallel with the exact product tree of
-    the factors ``+ 1`` (3 levels); the product, truncated by ``offset``.
-    Cost: 21 rounds at ``f = 16``: bits (8), ``2^r`` (11, the product tree's 3
-    levels run after it), the product (1) and the truncation (1).
+    Steps: ``t`` (a public real product); from the bits of ``t``, in one
+    lookup, its fraction ``r`` and the factors ``2^(2^j) - 1`` of its integer
+    bits ``j``; the exact product tree of the factors ``+ 1`` (3 levels); ``2^r``
+    by a polynomial; the product, truncated by ``offset``.
+    Cost: 21 rounds at ``f = 16``: ``t`` (1), bit lookup (8), product tree (3),
+    polynomial of degree 5 (7), product (1), truncation (1).
     """
     f = x.frac_bits
     t = x * (1 / _LN2) + offset
@@ -66,7 +66,7 @@ def log(x) -> SharedArray:
 
     Steps: normalise ``x = m 2^(p + 1 - f)``, looking up ``(p + 1 - f) ln 2``;
     ``log(m)`` by a polynomial in ``u = 4m - 3``; the sum.
-    Cost: 23 rounds at ``f = 16``: normalisation (16), polynomial (7).
+    Cost: 23 rounds at ``f = 16``: normalisation (16), polynomial of degree 6 (7).
     Security: only masked openings.
     """
     x = as_fixed(x)

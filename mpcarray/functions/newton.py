@@ -34,10 +34,11 @@ def newton_steps(name: str, f: int) -> int:
 def newton(name: str, m: SharedArray) -> SharedArray:
     """``1/m`` (``name="reciprocal"``) or ``1/sqrt(m)`` (``"rsqrt"``) for ``m`` in ``[0.5, 1)``.
 
-    Steps: the linear start is local; each step is ``y (2 - m y)`` or
-    ``y (1.5 - (m/2) y^2)``.
-    Cost: 4 rounds per step for the reciprocal (two fixed-point products),
-    6 for rsqrt (three); 3 steps each at ``f = 16``.
+    Steps: a linear start; each step is ``y (2 - m y)`` or ``y (1.5 - (m/2) y^2)``.
+    Cost: reciprocal: 4 rounds per step (two fixed-point products), 3 steps at
+    ``f = 16``: 12 rounds. rsqrt: 1 round for the start (a public real product)
+    and 7 per step (a public real product, three fixed-point products), 2 steps
+    at ``f = 16``: 15 rounds.
     """
     start, step = _ITERATIONS[name]
     y = start(m)

@@ -54,8 +54,9 @@ def divide(x, y) -> SharedArray:
 
     Steps: sign and magnitude of ``y``; normalise the magnitude, looking up both
     stages' weights; Newton for ``1/m``; ``x * sign * (1/m)``; the two scalings.
-    Cost: 43 rounds at ``f = 16`` (a public divisor: one multiplication by its
-    reciprocal, 1 round for fixed-point ``x``).
+    Cost: 44 rounds at ``f = 16``: sign and magnitude (9), normalisation (16),
+    Newton (12), ``x * sign`` (1, none for a public ``x``) times ``1/m`` (2), the
+    scalings (4). A public divisor: one multiplication by its reciprocal (1 round).
     Security: only masked openings; a public divisor of 0 raises before any communication.
     """
     if not isinstance(y, SharedArray):

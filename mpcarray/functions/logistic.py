@@ -4,9 +4,9 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
+from .division import positive_reciprocal
 from .exponential import exp_in_range
 from .normalisation import as_fixed
-from .reciprocal import positive_reciprocal
 from .selection import clip
 
 _LN2 = float(np.log(2.0))
