@@ -8,10 +8,11 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
+from ..array.primitives import sign_bits
 from ..array.promotion import public_array
 from ..errors import EncodingError
 from .newton import newton
-from .normalisation import as_fixed, normalise, scale_by_power, sign_and_magnitude
+from .normalisation import as_fixed, normalise, scale_by_power
 
 
 def positive_reciprocal(a: SharedArray) -> SharedArray:
@@ -40,7 +41,7 @@ def reciprocal(x) -> SharedArray:
     Cost: 40 rounds at ``f = 16``: sign and magnitude (9), positive reciprocal (30), sign (1).
     Security: only masked openings (sign test, bit decomposition, products, truncations).
     """
-    sign, magnitude = sign_and_magnitude(as_fixed(x))
+    sign, magnitude = _sign_and_magnitude(as_fixed(x))
     return sign * positive_reciprocal(magnitude)
 
 
@@ -63,7 +64,7 @@ def divide(x, y) -> SharedArray:
         return _divide_by_public(x, y)
     y = as_fixed(y)
     f = y.frac_bits
-    sign, magnitude = sign_and_magnitude(y)
+    sign, magnitude = _sign_and_magnitude(y)
     half = (62 - 2 * f + 1) // 2  # each stage shifts right by at most `half` bits
     exponents = [f - p - 1 for p in range(64)]
     first = [2 ** max(e, 0) * 2 ** (half - min(max(-e, 0), half)) for e in exponents]
@@ -71,6 +72,16 @@ def divide(x, y) -> SharedArray:
     m, (w1, w2) = normalise(magnitude, first, second)
     quotient = as_fixed(x * sign) * newton("reciprocal", m)
     return scale_by_power(scale_by_power(quotient, w1, half), w2, half)
+
+
+def _sign_and_magnitude(x: SharedArray) -> tuple[SharedArray, SharedArray]:
+    """``sign(x)`` as a shared ``±1`` integer (``+1`` at zero) and ``|x|``.
+
+    Cost: 9 rounds: sign test (8), product (1).
+    """
+    (negative,) = sign_bits(x)
+    sign = 1 - 2 * negative
+    return sign, sign * x
 
 
 def _divide_by_public(x, divisor) -> SharedArray:

@@ -1,5 +1,7 @@
 """The logistic sigmoid and ``tanh``, on the whole safe range."""
 
+import math
+
 import numpy as np
 
 from ..array import SharedArray
@@ -9,8 +11,8 @@ from .exponential import exp_in_range
 from .normalisation import as_fixed
 from .selection import clip
 
-_LN2 = float(np.log(2.0))
 _BOUND = 12.0  # sigmoid(-12) < 6.2e-6
+_OFFSET = math.ceil(_BOUND / math.log(2)) + 1  # keeps -x log2(e) + offset positive on the clipped range
 
 
 def sigmoid(x) -> SharedArray:
@@ -21,7 +23,7 @@ def sigmoid(x) -> SharedArray:
     Cost: 60 rounds at ``f = 16``: clip (9), exponential (21), reciprocal (30).
     Security: only masked openings.
     """
-    e = exp_in_range(-clip(as_fixed(x), -_BOUND, _BOUND), offset=int(np.ceil(_BOUND / _LN2)) + 1)
+    e = exp_in_range(-clip(as_fixed(x), -_BOUND, _BOUND), offset=_OFFSET)
     return positive_reciprocal(1 + e)
 
 

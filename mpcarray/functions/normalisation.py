@@ -10,7 +10,7 @@ back exactly with a shared integer weight.
 import numpy as np
 
 from ..array import SharedArray
-from ..array.primitives import leading_one_tables, sign_bits, truncate
+from ..array.primitives import leading_one_tables, truncate
 from ..errors import UnsupportedOperationError
 
 
@@ -44,12 +44,3 @@ def scale_by_power(value: SharedArray, weight: SharedArray, shift: int) -> Share
     """
     return truncate(value * weight, shift, value.frac_bits)
 
-
-def sign_and_magnitude(x: SharedArray) -> tuple[SharedArray, SharedArray]:
-    """``sign(x)`` as a shared ``±1`` integer (``+1`` at zero) and ``|x|``.
-
-    Cost: 9 rounds: sign test (8), product (1).
-    """
-    (negative,) = sign_bits(x)
-    sign = 1 - 2 * negative
-    return sign, sign * x
