@@ -1,5 +1,8 @@
 """Allow-lists of the NumPy ufuncs and functions that have secure implementations.
 
+Implementations may live in a layer above (``mpcarray.functions``) and register
+here, like the hooks SharedArray methods call, so imports still only go down.
+
 Anything not registered here raises
 :class:`~mpcarray.errors.UnsupportedOperationError` instead of computing in
 plaintext.

@@ -69,7 +69,7 @@ def shared_constant(like: SharedArray, values) -> SharedArray:
     return SharedArray(rt, protocols.public_shares(rt, _encode_public(rt, values, frac)), frac)
 
 
-def sum_of_private_draws(like: SharedArray, draw: Callable[[np.random.Generator], np.ndarray]):
+def sum_of_private_draws(like: SharedArray, draw: Callable[[np.random.Generator], np.ndarray]) -> SharedArray:
     """The sum over parties of ``draw(rng)``, each party drawing from its own private generator.
 
     ``draw`` returns an array of ``like``'s shape: integers give an integer
