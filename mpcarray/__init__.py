@@ -5,32 +5,7 @@
 """
 
 from . import errors, models, privacy, stats
-from .array import (
-    SharedArray,
-    absolute,
-    argmax,
-    argmin,
-    clip,
-    divide,
-    exp,
-    log,
-    maximum,
-    minimum,
-    owner_apply,
-    reciprocal,
-    relu,
-    row_parts,
-    rsqrt,
-    sigmoid,
-    sign,
-    sqrt,
-    supported_functions,
-    supported_ufuncs,
-    tanh,
-    where,
-)
-from .array import amax as max
-from .array import amin as min
+from .array import SharedArray, owner_apply, row_parts, supported_functions, supported_ufuncs, where
 from .domains import FixedPoint
 from .errors import (
     AuditError,
@@ -48,6 +23,26 @@ from .errors import (
     ShapeError,
     UnsupportedOperationError,
 )
+from .functions import (
+    absolute,
+    argmax,
+    argmin,
+    clip,
+    divide,
+    exp,
+    log,
+    maximum,
+    minimum,
+    reciprocal,
+    relu,
+    rsqrt,
+    sigmoid,
+    sign,
+    sqrt,
+    tanh,
+)
+from .functions import amax as max
+from .functions import amin as min
 from .session import Session
 from .transport import CommStats
 

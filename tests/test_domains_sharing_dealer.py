@@ -8,9 +8,8 @@ from hypothesis.extra.numpy import arrays
 
 import mpcarray as mpc
 from mpcarray import kernels
-from mpcarray.domains import FixedPoint, from_ring_signed, to_ring
+from mpcarray.domains import RING, FixedPoint, from_ring_signed, to_ring
 from mpcarray.preprocessing import SimulatedDealer
-from mpcarray.domains import RING
 from mpcarray.schemes import Additive
 from mpcarray.transport import SimulatedTransport
 
@@ -37,6 +36,10 @@ def test_decode_of_negative_values_is_exact():
     ring = to_ring(np.array([-1, -(2**16), -(2**40) - 1, 2**40 + 1]))
     expected = np.array([-1, -(2**16), -(2**40) - 1, 2**40 + 1]) / 2.0**16
     assert np.array_equal(fp.decode(ring), expected)
+
+
+def reconstruct(shares):
+    return Additive(shares.shape[0], RING).reconstruct(shares)
 
 
 @given(secret=arrays(np.uint64, st.integers(1, 20)), n=st.integers(2, 6), seed=st.integers(0, 99))

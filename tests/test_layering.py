@@ -14,8 +14,8 @@ PACKAGE = Path(mpcarray.__file__).parent
 #: Layers from the bottom up; a module may import its own layer and those before it.
 LAYERS = [
     {"errors", "memory"},
-    {"domains"},
     {"kernels"},
+    {"domains"},
     {"schemes"},
     {"transport"},
     {"preprocessing"},
@@ -23,6 +23,7 @@ LAYERS = [
     {"runtime"},
     {"protocols"},
     {"array"},
+    {"functions"},
     {"session"},
     {"privacy"},
     {"stats"},

@@ -1,47 +1,24 @@
-"""The ``SharedArray`` type: NumPy-style arrays over secret shares."""
+"""The ``SharedArray`` type: NumPy-style arrays over secret shares.
 
-from . import functions  # noqa: F401  (registers the NumPy function implementations)
-from .comparisons import (
-    absolute,
-    amax,
-    amin,
-    argmax,
-    argmin,
-    clip,
-    maximum,
-    minimum,
-    relu,
-    sign,
-    where,
+Nonlinear functions (exp, sqrt, maximum, argmax, ...) are in :mod:`mpcarray.functions`,
+built from the primitives of :mod:`mpcarray.array.primitives`.
+"""
+
+from . import (
+    numpy_functions,  # noqa: F401  (registers the NumPy function implementations)
+    primitives,
 )
+from .comparisons import where
 from .dispatch import supported_functions, supported_ufuncs
-from .elementary import divide, exp, log, reciprocal, rsqrt, sigmoid, sqrt, tanh
 from .owner import owner_apply, row_parts
 from .shared_array import SharedArray
 
 __all__ = [
     "SharedArray",
-    "absolute",
-    "amax",
-    "amin",
-    "argmax",
-    "argmin",
-    "clip",
-    "divide",
-    "exp",
-    "log",
-    "maximum",
-    "minimum",
     "owner_apply",
-    "reciprocal",
-    "relu",
+    "primitives",
     "row_parts",
-    "rsqrt",
-    "sigmoid",
-    "sign",
-    "sqrt",
     "supported_functions",
     "supported_ufuncs",
-    "tanh",
     "where",
 ]

@@ -1,5 +1,8 @@
 """Allow-lists of the NumPy ufuncs and functions that have secure implementations.
 
+Implementations may live in a layer above (``mpcarray.functions``) and register
+here, like the hooks SharedArray methods call, so imports still only go down.
+
 Anything not registered here raises
 :class:`~mpcarray.errors.UnsupportedOperationError` instead of computing in
 plaintext.
@@ -7,6 +10,9 @@ plaintext.
 
 UFUNCS: dict = {}
 FUNCTIONS: dict = {}
+#: Array code of the layer above that SharedArray methods call, by name: ``"joint_noise"``
+#: (:func:`mpcarray.functions.joint_noise`) for ``reveal(noise=...)``.
+HOOKS: dict = {}
 
 
 def implements_ufunc(ufunc):
@@ -25,6 +31,16 @@ def implements(numpy_function):
     def register(handler):
         FUNCTIONS[numpy_function] = handler
         return handler
+
+    return register
+
+
+def implements_hook(name: str):
+    """Register the function a SharedArray method calls as ``HOOKS[name]``, so imports still go down."""
+
+    def register(function):
+        HOOKS[name] = function
+        return function
 
     return register
 

@@ -18,7 +18,12 @@ import galois
 import numpy as np
 
 from .. import protocols
-from ..errors import DomainMismatchError, EncodingError, InputRejectedError, UnsupportedOperationError
+from ..errors import (
+    DomainMismatchError,
+    EncodingError,
+    InputRejectedError,
+    UnsupportedOperationError,
+)
 from .shared_array import SharedArray
 
 #: ``_plain`` of an owner's input in the other parties' processes (socket backend):

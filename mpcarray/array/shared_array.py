@@ -19,16 +19,14 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from .. import protocols
 from ..disclosure import Mechanism, RevealRequest
-from ..domains import to_ring
 from ..errors import (
     DisclosureError,
     DomainMismatchError,
-    EncodingError,
     SessionMismatchError,
     ShapeError,
     UnsupportedOperationError,
 )
-from .dispatch import FUNCTIONS, UFUNCS, implements_ufunc, unsupported_message
+from .dispatch import FUNCTIONS, HOOKS, UFUNCS, implements_ufunc, unsupported_message
 from .promotion import INT, is_integer, public_array
 
 
@@ -163,7 +161,7 @@ class SharedArray(NDArrayOperatorsMixin):
         reasons = rt.guard.decide(request)
         allowed = protocols.agree(rt, [r is None for r in reasons]) if rt.guard.active else [True] * rt.n_parties
         rt.guard.conclude(request, allowed, reasons)
-        shares = self._shares if noise is None else self._shares + _noise_shares(self, noise)
+        shares = self._shares if noise is None else (self + HOOKS["joint_noise"](self, noise))._shares
         (opened,) = protocols.open_shares(rt, shares)
         if self._field is not None:
             return self._field(opened)
@@ -345,17 +343,6 @@ def _public_key(key, shape) -> tuple:
     return key
 
 
-def _noise_shares(x: SharedArray, mechanism) -> np.ndarray:
-    """Shares of jointly drawn noise: each held party's component, re-randomised by a zero sharing."""
-    rt = x._rt
-    components = [mechanism.component(rt.input_rng, x.shape, rt.n_parties) for _ in rt.ranks]
-    if mechanism.integer:
-        rows = np.stack([to_ring(c) << np.uint64(x._frac) for c in components])
-    else:
-        rows = np.stack([rt.fixed.encode(c) for c in components])
-    return rows + protocols.zero_sharing(rt, x.shape)
-
-
 def _share_index(shares: np.ndarray, key: tuple, value=None):
     """Index (or, given ``value``, assign into) the element axes of a party-first share stack.
 
@@ -512,14 +499,6 @@ def _multiply(a, b):
 @implements_ufunc(np.square)
 def _square(a):
     return _multiply(a, a)
-
-
-def _divide_by_public(a, b):
-    """``a / b`` for a public divisor: one multiplication by the public reciprocal."""
-    divisor = public_array(b).astype(np.float64)
-    if np.any(divisor == 0):
-        raise EncodingError("division by zero: the public divisor contains 0")
-    return _multiply(a, 1.0 / divisor)
 
 
 @implements_ufunc(np.power)

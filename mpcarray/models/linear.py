@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from ..array import SharedArray, divide, sqrt
+from ..array import SharedArray
+from ..functions import divide, sqrt
 from . import precision
 from ._validation import design, n_features
 from .moments import moments

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from ..array import SharedArray, sigmoid
+from ..array import SharedArray
+from ..functions import sigmoid
 from . import precision
 from ._validation import design, n_features
 from .moments import standardize

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray, owner_apply, row_parts, rsqrt
+from ..array import SharedArray, owner_apply, row_parts
+from ..functions import rsqrt
 
 #: Largest extra precision bits; beyond 6 the Gram entries ``4^h`` crowd the safe range.
 MAX_SCALE_BITS = 6

@@ -9,8 +9,9 @@ nothing beyond the value itself is disclosed).
 
 import numpy as np
 
-from ..array import SharedArray, reciprocal
+from ..array import SharedArray
 from ..errors import MpcError
+from ..functions import reciprocal
 
 #: A fine reveal scales each value to about 2^TARGET_BITS (plus 16 fractional bits).
 TARGET_BITS = 16

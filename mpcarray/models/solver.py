@@ -26,8 +26,9 @@ and one comparison (8 rounds); communication ``O(d^2)`` per round.
 
 import numpy as np
 
-from ..array import SharedArray, rsqrt
+from ..array import SharedArray
 from ..errors import ShapeError
+from ..functions import rsqrt
 from ._validation import ConditioningError, shared
 
 #: Newton–Schulz steps after the linear phase (each squares the error).

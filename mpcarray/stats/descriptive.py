@@ -8,8 +8,9 @@ variables (``axis=0``, ``rowvar=False``).
 
 import numpy as np
 
-from ..array import SharedArray, rsqrt
+from ..array import SharedArray
 from ..errors import ShapeError, UnsupportedOperationError
+from ..functions import rsqrt
 from . import _inputs
 from .moments import moments
 from .partition import additive

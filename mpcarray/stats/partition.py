@@ -12,7 +12,8 @@ from functools import reduce
 
 import numpy as np
 
-from ..array import SharedArray, maximum, owner_apply, row_parts
+from ..array import SharedArray, owner_apply, row_parts
+from ..functions import maximum
 
 
 def aligned_parts(*arrays: SharedArray) -> list[tuple] | None:

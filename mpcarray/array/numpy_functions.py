@@ -20,6 +20,7 @@ from .shared_array import (
     _matmul,
     _multiply,
     _runtime_of,
+    _with_ndim,
 )
 
 
@@ -62,6 +63,17 @@ def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     if order != "C":
         raise UnsupportedOperationError("numpy.reshape on SharedArray supports order='C' only")
     return a.reshape(shape if shape is not None else newshape)
+
+
+@implements(np.broadcast_to)
+def _broadcast_to(array, shape, subok=False):
+    shape = tuple(shape) if np.iterable(shape) else (shape,)
+    rows = _with_ndim(array._shares, len(shape))
+    try:
+        rows = np.broadcast_to(rows, rows.shape[:1] + tuple(int(s) for s in shape))
+    except ValueError as err:
+        raise ShapeError(f"cannot broadcast a SharedArray of shape {array.shape} to {shape}") from err
+    return array._view(rows, array._known_by)
 
 
 @implements(np.ravel)

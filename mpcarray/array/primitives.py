@@ -1,0 +1,89 @@
+"""The primitives :mod:`mpcarray.functions` builds nonlinear functions from.
+
+Each is a thin wrapper over one protocol (or one fixed chain of binary
+protocols) that takes and returns SharedArrays, so the functions layer never
+sees share rows. Tables are public: ``tables[r][i]`` is the ring integer row
+``r`` assigns to bit position ``i`` (0 = least significant).
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .. import protocols
+from .promotion import INT, is_integer, public_array
+from .shared_array import SharedArray, _encode_public, _runtime_of
+
+
+def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> list[SharedArray]:
+    """Shared 0/1 integers ``[x < 0]`` and/or ``[x == 0]`` (in that order), one protocol.
+
+    Cost: 8 rounds whatever the size (:func:`mpcarray.protocols.sign_bits`).
+    """
+    rt = _runtime_of(x)
+    rows = protocols.sign_bits(rt, x._shares, negative=negative, zero=zero)
+    return [x._new(r, INT, x._known_by) for r in rows]
+
+
+def bit_tables(x: SharedArray, tables) -> list[SharedArray]:
+    """Shared integers ``sum_i tables[r][i] * bit_i(x)`` for each table ``r``.
+
+    Cost: 8 rounds: bit decomposition (7), one word daBit (1)
+    (:func:`mpcarray.protocols.bit_decompose`, :func:`~mpcarray.protocols.words_to_ring`).
+    """
+    rt = _runtime_of(x)
+    bits = protocols.bit_decompose(rt, x._shares)
+    return _ring_rows(x, protocols.words_to_ring(rt, bits, tables))
+
+
+def leading_one_tables(x: SharedArray, tables) -> list[SharedArray]:
+    """Shared integers ``tables[r][p]`` for positive ``x`` whose leading one is bit ``p``.
+
+    Cost: 14 rounds: bit decomposition (7), prefix OR (6), one word daBit (1)
+    (:func:`~mpcarray.protocols.bit_decompose`, :func:`~mpcarray.protocols.leading_one`,
+    :func:`~mpcarray.protocols.words_to_ring`).
+    """
+    rt = _runtime_of(x)
+    onehot = protocols.leading_one(rt, protocols.bit_decompose(rt, x._shares))
+    return _ring_rows(x, protocols.words_to_ring(rt, onehot, tables))
+
+
+def truncate(x: SharedArray, bits: int, frac: int) -> SharedArray:
+    """``x / 2^bits`` (stochastic rounding, error below one unit) with ``frac`` fractional bits.
+
+    Cost: 1 round (:func:`mpcarray.protocols.truncate`).
+    """
+    return x._new(protocols.truncate(_runtime_of(x), x._shares, bits), frac, x._known_by)
+
+
+def relabel(x: SharedArray, frac: int) -> SharedArray:
+    """The same ring elements read with ``frac`` fractional bits (``0``: integers). Local."""
+    return x._new(x._shares, frac, x._known_by)
+
+
+def shared_constant(like: SharedArray, values) -> SharedArray:
+    """Public ``values`` as a SharedArray of ``like``'s session (integers stay integers). Local."""
+    rt = _runtime_of(like)
+    values = public_array(values)
+    frac = INT if is_integer(values) else rt.fixed.frac_bits
+    return SharedArray(rt, protocols.public_shares(rt, _encode_public(rt, values, frac)), frac)
+
+
+def sum_of_private_draws(like: SharedArray, draw: Callable[[np.random.Generator], np.ndarray]) -> SharedArray:
+    """The sum over parties of ``draw(rng)``, each party drawing from its own private generator.
+
+    ``draw`` returns an array of ``like``'s shape: integers give an integer
+    SharedArray, floats a fixed-point one. Each party's draw is its share,
+    re-randomised by a zero sharing, so no party learns another's draw.
+    Cost: no communication (:func:`mpcarray.protocols.zero_sharing`).
+    """
+    rt = _runtime_of(like)
+    draws = [public_array(draw(rt.input_rng)) for _ in rt.ranks]
+    frac = INT if is_integer(draws[0]) else rt.fixed.frac_bits
+    rows = np.stack([_encode_public(rt, d, frac) for d in draws])
+    return SharedArray(rt, rows + protocols.zero_sharing(rt, like.shape), frac)
+
+
+def _ring_rows(x: SharedArray, rows: np.ndarray) -> list[SharedArray]:
+    """Flat ring rows ``(R, k, N)`` as integer SharedArrays of ``x``'s shape."""
+    return [x._new(r.reshape(x._shares.shape), INT, x._known_by) for r in rows]

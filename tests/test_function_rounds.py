@@ -1,0 +1,65 @@
+"""Exact rounds of the nonlinear functions and the array primitives, against their Cost lines.
+
+Rounds do not depend on the array size or the party count; the iteration counts
+and polynomial degrees behind them follow the session's ``f = 16``.
+"""
+
+import numpy as np
+import pytest
+
+import mpcarray as mpc
+from mpcarray.array import primitives
+from mpcarray.functions import joint_noise
+from mpcarray.privacy import Laplace
+
+FUNCTIONS = {
+    "reciprocal": (lambda x, y: mpc.reciprocal(x), 40),
+    "divide": (lambda x, y: x / y, 44),
+    "divide, public numerator": (lambda x, y: 1000.0 / y, 43),
+    "divide, public divisor": (lambda x, y: x / 3.0, 1),
+    "sqrt": (lambda x, y: np.sqrt(x), 35),
+    "rsqrt": (lambda x, y: mpc.rsqrt(x), 33),
+    "exp": (lambda x, y: np.exp(x), 30),
+    "log": (lambda x, y: np.log(x), 23),
+    "sigmoid": (lambda x, y: mpc.sigmoid(x), 60),
+    "tanh": (lambda x, y: np.tanh(x), 60),
+    "sign": (lambda x, y: np.sign(x), 8),
+    "absolute": (lambda x, y: np.abs(x), 9),
+    "relu": (lambda x, y: mpc.relu(x), 9),
+    "maximum": (lambda x, y: np.maximum(x, y), 9),
+    "minimum": (lambda x, y: np.minimum(x, 2.0), 9),
+    "clip": (lambda x, y: np.clip(x, 1.0, y), 9),
+    "argmax of 6": (lambda x, y: np.argmax(x), 9 * 3),
+    "min of 6": (lambda x, y: mpc.min(x), 9 * 3),
+    "argmin of 2 along axis 1": (lambda x, y: mpc.argmin(x.reshape(3, 2), axis=1), 9),
+    "joint noise": (lambda x, y: joint_noise(x, Laplace(epsilon=1.0, sensitivity=1.0)), 0),
+}
+
+PRIMITIVES = {
+    "sign_bits": (lambda x: primitives.sign_bits(x, negative=True, zero=True), 8),
+    "bit_tables": (lambda x: primitives.bit_tables(x, [[1] * 64, [2] * 64]), 8),
+    "leading_one_tables": (lambda x: primitives.leading_one_tables(x, [list(range(64))]), 14),
+    "truncate": (lambda x: primitives.truncate(x, 3, x.frac_bits), 1),
+    "relabel": (lambda x: primitives.relabel(x, 0), 0),
+    "shared_constant": (lambda x: primitives.shared_constant(x, np.arange(6)), 0),
+}
+
+
+def rounds(session, operation, *operands) -> int:
+    before = session.comm.snapshot()
+    operation(*operands)
+    return (session.comm - before).rounds
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_rounds(session, name):
+    operation, expected = FUNCTIONS[name]
+    x = session.share(np.linspace(0.5, 4.0, 6), owner=0)
+    y = session.share(np.linspace(1.0, 3.0, 6), owner=session.n_parties - 1)
+    assert rounds(session, operation, x, y) == expected
+
+
+@pytest.mark.parametrize("name", PRIMITIVES)
+def test_primitive_rounds(session, name):
+    operation, expected = PRIMITIVES[name]
+    assert rounds(session, operation, session.share(np.linspace(0.5, 4.0, 6), owner=0)) == expected
