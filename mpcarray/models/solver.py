@@ -28,6 +28,7 @@ import numpy as np
 
 from ..array import SharedArray, rsqrt
 from ..errors import ShapeError
+from ..stats.scaling import frac_bits, range_bits
 from ._validation import ConditioningError, shared
 
 #: Newton–Schulz steps after the linear phase (each squares the error).
@@ -42,6 +43,21 @@ def newton_schulz_steps(d: int, max_condition: float) -> int:
     Reveals: nothing (a function of public sizes).
     """
     return int(np.ceil(np.log2(np.log(4.0) * d * max_condition))) + QUADRATIC_STEPS
+
+
+def _range_hint(A: SharedArray, max_condition: float) -> str:
+    """Why a too-small safe range can look like ill-conditioning, when it can (else ``""``).
+
+    The inverse of the unit-diagonal matrix has entries up to ``κ``, and the
+    Newton–Schulz products up to about ``2 κ``: they must stay below ``2^R``.
+    """
+    f = frac_bits(A)
+    bits = range_bits(f)
+    if 2 * max_condition < 2.0**bits:
+        return ""
+    most = int((bits + 2 * f - np.log2(2 * max_condition)) // 2)  # R + 2f is the same at every f
+    return (f"; or lower frac_bits: at frac_bits={f} the safe range 2^{bits} cannot hold the "
+            f"inverse's entries (up to 2 max_condition), which frac_bits <= {most} can")
 
 
 class SPDSolver:
@@ -90,6 +106,7 @@ class SPDSolver:
             raise ConditioningError(
                 f"the system is more ill-conditioned than max_condition={max_condition:g} "
                 "(after Jacobi scaling): remove collinear columns or raise max_condition"
+                + _range_hint(A, max_condition)
             )
 
     def _iterate(self, start, steps: int, label: str) -> bool:
