@@ -39,8 +39,10 @@ class LinearRegression:
     scaled by their root mean square, not centred).
     Requirements: every column (and ``y``) has a standard deviation (without an
     intercept: root mean square) between about 0.05 and 1e4 (rescale by a public
-    factor otherwise), ``n (x - mean)^2 < 2^29`` (without an intercept ``n x^2``)
-    per column on the secure path, ``|coef_| < 2^14`` and ``|mean| < 2^14``.
+    factor otherwise), ``n (x - mean)^2 < 2^(R - 1)`` (without an intercept ``n x^2``)
+    per column on the secure path, ``|coef_| < 2^(R - 16)`` and ``|mean| < 2^(R - 16)``,
+    with ``R = 62 - 2 frac_bits`` the safe range (30 at the default 16 fractional
+    bits). ``frac_bits <= 24``, else :class:`~mpcarray.errors.UnsupportedOperationError`.
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (each twice: coarse,
     then precise), one bit about the conditioning; with ``standard_errors`` also

@@ -45,7 +45,8 @@ class LogisticRegression:
     below 5e-5 and saturates at ``|z| = 12`` (``sigmoid(-12) = 6e-6``), which
     changes Newton steps by far less than the fixed-point resolution. ``y`` must hold 0/1 values (not checked: that would
     reveal it). Requirements as for :class:`~mpcarray.models.LinearRegression`
-    on the column scales; ``|X coef_ + intercept_| < 2^16`` at every iterate.
+    on the column scales; ``|X coef_ + intercept_| < 2^((R + 2) / 2)`` at every iterate
+    (``2^16`` at 16 fractional bits, ``R = 62 - 2 frac_bits``).
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then
     precise), and per Newton step one or two bits about the conditioning of the

@@ -14,11 +14,11 @@ compared and divided in secret). Instead:
    it fails the system is more ill-conditioned than ``max_condition`` and
    :class:`~mpcarray.models.ConditioningError` is raised instead of returning
    wrong values.
-4. **Iterative refinement** with extended precision: ``M = S X_k S`` is only a
-   16-bit-accurate inverse, so ``x`` is improved by ``x += M (b - A x)`` with ``x``
-   kept as ``x * 2^scale_bits``: residuals are then computed to
-   ``2^-(16 + scale_bits)``, and each refinement multiplies the error by
-   ``||I - M A|| ~ κ 2^-16``.
+4. **Iterative refinement** with extended precision: ``M = S X_k S`` is only an
+   ``f``-bit-accurate inverse (``f`` fractional bits), so ``x`` is improved by
+   ``x += M (b - A x)`` with ``x`` kept as ``x * 2^scale_bits``: residuals are then
+   computed to ``2^-(f + scale_bits)``, and each refinement multiplies the error by
+   ``||I - M A|| ~ κ 2^-f``.
 
 Cost for ``d`` unknowns: about ``2 log2(d κ) + 12`` rounds of ``d x d`` products
 and one comparison (8 rounds); communication ``O(d^2)`` per round.
@@ -132,7 +132,7 @@ class SPDSolver:
     def solve(self, b: SharedArray, scale_bits: int = 0, refinements: int = 3) -> SharedArray:
         """``2^scale_bits * A^-1 b`` (``b`` of shape ``(d,)`` or ``(d, k)``).
 
-        The scaled result keeps ``16 + scale_bits`` fractional bits of ``x``;
+        The scaled result keeps ``f + scale_bits`` fractional bits of ``x``;
         ``b * 2^scale_bits`` and ``A x * 2^scale_bits`` must stay in the safe range.
 
         Reveals: nothing.
