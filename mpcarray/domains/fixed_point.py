@@ -37,6 +37,11 @@ class FixedPoint:
         return 1 << self.frac_bits
 
     @property
+    def range_bits(self) -> int:
+        """Bits of the safe range: values and products stay below ``2^range_bits = 2^(62 - 2f)``."""
+        return TRUNCATION_BITS - 2 * self.frac_bits
+
+    @property
     def max_abs(self) -> float:
         """Largest magnitude (exclusive) a value or a product may have: 2^(62 - 2f)."""
         return float(2 ** (TRUNCATION_BITS - 2 * self.frac_bits))

@@ -9,13 +9,6 @@ from ._validation import design, n_features
 from .moments import moments
 from .solver import SPDSolver
 
-#: The standardised coefficients are kept as ``γ * 2^COEF_BITS`` (16 + 12 fractional bits).
-COEF_BITS = 12
-#: ``1 / w_y`` is kept with this many bits above the weight's own ``h``.
-RECIPROCAL_BITS = 8
-#: The intercept is revealed scaled by ``2^INTERCEPT_BITS``.
-INTERCEPT_BITS = 8
-
 
 class LinearRegression:
     """Ordinary least squares ``y ≈ X coef_ + intercept_`` on secret-shared rows.
@@ -47,8 +40,10 @@ class LinearRegression:
     scaled by their root mean square, not centred).
     Requirements: every column (and ``y``) has a standard deviation (without an
     intercept: root mean square) between about 0.05 and 1e4 (rescale by a public
-    factor otherwise), ``n (x - mean)^2 < 2^29`` (without an intercept ``n x^2``)
-    per column on the secure path, ``|coef_| < 2^14`` and ``|mean| < 2^14``.
+    factor otherwise), ``n (x - mean)^2 < 2^(R - 1)`` (without an intercept ``n x^2``)
+    per column on the secure path, ``|coef_| < 2^(R - 16)`` and ``|mean| < 2^(R - 16)``,
+    with ``R = 62 - 2 frac_bits`` the safe range (30 at the default 16 fractional
+    bits). ``frac_bits <= 24``, else :class:`~mpcarray.errors.UnsupportedOperationError`.
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (each twice: coarse,
     then precise), one bit about the conditioning; with ``standard_errors`` also
@@ -73,29 +68,25 @@ class LinearRegression:
         """
         X, y = design(X, y)
         d = X.shape[1]
+        # γ is kept at 2^coef_bits (f + coef_bits = 28 fractional bits); 1 / w_y and the
+        # intercept, whose factors are larger, at WIDE_FACTOR_BITS fewer (precision.extra_bits)
+        coef_bits = precision.extra_bits(precision.model_range_bits(X, "LinearRegression"))
+        wide_bits = coef_bits - precision.WIDE_FACTOR_BITS
         stats = moments(X, y, centre=self.fit_intercept)
         A, b = stats.gram[:d, :d], stats.gram[:d, d]
         solver = SPDSolver(A, self.max_condition)
-        gamma = solver.solve(b, scale_bits=COEF_BITS)  # standardised coefficients * 2^COEF_BITS
-        # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + 8) / w_y
-        bits = stats.scale_bits + RECIPROCAL_BITS
+        gamma = solver.solve(b, scale_bits=coef_bits)  # standardised coefficients * 2^coef_bits
+        # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + wide) / w_y
+        bits = stats.scale_bits + wide_bits
         ratio = stats.weight[:d] * precision.refined_reciprocal(stats.weight[d], bits)
         self.coef_, scaled, exponents = precision.reveal_product(
-            gamma, ratio, COEF_BITS + bits, "LinearRegression.coef_")
-        self.intercept_ = self._intercept(stats, scaled, exponents) if self.fit_intercept else 0.0
+            gamma, ratio, coef_bits + bits, "LinearRegression.coef_")
+        self.intercept_ = _intercept(stats, scaled, exponents, wide_bits) if self.fit_intercept else 0.0
         if self.standard_errors:
-            self._standard_errors(stats, solver, b, gamma, ratio, bits)
+            self._standard_errors(stats, solver, b, gamma, ratio, bits, coef_bits)
         return self
 
-    @staticmethod
-    def _intercept(stats, scaled, exponents) -> float:
-        """``mean_y - Σ coef_j mean_j``, all at scale ``2^INTERCEPT_BITS``, revealed."""
-        d = scaled.shape[0]
-        terms = (scaled * stats.mean[:d]) * 2.0 ** (INTERCEPT_BITS - exponents)
-        intercept = stats.mean[d] * 2**INTERCEPT_BITS - terms.sum()
-        return float(intercept.reveal(label="LinearRegression.intercept_")) / 2**INTERCEPT_BITS
-
-    def _standard_errors(self, stats, solver, b, gamma, ratio, bits):
+    def _standard_errors(self, stats, solver, b, gamma, ratio, bits, coef_bits):
         """``bse_`` and ``rsquared_`` from the standardised normal equations.
 
         Without an intercept the moments are uncentred, so ``rsquared_`` is the
@@ -103,20 +94,20 @@ class LinearRegression:
         ``n - d``, as statsmodels reports for a model without a constant.
         """
         d, n = b.shape[0], stats.n
-        explained = (b * gamma).sum() * 2.0**-COEF_BITS  # b·γ = 4^h R^2
+        explained = (b * gamma).sum() * 2.0**-coef_bits  # b·γ = 4^h R^2
         total = stats.gram[d, d]
         residual = total - explained  # 4^h (1 - R^2)
         dof = n - d - int(self.fit_intercept)
         self.rsquared_ = float(divide(explained, total).reveal(label="LinearRegression.rsquared_"))
         h = stats.scale_bits
         zeros = b.reshape(-1, 1) * np.zeros((1, d), dtype=np.int64)
-        inverse = solver.solve(zeros + np.eye(d, dtype=np.int64) * 4**h, scale_bits=COEF_BITS)  # R^-1 2^12
+        inverse = solver.solve(zeros + np.eye(d, dtype=np.int64) * 4**h, scale_bits=coef_bits)  # R^-1 2^coef
         index = np.arange(d)
-        # Var(γ_j) 2^COEF_BITS = (R^-1)_jj 2^COEF_BITS * residual 4^-h / dof, scaled in two steps
+        # Var(γ_j) 2^coef_bits = (R^-1)_jj 2^coef_bits * residual 4^-h / dof, scaled in two steps
         variance = (inverse[index, index] * (residual * 2.0**-h)) * (2.0**-h / dof)
-        root = sqrt(variance)  # sd(γ_j) * 2^(COEF_BITS / 2)
+        root = sqrt(variance)  # sd(γ_j) * 2^(coef_bits / 2)
         self.bse_, _, _ = precision.reveal_product(
-            root, ratio, COEF_BITS // 2 + bits, "LinearRegression.bse_")
+            root, ratio, coef_bits / 2 + bits, "LinearRegression.bse_")
 
     def predict(self, X: SharedArray) -> SharedArray:
         """Predictions ``X coef_ + intercept_`` as a SharedArray (the fitted coefficients are public).
@@ -137,3 +128,11 @@ class LinearRegression:
         centred = y - y.mean()
         ratio = divide((residual * residual).mean(), (centred * centred).mean())
         return 1.0 - float(ratio.reveal(label="LinearRegression.score"))
+
+
+def _intercept(stats, scaled, exponents, intercept_bits: int) -> float:
+    """``mean_y - Σ coef_j mean_j``, all at scale ``2^intercept_bits``, revealed."""
+    d = scaled.shape[0]
+    terms = (scaled * stats.mean[:d]) * 2.0 ** (intercept_bits - exponents)
+    intercept = stats.mean[d] * 2**intercept_bits - terms.sum()
+    return float(intercept.reveal(label="LinearRegression.intercept_")) / 2**intercept_bits

@@ -9,10 +9,9 @@ from ._validation import design, n_features
 from .moments import standardize
 from .solver import SPDSolver
 
-#: Iterates are kept as ``γ * 2^COEF_BITS`` (16 + 10 fractional bits); ``|X γ| 2^10`` stays in range.
-COEF_BITS = 10
-#: The intercept is revealed scaled by ``2^INTERCEPT_BITS``.
-INTERCEPT_BITS = 8
+#: The iterates' log-odds ``Z γ`` are larger than the linear model's Gram products, so
+#: ``γ`` keeps this many bits fewer than :func:`~.precision.extra_bits` (10 at ``f = 16``).
+LOG_ODDS_BITS = 2
 METHODS = ("newton", "gd")
 
 
@@ -47,7 +46,8 @@ class LogisticRegression:
     below 5e-5 and saturates at ``|z| = 12`` (``sigmoid(-12) = 6e-6``), which
     changes Newton steps by far less than the fixed-point resolution. ``y`` must hold 0/1 values (not checked: that would
     reveal it). Requirements as for :class:`~mpcarray.models.LinearRegression`
-    on the column scales; ``|X coef_ + intercept_| < 2^16`` at every iterate.
+    on the column scales; ``|X coef_ + intercept_| < 2^((R + 2) / 2)`` at every iterate
+    (``2^16`` at 16 fractional bits, ``R = 62 - 2 frac_bits``).
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then
     precise), and per Newton step one or two bits about the conditioning of the
@@ -77,16 +77,20 @@ class LogisticRegression:
         """
         X, y = design(X, y)
         n = X.shape[0]
+        # γ is kept as γ 2^coef_bits (f + coef_bits = 26 fractional bits); |Z γ| 2^coef_bits stays
+        # in range while |Z γ| < 2^(R - coef_bits) (2^20 at f = 16)
+        coef_bits = precision.extra_bits(precision.model_range_bits(X, "LogisticRegression")) - LOG_ODDS_BITS
+        intercept_bits = coef_bits + LOG_ODDS_BITS - precision.WIDE_FACTOR_BITS
         # without an intercept the features are scaled but not centred (centring moves the origin)
         standardised, mean, weight = standardize(X, centre=self.fit_intercept)
         Z = np.hstack([np.ones((n, 1)), standardised]) if self.fit_intercept else standardised
-        gamma = None  # γ * 2^COEF_BITS, shared throughout
+        gamma = None  # γ * 2^coef_bits, shared throughout
         solver = None
         for _ in range(self.max_iter):
-            p = sigmoid((Z @ gamma) * 2.0**-COEF_BITS) if gamma is not None else (y * 0 + 0.5)
-            # the gradient keeps COEF_BITS extra bits: its rounding error would otherwise be
+            p = sigmoid((Z @ gamma) * 2.0**-coef_bits) if gamma is not None else (y * 0 + 0.5)
+            # the gradient keeps coef_bits extra bits: its rounding error would otherwise be
             # amplified by the inverse Hessian into the last digits of the coefficients
-            gradient = Z.T @ (y - p) * (2.0**COEF_BITS / n)
+            gradient = Z.T @ (y - p) * (2.0**coef_bits / n)
             if self.method == "newton":
                 hessian = Z.T @ (Z * (p * (1 - p)).reshape(n, 1)) * (1.0 / n)
                 solver = SPDSolver(hessian, self.max_condition, warm_start=solver)
@@ -97,8 +101,11 @@ class LogisticRegression:
         # coef_j = γ_j w_j; intercept = γ_0 - Σ coef_j mean_j, both revealed with extended precision
         first = int(self.fit_intercept)
         self.coef_, scaled, exponents = precision.reveal_product(
-            gamma[first:], weight, COEF_BITS, "LogisticRegression.coef_")
-        self.intercept_ = _intercept(gamma[0], scaled, exponents, mean) if self.fit_intercept else 0.0
+            gamma[first:], weight, coef_bits, "LogisticRegression.coef_")
+        if self.fit_intercept:
+            self.intercept_ = _intercept(gamma[0], scaled, exponents, mean, coef_bits, intercept_bits)
+        else:
+            self.intercept_ = 0.0
         return self
 
     def decision_function(self, X: SharedArray) -> SharedArray:
@@ -115,8 +122,9 @@ class LogisticRegression:
         return self.decision_function(X) > 0
 
 
-def _intercept(gamma_0: SharedArray, scaled: SharedArray, exponents, mean: SharedArray) -> float:
-    """``γ_0 - Σ coef_j mean_j`` at scale ``2^INTERCEPT_BITS``, revealed."""
-    terms = (scaled * mean) * 2.0 ** (INTERCEPT_BITS - exponents)
-    intercept = gamma_0 * 2.0 ** (INTERCEPT_BITS - COEF_BITS) - terms.sum()
-    return float(intercept.reveal(label="LogisticRegression.intercept_")) / 2**INTERCEPT_BITS
+def _intercept(gamma_0: SharedArray, scaled: SharedArray, exponents, mean: SharedArray,
+               coef_bits: int, intercept_bits: int) -> float:
+    """``γ_0 - Σ coef_j mean_j`` at scale ``2^intercept_bits``, revealed (``γ_0`` is at ``2^coef_bits``)."""
+    terms = (scaled * mean) * 2.0 ** (intercept_bits - exponents)
+    intercept = gamma_0 * 2.0 ** (intercept_bits - coef_bits) - terms.sum()
+    return float(intercept.reveal(label="LogisticRegression.intercept_")) / 2**intercept_bits

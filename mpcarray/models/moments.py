@@ -7,7 +7,7 @@ Both paths return the same quantities (within the fixed-point bound):
   and is used *consistently* (so its rsqrt error never reaches the results);
 * ``gram``: ``G = Zs^T Zs / n`` for ``Zs = (Z - m) * w``, i.e. about ``4^h`` times
   the correlation matrix, with ``h`` extra bits of precision chosen from the
-  public row count so that ``n 4^h`` stays in the safe range.
+  public row count and the number format so that ``n 4^h`` stays in the safe range.
 
 With ``centre=False`` (regression through the origin) the moments are taken
 about zero instead: ``mean`` is None, ``w ≈ 2^h / rms`` (root mean square) and
@@ -28,11 +28,8 @@ import numpy as np
 
 from ..array import SharedArray, owner_apply, row_parts
 from ..functions import rsqrt
-
-#: Largest extra precision bits; beyond 6 the Gram entries ``4^h`` crowd the safe range.
-MAX_SCALE_BITS = 6
-#: Owners share their correlation matrices times ``2^CORRELATION_BITS`` (|R| <= 1 leaves room).
-CORRELATION_BITS = 12
+from ..stats.scaling import frac_bits, range_bits
+from .precision import extra_bits
 
 
 @dataclass
@@ -46,12 +43,15 @@ class Moments:
     n: int
 
 
-def scale_bits(n: int) -> int:
-    """Extra bits ``h`` such that ``n 4^h < 2^29`` (sums of squared standardised rows stay in range).
+def scale_bits(n: int, range_bits: int) -> int:
+    """Extra bits ``h`` such that ``n 4^h < 2^(R - 1)`` (sums of squared standardised rows stay in range).
 
-    Reveals: nothing (a function of the public row count).
+    At most half the :func:`~.precision.extra_bits`: the Gram entries ``4^h``
+    times coefficients kept at ``2^extra`` must leave the headroom free.
+
+    Reveals: nothing (a function of the public row count and number format).
     """
-    return int(np.clip((29 - np.log2(n)) // 2, 0, MAX_SCALE_BITS))
+    return int(np.clip((range_bits - 1 - np.log2(n)) // 2, 0, extra_bits(range_bits) // 2))
 
 
 def standardize(Z: SharedArray, h: int = 0, centre: bool = True):
@@ -88,28 +88,35 @@ def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Moments:
     Reveals: nothing.
     """
     n = X.shape[0]
-    h = scale_bits(n)
+    bits = range_bits(frac_bits(X))
+    h = scale_bits(n, bits)
     pairs = aligned_parts(X, y)
     if pairs is None:
         Zs, mean, weight = standardize(np.hstack([X, y.reshape(-1, 1)]), h, centre)
         return Moments(mean, weight, (Zs.T @ Zs) * (1.0 / n), h, n)
-    return _owner_local(pairs, n, h, centre)
+    return _owner_local(pairs, n, h, centre, extra_bits(bits))
 
 
-def _local_statistics(X_k: np.ndarray, y_k: np.ndarray) -> np.ndarray:
-    """A hospital's own column means, standard deviations and correlations of ``[X_k, y_k]``."""
+def _local_statistics(X_k: np.ndarray, y_k: np.ndarray, correlation_bits: int) -> np.ndarray:
+    """A hospital's own means, standard deviations and ``2^correlation_bits`` times correlations."""
     Z = np.column_stack([X_k, y_k]).astype(np.float64)
     sd = Z.std(axis=0)
     safe = np.where(sd > 0, sd, 1.0)
     centred = (Z - Z.mean(axis=0)) / safe
-    return np.vstack([Z.mean(axis=0), sd, centred.T @ centred * (2.0**CORRELATION_BITS / len(Z))])
+    return np.vstack([Z.mean(axis=0), sd, centred.T @ centred * (2.0**correlation_bits / len(Z))])
 
 
-def _owner_local(pairs, n: int, h: int, centre: bool) -> Moments:
-    stats = [owner_apply(X_k, _local_statistics, y_k) for X_k, y_k in pairs]
+def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> Moments:
+    """The pooled moments from each hospital's statistics; correlations travel at ``2^correlation_bits``.
+
+    ``correlation_bits`` is the coefficients' extra bits: the terms ``4^h R_k 2^bits``
+    (``|R_k| <= 1``) then stay as far inside the range as the solver's products.
+    """
+    stats = [owner_apply(X_k, lambda a, b: _local_statistics(a, b, correlation_bits), y_k)
+             for X_k, y_k in pairs]
     frac = stats[0].frac_bits
-    # Each mean_k and sd_k travels as a 16-bit part plus its rounding remainder scaled by 2^16,
-    # so that both (which multiply secret weights) keep 32 fractional bits: without an
+    # Each mean_k and sd_k travels as an f-bit part plus its rounding remainder scaled by 2^f,
+    # so that both (which multiply secret weights) keep 2f fractional bits: without an
     # intercept the means dominate the Gram matrix, whose cosines are then ill-conditioned.
     remainders = [owner_apply(X_k, lambda a, b: _remainders(a, b, frac), y_k) for X_k, y_k in pairs]
     shares = np.array([X_k.shape[0] / n for X_k, _ in pairs])
@@ -128,7 +135,7 @@ def _owner_local(pairs, n: int, h: int, centre: bool) -> Moments:
     gram = None
     for k, s in enumerate(stats):
         a, b = scaled_sd[k], scaled_offsets[k]
-        term = ((a.reshape(p, 1) * a.reshape(1, p)) * s[2:]) * 2.0**-CORRELATION_BITS
+        term = ((a.reshape(p, 1) * a.reshape(1, p)) * s[2:]) * 2.0**-correlation_bits
         term = term + b.reshape(p, 1) * b.reshape(1, p)
         gram = term * shares[k] if gram is None else gram + term * shares[k]
     return Moments(mean, weight, gram, h, n)

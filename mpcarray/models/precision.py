@@ -1,26 +1,63 @@
-"""Extended-precision helpers: a refined reciprocal and reveals with ~30 significant bits.
+"""Extended-precision helpers: the estimators' bit budget, a refined reciprocal and precise reveals.
 
 With 16 fractional bits a revealed coefficient such as 0.036 per year of age
 would keep only 3 significant digits. The estimators keep their results as
 products of well-scaled shared factors and reveal them here, scaled by a
 public power of two chosen from a first, coarse reveal of the same value (so
 nothing beyond the value itself is disclosed).
+
+Every precision constant follows from the session's number format: with ``f``
+fractional bits, values and products stay below ``2^R``, ``R = 62 - 2f``
+(:attr:`mpcarray.FixedPoint.range_bits`), and the extra bits the estimators
+give their intermediates are spent from that range (:func:`extra_bits`).
 """
 
 import numpy as np
 
 from ..array import SharedArray
-from ..errors import MpcError
+from ..errors import EncodingError, UnsupportedOperationError
 from ..functions import reciprocal
+from ..stats.scaling import frac_bits, range_bits
 
-#: A fine reveal scales each value to about 2^TARGET_BITS (plus 16 fractional bits).
-TARGET_BITS = 16
-#: Products below 2^EXACT_BITS (after scaling) are formed in one exact ring product.
-EXACT_BITS = 29
+#: Bits of the range left above the scaled intermediates, for ``|γ|`` and sums over columns.
+HEADROOM_BITS = 6
+#: The reciprocal and the intercept use this many bits fewer than the coefficients
+#: (their factors, ``sd_y`` and the means, are larger than the standardised coefficients).
+WIDE_FACTOR_BITS = 4
+
+
+def model_range_bits(x: SharedArray, model: str) -> int:
+    """``R`` of ``x``'s number format, after checking that ``model`` can spend its extra bits.
+
+    Raises :class:`~mpcarray.errors.UnsupportedOperationError` when ``f`` leaves
+    fewer than ``HEADROOM_BITS + 2 WIDE_FACTOR_BITS`` bits of range (``f > 24``).
+
+    Reveals: nothing (the number format is public).
+    """
+    f = frac_bits(x)
+    bits = range_bits(f)
+    least = HEADROOM_BITS + 2 * WIDE_FACTOR_BITS
+    if bits < least:
+        most = (bits + 2 * f - least) // 2  # R + 2f is the same at every f
+        raise UnsupportedOperationError(
+            f"{model} needs frac_bits <= {most}: its scaled intermediates need 2^{least} of the "
+            f"safe range 2^(62 - 2 frac_bits), and frac_bits={f} leaves 2^{bits}")
+    return bits
+
+
+def extra_bits(range_bits: int) -> int:
+    """Extra fractional bits of the estimators' intermediates: ``(R - HEADROOM_BITS) / 2``.
+
+    Two such factors (a ``2^h``-scaled Gram entry ``4^h`` with ``h = extra / 2``, times
+    coefficients kept at ``2^extra``) fill ``R - HEADROOM_BITS`` bits, and with
+    ``R = 62 - 2f`` they keep ``f + extra = 28`` fractional bits at every ``f``
+    (12 extra bits at ``f = 16``).
+    """
+    return (range_bits - HEADROOM_BITS) // 2
 
 
 def refined_reciprocal(x: SharedArray, bits: int, steps: int = 3) -> SharedArray:
-    """``2^bits / x`` for positive ``x`` with ``x * 2^bits / x`` in range, to ~``2^-(16 + bits)`` relative.
+    """``2^bits / x`` for positive ``x`` with ``x * 2^bits / x`` in range, to ~``2^-(f + bits)`` relative.
 
     Starts from :func:`mpcarray.reciprocal` (relative error ~1e-3, or a few
     units for large ``x``) and applies Newton steps ``y += y (1 - x y)`` with
@@ -36,27 +73,38 @@ def refined_reciprocal(x: SharedArray, bits: int, steps: int = 3) -> SharedArray
 
 
 def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tuple:
-    """Reveal ``a * b / 2^shift`` elementwise with about ``16 + TARGET_BITS`` significant bits.
+    """Reveal ``a * b / 2^shift`` elementwise with about 32 significant bits.
 
     A coarse value (each factor pre-scaled by half the shift) is revealed first;
-    its public magnitude fixes an exponent ``E`` per element, and
-    ``a * b * 2^(E - shift)`` is then formed in one exact product where it fits
-    the safe range, else with the scaling applied to ``b`` first, and revealed.
+    its public magnitude fixes an exponent ``E`` per element that scales the value
+    to about ``2^target``, ``target = (R + 2) / 2`` (``f + target = 32`` bits for
+    ``R = 62 - 2f``, and half the range left for rounding), and
+    ``a * b * 2^(E - shift)`` is then formed in one exact product where ``a * b``
+    stays below ``2^(R - 1)``, else with the scaling applied to ``b`` first, and revealed.
 
     Returns ``(values, scaled, exponents)``: the float64 result, the shared
     ``a * b * 2^(E - shift)`` and ``E``.
 
+    Raises :class:`~mpcarray.errors.EncodingError` if the fine value disagrees with
+    the coarse one (a factor left the safe range; the data or ``f`` is too large).
+
     Reveals: the value, twice (coarse and fine), labelled ``label``.
     """
+    f = frac_bits(a)
+    bits = range_bits(f)
     half = shift // 2
     coarse = ((a * 2.0**-half) * (b * 2.0 ** (half - shift))).reveal(label=f"{label} (coarse)")
     coarse = np.atleast_1d(coarse)
-    magnitude = np.ceil(np.log2(np.abs(coarse) + 2.0**-20))
-    exponent = np.clip(TARGET_BITS - magnitude, 0, shift).astype(np.int64)
-    exact = magnitude + shift < EXACT_BITS
+    resolution = 2.0**-f  # a coarse zero is a value below one unit
+    magnitude = np.ceil(np.log2(np.maximum(np.abs(coarse), resolution)))
+    exponent = np.clip((bits + 2) // 2 - magnitude, 0, shift).astype(np.int64)
+    exact = magnitude + shift < bits - 1
     factors = 2.0 ** (exponent - shift)
     scaled = np.where(exact, (a * b) * factors, a * (b * factors)) if not exact.all() else (a * b) * factors
     values = np.atleast_1d(scaled.reveal(label=label)) / 2.0**exponent
-    if np.any(np.abs(values - coarse) > 0.1 * np.abs(coarse) + 2.0**-6):  # catches overflow only
-        raise MpcError(f"{label}: the fine reveal disagrees with the coarse one; a value left the safe range")
+    # the coarse rounding is far below 10% plus 2^10 units; a wrapped value is off by ~2^R
+    if np.any(np.abs(values - coarse) > 0.1 * np.abs(coarse) + 2**10 * resolution):
+        raise EncodingError(
+            f"{label}: the fine reveal disagrees with the coarse one: a value left the safe range "
+            f"2^{bits} of frac_bits={f}; rescale the data or lower frac_bits")
     return values, scaled, exponent

@@ -14,11 +14,11 @@ compared and divided in secret). Instead:
    it fails the system is more ill-conditioned than ``max_condition`` and
    :class:`~mpcarray.models.ConditioningError` is raised instead of returning
    wrong values.
-4. **Iterative refinement** with extended precision: ``M = S X_k S`` is only a
-   16-bit-accurate inverse, so ``x`` is improved by ``x += M (b - A x)`` with ``x``
-   kept as ``x * 2^scale_bits``: residuals are then computed to
-   ``2^-(16 + scale_bits)``, and each refinement multiplies the error by
-   ``||I - M A|| ~ κ 2^-16``.
+4. **Iterative refinement** with extended precision: ``M = S X_k S`` is only an
+   ``f``-bit-accurate inverse (``f`` fractional bits), so ``x`` is improved by
+   ``x += M (b - A x)`` with ``x`` kept as ``x * 2^scale_bits``: residuals are then
+   computed to ``2^-(f + scale_bits)``, and each refinement multiplies the error by
+   ``||I - M A|| ~ κ 2^-f``.
 
 Cost for ``d`` unknowns: about ``2 log2(d κ) + 12`` rounds of ``d x d`` products
 and one comparison (8 rounds); communication ``O(d^2)`` per round.
@@ -29,6 +29,7 @@ import numpy as np
 from ..array import SharedArray
 from ..errors import ShapeError
 from ..functions import rsqrt
+from ..stats.scaling import frac_bits, range_bits
 from ._validation import ConditioningError, shared
 
 #: Newton–Schulz steps after the linear phase (each squares the error).
@@ -43,6 +44,21 @@ def newton_schulz_steps(d: int, max_condition: float) -> int:
     Reveals: nothing (a function of public sizes).
     """
     return int(np.ceil(np.log2(np.log(4.0) * d * max_condition))) + QUADRATIC_STEPS
+
+
+def _range_hint(A: SharedArray, max_condition: float) -> str:
+    """Why a too-small safe range can look like ill-conditioning, when it can (else ``""``).
+
+    The inverse of the unit-diagonal matrix has entries up to ``κ``, and the
+    Newton–Schulz products up to about ``2 κ``: they must stay below ``2^R``.
+    """
+    f = frac_bits(A)
+    bits = range_bits(f)
+    if 2 * max_condition < 2.0**bits:
+        return ""
+    most = int((bits + 2 * f - np.log2(2 * max_condition)) // 2)  # R + 2f is the same at every f
+    return (f"; or lower frac_bits: at frac_bits={f} the safe range 2^{bits} cannot hold the "
+            f"inverse's entries (up to 2 max_condition), which frac_bits <= {most} can")
 
 
 class SPDSolver:
@@ -91,6 +107,7 @@ class SPDSolver:
             raise ConditioningError(
                 f"the system is more ill-conditioned than max_condition={max_condition:g} "
                 "(after Jacobi scaling): remove collinear columns or raise max_condition"
+                + _range_hint(A, max_condition)
             )
 
     def _iterate(self, start, steps: int, label: str) -> bool:
@@ -116,7 +133,7 @@ class SPDSolver:
     def solve(self, b: SharedArray, scale_bits: int = 0, refinements: int = 3) -> SharedArray:
         """``2^scale_bits * A^-1 b`` (``b`` of shape ``(d,)`` or ``(d, k)``).
 
-        The scaled result keeps ``16 + scale_bits`` fractional bits of ``x``;
+        The scaled result keeps ``f + scale_bits`` fractional bits of ``x``;
         ``b * 2^scale_bits`` and ``A x * 2^scale_bits`` must stay in the safe range.
 
         Reveals: nothing.

@@ -11,6 +11,7 @@ uses the available precision.
 import numpy as np
 
 from ..array import SharedArray
+from ..domains import FixedPoint
 from . import _inputs
 from .partition import column_maximum
 
@@ -55,8 +56,8 @@ def frac_bits(X: SharedArray) -> int:
 
 
 def range_bits(f: int) -> int:
-    """Values and products must stay below ``2^range_bits(f) = 2^(62 - 2f)``."""
-    return 62 - 2 * f
+    """Values and products must stay below ``2^range_bits(f)``: the safe range of ``f`` fractional bits."""
+    return FixedPoint(f).range_bits
 
 
 def power_of_two(e: np.ndarray):

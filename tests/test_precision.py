@@ -1,0 +1,109 @@
+"""The models at several fixed-point formats: errors scale with the resolution ``2^-f``.
+
+Two error sources bound every coefficient (relative, worst over the coefficients):
+
+* the encoding of the inputs, on the secure (column-split) path: each value is
+  rounded to ``2^-(f+1)``. Measured with float64 OLS on the encoded diabetes
+  data alone: ``2.0 * 2^-f`` (f = 12), ``3.6 * 2^-f`` (16), ``1.4 * 2^-f`` (20);
+  ``INPUT_ULPS = 6`` covers these;
+* the estimators' intermediates, which keep ``f + extra_bits(R) = 28`` fractional
+  bits at every ``f``; the solve multiplies their rounding by the condition
+  number ``κ`` of the standardised system (470 for the correlations of the
+  diabetes features, 9.3e3 for their cosines without an intercept).
+
+Hence ``tol = INPUT_ULPS * 2^-f + SOLVE_ULPS * κ * 2^-28`` for OLS (the rows-split fit
+with an intercept at f = 24, where the first term is negligible, measured 1.5 κ 2^-28). Measured (seed 11),
+f = 12/16/20/24 with an intercept: rows split 3.1e-5, 3.8e-6, 3.9e-6, 2.6e-6;
+columns split 5.0e-4, 5.4e-5, 5.7e-7, 8.1e-7. Without one: rows 1.5e-4, 2.5e-5,
+2.3e-5; columns 5.2e-4, 3.3e-5, 2.7e-5 (f = 12/16/20).
+"""
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from model_data import HOSPITALS, breast_cancer, diabetes, share_columns, share_rows
+
+import mpcarray as mpc
+from mpcarray.errors import UnsupportedOperationError
+from mpcarray.models import ConditioningError, LinearRegression, LogisticRegression
+from mpcarray.models.precision import extra_bits
+
+FRAC_BITS = [12, 16, 20, 24]
+#: Input-encoding error of the column-split OLS in units of 2^-f (measured at most 3.6).
+INPUT_ULPS = 6
+#: Rounding of the intermediates in units of κ 2^-28 (measured at most 1.5).
+SOLVE_ULPS = 2
+
+
+def intermediate_bits(f: int) -> int:
+    """Fractional bits of the estimators' intermediates (28 at every f)."""
+    return f + extra_bits(mpc.FixedPoint(f).range_bits)
+
+
+def relative_error(got, want):
+    return float(np.max(np.abs(np.asarray(got) - want) / np.abs(want)))
+
+
+def condition_number(X, centre: bool) -> float:
+    """κ of the correlation matrix of X (centred) or of its column cosines (about the origin)."""
+    Z = X - X.mean(axis=0) if centre else X
+    gram = Z.T @ Z
+    scale = np.sqrt(np.diag(gram))
+    return float(np.linalg.cond(gram / np.outer(scale, scale)))
+
+
+@pytest.fixture(scope="module", params=FRAC_BITS, ids=lambda f: f"f{f}")
+def session(request):
+    with mpc.Session(parties=HOSPITALS, seed=11, frac_bits=request.param) as s:
+        yield s
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "origin"])
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_ols_error_scales_with_resolution(session, layout, fit_intercept):
+    X, y = diabetes()
+    f = session.frac_bits
+    if layout == "rows":
+        Xs, ys = share_rows(session, X, y)
+    else:
+        Xs, ys = share_columns(session, X), session.share(y, owner=HOSPITALS[0])
+    model = LinearRegression(fit_intercept=fit_intercept)
+    kappa = condition_number(X, fit_intercept)
+    if 2 * kappa >= session.fixed_point.max_abs:
+        # f = 24: the safe range 2^14 holds the inverse of the correlations (κ = 470) but not
+        # the Newton–Schulz products of the cosines' inverse (κ = 9.3e3, entries up to ~2κ)
+        with pytest.raises(ConditioningError, match="frac_bits <= 23"):
+            model.fit(Xs, ys)
+        return
+    model.fit(Xs, ys)
+    reference = sm.OLS(y, sm.add_constant(X) if fit_intercept else X).fit().params
+    tol = INPUT_ULPS * 2.0**-f + SOLVE_ULPS * kappa * 2.0 ** -intermediate_bits(f)
+    coef = reference[1:] if fit_intercept else reference
+    assert relative_error(model.coef_, coef) < tol
+    if fit_intercept:
+        assert relative_error(model.intercept_, reference[0]) < tol
+
+
+def test_logistic_error_scales_with_resolution(session):
+    """Breast cancer (569 x 8), rows split, 10 Newton steps, against statsmodels' converged Logit.
+
+    ``tol = 8 * 2^-f + 6e-4``: measured 1.1e-3 (f = 12, 4.5 units of 2^-12), 2.3e-4, 1.4e-4
+    and 2.0e-4 (f = 24); the part that does not shrink with f (~2e-4) is the sigmoid's
+    approximation error (absolute < 5e-5), amplified by the inverse Hessian.
+    """
+    X, y, _ = breast_cancer()
+    f = session.frac_bits
+    fit = LogisticRegression(max_iter=10).fit(*share_rows(session, X, y))
+    reference = sm.Logit(y, sm.add_constant(X)).fit(disp=0).params
+    tol = 8 * 2.0**-f + 6e-4
+    assert relative_error(fit.coef_, reference[1:]) < tol
+    assert relative_error(fit.intercept_, reference[0]) < tol
+
+
+@pytest.mark.parametrize("model", [LinearRegression(), LogisticRegression(max_iter=1)])
+def test_too_many_fractional_bits_raise_a_typed_error(model):
+    X, y = diabetes()
+    with mpc.Session(parties=HOSPITALS, seed=1, frac_bits=26) as s:
+        Xs, ys = share_rows(s, X[:20, :2] / 8, (y[:20] > 140).astype(float))
+        with pytest.raises(UnsupportedOperationError, match=r"frac_bits <= 24.*frac_bits=26 leaves 2\^10"):
+            model.fit(Xs, ys)
