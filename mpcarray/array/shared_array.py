@@ -91,6 +91,11 @@ class SharedArray(NDArrayOperatorsMixin):
         return self._frac
 
     @property
+    def fixed_point(self):
+        """The session's fixed-point format (fractional bits, safe range), whatever this array holds."""
+        return self._rt.fixed
+
+    @property
     def parties(self) -> tuple[str, ...]:
         return self._rt.parties
 

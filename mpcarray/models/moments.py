@@ -28,7 +28,6 @@ import numpy as np
 
 from ..array import SharedArray, owner_apply, row_parts
 from ..functions import rsqrt
-from ..stats.scaling import frac_bits, range_bits
 from .precision import extra_bits
 
 
@@ -88,7 +87,7 @@ def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Moments:
     Reveals: nothing.
     """
     n = X.shape[0]
-    bits = range_bits(frac_bits(X))
+    bits = X.fixed_point.range_bits
     h = scale_bits(n, bits)
     pairs = aligned_parts(X, y)
     if pairs is None:

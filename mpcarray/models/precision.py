@@ -17,7 +17,6 @@ import numpy as np
 from ..array import SharedArray
 from ..errors import EncodingError, UnsupportedOperationError
 from ..functions import reciprocal
-from ..stats.scaling import frac_bits, range_bits
 
 #: Bits of the range left above the scaled intermediates, for ``|γ|`` and sums over columns.
 HEADROOM_BITS = 6
@@ -34,8 +33,8 @@ def model_range_bits(x: SharedArray, model: str) -> int:
 
     Reveals: nothing (the number format is public).
     """
-    f = frac_bits(x)
-    bits = range_bits(f)
+    f = x.fixed_point.frac_bits
+    bits = x.fixed_point.range_bits
     least = HEADROOM_BITS + 2 * WIDE_FACTOR_BITS
     if bits < least:
         most = (bits + 2 * f - least) // 2  # R + 2f is the same at every f
@@ -90,8 +89,8 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tu
 
     Reveals: the value, twice (coarse and fine), labelled ``label``.
     """
-    f = frac_bits(a)
-    bits = range_bits(f)
+    f = a.fixed_point.frac_bits
+    bits = a.fixed_point.range_bits
     half = shift // 2
     coarse = ((a * 2.0**-half) * (b * 2.0 ** (half - shift))).reveal(label=f"{label} (coarse)")
     coarse = np.atleast_1d(coarse)

@@ -29,7 +29,6 @@ import numpy as np
 from ..array import SharedArray
 from ..errors import ShapeError
 from ..functions import rsqrt
-from ..stats.scaling import frac_bits, range_bits
 from ._validation import ConditioningError, shared
 
 #: Newton–Schulz steps after the linear phase (each squares the error).
@@ -52,8 +51,8 @@ def _range_hint(A: SharedArray, max_condition: float) -> str:
     The inverse of the unit-diagonal matrix has entries up to ``κ``, and the
     Newton–Schulz products up to about ``2 κ``: they must stay below ``2^R``.
     """
-    f = frac_bits(A)
-    bits = range_bits(f)
+    f = A.fixed_point.frac_bits
+    bits = A.fixed_point.range_bits
     if 2 * max_condition < 2.0**bits:
         return ""
     most = int((bits + 2 * f - np.log2(2 * max_condition)) // 2)  # R + 2f is the same at every f

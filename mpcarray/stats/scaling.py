@@ -52,7 +52,7 @@ def scale_exponents(X: SharedArray, target: int, bounds=None, label: str = "colu
 
 def frac_bits(X: SharedArray) -> int:
     """The session's fractional bits ``f`` (also for integer-valued ``X``)."""
-    return X.frac_bits or X.ravel()[:1].astype(float).frac_bits
+    return X.fixed_point.frac_bits
 
 
 def range_bits(f: int) -> int:
