@@ -16,8 +16,8 @@ Reduction of a 128-bit value ``hi * 2^64 + lo`` with ``hi < p``, by size of ``p`
   to the product with ``R^2 mod p`` (``R = 2^64``), which undoes the ``R^-1``
   of the first. Chosen over Barrett because its constants
   (``-p^-1 mod 2^64`` and ``R^2 mod p``) fit in 64 bits, whereas Barrett's
-  ``floor(2^128 / p)`` needs up to 97 bits and a wider multiplication; REDC
-  needs no division at all.
+  constant for 128-bit inputs, ``floor(2^128 / p)``, needs up to 97 bits and
+  a wider multiplication; REDC needs no division at all.
 
 The public functions with a ``p`` argument take it as a Python ``int``;
 the kernels receive the precomputed constants as further arguments.
@@ -39,7 +39,7 @@ _ZERO = np.uint64(0)
 _ONE = np.uint64(1)
 
 #: Output columns per task of :func:`matmul_mod`: the 128-bit accumulators of
-#: one block (2 x 8 KiB) stay in L1 while a row of ``a`` streams over ``b``.
+#: 4 rows of one block (4 x 2 x 4 KiB) stay in L1 while ``a`` streams over ``b``.
 MATMUL_BLOCK = 512
 
 
@@ -118,6 +118,7 @@ def mul_mod(a, b, p):
 
 @njit(parallel=True, cache=True, nogil=True)
 def _mul_mod(a, b, p, pinv, r2):
+    """Kernel of :func:`mul_mod`, given :func:`field_constants`."""
     out = np.empty(a.size, dtype=np.uint64)
     for j in prange(a.size):
         out[j] = _mul(a[j], b[j], p, pinv, r2)
@@ -160,14 +161,15 @@ def reduce_wide(hi, lo, p):
     """Elementwise ``(hi * 2^64 + lo) mod p`` for any ``uint64`` words ``hi``, ``lo``.
 
     Two uniform PRG words give a field element within statistical distance
-    ``p / 2^128 < 2^-64`` of uniform, where one word reduced mod ``p`` could
-    be biased by up to ``2^-1``.
+    ``p / 2^130 < 2^-67`` of uniform, where one word reduced mod ``p`` can be
+    as far as ``p / 2^66`` (up to ``2^-3``).
     """
     return _reduce_wide(hi, lo, *field_constants(p))
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def _reduce_wide(hi, lo, p, pinv, r2):
+    """Kernel of :func:`reduce_wide`, given :func:`field_constants`."""
     out = np.empty(hi.size, dtype=np.uint64)
     for j in prange(hi.size):
         h = _fold61(hi[j]) if p == _M61 else hi[j] % p  # reduce128 needs hi < p
@@ -177,7 +179,8 @@ def _reduce_wide(hi, lo, p, pinv, r2):
 
 @njit(parallel=True, cache=True, nogil=True)
 def sum_mod(x, p):
-    """Column sums mod ``p`` of a ``(k, N)`` array of elements: one conditional subtraction per term."""
+    """Column sums mod ``p`` of a ``(k, N)`` array of elements, one conditional
+    subtraction per term (the sum of two elements cannot wrap)."""
     q = np.uint64(p)
     k, size = x.shape
     out = np.empty(size, dtype=np.uint64)
@@ -270,7 +273,9 @@ def _add_product(hi, lo, x, y, p):
 
 
 def sum_mod_axis(x, axes, p):
-    """Exact sum mod ``p`` of a ``uint64`` array of elements over ``axes`` (a tuple), without keepdims.
+    """Exact sum mod ``p`` of a ``uint64`` array of elements over ``axes`` (a tuple).
+
+    The reduced axes are dropped (keepdims is left to the caller).
 
     NumPy only, plus :func:`mul_mod`: the 32-bit halves are summed separately in
     ``uint64`` (exact below ``2^32`` terms) and recombined as
