@@ -180,8 +180,9 @@ def test_sum_mod(p, rows, rng):
 
 
 @primes
-@pytest.mark.parametrize("axes", [(0,), (1,), (2,), (0, 2), (1, 2), (0, 1, 2), ()])
+@pytest.mark.parametrize("axes", [(0,), (1,), (2,), (-1,), (0, 1), (2, 0), (1, 2), (0, 1, 2), ()])
 def test_sum_mod_axis(p, axes, rng):
+    """Leading axes go to sum_mod, the others through NumPy; both must be exact."""
     x = elements(rng, p, 3 * 4 * 5).reshape(3, 4, 5)
     x[1] = p - 1
     expected = np.asarray(np.sum(x.astype(object), axis=axes) % p)
