@@ -174,8 +174,12 @@ def test_reduce_wide(p, rng):
 @primes
 @pytest.mark.parametrize("rows", [1, 3, 7])
 def test_sum_mod(p, rows, rng):
-    x = np.full((rows, 50), p - 1, dtype=np.uint64)
-    x[:, 25:] = elements(rng, p, rows * 25).reshape(rows, 25)
+    """Columns of p - 1, random columns, and columns that sum to exactly p (1 + (p - 1))."""
+    x = np.full((rows, 60), p - 1, dtype=np.uint64)
+    x[:, 20:40] = elements(rng, p, rows * 20).reshape(rows, 20)
+    x[:, 40:] = 0
+    x[0, 40:] = 1
+    x[-1, 40:] = p - 1
     assert ints(kernels.sum_mod(x, p)) == [sum(col) % p for col in zip(*ints(x))]
 
 
