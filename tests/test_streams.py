@@ -56,7 +56,7 @@ def _workload(s):
 def _run(monkeypatch, dealer, parties, seed=7):
     monkeypatch.setattr(session, "SimulatedDealer", dealer)
     with mpc.Session(parties=parties, seed=seed) as s:
-        assert type(s._rt.dealer) is dealer
+        assert type(s._rt.provider) is dealer
         return _workload(s)
 
 

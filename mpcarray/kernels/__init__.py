@@ -7,8 +7,9 @@ party that adds public constants, or ``-1`` when this process does not hold it.
 Correlated randomness arrives as the held parties' PRG ``streams`` (counter-based
 or materialised, see :mod:`mpcarray.kernels.prg`) with an ``offset`` into them,
 plus party 0's correction arrays (see :mod:`mpcarray.preprocessing.dealer`).
-Ring kernels wrap modulo 2^64, which is the ring arithmetic; the ``*_mod`` kernels of
-:mod:`mpcarray.kernels.field` compute in a prime field GF(p), p < 2^63.
+All arithmetic wraps modulo 2^64, which is the ring arithmetic, except in the
+``*_mod`` kernels and ``reduce_wide`` of :mod:`mpcarray.kernels.field`, which
+compute in a prime field GF(p), ``p < 2^63``.
 """
 
 import os

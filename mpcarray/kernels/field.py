@@ -16,8 +16,8 @@ Reduction of a 128-bit value ``hi * 2^64 + lo`` with ``hi < p``, by size of ``p`
   to the product with ``R^2 mod p`` (``R = 2^64``), which undoes the ``R^-1``
   of the first. Chosen over Barrett because its constants
   (``-p^-1 mod 2^64`` and ``R^2 mod p``) fit in 64 bits, whereas Barrett's
-  ``floor(2^128 / p)`` needs up to 97 bits and a wider multiplication; REDC
-  needs no division at all.
+  constant for 128-bit inputs, ``floor(2^128 / p)``, needs up to 97 bits and
+  a wider multiplication; REDC needs no division at all.
 
 The public functions with a ``p`` argument take it as a Python ``int``;
 the kernels receive the precomputed constants as further arguments.
@@ -39,7 +39,7 @@ _ZERO = np.uint64(0)
 _ONE = np.uint64(1)
 
 #: Output columns per task of :func:`matmul_mod`: the 128-bit accumulators of
-#: one block (2 x 8 KiB) stay in L1 while a row of ``a`` streams over ``b``.
+#: 4 rows of one block (4 x 2 x 4 KiB) stay in L1 while ``a`` streams over ``b``.
 MATMUL_BLOCK = 512
 
 
@@ -118,6 +118,7 @@ def mul_mod(a, b, p):
 
 @njit(parallel=True, cache=True, nogil=True)
 def _mul_mod(a, b, p, pinv, r2):
+    """Kernel of :func:`mul_mod`, given :func:`field_constants`."""
     out = np.empty(a.size, dtype=np.uint64)
     for j in prange(a.size):
         out[j] = _mul(a[j], b[j], p, pinv, r2)
@@ -160,14 +161,15 @@ def reduce_wide(hi, lo, p):
     """Elementwise ``(hi * 2^64 + lo) mod p`` for any ``uint64`` words ``hi``, ``lo``.
 
     Two uniform PRG words give a field element within statistical distance
-    ``p / 2^128 < 2^-64`` of uniform, where one word reduced mod ``p`` could
-    be biased by up to ``2^-1``.
+    ``p / 2^130 < 2^-67`` of uniform, where one word reduced mod ``p`` can be
+    as far as ``p / 2^66`` (up to ``2^-3``).
     """
     return _reduce_wide(hi, lo, *field_constants(p))
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def _reduce_wide(hi, lo, p, pinv, r2):
+    """Kernel of :func:`reduce_wide`, given :func:`field_constants`."""
     out = np.empty(hi.size, dtype=np.uint64)
     for j in prange(hi.size):
         h = _fold61(hi[j]) if p == _M61 else hi[j] % p  # reduce128 needs hi < p
@@ -177,7 +179,8 @@ def _reduce_wide(hi, lo, p, pinv, r2):
 
 @njit(parallel=True, cache=True, nogil=True)
 def sum_mod(x, p):
-    """Column sums mod ``p`` of a ``(k, N)`` array of elements: one conditional subtraction per term."""
+    """Column sums mod ``p`` of a ``(k, N)`` array of elements, one conditional
+    subtraction per term (the sum of two elements cannot wrap)."""
     q = np.uint64(p)
     k, size = x.shape
     out = np.empty(size, dtype=np.uint64)
@@ -270,20 +273,28 @@ def _add_product(hi, lo, x, y, p):
 
 
 def sum_mod_axis(x, axes, p):
-    """Exact sum mod ``p`` of a ``uint64`` array of elements over ``axes`` (a tuple), without keepdims.
+    """Exact sum mod ``p`` of a ``uint64`` array of elements over ``axes`` (a tuple).
 
-    NumPy only, plus :func:`mul_mod`: the 32-bit halves are summed separately in
-    ``uint64`` (exact below ``2^32`` terms) and recombined as
-    ``(hi_sum mod p) * (2^32 mod p) + lo_sum mod p``.
+    The reduced axes are dropped (keepdims is left to the caller). Leading axes
+    (the party axis of a share array) are the ``(k, N)`` layout of :func:`sum_mod`
+    and go there without a copy. Other axes use NumPy, which reduces any axes
+    without a transpose: the 32-bit halves are summed separately in ``uint64``
+    (exact below ``2^32`` terms) and recombined as
+    ``(hi_sum mod p) * (2^32 mod p) + lo_sum mod p``. On a ``(3, 10^6)`` array
+    :func:`sum_mod` is ~10x faster than the NumPy route, whose ``%`` divides.
     """
+    axes = tuple(sorted(axis % x.ndim for axis in axes))
     terms = int(np.prod([x.shape[axis] for axis in axes]))
+    kept = tuple(n for axis, n in enumerate(x.shape) if axis not in axes)
+    if axes == tuple(range(len(axes))):
+        rows = np.ascontiguousarray(x).reshape(terms, int(np.prod(kept)))
+        return sum_mod(rows, p).reshape(kept)
     if terms >= 1 << 32:
         raise ValueError(f"sum of {terms} terms may overflow the 32-bit halves")
     low = np.sum(x & _LOW32, axis=axes, dtype=np.uint64)
     high = np.sum(x >> _S32, axis=axes, dtype=np.uint64)
-    shape = np.shape(low)
     q = np.uint64(p)
-    high = np.ascontiguousarray(high % q, dtype=np.uint64).reshape(-1)
-    low = np.ascontiguousarray(low % q, dtype=np.uint64).reshape(-1)
+    high = np.ascontiguousarray(high % q).reshape(-1)
+    low = np.ascontiguousarray(low % q).reshape(-1)
     shift = np.full(high.size, (1 << 32) % p, dtype=np.uint64)
-    return add_mod(mul_mod(high, shift, p), low, p).reshape(shape)
+    return add_mod(mul_mod(high, shift, p), low, p).reshape(kept)
