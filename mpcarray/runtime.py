@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .disclosure import Guard
-from .domains import FixedPoint
+from .domains import FixedPoint, PrimeField
 from .preprocessing import Provider
 from .schemes import Additive, Shamir
 from .transport import CommStats, Transport
@@ -23,20 +23,27 @@ class Runtime:
     transport: Transport
     scheme: Additive | Shamir
     provider: Provider
+    #: Domain of integers and reals: Z_2^64 (additive) or GF(2^127 - 1) (Shamir).
+    number: object
     fixed: FixedPoint
     input_rng: np.random.Generator
     backend: str
     guard: Guard
+    #: Domain of field-element arrays (Shamir sessions), else None.
+    field: PrimeField | None = None
     closed: bool = False
 
     @property
     def n_parties(self) -> int:
         return len(self.parties)
 
-    @property
-    def domain(self):
-        """The number domain shares live in (the scheme's)."""
-        return self.scheme.domain
+    def domain_of(self, shares: np.ndarray):
+        """The domain of a share (or element) array, told by its dtype."""
+        if shares.dtype == self.number.dtype:
+            return self.number
+        if self.field is not None and shares.dtype == self.field.dtype:
+            return self.field
+        raise TypeError(f"no domain of this session holds elements of dtype {shares.dtype}")
 
     @property
     def shamir(self) -> bool:

@@ -11,12 +11,12 @@ import numpy as np
 from .array import SharedArray
 from .array.owner import share_plaintext
 from .disclosure import Guard, PrivacyBudget
-from .domains import DEFAULT_PRIME, RING, FixedPoint, PrimeField
+from .domains import DEFAULT_PRIME, RING, FixedPoint, Mersenne127, PrimeField
 from .errors import ConfigError, NetworkError, PartyError, SessionMismatchError
 from .memory import keep_freed_memory
 from .preprocessing import PseudoRandomSharing, SimulatedDealer
 from .preprocessing.dealer import CounterStreams
-from .preprocessing.prss import agree_keys, held_sets
+from .preprocessing.prss import agree_keys, held_sets, key_sets
 from .preprocessing.randomness import CryptoGenerator, KeyedStreams
 from .preprocessing.remote import RemoteDealer
 from .preprocessing.service import DEALER
@@ -58,18 +58,20 @@ class Session:
         ``"additive"`` (default): n-of-n additive sharing over the ring Z_2^64
         with a trusted dealer for correlated randomness; integers, reals
         (fixed point), comparisons and every function. ``"shamir"``: Shamir
-        (t, n) threshold sharing over the prime field ``field`` with no dealer
-        (pseudo-random secret sharing; needs an honest majority, ``n >= 2t + 1``):
-        exact integers and field elements under ``+ - * @ **``, sums, indexing,
-        joins and ``where``. See ``docs/schemes.md``.
+        (t, n) threshold sharing with no dealer (pseudo-random secret sharing;
+        needs an honest majority, ``n >= 2t + 1``): integers and fixed-point
+        reals in GF(2^127 - 1), field elements in ``field``, under
+        ``+ - * @ **``, ``/`` by public values, sums, means, indexing, joins and
+        ``where``; comparisons and nonlinear functions are additive-only for
+        now. See ``docs/schemes.md``.
     threshold : int, optional
         Shamir's ``t``: any ``t + 1`` parties can open a value, any ``t`` learn
         nothing. Default ``(n - 1) // 2``, the largest with an honest majority.
     field : galois field class, optional
-        The prime field of a Shamir session, ``galois.GF(p)`` with ``p < 2^63``;
-        default ``galois.GF(2**61 - 1)``. Integers shared in it are exact while
-        ``|v| <= (p - 1) / 2``; ``s.share(F_array)`` of this field gives a
-        field-element array whose ``reveal()`` is a ``FieldArray``.
+        The field of field-element arrays in a Shamir session, ``galois.GF(p)``
+        with ``p < 2^63``; default ``galois.GF(2**61 - 1)``. ``s.share(F_array)``
+        of this field gives a field-element array whose ``reveal()`` is a
+        ``FieldArray``; integers and reals live in GF(2^127 - 1) whatever ``field`` is.
     seed : int, optional
         Makes the session's randomness reproducible; ``None`` seeds from the OS.
     policies : dict of str to mpcarray.privacy.Policy, optional
@@ -106,12 +108,12 @@ class Session:
         if scheme not in SCHEMES:
             raise ConfigError(f"unknown scheme {scheme!r}; available schemes: {SCHEMES}")
         keep_freed_memory()
-        fixed = FixedPoint(frac_bits)
+        FixedPoint(frac_bits)  # checks frac_bits before any connection is made
         if backend == "simulated":
             if config is not None or party is not None:
                 raise ValueError("config and party are for the socket backend")
             names = _party_names(3 if parties is None else parties)
-            sharing = _scheme(scheme, len(names), threshold, field)
+            sharing, number, field_domain = _scheme(scheme, len(names), threshold, field)
             transport = SimulatedTransport(len(names))
             provider = _simulated_provider(sharing, transport, seed)
             input_rng = np.random.default_rng(None if seed is None else [seed, 1])
@@ -123,7 +125,7 @@ class Session:
                 raise ValueError("the socket backend needs config= (a consortium file) and party= (a name)")
             consortium = config if isinstance(config, Consortium) else load_consortium(config)
             names = _matching_parties(consortium.parties, parties)
-            sharing = _scheme(scheme, len(names), threshold, field)
+            sharing, number, field_domain = _scheme(scheme, len(names), threshold, field)
             transport, provider = _connect(consortium, party, sharing)
             input_rng = CryptoGenerator()
         self._rt = Runtime(
@@ -131,7 +133,9 @@ class Session:
             transport=transport,
             scheme=sharing,
             provider=provider,
-            fixed=fixed,
+            number=number,
+            fixed=_fixed_point(frac_bits, number, sharing),
+            field=field_domain,
             input_rng=input_rng,
             backend=backend,
             guard=Guard(names, transport.ranks, policies, privacy_budget, audit),
@@ -201,7 +205,7 @@ class Session:
     @property
     def field(self):
         """The galois field class of a Shamir session, or None for the ring Z_2^64."""
-        return None if self._rt.domain.is_ring else self._rt.domain.galois
+        return None if self._rt.field is None else self._rt.field.galois
 
     @property
     def frac_bits(self) -> int:
@@ -282,8 +286,9 @@ class Session:
     def __repr__(self) -> str:
         state = "closed" if self._rt.closed else "open"
         sharing = self._rt.scheme
-        detail = (f"scheme='shamir', threshold={sharing.threshold}, field={sharing.domain.name}"
-                  if sharing.name == "shamir" else f"frac_bits={self.frac_bits}")
+        detail = f"frac_bits={self.frac_bits}"
+        if sharing.name == "shamir":
+            detail = f"scheme='shamir', threshold={sharing.threshold}, field={self._rt.field.name}, " + detail
         return (f"Session#{self.id}(parties={list(self.parties)}, backend={self.backend!r}, "
                 f"{detail}, {state})")
 
@@ -320,11 +325,11 @@ def _matching_parties(configured: tuple[str, ...], requested) -> tuple[str, ...]
 
 
 def _scheme(name: str, n_parties: int, threshold, field):
-    """The session's scheme object, with its options checked."""
+    """The session's scheme, number domain (integers, reals) and field (field elements), checked."""
     if name == "additive":
         if threshold is not None or field is not None:
             raise ConfigError("threshold= and field= are options of scheme='shamir'")
-        return Additive(n_parties, RING)
+        return Additive(n_parties), RING, None
     domain = PrimeField(DEFAULT_PRIME) if field is None else PrimeField.of(field)
     t = (n_parties - 1) // 2 if threshold is None else threshold
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
@@ -333,7 +338,17 @@ def _scheme(name: str, n_parties: int, threshold, field):
         raise ConfigError(
             f"Shamir sharing without a dealer needs an honest majority, n >= 2t + 1; got n = {n_parties}, "
             f"t = {t}: lower the threshold to at most {(n_parties - 1) // 2} or add parties")
-    return Shamir(n_parties, int(t), domain)
+    sharing = Shamir(n_parties, int(t))
+    sharing.check_field(domain)
+    return sharing, Mersenne127(), domain
+
+
+def _fixed_point(frac_bits: int, number, sharing) -> FixedPoint:
+    """The fixed-point format, with the truncation bound of the number domain (DESIGN §8)."""
+    if number.is_ring:
+        return FixedPoint(frac_bits)
+    keys = len(key_sets(sharing.n_parties, sharing.threshold))
+    return FixedPoint(frac_bits, number.truncation_bits(keys))
 
 
 def _simulated_provider(sharing, transport, seed):

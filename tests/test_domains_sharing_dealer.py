@@ -39,14 +39,14 @@ def test_decode_of_negative_values_is_exact():
 
 
 def reconstruct(shares):
-    return Additive(shares.shape[0], RING).reconstruct(shares)
+    return Additive(shares.shape[0]).reconstruct(shares, RING)
 
 
 @given(secret=arrays(np.uint64, st.integers(1, 20)), n=st.integers(2, 6), seed=st.integers(0, 99))
 def test_split_then_reconstruct(secret, n, seed):
     randomness = np.random.default_rng(seed).integers(0, 2**64, (n - 1,) + secret.shape,
                                                        dtype=np.uint64)
-    shares = Additive(randomness.shape[0] + 1, RING).split(secret, randomness)
+    shares = Additive(randomness.shape[0] + 1).split(secret, randomness, RING)
     assert shares.shape == (n,) + secret.shape
     assert np.array_equal(reconstruct(shares), secret)
 

@@ -43,8 +43,9 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     ``None``); the owner announces shape and dtype first, or that it rejected
     its data, in which case every other party raises :class:`InputRejectedError`.
 
-    Cost: 2 rounds; the owner sends ``8 * (3 + ndim + size) * (n - 1)`` bytes
-    (the shape-and-dtype header, then the shares).
+    Cost: 2 rounds; the owner sends ``(8 * (3 + ndim) + w * size) * (n - 1)``
+    bytes (the shape-and-dtype header, then the shares of ``w`` bytes each: 8
+    in Z_2^64 and GF(p), 16 in GF(2^127 - 1)).
     """
     values = ring = shape = dtype = None
     is_field = False
@@ -62,9 +63,9 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
         raise InputRejectedError(f"party {rt.parties[owner]!r} rejected its own input (NaN, infinite, "
                                  "out of range or an unsupported dtype); nothing was shared")
     shape, dtype, is_field = announced
-    field = rt.domain.galois if is_field else None
+    field = rt.field.galois if is_field else None
     rt.guard.shared(owner, shape, field.name if is_field else str(dtype))
-    shares = protocols.share_input(rt, owner, ring, shape)
+    shares = protocols.share_input(rt, owner, ring, shape, rt.field if is_field else rt.number)
     if values is not None:
         values.flags.writeable = False
     frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
@@ -86,25 +87,21 @@ def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
             f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
         )
     if values.dtype.kind in "biu":
-        return values, rt.domain.encode_int(values)
-    if not rt.domain.is_ring:
-        raise UnsupportedOperationError(
-            f"real (fixed-point) values are not available in {rt.scheme.name} sessions over "
-            f"{rt.domain.name} yet; share integers, or use scheme='additive' for reals")
-    return values, rt.fixed.encode(values)
+        return values, rt.number.encode_int(values)
+    return values, rt.number.encode_int(rt.fixed.to_integers(values))
 
 
 def _encode_field(rt, data) -> tuple[np.ndarray, np.ndarray]:
     """A private copy of a galois array of the session's field, and its ``uint64`` elements."""
-    if rt.domain.is_ring:
+    if rt.field is None:
         raise DomainMismatchError(
             f"{type(data).name} elements need a session over that field: "
             f"Session(..., scheme='shamir', field=galois.GF({type(data).order}))")
-    if type(data).order != rt.domain.p or type(data).degree != 1:
-        raise DomainMismatchError(f"this session computes in {rt.domain.name}; "
+    if type(data).order != rt.field.p or type(data).degree != 1:
+        raise DomainMismatchError(f"this session's field is {rt.field.name}; "
                                   f"cannot share elements of {type(data).name}")
     values = data.copy()
-    return values, rt.domain.encode_elements(values)
+    return values, rt.field.encode_elements(values)
 
 
 def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: SharedArray) -> SharedArray:

@@ -122,7 +122,7 @@ class SharedArray(NDArrayOperatorsMixin):
         if self._field is not None:
             kind = f"elements of {self._field.name}"
         elif self._frac == INT:
-            kind = f"int64 integers in {self._rt.domain.name}"
+            kind = f"int64 integers in {self._rt.number.name}"
         else:
             kind = f"fixed point, {self._frac} fractional bits"
         return (
@@ -156,8 +156,8 @@ class SharedArray(NDArrayOperatorsMixin):
         rt = _runtime_of(self)
         if noise is not None and not isinstance(noise, Mechanism):
             raise TypeError("noise must be a mechanism from mpcarray.privacy (Laplace, Gaussian, DiscreteLaplace)")
-        if noise is not None and not rt.domain.is_ring:
-            raise UnsupportedOperationError(f"noisy reveals are not available over {rt.domain.name} yet")
+        if noise is not None and not rt.number.is_ring:
+            raise UnsupportedOperationError(f"noisy reveals are not available over {rt.number.name} yet")
         if noise is not None and not noise.integer and self._frac == INT:
             raise UnsupportedOperationError(
                 "real-valued noise on an integer SharedArray: use privacy.DiscreteLaplace or .astype(float)")
@@ -170,7 +170,7 @@ class SharedArray(NDArrayOperatorsMixin):
         (opened,) = protocols.open_shares(rt, shares)
         if self._field is not None:
             return self._field(opened)
-        value = rt.domain.decode_int(opened).copy() if self._frac == INT else rt.fixed.decode(opened)
+        value = rt.number.decode_int(opened).copy() if self._frac == INT else rt.number.decode_real(opened, self._frac)
         return value[()] if value.ndim == 0 else value
 
     def _refuse(self, *args, **kwargs):
@@ -203,7 +203,7 @@ class SharedArray(NDArrayOperatorsMixin):
     def sum(self, axis=None, keepdims: bool = False) -> "SharedArray":
         """Sum over ``axis`` (local, exact in the domain: modulo 2^64 or p)."""
         axes = _element_axes(axis, self.ndim)
-        shares = self._rt.domain.sum(self._shares, tuple(a + 1 for a in axes), keepdims)
+        shares = self._rt.domain_of(self._shares).sum(self._shares, tuple(a + 1 for a in axes), keepdims)
         return self._new(shares, known_by=self._known_by)
 
     def mean(self, axis=None, keepdims: bool = False) -> "SharedArray":
@@ -388,16 +388,7 @@ def _lift(x: SharedArray, frac: int) -> np.ndarray:
     """Shares of ``x`` re-encoded with ``frac >= x.frac`` fractional bits (exact, local)."""
     if frac == x._frac:
         return x._shares
-    _check_reals(x._rt)
-    return x._rt.domain.mul_pow2(x._shares, frac - x._frac)
-
-
-def _check_reals(rt) -> None:
-    """Fixed-point reals live in the ring only (for now)."""
-    if not rt.domain.is_ring:
-        raise UnsupportedOperationError(
-            f"real (fixed-point) values are not available in {rt.scheme.name} sessions over "
-            f"{rt.domain.name} yet; use integers, or scheme='additive' for reals")
+    return x._rt.number.mul_pow2(x._shares, frac - x._frac)
 
 
 def _encode_public(rt, value: np.ndarray, frac: int, field=None) -> np.ndarray:
@@ -410,9 +401,8 @@ def _encode_public(rt, value: np.ndarray, frac: int, field=None) -> np.ndarray:
     if frac == INT:
         if not is_integer(value):
             raise UnsupportedOperationError("cannot store real values in an integer SharedArray")
-        return rt.domain.encode_int(value)
-    _check_reals(rt)
-    return rt.fixed.encode(value)
+        return rt.number.encode_int(value)
+    return rt.number.encode_int(rt.fixed.to_integers(value))
 
 
 def _broadcast(*shapes):
@@ -430,7 +420,8 @@ def _rows_as(x: SharedArray, frac: int, shape) -> np.ndarray:
 # ------------------------------------------------------------ ufunc handlers
 def _additive(a, b, subtract: bool):
     rt = _runtime_of(a, b)
-    op = rt.domain.sub if subtract else rt.domain.add
+    domain = rt.domain_of((a if isinstance(a, SharedArray) else b)._shares)
+    op = domain.sub if subtract else domain.add
     f = rt.fixed.frac_bits
     if isinstance(a, SharedArray) and isinstance(b, SharedArray):
         frac = max(a._frac, b._frac)
@@ -443,7 +434,7 @@ def _additive(a, b, subtract: bool):
     ring = _encode_public(rt, public, frac, shared._field)
     rows = _rows_as(shared, frac, shape)
     if subtract:
-        ring, rows = (rt.domain.neg(ring), rows) if shared is a else (ring, rt.domain.neg(rows))
+        ring, rows = (domain.neg(ring), rows) if shared is a else (ring, domain.neg(rows))
     return shared._new(protocols.add_public(rt, rows, ring), frac, shared._known_by)
 
 
@@ -459,7 +450,7 @@ def _subtract(a, b):
 
 @implements_ufunc(np.negative)
 def _negative(a):
-    return a._new(_runtime_of(a).domain.neg(a._shares), known_by=a._known_by)
+    return a._new(_runtime_of(a).domain_of(a._shares).neg(a._shares), known_by=a._known_by)
 
 
 @implements_ufunc(np.positive)
@@ -467,10 +458,10 @@ def _positive(a):
     return a.copy()
 
 
-def _fixed_result(rt, z: np.ndarray, frac: int):
-    """Truncate a product carrying ``frac`` fractional bits back to the session's ``f``."""
+def _product_scale(rt, frac: int) -> tuple[int, int]:
+    """``(shift, frac)``: a product carrying ``frac`` fractional bits is truncated back to the session's ``f``."""
     f = rt.fixed.frac_bits
-    return (protocols.truncate(rt, z, frac - f), f) if frac > f else (z, frac)
+    return (frac - f, f) if frac > f else (0, frac)
 
 
 @implements_ufunc(np.multiply)
@@ -478,16 +469,17 @@ def _multiply(a, b):
     rt = _runtime_of(a, b)
     if isinstance(a, SharedArray) and isinstance(b, SharedArray):
         shape = _broadcast(a.shape, b.shape)
+        shift, frac = _product_scale(rt, a._frac + b._frac)
         if a is b:
-            z = protocols.square(rt, a._shares)
+            z = protocols.square(rt, a._shares, shift)
         else:
             full = a._shares.shape[:1] + shape
             z = protocols.mul(
                 rt,
                 np.broadcast_to(_with_ndim(a._shares, len(shape)), full),
                 np.broadcast_to(_with_ndim(b._shares, len(shape)), full),
+                shift,
             )
-        z, frac = _fixed_result(rt, z, a._frac + b._frac)
         return a._new(z, frac, _known_by(a, b))
     shared, public = (a, b) if isinstance(a, SharedArray) else (b, a)
     public = public_array(public, shared._field)
@@ -563,8 +555,8 @@ def _matmul(a, b):
     if isinstance(a, SharedArray) and isinstance(b, SharedArray):
         left, right = stack(a, m_shape_a), stack(b, m_shape_b)
         gram = not batch and _is_transpose(left, right)
-        out = protocols.gram(rt, right) if gram else protocols.matmul(rt, left, right)
-        z, frac = _fixed_result(rt, out, a._frac + b._frac)
+        shift, frac = _product_scale(rt, a._frac + b._frac)
+        z = protocols.gram(rt, right, shift) if gram else protocols.matmul(rt, left, right, shift)
     else:
         public_left = not isinstance(a, SharedArray)
         shared, public = (b, a) if public_left else (a, b)

@@ -30,6 +30,8 @@ class PrimeField:
     element_bytes = 8
     dtype = np.dtype(np.uint64)
     is_ring = False
+    #: PRG words that make one uniform element (bias below 2^-64).
+    words_per_element = 2
 
     def __init__(self, p: int):
         if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
@@ -98,10 +100,6 @@ class PrimeField:
         return kernels.matmul_mod(np.ascontiguousarray(a, dtype=np.uint64),
                                   np.ascontiguousarray(b, dtype=np.uint64), self._p)
 
-    def combine(self, coefficients, rows):
-        """``sum_i coefficients[i] * rows[i]``: a linear combination of ``(k, N)`` rows (Lagrange, PRSS)."""
-        coefficients = np.asarray(coefficients, dtype=np.uint64).reshape(1, -1)
-        return self.matmul(coefficients, np.ascontiguousarray(rows).reshape(rows.shape[0], -1))[0]
 
     # --------------------------------------------------------------- encoding
     def encode_int(self, values) -> np.ndarray:
@@ -145,17 +143,19 @@ class PrimeField:
         """``uint64`` elements as a galois array of this field."""
         return self.galois(np.asarray(elements, dtype=np.uint64))
 
+    def from_galois(self, array) -> np.ndarray:
+        """A galois array of this field as ``uint64`` elements."""
+        return np.asarray(array).astype(np.uint64)
+
     def uniform(self, rng, shape) -> np.ndarray:
         """Uniform field elements: two 64-bit words per element, reduced (bias below 2^-64)."""
         shape = tuple(shape)
-        words = rng.integers(0, 2**64, size=(2,) + shape, dtype=np.uint64)
-        return self.from_words(words[0], words[1])
+        return self.from_words(rng.integers(0, 2**64, size=(2,) + shape, dtype=np.uint64))
 
-    def from_words(self, high, low) -> np.ndarray:
-        """``(high * 2^64 + low) mod p``: uniform 128-bit words as field elements."""
-        high, low = np.asarray(high, dtype=np.uint64), np.asarray(low, dtype=np.uint64)
-        out = kernels.reduce_wide(np.ascontiguousarray(high).ravel(), np.ascontiguousarray(low).ravel(), self._p)
-        return out.reshape(high.shape)
+    def from_words(self, words) -> np.ndarray:
+        """``(2, *shape)`` uniform words ``(high, low)`` as elements ``(high * 2^64 + low) mod p``."""
+        high, low = (np.ascontiguousarray(w, dtype=np.uint64).ravel() for w in words)
+        return kernels.reduce_wide(high, low, self._p).reshape(words.shape[1:])
 
     def __eq__(self, other):
         return isinstance(other, PrimeField) and other.p == self.p

@@ -23,9 +23,15 @@ TRUNCATION_BITS = RING_BITS - 2
 
 @dataclass(frozen=True)
 class FixedPoint:
-    """Fixed-point format with ``frac_bits`` fractional bits over Z_2^64."""
+    """Fixed-point format with ``frac_bits`` fractional bits.
+
+    ``truncation_bits`` is ``K``, the bound ``|z| < 2^K`` the number domain's
+    truncation needs for a double-scaled product: 62 in Z_2^64, 78 in
+    GF(2^127 - 1) with up to 64 PRSS keys (:mod:`mpcarray.domains.mersenne127`).
+    """
 
     frac_bits: int = 16
+    truncation_bits: int = TRUNCATION_BITS
 
     def __post_init__(self):
         if not isinstance(self.frac_bits, (int, np.integer)) or not 1 <= self.frac_bits <= 28:
@@ -38,13 +44,17 @@ class FixedPoint:
 
     @property
     def range_bits(self) -> int:
-        """Bits of the safe range: values and products stay below ``2^range_bits = 2^(62 - 2f)``."""
-        return TRUNCATION_BITS - 2 * self.frac_bits
+        """Bits of the safe range: values and products stay below ``2^range_bits``.
+
+        ``K - 2f`` (``62 - 2f`` in the ring), and at most ``62 - f`` so that an
+        encoded value fits in int64.
+        """
+        return min(self.truncation_bits - 2 * self.frac_bits, RING_BITS - 2 - self.frac_bits)
 
     @property
     def max_abs(self) -> float:
-        """Largest magnitude (exclusive) a value or a product may have: 2^(62 - 2f)."""
-        return float(2 ** (TRUNCATION_BITS - 2 * self.frac_bits))
+        """Largest magnitude (exclusive) a value or a product may have: ``2^range_bits``."""
+        return float(2**self.range_bits)
 
     @property
     def resolution(self) -> float:
@@ -57,6 +67,10 @@ class FixedPoint:
         Raises :class:`~mpcarray.errors.EncodingError` for NaN, infinities and
         values with ``|v| >= max_abs``.
         """
+        return self.to_integers(values).view(np.uint64)
+
+    def to_integers(self, values) -> np.ndarray:
+        """Reals as the int64 integers ``round(v * 2^f)``, checked like :meth:`encode`."""
         arr = np.asarray(values, dtype=np.float64)
         if not np.all(np.isfinite(arr)):
             bad = "NaN" if np.isnan(arr).any() else "an infinite value"
@@ -64,10 +78,10 @@ class FixedPoint:
         if arr.size and np.max(np.abs(arr)) >= self.max_abs:
             raise EncodingError(
                 f"value {np.max(np.abs(arr)):.6g} is outside the fixed-point safe range "
-                f"|v| < 2^{TRUNCATION_BITS - 2 * self.frac_bits} = {self.max_abs:.6g} "
+                f"|v| < 2^{self.range_bits} = {self.max_abs:.6g} "
                 f"(frac_bits={self.frac_bits}); rescale the data or lower frac_bits"
             )
-        return np.rint(arr * self.scale).astype(np.int64).view(np.uint64)
+        return np.rint(arr * self.scale).astype(np.int64)
 
     def decode(self, ring) -> np.ndarray:
         """Decode ring elements to float64 through exact signed integers."""

@@ -85,6 +85,10 @@ class Ring64:
         """Ring elements as signed int64."""
         return from_ring_signed(elements)
 
+    def decode_real(self, elements, frac: int) -> np.ndarray:
+        """Ring elements read as signed integers times ``2^-frac``, as float64."""
+        return from_ring_signed(elements).astype(np.float64) * 2.0**-frac
+
     def uniform(self, rng, shape) -> np.ndarray:
         """Uniform ring elements from ``rng`` (``numpy.random.Generator`` or the crypto generator)."""
         return rng.integers(0, 2**64, size=tuple(shape), dtype=np.uint64)

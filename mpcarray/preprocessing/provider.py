@@ -26,6 +26,7 @@ _NEEDED_FOR = {
     "gram_masks": "X.T @ X",
     "matrix_triple": "matrix products",
     "double_sharings": "Shamir multiplication",
+    "truncation_masks": "fixed-point truncation in a field",
 }
 
 
@@ -73,5 +74,8 @@ class Provider(ABC):
     def matrix_triple(self, m: int, inner: int, p: int, batch: tuple = ()):
         self._unavailable("matrix_triple")
 
-    def double_sharings(self, size: int):
+    def double_sharings(self, size: int, domain):
         self._unavailable("double_sharings")
+
+    def truncation_masks(self, size: int, shift: int, bits: int, degree: int, domain):
+        self._unavailable("truncation_masks")

@@ -19,8 +19,8 @@ consortium (3 parties: 2 keys each; 5 parties, t = 2: 6; 7 parties, t = 3: 20).
 PRF outputs come from the same streams as the dealer's: counter-based SplitMix64
 in the simulated backend (not cryptographic), AES-256-CTR keystream under ``k_A``
 in the socket backend, where the keys are agreed once over the parties' TLS
-channels (:func:`agree_keys`). Two 64-bit words make one field element
-(statistical distance below ``2^-64`` from uniform).
+channels (:func:`agree_keys`). ``words_per_element`` 64-bit words make one field
+element (statistical distance below ``2^-64`` from uniform).
 """
 
 import itertools
@@ -47,53 +47,83 @@ def held_sets(n_parties: int, threshold: int, ranks) -> list[tuple[int, ...]]:
 
 
 class PseudoRandomSharing(Provider):
-    """Random, zero and double Shamir sharings for the parties ``ranks``, from PRF keys alone.
+    """Random, zero, double and truncation sharings for the parties ``ranks``, from PRF keys alone.
 
     ``streams`` is an object with ``next(length) -> (streams, offset)`` over the
-    keys of :func:`held_sets` in that order (one stream per key).
+    keys of :func:`held_sets` in that order (one stream per key). Every request
+    names the prime field (a domain object) its sharings live in.
     """
 
     description = "the dealer-free Shamir provider"
 
     def __init__(self, scheme: Shamir, ranks, streams):
         self.scheme = scheme
+        self._ranks = tuple(ranks)
         self._streams = streams
-        n, t, field = scheme.n_parties, scheme.threshold, scheme.domain.galois
-        self._sets = held_sets(n, t, ranks)
-        x = field(np.arange(1, n + 1))
-        random_weights, zero_weights = [], []
-        for i in ranks:
-            row_r, row_z = [], []
-            for a in self._sets:
-                value = _vanishing_on(a, x, i)
-                row_r.append(value)
-                row_z.extend(value * x[i] ** l for l in range(1, t + 1))
-            random_weights.append(row_r)
-            zero_weights.append(row_z)
-        #: ``(k, m)``: ``f_A(x_i)`` for held party ``i`` and key ``A`` (0 where ``i`` is in ``A``).
-        self._random_weights = np.asarray(field(random_weights)).astype(np.uint64)
-        #: ``(k, m * t)``: ``x_i^l f_A(x_i)``, keys major.
-        self._zero_weights = np.asarray(field(zero_weights)).astype(np.uint64)
+        self._sets = held_sets(scheme.n_parties, scheme.threshold, ranks)
+        #: Every key set in the consortium, ``C(n, t)``: the terms a PRSS value sums.
+        self.keys = len(key_sets(scheme.n_parties, scheme.threshold))
+        self._weights = {}
 
-    def _elements(self, size: int, per_key: int) -> np.ndarray:
-        """``(m, per_key, size)`` fresh PRF outputs as field elements, ``m`` held keys."""
-        streams, offset = self._streams.next(2 * per_key * size)
-        words = kernels.fill_streams(streams, offset, 2 * per_key * size)
-        words = words.reshape(len(self._sets), per_key, 2, size)
-        return self.scheme.domain.from_words(words[:, :, 0], words[:, :, 1])
+    def weights(self, domain) -> tuple[np.ndarray, np.ndarray]:
+        """``(k, m)`` weights ``f_A(x_i)`` (0 where party ``i`` is in ``A``) and ``(k, m * t)``
+        zero-sharing weights ``x_i^l f_A(x_i)``, keys major, as elements of ``domain``."""
+        if domain not in self._weights:
+            field, t = domain.galois, self.scheme.threshold
+            x = field(np.arange(1, self.scheme.n_parties + 1))
+            random_rows, zero_rows = [], []
+            for i in self._ranks:
+                values = [_vanishing_on(a, x, i) for a in self._sets]
+                random_rows.append(values)
+                zero_rows.append([v * x[i] ** l for v in values for l in range(1, t + 1)])
+            self._weights[domain] = (domain.from_galois(field(random_rows)), domain.from_galois(field(zero_rows)))
+        return self._weights[domain]
 
-    def random_sharings(self, size: int) -> np.ndarray:
+    def _words(self, size: int, per_key: int) -> np.ndarray:
+        """``(m, per_key, size)`` fresh PRF words of every held key."""
+        streams, offset = self._streams.next(per_key * size)
+        return kernels.fill_streams(streams, offset, per_key * size).reshape(len(self._sets), per_key, size)
+
+    def _combine(self, weights: np.ndarray, values: np.ndarray, domain) -> np.ndarray:
+        """Held rows ``weights @ values`` for per-key values ``(m * j, size)``."""
+        return domain.matmul(weights, np.ascontiguousarray(values).reshape(weights.shape[1], -1))
+
+    def _zero(self, size: int, domain) -> np.ndarray:
+        """Held rows of a degree-``2t`` sharing of zero (PRZS)."""
+        w, t = domain.words_per_element, self.scheme.threshold
+        words = self._words(size, w * t).reshape(len(self._sets), t, w, size)
+        values = domain.from_words(np.moveaxis(words, 2, 0))
+        return self._combine(self.weights(domain)[1], values, domain)
+
+    def random_sharings(self, size: int, domain) -> np.ndarray:
         """Held rows ``(k, size)`` of ``size`` random sharings ``[r]_t``. No communication."""
-        values = self._elements(size, 1)[:, 0]
-        return self.scheme.domain.matmul(self._random_weights, values)
+        words = self._words(size, domain.words_per_element)
+        return self._combine(self.weights(domain)[0], domain.from_words(np.moveaxis(words, 1, 0)), domain)
 
-    def double_sharings(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+    def double_sharings(self, size: int, domain) -> tuple[np.ndarray, np.ndarray]:
         """Held rows of ``([r]_t, [r]_2t)`` for ``size`` random ``r``. No communication."""
-        t, domain = self.scheme.threshold, self.scheme.domain
-        values = self._elements(size, 1 + t)
-        low = domain.matmul(self._random_weights, np.ascontiguousarray(values[:, 0]))
-        zero = domain.matmul(self._zero_weights, np.ascontiguousarray(values[:, 1:]).reshape(-1, size))
-        return low, domain.add(low, zero)
+        low = self.random_sharings(size, domain)
+        return low, domain.add(low, self._zero(size, domain))
+
+    def truncation_masks(self, size: int, shift: int, bits: int, degree: int, domain):
+        """Held rows of ``[R]_degree`` and ``[r'']_t`` with ``R = 2^shift r'' + r'``: pseudo-random integer sharing.
+
+        Every key ``A`` contributes ``R'_A`` uniform in ``[0, 2^shift)`` and
+        ``R''_A`` uniform in ``[0, 2^(bits - shift))``, so ``r' < C 2^shift``
+        and ``r'' < C 2^(bits - shift)`` for ``C`` keys (Cramer, Damgård and
+        Ishai's sharing of bounded integers). ``degree`` is ``t`` or ``2t``
+        (then a zero sharing of degree ``2t`` is added). No communication.
+        """
+        if not 0 < shift < 64 or not shift < bits <= 126:
+            raise ValueError(f"truncation needs 0 < shift < 64 and shift < bits <= 126, got {shift}, {bits}")
+        words = self._words(size, 3)
+        low = domain.from_bounded(np.stack([words[:, 0], np.zeros_like(words[:, 0])]), shift)
+        high = domain.from_bounded(words[:, 1:].transpose(1, 0, 2), bits - shift)
+        random_weights = self.weights(domain)[0]
+        mask = self._combine(random_weights, domain.add(domain.mul_pow2(high, shift), low), domain)
+        if degree == 2 * self.scheme.threshold:
+            mask = domain.add(mask, self._zero(size, domain))
+        return mask, self._combine(random_weights, high, domain)
 
 
 def _vanishing_on(a: tuple[int, ...], x, i: int):

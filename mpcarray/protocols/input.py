@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..errors import ProtocolError
+from .wire import as_elements, as_words
 
 #: Input dtypes an owner may announce, by code (index).
 INPUT_DTYPES = tuple(np.dtype(t) for t in (
@@ -36,27 +37,28 @@ def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None,
     if header.size != 3 + ndim or int(header[1]) > len(INPUT_DTYPES):
         raise ProtocolError(f"party {rt.parties[owner]!r} announced a malformed input header")
     is_field = int(header[1]) == len(INPUT_DTYPES)  # the code after the last dtype: field elements
-    if is_field and rt.domain.is_ring:
+    if is_field and rt.field is None:
         raise ProtocolError(f"party {rt.parties[owner]!r} announced field elements in a ring session")
     dtype = np.dtype(np.uint64) if is_field else INPUT_DTYPES[int(header[1])]
     return tuple(int(d) for d in header[3:]), dtype, is_field
 
 
-def share_input(rt, owner: int, ring_values: np.ndarray | None, shape: tuple) -> np.ndarray:
-    """Shares of the owner's ring-encoded input; ``ring_values`` is read at the owner only.
+def share_input(rt, owner: int, ring_values: np.ndarray | None, shape: tuple, domain=None) -> np.ndarray:
+    """Shares of the owner's input, elements of ``domain`` (default: the number domain); read at the owner only.
 
     Steps: (1) the owner draws the uniform arrays its scheme needs (``n - 1``
     additive shares, or ``t`` Shamir coefficients) and splits its input
     (:meth:`~mpcarray.schemes.Additive.split`, :meth:`~mpcarray.schemes.Shamir.split`);
     (2) it sends party ``j`` its share.
 
-    Cost: 1 round; the owner sends ``8 * N * (n - 1)`` bytes, every other party
-    receives ``8 * N``.
+    Cost: 1 round; the owner sends ``w * N * (n - 1)`` bytes, every other party
+    receives ``w * N`` (``w`` bytes per element: 8, or 16 in GF(2^127 - 1)).
     Security: each other party receives one uniformly random array (with
     Shamir, any ``t`` parties' shares together are uniform).
     """
     rows = None
+    domain = rt.number if domain is None else domain
     if owner in rt.ranks:
-        randomness = rt.domain.uniform(rt.input_rng, (rt.scheme.random_rows,) + tuple(shape))
-        rows = rt.scheme.split(ring_values, randomness)
-    return rt.transport.scatter(owner, rows)
+        randomness = domain.uniform(rt.input_rng, (rt.scheme.random_rows,) + tuple(shape))
+        rows = rt.scheme.split(ring_values, randomness, domain)
+    return as_elements(rt.transport.scatter(owner, None if rows is None else as_words(rows)), domain)

@@ -1,8 +1,10 @@
 """Beaver multiplication, squaring and matrix products (Beaver, CRYPTO 1991).
 
-These return raw ring products; fixed-point callers follow with
-:func:`mpcarray.protocols.truncate`. In Shamir sessions each entry point hands
-over to :mod:`mpcarray.protocols.degree_reduction` (no dealer, no triples).
+Each takes the ``shift`` a fixed-point product is truncated by (0 for
+integers): over the ring the product is followed by
+:func:`mpcarray.protocols.truncate` (one more round). In Shamir sessions each
+entry point hands over to :mod:`mpcarray.protocols.degree_reduction` (no
+dealer, no triples), where truncation shares the product's one round.
 """
 
 import numpy as np
@@ -11,13 +13,18 @@ from .. import kernels
 from ..preprocessing.kinds import gram_chunks
 from . import degree_reduction
 from .opening import open_shares
+from .truncation import truncate
 
 
 def _rows(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x).reshape(x.shape[0], -1)
 
 
-def mul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _truncated(rt, z: np.ndarray, shift: int) -> np.ndarray:
+    return truncate(rt, z, shift) if shift else z
+
+
+def mul(rt, x: np.ndarray, y: np.ndarray, shift: int = 0) -> np.ndarray:
     """Elementwise ``[x] * [y]`` for shares of equal shape.
 
     Steps: (1) the dealer supplies a triple ``[a], [b], [c = a*b]``; (2) parties
@@ -31,15 +38,15 @@ def mul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     if x.shape != y.shape:
         raise ValueError(f"mul needs equal share shapes, got {x.shape} and {y.shape}")
     if rt.shamir:
-        return degree_reduction.mul(rt, x, y)
+        return degree_reduction.mul(rt, x, y, shift)
     xs, ys = _rows(x), _rows(y)
     t = rt.provider.beaver_triples(xs.shape[1])
     (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.streams, t.offset))
     z = kernels.beaver_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
-    return z.reshape(x.shape)
+    return _truncated(rt, z.reshape(x.shape), shift)
 
 
-def square(rt, x: np.ndarray) -> np.ndarray:
+def square(rt, x: np.ndarray, shift: int = 0) -> np.ndarray:
     """Elementwise ``[x]^2`` with a square pair, opening half of what :func:`mul` opens.
 
     Steps: (1) the dealer supplies ``[a], [s = a^2]``; (2) parties open
@@ -50,15 +57,15 @@ def square(rt, x: np.ndarray) -> np.ndarray:
     Security: ``d`` is uniform because ``a`` is.
     """
     if rt.shamir:
-        return degree_reduction.mul(rt, x, x)
+        return degree_reduction.mul(rt, x, x, shift)
     xs = _rows(x)
     p = rt.provider.square_pairs(xs.shape[1])
     (d,) = open_shares(rt, kernels.square_mask(xs, p.streams, p.offset))
     z = kernels.square_combine(d, p.streams, p.offset, p.correction, rt.first_row)
-    return z.reshape(x.shape)
+    return _truncated(rt, z.reshape(x.shape), shift)
 
 
-def matmul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def matmul(rt, x: np.ndarray, y: np.ndarray, shift: int = 0) -> np.ndarray:
     """Matrix product ``[X] @ [Y]`` of shares shaped ``(k, *batch, m, t)`` and ``(k, *batch, t, p)``.
 
     A stack of products (a non-empty ``batch``) is done in the same single round.
@@ -77,7 +84,7 @@ def matmul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     if y.shape[:-1] != (k,) + batch + (inner,):
         raise ValueError(f"matmul share shapes {x.shape} and {y.shape} do not align")
     if rt.shamir:
-        return degree_reduction.matmul(rt, x, y)
+        return degree_reduction.matmul(rt, x, y, shift)
     a, b, c = rt.provider.matrix_triple(m, inner, p, batch)
     d, e = open_shares(rt, x - a, y - b)
     z = np.empty(c.shape, dtype=np.uint64)
@@ -87,10 +94,10 @@ def matmul(rt, x: np.ndarray, y: np.ndarray) -> np.ndarray:
             z[at] = c[at] + kernels.ring_matmul(d[index], b[at]) + kernels.ring_matmul(a[at], e[index])
         if rt.first_row >= 0:
             z[(rt.first_row,) + index] += kernels.ring_matmul(d[index], e[index])
-    return z
+    return _truncated(rt, z, shift)
 
 
-def gram(rt, x: np.ndarray) -> np.ndarray:
+def gram(rt, x: np.ndarray, shift: int = 0) -> np.ndarray:
     """``[X]^T @ [X]`` for shares shaped ``(k, N, d)``, opening ``X`` once instead of twice.
 
     Steps: (1) the dealer supplies a mask ``[A]`` (``N x d``) and ``[G = A^T A]``;
@@ -103,7 +110,7 @@ def gram(rt, x: np.ndarray) -> np.ndarray:
     Security: ``E`` is uniform because ``A`` is.
     """
     if rt.shamir:
-        return degree_reduction.matmul(rt, np.swapaxes(x, 1, 2), x)
+        return degree_reduction.matmul(rt, np.swapaxes(x, 1, 2), x, shift)
     k, rows, cols = x.shape
     masks = rt.provider.gram_masks(rows, cols)
     flat = np.ascontiguousarray(x).reshape(k, -1)
@@ -114,4 +121,4 @@ def gram(rt, x: np.ndarray) -> np.ndarray:
                              rt.first_row, chunks)
     if rt.first_row >= 0:
         z[rt.first_row] += kernels.ring_matmul(e.T, e)
-    return z
+    return _truncated(rt, z, shift)

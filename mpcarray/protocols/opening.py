@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import kernels
+from .wire import as_elements, as_words
 
 
 def agree(rt, decisions) -> np.ndarray:
@@ -36,15 +37,18 @@ def open_shares(rt, *shares: np.ndarray) -> list[np.ndarray]:
     the ``n`` messages (additive: their sum; Shamir: Lagrange interpolation at
     0) and splits the result back into arrays.
 
-    Cost: 1 round; each party sends and receives ``8 * M * (n - 1)`` bytes,
-    ``M`` the total number of elements opened.
+    Cost: 1 round; each party sends and receives ``w * M * (n - 1)`` bytes,
+    ``M`` the total number of elements opened, ``w`` bytes each (8, or 16 in
+    GF(2^127 - 1)). All arrays must be of one domain.
     Security: every party learns the opened values, nothing else; callers open
     only uniformly masked values or results the parties agreed to reveal.
     """
     k = len(rt.ranks)
+    domain = rt.domain_of(shares[0])
     flat = [np.ascontiguousarray(s).reshape(k, -1) for s in shares]
     message = flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1)
-    total = rt.scheme.reconstruct(rt.transport.all_gather(message))
+    gathered = as_elements(rt.transport.all_gather(as_words(message)), domain)
+    total = rt.scheme.reconstruct(gathered, domain)
     opened, start = [], 0
     for s in shares:
         size = int(np.prod(s.shape[1:], dtype=np.int64))

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import kernels
+from . import degree_reduction
 from .opening import open_shares
 
 
@@ -32,8 +33,13 @@ def truncate(rt, z: np.ndarray, shift: int) -> np.ndarray:
 def truncate_many(rt, parts) -> list[np.ndarray]:
     """Truncate several ``(z, shift)`` pairs with one opening (one round in all).
 
+    In Shamir sessions this is :func:`mpcarray.protocols.degree_reduction.truncate_many`
+    (pseudo-random integer masks, no dealer).
+
     Cost: the sum of the parts' :func:`truncate` costs, in 1 round.
     """
+    if rt.shamir:
+        return degree_reduction.truncate_many(rt, parts, rt.scheme.threshold)
     k = len(rt.ranks)
     prepared = []
     for z, shift in parts:

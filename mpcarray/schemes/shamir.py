@@ -1,4 +1,4 @@
-"""Shamir (t, n) threshold sharing over a prime field (Shamir, CACM 1979).
+"""Shamir (t, n) threshold sharing over prime fields (Shamir, CACM 1979).
 
 Party ``i`` (index ``0 .. n-1``) holds ``s(i + 1)`` of a random polynomial ``s``
 of degree ``t`` with ``s(0)`` the secret: any ``t + 1`` shares determine it
@@ -9,36 +9,28 @@ sharing of degree ``2t`` and needs ``2t + 1`` shares to open: with an honest
 majority (``n >= 2t + 1``) it is brought back to degree ``t`` without a dealer
 (:mod:`mpcarray.protocols.degree_reduction`).
 
-The evaluation points are ``1 .. n``; the Vandermonde matrix that splits and
-the Lagrange coefficients that reconstruct are computed once with galois.
+The scheme is the same in every prime field: the field (a domain object) is
+an argument of :meth:`Shamir.split` and :meth:`Shamir.reconstruct`. The
+evaluation points are ``1 .. n``; the Vandermonde matrix that splits and the
+Lagrange coefficients that reconstruct are computed once per field with galois.
 """
 
 from functools import cache
 
+import galois
 import numpy as np
-
-from ..domains import PrimeField
 
 
 class Shamir:
-    """Shamir sharing of degree ``threshold`` among ``n_parties`` over the prime field ``domain``."""
+    """Shamir sharing of degree ``threshold`` among ``n_parties``."""
 
     name = "shamir"
 
-    def __init__(self, n_parties: int, threshold: int, domain: PrimeField):
-        if not isinstance(domain, PrimeField):
-            raise TypeError(f"Shamir sharing needs a prime field domain, got {domain!r}")
+    def __init__(self, n_parties: int, threshold: int):
         if not 1 <= threshold < n_parties:
             raise ValueError(f"the threshold must satisfy 1 <= t < n = {n_parties}, got t = {threshold}")
-        if domain.p <= n_parties:
-            raise ValueError(f"{domain.name} has too few elements for {n_parties} evaluation points")
         self.n_parties = n_parties
         self.threshold = threshold
-        self.domain = domain
-        field = domain.galois
-        self.points = field(np.arange(1, n_parties + 1))
-        #: ``(n, t + 1)``: row ``i`` holds the powers ``(i + 1)^j``, ``j = 0 .. t``.
-        self.vandermonde = _as_words(self.points[:, None] ** np.arange(threshold + 1))
 
     @property
     def random_rows(self) -> int:
@@ -50,45 +42,58 @@ class Shamir:
         """Degree of the local product of two sharings."""
         return 2 * self.threshold
 
-    def split(self, secret, randomness: np.ndarray) -> np.ndarray:
+    def check_field(self, domain) -> None:
+        """Refuse a field with too few elements for ``n`` distinct evaluation points."""
+        if domain.modulus <= self.n_parties:
+            raise ValueError(f"{domain.name} has too few elements for {self.n_parties} evaluation points")
+
+    def vandermonde(self, domain) -> np.ndarray:
+        """``(n, t + 1)`` elements: row ``i`` holds the powers ``(i + 1)^j``, ``j = 0 .. t``."""
+        return domain.from_galois(_vandermonde(domain.modulus, self.n_parties, self.threshold))
+
+    def split(self, secret, randomness: np.ndarray, domain) -> np.ndarray:
         """Shares ``(n, *shape)``: the polynomial with constant ``secret`` and coefficients ``randomness`` ``(t, *shape)``."""
-        secret = np.asarray(secret, dtype=np.uint64)
+        secret = np.asarray(secret, dtype=domain.dtype)
         if randomness.shape != (self.threshold,) + secret.shape:
             raise ValueError(f"randomness shape {randomness.shape} != {(self.threshold,) + secret.shape}")
         coefficients = np.concatenate([secret.reshape(1, -1), randomness.reshape(self.threshold, -1)])
-        return self.domain.matmul(self.vandermonde, coefficients).reshape((self.n_parties,) + secret.shape)
+        shares = domain.matmul(self.vandermonde(domain), coefficients)
+        return shares.reshape((self.n_parties,) + secret.shape)
 
-    def lagrange(self, parties: tuple[int, ...]) -> np.ndarray:
+    def lagrange(self, parties: tuple[int, ...], domain) -> np.ndarray:
         """Coefficients ``lambda_i`` with ``s(0) = sum_i lambda_i s(i + 1)`` over ``parties`` (indices)."""
-        return _lagrange_at_zero(self.domain.p, tuple(int(i) for i in parties))
+        return domain.from_galois(_lagrange_at_zero(domain.modulus, tuple(int(i) for i in parties)))
 
-    def reconstruct(self, shares: np.ndarray, parties: tuple[int, ...] | None = None) -> np.ndarray:
+    def reconstruct(self, shares: np.ndarray, domain, parties: tuple[int, ...] | None = None) -> np.ndarray:
         """The secret from the shares ``(m, *shape)`` of ``parties`` (default: all ``n``, in order).
 
         Interpolation through ``m`` points is exact for any sharing of degree
         below ``m``, so all ``n`` shares open both degree ``t`` and degree ``2t``.
         """
-        shares = np.asarray(shares, dtype=np.uint64)
         parties = tuple(range(shares.shape[0])) if parties is None else tuple(parties)
         if len(parties) != shares.shape[0]:
             raise ValueError(f"{shares.shape[0]} shares for {len(parties)} parties")
-        return self.domain.combine(self.lagrange(parties), shares).reshape(shares.shape[1:])
+        rows = np.ascontiguousarray(shares).reshape(shares.shape[0], -1)
+        combined = domain.matmul(self.lagrange(parties, domain).reshape(1, -1), rows)
+        return combined.reshape(shares.shape[1:])
 
     def constant_rows(self, ranks) -> list[int]:
         """Rows that add a public constant: every row (the constant polynomial ``c`` has ``c`` at every point)."""
         return list(range(len(ranks)))
 
     def __repr__(self) -> str:
-        return f"Shamir(n_parties={self.n_parties}, threshold={self.threshold}, domain={self.domain!r})"
-
-
-def _as_words(field_array) -> np.ndarray:
-    return np.asarray(field_array).astype(np.uint64)
+        return f"Shamir(n_parties={self.n_parties}, threshold={self.threshold})"
 
 
 @cache
-def _lagrange_at_zero(p: int, parties: tuple[int, ...]) -> np.ndarray:
-    field = PrimeField(p).galois
+def _vandermonde(p: int, n: int, t: int):
+    field = galois.GF(p)
+    return field(np.arange(1, n + 1))[:, None] ** np.arange(t + 1)
+
+
+@cache
+def _lagrange_at_zero(p: int, parties: tuple[int, ...]):
+    field = galois.GF(p)
     x = field(np.array(parties) + 1)
     coefficients = []
     for i in range(len(parties)):
@@ -97,4 +102,4 @@ def _lagrange_at_zero(p: int, parties: tuple[int, ...]) -> np.ndarray:
             if j != i:
                 weight = weight * x[j] / (x[j] - x[i])
         coefficients.append(weight)
-    return _as_words(field(coefficients))
+    return field(coefficients)

@@ -1,0 +1,104 @@
+"""Fixed-point reals in Shamir sessions: GF(2^127 - 1) and truncation with pseudo-random integer masks.
+
+References are NumPy on the inputs rounded to the fixed-point grid, so every
+difference is the engine's own error; the bounds are those documented in
+:func:`mpcarray.protocols.degree_reduction.truncate_many`.
+"""
+
+from math import comb
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+
+import mpcarray as mpc
+from mpcarray.errors import EncodingError
+
+SIZES = [(3, 1), (5, 2), (7, 3)]
+F = 16
+
+
+def error_units(n: int, t: int) -> int:
+    """Largest truncation error in units of 2^-f: the result lies in (-1 - s, C - s], s = (C - 1) // 2."""
+    keys = comb(n, t)
+    shift = (keys - 1) // 2
+    return max(1 + shift, keys - shift)
+
+
+def on_grid(values):
+    return np.round(np.asarray(values) * 2**F) / 2**F
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=[f"n{n}-t{t}" for n, t in SIZES])
+def session(request):
+    n, t = request.param
+    with mpc.Session(parties=n, scheme="shamir", threshold=t, frac_bits=F, seed=3) as s:
+        yield s
+
+
+def test_products_within_the_documented_bound(session):
+    rng = np.random.default_rng(1)
+    a, b = on_grid(rng.uniform(-1000, 1000, 20_000)), on_grid(rng.uniform(-1000, 1000, 20_000))
+    x, y = session.share(a, owner=0), session.share(b, owner=1)
+    err = (x * y).reveal() - a * b
+    bound = error_units(session.n_parties, session.threshold) * 2.0**-F
+    assert np.max(np.abs(err)) <= bound
+    assert np.max(np.abs(err)) > 0  # truncation is probabilistic: some products are rounded
+    keys = comb(session.n_parties, session.threshold)
+    mean_bias = 0.0 if keys % 2 else 0.5  # documented: unbiased for odd C(n, t), half a unit otherwise
+    assert abs(np.mean(err) / 2.0**-F - mean_bias) < 0.05
+
+
+def test_gram_matrix_of_real_data(session):
+    X = load_breast_cancer().data
+    Xq = on_grid((X - X.mean(axis=0)) / X.std(axis=0))
+    parts = np.array_split(Xq, session.n_parties)
+    shared = np.concatenate([session.share(p, owner=i) for i, p in enumerate(parts)])
+    gram = (shared.T @ shared).reveal()
+    bound = error_units(session.n_parties, session.threshold) * 2.0**-F
+    assert np.max(np.abs(gram - Xq.T @ Xq)) <= bound + 1e-9 * np.max(np.abs(Xq.T @ Xq))
+
+
+def test_sums_means_public_factors_and_lifts(session):
+    rng = np.random.default_rng(2)
+    a = on_grid(rng.normal(50, 10, (200, 4)))
+    counts = rng.integers(0, 5, (200, 4))
+    x, c = session.share(a, owner=0), session.share(counts, owner=1)
+    unit = 2.0**-F
+    np.testing.assert_allclose(x.sum(axis=0).reveal(), a.sum(axis=0), atol=0, rtol=0)
+    np.testing.assert_allclose(x.mean(axis=0).reveal(), a.mean(axis=0), atol=8 * unit)
+    np.testing.assert_allclose((x / 7).reveal(), a / 7, atol=8 * unit)
+    np.testing.assert_allclose((x * 4 - 1).reveal(), a * 4 - 1, atol=0)  # integer factor: exact
+    np.testing.assert_allclose((x * c).reveal(), a * counts, atol=0)  # shared integer factor: exact
+    np.testing.assert_allclose((c + 0.25).reveal(), counts + 0.25, atol=0)  # integers lifted exactly
+
+
+def test_fixed_point_range_is_wider_than_the_ring():
+    with mpc.Session(parties=3, scheme="shamir", seed=1) as s:
+        assert s.fixed_point.range_bits == 46 and s.fixed_point.max_abs == 2.0**46
+        x = s.share(np.array([2.0**45, -(2.0**45)]), owner=0)
+        np.testing.assert_array_equal(x.reveal(), [2.0**45, -(2.0**45)])
+        y = s.share(np.array([2.0**22 + 0.5]), owner=1)
+        assert abs((y * y).reveal()[0] - (2.0**22 + 0.5) ** 2) <= error_units(3, 1) * 2.0**-F
+        with pytest.raises(EncodingError, match="safe range"):
+            s.share(np.array([2.0**46]), owner=0)
+    with mpc.Session(parties=3) as s:
+        assert s.fixed_point.range_bits == 30
+
+
+@pytest.mark.parametrize("n, t", SIZES)
+def test_fixed_point_products_cost_one_round(n, t):
+    size = 500
+    with mpc.Session(parties=n, scheme="shamir", threshold=t, seed=4) as s:
+        x, y = s.share(np.linspace(-3, 3, size), owner=0), s.share(np.linspace(1, 2, size), owner=1)
+        a, b = s.share(np.ones((6, 5)), owner=0), s.share(np.ones((5, 4)), owner=1)
+        for product, elements in ((lambda: x * y, size), (lambda: x * x, size), (lambda: a @ b, 24)):
+            before = s.comm.snapshot()
+            product()
+            cost = s.comm - before
+            assert cost.rounds == 1
+            assert list(cost.bytes_sent) == [16 * elements * (n - 1)] * n
+        before = s.comm.snapshot()
+        x.mean()  # one truncation by a public shift, one exact product by 2^e / count
+        assert (s.comm - before).rounds == 2
+        assert not s.comm.dealer_bytes.any()
