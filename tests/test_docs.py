@@ -32,3 +32,11 @@ def test_every_public_name_is_in_the_api_reference():
                   and issubclass(getattr(mpc, name), Exception)}
     assert public - exceptions - documented == set()
     assert "errors" in documented  # the exceptions are documented through their module
+
+
+def test_schemes_page_examples_run():
+    """Every Python block of docs/schemes.md runs (its asserts check the results)."""
+    blocks = re.findall(r"```python\n(.*?)```", (DOCS / "schemes.md").read_text(), re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/schemes.md", "exec"), {})

@@ -128,6 +128,8 @@ def test_integer_range_is_half_the_field():
         np.testing.assert_array_equal(s.share(np.array([half, -half]), owner=0).reveal(), [half, -half])
         with pytest.raises(EncodingError, match="exact range"):
             s.share(np.array([half + 1]), owner=0)
+        # results are computed modulo p: past the range they wrap to the other end
+        np.testing.assert_array_equal((s.share(np.array([half]), owner=0) + 1).reveal(), [-half])
 
 
 # ------------------------------------------------------------- scheme algebra
@@ -269,6 +271,20 @@ def test_additive_session_properties_and_integer_range():
         np.testing.assert_array_equal((x + 1).reveal(), [big.min, big.min + 1])  # wraps modulo 2^64
 
 
+def test_gram_costs_the_result_only():
+    """X.T @ X (N x d) on Shamir: 1 round, 8 d^2 (n - 1) bytes per party; additive opens X - A: 8 N d (n - 1)."""
+    rows, cols = 300, 4
+    plain = np.arange(rows * cols).reshape(rows, cols) % 7
+    for scheme, elements in (("shamir", cols * cols), ("additive", rows * cols)):
+        with mpc.Session(parties=3, scheme=scheme, seed=1) as s:
+            x = s.share(plain, owner=0)
+            before = s.comm.snapshot()
+            gram = x.T @ x
+            cost = s.comm - before
+            assert cost.rounds == 1 and list(cost.bytes_sent) == [8 * elements * 2] * 3
+            np.testing.assert_array_equal(gram.reveal(), plain.T @ plain)
+
+
 # ------------------------------------------------------------------ errors
 def test_clear_errors():
     field = galois.GF(2**61 - 1)
@@ -299,3 +315,6 @@ def test_clear_errors():
             assert i < 2
         with pytest.raises(UnsupportedOperationError, match="real"):
             i * 0.5
+        for function in (mpc.exp, mpc.sqrt, mpc.reciprocal, mpc.sigmoid, mpc.relu):
+            with pytest.raises(UnsupportedOperationError):
+                function(i)
