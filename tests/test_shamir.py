@@ -230,6 +230,13 @@ def test_public_constants_enter_per_scheme():
     assert Additive(3).constant_rows((2,)) == []
     assert Shamir(3, 1, PrimeField(2**61 - 1)).constant_rows((0, 1, 2)) == [0, 1, 2]
     field = galois.GF(2**61 - 1)
+    with mpc.Session(parties=3, seed=1) as s:
+        i = s.share(np.arange(4), owner=1)
+        before = s.comm.snapshot()
+        j = ((i + 2) * 3 - i).sum()
+        cost = s.comm - before
+        assert cost.rounds == 0 and not cost.bytes_sent.any() and not cost.dealer_bytes.any()
+        assert j.reveal() == ((np.arange(4) + 2) * 3 - np.arange(4)).sum()
     with mpc.Session(parties=3, scheme="shamir", seed=1) as s:
         a = field.Random(4, seed=1)
         x, i = s.share(a, owner=0), s.share(np.arange(4), owner=1)
@@ -296,6 +303,7 @@ def test_clear_errors():
         mpc.Session(parties=3, scheme="shamir", field=galois.GF(2**4))
     with pytest.raises(ValueError, match="prime"):
         mpc.Session(parties=3, scheme="shamir", field=galois.GF(2**64 - 59))
+    assert issubclass(DomainMismatchError, TypeError)
     with mpc.Session(parties=3, seed=1) as s, pytest.raises(DomainMismatchError, match="scheme='shamir'"):
         s.share(field([1, 2]), owner=0)
     with mpc.Session(parties=3, scheme="shamir", seed=1) as s:
