@@ -49,6 +49,12 @@ ROWS = [
      "time_secure_gram", "time_plaintext_gram"),
     ("X @ w, 10^4 x 20, 3 parties", "bench_matmul.MatVec", (3,),
      "time_secure_matvec", "time_plaintext_matvec"),
+    ("x * y, 10^6 int64, additive", "bench_shamir.Multiply", ("additive",),
+     "time_secure_multiply", "time_numpy_uint64_multiply"),
+    ("x * y, 10^6 GF(2^61-1), Shamir", "bench_shamir.Multiply", ("shamir",),
+     "time_secure_multiply", "time_numpy_uint64_multiply"),
+    ("X.T @ X, 10^4 x 20 int, Shamir", "bench_shamir.Gram", ("shamir",),
+     "time_secure_gram", "time_numpy_int64_gram"),
 ] + [
     (f"{name}, 10^6, 3 parties", "bench_nonlinear.Nonlinear", (name,), "time_secure", "time_plaintext")
     for name in ("less", "reciprocal", "exp", "sigmoid")

@@ -2,6 +2,7 @@
 
 import importlib.util
 import re
+import runpy
 from pathlib import Path
 
 import mpcarray as mpc
@@ -32,3 +33,13 @@ def test_every_public_name_is_in_the_api_reference():
                   and issubclass(getattr(mpc, name), Exception)}
     assert public - exceptions - documented == set()
     assert "errors" in documented  # the exceptions are documented through their module
+
+
+def test_schemes_page_examples_run(tmp_path):
+    """Every Python block of docs/schemes.md runs (its asserts check the results)."""
+    blocks = re.findall(r"```python\n(.*?)```", (DOCS / "schemes.md").read_text(), re.DOTALL)
+    assert blocks
+    for number, block in enumerate(blocks):
+        script = tmp_path / f"schemes_block_{number}.py"
+        script.write_text(block)
+        runpy.run_path(str(script))

@@ -7,6 +7,7 @@ exact rounds and bytes of each protocol are checked against their definitions.
 """
 
 import itertools
+import math
 
 import galois
 import numpy as np
@@ -25,8 +26,8 @@ from mpcarray.errors import (
     UnsupportedOperationError,
 )
 from mpcarray.preprocessing.dealer import CounterStreams
-from mpcarray.preprocessing.prss import PseudoRandomSharing, held_sets
-from mpcarray.schemes import Shamir
+from mpcarray.preprocessing.prss import PseudoRandomSharing, held_sets, key_sets
+from mpcarray.schemes import Additive, Shamir
 
 PRIMES = [2**61 - 1, galois.prev_prime(2**63), 2**31 - 1]
 SIZES = [(3, 1), (5, 2), (7, 3)]
@@ -216,6 +217,82 @@ def test_exact_rounds_and_bytes_and_no_dealer(n, t):
         assert not s.comm.dealer_bytes.any()
 
 
+@pytest.mark.parametrize("n, t, per_party", [(3, 1, 2), (5, 2, 6), (7, 3, 20)])
+def test_prss_key_counts(n, t, per_party):
+    """C(n, t) keys in all, one per set of t parties; each party holds the C(n - 1, t) sets without it."""
+    assert len(key_sets(n, t)) == math.comb(n, t)
+    for i in range(n):
+        assert len(held_sets(n, t, [i])) == math.comb(n - 1, t) == per_party
+
+
+def test_public_constants_enter_per_scheme():
+    """Additive: party 0 adds a public constant; Shamir: every party does. Both are local."""
+    assert Additive(3).constant_rows((0, 1, 2)) == [0]
+    assert Additive(3).constant_rows((2,)) == []
+    assert Shamir(3, 1, PrimeField(2**61 - 1)).constant_rows((0, 1, 2)) == [0, 1, 2]
+    field = galois.GF(2**61 - 1)
+    with mpc.Session(parties=3, seed=1) as s:
+        i = s.share(np.arange(4), owner=1)
+        before = s.comm.snapshot()
+        j = ((i + 2) * 3 - i).sum()
+        cost = s.comm - before
+        assert cost.rounds == 0 and not cost.bytes_sent.any() and not cost.dealer_bytes.any()
+        assert j.reveal() == ((np.arange(4) + 2) * 3 - np.arange(4)).sum()
+    with mpc.Session(parties=3, scheme="shamir", seed=1) as s:
+        a = field.Random(4, seed=1)
+        x, i = s.share(a, owner=0), s.share(np.arange(4), owner=1)
+        assert x.field is field and i.field is None and isinstance(x.reveal(), field)
+        before = s.comm.snapshot()
+        y, j = (x + field(5)) * a - 7, ((i + 2) * 3 - i).sum()
+        cost = s.comm - before
+        assert cost.rounds == 0 and not cost.bytes_sent.any()
+        assert np.array_equal(y.reveal(), (a + field(5)) * a - field(7))
+        assert j.reveal() == ((np.arange(4) + 2) * 3 - np.arange(4)).sum()
+
+
+def test_public_field_array_goes_on_the_right():
+    """galois refuses a SharedArray right of a FieldArray; the rewritten forms work."""
+    field = galois.GF(2**61 - 1)
+    a, m = field.Random(3, seed=1), field.Random((2, 3), seed=2)
+    with mpc.Session(parties=3, scheme="shamir", seed=1) as s:
+        x, w = s.share(field.Random(3, seed=3), owner=0), s.share(field.Random((3, 4), seed=4), owner=1)
+        for refused in (lambda: a - x, lambda: a + x, lambda: a * x, lambda: m @ w):
+            with pytest.raises(TypeError):
+                refused()
+        plain_x, plain_w = x.reveal(), w.reveal()
+        assert np.array_equal((-(x - a)).reveal(), a - plain_x)
+        assert np.array_equal((x + a).reveal(), a + plain_x)
+        assert np.array_equal((x * a).reveal(), a * plain_x)
+        assert np.array_equal((w.T @ m.T).T.reveal(), m @ plain_w)
+        assert np.array_equal((5 - x).reveal(), field(5) - plain_x)  # Python integers work on either side
+
+
+def test_additive_session_properties_and_integer_range():
+    """Additive: threshold n - 1, no field; int64 in and out, arithmetic modulo 2^64."""
+    big = np.iinfo(np.int64)
+    with mpc.Session(parties=3, seed=1) as s:
+        assert s.scheme == "additive" and s.threshold == 2 and s.field is None
+        x = s.share(np.array([big.max, big.min]), owner=0)
+        assert x.field is None
+        assert x.reveal().dtype == np.int64
+        np.testing.assert_array_equal(x.reveal(), [big.max, big.min])
+        np.testing.assert_array_equal((x + 1).reveal(), [big.min, big.min + 1])  # wraps modulo 2^64
+
+
+def test_gram_costs_the_result_only():
+    """X.T @ X (N x d) on Shamir: 1 round, 8 d^2 (n - 1) bytes per party; additive opens X - A: 8 N d (n - 1)."""
+    rows, cols = 300, 4
+    plain = np.arange(rows * cols).reshape(rows, cols) % 7
+    for scheme, elements in (("shamir", cols * cols), ("additive", rows * cols)):
+        with mpc.Session(parties=3, scheme=scheme, seed=1) as s:
+            x = s.share(plain, owner=0)
+            before = s.comm.snapshot()
+            gram = x.T @ x
+            cost = s.comm - before
+            assert cost.rounds == 1 and list(cost.bytes_sent) == [8 * elements * 2] * 3
+            np.testing.assert_array_equal(gram.reveal(), plain.T @ plain)
+
+
 # ------------------------------------------------------------------ errors
 def test_clear_errors():
     field = galois.GF(2**61 - 1)
@@ -227,6 +304,7 @@ def test_clear_errors():
         mpc.Session(parties=3, scheme="shamir", field=galois.GF(2**4))
     with pytest.raises(ValueError, match="prime"):
         mpc.Session(parties=3, scheme="shamir", field=galois.GF(2**64 - 59))
+    assert issubclass(DomainMismatchError, TypeError)
     with mpc.Session(parties=3, seed=1) as s, pytest.raises(DomainMismatchError, match="scheme='shamir'"):
         s.share(field([1, 2]), owner=0)
     with mpc.Session(parties=3, scheme="shamir", seed=1) as s:
@@ -244,3 +322,6 @@ def test_clear_errors():
             assert i < 2
         with pytest.raises(UnsupportedOperationError, match="cast"):
             x.astype(float)
+        for function in (mpc.exp, mpc.sqrt, mpc.reciprocal, mpc.sigmoid, mpc.relu):
+            with pytest.raises(UnsupportedOperationError):
+                function(i)

@@ -46,9 +46,9 @@ def uniform(shape, stream: int) -> np.ndarray:
     return np.random.default_rng([SEED, stream]).uniform(LOW, HIGH, shape)
 
 
-def session(parties: int) -> "mpc.Session":
-    """A simulated session with the fixed seed."""
-    return mpc.Session(parties=parties, seed=SEED)
+def session(parties: int, **options) -> "mpc.Session":
+    """A simulated session with the fixed seed; ``options`` go to :class:`mpcarray.Session` (``scheme=``, ...)."""
+    return mpc.Session(parties=parties, seed=SEED, **options)
 
 
 def comm_of(sess, op):

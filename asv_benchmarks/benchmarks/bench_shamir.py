@@ -1,0 +1,141 @@
+"""Shamir sharing over GF(2^61 - 1) (no dealer) beside additive sharing over Z_2^64 (dealer).
+
+3 parties, Shamir threshold t = 1. ``scheme`` selects the secure operation:
+``"shamir"`` multiplies shared GF(2^61 - 1) elements, ``"additive"`` shared
+int64 integers (Beaver triples), so the Shamir/additive ratio of
+``time_secure_multiply`` is the cost of dropping the dealer. The plaintext
+baselines in the same class are NumPy's wrapping uint64 product (the floor)
+and galois in GF(2^31 - 1), the largest prime where galois uses native
+integers. Input sharing is done in setup and not timed. ``track_*`` are exact
+counters for one operation and do not depend on the machine.
+"""
+
+import galois
+import numpy as np
+
+from ._common import SEED, cached, comm_of, dealer_bytes, max_bytes_sent, session
+
+PARTIES = 3
+SIZE = 10**6
+GRAM_SHAPE = (10**4, 20)
+GALOIS_PRIME = 2**31 - 1
+SCHEMES = ("shamir", "additive")
+
+
+def _words(p, shape, stream):
+    return np.random.default_rng([SEED, stream]).integers(0, p, size=shape, dtype=np.uint64)
+
+
+@cached
+def _multiply_operands(scheme: str):
+    """Session, shared x (party 0) and y (party 1); kernels warmed up."""
+    if scheme == "shamir":
+        s = session(PARTIES, scheme="shamir", threshold=1)
+        a, b = s.field(_words(s.field.order, SIZE, 30)), s.field(_words(s.field.order, SIZE, 31))
+    else:
+        s = session(PARTIES)
+        rng = np.random.default_rng([SEED, 32])
+        a, b = rng.integers(-2**31, 2**31, (2, SIZE))
+    x, y = s.share(a, owner=0), s.share(b, owner=1)
+    x * y  # warm-up
+    return s, x, y
+
+
+@cached
+def _plaintext_operands():
+    """NumPy uint64 words and galois GF(2^31 - 1) arrays of 10^6 elements."""
+    a, b = _words(2**61 - 1, SIZE, 33), _words(2**61 - 1, SIZE, 34)
+    field = galois.GF(GALOIS_PRIME)
+    ga = field(_words(GALOIS_PRIME, SIZE, 35).astype(np.int64))
+    gb = field(_words(GALOIS_PRIME, SIZE, 36).astype(np.int64))
+    ga * gb  # warm-up
+    return a, b, ga, gb
+
+
+class Multiply:
+    """``x * y`` on 10^6 shared elements, Shamir GF(2^61 - 1) or additive int64, beside plaintext."""
+
+    params = SCHEMES
+    param_names = ("scheme",)
+    timeout = 120
+
+    def setup(self, scheme):
+        self.s, self.x, self.y = _multiply_operands(scheme)
+        self.a, self.b, self.ga, self.gb = _plaintext_operands()
+
+    def time_secure_multiply(self, scheme):
+        self.x * self.y
+
+    def time_numpy_uint64_multiply(self, scheme):
+        self.a * self.b
+
+    def time_galois_multiply(self, scheme):
+        self.ga * self.gb
+
+    def _comm(self):
+        return comm_of(self.s, lambda: self.x * self.y)
+
+    def track_rounds(self, scheme):
+        return self._comm().rounds
+
+    track_rounds.unit = "rounds"
+
+    def track_bytes_sent_per_party(self, scheme):
+        return max_bytes_sent(self._comm())
+
+    track_bytes_sent_per_party.unit = "bytes"
+
+    def track_bytes_per_element(self, scheme):
+        return max_bytes_sent(self._comm()) / SIZE
+
+    track_bytes_per_element.unit = "bytes"
+
+    def track_dealer_bytes(self, scheme):
+        return dealer_bytes(self._comm())
+
+    track_dealer_bytes.unit = "bytes"
+
+
+@cached
+def _gram_operands(scheme: str):
+    """Session, shared integer X (party 0) of 10^4 x 20, plaintext X; kernels warmed up."""
+    s = session(PARTIES, scheme=scheme)
+    plain = np.random.default_rng([SEED, 37]).integers(-100, 100, GRAM_SHAPE)
+    x = s.share(plain, owner=0)
+    x.T @ x  # warm-up
+    return s, x, plain
+
+
+class Gram:
+    """``X.T @ X`` for integer X of 10^4 x 20: Shamir re-shares the 20 x 20 result, additive opens X."""
+
+    params = SCHEMES
+    param_names = ("scheme",)
+    timeout = 120
+
+    def setup(self, scheme):
+        self.s, self.x, self.plain = _gram_operands(scheme)
+
+    def time_secure_gram(self, scheme):
+        self.x.T @ self.x
+
+    def time_numpy_int64_gram(self, scheme):
+        self.plain.T @ self.plain
+
+    def _comm(self):
+        return comm_of(self.s, lambda: self.x.T @ self.x)
+
+    def track_rounds(self, scheme):
+        return self._comm().rounds
+
+    track_rounds.unit = "rounds"
+
+    def track_bytes_sent_per_party(self, scheme):
+        return max_bytes_sent(self._comm())
+
+    track_bytes_sent_per_party.unit = "bytes"
+
+    def track_dealer_bytes(self, scheme):
+        return dealer_bytes(self._comm())
+
+    track_dealer_bytes.unit = "bytes"
