@@ -9,7 +9,9 @@ or materialised, see :mod:`mpcarray.kernels.prg`) with an ``offset`` into them,
 plus party 0's correction arrays (see :mod:`mpcarray.preprocessing.dealer`).
 All arithmetic wraps modulo 2^64, which is the ring arithmetic, except in the
 ``*_mod`` kernels and ``reduce_wide`` of :mod:`mpcarray.kernels.field`, which
-compute in a prime field GF(p), ``p < 2^63``.
+compute in a prime field GF(p), ``p < 2^63``, and the ``*127`` kernels of
+:mod:`mpcarray.kernels.field127`, which compute in GF(2^127 - 1) on ``(N, 2)``
+word arrays (two ``uint64`` words per element).
 """
 
 import os
@@ -19,7 +21,8 @@ import os
 # Must be set before the OpenMP runtime loads; a value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from . import beaver, binary, field, gram, matmul, planes, prg, reduce, truncation
+from . import beaver, binary, field, field127, gram, matmul, planes, prg, reduce, truncation
+from .field127 import ELEMENT127, MERSENNE127
 from .threads import serial_when_small
 
 _ELEMENTS = 0  # the first argument's size measures the work
@@ -51,6 +54,21 @@ matmul_mod = serial_when_small(field.matmul_mod, lambda a, b, p: a.size * b.shap
 reduce_wide = serial_when_small(field.reduce_wide, _ELEMENTS)
 sum_mod = serial_when_small(field.sum_mod, _ELEMENTS)
 sum_mod_axis = field.sum_mod_axis
+add127 = serial_when_small(field127.add127, _ELEMENTS)
+sub127 = serial_when_small(field127.sub127, _ELEMENTS)
+neg127 = serial_when_small(field127.neg127, _ELEMENTS)
+mul127 = serial_when_small(field127.mul127, _ELEMENTS)
+matmul127 = serial_when_small(field127.matmul127, lambda a, b, m, k, n: m * k * n)
+sum_rows127 = serial_when_small(field127.sum_rows127, _ELEMENTS)
+sum127 = serial_when_small(field127.sum127, _ELEMENTS)
+from_words127 = serial_when_small(field127.from_words127, _ELEMENTS)
+mul_pow2_127 = serial_when_small(field127.mul_pow2_127, _ELEMENTS)
+encode_int127 = serial_when_small(field127.encode_int127, _ELEMENTS)
+decode_int127 = serial_when_small(field127.decode_int127, _ELEMENTS)
+decode_float127 = serial_when_small(field127.decode_float127, _ELEMENTS)
+encode_fixed127 = serial_when_small(field127.encode_fixed127, _ELEMENTS)
+words127 = field127.words127
+elements127 = field127.elements127
 gram_combine = serial_when_small(gram.gram_combine, _ELEMENTS)
 gram_correction = serial_when_small(gram.gram_correction, lambda streams, offset, rows, cols, chunks: rows * cols)
 ring_matmul = serial_when_small(matmul.ring_matmul, lambda a, b: a.size * b.shape[1])
@@ -66,6 +84,9 @@ trunc_combine = serial_when_small(truncation.trunc_combine, _ELEMENTS)
 trunc_correction = serial_when_small(truncation.trunc_correction, _COUNT)
 
 __all__ = [
+    "ELEMENT127",
+    "MERSENNE127",
+    "add127",
     "add_mod",
     "and_combine",
     "and_correction",
@@ -75,14 +96,24 @@ __all__ = [
     "bit_to_arith",
     "dabit_correction",
     "dabit_mask",
+    "decode_float127",
+    "decode_int127",
     "edabit_correction",
     "edabit_shares",
+    "elements127",
+    "encode_fixed127",
+    "encode_int127",
     "fill_streams",
     "from_planes",
+    "from_words127",
     "gram_combine",
     "gram_correction",
+    "matmul127",
     "matmul_mod",
+    "mul127",
     "mul_mod",
+    "mul_pow2_127",
+    "neg127",
     "neg_mod",
     "plane_bits",
     "reduce_wide",
@@ -91,10 +122,13 @@ __all__ = [
     "square_correction",
     "square_mask",
     "stream_gammas",
+    "sub127",
     "sub_mod",
+    "sum127",
     "sum_mod",
     "sum_mod_axis",
     "sum_rows",
+    "sum_rows127",
     "to_planes",
     "triple_correction",
     "trunc_combine",
@@ -103,6 +137,7 @@ __all__ = [
     "word_dabit_correction",
     "word_dabit_mask",
     "word_to_ring",
+    "words127",
     "xor_rows",
     "zero_correction",
 ]
