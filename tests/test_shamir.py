@@ -137,12 +137,12 @@ def test_integers_live_in_the_127_bit_field():
 @pytest.mark.parametrize("n, t", SIZES)
 def test_any_t_plus_one_shares_reconstruct(n, t):
     field = galois.GF(2**61 - 1)
-    scheme = Shamir(n, t, PrimeField(field.order))
+    scheme, domain = Shamir(n, t), PrimeField(field.order)
     secret = field.Random(50, seed=n)
     coefficients = np.asarray(field.Random((t, 50), seed=t)).astype(np.uint64)
-    shares = scheme.split(np.asarray(secret).astype(np.uint64), coefficients)
+    shares = scheme.split(np.asarray(secret).astype(np.uint64), coefficients, domain)
     for subset in itertools.combinations(range(n), t + 1):
-        opened = scheme.reconstruct(shares[list(subset)], subset)
+        opened = scheme.reconstruct(shares[list(subset)], domain, subset)
         assert np.array_equal(field(opened), secret)
     # the shares are the polynomial's values at 1..n (galois evaluates it independently)
     for j in range(3):
@@ -154,17 +154,18 @@ def test_any_t_plus_one_shares_reconstruct(n, t):
 def test_t_shares_are_uniform(n, t):
     """Chi-squared test: the first ``t`` parties' shares of a fixed secret are uniform over GF(11)^t."""
     p, trials = 11, 40_000
-    scheme = Shamir(n, t, PrimeField(p))
+    scheme, domain = Shamir(n, t), PrimeField(p)
     rng = np.random.default_rng(5)
     observed = {}
     for secret in (0, 7):
         coefficients = rng.integers(0, p, (t, trials), dtype=np.uint64)
-        shares = scheme.split(np.full(trials, secret, dtype=np.uint64), coefficients)
+        shares = scheme.split(np.full(trials, secret, dtype=np.uint64), coefficients, domain)
         cells = np.ravel_multi_index(tuple(shares[:t].astype(np.int64)), (p,) * t)
         observed[secret] = np.bincount(cells, minlength=p**t)
         assert scipy.stats.chisquare(observed[secret]).pvalue > 1e-4
     # and t + 1 shares are not uniform: they determine the secret
-    shares = scheme.split(np.zeros(trials, dtype=np.uint64), rng.integers(0, p, (t, trials), dtype=np.uint64))
+    shares = scheme.split(np.zeros(trials, dtype=np.uint64), rng.integers(0, p, (t, trials), dtype=np.uint64),
+                          domain)
     cells = np.ravel_multi_index(tuple(shares[: t + 1].astype(np.int64)), (p,) * (t + 1))
     assert scipy.stats.chisquare(np.bincount(cells, minlength=p ** (t + 1))).pvalue < 1e-10
 
@@ -172,18 +173,18 @@ def test_t_shares_are_uniform(n, t):
 @pytest.mark.parametrize("n, t", SIZES)
 def test_prss_gives_consistent_random_and_double_sharings(n, t):
     domain = PrimeField(2**61 - 1)
-    scheme = Shamir(n, t, domain)
+    scheme = Shamir(n, t)
     sets = held_sets(n, t, range(n))
     provider = PseudoRandomSharing(scheme, tuple(range(n)), CounterStreams(np.arange(1, len(sets) + 1)))
-    random = provider.random_sharings(40)
-    low, high = provider.double_sharings(40)
+    random = provider.random_sharings(40, domain)
+    low, high = provider.double_sharings(40, domain)
     for subset in itertools.combinations(range(n), t + 1):
-        assert np.array_equal(scheme.reconstruct(random[list(subset)], subset), scheme.reconstruct(random))
-        assert np.array_equal(scheme.reconstruct(low[list(subset)], subset), scheme.reconstruct(high))
-    assert len(np.unique(scheme.reconstruct(random))) == 40
+        assert np.array_equal(scheme.reconstruct(random[list(subset)], domain, subset), scheme.reconstruct(random, domain))
+        assert np.array_equal(scheme.reconstruct(low[list(subset)], domain, subset), scheme.reconstruct(high, domain))
+    assert len(np.unique(scheme.reconstruct(random, domain))) == 40
     # the degree-2t sharing is not of degree t (else its zero part would add nothing)
     subset = tuple(range(t + 1))
-    assert not np.array_equal(scheme.reconstruct(high[list(subset)], subset), scheme.reconstruct(high))
+    assert not np.array_equal(scheme.reconstruct(high[list(subset)], domain, subset), scheme.reconstruct(high, domain))
 
 
 # ------------------------------------------------------ cost and no dealer
@@ -229,7 +230,7 @@ def test_public_constants_enter_per_scheme():
     """Additive: party 0 adds a public constant; Shamir: every party does. Both are local."""
     assert Additive(3).constant_rows((0, 1, 2)) == [0]
     assert Additive(3).constant_rows((2,)) == []
-    assert Shamir(3, 1, PrimeField(2**61 - 1)).constant_rows((0, 1, 2)) == [0, 1, 2]
+    assert Shamir(3, 1).constant_rows((0, 1, 2)) == [0, 1, 2]
     field = galois.GF(2**61 - 1)
     with mpc.Session(parties=3, seed=1) as s:
         i = s.share(np.arange(4), owner=1)
@@ -280,16 +281,17 @@ def test_additive_session_properties_and_integer_range():
 
 
 def test_gram_costs_the_result_only():
-    """X.T @ X (N x d) on Shamir: 1 round, 8 d^2 (n - 1) bytes per party; additive opens X - A: 8 N d (n - 1)."""
+    """Integer X.T @ X (N x d): Shamir 1 round, 16 d^2 (n - 1) bytes per party (GF(2^127 - 1) words);
+    additive opens X - A: 8 N d (n - 1)."""
     rows, cols = 300, 4
     plain = np.arange(rows * cols).reshape(rows, cols) % 7
-    for scheme, elements in (("shamir", cols * cols), ("additive", rows * cols)):
+    for scheme, element_bytes in (("shamir", 16 * cols * cols), ("additive", 8 * rows * cols)):
         with mpc.Session(parties=3, scheme=scheme, seed=1) as s:
             x = s.share(plain, owner=0)
             before = s.comm.snapshot()
             gram = x.T @ x
             cost = s.comm - before
-            assert cost.rounds == 1 and list(cost.bytes_sent) == [8 * elements * 2] * 3
+            assert cost.rounds == 1 and list(cost.bytes_sent) == [element_bytes * 2] * 3
             np.testing.assert_array_equal(gram.reveal(), plain.T @ plain)
 
 

@@ -107,7 +107,7 @@ class Mersenne127:
         elements = np.asarray(elements, dtype=ELEMENT127)
         try:
             return kernels.decode_int127(_words(elements)).reshape(elements.shape)
-        except ValueError as err:
+        except OverflowError as err:
             raise EncodingError(f"an integer result does not fit in int64: {err}") from err
 
     def decode_real(self, elements, frac: int) -> np.ndarray:
