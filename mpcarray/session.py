@@ -360,6 +360,7 @@ def _connect(consortium: Consortium, party: str, sharing) -> tuple[SocketTranspo
         except BaseException:
             transport.close()
             raise
+        transport.comm.reset()  # key agreement is set-up, like the handshakes and the dealer's keys
         return transport, PseudoRandomSharing(sharing, transport.ranks, KeyedStreams(keys))
     try:
         deadline = time.monotonic() + consortium.timeout

@@ -39,19 +39,8 @@ BOUND = TIMEOUT + 10.0  # a failure must be reported within this (process start-
 
 
 def run_processes(config, script, args=(), names=None, wait=120.0) -> dict[str, tuple[int, str]]:
-    """Start dealer and parties, wait for all; ``{name: (exit status, output)}``."""
-    processes = launch.start(config, script, args, names)
-    deadline = time.monotonic() + wait
-    results = {}
-    for name, process in processes.items():
-        try:
-            out, _ = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            for other in processes.values():
-                other.kill()
-            raise
-        results[name] = (process.returncode, out)
-    return results
+    """Start the parties (and the dealer when contacted), wait for all; ``{name: (exit status, output)}``."""
+    return launch.start(config, script, args, names).wait(wait)
 
 
 def party_json(output: str) -> dict:
@@ -160,11 +149,13 @@ def test_party_killed_mid_multiplication(tmp_path):
         "        x = x * 1.0000001\n"
         "        if step == 2: print('multiplying', flush=True)\n")
     config = launch.prepare(tmp_path, ["party0", "party1", "party2"], timeout=TIMEOUT)
-    processes = launch.start(config, script)
-    victim = processes["party1"]
+    run = launch.start(config, script)
+    victim = run.parties["party1"]
     assert victim.stdout.readline().strip() == "multiplying"
     killed_at = time.monotonic()
     victim.kill()
+    run.close_dealer_port()
+    processes = run.processes()
     for name in ("party0", "party2", "dealer"):
         out, _ = processes[name].communicate(timeout=BOUND)
         assert processes[name].returncode != 0
