@@ -76,9 +76,9 @@ class OnDemandDealer:
     itself. A run whose parties never contact the dealer starts none.
     """
 
-    def __init__(self, config, env: dict[str, str]):
+    def __init__(self, config, address: tuple[str, int], env: dict[str, str]):
         self._config, self._env = config, env
-        self._server = listen(load_consortium(config).dealer)
+        self._server = listen(address)
         self._stop = threading.Event()
         #: The dealer process, once a party has contacted the port.
         self.process: subprocess.Popen | None = None
@@ -165,7 +165,7 @@ def start(config, script, script_args=(), names=None) -> Run:
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
     threads = os.environ.get("NUMBA_NUM_THREADS") or str(max(1, (os.cpu_count() or 1) // len(consortium.parties)))
     env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=path, NUMBA_NUM_THREADS=threads)
-    dealer = OnDemandDealer(config, env)
+    dealer = OnDemandDealer(config, consortium.dealer, env)
     parties = {name: _spawn(_command("party", "--config", config, "--name", name, script, *script_args), env)
                for name in (consortium.parties if names is None else names)}
     return Run(parties, dealer)
