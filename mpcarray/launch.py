@@ -30,7 +30,7 @@ from .transport.tls import make_certificates
 LOOPBACK = "127.0.0.1"
 #: Seconds the other processes get to report their own error after one fails.
 GRACE = 3.0
-#: Seconds between checks of the dealer's port for a first contact (and for the end of the run).
+#: Longest wait of the dealer's port watcher for a contact before it checks whether to stop.
 _PORT_POLL = 0.05
 
 
@@ -208,7 +208,7 @@ def supervise(run: Run, out=None) -> int:
 
 
 def run_local(names, script, script_args=(), timeout: float = 30.0, insecure_plaintext: bool = False) -> int:
-    """``mpcarray run``: every party and the dealer on this machine, over loopback."""
+    """``mpcarray run``: every party, and the dealer if they contact it, on this machine over loopback."""
     with tempfile.TemporaryDirectory(prefix="mpcarray-run-") as directory:
         config = prepare(directory, names, timeout, insecure_plaintext)
         return supervise(start(config, script, script_args))
