@@ -58,11 +58,10 @@ def socket_times(size: int, repeat: int, insecure: bool) -> dict:
     """The slowest party's medians over a real 3-process run."""
     with tempfile.TemporaryDirectory() as directory:
         config = launch.prepare(directory, PARTIES, timeout=120, insecure_plaintext=insecure)
-        processes = launch.start(config, __file__, ["--party", str(size), str(repeat)])
-        outputs = {name: p.communicate(timeout=600)[0] for name, p in processes.items()}
-    if any(p.returncode for p in processes.values()):
-        raise SystemExit("a party failed:\n" + "\n".join(f"[{n}] {o}" for n, o in outputs.items()))
-    results = [json.loads(outputs[name].strip().splitlines()[-1]) for name in PARTIES]
+        outcomes = launch.start(config, __file__, ["--party", str(size), str(repeat)]).wait(600)
+    if any(code for code, _ in outcomes.values()):
+        raise SystemExit("a party failed:\n" + "\n".join(f"[{n}] {o}" for n, (_, o) in outcomes.items()))
+    results = [json.loads(outcomes[name][1].strip().splitlines()[-1]) for name in PARTIES]
     return {key: max(r[key] for r in results) for key in results[0]}
 
 

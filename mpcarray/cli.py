@@ -123,7 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
         "dealer", help="run the trusted dealer of a consortium (socket backend)",
         description="Serve correlated randomness for one session, then exit.")
     dealer_parser.add_argument("--config", required=True, help="consortium TOML file")
-    dealer_parser.set_defaults(handler=_guarded(lambda a: launch.run_dealer(a.config)))
+    dealer_parser.add_argument("--listen-fd", type=int, default=None, metavar="FD",
+                               help="accept on this inherited listening socket instead of binding "
+                                    "the dealer's address (how mpcarray run starts the dealer)")
+    dealer_parser.set_defaults(handler=_guarded(lambda a: launch.run_dealer(a.config, a.listen_fd)))
 
     party_parser = commands.add_parser(
         "party", help="run a script as one party of a consortium (socket backend)",
@@ -137,8 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run_parser = commands.add_parser(
         "run", help="run a script as every party on this machine (socket backend, loopback)",
-        description="Create certificates and a consortium on 127.0.0.1, start the dealer and "
-                    "one process per party, and print each party's output prefixed with its name.")
+        description="Create certificates and a consortium on 127.0.0.1, start one process per "
+                    "party (and the dealer when a party first contacts it), and print each "
+                    "process's output prefixed with its name.")
     run_parser.add_argument("--parties", type=_run_parties, default="3",
                             help="a number (parties party0..) or comma-separated names (default: 3)")
     run_parser.add_argument("--timeout", type=float, default=30.0,

@@ -1,14 +1,16 @@
 """Running a script as real party processes: one machine (``mpcarray run``) or one party (``mpcarray party``).
 
 ``mpcarray run`` writes development certificates and a consortium file for
-free ports on 127.0.0.1 into a temporary directory, starts the dealer and one
-``mpcarray party`` process per party, prefixes each line of their output with
-``[name]``, and exits non-zero if any of them fails (stopping the others after
-a short grace period in which they report their own errors).
+free ports on 127.0.0.1 into a temporary directory, starts one ``mpcarray
+party`` process per party and the dealer when a party first contacts it (so
+dealer-free Shamir sessions run without one), prefixes each line of their
+output with ``[name]``, and exits non-zero if any of them fails (stopping the
+others after a short grace period in which they report their own errors).
 """
 
 import os
 import runpy
+import select
 import socket
 import subprocess
 import sys
@@ -22,11 +24,14 @@ from .memory import keep_freed_memory
 from .preprocessing.service import DEALER, serve
 from .session import ENV_CONFIG, ENV_PARTY
 from .transport.config import consortium_toml, load_consortium
+from .transport.mesh import listen
 from .transport.tls import make_certificates
 
 LOOPBACK = "127.0.0.1"
 #: Seconds the other processes get to report their own error after one fails.
 GRACE = 3.0
+#: Longest wait of the dealer's port watcher for a contact before it checks whether to stop.
+_PORT_POLL = 0.05
 
 
 def free_ports(count: int) -> list[int]:
@@ -59,8 +64,97 @@ def _command(*args) -> list[str]:
     return [sys.executable, "-m", "mpcarray", *map(str, args)]
 
 
-def start(config, script, script_args=(), names=None) -> dict[str, subprocess.Popen]:
-    """Start the dealer and every party (or only ``names``) of ``config`` running ``script``.
+class OnDemandDealer:
+    """The dealer's listening port, held by the supervisor; the dealer process starts at the first contact.
+
+    Only sessions that use a dealer (additive sharing) connect to it; Shamir
+    sessions agree on their randomness among the parties. ``mpcarray run``
+    cannot know which scheme the script chooses, so it binds the dealer's
+    address itself and spawns ``mpcarray dealer --listen-fd`` when the first
+    party's connection is pending, handing over the listening socket: the
+    dealer accepts that connection and the others as if it had bound the port
+    itself. A run whose parties never contact the dealer starts none.
+    """
+
+    def __init__(self, config, address: tuple[str, int], env: dict[str, str]):
+        self._config, self._env = config, env
+        self._server = listen(address)
+        self._stop = threading.Event()
+        #: The dealer process, once a party has contacted the port.
+        self.process: subprocess.Popen | None = None
+        self._watcher = threading.Thread(target=self._start_when_contacted, name="dealer-port", daemon=True)
+        self._watcher.start()
+
+    def _start_when_contacted(self) -> None:
+        """Wait until a connection is pending (or :meth:`close`); then spawn the dealer with the socket."""
+        try:
+            while not self._stop.is_set():
+                readable, _, _ = select.select([self._server], [], [], _PORT_POLL)
+                if readable:
+                    fd = self._server.fileno()
+                    self.process = _spawn(_command("dealer", "--config", self._config, "--listen-fd", fd),
+                                          self._env, pass_fds=(fd,))
+                    return
+        finally:
+            self._server.close()  # the dealer holds its own copy; later contacts reach only it
+
+    def close(self) -> None:
+        """Stop waiting for a first contact; afterwards :attr:`process` no longer changes."""
+        self._stop.set()
+        self._watcher.join()
+
+
+class Run:
+    """The processes of one run: every party from the start, the dealer once a party contacts it."""
+
+    def __init__(self, parties: dict[str, subprocess.Popen], dealer: OnDemandDealer):
+        self.parties, self._dealer = parties, dealer
+
+    def processes(self) -> dict[str, subprocess.Popen]:
+        """Every process started so far, the dealer (if started) first."""
+        started = {} if self._dealer.process is None else {DEALER: self._dealer.process}
+        return started | self.parties
+
+    def close_dealer_port(self) -> None:
+        """Start no dealer from now on (after the parties ended, or to stop the run)."""
+        self._dealer.close()
+
+    def wait(self, timeout: float) -> dict[str, tuple[int, str]]:
+        """Wait for every process; ``{name: (exit status, output)}``. Kills all after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        results = {}
+        try:
+            for name, process in self.parties.items():
+                results[name] = _finish(process, deadline)
+            self.close_dealer_port()
+            if self._dealer.process is not None:
+                results[DEALER] = _finish(self._dealer.process, deadline)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+        return results
+
+    def kill(self) -> None:
+        """Stop every process at once, and start no dealer."""
+        self.close_dealer_port()
+        for process in self.processes().values():
+            if process.poll() is None:
+                process.kill()
+
+
+def _finish(process: subprocess.Popen, deadline: float) -> tuple[int, str]:
+    out, _ = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    return process.returncode, out
+
+
+def _spawn(command: list[str], env: dict[str, str], pass_fds=()) -> subprocess.Popen:
+    """A process whose output (stderr included) is read line by line from ``stdout``."""
+    return subprocess.Popen(command, env=env, pass_fds=pass_fds, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def start(config, script, script_args=(), names=None) -> Run:
+    """Start every party (or only ``names``) of ``config`` running ``script``; the dealer on demand.
 
     The processes share this machine's cores, so unless ``NUMBA_NUM_THREADS`` is
     set each gets an equal part of them (idle kernel threads of one process would
@@ -71,16 +165,13 @@ def start(config, script, script_args=(), names=None) -> dict[str, subprocess.Po
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
     threads = os.environ.get("NUMBA_NUM_THREADS") or str(max(1, (os.cpu_count() or 1) // len(consortium.parties)))
     env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=path, NUMBA_NUM_THREADS=threads)
-    processes = {DEALER: subprocess.Popen(_command("dealer", "--config", config), env=env,
-                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)}
-    for name in consortium.parties if names is None else names:
-        processes[name] = subprocess.Popen(
-            _command("party", "--config", config, "--name", name, script, *script_args), env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return processes
+    dealer = OnDemandDealer(config, consortium.dealer, env)
+    parties = {name: _spawn(_command("party", "--config", config, "--name", name, script, *script_args), env)
+               for name in (consortium.parties if names is None else names)}
+    return Run(parties, dealer)
 
 
-def supervise(processes: dict[str, subprocess.Popen], out=None) -> int:
+def supervise(run: Run, out=None) -> int:
     """Stream prefixed output until every process ends; stop the rest after a failure. Returns 0 or 1."""
     out = out or sys.stdout
     lock = threading.Lock()
@@ -91,20 +182,24 @@ def supervise(processes: dict[str, subprocess.Popen], out=None) -> int:
                 out.write(f"[{name}] {line}")
                 out.flush()
 
-    readers = [threading.Thread(target=forward, args=(name, p.stdout), daemon=True)
-               for name, p in processes.items()]
-    for reader in readers:
-        reader.start()
+    readers: dict[str, threading.Thread] = {}
     failed_at = None
-    while any(p.poll() is None for p in processes.values()):
+    while True:
+        processes = run.processes()
+        for name in processes.keys() - readers.keys():
+            readers[name] = threading.Thread(target=forward, args=(name, processes[name].stdout), daemon=True)
+            readers[name].start()
+        if all(p.poll() is not None for p in processes.values()):
+            run.close_dealer_port()
+            if run.processes().keys() == processes.keys():
+                break
+            continue  # the dealer started just now
         if failed_at is None and any(p.poll() not in (None, 0) for p in processes.values()):
             failed_at = time.monotonic()
         if failed_at is not None and time.monotonic() - failed_at > GRACE:
-            for process in processes.values():
-                if process.poll() is None:
-                    process.kill()
+            run.kill()
         time.sleep(0.05)
-    for reader in readers:
+    for reader in readers.values():
         reader.join(timeout=5)
     failed = [name for name, p in processes.items() if p.returncode != 0]
     if failed:
@@ -113,7 +208,7 @@ def supervise(processes: dict[str, subprocess.Popen], out=None) -> int:
 
 
 def run_local(names, script, script_args=(), timeout: float = 30.0, insecure_plaintext: bool = False) -> int:
-    """``mpcarray run``: every party and the dealer on this machine, over loopback."""
+    """``mpcarray run``: every party, and the dealer if they contact it, on this machine over loopback."""
     with tempfile.TemporaryDirectory(prefix="mpcarray-run-") as directory:
         config = prepare(directory, names, timeout, insecure_plaintext)
         return supervise(start(config, script, script_args))
@@ -133,12 +228,17 @@ def run_party(config, name: str, script, script_args=()) -> int:
     return 0
 
 
-def run_dealer(config) -> int:
-    """``mpcarray dealer``: serve one session of the consortium ``config``."""
+def run_dealer(config, listen_fd: int | None = None) -> int:
+    """``mpcarray dealer``: serve one session of the consortium ``config``.
+
+    It listens on the consortium's dealer address, or accepts on the inherited
+    listening socket ``listen_fd`` (how ``mpcarray run`` starts it on demand).
+    """
     consortium = load_consortium(config)
     keep_freed_memory()
     try:
-        serve(consortium.parties, consortium.dealer, consortium.credentials(DEALER), consortium.timeout)
+        server = listen(consortium.dealer) if listen_fd is None else socket.socket(fileno=listen_fd)
+        serve(consortium.parties, server, consortium.credentials(DEALER), consortium.timeout)
     except MpcError as err:
         print(f"mpcarray dealer: {type(err).__name__}: {err}", file=sys.stderr)
         return 1

@@ -146,8 +146,10 @@ class Session:
     def from_config(cls, config, party: str, **options) -> "Session":
         """This process's party ``party`` of the consortium file ``config``, on the socket backend.
 
-        Connects to every other party and to the dealer (TLS 1.3, mutual
-        authentication), waiting up to the consortium's timeout for them to start.
+        Connects to every other party (TLS 1.3, mutual authentication), waiting up
+        to the consortium's timeout for them to start; then, with additive sharing,
+        to the dealer, or with Shamir sharing agrees on the PRSS keys with the
+        other parties (one round, not counted in :attr:`comm`).
         """
         return cls(backend="socket", config=config, party=party, **options)
 
@@ -375,6 +377,7 @@ def _connect(consortium: Consortium, party: str, sharing) -> tuple[SocketTranspo
         except BaseException:
             transport.close()
             raise
+        transport.comm.reset()  # key agreement is set-up, like the handshakes and the dealer's keys
         return transport, PseudoRandomSharing(sharing, transport.ranks, KeyedStreams(keys))
     try:
         deadline = time.monotonic() + consortium.timeout

@@ -1,8 +1,9 @@
 """The socket backend with real processes (and, for mesh faults, threads) on 127.0.0.1.
 
 Each program run compares the socket parties' revealed values with the
-simulated backend's and with NumPy, and each party's bytes and rounds with the
-simulated backend's row for that party. Fault tests check that every other
+simulated backend's and with NumPy (or galois), and each party's bytes and
+rounds with the simulated backend's row for that party. Shamir sessions run
+with no dealer process at all. Fault tests check that every other
 party fails with a clear mpcarray error within the configured time bound.
 """
 
@@ -19,6 +20,7 @@ import pytest
 import mpcarray as mpc
 from mpcarray import launch
 from mpcarray.errors import ConfigError, NetworkError, ProtocolError
+from mpcarray.preprocessing.service import DEALER
 from mpcarray.transport import wire
 from mpcarray.transport.channel import GATHER
 from mpcarray.transport.config import load_consortium
@@ -33,25 +35,15 @@ sys.path.insert(0, str(PROGRAMS))
 sys.path.insert(0, str(ROOT / "docs" / "examples"))
 import hospital_analysis
 import protocol_suite
+import shamir_suite
 
 TIMEOUT = 5.0  # seconds: the consortium timeout the fault tests configure
 BOUND = TIMEOUT + 10.0  # a failure must be reported within this (process start-up included)
 
 
 def run_processes(config, script, args=(), names=None, wait=120.0) -> dict[str, tuple[int, str]]:
-    """Start dealer and parties, wait for all; ``{name: (exit status, output)}``."""
-    processes = launch.start(config, script, args, names)
-    deadline = time.monotonic() + wait
-    results = {}
-    for name, process in processes.items():
-        try:
-            out, _ = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            for other in processes.values():
-                other.kill()
-            raise
-        results[name] = (process.returncode, out)
-    return results
+    """Start the parties (and the dealer when contacted), wait for all; ``{name: (exit status, output)}``."""
+    return launch.start(config, script, args, names).wait(wait)
 
 
 def party_json(output: str) -> dict:
@@ -129,6 +121,63 @@ def test_analysis_script_unchanged_under_mpcarray_run():
             assert float(lines[key]) == pytest.approx(expected[key], abs=2e-4), (party, key)
 
 
+def prefixed_lines(output: str, name: str) -> list[str]:
+    """The lines ``mpcarray run`` printed for process ``name``, without the ``[name] `` prefix."""
+    return [line.removeprefix(f"[{name}] ") for line in output.splitlines() if line.startswith(f"[{name}] ")]
+
+
+@pytest.fixture(scope="module")
+def shamir_runs():
+    """The Shamir suite, 5 parties and t = 2: simulated in process, and under ``mpcarray run`` over TLS."""
+    with mpc.Session(parties=shamir_suite.PARTIES, scheme="shamir", threshold=2) as s:
+        simulated = shamir_suite.run(s)
+    done = subprocess.run([sys.executable, "-m", "mpcarray", "run", "--parties", ",".join(shamir_suite.PARTIES),
+                           str(PROGRAMS / "shamir_suite.py"), "2"],
+                          check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    parties = {name: party_json("\n".join(prefixed_lines(done.stdout, name))) for name in shamir_suite.PARTIES}
+    return simulated, parties, done.stdout
+
+
+def test_shamir_over_mpcarray_run_equals_plaintext(shamir_runs):
+    simulated, parties, _ = shamir_runs
+    for name, expected in shamir_suite.references(shamir_suite.inputs()).items():
+        expected = np.asarray(expected).tolist()
+        assert simulated[name] == expected, name
+        for party, result in parties.items():
+            assert result[name] == expected, (party, name)
+
+
+def test_shamir_over_mpcarray_run_counts_like_simulated_without_dealer(shamir_runs):
+    simulated, parties, output = shamir_runs
+    assert not prefixed_lines(output, DEALER)  # no dealer process printed anything
+    assert not any(simulated["comm"]["dealer_bytes"])
+    for party, result in parties.items():
+        rank = result["comm"]["rank"]
+        assert rank == shamir_suite.PARTIES.index(party)
+        assert result["comm"]["rounds"] == simulated["comm"]["rounds"] > 10  # key agreement not counted
+        assert not any(result["comm"]["dealer_bytes"])
+        for counter in ("bytes_sent", "bytes_received"):
+            assert result["comm"][counter][rank] == simulated["comm"][counter][rank] > 0, (party, counter)
+
+
+@pytest.mark.parametrize("scheme", ["additive", "shamir"])
+def test_dealer_process_starts_only_for_a_scheme_that_contacts_it(tmp_path, scheme):
+    script = tmp_path / "square_sum.py"
+    script.write_text(
+        "import sys, numpy as np, mpcarray as mpc\n"
+        "options = {'scheme': 'shamir', 'threshold': 1} if sys.argv[1] == 'shamir' else {}\n"
+        "with mpc.Session.from_env(parties=3, **options) as s:\n"
+        "    x = s.share(np.arange(4) if s.holds(0) else None, owner=0)\n"
+        "    print((x * x).sum().reveal())\n")
+    run = launch.start(launch.prepare(tmp_path, ["party0", "party1", "party2"], timeout=20), script, [scheme])
+    results = run.wait(60)  # closes the dealer's port once the parties ended: the process list is final
+    assert results.keys() == run.processes().keys()
+    assert all(code == 0 for code, _ in results.values()), results
+    assert all(results[name][1].strip() == "14" for name in run.parties)
+    assert (DEALER in results) == (scheme == "additive")
+
+
 @pytest.mark.slow
 def test_ten_parties_on_loopback(tmp_path):
     script = tmp_path / "ten.py"
@@ -160,11 +209,13 @@ def test_party_killed_mid_multiplication(tmp_path):
         "        x = x * 1.0000001\n"
         "        if step == 2: print('multiplying', flush=True)\n")
     config = launch.prepare(tmp_path, ["party0", "party1", "party2"], timeout=TIMEOUT)
-    processes = launch.start(config, script)
-    victim = processes["party1"]
+    run = launch.start(config, script)
+    victim = run.parties["party1"]
     assert victim.stdout.readline().strip() == "multiplying"
     killed_at = time.monotonic()
     victim.kill()
+    run.close_dealer_port()
+    processes = run.processes()
     for name in ("party0", "party2", "dealer"):
         out, _ = processes[name].communicate(timeout=BOUND)
         assert processes[name].returncode != 0

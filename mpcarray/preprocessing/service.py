@@ -10,13 +10,14 @@ only request kinds and sizes. It ends when party 0 says goodbye, and fails
 """
 
 import secrets
+import socket
 import time
 
 import numpy as np
 
 from ..errors import ProtocolError
 from ..transport.channel import CONTROL, pump
-from ..transport.mesh import accept_greeted, fingerprint, listen
+from ..transport.mesh import accept_greeted, fingerprint
 from ..transport.tls import Credentials
 from ..transport.wire import MAX_FRAME_BYTES
 from .kinds import BY_CODE, correction, stream_length
@@ -26,9 +27,11 @@ from .remote import GOODBYE
 DEALER = "dealer"
 
 
-def accept_parties(parties, address, credentials: Credentials | None, timeout: float) -> dict:
-    """One greeted channel per party, keyed by rank, within ``timeout`` seconds."""
-    server = listen(address)
+def accept_parties(parties, server: socket.socket, credentials: Credentials | None, timeout: float) -> dict:
+    """One greeted channel per party accepted on ``server``, keyed by rank, within ``timeout`` seconds.
+
+    Closes ``server`` when done: a session has exactly one connection per party.
+    """
     deadline = time.monotonic() + timeout
     channels = {}
     try:
@@ -55,10 +58,14 @@ def answer(streams: KeyedStreams, request: np.ndarray, n_parties: int) -> np.nda
     return correction(name, all_streams, offset, params)
 
 
-def serve(parties, address, credentials: Credentials | None, timeout: float, log=print) -> int:
-    """Run the dealer for one session; returns the number of requests served."""
+def serve(parties, server: socket.socket, credentials: Credentials | None, timeout: float,
+          log=print) -> int:
+    """Run the dealer for one session, accepting the parties on the listening socket ``server``.
+
+    Returns the number of requests served.
+    """
     parties = tuple(parties)
-    channels = accept_parties(parties, address, credentials, timeout)
+    channels = accept_parties(parties, server, credentials, timeout)
     keys = [secrets.token_bytes(KEY_BYTES) for _ in parties]
     for rank, channel in channels.items():
         channel.post(np.frombuffer(keys[rank], dtype=np.uint8), CONTROL)
