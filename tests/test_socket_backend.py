@@ -142,6 +142,10 @@ def shamir_runs():
 def test_shamir_over_mpcarray_run_equals_plaintext(shamir_runs):
     simulated, parties, _ = shamir_runs
     for name, expected in shamir_suite.references(shamir_suite.inputs()).items():
+        if name.startswith("real_"):  # probabilistic truncation: a few units of 2^-16 (C(5, 2) = 10 keys)
+            for result in [simulated, *parties.values()]:
+                np.testing.assert_allclose(result[name], expected, rtol=0, atol=20 * 2.0**-16, err_msg=name)
+            continue
         expected = np.asarray(expected).tolist()
         assert simulated[name] == expected, name
         for party, result in parties.items():

@@ -9,5 +9,16 @@ from .fixed_point import FixedPoint
 from .mersenne127 import ELEMENT127, Mersenne127
 from .ring import RING, RING_BITS, RING_DTYPE, Ring64, from_ring_signed, to_ring
 
-__all__ = ["DEFAULT_PRIME", "ELEMENT127", "RING", "Mersenne127", "RING_BITS", "RING_DTYPE", "FixedPoint", "PrimeField", "Ring64",
-           "from_ring_signed", "to_ring"]
+__all__ = [
+           "DEFAULT_PRIME",
+           "ELEMENT127",
+           "RING",
+           "RING_BITS",
+           "RING_DTYPE",
+           "FixedPoint",
+           "Mersenne127",
+           "PrimeField",
+           "Ring64",
+           "from_ring_signed",
+           "to_ring",
+]

@@ -1,4 +1,4 @@
-"""Every Shamir operation once, on whichever backend ``Session.from_env`` gives; prints JSON.
+"""Every Shamir operation once (field elements, integers and fixed-point reals), on whichever backend ``Session.from_env`` gives; prints JSON.
 
 ``python shamir_suite.py [THRESHOLD]`` simulates the five parties; under
 ``mpcarray run --parties a,b,c,d,e shamir_suite.py [THRESHOLD]`` each process
@@ -26,11 +26,12 @@ def inputs() -> dict:
         "fa": FIELD.Random((4, 6), seed=3), "fb": FIELD.Random((6, 3), seed=4),
         "i": rng.integers(-10**6, 10**6, (5, 4)), "j": rng.integers(-10**6, 10**6, (4, 3)),
         "k": rng.integers(-10**6, 10**6, (5, 4)), "flag": rng.integers(0, 2, (5, 4)),
+        "r": np.round(rng.normal(0, 100, (6, 3)) * 2**16) / 2**16, "q": np.round(rng.uniform(-5, 5, (3, 2)) * 2**16) / 2**16,
     }
 
 
 #: Which party shares which input: every party owns some.
-OWNERS = {"x": "a", "y": "b", "bit": "c", "fa": "d", "fb": "e", "i": "a", "j": "e", "k": "c", "flag": "d"}
+OWNERS = {"x": "a", "y": "b", "bit": "c", "fa": "d", "fb": "e", "i": "a", "j": "e", "k": "c", "flag": "d", "r": "b", "q": "d"}
 
 
 def references(data) -> dict:
@@ -42,6 +43,8 @@ def references(data) -> dict:
         "field_public": x * FIELD(5) - FIELD(7),
         "int_add": i + k, "int_sub": i - k, "int_mul": i * k, "int_matmul": i @ j, "int_power": (i // 1000) ** 2,
         "int_sum": (i * k).sum(axis=0), "int_where": np.where(data["flag"] == 1, i, k),
+        "real_mul": data["r"] * data["r"][:, :1], "real_matmul": data["r"] @ data["q"],
+        "real_mean": data["r"].mean(axis=0), "real_scaled": data["r"] / 3 + i[:1, :3],
     }
 
 
@@ -57,6 +60,8 @@ def run(s) -> dict:
         "field_public": x * FIELD(5) - FIELD(7),
         "int_add": i + k, "int_sub": i - k, "int_mul": i * k, "int_matmul": i @ v["j"], "int_power": small**2,
         "int_sum": (i * k).sum(axis=0), "int_where": mpc.where(v["flag"], i, k),
+        "real_mul": v["r"] * v["r"][:, :1], "real_matmul": v["r"] @ v["q"],
+        "real_mean": v["r"].mean(axis=0), "real_scaled": v["r"] / 3 + i[:1, :3],
     }
     out = {name: np.asarray(value.reveal(label=name)).tolist() for name, value in results.items()}
     comm = s.comm
