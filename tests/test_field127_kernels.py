@@ -219,10 +219,13 @@ def test_decode_int127_rejects_values_beyond_int64(value):
 
 
 @pytest.mark.parametrize("value", [0, 1, -1, 2**52 + 1, -(2**100) + 3, 2**126 - 1, -(2**126 - 1),
-                                   (1 << 126) - (1 << 60), 3 * 2**64 + 2**11 + 1])
+                                   (1 << 126) - (1 << 60), 2**64 + 2**11 + 1, 3 * 2**64 + 2**12 + 1,
+                                   -(2**64 + 2**11 + 1), 2**64 + 2**11])
 @pytest.mark.parametrize("scale_bits", [0, 16, 40])
 def test_decode_float127_is_correctly_rounded(value, scale_bits):
-    """Python's int / int division is correctly rounded too, so equality is exact."""
+    """Python's int / int division is correctly rounded too, so equality is exact. The
+    values ``2^64 + 2^11 + 1`` and ``3 * 2^64 + 2^12 + 1`` lie just above a tie between
+    two floats, decided only by their lowest bit."""
     got = kernels.decode_float127(words([value % P]), scale_bits)
     assert got.dtype == np.float64
     assert got[0] == value / 2**scale_bits

@@ -406,7 +406,8 @@ def _to_float(lo, hi):
 
 
 def encode_fixed127(x, frac_bits):
-    """``float64`` values (1-D) as the elements of ``round(x * 2^frac_bits)`` (half to even).
+    """``float64`` values (flattened) as the elements ``(N, 2)`` of ``round(x * 2^frac_bits)``
+    (half to even), negatives as ``p - |.|``.
 
     ``ValueError`` if a value is not finite or ``|x * 2^frac_bits| >= 2^100``.
     """
