@@ -62,6 +62,11 @@ def suite_runs(tmp_path_factory):
     return simulated, {name: party_json(out) for name, (_, out) in results.items() if name != "dealer"}
 
 
+#: The documented errors (docs/functions.md, relative or absolute) of the suite's iterative functions:
+#: two runs with different randomness may each be that far from the exact value.
+FUNCTION_ERRORS = {"reciprocal": 7.9e-4, "sqrt": 2.1e-4, "exp": 1.2e-4, "sigmoid": 4.6e-5}
+
+
 def test_socket_results_equal_simulated_and_numpy(suite_runs):
     simulated, parties = suite_runs
     references = protocol_suite.references(protocol_suite.inputs())
@@ -70,9 +75,11 @@ def test_socket_results_equal_simulated_and_numpy(suite_runs):
         np.testing.assert_allclose(simulated[name], expected, atol=tolerance, err_msg=name)
         for party, result in parties.items():
             np.testing.assert_allclose(result[name], expected, atol=tolerance, err_msg=f"{party} {name}")
-            if name != "noisy_sum":  # noise differs between runs; everything else is deterministic
-                np.testing.assert_allclose(result[name], simulated[name], atol=4 * 2.0**-16 * max(
-                    1.0, float(np.max(np.abs(expected)))), err_msg=f"{party} {name}")
+            if name != "noisy_sum":  # noise differs between runs; the rest within both runs' error
+                scale = max(1.0, float(np.max(np.abs(expected))))
+                between_runs = max(4 * 2.0**-16, 2 * FUNCTION_ERRORS.get(name, 0.0))
+                np.testing.assert_allclose(result[name], simulated[name], atol=between_runs * scale,
+                                           err_msg=f"{party} {name}")
 
 
 def test_socket_counters_equal_simulated(suite_runs):
