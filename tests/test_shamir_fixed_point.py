@@ -102,3 +102,16 @@ def test_fixed_point_products_cost_one_round(n, t):
         x.mean()  # one truncation by a public shift, one exact product by 2^e / count
         assert (s.comm - before).rounds == 2
         assert not s.comm.dealer_bytes.any()
+
+
+@pytest.mark.parametrize("n, t", SIZES)
+def test_truncation_bound_and_integer_share_cost(n, t):
+    """K = 82, 80, 78 at 3, 5, 7 parties; an integer or real input costs (8 (3 + ndim) + 16 N)(n - 1) bytes."""
+    with mpc.Session(parties=n, scheme="shamir", threshold=t, seed=5) as s:
+        assert s.fixed_point.truncation_bits == {3: 82, 5: 80, 7: 78}[n]
+        assert s.fixed_point.range_bits == 46  # int64 encoding, 62 - f, binds before K - 2f
+        for data in (np.arange(12).reshape(3, 4), np.linspace(0, 1, 12).reshape(3, 4)):
+            before = s.comm.snapshot()
+            s.share(data, owner=1)
+            cost = s.comm - before
+            assert cost.rounds == 2 and cost.bytes_sent[1] == (8 * (3 + 2) + 16 * 12) * (n - 1)

@@ -1,9 +1,12 @@
-"""Shamir sharing over GF(2^61 - 1) (no dealer) beside additive sharing over Z_2^64 (dealer).
+"""Shamir sharing (no dealer) beside additive sharing over Z_2^64 (dealer).
 
 3 parties, Shamir threshold t = 1. ``scheme`` selects the secure operation:
-``"shamir"`` multiplies shared GF(2^61 - 1) elements, ``"additive"`` shared
-int64 integers (Beaver triples), so the Shamir/additive ratio of
-``time_secure_multiply`` is the cost of dropping the dealer. The plaintext
+in :class:`Multiply` ``"shamir"`` multiplies shared GF(2^61 - 1) elements,
+``"additive"`` shared int64 integers (Beaver triples), so the Shamir/additive
+ratio of ``time_secure_multiply`` is the cost of dropping the dealer. In
+:class:`FixedPointMultiply` both multiply fixed-point reals (Shamir: in
+GF(2^127 - 1), truncation in the product's round; additive: Beaver, then
+truncation). The plaintext
 baselines in the same class are NumPy's wrapping uint64 product (the floor)
 and galois in GF(2^31 - 1), the largest prime where galois uses native
 integers. Input sharing is done in setup and not timed. ``track_*`` are exact
@@ -52,28 +55,11 @@ def _plaintext_operands():
     return a, b, ga, gb
 
 
-class Multiply:
-    """``x * y`` on 10^6 shared elements, Shamir GF(2^61 - 1) or additive int64, beside plaintext."""
-
-    params = SCHEMES
-    param_names = ("scheme",)
-    timeout = 120
-
-    def setup(self, scheme):
-        self.s, self.x, self.y = _multiply_operands(scheme)
-        self.a, self.b, self.ga, self.gb = _plaintext_operands()
-
-    def time_secure_multiply(self, scheme):
-        self.x * self.y
-
-    def time_numpy_uint64_multiply(self, scheme):
-        self.a * self.b
-
-    def time_galois_multiply(self, scheme):
-        self.ga * self.gb
+class _Counters:
+    """Exact counters of one secure operation (``self._operation``) in ``self.s``."""
 
     def _comm(self):
-        return comm_of(self.s, lambda: self.x * self.y)
+        return comm_of(self.s, self._operation)
 
     def track_rounds(self, scheme):
         return self._comm().rounds
@@ -85,15 +71,75 @@ class Multiply:
 
     track_bytes_sent_per_party.unit = "bytes"
 
+    def track_dealer_bytes(self, scheme):
+        return dealer_bytes(self._comm())
+
+    track_dealer_bytes.unit = "bytes"
+
+
+class Multiply(_Counters):
+    """``x * y`` on 10^6 shared elements, Shamir GF(2^61 - 1) or additive int64, beside plaintext."""
+
+    params = SCHEMES
+    param_names = ("scheme",)
+    timeout = 120
+
+    def setup(self, scheme):
+        self.s, self.x, self.y = _multiply_operands(scheme)
+        self.a, self.b, self.ga, self.gb = _plaintext_operands()
+
+    def _operation(self):
+        return self.x * self.y
+
+    def time_secure_multiply(self, scheme):
+        self.x * self.y
+
+    def time_numpy_uint64_multiply(self, scheme):
+        self.a * self.b
+
+    def time_galois_multiply(self, scheme):
+        self.ga * self.gb
+
     def track_bytes_per_element(self, scheme):
         return max_bytes_sent(self._comm()) / SIZE
 
     track_bytes_per_element.unit = "bytes"
 
-    def track_dealer_bytes(self, scheme):
-        return dealer_bytes(self._comm())
 
-    track_dealer_bytes.unit = "bytes"
+@cached
+def _fixed_operands(scheme: str):
+    """Session, shared reals x (party 0) and y (party 1) of 10^6 elements, plaintext; warmed up."""
+    s = session(PARTIES, scheme=scheme)
+    rng = np.random.default_rng([SEED, 38])
+    a, b = rng.uniform(-100, 100, (2, SIZE))
+    x, y = s.share(a, owner=0), s.share(b, owner=1)
+    x * y  # warm-up
+    return s, x, y, a, b
+
+
+class FixedPointMultiply(_Counters):
+    """``x * y`` on 10^6 shared fixed-point reals on either scheme, beside NumPy float64."""
+
+    params = SCHEMES
+    param_names = ("scheme",)
+    timeout = 120
+
+    def setup(self, scheme):
+        self.s, self.x, self.y, self.a, self.b = _fixed_operands(scheme)
+
+    def _operation(self):
+        return self.x * self.y
+
+    def time_secure_multiply(self, scheme):
+        self.x * self.y
+
+    def time_numpy_float64_multiply(self, scheme):
+        self.a * self.b
+
+    def track_bytes_per_element(self, scheme):
+        return max_bytes_sent(self._comm()) / SIZE
+
+    track_bytes_per_element.unit = "bytes"
 
 
 @cached
@@ -106,7 +152,7 @@ def _gram_operands(scheme: str):
     return s, x, plain
 
 
-class Gram:
+class Gram(_Counters):
     """``X.T @ X`` for integer X of 10^4 x 20: Shamir re-shares the 20 x 20 result, additive opens X."""
 
     params = SCHEMES
@@ -116,26 +162,11 @@ class Gram:
     def setup(self, scheme):
         self.s, self.x, self.plain = _gram_operands(scheme)
 
+    def _operation(self):
+        return self.x.T @ self.x
+
     def time_secure_gram(self, scheme):
         self.x.T @ self.x
 
     def time_numpy_int64_gram(self, scheme):
         self.plain.T @ self.plain
-
-    def _comm(self):
-        return comm_of(self.s, lambda: self.x.T @ self.x)
-
-    def track_rounds(self, scheme):
-        return self._comm().rounds
-
-    track_rounds.unit = "rounds"
-
-    def track_bytes_sent_per_party(self, scheme):
-        return max_bytes_sent(self._comm())
-
-    track_bytes_sent_per_party.unit = "bytes"
-
-    def track_dealer_bytes(self, scheme):
-        return dealer_bytes(self._comm())
-
-    track_dealer_bytes.unit = "bytes"

@@ -4,11 +4,11 @@ Probabilistic truncation in a field (Catrina and Saxena, FC 2010) opens
 ``b + r`` where ``b < 2^(K+1)`` is the biased value and ``r`` a random mask
 ``2^κ`` times larger, summed over ``C(n, t)`` PRSS keys; nothing may wrap
 modulo ``p``, so ``K + 1 + κ + log2 C(n, t) + 1 < 127``. With ``κ = 40``
-statistical security and up to 64 keys (any consortium up to 7 parties),
-``K = 78`` bits for a double-scaled product: at 16 fractional bits the safe
-range of values is ``|v| < 2^46``, wider than the ring's ``2^30``. A 61-bit
-prime leaves no such room, which is why reals in Shamir sessions use this
-Mersenne prime (reduction by shifts and adds).
+statistical security, ``K = 124 - 40 - ceil(log2 C)`` bits for a
+double-scaled product (82 at 3 parties, 78 at 7): at 16 fractional bits the
+safe range of values is ``|v| < 2^46`` (where int64 encodings end), wider
+than the ring's ``2^30``. A 61-bit prime leaves no such room, which is why
+reals in Shamir sessions use this Mersenne prime (reduction by shifts and adds).
 
 An element array of shape ``S`` has shape ``S`` and the structured dtype
 :data:`ELEMENT127` (``lo``, ``hi`` words), so indexing, reshaping and joining
