@@ -12,6 +12,7 @@ import pytest
 from sklearn.datasets import load_breast_cancer
 
 import mpcarray as mpc
+from mpcarray import protocols
 from mpcarray.errors import EncodingError
 
 SIZES = [(3, 1), (5, 2), (7, 3)]
@@ -115,3 +116,25 @@ def test_truncation_bound_and_integer_share_cost(n, t):
             s.share(data, owner=1)
             cost = s.comm - before
             assert cost.rounds == 2 and cost.bytes_sent[1] == (8 * (3 + 2) + 16 * 12) * (n - 1)
+
+
+@pytest.mark.parametrize("n, t", SIZES)
+def test_protocol_truncation_cost_and_result(n, t):
+    """protocols.truncate on degree-t shares: 1 round, 16 N (n - 1) bytes per party, floor(z / 2^m) + e - s."""
+    z = np.array([2**70 + 12345, -(2**70) - 1, 0, 1, -1, 2**40], dtype=object)
+    with mpc.Session(parties=n, scheme="shamir", threshold=t, seed=6) as s:
+        rt = s._rt
+        domain = rt.number
+        elements = domain.from_galois(domain.galois([int(v) % domain.modulus for v in z]))
+        shares = protocols.share_input(rt, 0, elements, z.shape)
+        before = s.comm.snapshot()
+        truncated = protocols.truncate(rt, shares, 20)
+        cost = s.comm - before
+        assert cost.rounds == 1 and list(cost.bytes_sent) == [16 * z.size * (n - 1)] * n
+        (opened,) = protocols.open_shares(rt, truncated)
+        values = [int(hi) << 64 | int(lo) for lo, hi in zip(opened["lo"], opened["hi"])]
+        got = np.array([v if v <= domain.modulus // 2 else v - domain.modulus for v in values], dtype=object)
+    keys = comb(n, t)
+    error = got - np.array([v >> 20 for v in z], dtype=object)
+    shift = (keys - 1) // 2
+    assert all(-shift <= e <= keys - shift for e in error), error
