@@ -81,11 +81,11 @@ class MatmulMod:
 
     params = (MERSENNE61, LARGEST63)
     param_names = ("p",)
-    shape = (200, 200)
+    shapes = ((200, 200), (200, 200))
 
     def setup(self, p):
-        self.a = _elements(p, self.shape, stream=24)
-        self.b = _elements(p, self.shape, stream=25)
+        self.a = _elements(p, self.shapes[0], stream=24)
+        self.b = _elements(p, self.shapes[1], stream=25)
         self.fa, self.fb = self.a.astype(np.float64), self.b.astype(np.float64)
         kernels.matmul_mod(self.a, self.b, p)  # warm-up
 
@@ -99,23 +99,7 @@ class MatmulMod:
         self.fa @ self.fb
 
 
-class MatmulModWide:
+class MatmulModWide(MatmulMod):
     """(7, 7) @ (7, 10^6) in GF(p): a Lagrange combination of 7 share rows over 10^6 columns."""
 
-    params = (MERSENNE61, LARGEST63)
-    param_names = ("p",)
-
-    def setup(self, p):
-        self.a = _elements(p, (7, 7), stream=26)
-        self.b = _elements(p, (7, 10**6), stream=27)
-        self.fa, self.fb = self.a.astype(np.float64), self.b.astype(np.float64)
-        kernels.matmul_mod(self.a, self.b, p)  # warm-up
-
-    def time_matmul_mod(self, p):
-        kernels.matmul_mod(self.a, self.b, p)
-
-    def time_numpy_uint64_matmul(self, p):
-        self.a @ self.b
-
-    def time_numpy_float64_matmul(self, p):
-        self.fa @ self.fb
+    shapes = ((7, 7), (7, 10**6))

@@ -77,16 +77,12 @@ class _Counters:
     track_dealer_bytes.unit = "bytes"
 
 
-class Multiply(_Counters):
-    """``x * y`` on 10^6 shared elements, Shamir GF(2^61 - 1) or additive int64, beside plaintext."""
+class _SecureMultiply(_Counters):
+    """``x * y`` of 10^6 shared elements ``self.x``, ``self.y`` on either scheme."""
 
     params = SCHEMES
     param_names = ("scheme",)
     timeout = 120
-
-    def setup(self, scheme):
-        self.s, self.x, self.y = _multiply_operands(scheme)
-        self.a, self.b, self.ga, self.gb = _plaintext_operands()
 
     def _operation(self):
         return self.x * self.y
@@ -94,16 +90,24 @@ class Multiply(_Counters):
     def time_secure_multiply(self, scheme):
         self.x * self.y
 
+    def track_bytes_per_element(self, scheme):
+        return max_bytes_sent(self._comm()) / SIZE
+
+    track_bytes_per_element.unit = "bytes"
+
+
+class Multiply(_SecureMultiply):
+    """``x * y`` on 10^6 shared elements, Shamir GF(2^61 - 1) or additive int64, beside plaintext."""
+
+    def setup(self, scheme):
+        self.s, self.x, self.y = _multiply_operands(scheme)
+        self.a, self.b, self.ga, self.gb = _plaintext_operands()
+
     def time_numpy_uint64_multiply(self, scheme):
         self.a * self.b
 
     def time_galois_multiply(self, scheme):
         self.ga * self.gb
-
-    def track_bytes_per_element(self, scheme):
-        return max_bytes_sent(self._comm()) / SIZE
-
-    track_bytes_per_element.unit = "bytes"
 
 
 @cached
@@ -117,29 +121,14 @@ def _fixed_operands(scheme: str):
     return s, x, y, a, b
 
 
-class FixedPointMultiply(_Counters):
+class FixedPointMultiply(_SecureMultiply):
     """``x * y`` on 10^6 shared fixed-point reals on either scheme, beside NumPy float64."""
-
-    params = SCHEMES
-    param_names = ("scheme",)
-    timeout = 120
 
     def setup(self, scheme):
         self.s, self.x, self.y, self.a, self.b = _fixed_operands(scheme)
 
-    def _operation(self):
-        return self.x * self.y
-
-    def time_secure_multiply(self, scheme):
-        self.x * self.y
-
     def time_numpy_float64_multiply(self, scheme):
         self.a * self.b
-
-    def track_bytes_per_element(self, scheme):
-        return max_bytes_sent(self._comm()) / SIZE
-
-    track_bytes_per_element.unit = "bytes"
 
 
 @cached
