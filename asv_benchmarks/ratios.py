@@ -55,6 +55,10 @@ ROWS = [
      "time_secure_multiply", "time_numpy_uint64_multiply"),
     ("X.T @ X, 10^4 x 20 int, Shamir", "bench_shamir.Gram", ("shamir",),
      "time_secure_gram", "time_numpy_int64_gram"),
+    ("x * y, 10^6 reals, additive", "bench_shamir.FixedPointMultiply", ("additive",),
+     "time_secure_multiply", "time_numpy_float64_multiply"),
+    ("x * y, 10^6 reals, Shamir GF(2^127-1)", "bench_shamir.FixedPointMultiply", ("shamir",),
+     "time_secure_multiply", "time_numpy_float64_multiply"),
 ] + [
     (f"{name}, 10^6, 3 parties", "bench_nonlinear.Nonlinear", (name,), "time_secure", "time_plaintext")
     for name in ("less", "reciprocal", "exp", "sigmoid")
