@@ -288,9 +288,13 @@ def test_int_full_range_wraps_like_numpy_int64(config, data, shapes):
 
 
 def assert_field_int(x, exact):
-    """Shamir: x reveals the exact integers ``exact`` where they fit int64; otherwise reveal raises."""
+    """Shamir: x reveals the exact integers ``exact`` where ``|v| < 2^63``; otherwise reveal raises.
+
+    The field's signed reveal is symmetric: ``-2^63`` is refused too
+    (``kernels.field127.decode_int127``), unlike NumPy's int64 range.
+    """
     exact = np.asarray(exact, dtype=object).reshape(-1)
-    fits = np.array([-(2**63) <= v < 2**63 for v in exact], dtype=bool)
+    fits = np.array([abs(v) < 2**63 for v in exact], dtype=bool)
     assert x.dtype == np.int64 and x.size == exact.size
     assert_exact_int(x.reshape(-1)[fits], exact[fits].astype(np.int64))
     if not fits.all():
