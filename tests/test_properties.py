@@ -35,10 +35,10 @@ including wrap-around.
 
 import contextlib
 import operator
-from math import comb
 
 import numpy as np
 import pytest
+from conftest import truncation_units  # T: one truncation's error bound in ulps, per scheme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -172,31 +172,6 @@ def assert_fixed_within(x, expected, bound):
         f"errors {error[bad]} exceed bounds {bound[bad]}; got {np.asarray(got)[bad]}, "
         f"expected {expected[bad]}"
     )
-
-
-def truncation_units(s) -> int:
-    """``T``: one truncation's error is strictly below ``T`` ulps, from the session's configuration.
-
-    Every error bound in this file is written per truncation in units of ``T * u``
-    (``u = 2^-f``); this is the one place that depends on the scheme.
-
-    * ``additive`` (Z_2^64, dealer-assisted exact truncation): error in ``(-1, 1)``
-      ulp, so ``T = 1``.
-    * ``shamir`` (GF(2^127 - 1), probabilistic truncation,
-      :func:`mpcarray.protocols.degree_reduction.truncate_many`): the result is
-      ``floor((z + r') / 2^m) - s`` with ``s = (C - 1) // 2`` for ``C = C(n, t)``
-      PRSS keys, and ``0 <= r' <= C (2^m - 1)`` (each key adds ``R'_A`` in
-      ``[0, 2^m)``, ``PRSSProvider.truncation_masks``). The error lies in
-      ``(-1 - s, C - s)`` ulps (``truncate_many`` states ``(-1 - s, C - s]``; the
-      right end is not reached), so ``T = max(1 + s, C - s)``: 2 at ``n = 3, t = 1``
-      and 6 at ``n = 5, t = 2`` (``error_units`` of ``tests/test_shamir_fixed_point.py``).
-    """
-    if s.scheme == "additive":
-        return 1
-    assert s.scheme == "shamir", s.scheme
-    keys = comb(s.n_parties, s.threshold)
-    shift = (keys - 1) // 2
-    return max(1 + shift, keys - shift)
 
 
 def representation_error(c):
