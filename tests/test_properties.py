@@ -1,36 +1,45 @@
 """Property-based tests (hypothesis) of every SharedArray operator and function against NumPy.
 
-Every test runs for 2, 3 and 5 parties; each example builds its own session (with a
-drawn seed, so the dealer's randomness varies too) and shares its operands from
-drawn owners.
+Every test runs in additive sessions (Z_2^64, dealer) for 2, 3 and 5 parties and, for
+the operations Shamir supports, in Shamir sessions (GF(2^127 - 1)) at ``n = 3, t = 1``
+and ``n = 5, t = 2``; each example builds its own session (with a drawn seed, so the
+dealer's or the PRSS keys' randomness varies too) and shares its operands from drawn
+owners.
 
-Error model for fixed point (``f`` fractional bits, one ulp ``u = 2^-f``):
+Error model for fixed point (``f`` fractional bits, one ulp ``u = 2^-f``). Every
+truncation errs by strictly less than ``T`` ulps, ``T = truncation_units(session)``
+(``tests/conftest.py``): 1 in the ring (exact truncation), ``max(1 + s, C - s)`` in the
+field (probabilistic truncation, ``C = C(n, t)`` keys, ``s = (C - 1) // 2``): 2 at
+``n = 3, t = 1`` and 6 at ``n = 5, t = 2``.
 
 * Encoding rounds to nearest (error <= u/2 per value). To separate it from protocol
   error every reference is computed on the *decoded encodings* ``enc(a) =
   decode(encode(a))`` of the shared inputs.
 * ``+``, ``-``, ``sum`` and public integer factors are exact on the encodings.
-* Every shared product is truncated once, with error strictly below one ulp:
-  ``x * y`` is within < 1 ulp of ``enc(a) * enc(b)``; ``x @ y`` truncates once after
-  the ring sum, so it too is within < 1 ulp; ``(x * y).sum()`` over ``n`` terms is
-  within < n ulps.
+* Every shared product is truncated once, with error strictly below ``T u``:
+  ``x * y`` is within < T ulps of ``enc(a) * enc(b)``; ``x @ y`` truncates once after
+  the sum, so it too is within < T ulps; ``(x * y).sum()`` over ``n`` terms is
+  within < n T ulps.
 * A public real factor ``c`` (``protocols.public.mul_public_real``) is represented as
   ``M * 2^(k - 2f)`` with ``M = rint(c * 2^(2f - k))`` and ``2^(k-1) <= max|c| < 2^k``,
   so ``|c - M 2^(k-2f)| <= 2^(k-2f-1)``; ``M`` is split into ``M_hi * 2^f + M_lo`` and
-  the two partial products are truncated separately (each error < u). Hence ``x * c``
-  is within ``|x| * 2^(k-2f-1) + 2u`` of ``enc(a) * c`` (``c`` itself, not encoded); an
+  the two partial products are truncated separately (each error < T u). Hence ``x * c``
+  is within ``|x| * 2^(k-2f-1) + 2 T u`` of ``enc(a) * c`` (``c`` itself, not encoded); an
   all-integer ``c`` is exact. For a scalar divisor ``d`` (``c = 1/d``) this is
-  ``|x/d| * 2^-2f + 2u``. A public real matrix ``C`` in ``x @ C`` uses the same
-  representation with ``max|C|``: within ``sum_j |x_j| * 2^(k-2f-1) + 2u``.
+  ``|x/d| * 2^-2f + 2 T u``. A public real matrix ``C`` in ``x @ C`` uses the same
+  representation with ``max|C|``: within ``sum_j |x_j| * 2^(k-2f-1) + 2 T u``.
 * ``mean`` of ints is the exact sum times ``1/count`` (the bound above). ``mean`` of
-  fixed point first truncates the sum by ``e = ceil(log2 count)`` bits (< u) and then
-  multiplies by ``2^e / count`` in ``(0.5, 1]`` (< 2u + tiny): below ``3u + |sum| 2^-2f``.
+  fixed point first truncates the sum by ``e = ceil(log2 count)`` bits (< T u) and then
+  multiplies by ``2^e / count`` in ``(0.5, 1]`` (< 2 T u + tiny): below
+  ``3 T u + |sum| 2^-2f``.
 * ``x ** p`` is square-and-multiply; with ``X = enc(a)`` and truncation errors
-  ``|e_i| < u``: ``p = 2``: ``< u``; ``p = 3``: ``X * (X^2 + e1) + e2`` so
-  ``< (|X| + 1) u``; ``p = 4``: ``(X^2 + e1)^2 + e2`` so ``< (2 X^2 + 1 + u) u``.
+  ``|e_i| < T u``: ``p = 2``: ``< T u``; ``p = 3``: ``X * (X^2 + e1) + e2`` so
+  ``< (|X| + 1) T u``; ``p = 4``: ``(X^2 + e1)^2 + e2`` so ``< (2 X^2 + 1 + T u) T u``.
 
-Integer (ring) results are exact modulo 2^64, i.e. equal to NumPy's int64 results
-including wrap-around.
+Integer results in the ring are exact modulo 2^64, i.e. equal to NumPy's int64 results
+including wrap-around (additive only). In the field integers are exact and never wrap:
+a result beyond int64 raises EncodingError on reveal (``test_int_field_exact_never_wraps``);
+tests shared with the ring keep their results inside int64 there.
 """
 
 import contextlib
