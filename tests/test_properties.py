@@ -71,10 +71,10 @@ schemes = _configs()  # every test of operations both schemes support
 additive_only = _configs("additive")  # ring-specific behaviour (int64 wrap-around)
 shamir_only = _configs("shamir")  # field-specific behaviour (exact integers, EncodingError)
 
-FAST = settings(max_examples=25, deadline=None, database=None,
+FAST = settings(max_examples=13, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-MEDIUM = settings(FAST, max_examples=15)
-FEW = settings(FAST, max_examples=8)
+MEDIUM = settings(FAST, max_examples=8)
+FEW = settings(FAST, max_examples=5)
 
 F = 16  # the default fractional bits of every session built here
 U = 2.0**-F
