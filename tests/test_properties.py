@@ -293,9 +293,11 @@ def test_int_field_exact_never_wraps(config, data, shapes):
     """Field: full-range int64 values never wrap; results outside int64 raise EncodingError on reveal.
 
     Counterpart of ``test_int_full_range_wraps_like_numpy_int64``: + - * (shared and
-    public operands), unary - and sum are exact integers in GF(2^127 - 1) (every
-    result here is below 2^127 in magnitude), and a product beyond int64 is an exact
-    intermediate: ``x * y - x * (y - 1)`` reveals ``x``.
+    public operands), unary - and sum are exact integers in GF(2^127 - 1): a result with
+    ``|v| < 2^63`` reveals exactly, also where NumPy's int64 wraps, and one beyond
+    raises (products of full-range values reach 2^126, the edge of the field's signed
+    range). Intermediates beyond int64 cost nothing: ``x * y - x * (y - 1)`` reveals
+    ``x`` exactly.
     """
     sa, sb = shapes.input_shapes
     elements = st.one_of(FULL_INT, INT_EDGES, SMALL_INT)
