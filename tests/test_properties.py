@@ -294,8 +294,8 @@ def test_int_field_exact_never_wraps(config, data, shapes):
 
     Counterpart of ``test_int_full_range_wraps_like_numpy_int64``: + - * (shared and
     public operands), unary - and sum are exact integers in GF(2^127 - 1): a result with
-    ``|v| < 2^63`` reveals exactly, also where NumPy's int64 wraps, and one beyond
-    raises (products of full-range values reach 2^126, the edge of the field's signed
+    ``|v| < 2^63`` reveals exactly, and one beyond raises where NumPy's int64 would
+    wrap (products of full-range values reach 2^126, the edge of the field's signed
     range). Intermediates beyond int64 cost nothing: ``x * y - x * (y - 1)`` reveals
     ``x`` exactly.
     """
