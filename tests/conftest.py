@@ -1,6 +1,7 @@
 """Shared fixtures: sessions over every backend and party count the suite covers."""
 
 import os
+from math import comb
 
 import numpy as np
 import pytest
@@ -15,14 +16,26 @@ import mpcarray as mpc
 
 PARTY_COUNTS = (2, 3, 5)
 BACKENDS = ("simulated",)
+SESSION_PARAMS = [(b, n) for b in BACKENDS for n in PARTY_COUNTS]
+# Shamir sessions (backend, n, threshold), for tests that opt in with
+# ``pytest.mark.parametrize("session", SESSION_PARAMS + SHAMIR_SESSION_PARAMS, indirect=True)``
+SHAMIR_SESSION_PARAMS = [("simulated", 3, 1), ("simulated", 5, 2)]
 
 
-@pytest.fixture(params=[(b, n) for b in BACKENDS for n in PARTY_COUNTS],
-                ids=lambda p: f"{p[0]}-{p[1]}p")
+def session_id(param) -> str:
+    return f"{param[0]}-{param[1]}p" + (f"-shamir-t{param[2]}" if len(param) > 2 else "")
+
+
+@pytest.fixture(params=SESSION_PARAMS, ids=session_id)
 def session(request):
-    """A fresh session for each backend x party count, closed after the test."""
-    backend, n = request.param
-    with mpc.Session(parties=n, backend=backend, seed=1234) as s:
+    """A fresh session for each backend x party count, closed after the test.
+
+    Additive by default; a test parametrised indirectly with ``(backend, n, t)``
+    gets a Shamir session of threshold ``t``.
+    """
+    backend, n, *threshold = request.param
+    options = {"scheme": "shamir", "threshold": threshold[0]} if threshold else {}
+    with mpc.Session(parties=n, backend=backend, seed=1234, **options) as s:
         yield s
 
 
@@ -34,3 +47,28 @@ def rng():
 def ulp(session) -> float:
     """One unit in the last place of the session's fixed-point format."""
     return session.fixed_point.resolution
+
+
+def truncation_units(session) -> int:
+    """``T``: one fixed-point truncation's error is strictly below ``T`` ulps, from the session's configuration.
+
+    * ``additive`` (Z_2^64, dealer-assisted exact truncation): error in ``(-1, 1)``
+      ulp, so ``T = 1``.
+    * ``shamir`` (GF(2^127 - 1), probabilistic truncation,
+      :func:`mpcarray.protocols.degree_reduction.truncate_many`): the result is
+      ``floor((z + r') / 2^m) - s`` with ``s = (C - 1) // 2`` for ``C = C(n, t)``
+      PRSS keys and ``0 <= r' <= C (2^m - 1)`` (each key adds ``R'_A`` in
+      ``[0, 2^m)``, ``PRSSProvider.truncation_masks``). The error lies in
+      ``(-1 - s, C - s)`` ulps (``truncate_many`` states ``(-1 - s, C - s]``; the
+      right end is not reached), so ``T = max(1 + s, C - s)``: 2 at ``n = 3, t = 1``
+      and 6 at ``n = 5, t = 2`` (``error_units`` of ``tests/test_shamir_fixed_point.py``).
+
+    When the exact result lies on the fixed-point grid the error is a whole number
+    of ulps, hence at most ``T - 1``: exact in the ring.
+    """
+    if session.scheme == "additive":
+        return 1
+    assert session.scheme == "shamir", session.scheme
+    keys = comb(session.n_parties, session.threshold)
+    shift = (keys - 1) // 2
+    return max(1 + shift, keys - shift)

@@ -2,13 +2,18 @@
 
 Covers NumPy functions called on SharedArrays, metadata, repr, refused implicit
 conversions, unsupported operations, ``known_by`` propagation, value semantics,
-iteration and ``astype``. Every test runs for 2, 3 and 5 parties (``session`` fixture).
+iteration and ``astype``. Every test runs for 2, 3 and 5 parties (``session`` fixture);
+tests of operations Shamir sessions support (``@both_schemes``) also run in Shamir
+sessions at ``n = 3, t = 1`` and ``n = 5, t = 2``. Products of fixed-point values whose
+exact result is on the fixed-point grid are exact in the ring and within ``T - 1``
+ulps in the field (``truncation_units``).
 """
 
 import re
 
 import numpy as np
 import pytest
+from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS, session_id, truncation_units
 
 import mpcarray as mpc
 
@@ -16,6 +21,10 @@ A = np.array([[1.5, -2.25, 3.0], [4.0, 0.5, -6.75]])  # exactly representable in
 B = np.array([[2.0, 1.0], [-0.5, 3.25], [1.0, -1.0]])
 AI = np.array([[3, -1, 4], [1, -5, 9]], dtype=np.int64)
 BI = np.array([[2, 7], [-1, 8], [2, -8]], dtype=np.int64)
+
+
+both_schemes = pytest.mark.parametrize("session", SESSION_PARAMS + SHAMIR_SESSION_PARAMS,
+                                      indirect=True, ids=session_id)
 
 
 def last(session):
@@ -32,7 +41,23 @@ def assert_same(shared, expected):
     np.testing.assert_array_equal(got, expected)
 
 
+def assert_product(session, shared, expected):
+    """As :func:`assert_same`, for a truncated fixed-point product whose exact value is on the grid.
+
+    The error is then a whole number of ulps below ``T``: at most ``T - 1`` (0 in the ring).
+    Integer results are exact.
+    """
+    expected = np.asarray(expected)
+    if expected.dtype != np.float64:
+        return assert_same(shared, expected)
+    got = shared.reveal()
+    assert shared.shape == expected.shape and shared.dtype == np.float64 == np.asarray(got).dtype
+    error = np.abs(got - expected) / session.fixed_point.resolution
+    assert np.all(error <= truncation_units(session) - 1), f"errors {error} ulps"
+
+
 # ------------------------------------------------------- NumPy functions
+@both_schemes
 @pytest.mark.parametrize("kind", ["int", "fixed"])
 def test_numpy_functions_match_numpy(session, kind):
     a, b = (AI, BI) if kind == "int" else (A, B)
@@ -41,13 +66,13 @@ def test_numpy_functions_match_numpy(session, kind):
     assert_same(np.sum(x, axis=0), np.sum(a, axis=0))
     assert_same(np.sum(x, axis=-1, keepdims=True), np.sum(a, axis=-1, keepdims=True))
     assert_same(np.sum(x, axis=(0, 1)), np.sum(a, axis=(0, 1)))
-    assert_same(np.dot(x, y), np.dot(a, b))
-    assert_same(np.dot(x[0], y[:, 1]), np.dot(a[0], b[:, 1]))
-    assert_same(np.dot(x, b[:, 0]), np.dot(a, b[:, 0]))
+    assert_product(session, np.dot(x, y), np.dot(a, b))
+    assert_product(session, np.dot(x[0], y[:, 1]), np.dot(a[0], b[:, 1]))
+    assert_product(session, np.dot(x, b[:, 0]), np.dot(a, b[:, 0]))
     assert_same(np.dot(x, 3), np.dot(a, 3))
-    assert_same(x.dot(y), a.dot(b))
-    assert_same(np.matmul(x, y), np.matmul(a, b))
-    assert_same(np.matmul(a, y), np.matmul(a, b))
+    assert_product(session, x.dot(y), a.dot(b))
+    assert_product(session, np.matmul(x, y), np.matmul(a, b))
+    assert_product(session, np.matmul(a, y), np.matmul(a, b))
     assert_same(np.concatenate([x, y.T]), np.concatenate([a, b.T]))
     assert_same(np.concatenate([x, y.T], axis=1), np.concatenate([a, b.T], axis=1))
     assert_same(np.concatenate([x, b.T], axis=None), np.concatenate([a, b.T], axis=None))
@@ -64,20 +89,28 @@ def test_numpy_functions_match_numpy(session, kind):
     assert np.shape(x) == np.shape(a) and np.ndim(x) == np.ndim(a) and np.size(x) == np.size(a)
 
 
+@both_schemes
 def test_numpy_mean_matches_numpy(session):
-    """np.mean of reals (exactly representable means) and of ints (fixed-point result)."""
+    """np.mean of reals (exactly representable means) and of ints (fixed-point result).
+
+    Within one ulp in the ring; in the field within the documented mean bound of
+    3 truncations (``SharedArray.mean``), ``3 T`` ulps.
+    """
+    units = truncation_units(session)
+    atol = 2.0**-16 * (1 if units == 1 else 3 * units)
     x = session.share(A, owner=0)
     for axis in (None, 0, 1, -1, (0, 1)):
         got = np.mean(x, axis=axis)
         expected = np.mean(A, axis=axis)
         assert got.dtype == np.float64
-        np.testing.assert_allclose(got.reveal(), expected, rtol=2.0**-16, atol=2.0**-16)
+        np.testing.assert_allclose(got.reveal(), expected, rtol=2.0**-16, atol=atol)
     xi = session.share(AI, owner=0)
     got = np.mean(xi, axis=1, keepdims=True)
     assert got.dtype == np.float64 and got.shape == (2, 1)
-    np.testing.assert_allclose(got.reveal(), np.mean(AI, axis=1, keepdims=True), rtol=2.0**-16, atol=2.0**-16)
+    np.testing.assert_allclose(got.reveal(), np.mean(AI, axis=1, keepdims=True), rtol=2.0**-16, atol=atol)
 
 
+@both_schemes
 def test_hstack_of_zero_dimensional_results(session):
     """np.hstack of 0-d arrays (e.g. several sums) gives a 1-D array, as in NumPy."""
     x, y = session.share(AI, owner=0), session.share(BI, owner=last(session))
@@ -85,6 +118,7 @@ def test_hstack_of_zero_dimensional_results(session):
 
 
 # -------------------------------------------------------------- metadata
+@both_schemes
 def test_shape_ndim_size_len(session):
     x = session.share(np.zeros((4, 3, 2)), owner=0)
     assert x.shape == (4, 3, 2) and x.ndim == 3 and x.size == 24 and len(x) == 4
@@ -122,6 +156,7 @@ def test_repr_and_str_show_metadata_never_values():
                                      lambda v: [1, 2][v], lambda v: 1 if v else 0],
                          ids=["bool", "float", "int", "complex", "asarray", "array", "array-list",
                               "asarray-dtype", "index", "if"])
+@both_schemes
 def test_implicit_conversions_raise_disclosure_error(session, convert):
     for x in (session.share(np.array([1.5]), owner=0), session.share(np.array([1]), owner=0).sum()):
         with pytest.raises(mpc.DisclosureError) as info:
@@ -226,6 +261,7 @@ def test_known_by_after_assignment():
 
 
 # -------------------------------------------------------- value semantics
+@both_schemes
 def test_slice_is_independent_of_its_base(session):
     x = session.share(AI, owner=0)
     y = x[0:2, 1:]
@@ -238,6 +274,7 @@ def test_slice_is_independent_of_its_base(session):
     np.testing.assert_array_equal(y.reveal(), np.array([[-1, 4], [-5, -100]]))
 
 
+@both_schemes
 def test_transpose_view_then_assignment(session):
     x = session.share(A, owner=0)
     t = x.T
@@ -261,6 +298,7 @@ def test_transpose_view_then_assignment(session):
     lambda x: x.sum(axis=()), lambda x: np.concatenate([x]), lambda x: x[None][0],
 ], ids=["pow1", "pos", "copy", "astype", "ellipsis", "slice", "reshape", "transpose2", "add0", "mul1",
         "sum-no-axis", "concat1", "newaxis"])
+@both_schemes
 def test_derived_arrays_never_alias(session, derive):
     """Assigning into an array derived from x never changes x, and assigning into x never changes it."""
     x = session.share(AI, owner=0)
@@ -274,6 +312,7 @@ def test_derived_arrays_never_alias(session, derive):
 
 
 # ------------------------------------------------------------- indexing
+@both_schemes
 def test_advanced_indices_separated_by_a_slice(session):
     """NumPy puts the broadcast advanced-index dimensions first when a slice separates them."""
     a = np.arange(60, dtype=np.int64).reshape(3, 4, 5)
@@ -289,6 +328,7 @@ def test_advanced_indices_separated_by_a_slice(session):
 
 
 # -------------------------------------------------------- iteration, astype
+@both_schemes
 def test_iteration_over_rows(session):
     x = session.share(A, owner=0)
     rows = list(x)
@@ -302,6 +342,7 @@ def test_iteration_over_rows(session):
         iter(x.sum())
 
 
+@both_schemes
 def test_astype_float_on_int_arrays(session):
     xi = session.share(AI, owner=0)
     for dtype in (float, np.float64, "float64"):
@@ -310,13 +351,14 @@ def test_astype_float_on_int_arrays(session):
         assert_same(xf, AI.astype(float))
     xf = xi.astype(float)
     # it now behaves as fixed point: real products are truncated back to f bits
-    np.testing.assert_array_equal((xf * 0.5).reveal(), AI * 0.5)
-    np.testing.assert_array_equal((xf * xf).reveal(), (AI * AI).astype(float))
+    assert_product(session, xf * 0.5, AI * 0.5)
+    assert_product(session, xf * xf, (AI * AI).astype(float))
     assert_same(xi.astype(int), AI)
     with pytest.raises(mpc.UnsupportedOperationError):
         session.share(A, owner=0).astype(int)
 
 
+@both_schemes
 def test_square_and_positive_ufuncs(session):
     x = session.share(AI, owner=0)
     assert_same(np.square(x), np.square(AI))

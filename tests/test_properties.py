@@ -1,36 +1,45 @@
 """Property-based tests (hypothesis) of every SharedArray operator and function against NumPy.
 
-Every test runs for 2, 3 and 5 parties; each example builds its own session (with a
-drawn seed, so the dealer's randomness varies too) and shares its operands from
-drawn owners.
+Every test runs in additive sessions (Z_2^64, dealer) for 2, 3 and 5 parties and, for
+the operations Shamir supports, in Shamir sessions (GF(2^127 - 1)) at ``n = 3, t = 1``
+and ``n = 5, t = 2``; each example builds its own session (with a drawn seed, so the
+dealer's or the PRSS keys' randomness varies too) and shares its operands from drawn
+owners.
 
-Error model for fixed point (``f`` fractional bits, one ulp ``u = 2^-f``):
+Error model for fixed point (``f`` fractional bits, one ulp ``u = 2^-f``). Every
+truncation errs by strictly less than ``T`` ulps, ``T = truncation_units(session)``
+(``tests/conftest.py``): 1 in the ring (exact truncation), ``max(1 + s, C - s)`` in the
+field (probabilistic truncation, ``C = C(n, t)`` keys, ``s = (C - 1) // 2``): 2 at
+``n = 3, t = 1`` and 6 at ``n = 5, t = 2``.
 
 * Encoding rounds to nearest (error <= u/2 per value). To separate it from protocol
   error every reference is computed on the *decoded encodings* ``enc(a) =
   decode(encode(a))`` of the shared inputs.
 * ``+``, ``-``, ``sum`` and public integer factors are exact on the encodings.
-* Every shared product is truncated once, with error strictly below one ulp:
-  ``x * y`` is within < 1 ulp of ``enc(a) * enc(b)``; ``x @ y`` truncates once after
-  the ring sum, so it too is within < 1 ulp; ``(x * y).sum()`` over ``n`` terms is
-  within < n ulps.
+* Every shared product is truncated once, with error strictly below ``T u``:
+  ``x * y`` is within < T ulps of ``enc(a) * enc(b)``; ``x @ y`` truncates once after
+  the sum, so it too is within < T ulps; ``(x * y).sum()`` over ``n`` terms is
+  within < n T ulps.
 * A public real factor ``c`` (``protocols.public.mul_public_real``) is represented as
   ``M * 2^(k - 2f)`` with ``M = rint(c * 2^(2f - k))`` and ``2^(k-1) <= max|c| < 2^k``,
   so ``|c - M 2^(k-2f)| <= 2^(k-2f-1)``; ``M`` is split into ``M_hi * 2^f + M_lo`` and
-  the two partial products are truncated separately (each error < u). Hence ``x * c``
-  is within ``|x| * 2^(k-2f-1) + 2u`` of ``enc(a) * c`` (``c`` itself, not encoded); an
+  the two partial products are truncated separately (each error < T u). Hence ``x * c``
+  is within ``|x| * 2^(k-2f-1) + 2 T u`` of ``enc(a) * c`` (``c`` itself, not encoded); an
   all-integer ``c`` is exact. For a scalar divisor ``d`` (``c = 1/d``) this is
-  ``|x/d| * 2^-2f + 2u``. A public real matrix ``C`` in ``x @ C`` uses the same
-  representation with ``max|C|``: within ``sum_j |x_j| * 2^(k-2f-1) + 2u``.
+  ``|x/d| * 2^-2f + 2 T u``. A public real matrix ``C`` in ``x @ C`` uses the same
+  representation with ``max|C|``: within ``sum_j |x_j| * 2^(k-2f-1) + 2 T u``.
 * ``mean`` of ints is the exact sum times ``1/count`` (the bound above). ``mean`` of
-  fixed point first truncates the sum by ``e = ceil(log2 count)`` bits (< u) and then
-  multiplies by ``2^e / count`` in ``(0.5, 1]`` (< 2u + tiny): below ``3u + |sum| 2^-2f``.
+  fixed point first truncates the sum by ``e = ceil(log2 count)`` bits (< T u) and then
+  multiplies by ``2^e / count`` in ``(0.5, 1]`` (< 2 T u + tiny): below
+  ``3 T u + |sum| 2^-2f``.
 * ``x ** p`` is square-and-multiply; with ``X = enc(a)`` and truncation errors
-  ``|e_i| < u``: ``p = 2``: ``< u``; ``p = 3``: ``X * (X^2 + e1) + e2`` so
-  ``< (|X| + 1) u``; ``p = 4``: ``(X^2 + e1)^2 + e2`` so ``< (2 X^2 + 1 + u) u``.
+  ``|e_i| < T u``: ``p = 2``: ``< T u``; ``p = 3``: ``X * (X^2 + e1) + e2`` so
+  ``< (|X| + 1) T u``; ``p = 4``: ``(X^2 + e1)^2 + e2`` so ``< (2 X^2 + 1 + T u) T u``.
 
-Integer (ring) results are exact modulo 2^64, i.e. equal to NumPy's int64 results
-including wrap-around.
+Integer results in the ring are exact modulo 2^64, i.e. equal to NumPy's int64 results
+including wrap-around (additive only). In the field integers are exact and never wrap:
+a result beyond int64 raises EncodingError on reveal (``test_int_field_exact_never_wraps``);
+tests shared with the ring keep their results inside int64 there.
 """
 
 import contextlib
@@ -38,25 +47,41 @@ import operator
 
 import numpy as np
 import pytest
+from conftest import truncation_units  # T: one truncation's error bound in ulps, per scheme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import mpcarray as mpc
+from mpcarray.errors import EncodingError
 
-PARTY_COUNTS = [2, 3, 5]
-parties = pytest.mark.parametrize("n_parties", PARTY_COUNTS)
+# (scheme, parties, threshold): the additive ring at 2, 3 and 5 parties; Shamir at the
+# smallest threshold (n = 3, t = 1) and at a larger key count (n = 5, t = 2, C = 10 keys)
+CONFIGS = [("additive", 2, None), ("additive", 3, None), ("additive", 5, None),
+           ("shamir", 3, 1), ("shamir", 5, 2)]
 
-FAST = settings(max_examples=25, deadline=None, database=None,
+
+def _configs(scheme=None):
+    chosen = [c for c in CONFIGS if scheme in (None, c[0])]
+    ids = [f"{name}-{n}p" + (f"-t{t}" if t else "") for name, n, t in chosen]
+    return pytest.mark.parametrize("config", chosen, ids=ids)
+
+
+schemes = _configs()  # every test of operations both schemes support
+additive_only = _configs("additive")  # ring-specific behaviour (int64 wrap-around)
+shamir_only = _configs("shamir")  # field-specific behaviour (exact integers, EncodingError)
+
+FAST = settings(max_examples=13, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-MEDIUM = settings(FAST, max_examples=15)
-FEW = settings(FAST, max_examples=8)
+MEDIUM = settings(FAST, max_examples=8)
+FEW = settings(FAST, max_examples=5)
 
 F = 16  # the default fractional bits of every session built here
 U = 2.0**-F
 
 SMALL_INT = st.integers(-(2**20), 2**20)
 FULL_INT = st.integers(-(2**63), 2**63 - 1)
+INT_EDGES = st.sampled_from([-(2**63), 2**63 - 1, -1, 0, 1, 2**32, -(2**32) - 1, 2**62])
 REAL = st.floats(-1000, 1000, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 # public reals: non-integral ones and integral-valued floats (which take exact paths)
 PUBLIC_REAL = st.one_of(REAL, st.integers(-50, 50).map(float))
@@ -68,9 +93,11 @@ OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 # ------------------------------------------------------------------ helpers
 @contextlib.contextmanager
-def new_session(n_parties, data):
+def new_session(config, data):
+    scheme, n_parties, threshold = config
     seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
-    with mpc.Session(parties=n_parties, seed=seed) as s:
+    options = {} if scheme == "additive" else {"scheme": scheme, "threshold": threshold}
+    with mpc.Session(parties=n_parties, seed=seed, **options) as s:
         yield s
 
 
@@ -90,6 +117,15 @@ def share(s, data, a, label="owner"):
 
 def int_arrays(shape, elements=SMALL_INT):
     return hnp.arrays(np.int64, shape, elements=elements)
+
+
+def int_elements(s, in_range):
+    """Full-range int64 elements in the ring (results wrap like NumPy's); ``in_range`` in the field.
+
+    Field results beyond int64 do not wrap but raise on reveal
+    (``test_int_field_exact_never_wraps``), so there the inputs keep results in int64.
+    """
+    return st.one_of(SMALL_INT, FULL_INT) if s.scheme == "additive" else in_range
 
 
 def real_arrays(shape, elements=REAL):
@@ -156,13 +192,13 @@ def representation_error(c):
     return 2.0 ** (k - 2 * F - 1)
 
 
-def public_real_bound(x_abs, c):
+def public_real_bound(s, x_abs, c):
     """Error bound of ``[x] * c`` for public reals ``c`` (see module docstring)."""
     c = np.asarray(c, dtype=np.float64)
     if np.all(c == np.rint(c)):
         return np.zeros(np.broadcast_shapes(np.shape(x_abs), c.shape))
     # + a float64 slack far below one ulp for the reference computation itself
-    return x_abs * representation_error(c) + 2 * U + 1e-12 * (1 + np.abs(x_abs * c))
+    return x_abs * representation_error(c) + 2 * truncation_units(s) * U + 1e-12 * (1 + np.abs(x_abs * c))
 
 
 @st.composite
@@ -194,14 +230,14 @@ def axis_count(shape, axis):
 
 
 # ================================================================ integers
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_dims=3, max_side=4))
 @FAST
-def test_int_shared_shared_broadcast_exact(n_parties, data, shapes):
+def test_int_shared_shared_broadcast_exact(config, data, shapes):
     """x + y, x - y, x * y, -x for shared ints of broadcast-compatible shapes: exact."""
     sa, sb = shapes.input_shapes
     a, b = data.draw(int_arrays(sa), label="a"), data.draw(int_arrays(sb), label="b")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
         for op in OPS.values():
             assert_exact_int(op(x, y), wrap(op, a, b))
@@ -212,17 +248,16 @@ def test_int_shared_shared_broadcast_exact(n_parties, data, shapes):
         assert_exact_int(np.square(y), wrap(np.square, b))
 
 
-@parties
+@additive_only
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
 @FAST
-def test_int_full_range_wraps_like_numpy_int64(n_parties, data, shapes):
-    """Full-range int64 values: + - * and unary - wrap modulo 2^64 exactly like NumPy int64."""
+def test_int_full_range_wraps_like_numpy_int64(config, data, shapes):
+    """Ring: full-range int64 values: + - * and unary - wrap modulo 2^64 exactly like NumPy int64."""
     sa, sb = shapes.input_shapes
-    edges = st.sampled_from([-(2**63), 2**63 - 1, -1, 0, 1, 2**32, -(2**32) - 1, 2**62])
-    elements = st.one_of(FULL_INT, edges)
+    elements = st.one_of(FULL_INT, INT_EDGES)
     a = data.draw(int_arrays(sa, elements), label="a")
     b = data.draw(int_arrays(sb, elements), label="b")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
         for op in OPS.values():
             assert_exact_int(op(x, y), wrap(op, a, b))
@@ -236,10 +271,56 @@ def test_int_full_range_wraps_like_numpy_int64(n_parties, data, shapes):
             assert_exact_int(op(c, x), wrap(op, c, a))
 
 
-@parties
+def assert_field_int(x, exact):
+    """Shamir: x reveals the exact integers ``exact`` where ``|v| < 2^63``; otherwise reveal raises.
+
+    The field's signed reveal is symmetric: ``-2^63`` is refused too
+    (``kernels.field127.decode_int127``), unlike NumPy's int64 range.
+    """
+    exact = np.asarray(exact, dtype=object).reshape(-1)
+    fits = np.array([abs(v) < 2**63 for v in exact], dtype=bool)
+    assert x.dtype == np.int64 and x.size == exact.size
+    assert_exact_int(x.reshape(-1)[fits], exact[fits].astype(np.int64))
+    if not fits.all():
+        with pytest.raises(EncodingError, match="int64"):
+            x.reveal()
+
+
+@shamir_only
+@given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
+@FAST
+def test_int_field_exact_never_wraps(config, data, shapes):
+    """Field: full-range int64 values never wrap; results outside int64 raise EncodingError on reveal.
+
+    Counterpart of ``test_int_full_range_wraps_like_numpy_int64``: + - * (shared and
+    public operands), unary - and sum are exact integers in GF(2^127 - 1): a result with
+    ``|v| < 2^63`` reveals exactly, and one beyond raises where NumPy's int64 would
+    wrap (products of full-range values reach 2^126, the edge of the field's signed
+    range). Intermediates beyond int64 cost nothing: ``x * y - x * (y - 1)`` reveals
+    ``x`` exactly.
+    """
+    sa, sb = shapes.input_shapes
+    elements = st.one_of(FULL_INT, INT_EDGES, SMALL_INT)
+    a = data.draw(int_arrays(sa, elements), label="a")
+    b = data.draw(int_arrays(sb, elements), label="b")
+    c = data.draw(int_arrays(sb, elements), label="c")
+    ea, eb, ec = (v.astype(object) for v in (a, b, c))
+    with new_session(config, data) as s:
+        x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
+        for op in OPS.values():
+            assert_field_int(op(x, y), op(ea, eb))
+            assert_field_int(op(x, c), op(ea, ec))
+            assert_field_int(op(c, x), op(ec, ea))
+        assert_field_int(-x, -ea)
+        assert_field_int(x * x, ea * ea)
+        assert_field_int(x.sum(), np.sum(ea))
+        assert_field_int(x * y - x * (y - 1), np.broadcast_to(ea, np.broadcast_shapes(sa, sb)))
+
+
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_dims=3, max_side=4))
 @FAST
-def test_int_shared_public_broadcast_exact(n_parties, data, shapes):
+def test_int_shared_public_broadcast_exact(config, data, shapes):
     """Shared int with public ints (arrays, NumPy and Python scalars, bools), both orders."""
     sa, sb = shapes.input_shapes
     a = data.draw(int_arrays(sa), label="a")
@@ -251,7 +332,7 @@ def test_int_shared_public_broadcast_exact(n_parties, data, shapes):
         data.draw(st.booleans(), label="python bool"),
         data.draw(hnp.arrays(np.int32, sb, elements=st.integers(-1000, 1000)), label="int32 array"),
     ]
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         for c in publics:
             c_ref = np.asarray(c).astype(np.int64)
@@ -260,16 +341,16 @@ def test_int_shared_public_broadcast_exact(n_parties, data, shapes):
                 assert_exact_int(op(c, x), wrap(op, c_ref, a))
 
 
-@parties
+@schemes
 @given(data=st.data(), shapes=matmul_shapes())
 @FAST
-def test_int_matmul_exact(n_parties, data, shapes):
+def test_int_matmul_exact(config, data, shapes):
     """x @ y for every 1-D/2-D shape pair matmul accepts, shared/shared, shared/public, public/shared."""
     sa, sb = shapes
     a = data.draw(int_arrays(sa, st.integers(-1000, 1000)), label="a")
     b = data.draw(int_arrays(sb, st.integers(-1000, 1000)), label="b")
     expected = a @ b
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
         assert_exact_int(x @ y, expected)
         assert_exact_int(x @ b, expected)
@@ -277,26 +358,26 @@ def test_int_matmul_exact(n_parties, data, shapes):
         assert_exact_int(np.matmul(x, y), expected)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), p=st.integers(0, 4))
 @FAST
-def test_int_power_exact(n_parties, data, shape, p):
-    """x ** p for p in 0..4 equals NumPy's int64 power (with wrap-around)."""
-    a = data.draw(int_arrays(shape, st.one_of(SMALL_INT, FULL_INT)), label="a")
-    with new_session(n_parties, data) as s:
+def test_int_power_exact(config, data, shape, p):
+    """x ** p for p in 0..4 equals NumPy's int64 power (ring: with wrap-around; field: |x| <= 2^15)."""
+    with new_session(config, data) as s:
+        a = data.draw(int_arrays(shape, int_elements(s, st.integers(-(2**15), 2**15))), label="a")
         x = share(s, data, a)
         assert_exact_int(x ** p, wrap(np.power, a, np.int64(p)))
         assert_exact_int(np.power(x, np.int64(p)), wrap(np.power, a, np.int64(p)))
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=SHAPES, keepdims=st.booleans())
 @FAST
-def test_int_sum_exact_and_mean_within_bound(n_parties, data, shape, keepdims):
+def test_int_sum_exact_and_mean_within_bound(config, data, shape, keepdims):
     """sum over any axis is exact (mod 2^64); mean is fixed point within the bound."""
     a = data.draw(int_arrays(shape), label="a")
     axis = data.draw(axes_for(len(shape)), label="axis")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         assert_exact_int(x.sum(axis=axis, keepdims=keepdims), a.sum(axis=axis, keepdims=keepdims))
         assert_exact_int(np.sum(x, axis=axis, keepdims=keepdims), a.sum(axis=axis, keepdims=keepdims))
@@ -305,18 +386,19 @@ def test_int_sum_exact_and_mean_within_bound(n_parties, data, shape, keepdims):
             return
         total = a.sum(axis=axis, keepdims=keepdims)
         expected = a.mean(axis=axis, keepdims=keepdims)
-        bound = public_real_bound(np.abs(total), 1.0 / count)
+        bound = public_real_bound(s, np.abs(total), 1.0 / count)
         assert_fixed_within(x.mean(axis=axis, keepdims=keepdims), expected, bound)
         assert_fixed_within(np.mean(x, axis=axis, keepdims=keepdims), expected, bound)
 
 
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
 @FAST
-def test_int_ring_laws(n_parties, data, shapes):
+def test_int_ring_laws(config, data, shapes):
     """Distributivity, commutativity and associativity hold exactly, as in NumPy int64."""
-    arrays = [data.draw(int_arrays(sh, FULL_INT), label=f"a{i}") for i, sh in enumerate(shapes.input_shapes)]
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
+        elements = int_elements(s, SMALL_INT)
+        arrays = [data.draw(int_arrays(sh, elements), label=f"a{i}") for i, sh in enumerate(shapes.input_shapes)]
         x, y, z = (share(s, data, a, f"owner{i}") for i, a in enumerate(arrays))
         left, right = ((x + y) * z).reveal(), (x * z + y * z).reveal()
         np.testing.assert_array_equal(left, right)
@@ -326,15 +408,15 @@ def test_int_ring_laws(n_parties, data, shapes):
 
 
 # ============================================================ fixed point
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_dims=3, max_side=4))
 @FAST
-def test_fixed_add_sub_exact_on_encodings(n_parties, data, shapes):
+def test_fixed_add_sub_exact_on_encodings(config, data, shapes):
     """Fixed-point + and - (shared/shared, shared/public, public/shared) are exact on encodings."""
     sa, sb = shapes.input_shapes
     a, b = data.draw(real_arrays(sa), label="a"), data.draw(real_arrays(sb), label="b")
     c_scalar = data.draw(PUBLIC_REAL, label="c")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
         ea, eb, ec = enc(s, a), enc(s, b), enc(s, c_scalar)
         zero = np.zeros(np.broadcast_shapes(sa, sb))
@@ -348,14 +430,14 @@ def test_fixed_add_sub_exact_on_encodings(n_parties, data, shapes):
         assert_fixed_within(x.sum(), ea.sum(), 0.0)
 
 
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_dims=3, max_side=4))
 @FAST
-def test_fixed_mul_within_one_ulp(n_parties, data, shapes):
-    """x * y of shared reals is within < 1 ulp of the exact product of the encodings."""
+def test_fixed_mul_within_one_truncation(config, data, shapes):
+    """x * y of shared reals is within < T ulps (one truncation) of the exact product of the encodings."""
     sa, sb = shapes.input_shapes
     a, b = data.draw(real_arrays(sa), label="a"), data.draw(real_arrays(sb), label="b")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
         scale = s.fixed_point.scale
         for got, exact in [((x * y), enc_int(s, a) * enc_int(s, b)),
@@ -366,13 +448,13 @@ def test_fixed_mul_within_one_ulp(n_parties, data, shapes):
             value = got.reveal()
             assert np.shape(value) == np.shape(exact)
             error = revealed_int(s, value) * scale - exact  # in units of 2^-2f
-            assert np.all(np.abs(error) < scale), f"error {error} >= 1 ulp"
+            assert np.all(np.abs(error) < truncation_units(s) * scale), f"error {error} >= T ulps"
 
 
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_dims=3, max_side=4))
 @FAST
-def test_fixed_mul_public_within_bound(n_parties, data, shapes):
+def test_fixed_mul_public_within_bound(config, data, shapes):
     """x * c and c * x for public reals (scalars, arrays) and ints: within the documented bound."""
     sa, sb = shapes.input_shapes
     a = data.draw(real_arrays(sa), label="a")
@@ -383,37 +465,37 @@ def test_fixed_mul_public_within_bound(n_parties, data, shapes):
         data.draw(int_arrays(sb, st.integers(-1000, 1000)), label="int array"),
         2.5,
     ]
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ea = enc(s, a)
         for c in publics:
             expected = ea * c
-            bound = public_real_bound(np.abs(ea), c)
+            bound = public_real_bound(s, np.abs(ea), c)
             assert_fixed_within(x * c, expected, bound)
             assert_fixed_within(c * x, expected, bound)
             assert_fixed_within(np.multiply(c, x), expected, bound)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=2, max_side=4),
        c=st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False))
 @FAST
-def test_int_times_large_public_real(n_parties, data, shape, c):
+def test_int_times_large_public_real(config, data, shape, c):
     """Shared ints (|x| <= 1000) times any public real |c| <= 1e6 (|x c| <= 1e9, in range), and x / (1/c)."""
     a = data.draw(int_arrays(shape, st.integers(-1000, 1000)), label="a")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
-        assert_fixed_within(x * c, a * c, public_real_bound(np.abs(a), c))
-        assert_fixed_within(c * x, a * c, public_real_bound(np.abs(a), c))
+        assert_fixed_within(x * c, a * c, public_real_bound(s, np.abs(a), c))
+        assert_fixed_within(c * x, a * c, public_real_bound(s, np.abs(a), c))
         if c != 0:
             d = 1.0 / c
-            assert_fixed_within(x / d, a / d, public_real_bound(np.abs(a), 1.0 / d))
+            assert_fixed_within(x / d, a / d, public_real_bound(s, np.abs(a), 1.0 / d))
 
 
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_dims=3, max_side=4))
 @FAST
-def test_fixed_div_public_within_bound(n_parties, data, shapes):
+def test_fixed_div_public_within_bound(config, data, shapes):
     """x / d for public nonzero d (scalar or array, int or real), shared ints and reals."""
     sa, sb = shapes.input_shapes
     a = data.draw(real_arrays(sa), label="a")
@@ -424,26 +506,26 @@ def test_fixed_div_public_within_bound(n_parties, data, shapes):
         data.draw(hnp.arrays(np.float64, sb, elements=nonzero), label="array"),
         data.draw(hnp.arrays(np.int64, sb, elements=st.integers(1, 100)), label="int array"),
     ]
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, xi = share(s, data, a, "owner_x"), share(s, data, ai, "owner_xi")
         ea = enc(s, a)
         for d in divisors:
             inverse = 1.0 / np.asarray(d, dtype=np.float64)
-            assert_fixed_within(x / d, ea / d, public_real_bound(np.abs(ea), inverse))
-            assert_fixed_within(xi / d, ai / d, public_real_bound(np.abs(ai), inverse))
-            assert_fixed_within(np.true_divide(x, d), ea / d, public_real_bound(np.abs(ea), inverse))
+            assert_fixed_within(x / d, ea / d, public_real_bound(s, np.abs(ea), inverse))
+            assert_fixed_within(xi / d, ai / d, public_real_bound(s, np.abs(ai), inverse))
+            assert_fixed_within(np.true_divide(x, d), ea / d, public_real_bound(s, np.abs(ea), inverse))
             if np.ndim(d) == 0:  # the scalar form of the bound: |x/d| 2^-2f + 2 ulps
-                assert_fixed_within(x / d, ea / d, np.abs(ea / d) * 2.0 ** (-2 * F) + 2 * U + 1e-9)
+                assert_fixed_within(x / d, ea / d, np.abs(ea / d) * 2.0 ** (-2 * F) + 2 * truncation_units(s) * U + 1e-9)
 
 
-@parties
+@schemes
 @given(data=st.data(), shapes=matmul_shapes())
 @FAST
-def test_fixed_matmul_within_one_ulp(n_parties, data, shapes):
-    """x @ y truncates once after summing: within < 1 ulp of the exact product of the encodings."""
+def test_fixed_matmul_within_one_truncation(config, data, shapes):
+    """x @ y truncates once after summing: within < T ulps of the exact product of the encodings."""
     sa, sb = shapes
     a, b = data.draw(real_arrays(sa), label="a"), data.draw(real_arrays(sb, PUBLIC_REAL), label="b")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
         exact = enc_int(s, a) @ enc_int(s, b)
         scale = s.fixed_point.scale
@@ -452,23 +534,23 @@ def test_fixed_matmul_within_one_ulp(n_parties, data, shapes):
             value = got.reveal()
             assert np.shape(value) == np.shape(exact)
             error = revealed_int(s, value) * scale - exact
-            assert np.all(np.abs(error) < scale), f"error {error} (units of 2^-2f) >= 1 ulp"
-        # a public real matrix keeps 2f significant bits: sum_j |x_j| 2^(k-2f-1) + 2 ulps
-        ea, eb = enc(s, a), enc(s, b)
+            assert np.all(np.abs(error) < truncation_units(s) * scale), f"error {error} (units of 2^-2f) >= T ulps"
+        # a public real matrix keeps 2f significant bits: sum_j |x_j| 2^(k-2f-1) + 2 truncations
+        ea, eb, two = enc(s, a), enc(s, b), 2 * truncation_units(s) * U
         slack = 1e-12 * (1 + np.abs(ea) @ np.abs(b))
-        assert_fixed_within(x @ b, ea @ b, (np.abs(ea) @ np.ones_like(b)) * representation_error(b) + 2 * U + slack)
+        assert_fixed_within(x @ b, ea @ b, (np.abs(ea) @ np.ones_like(b)) * representation_error(b) + two + slack)
         slack = 1e-12 * (1 + np.abs(a) @ np.abs(eb))
-        assert_fixed_within(a @ y, a @ eb, (np.ones_like(a) @ np.abs(eb)) * representation_error(a) + 2 * U + slack)
+        assert_fixed_within(a @ y, a @ eb, (np.ones_like(a) @ np.abs(eb)) * representation_error(a) + two + slack)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=2, max_dims=2, min_side=0, max_side=5))
 @FAST
-def test_gram_product_x_t_at_x(n_parties, data, shape):
-    """x.T @ x (the Gram protocol path) equals NumPy: exact for ints, < 1 ulp for fixed point."""
+def test_gram_product_x_t_at_x(config, data, shape):
+    """x.T @ x (the Gram protocol path) equals NumPy: exact for ints, < T ulps for fixed point."""
     ai = data.draw(int_arrays(shape, st.integers(-1000, 1000)), label="ai")
     af = data.draw(real_arrays(shape), label="af")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         xi, xf = share(s, data, ai, "owner_i"), share(s, data, af, "owner_f")
         assert_exact_int(xi.T @ xi, ai.T @ ai)
         assert_exact_int(np.dot(xi.T, xi), ai.T @ ai)
@@ -477,18 +559,18 @@ def test_gram_product_x_t_at_x(n_parties, data, shape):
         got = xf.T @ xf
         assert got.dtype == np.float64 and got.shape == exact.shape
         error = revealed_int(s, got.reveal()) * s.fixed_point.scale - exact
-        assert np.all(np.abs(error) < s.fixed_point.scale)
+        assert np.all(np.abs(error) < truncation_units(s) * s.fixed_point.scale)
 
 
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(signature=np.matmul.signature, max_dims=3, max_side=3))
 @FAST
-def test_matmul_batched_broadcast(n_parties, data, shapes):
+def test_matmul_batched_broadcast(config, data, shapes):
     """Stacked (batched) matmul with broadcasting of the batch dimensions, as NumPy's matmul."""
     sa, sb = shapes.input_shapes
     a = data.draw(int_arrays(sa, st.integers(-1000, 1000)), label="a")
     b = data.draw(real_arrays(sb), label="b")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
         exact = a.astype(object) @ enc_int(s, b)  # int @ fixed: frac f, no truncation, exact
         for got in (x @ y, a @ y):
@@ -496,21 +578,21 @@ def test_matmul_batched_broadcast(n_parties, data, shapes):
             assert got.shape == shapes.result_shape
             np.testing.assert_array_equal(revealed_int(s, got.reveal()), np.asarray(exact, dtype=object))
         # a public real matrix is applied as a two-part constant (2f significant bits), not encoded first
-        bound = np.abs(a) @ np.full(b.shape, representation_error(b)) + 2 * U + 1e-12 * (1 + np.abs(a) @ np.abs(b))
+        bound = np.abs(a) @ np.full(b.shape, representation_error(b)) + 2 * truncation_units(s) * U + 1e-12 * (1 + np.abs(a) @ np.abs(b))
         assert_fixed_within(x @ b, a @ b, bound)
 
 
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4),
        keepdims=st.booleans())
 @FAST
-def test_fixed_sum_of_products_within_n_ulps(n_parties, data, shapes, keepdims):
-    """(x * y).sum(axis) is within < n ulps of the exact sum of products over n terms."""
+def test_fixed_sum_of_products_within_n_truncations(config, data, shapes, keepdims):
+    """(x * y).sum(axis) is within < n T ulps of the exact sum of products over n terms."""
     sa, sb = shapes.input_shapes
     a, b = data.draw(real_arrays(sa), label="a"), data.draw(real_arrays(sb), label="b")
     shape = np.broadcast_shapes(sa, sb)
     axis = data.draw(axes_for(len(shape)), label="axis")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x, y = share(s, data, a, "owner_x"), share(s, data, b, "owner_y")
         products = np.asarray(enc_int(s, a) * enc_int(s, b), dtype=object)
         exact = products.sum(axis=axis, keepdims=keepdims)
@@ -519,37 +601,37 @@ def test_fixed_sum_of_products_within_n_ulps(n_parties, data, shapes, keepdims):
         scale = s.fixed_point.scale
         error = revealed_int(s, got.reveal()) * scale - np.asarray(exact, dtype=object)
         assert got.shape == np.shape(exact)
-        assert np.all(np.abs(error) < max(n_terms, 1) * scale)
+        assert np.all(np.abs(error) < max(n_terms, 1) * truncation_units(s) * scale)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), p=st.integers(0, 4))
 @FAST
-def test_fixed_power_within_bound(n_parties, data, shape, p):
+def test_fixed_power_within_bound(config, data, shape, p):
     """x ** p (|x| <= 100 so x^4 stays in the safe range) within the square-and-multiply bound."""
     a = data.draw(real_arrays(shape, st.floats(-100, 100)), label="a")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
-        X = enc(s, a)
-        bound = {0: 0.0, 1: 0.0, 2: U, 3: (np.abs(X) + 1) * U, 4: (2 * X**2 + 1 + U) * U}[p]
+        X, tu = enc(s, a), truncation_units(s) * U  # tu: one truncation's error
+        bound = {0: 0.0, 1: 0.0, 2: tu, 3: (np.abs(X) + 1) * tu, 4: (2 * X**2 + 1 + tu) * tu}[p]
         bound = bound + 1e-9 * np.maximum(1.0, np.abs(X) ** p)  # float64 reference rounding
         assert_fixed_within(x ** p, X**p, bound)
         assert_fixed_within(np.power(x, p), X**p, bound)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=NONEMPTY_SHAPES, keepdims=st.booleans())
 @FAST
-def test_fixed_sum_exact_and_mean_within_bound(n_parties, data, shape, keepdims):
-    """sum is exact on the encodings; mean (pre-truncated sum times 2^e/count) below 3 ulps."""
+def test_fixed_sum_exact_and_mean_within_bound(config, data, shape, keepdims):
+    """sum is exact on the encodings; mean (pre-truncated sum times 2^e/count) below 3 truncations."""
     a = data.draw(real_arrays(shape), label="a")
     axis = data.draw(axes_for(len(shape)), label="axis")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ea = enc(s, a)
         total = ea.sum(axis=axis, keepdims=keepdims)
         assert_fixed_within(x.sum(axis=axis, keepdims=keepdims), total, 0.0)
-        bound = 3 * U + np.abs(total) * 2.0 ** (-2 * F) + 1e-12 * np.abs(total)
+        bound = 3 * truncation_units(s) * U + np.abs(total) * 2.0 ** (-2 * F) + 1e-12 * np.abs(total)
         expected = ea.mean(axis=axis, keepdims=keepdims)
         assert_fixed_within(x.mean(axis=axis, keepdims=keepdims), expected, bound)
         assert_fixed_within(np.mean(x, axis=axis, keepdims=keepdims), expected, bound)
@@ -578,13 +660,13 @@ def assert_exact(x, expected):
     np.testing.assert_array_equal(got, expected)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=SHAPES, kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_getitem_basic_indices(n_parties, data, shape, kind):
+def test_getitem_basic_indices(config, data, shape, kind):
     """Basic indexing (ints incl. negative, slices with steps, Ellipsis, None) equals NumPy."""
     a = data.draw(kind_arrays(kind, shape), label="a")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ref = expected_of(s, kind, a)
         for _ in range(3):
@@ -592,13 +674,13 @@ def test_getitem_basic_indices(n_parties, data, shape, kind):
             assert_exact(x[key], ref[key])
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_getitem_integer_arrays_and_masks(n_parties, data, shape, kind):
+def test_getitem_integer_arrays_and_masks(config, data, shape, kind):
     """Integer-array indices (one per axis, any result shape) and boolean masks equal NumPy."""
     a = data.draw(kind_arrays(kind, shape), label="a")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ref = expected_of(s, kind, a)
         key = data.draw(hnp.integer_array_indices(shape, result_shape=hnp.array_shapes(min_dims=1, max_dims=2, max_side=3)), label="ints")
@@ -634,26 +716,26 @@ def mixed_indices(draw, shape, unique=False):
     return tuple(key)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=3, max_dims=3, max_side=4), kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_getitem_mixed_advanced_and_basic(n_parties, data, shape, kind):
+def test_getitem_mixed_advanced_and_basic(config, data, shape, kind):
     """Ints, slices and integer arrays mixed on different axes (NumPy's advanced-index placement)."""
     a = data.draw(kind_arrays(kind, shape), label="a")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ref = expected_of(s, kind, a)
         key = data.draw(mixed_indices(shape), label="key")
         assert_exact(x[key], ref[key])
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_setitem_basic_indices(n_parties, data, shape, kind):
+def test_setitem_basic_indices(config, data, shape, kind):
     """x[key] = public scalar / public array / shared array: same result as NumPy assignment."""
     a = data.draw(kind_arrays(kind, shape), label="a")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ref = expected_of(s, kind, a).copy()
         for _ in range(3):
@@ -673,13 +755,13 @@ def test_setitem_basic_indices(n_parties, data, shape, kind):
             assert_exact(x, ref)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_setitem_integer_arrays_and_masks(n_parties, data, shape, kind):
+def test_setitem_integer_arrays_and_masks(config, data, shape, kind):
     """Assignment through integer arrays (distinct positions) and boolean masks equals NumPy."""
     a = data.draw(kind_arrays(kind, shape), label="a")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ref = expected_of(s, kind, a).copy()
         mask = data.draw(hnp.arrays(np.bool_, shape), label="mask")
@@ -695,13 +777,13 @@ def test_setitem_integer_arrays_and_masks(n_parties, data, shape, kind):
         assert_exact(x, ref)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=3, max_dims=3, max_side=4), kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_setitem_mixed_advanced_and_basic(n_parties, data, shape, kind):
+def test_setitem_mixed_advanced_and_basic(config, data, shape, kind):
     """Assignment through keys mixing ints, slices and integer arrays equals NumPy."""
     a = data.draw(kind_arrays(kind, shape), label="a")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ref = expected_of(s, kind, a).copy()
         key = data.draw(mixed_indices(shape, unique=True), label="key")
@@ -712,15 +794,15 @@ def test_setitem_mixed_advanced_and_basic(n_parties, data, shape, kind):
         assert_exact(x, ref)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=SHAPES, kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_transpose_matches_numpy(n_parties, data, shape, kind):
+def test_transpose_matches_numpy(config, data, shape, kind):
     """x.T, x.transpose(), with axes as a tuple, as varargs and negative, and np.transpose."""
     a = data.draw(kind_arrays(kind, shape), label="a")
     perm = tuple(data.draw(st.permutations(range(len(shape))), label="perm"))
     negative = tuple(p - len(shape) for p in perm)
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ref = expected_of(s, kind, a)
         assert_exact(x.T, ref.T)
@@ -751,14 +833,14 @@ def reshape_targets(draw, size):
     return tuple(dims)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=SHAPES, kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_reshape_and_ravel_match_numpy(n_parties, data, shape, kind):
+def test_reshape_and_ravel_match_numpy(config, data, shape, kind):
     """reshape (tuple, varargs, -1, np.reshape) and ravel, also after a transpose."""
     a = data.draw(kind_arrays(kind, shape), label="a")
     target = data.draw(reshape_targets(a.size), label="target")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         x = share(s, data, a)
         ref = expected_of(s, kind, a)
         assert_exact(x.reshape(target), ref.reshape(target))
@@ -787,15 +869,15 @@ def concat_case(draw):
     return shapes, axis
 
 
-@parties
+@schemes
 @given(data=st.data(), case=concat_case())
 @FAST
-def test_concatenate_mixed_shared_public(n_parties, data, case):
+def test_concatenate_mixed_shared_public(config, data, case):
     """np.concatenate of shared and public operands of one kind, any axis (incl. None, negative)."""
     shapes, axis = case
     kind = data.draw(st.sampled_from(["int", "fixed"]), label="kind")
     arrays = [data.draw(kind_arrays(kind, sh), label=f"a{i}") for i, sh in enumerate(shapes)]
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         operands = [shared_or_public(s, data, a, f"a{i}") for i, a in enumerate(arrays)]
         if not any(isinstance(o, mpc.SharedArray) for o in operands):
             operands[0] = share(s, data, arrays[0], "forced")
@@ -804,14 +886,14 @@ def test_concatenate_mixed_shared_public(n_parties, data, case):
         assert_exact(np.concatenate(tuple(operands), axis=axis), expected)
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=SHAPES, count=st.integers(1, 4), kind=st.sampled_from(["int", "fixed"]))
 @FAST
-def test_stack_hstack_vstack_mixed_shared_public(n_parties, data, shape, count, kind):
+def test_stack_hstack_vstack_mixed_shared_public(config, data, shape, count, kind):
     """np.stack (every axis incl. negative), np.hstack and np.vstack of shared and public operands."""
     arrays = [data.draw(kind_arrays(kind, shape), label=f"a{i}") for i in range(count)]
     axis = data.draw(st.integers(-len(shape) - 1, len(shape)), label="axis")
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         operands = [shared_or_public(s, data, a, f"a{i}") for i, a in enumerate(arrays)]
         if not any(isinstance(o, mpc.SharedArray) for o in operands):
             operands[-1] = share(s, data, arrays[-1], "forced")
@@ -849,12 +931,12 @@ def draw_operand(s, data, kind, shape, label):
 
 
 @pytest.mark.parametrize("left, right", PAIRS, ids=[f"{l}-{r}" for l, r in PAIRS])
-@parties
+@schemes
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3))
 @MEDIUM
-def test_mixed_kinds_follow_promotion_table(n_parties, left, right, data, shapes):
+def test_mixed_kinds_follow_promotion_table(config, left, right, data, shapes):
     """+, -, * between every pair of kinds: dtype per the promotion table, values per the error model."""
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         (x, xe, xr), (y, ye, yr) = (draw_operand(s, data, k, sh, lab) for k, sh, lab in
                                     zip((left, right), shapes.input_shapes, ("left", "right")))
         fixed = "sf" in (left, right) or "pf" in (left, right)
@@ -870,10 +952,10 @@ def test_mixed_kinds_follow_promotion_table(n_parties, left, right, data, shapes
                 expected = op(xe, ye)  # additive operations are exact on the encodings
                 bound = 0.0
             elif {left, right} == {"sf"}:
-                expected, bound = xe * ye, U  # one truncation
+                expected, bound = xe * ye, truncation_units(s) * U  # one truncation
             elif "pf" in (left, right):  # public real factor: raw value, mul_public_real bound
                 shared_value, public = (xe, yr) if right == "pf" else (ye, xr)
-                expected, bound = shared_value * public, public_real_bound(np.abs(shared_value), public)
+                expected, bound = shared_value * public, public_real_bound(s, np.abs(shared_value), public)
             else:
                 expected, bound = op(xe, ye), 0.0  # products with an integer operand are exact
             error = np.abs(np.asarray(got, dtype=np.float64) - expected)
@@ -887,12 +969,12 @@ MATMUL_PAIRS = [("si", "sf"), ("sf", "si"), ("si", "pf"), ("pf", "si"), ("sf", "
 
 
 @pytest.mark.parametrize("left, right", MATMUL_PAIRS, ids=[f"{l}@{r}" for l, r in MATMUL_PAIRS])
-@parties
+@schemes
 @given(data=st.data(), shapes=matmul_shapes(max_side=3))
 @FEW
-def test_mixed_kinds_matmul_follow_promotion_table(n_parties, left, right, data, shapes):
+def test_mixed_kinds_matmul_follow_promotion_table(config, left, right, data, shapes):
     """@ between kinds: float64 iff a fixed-point or public-float operand; values within the bound."""
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         (x, xe, xr), (y, ye, yr) = (draw_operand(s, data, k, sh, lab) for k, sh, lab in
                                     zip((left, right), shapes, ("left", "right")))
         fixed = "sf" in (left, right) or "pf" in (left, right)
@@ -906,20 +988,20 @@ def test_mixed_kinds_matmul_follow_promotion_table(n_parties, left, right, data,
             expected = xe @ yr if right == "pf" else xr @ ye
             ones = np.ones_like(public, dtype=np.float64)
             spread = np.abs(shared_e) @ ones if right == "pf" else ones @ np.abs(shared_e)
-            bound = spread * representation_error(public) + 2 * U
+            bound = spread * representation_error(public) + 2 * truncation_units(s) * U
         else:
             expected = xe @ ye
-            bound = U if (left, right) == ("sf", "sf") else 0.0  # one truncation iff both fixed
+            bound = truncation_units(s) * U if (left, right) == ("sf", "sf") else 0.0  # one truncation iff both fixed
         error = np.abs(np.asarray(got, dtype=np.float64) - expected)
         assert np.all(error <= bound + 1e-9 * (1 + np.abs(expected))), f"{left} @ {right}: {error} > {bound}"
 
 
-@parties
+@schemes
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=2, max_side=3))
 @MEDIUM
-def test_mixed_kinds_joins_division_mean_astype(n_parties, data, shape):
+def test_mixed_kinds_joins_division_mean_astype(config, data, shape):
     """concatenate/stack promote to fixed iff a fixed or public-float part; / and mean give fixed."""
-    with new_session(n_parties, data) as s:
+    with new_session(config, data) as s:
         xi, ai, _ = draw_operand(s, data, "si", shape, "si")
         xf, af, _ = draw_operand(s, data, "sf", shape, "sf")
         _, pi, _ = draw_operand(s, data, "pi", shape, "pi")
@@ -939,8 +1021,8 @@ def test_mixed_kinds_joins_division_mean_astype(n_parties, data, shape):
         ]
         for result, expected in cases:
             assert_exact(result, expected)
-        assert_fixed_within(xi.mean(), ai.mean(), public_real_bound(np.abs(ai.sum()), 1.0 / ai.size))
-        assert_fixed_within(xi / 3, ai / 3, public_real_bound(np.abs(ai), 1.0 / 3))
+        assert_fixed_within(xi.mean(), ai.mean(), public_real_bound(s, np.abs(ai.sum()), 1.0 / ai.size))
+        assert_fixed_within(xi / 3, ai / 3, public_real_bound(s, np.abs(ai), 1.0 / 3))
         # int values assigned into fixed arrays are lifted; the reverse is refused
         target = xf.copy()
         target[...] = xi
@@ -950,13 +1032,13 @@ def test_mixed_kinds_joins_division_mean_astype(n_parties, data, shape):
 
 
 # ================================================================ 0-d data
-@parties
+@schemes
 @given(data=st.data(), i=SMALL_INT, r=REAL)
 @FEW
-def test_share_zero_dimensional_data(n_parties, data, i, r):
+def test_share_zero_dimensional_data(config, data, i, r):
     """Scalars (Python, NumPy and 0-d arrays) can be shared and computed with, like NumPy 0-d arrays."""
-    with new_session(n_parties, data) as s:
-        owner = data.draw(st.integers(0, n_parties - 1), label="owner")
+    with new_session(config, data) as s:
+        owner = data.draw(st.integers(0, s.n_parties - 1), label="owner")
         for value in (i, np.int64(i), np.array(i)):
             x = s.share(value, owner=owner)
             assert x.shape == () and x.ndim == 0 and x.size == 1
@@ -966,4 +1048,4 @@ def test_share_zero_dimensional_data(n_parties, data, i, r):
             x = s.share(value, owner=owner)
             assert x.shape == ()
             assert_fixed_within(x, np.array(enc(s, r)), 0.0)
-            assert_fixed_within(x * 2.5, np.array(enc(s, r) * 2.5), public_real_bound(abs(enc(s, r)), 2.5))
+            assert_fixed_within(x * 2.5, np.array(enc(s, r) * 2.5), public_real_bound(s, abs(enc(s, r)), 2.5))
