@@ -348,10 +348,10 @@ def _signed(lo, hi):
 
 def decode_int127(a):
     """Elements ``(N, 2)`` read as signed, as ``int64``; ``OverflowError`` if any
-    ``|value| >= 2^63``."""
+    value is outside ``[-2^63, 2^63)``."""
     out, overflows = _decode_int127(a)
     if overflows:
-        raise OverflowError(f"{overflows} element(s) have |value| >= 2^63, beyond int64")
+        raise OverflowError(f"{overflows} element(s) outside [-2^63, 2^63), beyond int64")
     return out
 
 
@@ -363,11 +363,13 @@ def _decode_int127(a):
     overflows = 0
     for j in prange(a.shape[0]):
         negative, lo, hi = _signed(a[j, 0], a[j, 1])
-        if hi != _ZERO or lo >= _TOP:
+        if hi != _ZERO or lo > _TOP or (lo == _TOP and not negative):
             overflows += 1
             out[j] = 0
+        elif negative:  # -(lo - 1) - 1 reaches -2^63 without overflowing
+            out[j] = -np.int64(lo - np.uint64(1)) - np.int64(1)
         else:
-            out[j] = -np.int64(lo) if negative else np.int64(lo)
+            out[j] = np.int64(lo)
     return out, overflows
 
 
