@@ -161,7 +161,7 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
     Cost: ``ceil(log2 C) + 7`` rounds whatever the size: 9 at 3 parties, 11 at
     5 parties with ``t = 2``. Per element and other party each party sends and
     receives ``16 * (64 (C - 1) + 1 + m)`` bytes, ``m = 118`` products for
-    ``a < 0``, 63 for ``a == 0``, 181 for both (3952, 3008 and 4960 bytes at
+    ``a < 0``, 63 for ``a == 0``, 181 for both (3952, 3072 and 4960 bytes at
     3 parties); no dealer.
     Security: statistical, ``2^-40``: ``c mod 2^64`` is uniform because ``r``
     is, and the carry into bit 64 is hidden by the key term of ``r''`` the
@@ -188,7 +188,8 @@ def bit_decompose(rt, a: np.ndarray) -> np.ndarray:
     ``c'_i - r_i + 2 B_(i+1) - B_i`` and bit 63 is ``[a < 0]`` (local).
 
     Cost: ``ceil(log2 C) + 7`` rounds (9 at 3 parties); per element and other
-    party ``16 * (64 (C - 1) + 1 + 321)`` bytes (7200 at 3 parties); no dealer.
+    party ``16 * (64 (C - 1) + 1 + 310)`` bytes (7024 at 3 parties: 310
+    products in the prefix circuit); no dealer.
     Security: as :func:`sign_bits`.
     """
     domain, k = rt.number, a.shape[0]
@@ -231,7 +232,7 @@ def leading_one_tables(rt, a: np.ndarray, tables) -> np.ndarray:
     of consecutive prefix ORs; the tables are local sums.
 
     Cost: ``ceil(log2 C) + 13`` rounds (15 at 3 parties); per element and other
-    party ``16 * (64 (C - 1) + 1 + 321 + 192)`` bytes (10272 at 3 parties); no dealer.
+    party ``16 * (64 (C - 1) + 1 + 310 + 192)`` bytes (10096 at 3 parties); no dealer.
     Security: as :func:`sign_bits`.
     """
     domain = rt.number

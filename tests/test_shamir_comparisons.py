@@ -1,0 +1,181 @@
+"""Comparisons, selections and bit-table functions in Shamir sessions, with no dealer.
+
+Comparisons must be exact and agree with NumPy as in additive sessions; the
+elementary functions are held to the tolerances of ``tests/test_elementary.py``.
+Rounds and bytes are checked against
+:func:`mpcarray.protocols.field_comparison.sign_bits`.
+"""
+
+from math import ceil, comb, log2
+
+import numpy as np
+import pytest
+
+import mpcarray as mpc
+from mpcarray import protocols
+
+SIZES = [(3, 1), (5, 2)]
+COMPARISONS = {
+    "less": (lambda x, y: x < y),
+    "less_equal": (lambda x, y: x <= y),
+    "greater": (lambda x, y: x > y),
+    "greater_equal": (lambda x, y: x >= y),
+    "equal": (lambda x, y: x == y),
+    "not_equal": (lambda x, y: x != y),
+}
+REL = 1e-3
+TINY = 2.0**-6
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=[f"n{n}-t{t}" for n, t in SIZES])
+def session(request):
+    n, t = request.param
+    with mpc.Session(parties=n, scheme="shamir", threshold=t, seed=5) as s:
+        yield s
+
+
+def encoded(session, values):
+    fp = session.fixed_point
+    return fp.decode(fp.encode(np.asarray(values, dtype=np.float64)))
+
+
+def edge_values(session):
+    """Zero, one unit either side, the ends of the safe range and ordinary values."""
+    limit, unit = session.fixed_point.max_abs, session.fixed_point.resolution
+    top = np.nextafter(limit, 0)  # the largest float64 below 2^46 (2^-7 below it)
+    return encoded(session, [0.0, unit, -unit, 1.0, -1.0, limit - 1, -(limit - 1), top, -top,
+                             12345.678, -12345.678, 2 * unit, 0.5])
+
+
+@pytest.mark.parametrize("name", COMPARISONS)
+def test_real_comparisons_at_range_edges(session, name):
+    compare = COMPARISONS[name]
+    values = edge_values(session)
+    a, b = np.meshgrid(values, values)
+    x, y = session.share(a, owner=0), session.share(b, owner=session.n_parties - 1)
+    got = compare(x, y)
+    assert got.dtype == np.int64
+    assert np.array_equal(got.reveal(), compare(a, b).astype(np.int64))
+    assert np.array_equal(compare(x, b[0]).reveal(), compare(a, b[0]).astype(np.int64))
+    assert np.array_equal(compare(a[:, 0:1], y).reveal(), compare(a[:, 0:1], b).astype(np.int64))
+
+
+def test_integer_comparisons(session):
+    a = np.array([2**62 - 1, -(2**62), 0, -1, 1, 2**40 + 1, -(2**40), 7, -7, 2**62 - 2], dtype=np.int64)
+    b = np.array([2**62 - 2, -(2**62) + 1, 0, 0, 0, 2**40, -(2**40), 7, 7, -(2**62)], dtype=np.int64)
+    x, y = session.share(a, owner=0), session.share(b, owner=1)
+    for compare in COMPARISONS.values():
+        assert np.array_equal(compare(x, y).reveal(), compare(a, b).astype(np.int64))
+        assert np.array_equal(compare(x, 0).reveal(), compare(a, 0).astype(np.int64))
+
+
+def test_random_ties_match_numpy(session, rng):
+    a = rng.integers(-(2**20), 2**20, 500) / 64
+    b = np.where(rng.random(500) < 0.3, a, rng.integers(-(2**20), 2**20, 500) / 64)
+    x, y = session.share(a, owner=0), session.share(b, owner=1)
+    for compare in COMPARISONS.values():
+        assert np.array_equal(compare(x, y).reveal(), compare(a, b).astype(np.int64))
+
+
+def test_sign_bits_rounds_bytes_and_no_dealer(session):
+    """``ceil(log2 C) + 7`` rounds; per element and other party 16 bytes per opened
+    element and per product: ``64 (C - 1)`` for the random bits, 1 opening, then
+    118 products for ``a < 0``, 63 for ``a == 0``."""
+    n, size = session.n_parties, 130
+    keys = comb(n, session.threshold)
+    rt = session._rt
+    shares = protocols.share_input(rt, 0, rt.number.encode_int(np.arange(-65, 65)), (size,))
+    for kwargs, products in [({"negative": True}, 118), ({"negative": False, "zero": True}, 63),
+                             ({"negative": True, "zero": True}, 181)]:
+        before = session.comm.snapshot()
+        protocols.sign_bits(rt, shares, **kwargs)
+        cost = session.comm - before
+        assert cost.rounds == ceil(log2(keys)) + 7
+        assert cost.bytes_sent.tolist() == [16 * size * (64 * (keys - 1) + 1 + products) * (n - 1)] * n
+        assert not cost.dealer_bytes.any()
+
+
+def test_less_than_rounds_do_not_depend_on_size(session):
+    expected = {(3, 1): 9, (5, 2): 11}[(session.n_parties, session.threshold)]
+    for size in (1, 1000):
+        x = session.share(np.linspace(-3, 3, size), owner=0)
+        y = session.share(np.zeros(size), owner=1)
+        before = session.comm.snapshot()
+        _ = x < y
+        cost = session.comm - before
+        assert cost.rounds == expected and not cost.dealer_bytes.any()
+
+
+def test_sign_abs_relu(session):
+    values = edge_values(session)
+    x = session.share(values, owner=0)
+    assert np.array_equal(mpc.sign(x).reveal(), np.sign(values).astype(np.int64))
+    assert np.array_equal(np.abs(x).reveal(), np.abs(values))
+    assert np.array_equal(mpc.relu(x).reveal(), np.maximum(values, 0))
+
+
+def test_maximum_minimum_clip(session, rng):
+    a = encoded(session, np.round(rng.uniform(-100, 100, (5, 4)), 3))
+    b = encoded(session, np.round(rng.uniform(-100, 100, (4,)), 3))
+    x, y = session.share(a, owner=0), session.share(b, owner=1)
+    assert np.array_equal(np.maximum(x, y).reveal(), np.maximum(a, b))
+    assert np.array_equal(np.minimum(x, y).reveal(), np.minimum(a, b))
+    assert np.array_equal(np.clip(x, -20.0, 30.0).reveal(), np.clip(a, -20.0, 30.0))
+    assert np.array_equal(np.clip(x, y, 50.0).reveal(), np.clip(a, b, 50.0))
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_max_argmax(session, axis):
+    a = np.random.default_rng(3).integers(-5, 5, (5, 7)).astype(float) / 4  # ties: first wins
+    x = session.share(a, owner=0)
+    assert np.array_equal(np.max(x, axis=axis).reveal(), np.max(a, axis=axis))
+    assert np.array_equal(np.argmax(x, axis=axis).reveal(), np.argmax(a, axis=axis))
+
+
+def assert_close(got, expected, rel=REL, abs_tol=8 * 2.0**-16, tiny=TINY):
+    """As in ``tests/test_elementary.py``: relative error, absolute below ``tiny``."""
+    small = np.abs(expected) < tiny
+    rel_error = np.abs(got[~small] - expected[~small]) / np.abs(expected[~small])
+    assert rel_error.max(initial=0) <= rel, f"max relative error {rel_error.max():.3g}"
+    assert np.abs(got[small] - expected[small]).max(initial=0) <= abs_tol
+
+
+def log_grid(lo_exp, hi_exp, size=200, negative=True):
+    grid = np.exp2(np.linspace(lo_exp, hi_exp, size))
+    return np.concatenate([grid, -grid]) if negative else grid
+
+
+def test_reciprocal(session):
+    values = encoded(session, log_grid(-8, 24))
+    assert_close(mpc.reciprocal(session.share(values, owner=0)).reveal(), 1 / values)
+
+
+@pytest.mark.parametrize("function, reference", [
+    (np.sqrt, np.sqrt), (mpc.rsqrt, lambda v: 1 / np.sqrt(v)), (np.log, np.log)])
+def test_roots_and_log(session, function, reference):
+    values = encoded(session, log_grid(-8, 24, negative=False))
+    got, expected = function(session.share(values, owner=0)).reveal(), reference(values)
+    if function is np.log:  # log(1 + d) ~ d: judged absolutely near 1
+        near_one = np.abs(expected) < 0.05
+        assert np.abs(got[near_one] - expected[near_one]).max(initial=0) < 1e-4
+        got, expected = got[~near_one], expected[~near_one]
+    assert_close(got, expected)
+
+
+def test_exp(session):
+    values = encoded(session, np.linspace(-16, 10, 500))
+    got, expected = np.exp(session.share(values, owner=0)).reveal(), np.exp(values)
+    large = expected >= 0.1
+    assert np.abs(got[large] / expected[large] - 1).max() <= REL
+    assert np.abs(got[~large] - expected[~large]).max() <= 1e-4
+
+
+@pytest.mark.parametrize("function, reference", [
+    (mpc.sigmoid, lambda v: 1 / (1 + np.exp(-v))), (np.tanh, np.tanh)])
+def test_sigmoid_tanh(session, function, reference):
+    values = encoded(session, np.linspace(-20, 20, 801))
+    assert np.abs(function(session.share(values, owner=0)).reveal() - reference(values)).max() <= 1e-3
+
+
+def test_no_dealer_bytes_in_the_session(session):
+    assert not session.comm.dealer_bytes.any()
