@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import protocols
+from ..errors import UnsupportedOperationError
 from .promotion import INT, is_integer, public_array
 from .shared_array import SharedArray, _encode_public, _runtime_of
 
@@ -22,7 +23,7 @@ def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> l
     Cost: 8 rounds whatever the size (:func:`mpcarray.protocols.sign_bits`); 9 in a
     3-party Shamir session.
     """
-    rt = _runtime_of(x)
+    rt = _runtime_of(_ordered(x))
     rows = protocols.sign_bits(rt, x._shares, negative=negative, zero=zero)
     return [x._new(r, INT, x._known_by) for r in rows]
 
@@ -32,7 +33,7 @@ def bit_tables(x: SharedArray, tables) -> list[SharedArray]:
 
     Cost: 8 rounds; 9 in a 3-party Shamir session (:func:`mpcarray.protocols.bit_tables`).
     """
-    return _integer_rows(x, protocols.bit_tables(_runtime_of(x), x._shares, tables))
+    return _integer_rows(x, protocols.bit_tables(_runtime_of(_ordered(x)), x._shares, tables))
 
 
 def leading_one_tables(x: SharedArray, tables) -> list[SharedArray]:
@@ -40,7 +41,7 @@ def leading_one_tables(x: SharedArray, tables) -> list[SharedArray]:
 
     Cost: 14 rounds; 15 in a 3-party Shamir session (:func:`mpcarray.protocols.leading_one_tables`).
     """
-    return _integer_rows(x, protocols.leading_one_tables(_runtime_of(x), x._shares, tables))
+    return _integer_rows(x, protocols.leading_one_tables(_runtime_of(_ordered(x)), x._shares, tables))
 
 
 def truncate(x: SharedArray, bits: int, frac: int) -> SharedArray:
@@ -77,6 +78,14 @@ def sum_of_private_draws(like: SharedArray, draw: Callable[[np.random.Generator]
     frac = INT if is_integer(draws[0]) else rt.fixed.frac_bits
     rows = np.stack([_encode_public(rt, d, frac) for d in draws])
     return SharedArray(rt, rows + protocols.zero_sharing(rt, like.shape), frac)
+
+
+def _ordered(x: SharedArray) -> SharedArray:
+    """``x``, refused if it holds field elements, which have no order and no bits to test."""
+    if x.field is not None:
+        raise UnsupportedOperationError(f"elements of {x.field.name} have no order: comparisons and "
+                                        "bit lookups need shared integers or reals")
+    return x
 
 
 def _integer_rows(x: SharedArray, rows: np.ndarray) -> list[SharedArray]:
