@@ -126,10 +126,13 @@ class PseudoRandomSharing(Provider):
         No communication.
         """
         words = np.ascontiguousarray(self._words(-(-size // 64), 1)[:, 0])
-        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")[:, :size].astype(bool)
-        rows = np.zeros((len(self._ranks), self.keys, size), dtype=domain.dtype)
-        rows[:, self._key_positions] = np.where(bits[None], self.weights(domain)[0][:, :, None], rows[:1, :1, :1])
-        return rows
+        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")[:, :size].astype(np.uint64)
+        weights = np.ascontiguousarray(self.weights(domain)[0])
+        k, m = weights.shape
+        weight_words = weights.view(np.uint64).reshape(k, m, 1, -1)  # one or two words per element
+        rows = np.zeros((k, self.keys, size, weight_words.shape[-1]), dtype=np.uint64)
+        rows[:, self._key_positions] = weight_words * bits[None, :, :, None]
+        return rows.view(domain.dtype)[..., 0]
 
     def truncation_masks(self, size: int, shift: int, bits: int, degree: int, domain):
         """Held rows of ``[R]_degree`` and ``[r'']_t`` with ``R = 2^shift r'' + r'``: pseudo-random integer sharing.
