@@ -108,6 +108,30 @@ def test_sign_bits_rounds_bytes_and_no_dealer(session):
         assert not cost.dealer_bytes.any()
 
 
+def test_bit_lookup_rounds_bytes_and_no_dealer(session):
+    """Bit tables: as ``a < 0`` with 310 products for every borrow; leading-one
+    tables add 6 rounds and 192 products of the prefix OR. The table ``2^i`` gives
+    back the value (bit 63 weighs ``-2^63``: two's complement, as in the ring)."""
+    n, keys, rt = session.n_parties, comb(session.n_parties, session.threshold), session._rt
+    powers, positions = [2**i for i in range(64)], list(range(64))
+    signed, positive = np.arange(-25, 25), np.arange(1, 51)
+    set_bits = [sum(i for i in range(64) if (int(v) % 2**64) >> i & 1) for v in signed]
+    top = np.floor(np.log2(positive)).astype(np.int64)
+    for lookup, values, rounds, products, expected in [
+        (protocols.bit_tables, signed, 7, 310, (signed, set_bits)),
+        (protocols.leading_one_tables, positive, 13, 502, (2**top, top)),
+    ]:
+        shares = protocols.share_input(rt, 0, rt.number.encode_int(values), values.shape)
+        before = session.comm.snapshot()
+        rows = lookup(rt, shares, [powers, positions])
+        cost = session.comm - before
+        assert cost.rounds == ceil(log2(keys)) + rounds
+        assert cost.bytes_sent.tolist() == [16 * values.size * (64 * (keys - 1) + 1 + products) * (n - 1)] * n
+        assert not cost.dealer_bytes.any()
+        for row, want in zip(protocols.open_shares(rt, *rows), expected):
+            assert rt.number.decode_int(row).tolist() == list(want)
+
+
 def test_less_than_rounds_do_not_depend_on_size(session):
     expected = {(3, 1): 9, (5, 2): 11}[(session.n_parties, session.threshold)]
     for size in (1, 1000):

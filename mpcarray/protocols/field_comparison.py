@@ -128,14 +128,15 @@ def _top_borrow_and_equality(rt, generate, propagate, equal):
             pairs += [(propagate[:, 1 : 2 * half : 2], generate[:, 0 : 2 * half : 2]),
                       (propagate[:, 3 : 2 * half : 2], propagate[:, 2 : 2 * half : 2])]
         if equal is not None:
-            pairs.append((equal[:, 0::2], equal[:, 1::2]))
+            twins = equal.shape[1] // 2
+            pairs.append((equal[:, 0 : 2 * twins : 2], equal[:, 1 : 2 * twins : 2]))
         products = _products(rt, pairs)
         if generate is not None:
             combined = rt.number.add(generate[:, 1 : 2 * half : 2], products[0])
             generate = np.concatenate([combined, generate[:, 2 * half :]], axis=1)
             propagate = np.concatenate([propagate[:, :1], products[1], propagate[:, 2 * half :]], axis=1)
         if equal is not None:
-            equal = products[-1]
+            equal = np.concatenate([products[-1], equal[:, 2 * twins :]], axis=1)
     return (None if generate is None else generate[:, 0]), (None if equal is None else equal[:, 0])
 
 
