@@ -82,6 +82,13 @@ def test_integer_comparisons(session):
         assert np.array_equal(compare(x, 0).reveal(), compare(a, 0).astype(np.int64))
 
 
+def test_scalars_and_empty_arrays(session):
+    x = session.share(np.array(2.5), owner=0)
+    assert (x < 3).reveal() == 1 and (x == 2.5).reveal() == 1 and (x > 2.5).reveal() == 0
+    empty = session.share(np.zeros((0, 3)), owner=0)
+    assert (empty < 1).reveal().shape == (0, 3) and (empty == 1).reveal().shape == (0, 3)
+
+
 def test_random_ties_match_numpy(session, rng):
     a = rng.integers(-(2**20), 2**20, 500) / 64
     b = np.where(rng.random(500) < 0.3, a, rng.integers(-(2**20), 2**20, 500) / 64)

@@ -12,7 +12,7 @@ def as_words(rows: np.ndarray) -> np.ndarray:
     if rows.dtype == np.uint64:
         return rows
     rows = np.ascontiguousarray(rows)
-    return rows.view(np.uint64).reshape(rows.shape + (-1,))
+    return rows.view(np.uint64).reshape(rows.shape + (rows.dtype.itemsize // 8,))
 
 
 def as_elements(words: np.ndarray, domain) -> np.ndarray:
