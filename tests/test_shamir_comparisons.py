@@ -14,7 +14,7 @@ Rounds and bytes are checked against
 :func:`mpcarray.protocols.field_comparison.sign_bits`.
 """
 
-from math import ceil, comb, log2
+from math import comb
 
 import clinical
 import numpy as np
@@ -98,11 +98,10 @@ def test_random_ties_match_numpy(session, rng):
 
 
 def test_sign_bits_rounds_bytes_and_no_dealer(session):
-    """``ceil(log2 C) + 7`` rounds; per element and other party 16 bytes per opened
-    element and per product: ``64 (C - 1)`` for the random bits, 1 opening, then
-    118 products for ``a < 0``, 63 for ``a == 0``."""
+    """8 rounds at any size and party count; per element and other party 16 bytes
+    per opened element and per product: 64 openings of squares for the random
+    bits, 1 masked opening, then 118 products for ``a < 0``, 63 for ``a == 0``."""
     n, size = session.n_parties, 130
-    keys = comb(n, session.threshold)
     rt = session._rt
     shares = protocols.share_input(rt, 0, rt.number.encode_int(np.arange(-65, 65)), (size,))
     for kwargs, products in [({"negative": True}, 118), ({"negative": False, "zero": True}, 63),
@@ -110,8 +109,8 @@ def test_sign_bits_rounds_bytes_and_no_dealer(session):
         before = session.comm.snapshot()
         protocols.sign_bits(rt, shares, **kwargs)
         cost = session.comm - before
-        assert cost.rounds == ceil(log2(keys)) + 7
-        assert cost.bytes_sent.tolist() == [16 * size * (64 * (keys - 1) + 1 + products) * (n - 1)] * n
+        assert cost.rounds == 8
+        assert cost.bytes_sent.tolist() == [16 * size * (64 + 1 + products) * (n - 1)] * n
         assert not cost.dealer_bytes.any()
 
 
@@ -119,35 +118,34 @@ def test_bit_lookup_rounds_bytes_and_no_dealer(session):
     """Bit tables: as ``a < 0`` with 310 products for every borrow; leading-one
     tables add 6 rounds and 192 products of the prefix OR. The table ``2^i`` gives
     back the value (bit 63 weighs ``-2^63``: two's complement, as in the ring)."""
-    n, keys, rt = session.n_parties, comb(session.n_parties, session.threshold), session._rt
+    n, rt = session.n_parties, session._rt
     powers, positions = [2**i for i in range(64)], list(range(64))
     signed, positive = np.arange(-25, 25), np.arange(1, 51)
     set_bits = [sum(i for i in range(64) if (int(v) % 2**64) >> i & 1) for v in signed]
     top = np.floor(np.log2(positive)).astype(np.int64)
     for lookup, values, rounds, products, expected in [
-        (protocols.bit_tables, signed, 7, 310, (signed, set_bits)),
-        (protocols.leading_one_tables, positive, 13, 502, (2**top, top)),
+        (protocols.bit_tables, signed, 8, 310, (signed, set_bits)),
+        (protocols.leading_one_tables, positive, 14, 502, (2**top, top)),
     ]:
         shares = protocols.share_input(rt, 0, rt.number.encode_int(values), values.shape)
         before = session.comm.snapshot()
         rows = lookup(rt, shares, [powers, positions])
         cost = session.comm - before
-        assert cost.rounds == ceil(log2(keys)) + rounds
-        assert cost.bytes_sent.tolist() == [16 * values.size * (64 * (keys - 1) + 1 + products) * (n - 1)] * n
+        assert cost.rounds == rounds
+        assert cost.bytes_sent.tolist() == [16 * values.size * (64 + 1 + products) * (n - 1)] * n
         assert not cost.dealer_bytes.any()
         for row, want in zip(protocols.open_shares(rt, *rows), expected):
             assert rt.number.decode_int(row).tolist() == list(want)
 
 
 def test_less_than_rounds_do_not_depend_on_size(session):
-    expected = {(3, 1): 9, (5, 2): 11}[(session.n_parties, session.threshold)]
     for size in (1, 1000):
         x = session.share(np.linspace(-3, 3, size), owner=0)
         y = session.share(np.zeros(size), owner=1)
         before = session.comm.snapshot()
         _ = x < y
         cost = session.comm - before
-        assert cost.rounds == expected and not cost.dealer_bytes.any()
+        assert cost.rounds == 8 and not cost.dealer_bytes.any()
 
 
 def test_sign_abs_relu(session):

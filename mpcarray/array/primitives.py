@@ -2,7 +2,7 @@
 
 Each is a thin wrapper over one protocol (or one fixed chain of binary
 protocols) that takes and returns SharedArrays, so the functions layer never
-sees share rows. Tables are public: ``tables[r][i]`` is the ring integer row
+sees share rows. Tables are public: ``tables[r][i]`` is the integer row
 ``r`` assigns to bit position ``i`` (0 = least significant), applied as a signed
 64-bit integer.
 """
@@ -20,8 +20,7 @@ from .shared_array import SharedArray, _encode_public, _runtime_of
 def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> list[SharedArray]:
     """Shared 0/1 integers ``[x < 0]`` and/or ``[x == 0]`` (in that order), one protocol.
 
-    Cost: 8 rounds whatever the size (:func:`mpcarray.protocols.sign_bits`); 9 in a
-    3-party Shamir session.
+    Cost: 8 rounds whatever the size, in both schemes (:func:`mpcarray.protocols.sign_bits`).
     """
     rt = _runtime_of(_ordered(x))
     rows = protocols.sign_bits(rt, x._shares, negative=negative, zero=zero)
@@ -31,7 +30,7 @@ def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> l
 def bit_tables(x: SharedArray, tables) -> list[SharedArray]:
     """Shared integers ``sum_i tables[r][i] * bit_i(x)`` for each table ``r``.
 
-    Cost: 8 rounds; 9 in a 3-party Shamir session (:func:`mpcarray.protocols.bit_tables`).
+    Cost: 8 rounds in both schemes (:func:`mpcarray.protocols.bit_tables`).
     """
     return _integer_rows(x, protocols.bit_tables(_runtime_of(_ordered(x)), x._shares, tables))
 
@@ -39,7 +38,7 @@ def bit_tables(x: SharedArray, tables) -> list[SharedArray]:
 def leading_one_tables(x: SharedArray, tables) -> list[SharedArray]:
     """Shared integers ``tables[r][p]`` for positive ``x`` whose leading one is bit ``p``.
 
-    Cost: 14 rounds; 15 in a 3-party Shamir session (:func:`mpcarray.protocols.leading_one_tables`).
+    Cost: 14 rounds in both schemes (:func:`mpcarray.protocols.leading_one_tables`).
     """
     return _integer_rows(x, protocols.leading_one_tables(_runtime_of(_ordered(x)), x._shares, tables))
 

@@ -62,6 +62,11 @@ class Mersenne127:
     def mul(self, a, b):
         return self._binary(kernels.mul127, a, b)
 
+    def power(self, a, exponent: int):
+        """``a^exponent`` elementwise, for a Python integer ``exponent >= 0``."""
+        a = np.asarray(a, dtype=ELEMENT127)
+        return _elements(kernels.pow127(_words(a), exponent), a.shape)
+
     def neg(self, a):
         a = np.asarray(a, dtype=ELEMENT127)
         return _elements(kernels.neg127(_words(a)), a.shape)

@@ -4,8 +4,7 @@ Protocols ask the runtime's provider for material by kind. The trusted dealer
 (:class:`~mpcarray.preprocessing.dealer.Dealer`) supplies the additive kinds;
 the dealer-free provider of Shamir sessions
 (:class:`~mpcarray.preprocessing.prss.PseudoRandomSharing`) supplies random
-sharings, sharings of zero, double sharings, bounded integers and
-per-key random bits. A kind a provider cannot supply
+sharings, sharings of zero, double sharings and bounded integers. A kind a provider cannot supply
 raises :class:`~mpcarray.errors.UnsupportedOperationError` before anything is
 computed or sent, so a protocol can never run on material of the wrong scheme.
 """
@@ -28,7 +27,7 @@ _NEEDED_FOR = {
     "matrix_triple": "matrix products",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
-    "key_bits": "comparisons in a field",
+    "zero_sharings": "random bits in a field",
     "bounded_sharings": "comparisons in a field",
 }
 
@@ -83,8 +82,8 @@ class Provider(ABC):
     def truncation_masks(self, size: int, shift: int, bits: int, degree: int, domain):
         self._unavailable("truncation_masks")
 
-    def key_bits(self, size: int, domain):
-        self._unavailable("key_bits")
+    def zero_sharings(self, size: int, domain):
+        self._unavailable("zero_sharings")
 
     def bounded_sharings(self, size: int, bits: int, domain):
         self._unavailable("bounded_sharings")

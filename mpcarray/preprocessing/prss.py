@@ -9,10 +9,7 @@ and ``f_A(x_j) = 0`` for ``j`` in ``A``.
 * random sharing: ``R_A = PRF(k_A, counter)``; party ``i`` holds
   ``sum_{A not containing i} R_A f_A(x_i)``, a degree-``t`` sharing of ``r = sum_A R_A``;
 * zero sharing of degree ``2t`` (PRZS): ``sum_A sum_{l=1..t} R_{A,l} x_i^l f_A(x_i)``;
-* double sharing: ``([r]_t, [r]_t + [0]_2t)``, two sharings of one random ``r``;
-* key bit: party ``i`` holds ``B_A f_A(x_i)`` for a pseudo-random bit ``B_A``
-  drawn with ``k_A``, a degree-``t`` sharing of ``B_A`` per key (the XOR of all
-  ``C(n, t)`` key bits is a random bit no coalition of ``t`` parties knows).
+* double sharing: ``([r]_t, [r]_t + [0]_2t)``, two sharings of one random ``r``.
 
 A coalition of at most ``t`` parties lacks the key of the set it forms, so ``r``
 (and the degree-``2t`` polynomial) is pseudo-random to it. There are ``C(n, t)``
@@ -66,8 +63,6 @@ class PseudoRandomSharing(Provider):
         self._sets = held_sets(scheme.n_parties, scheme.threshold, ranks)
         #: Every key set in the consortium, ``C(n, t)``: the terms a PRSS value sums.
         self.keys = len(key_sets(scheme.n_parties, scheme.threshold))
-        #: Position of each held key set among all :func:`key_sets`.
-        self._key_positions = [key_sets(scheme.n_parties, scheme.threshold).index(a) for a in self._sets]
         self._weights = {}
 
     def weights(self, domain) -> tuple[np.ndarray, np.ndarray]:
@@ -93,8 +88,8 @@ class PseudoRandomSharing(Provider):
         """Held rows ``weights @ values`` for per-key values ``(m * j, size)``."""
         return domain.matmul(weights, np.ascontiguousarray(values).reshape(weights.shape[1], -1))
 
-    def _zero(self, size: int, domain) -> np.ndarray:
-        """Held rows of a degree-``2t`` sharing of zero (PRZS)."""
+    def zero_sharings(self, size: int, domain) -> np.ndarray:
+        """Held rows ``(k, size)`` of degree-``2t`` sharings of zero (PRZS). No communication."""
         w, t = domain.words_per_element, self.scheme.threshold
         words = self._words(size, w * t).reshape(len(self._sets), t, w, size)
         values = domain.from_words(np.moveaxis(words, 2, 0))
@@ -108,31 +103,13 @@ class PseudoRandomSharing(Provider):
     def double_sharings(self, size: int, domain) -> tuple[np.ndarray, np.ndarray]:
         """Held rows of ``([r]_t, [r]_2t)`` for ``size`` random ``r``. No communication."""
         low = self.random_sharings(size, domain)
-        return low, domain.add(low, self._zero(size, domain))
+        return low, domain.add(low, self.zero_sharings(size, domain))
 
     def bounded_sharings(self, size: int, bits: int, domain) -> np.ndarray:
         """Held rows ``(k, size)`` of ``[r]_t``, ``r = sum_A R_A`` with every ``R_A`` uniform in ``[0, 2^bits)``
         (``bits <= 126``), so ``0 <= r < C 2^bits``. No communication."""
         words = self._words(size, 2)
         return self._combine(self.weights(domain)[0], domain.from_bounded(words.transpose(1, 0, 2), bits), domain)
-
-    def key_bits(self, size: int, domain) -> np.ndarray:
-        """Held rows ``(k, C, size)``: for every key set ``A`` in :func:`key_sets` order, ``size``
-        sharings ``[B_A]_t`` of pseudo-random bits ``B_A`` known to the ``n - t`` parties outside ``A``.
-
-        Party ``i`` holds ``B_A f_A(x_i)``, which is 0 for ``i`` in ``A``; a key no
-        held party has gives zero rows. A coalition of ``t`` parties lacks exactly
-        the key of the set it forms, so the XOR of the ``C`` bits is uniform to it.
-        No communication.
-        """
-        words = np.ascontiguousarray(self._words(-(-size // 64), 1)[:, 0])
-        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")[:, :size].astype(np.uint64)
-        weights = np.ascontiguousarray(self.weights(domain)[0])
-        k, m = weights.shape
-        weight_words = weights.view(np.uint64).reshape(k, m, 1, -1)  # one or two words per element
-        rows = np.zeros((k, self.keys, size, weight_words.shape[-1]), dtype=np.uint64)
-        rows[:, self._key_positions] = weight_words * bits[None, :, :, None]
-        return rows.view(domain.dtype)[..., 0]
 
     def truncation_masks(self, size: int, shift: int, bits: int, degree: int, domain):
         """Held rows of ``[R]_degree`` and ``[r'']_t`` with ``R = 2^shift r'' + r'``: pseudo-random integer sharing.
@@ -151,7 +128,7 @@ class PseudoRandomSharing(Provider):
         random_weights = self.weights(domain)[0]
         mask = self._combine(random_weights, domain.add(domain.mul_pow2(high, shift), low), domain)
         if degree == 2 * self.scheme.threshold:
-            mask = domain.add(mask, self._zero(size, domain))
+            mask = domain.add(mask, self.zero_sharings(size, domain))
         return mask, self._combine(random_weights, high, domain)
 
 

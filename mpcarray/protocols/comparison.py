@@ -130,7 +130,7 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
     the daBit opening is a uniform bit.
 
     In Shamir sessions: :func:`mpcarray.protocols.field_comparison.sign_bits`
-    (no dealer; 9 rounds at 3 parties).
+    (no dealer; 8 rounds).
     """
     if rt.shamir:
         return field_comparison.sign_bits(rt, a, negative=negative, zero=zero)
