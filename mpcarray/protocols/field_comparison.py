@@ -24,8 +24,8 @@ the safe range), ``C = C(n, t)`` PRSS keys, ``w = 16`` bytes per element.
   ``x == 0`` iff ``c' == r``: the product of all ``p_i``.
 
 Shared bits are elements 0/1 of the field, so any public table of them is a
-local linear combination. Memory: about ``16 * 64 * 4k`` bytes per element at
-the peak of the random bits.
+local linear combination. Memory: a few copies of the ``(k, 64, N)`` bits, about
+4 KiB per element and held party at the peak.
 """
 
 import numpy as np
