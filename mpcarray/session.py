@@ -61,9 +61,9 @@ class Session:
         (t, n) threshold sharing with no dealer (pseudo-random secret sharing;
         needs an honest majority, ``n >= 2t + 1``): integers and fixed-point
         reals in GF(2^127 - 1), field elements in ``field``, under
-        ``+ - * @ **``, ``/`` by public values, sums, means, indexing, joins and
-        ``where``; comparisons and nonlinear functions are additive-only for
-        now. See ``docs/schemes.md``.
+        ``+ - * @ **``, ``/`` by public values, sums, means, indexing, joins,
+        ``where``, comparisons and the nonlinear functions (more rounds and
+        bytes than additive ones, no dealer). See ``docs/schemes.md``.
     threshold : int, optional
         Shamir's ``t``: any ``t + 1`` parties can open a value, any ``t`` learn
         nothing. Default ``(n - 1) // 2``, the largest with an honest majority.

@@ -74,6 +74,19 @@ def test_neg127(rng):
     assert ints(kernels.neg127(words(a))) == [-x % P for x in a]
 
 
+@pytest.mark.parametrize("exponent", [0, 1, 2, 15, 16, 17, 2**64 + 3, (P - 3) // 4, (P + 1) // 4, P - 2, P - 1])
+def test_pow127(exponent, rng):
+    a = random_elements(rng, 300)
+    assert ints(kernels.pow127(words(a), exponent)) == [pow(x, exponent, P) for x in a]
+
+
+def test_pow127_square_roots_give_signs(rng):
+    """``a * (a^2)^((p - 3) / 4) = +-1``: the square-root trick of random bits."""
+    a = [x for x in random_elements(rng, 300) if x]
+    inverse_roots = kernels.pow127(words([x * x % P for x in a]), (P - 3) // 4)
+    assert {x * r % P for x, r in zip(a, ints(inverse_roots))} == {1, P - 1}
+
+
 def test_agrees_with_galois(gf, rng):
     a, b = random_elements(rng, 200), random_elements(rng, 200)[::-1]
     fa, fb = gf(np.array(a, dtype=object)), gf(np.array(b, dtype=object))

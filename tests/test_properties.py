@@ -272,13 +272,9 @@ def test_int_full_range_wraps_like_numpy_int64(config, data, shapes):
 
 
 def assert_field_int(x, exact):
-    """Shamir: x reveals the exact integers ``exact`` where ``|v| < 2^63``; otherwise reveal raises.
-
-    The field's signed reveal is symmetric: ``-2^63`` is refused too
-    (``kernels.field127.decode_int127``), unlike NumPy's int64 range.
-    """
+    """Shamir: x reveals the exact integers ``exact`` where they fit in int64; otherwise reveal raises."""
     exact = np.asarray(exact, dtype=object).reshape(-1)
-    fits = np.array([abs(v) < 2**63 for v in exact], dtype=bool)
+    fits = np.array([-(2**63) <= v < 2**63 for v in exact], dtype=bool)
     assert x.dtype == np.int64 and x.size == exact.size
     assert_exact_int(x.reshape(-1)[fits], exact[fits].astype(np.int64))
     if not fits.all():
@@ -294,7 +290,7 @@ def test_int_field_exact_never_wraps(config, data, shapes):
 
     Counterpart of ``test_int_full_range_wraps_like_numpy_int64``: + - * (shared and
     public operands), unary - and sum are exact integers in GF(2^127 - 1): a result with
-    ``|v| < 2^63`` reveals exactly, and one beyond raises where NumPy's int64 would
+    int64 reveals exactly, and one beyond raises where NumPy's int64 would
     wrap (products of full-range values reach 2^126, the edge of the field's signed
     range). Intermediates beyond int64 cost nothing: ``x * y - x * (y - 1)`` reveals
     ``x`` exactly.

@@ -320,10 +320,10 @@ def test_clear_errors():
             i + field([1, 1])
         with pytest.raises(DomainMismatchError, match="cannot share elements"):
             s.share(galois.GF(2**31 - 1)([1]), owner=0)
-        with pytest.raises(UnsupportedOperationError, match="comparisons"):
-            assert i < 2
+        with pytest.raises(UnsupportedOperationError, match="no order"):
+            assert x < 2
         with pytest.raises(UnsupportedOperationError, match="cast"):
             x.astype(float)
         for function in (mpc.exp, mpc.sqrt, mpc.reciprocal, mpc.sigmoid, mpc.relu):
             with pytest.raises(UnsupportedOperationError):
-                function(i)
+                function(x)

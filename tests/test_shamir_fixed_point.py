@@ -74,17 +74,18 @@ def test_sums_means_public_factors_and_lifts(session):
     np.testing.assert_allclose((c + 0.25).reveal(), counts + 0.25, atol=0)  # integers lifted exactly
 
 
-def test_fixed_point_range_is_wider_than_the_ring():
-    with mpc.Session(parties=3, scheme="shamir", seed=1) as s:
-        assert s.fixed_point.range_bits == 46 and s.fixed_point.max_abs == 2.0**46
-        x = s.share(np.array([2.0**45, -(2.0**45)]), owner=0)
-        np.testing.assert_array_equal(x.reveal(), [2.0**45, -(2.0**45)])
-        y = s.share(np.array([2.0**22 + 0.5]), owner=1)
-        assert abs((y * y).reveal()[0] - (2.0**22 + 0.5) ** 2) <= error_units(3, 1) * 2.0**-F
-        with pytest.raises(EncodingError, match="safe range"):
-            s.share(np.array([2.0**46]), owner=0)
-    with mpc.Session(parties=3) as s:
-        assert s.fixed_point.range_bits == 30
+def test_fixed_point_range_is_the_rings():
+    """Both schemes accept |x| < 2^(62 - 2f), so a script behaves alike on either."""
+    for scheme in ("shamir", "additive"):
+        with mpc.Session(parties=3, scheme=scheme, seed=1) as s:
+            assert s.fixed_point.range_bits == 30 and s.fixed_point.max_abs == 2.0**30
+            edge = 2.0**30 - 2.0**-F
+            x = s.share(np.array([edge, -edge]), owner=0)
+            np.testing.assert_array_equal(x.reveal(), [edge, -edge])
+            y = s.share(np.array([2.0**14 + 0.5]), owner=1)
+            assert abs((y * y).reveal()[0] - (2.0**14 + 0.5) ** 2) <= error_units(3, 1) * 2.0**-F
+            with pytest.raises(EncodingError, match="safe range"):
+                s.share(np.array([2.0**30]), owner=0)
 
 
 @pytest.mark.parametrize("n, t", SIZES)
@@ -110,7 +111,7 @@ def test_truncation_bound_and_integer_share_cost(n, t):
     """K = 82, 80, 78 at 3, 5, 7 parties; an integer or real input costs (8 (3 + ndim) + 16 N)(n - 1) bytes."""
     with mpc.Session(parties=n, scheme="shamir", threshold=t, seed=5) as s:
         assert s.fixed_point.truncation_bits == {3: 82, 5: 80, 7: 78}[n]
-        assert s.fixed_point.range_bits == 46  # int64 encoding, 62 - f, binds before K - 2f
+        assert s.fixed_point.range_bits == 30  # K only adds headroom for the masks
         for data in (np.arange(12).reshape(3, 4), np.linspace(0, 1, 12).reshape(3, 4)):
             before = s.comm.snapshot()
             s.share(data, owner=1)

@@ -2,8 +2,9 @@
 
 Each is a thin wrapper over one protocol (or one fixed chain of binary
 protocols) that takes and returns SharedArrays, so the functions layer never
-sees share rows. Tables are public: ``tables[r][i]`` is the ring integer row
-``r`` assigns to bit position ``i`` (0 = least significant).
+sees share rows. Tables are public: ``tables[r][i]`` is the integer row
+``r`` assigns to bit position ``i`` (0 = least significant), applied as a signed
+64-bit integer.
 """
 
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import protocols
+from ..errors import UnsupportedOperationError
 from .promotion import INT, is_integer, public_array
 from .shared_array import SharedArray, _encode_public, _runtime_of
 
@@ -18,9 +20,9 @@ from .shared_array import SharedArray, _encode_public, _runtime_of
 def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> list[SharedArray]:
     """Shared 0/1 integers ``[x < 0]`` and/or ``[x == 0]`` (in that order), one protocol.
 
-    Cost: 8 rounds whatever the size (:func:`mpcarray.protocols.sign_bits`).
+    Cost: 8 rounds whatever the size, in both schemes (:func:`mpcarray.protocols.sign_bits`).
     """
-    rt = _runtime_of(x)
+    rt = _runtime_of(_ordered(x))
     rows = protocols.sign_bits(rt, x._shares, negative=negative, zero=zero)
     return [x._new(r, INT, x._known_by) for r in rows]
 
@@ -28,24 +30,17 @@ def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> l
 def bit_tables(x: SharedArray, tables) -> list[SharedArray]:
     """Shared integers ``sum_i tables[r][i] * bit_i(x)`` for each table ``r``.
 
-    Cost: 8 rounds: bit decomposition (7), one word daBit (1)
-    (:func:`mpcarray.protocols.bit_decompose`, :func:`~mpcarray.protocols.words_to_ring`).
+    Cost: 8 rounds in both schemes (:func:`mpcarray.protocols.bit_tables`).
     """
-    rt = _runtime_of(x)
-    bits = protocols.bit_decompose(rt, x._shares)
-    return _ring_rows(x, protocols.words_to_ring(rt, bits, tables))
+    return _integer_rows(x, protocols.bit_tables(_runtime_of(_ordered(x)), x._shares, tables))
 
 
 def leading_one_tables(x: SharedArray, tables) -> list[SharedArray]:
     """Shared integers ``tables[r][p]`` for positive ``x`` whose leading one is bit ``p``.
 
-    Cost: 14 rounds: bit decomposition (7), prefix OR (6), one word daBit (1)
-    (:func:`~mpcarray.protocols.bit_decompose`, :func:`~mpcarray.protocols.leading_one`,
-    :func:`~mpcarray.protocols.words_to_ring`).
+    Cost: 14 rounds in both schemes (:func:`mpcarray.protocols.leading_one_tables`).
     """
-    rt = _runtime_of(x)
-    onehot = protocols.leading_one(rt, protocols.bit_decompose(rt, x._shares))
-    return _ring_rows(x, protocols.words_to_ring(rt, onehot, tables))
+    return _integer_rows(x, protocols.leading_one_tables(_runtime_of(_ordered(x)), x._shares, tables))
 
 
 def truncate(x: SharedArray, bits: int, frac: int) -> SharedArray:
@@ -84,6 +79,14 @@ def sum_of_private_draws(like: SharedArray, draw: Callable[[np.random.Generator]
     return SharedArray(rt, rows + protocols.zero_sharing(rt, like.shape), frac)
 
 
-def _ring_rows(x: SharedArray, rows: np.ndarray) -> list[SharedArray]:
-    """Flat ring rows ``(R, k, N)`` as integer SharedArrays of ``x``'s shape."""
+def _ordered(x: SharedArray) -> SharedArray:
+    """``x``, refused if it holds field elements, which have no order and no bits to test."""
+    if x.field is not None:
+        raise UnsupportedOperationError(f"elements of {x.field.name} have no order: comparisons and "
+                                        "bit lookups need shared integers or reals")
+    return x
+
+
+def _integer_rows(x: SharedArray, rows: np.ndarray) -> list[SharedArray]:
+    """Flat rows ``(R, k, N)`` of the session's number domain as integer SharedArrays of ``x``'s shape."""
     return [x._new(r.reshape(x._shares.shape), INT, x._known_by) for r in rows]

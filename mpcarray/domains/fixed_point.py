@@ -26,8 +26,8 @@ class FixedPoint:
     """Fixed-point format with ``frac_bits`` fractional bits.
 
     ``truncation_bits`` is ``K``, the bound ``|z| < 2^K`` the number domain's
-    truncation needs for a double-scaled product: 62 in Z_2^64, 78 in
-    GF(2^127 - 1) with up to 64 PRSS keys (:mod:`mpcarray.domains.mersenne127`).
+    truncation allows for a double-scaled product: 62 in Z_2^64, 78 to 82 in
+    GF(2^127 - 1) (:mod:`mpcarray.domains.mersenne127`).
     """
 
     frac_bits: int = 16
@@ -44,12 +44,13 @@ class FixedPoint:
 
     @property
     def range_bits(self) -> int:
-        """Bits of the safe range: values and products stay below ``2^range_bits``.
+        """Bits of the safe range: values and products stay below ``2^range_bits = 2^(62 - 2f)``.
 
-        ``K - 2f`` (``62 - 2f`` in the ring), and at most ``62 - f`` so that an
-        encoded value fits in int64.
+        The same in every domain, so a script behaves alike on both schemes
+        (the nonlinear functions are built for this range); a field's larger
+        ``truncation_bits`` is headroom for its statistical masks.
         """
-        return min(self.truncation_bits - 2 * self.frac_bits, RING_BITS - 2 - self.frac_bits)
+        return TRUNCATION_BITS - 2 * self.frac_bits
 
     @property
     def max_abs(self) -> float:
@@ -65,7 +66,7 @@ class FixedPoint:
         """Encode reals as ring elements, rounding to nearest.
 
         Raises :class:`~mpcarray.errors.EncodingError` for NaN, infinities and
-        values with ``|v| >= max_abs``.
+        values with ``|v| >= max_abs`` once rounded to the grid.
         """
         return self.to_integers(values).view(np.uint64)
 
@@ -75,13 +76,14 @@ class FixedPoint:
         if not np.all(np.isfinite(arr)):
             bad = "NaN" if np.isnan(arr).any() else "an infinite value"
             raise EncodingError(f"cannot encode {bad}: fixed-point values must be finite")
-        if arr.size and np.max(np.abs(arr)) >= self.max_abs:
+        scaled = np.rint(arr * self.scale)  # rounding may reach the limit from just below
+        if arr.size and np.max(np.abs(scaled)) >= self.max_abs * self.scale:
             raise EncodingError(
-                f"value {np.max(np.abs(arr)):.6g} is outside the fixed-point safe range "
+                f"value {np.max(np.abs(arr)):.10g} is outside the fixed-point safe range "
                 f"|v| < 2^{self.range_bits} = {self.max_abs:.6g} "
                 f"(frac_bits={self.frac_bits}); rescale the data or lower frac_bits"
             )
-        return np.rint(arr * self.scale).astype(np.int64)
+        return scaled.astype(np.int64)
 
     def decode(self, ring) -> np.ndarray:
         """Decode ring elements to float64 through exact signed integers."""

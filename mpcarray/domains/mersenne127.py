@@ -5,9 +5,8 @@ Probabilistic truncation in a field (Catrina and Saxena, FC 2010) opens
 ``2^κ`` times larger, summed over ``C(n, t)`` PRSS keys; nothing may wrap
 modulo ``p``, so ``K + 1 + κ + log2 C(n, t) + 1 < 127``. With ``κ = 40``
 statistical security, ``K = 124 - 40 - ceil(log2 C)`` bits for a
-double-scaled product (82 at 3 parties, 78 at 7): at 16 fractional bits the
-safe range of values is ``|v| < 2^46`` (where int64 encodings end), wider
-than the ring's ``2^30``. A 61-bit prime leaves no such room, which is why
+double-scaled product (82 at 3 parties, 78 at 7), above the 62 bits the
+safe range of reals needs. A 61-bit prime leaves no such room, which is why
 reals in Shamir sessions use this Mersenne prime (reduction by shifts and adds).
 
 An element array of shape ``S`` has shape ``S`` and the structured dtype
@@ -61,6 +60,11 @@ class Mersenne127:
 
     def mul(self, a, b):
         return self._binary(kernels.mul127, a, b)
+
+    def power(self, a, exponent: int):
+        """``a^exponent`` elementwise, for a Python integer ``exponent >= 0``."""
+        a = np.asarray(a, dtype=ELEMENT127)
+        return _elements(kernels.pow127(_words(a), exponent), a.shape)
 
     def neg(self, a):
         a = np.asarray(a, dtype=ELEMENT127)

@@ -58,6 +58,7 @@ add127 = serial_when_small(field127.add127, _ELEMENTS)
 sub127 = serial_when_small(field127.sub127, _ELEMENTS)
 neg127 = serial_when_small(field127.neg127, _ELEMENTS)
 mul127 = serial_when_small(field127.mul127, _ELEMENTS)
+pow127 = serial_when_small(field127.pow127, _ELEMENTS)
 matmul127 = serial_when_small(field127.matmul127, lambda a, b, m, k, n: m * k * n)
 sum_rows127 = serial_when_small(field127.sum_rows127, _ELEMENTS)
 sum127 = serial_when_small(field127.sum127, _ELEMENTS)
@@ -116,6 +117,7 @@ __all__ = [
     "neg127",
     "neg_mod",
     "plane_bits",
+    "pow127",
     "reduce_wide",
     "ring_matmul",
     "square_combine",

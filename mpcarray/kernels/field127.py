@@ -444,3 +444,44 @@ def _encode_fixed127(x, scale):
             lo, hi = _complement(lo, hi)
         out[j, 0], out[j, 1] = lo, hi
     return out
+
+
+#: Bits per digit of the fixed-window exponentiation of :func:`pow127`.
+_WINDOW = 4
+
+
+def pow127(a, exponent):
+    """``a^exponent mod p`` of ``(N, 2)`` words for a Python integer ``exponent >= 0``.
+
+    Left-to-right with fixed 4-bit windows: per element, 15 products for the
+    table of ``a^1 .. a^15``, then for each digit 4 squarings and at most one
+    product (about ``1.25 log2(exponent) + 15`` products in all).
+    """
+    if exponent < 0:
+        raise ValueError(f"the exponent must be >= 0, got {exponent}")
+    mask = (1 << _WINDOW) - 1
+    digits = [(exponent >> shift) & mask for shift in range(0, max(exponent.bit_length(), 1), _WINDOW)]
+    return _pow127(a, np.array(digits[::-1], dtype=np.int64))
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _pow127(a, digits):
+    """Kernel of :func:`pow127`: ``digits`` of the exponent in base 16, most significant first."""
+    out = np.empty((a.shape[0], 2), dtype=np.uint64)
+    for j in prange(a.shape[0]):
+        table = np.empty((1 << _WINDOW, 2), dtype=np.uint64)
+        table[0, 0], table[0, 1] = _ONE, _ZERO
+        for d in range(1, 1 << _WINDOW):
+            lo, hi = _product(table[d - 1, 0], table[d - 1, 1], a[j, 0], a[j, 1])
+            table[d, 0], table[d, 1] = _canonical(lo, hi)
+        lo, hi = _ONE, _ZERO
+        for i in range(digits.size):
+            for _ in range(_WINDOW):
+                lo, hi = _product(lo, hi, lo, hi)
+                lo, hi = _canonical(lo, hi)
+            d = digits[i]
+            if d:
+                lo, hi = _product(lo, hi, table[d, 0], table[d, 1])
+                lo, hi = _canonical(lo, hi)
+        out[j, 0], out[j, 1] = lo, hi
+    return out

@@ -4,7 +4,7 @@ Protocols ask the runtime's provider for material by kind. The trusted dealer
 (:class:`~mpcarray.preprocessing.dealer.Dealer`) supplies the additive kinds;
 the dealer-free provider of Shamir sessions
 (:class:`~mpcarray.preprocessing.prss.PseudoRandomSharing`) supplies random
-sharings, sharings of zero and double sharings. A kind a provider cannot supply
+sharings, sharings of zero, double sharings and bounded integers. A kind a provider cannot supply
 raises :class:`~mpcarray.errors.UnsupportedOperationError` before anything is
 computed or sent, so a protocol can never run on material of the wrong scheme.
 """
@@ -27,6 +27,8 @@ _NEEDED_FOR = {
     "matrix_triple": "matrix products",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
+    "zero_sharings": "random bits in a field",
+    "bounded_sharings": "comparisons in a field",
 }
 
 
@@ -79,3 +81,9 @@ class Provider(ABC):
 
     def truncation_masks(self, size: int, shift: int, bits: int, degree: int, domain):
         self._unavailable("truncation_masks")
+
+    def zero_sharings(self, size: int, domain):
+        self._unavailable("zero_sharings")
+
+    def bounded_sharings(self, size: int, bits: int, domain):
+        self._unavailable("bounded_sharings")

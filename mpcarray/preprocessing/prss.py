@@ -88,8 +88,8 @@ class PseudoRandomSharing(Provider):
         """Held rows ``weights @ values`` for per-key values ``(m * j, size)``."""
         return domain.matmul(weights, np.ascontiguousarray(values).reshape(weights.shape[1], -1))
 
-    def _zero(self, size: int, domain) -> np.ndarray:
-        """Held rows of a degree-``2t`` sharing of zero (PRZS)."""
+    def zero_sharings(self, size: int, domain) -> np.ndarray:
+        """Held rows ``(k, size)`` of degree-``2t`` sharings of zero (PRZS). No communication."""
         w, t = domain.words_per_element, self.scheme.threshold
         words = self._words(size, w * t).reshape(len(self._sets), t, w, size)
         values = domain.from_words(np.moveaxis(words, 2, 0))
@@ -103,7 +103,13 @@ class PseudoRandomSharing(Provider):
     def double_sharings(self, size: int, domain) -> tuple[np.ndarray, np.ndarray]:
         """Held rows of ``([r]_t, [r]_2t)`` for ``size`` random ``r``. No communication."""
         low = self.random_sharings(size, domain)
-        return low, domain.add(low, self._zero(size, domain))
+        return low, domain.add(low, self.zero_sharings(size, domain))
+
+    def bounded_sharings(self, size: int, bits: int, domain) -> np.ndarray:
+        """Held rows ``(k, size)`` of ``[r]_t``, ``r = sum_A R_A`` with every ``R_A`` uniform in ``[0, 2^bits)``
+        (``bits <= 126``), so ``0 <= r < C 2^bits``. No communication."""
+        words = self._words(size, 2)
+        return self._combine(self.weights(domain)[0], domain.from_bounded(words.transpose(1, 0, 2), bits), domain)
 
     def truncation_masks(self, size: int, shift: int, bits: int, degree: int, domain):
         """Held rows of ``[R]_degree`` and ``[r'']_t`` with ``R = 2^shift r'' + r'``: pseudo-random integer sharing.
@@ -122,7 +128,7 @@ class PseudoRandomSharing(Provider):
         random_weights = self.weights(domain)[0]
         mask = self._combine(random_weights, domain.add(domain.mul_pow2(high, shift), low), domain)
         if degree == 2 * self.scheme.threshold:
-            mask = domain.add(mask, self._zero(size, domain))
+            mask = domain.add(mask, self.zero_sharings(size, domain))
         return mask, self._combine(random_weights, high, domain)
 
 

@@ -14,6 +14,7 @@ from .input import INPUT_DTYPES, announce_input, share_input
 from .multiplication import gram, matmul, mul, square
 from .opening import agree, open_shares, zero_sharing
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
+from .tables import bit_tables, leading_one_tables
 from .truncation import truncate, truncate_many
 
 __all__ = [
@@ -23,9 +24,11 @@ __all__ = [
     "and_words",
     "announce_input",
     "bit_decompose",
+    "bit_tables",
     "bits_to_ring",
     "gram",
     "leading_one",
+    "leading_one_tables",
     "matmul",
     "matmul_public",
     "mul",

@@ -26,6 +26,7 @@ wrapping (e.g. ``x - y`` for fixed-point values in the safe range).
 import numpy as np
 
 from .. import kernels
+from . import field_comparison
 from .binary import and_planes, bits_to_ring, sklansky_levels
 from .opening import open_shares
 
@@ -127,7 +128,12 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
     ``8`` (edaBit) ``+ 8`` per 64 plane ANDs ``+ 8`` per daBit and element.
     Security: ``c`` is uniform; every AND opening is masked by a fresh triple;
     the daBit opening is a uniform bit.
+
+    In Shamir sessions: :func:`mpcarray.protocols.field_comparison.sign_bits`
+    (no dealer; 8 rounds).
     """
+    if rt.shamir:
+        return field_comparison.sign_bits(rt, a, negative=negative, zero=zero)
     if not (negative or zero):
         raise ValueError("ask for at least one of negative= and zero=")
     size, c_planes, r_planes, agree = _masked_planes(rt, a)

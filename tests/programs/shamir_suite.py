@@ -1,4 +1,4 @@
-"""Every Shamir operation once (field elements, integers and fixed-point reals), on whichever backend ``Session.from_env`` gives; prints JSON.
+"""Every Shamir operation once (field elements, integers, fixed-point reals and comparisons), on whichever backend ``Session.from_env`` gives; prints JSON.
 
 ``python shamir_suite.py [THRESHOLD]`` simulates the five parties; under
 ``mpcarray run --parties a,b,c,d,e shamir_suite.py [THRESHOLD]`` each process
@@ -45,6 +45,8 @@ def references(data) -> dict:
         "int_sum": (i * k).sum(axis=0), "int_where": np.where(data["flag"] == 1, i, k),
         "real_mul": data["r"] * data["r"][:, :1], "real_matmul": data["r"] @ data["q"],
         "real_mean": data["r"].mean(axis=0), "real_scaled": data["r"] / 3 + i[:1, :3],
+        "compare_less": (i < k).astype(int), "compare_ties": (i <= np.where(data["flag"] == 1, i, k)).astype(int),
+        "compare_relu": np.maximum(data["r"], 0),
     }
 
 
@@ -62,6 +64,7 @@ def run(s) -> dict:
         "int_sum": (i * k).sum(axis=0), "int_where": mpc.where(v["flag"], i, k),
         "real_mul": v["r"] * v["r"][:, :1], "real_matmul": v["r"] @ v["q"],
         "real_mean": v["r"].mean(axis=0), "real_scaled": v["r"] / 3 + i[:1, :3],
+        "compare_less": i < k, "compare_ties": i <= mpc.where(v["flag"], i, k), "compare_relu": mpc.relu(v["r"]),
     }
     out = {name: np.asarray(value.reveal(label=name)).tolist() for name, value in results.items()}
     comm = s.comm

@@ -1,0 +1,37 @@
+"""Public tables of the bits of shared values: the lookups behind exp, log, reciprocal and roots.
+
+Each function dispatches by scheme: ring shares go through the dealer's edaBits
+and word daBits (:mod:`mpcarray.protocols.comparison`,
+:mod:`mpcarray.protocols.binary`), Shamir shares through the dealer-free
+field protocols (:mod:`mpcarray.protocols.field_comparison`). Both return rows
+``(R, k, N)`` for ``R`` tables, equal integers in both schemes whenever each
+sum fits in int64.
+"""
+
+import numpy as np
+
+from . import field_comparison
+from .binary import leading_one, words_to_ring
+from .comparison import bit_decompose
+
+
+def bit_tables(rt, a: np.ndarray, tables) -> np.ndarray:
+    """Rows ``(R, k, N)`` of ``sum_i tables[r][i] * bit_i(a)`` for shares ``a`` (flattened), bits of the two's complement.
+
+    Cost: ring: 8 rounds (bit decomposition 7, one word daBit 1);
+    Shamir: :func:`~mpcarray.protocols.field_comparison.bit_tables` (8 rounds).
+    """
+    if rt.shamir:
+        return field_comparison.bit_tables(rt, a, tables)
+    return words_to_ring(rt, bit_decompose(rt, a), tables)
+
+
+def leading_one_tables(rt, a: np.ndarray, tables) -> np.ndarray:
+    """Rows ``(R, k, N)`` of ``tables[r][p]`` for positive ``a`` whose leading one is bit ``p``.
+
+    Cost: ring: 14 rounds (bit decomposition 7, prefix OR 6, one word daBit 1);
+    Shamir: :func:`~mpcarray.protocols.field_comparison.leading_one_tables` (14 rounds).
+    """
+    if rt.shamir:
+        return field_comparison.leading_one_tables(rt, a, tables)
+    return words_to_ring(rt, leading_one(rt, bit_decompose(rt, a)), tables)
