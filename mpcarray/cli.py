@@ -56,7 +56,7 @@ def _guarded(action):
 
 
 def _run_demo(args) -> int:
-    demo.run_demo(parties=args.parties, frac_bits=args.frac_bits, seed=args.seed)
+    demo.run_demo(parties=args.parties, frac_bits=args.frac_bits, seed=args.seed, scheme=args.scheme)
     return 0
 
 
@@ -99,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo_parser.add_argument(
         "--seed", type=int, default=None,
         help="seed for reproducible randomness (default: from the operating system)",
+    )
+    demo_parser.add_argument(
+        "--scheme", choices=("additive", "shamir"), default="additive",
+        help="sharing scheme: additive with a dealer, or Shamir without one (default: %(default)s)",
     )
     demo_parser.set_defaults(handler=_run_demo)
 
