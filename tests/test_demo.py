@@ -4,15 +4,17 @@ import io
 
 import pytest
 
-from mpcarray.cli import main
+from mpcarray.cli import build_parser, main
 from mpcarray.demo import run_demo
 
 ULP = 2.0**-16  # resolution at the demo's default 16 fractional bits
+#: Largest error of one truncation, in ulp: 1 in the ring; 2 for Shamir at 3 parties (C(3, 1) = 3 keys).
+TRUNCATION_ULP = {"additive": 1, "shamir": 2}
 
 
-@pytest.fixture(scope="module")
-def result():
-    return run_demo(seed=0, out=io.StringIO())
+@pytest.fixture(scope="module", params=["additive", "shamir"])
+def result(request):
+    return run_demo(seed=0, out=io.StringIO(), scheme=request.param) | {"scheme": request.param}
 
 
 def test_means_and_variances_match_numpy(result):
@@ -27,8 +29,9 @@ def test_risk_score_matches_numpy(result):
     # Worst-case budget, in ulp: each z_i is within 2 (one two-part public scaling);
     # each z_i * z_j within 2 (|z_i| + |z_j|) + 1 with |z| <= 7.6; weighted by the
     # fitted |w| this is ~130, plus ~30 for rounding w to 2^-17 in `@` and 1 for the
-    # final truncation: ~160 ulp. We assert 200 ulp (3.1e-3); observed ~17 (2.6e-4).
-    assert result["score_max_abs_error"] < 200 * ULP
+    # final truncation: ~160 ulp per ulp of truncation error. We assert 200 ulp (3.1e-3) for
+    # the ring and 400 for Shamir; observed ~17 (2.6e-4) and ~24 (3.6e-4).
+    assert result["score_max_abs_error"] < 200 * TRUNCATION_ULP[result["scheme"]] * ULP
     assert result["score_max_rel_error"] < 1e-4
     assert result["auc"] > 0.98
 
@@ -48,6 +51,8 @@ def test_steps_add_up_to_total(result):
     for party, sent in total["bytes_sent"].items():
         assert sum(step["bytes_sent"][party] for step in steps) == sent > 0
     assert sum(total["bytes_sent"].values()) == sum(total["bytes_received"].values())
+    if result["scheme"] == "shamir":  # no dealer at all
+        assert not any(total["dealer_bytes"].values())
 
 
 def test_cli_demo(capsys):
@@ -72,3 +77,10 @@ def test_cli_rejects_a_single_party(capsys):
 def test_cli_without_command_prints_help(capsys):
     assert main([]) == 2
     assert "usage: mpcarray" in capsys.readouterr().out
+
+
+def test_cli_demo_scheme_option():
+    assert build_parser().parse_args(["demo", "--scheme", "shamir"]).scheme == "shamir"
+    assert build_parser().parse_args(["demo"]).scheme == "additive"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["demo", "--scheme", "replicated"])
