@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from model_data import HOSPITALS, breast_cancer, diabetes, share_columns, share_rows
+from model_data import HOSPITALS, SCHEMES, breast_cancer, diabetes, share_columns, share_rows
 from sklearn.linear_model import LinearRegression as SklearnLinear
 from sklearn.linear_model import LogisticRegression as SklearnLogistic
 
@@ -21,9 +21,9 @@ from mpcarray.models import (
 from mpcarray.models.moments import moments
 
 
-@pytest.fixture(scope="module")
-def session():
-    with mpc.Session(parties=HOSPITALS, seed=11) as s:
+@pytest.fixture(scope="module", params=SCHEMES)
+def session(request):
+    with mpc.Session(parties=HOSPITALS, seed=11, scheme=request.param) as s:
         yield s
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from clinical import (
     HOSPITALS,
+    SCHEMES,
     breast_cancer,
     diabetes,
     encoded,
@@ -25,9 +26,9 @@ from mpcarray.errors import ShapeError, UnsupportedOperationError
 TOL = 1e-4
 
 
-@pytest.fixture(scope="module")
-def session():
-    with mpc.Session(parties=list(HOSPITALS), seed=5) as s:
+@pytest.fixture(scope="module", params=SCHEMES)
+def session(request):
+    with mpc.Session(parties=list(HOSPITALS), seed=5, scheme=request.param) as s:
         yield s
 
 

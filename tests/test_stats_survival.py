@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from clinical import HOSPITALS, lung, rossi, row_blocks, share_rows
+from clinical import HOSPITALS, SCHEMES, lung, rossi, row_blocks, share_rows
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test
 
@@ -11,9 +11,9 @@ from mpcarray import stats
 from mpcarray.errors import ShapeError, UnsupportedOperationError
 
 
-@pytest.fixture(scope="module")
-def session():
-    with mpc.Session(parties=list(HOSPITALS), seed=3) as s:
+@pytest.fixture(scope="module", params=SCHEMES)
+def session(request):
+    with mpc.Session(parties=list(HOSPITALS), seed=3, scheme=request.param) as s:
         yield s
 
 
