@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from conftest import truncation_units
 from model_data import HOSPITALS, SCHEMES, breast_cancer, diabetes, share_columns, share_rows
 from sklearn.linear_model import LinearRegression as SklearnLinear
 from sklearn.linear_model import LogisticRegression as SklearnLogistic
@@ -29,6 +30,12 @@ def session(request):
 
 def relative_error(got, want):
     return float(np.max(np.abs(np.asarray(got) - want) / np.abs(want)))
+
+
+def on_grid_error(session) -> float:
+    """Largest error of one truncation whose exact result is on the fixed-point grid (``X @ coef_`` for X = 0):
+    0 in the ring (exact), one ulp for Shamir at 3 parties (probabilistic truncation, ``truncation_units - 1``)."""
+    return (truncation_units(session) - 1) * session.fixed_point.resolution
 
 
 # ------------------------------------------------------------------ OLS
@@ -106,7 +113,7 @@ def test_ols_without_intercept_goes_through_origin(session, diabetes_shared):
     fit = LinearRegression(fit_intercept=False).fit(Xh, yh)
     assert not any("intercept" in d["label"] for d in session.disclosures[before:])
     assert fit.intercept_ == 0.0 == SklearnLinear(fit_intercept=False).fit(X, y).intercept_
-    assert fit.predict(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0] == 0.0
+    assert abs(fit.predict(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0]) <= on_grid_error(session)
     np.testing.assert_allclose(fit.predict(Xh).reveal(), X @ fit.coef_, atol=1e-2)
 
 
@@ -119,7 +126,10 @@ def test_owner_local_moments_send_less(session):
         before = session.comm.bytes_sent[0]
         moments(Xin, yh)
         sent.append(session.comm.bytes_sent[0] - before)
-    assert sent[0] * 4 < sent[1]  # observed ~4.8x at 442 rows; the secure cost grows with n
+    # Observed ~4.8x (additive) at 442 rows; the secure cost grows with n. Shamir: ~1.8x, as its
+    # products open only the result (X.T @ X sends 16 d^2 bytes, not 8 N d; docs/schemes.md).
+    factor = 4 if session.scheme == "additive" else 1.5
+    assert sent[0] * factor < sent[1]
 
 
 # ---------------------------------------------------------- logistic regression
@@ -165,7 +175,7 @@ def test_logistic_without_intercept_matches_statsmodels(session, layout):
     assert fit.intercept_ == 0.0 == reference.intercept_
     predicted = fit.predict(Xs).reveal()
     assert abs(int(np.sum(predicted == y)) - int(np.sum(reference.predict(X) == y))) <= 1
-    assert fit.decision_function(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0] == 0.0
+    assert abs(fit.decision_function(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0]) <= on_grid_error(session)
 
 
 def test_logistic_gradient_descent_on_vertical_data(session):
