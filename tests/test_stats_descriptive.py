@@ -81,10 +81,11 @@ def test_encoding_is_the_only_gap_to_the_raw_data(session):
     assert np.max(np.abs(stats.corrcoef(X) - np.corrcoef(data, rowvar=False))) < TOL
 
 
-def test_finer_encoding_reaches_the_raw_data():
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_finer_encoding_reaches_the_raw_data(scheme):
     """Breast-cancer columns with std ~ 0.003 need f = 20 for 1e-4 against the raw data on the secure path."""
     data = breast_cancer()[0]
-    with mpc.Session(parties=list(HOSPITALS), seed=6, frac_bits=20) as s:
+    with mpc.Session(parties=list(HOSPITALS), seed=6, frac_bits=20, scheme=scheme) as s:
         X = share_rows(s, even_blocks(data)).copy()
         reference = np.cov(data, rowvar=False)
         scale = np.sqrt(np.outer(np.diag(reference), np.diag(reference)))

@@ -129,11 +129,12 @@ def test_bad_input(session):
         stats.kaplan_meier(time, event, timeline=[3, 3, 9])
 
 
-def test_every_reveal_states_its_cohort_for_the_policies():
+@pytest.mark.parametrize("scheme", SCHEMES)  # policies are checked before any opening, whatever the scheme
+def test_every_reveal_states_its_cohort_for_the_policies(scheme):
     """A hospital requiring cohorts of at least 100 allows the whole analysis of rossi (432 patients)."""
     frame = rossi()
     strict = {"hosp_b": mpc.privacy.Policy(min_cohort=100)}
-    with mpc.Session(parties=list(HOSPITALS), seed=8, policies=strict) as s:
+    with mpc.Session(parties=list(HOSPITALS), seed=8, policies=strict, scheme=scheme) as s:
         time, event = shared_survival(s, frame, "week", "arrest")
         stats.kaplan_meier(time, event)
         stats.var(share_rows(s, row_blocks(frame[["age", "prio"]].to_numpy(), frame["hospital"])))
