@@ -11,6 +11,8 @@ from lifelines.datasets import load_lung, load_rossi
 from sklearn.datasets import load_breast_cancer, load_diabetes
 
 HOSPITALS = ("hosp_a", "hosp_b", "hosp_c")
+#: The sharing schemes the module-scoped sessions run on (Shamir: 3 parties, threshold 1).
+SCHEMES = ("additive", "shamir")
 
 
 def diabetes() -> np.ndarray:

@@ -11,6 +11,8 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes
 
 HOSPITALS = ("hosp_a", "hosp_b", "hosp_c")
+#: The sharing schemes the module-scoped sessions run on (Shamir: 3 parties, threshold 1).
+SCHEMES = ("additive", "shamir")
 #: Breast-cancer "mean" features without perimeter and area (collinear with the radius).
 CANCER_FEATURES = [0, 1, 4, 5, 6, 7, 8, 9]
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from model_data import HOSPITALS, breast_cancer, diabetes, share_columns, share_rows
+from conftest import skip_slow_shamir, truncation_units
+from model_data import HOSPITALS, SCHEMES, breast_cancer, diabetes, share_columns, share_rows
 from sklearn.linear_model import LinearRegression as SklearnLinear
 from sklearn.linear_model import LogisticRegression as SklearnLogistic
 
@@ -21,14 +22,20 @@ from mpcarray.models import (
 from mpcarray.models.moments import moments
 
 
-@pytest.fixture(scope="module")
-def session():
-    with mpc.Session(parties=HOSPITALS, seed=11) as s:
+@pytest.fixture(scope="module", params=SCHEMES)
+def session(request):
+    with mpc.Session(parties=HOSPITALS, seed=11, scheme=request.param) as s:
         yield s
 
 
 def relative_error(got, want):
     return float(np.max(np.abs(np.asarray(got) - want) / np.abs(want)))
+
+
+def on_grid_error(session) -> float:
+    """Largest error of one truncation whose exact result is on the fixed-point grid (``X @ coef_`` for X = 0):
+    0 in the ring (exact), one ulp for Shamir at 3 parties (probabilistic truncation, ``truncation_units - 1``)."""
+    return (truncation_units(session) - 1) * session.fixed_point.resolution
 
 
 # ------------------------------------------------------------------ OLS
@@ -106,7 +113,7 @@ def test_ols_without_intercept_goes_through_origin(session, diabetes_shared):
     fit = LinearRegression(fit_intercept=False).fit(Xh, yh)
     assert not any("intercept" in d["label"] for d in session.disclosures[before:])
     assert fit.intercept_ == 0.0 == SklearnLinear(fit_intercept=False).fit(X, y).intercept_
-    assert fit.predict(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0] == 0.0
+    assert abs(fit.predict(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0]) <= on_grid_error(session)
     np.testing.assert_allclose(fit.predict(Xh).reveal(), X @ fit.coef_, atol=1e-2)
 
 
@@ -119,7 +126,10 @@ def test_owner_local_moments_send_less(session):
         before = session.comm.bytes_sent[0]
         moments(Xin, yh)
         sent.append(session.comm.bytes_sent[0] - before)
-    assert sent[0] * 4 < sent[1]  # observed ~4.8x at 442 rows; the secure cost grows with n
+    # Observed ~4.8x (additive) at 442 rows; the secure cost grows with n. Shamir: ~1.8x, as its
+    # products open only the result (X.T @ X sends 16 d^2 bytes, not 8 N d; docs/schemes.md).
+    factor = 4 if session.scheme == "additive" else 1.5
+    assert sent[0] * factor < sent[1]
 
 
 # ---------------------------------------------------------- logistic regression
@@ -153,6 +163,7 @@ def test_logistic_accuracy_matches_scikit_learn(logistic_fit):
 @pytest.mark.parametrize("layout", ["horizontal", "vertical"])
 def test_logistic_without_intercept_matches_statsmodels(session, layout):
     X, y, _ = breast_cancer()
+    skip_slow_shamir(session, 3.6)  # each layout; the rows-split fit with an intercept (logistic_fit) runs on Shamir
     if layout == "horizontal":
         Xs, ys = share_rows(session, X, y)
     else:
@@ -165,7 +176,7 @@ def test_logistic_without_intercept_matches_statsmodels(session, layout):
     assert fit.intercept_ == 0.0 == reference.intercept_
     predicted = fit.predict(Xs).reveal()
     assert abs(int(np.sum(predicted == y)) - int(np.sum(reference.predict(X) == y))) <= 1
-    assert fit.decision_function(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0] == 0.0
+    assert abs(fit.decision_function(session.share(np.zeros((1, X.shape[1])), owner=0)).reveal()[0]) <= on_grid_error(session)
 
 
 def test_logistic_gradient_descent_on_vertical_data(session):

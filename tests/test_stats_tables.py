@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from clinical import HOSPITALS, breast_cancer, encoded, lung, rossi, row_blocks, share_rows
+from clinical import HOSPITALS, SCHEMES, breast_cancer, encoded, lung, rossi, row_blocks, share_rows
 from scipy.stats import chi2_contingency
 from statsmodels.stats.contingency_tables import Table2x2
 
@@ -13,9 +13,9 @@ from mpcarray.errors import ShapeError, UnsupportedOperationError
 TOL = 1e-4
 
 
-@pytest.fixture(scope="module")
-def session():
-    with mpc.Session(parties=list(HOSPITALS), seed=11) as s:
+@pytest.fixture(scope="module", params=SCHEMES)
+def session(request):
+    with mpc.Session(parties=list(HOSPITALS), seed=11, scheme=request.param) as s:
         yield s
 
 
