@@ -73,8 +73,3 @@ def truncation_units(session) -> int:
     shift = (keys - 1) // 2
     return max(1 + shift, keys - shift)
 
-
-def skip_slow_shamir(session, seconds: float) -> None:
-    """Keep a test additive-only so the suite stays fast: its Shamir run passed in ``seconds`` (measured, simulated backend)."""
-    if session.scheme == "shamir":
-        pytest.skip(f"additive-only to keep the suite fast (passes on Shamir in {seconds:g} s)")

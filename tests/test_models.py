@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from conftest import skip_slow_shamir, truncation_units
+from conftest import truncation_units
 from model_data import HOSPITALS, SCHEMES, breast_cancer, diabetes, share_columns, share_rows
 from sklearn.linear_model import LinearRegression as SklearnLinear
 from sklearn.linear_model import LogisticRegression as SklearnLogistic
@@ -163,7 +163,6 @@ def test_logistic_accuracy_matches_scikit_learn(logistic_fit):
 @pytest.mark.parametrize("layout", ["horizontal", "vertical"])
 def test_logistic_without_intercept_matches_statsmodels(session, layout):
     X, y, _ = breast_cancer()
-    skip_slow_shamir(session, 3.6)  # each layout; the rows-split fit with an intercept (logistic_fit) runs on Shamir
     if layout == "horizontal":
         Xs, ys = share_rows(session, X, y)
     else:

@@ -21,6 +21,7 @@ columns split 5.0e-4, 5.4e-5, 5.7e-7, 8.1e-7. Without one: rows 1.5e-4, 2.5e-5,
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from conftest import truncation_units
 from model_data import HOSPITALS, SCHEMES, breast_cancer, diabetes, share_columns, share_rows
 
 import mpcarray as mpc
@@ -65,10 +66,11 @@ def session(request):
 def test_ols_error_scales_with_resolution(session, layout, fit_intercept):
     X, y = diabetes()
     f = session.frac_bits
-    if (session.scheme, f, layout, fit_intercept) == ("shamir", 12, "columns", False):
-        # Measured 5.6e-2 against tol 1.5e-3 (seed 11, this module's order). Not Shamir-specific:
-        # fresh sessions measure 2.6e-3, 1.6e-4, 1.2e-3 (additive, seeds 11-13) and 2.2e-4, 9.7e-4, 1.4e-3 (Shamir).
-        pytest.xfail("f = 12 without an intercept (kappa 9.3e3) on Shamir: 5.6e-2 against tol 1.5e-3")
+    if (f, fit_intercept) == (12, False):
+        # Known gap, documented in docs/models.md: kappa 2^-f ~ 2.3, the solver's refinement does not
+        # converge reliably. Over 25 seeds (columns split) the error exceeded the bound in 5 additive and
+        # 15 Shamir runs, up to 1.6e-1; seed 11 here measures 5.6e-2 on Shamir.
+        pytest.xfail("f = 12 without an intercept: accuracy not guaranteed (kappa 2^-f > 1)")
     if layout == "rows":
         Xs, ys = share_rows(session, X, y)
     else:
@@ -97,13 +99,14 @@ def test_logistic_error_scales_with_resolution(session):
     and 2.0e-4 (f = 24); the part that does not shrink with f (~2e-4) is the sigmoid's
     approximation error (absolute < 5e-5), amplified by the inverse Hessian.
     """
-    if session.scheme == "shamir":  # 3.5 s per f; tests/test_models.py fits the same model on Shamir at f = 16
-        pytest.skip("additive-only: on Shamir f = 16-24 pass, f = 12 measured 5.1e-3 against tol 2.6e-3")
-    X, y, _ = breast_cancer()
     f = session.frac_bits
+    if (session.scheme, f) == ("shamir", 12):
+        # Known gap: measured 5.1e-3 against 8 T 2^-f + 6e-4 = 4.5e-3 (T = 2); f = 16-24 pass.
+        pytest.xfail("Shamir at f = 12: logistic accuracy not guaranteed")
+    X, y, _ = breast_cancer()
     fit = LogisticRegression(max_iter=10).fit(*share_rows(session, X, y))
     reference = sm.Logit(y, sm.add_constant(X)).fit(disp=0).params
-    tol = 8 * 2.0**-f + 6e-4
+    tol = 8 * truncation_units(session) * 2.0**-f + 6e-4  # T ulp per truncation (tests/conftest.py)
     assert relative_error(fit.coef_, reference[1:]) < tol
     assert relative_error(fit.intercept_, reference[0]) < tol
 

@@ -18,7 +18,6 @@ from clinical import (
     share_columns,
     share_rows,
 )
-from conftest import skip_slow_shamir
 
 import mpcarray as mpc
 from mpcarray import stats
@@ -41,8 +40,6 @@ DATASETS = {"diabetes": diabetes, "breast_cancer": lambda: breast_cancer()[0]}
 def case(request, session):
     """(shared X, reference data) for each dataset and aggregation path."""
     name, path = request.param
-    if (name, path) == ("breast_cancer", "secure"):
-        skip_slow_shamir(session, 13.5)  # mean_var_std 6.9 s + cov_and_corrcoef 6.6 s
     data = DATASETS[name]()
     X = share_rows(session, even_blocks(data))
     if path == "owner_local":
@@ -77,7 +74,6 @@ def test_cov_and_corrcoef(case):
 
 def test_encoding_is_the_only_gap_to_the_raw_data(session):
     """The secure path's error against the raw data is that of the fixed-point inputs."""
-    skip_slow_shamir(session, 2.0)  # the same checks end tests/test_shamir_comparisons.py
     data = diabetes()
     X = share_rows(session, even_blocks(data)).copy()
     assert relative(stats.mean(X), data.mean(axis=0)) < TOL
@@ -100,7 +96,6 @@ def test_finer_encoding_reaches_the_raw_data():  # additive-only to keep the sui
 
 def test_vertical_partitioning(session):
     """Columns held by different hospitals (np.hstack): cov and corrcoef by the secure path."""
-    skip_slow_shamir(session, 2.0)  # the secure path as diabetes-secure above
     data = diabetes()
     X = share_columns(session, data)
     reference = encoded(data)

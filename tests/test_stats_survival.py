@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 from clinical import HOSPITALS, SCHEMES, lung, rossi, row_blocks, share_rows
-from conftest import skip_slow_shamir
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test
 
@@ -148,8 +147,6 @@ def test_every_reveal_states_its_cohort_for_the_policies(scheme):
 @pytest.mark.parametrize("path", ["owner_local", "secure"])
 def test_logrank_with_a_group_indicator(session, path):
     """Financial aid (the "arm") held by hospital a for all rossi patients; times at their own hospitals."""
-    if path == "secure":
-        skip_slow_shamir(session, 9.5)  # the secure path of kaplan_meier runs on Shamir (rossi, above)
     frame = rossi()
     time, event = shared_survival(session, frame, "week", "arrest", path)
     arm = np.concatenate(row_blocks(frame["fin"].to_numpy(), frame["hospital"]))
