@@ -59,6 +59,8 @@ ROWS = [
      "time_secure_multiply", "time_numpy_float64_multiply"),
     ("x * y, 10^6 reals, Shamir GF(2^127-1)", "bench_shamir.FixedPointMultiply", ("shamir",),
      "time_secure_multiply", "time_numpy_float64_multiply"),
+    ("x < y, 10^4 reals, additive", "bench_shamir.Compare", ("additive",), "time_secure_less", "time_numpy_less"),
+    ("x < y, 10^4 reals, Shamir", "bench_shamir.Compare", ("shamir",), "time_secure_less", "time_numpy_less"),
 ] + [
     (f"{name}, 10^6, 3 parties", "bench_nonlinear.Nonlinear", (name,), "time_secure", "time_plaintext")
     for name in ("less", "reciprocal", "exp", "sigmoid")

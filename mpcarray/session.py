@@ -96,6 +96,13 @@ class Session:
     ...     y = s.share(np.array([4.0, -1.0]), owner="hosp_b")
     ...     print((x * y).sum().reveal())
     4.0
+
+    Shamir sharing among five parties, any three of which can open, no dealer:
+
+    >>> with mpc.Session(parties=5, scheme="shamir", threshold=2) as s:
+    ...     x = s.share(np.array([3, -4]), owner=0)
+    ...     print((x * x + 1).reveal(), s.comm.dealer_bytes.sum())
+    [10 17] 0
     """
 
     def __init__(self, parties: int | Sequence[str] | None = None, backend: str = "simulated",

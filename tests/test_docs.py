@@ -1,9 +1,13 @@
 """The generated documentation pages match the code they describe."""
 
+import doctest
+import importlib
 import importlib.util
 import re
 import runpy
 from pathlib import Path
+
+import pytest
 
 import mpcarray as mpc
 
@@ -43,3 +47,10 @@ def test_schemes_page_examples_run(tmp_path):
         script = tmp_path / f"schemes_block_{number}.py"
         script.write_text(block)
         runpy.run_path(str(script))
+
+
+@pytest.mark.parametrize("module", ["mpcarray.session", "mpcarray.array.owner"])
+def test_docstring_examples_run(module):
+    """The Examples sections of public docstrings print what they claim."""
+    failures, attempted = doctest.testmod(importlib.import_module(module))
+    assert attempted and not failures

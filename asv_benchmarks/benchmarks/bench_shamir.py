@@ -21,6 +21,7 @@ from ._common import SEED, cached, comm_of, dealer_bytes, max_bytes_sent, sessio
 PARTIES = 3
 SIZE = 10**6
 GRAM_SHAPE = (10**4, 20)
+COMPARE_SIZE = 10**4
 GALOIS_PRIME = 2**31 - 1
 SCHEMES = ("shamir", "additive")
 
@@ -129,6 +130,37 @@ class FixedPointMultiply(_SecureMultiply):
 
     def time_numpy_float64_multiply(self, scheme):
         self.a * self.b
+
+
+@cached
+def _compare_operands(scheme: str):
+    """Session, shared reals x (party 0) and y (party 1) of 10^4 elements, plaintext; warmed up."""
+    s = session(PARTIES, scheme=scheme)
+    rng = np.random.default_rng([SEED, 39])
+    a, b = rng.uniform(-100, 100, (2, COMPARE_SIZE))
+    x, y = s.share(a, owner=0), s.share(b, owner=1)
+    np.less(x[:8], y[:8])  # warm-up
+    return s, x, y, a, b
+
+
+class Compare(_Counters):
+    """``x < y`` on 10^4 shared reals on either scheme, beside NumPy (Shamir draws random bits by exponentiation)."""
+
+    params = SCHEMES
+    param_names = ("scheme",)
+    timeout = 300
+
+    def setup(self, scheme):
+        self.s, self.x, self.y, self.a, self.b = _compare_operands(scheme)
+
+    def _operation(self):
+        return self.x < self.y
+
+    def time_secure_less(self, scheme):
+        np.less(self.x, self.y)
+
+    def time_numpy_less(self, scheme):
+        np.less(self.a, self.b)
 
 
 @cached
