@@ -22,20 +22,13 @@ import pytest
 import statsmodels.api as sm
 from model_data import diabetes as diabetes_xy
 from model_data import share_columns
+from test_comparisons import COMPARISONS
 
 import mpcarray as mpc
 from mpcarray import protocols, stats
 from mpcarray.models import LinearRegression
 
 SIZES = [(3, 1), (5, 2)]
-COMPARISONS = {
-    "less": (lambda x, y: x < y),
-    "less_equal": (lambda x, y: x <= y),
-    "greater": (lambda x, y: x > y),
-    "greater_equal": (lambda x, y: x >= y),
-    "equal": (lambda x, y: x == y),
-    "not_equal": (lambda x, y: x != y),
-}
 REL = 1e-3
 TINY = 2.0**-6
 
