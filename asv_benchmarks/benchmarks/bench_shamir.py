@@ -112,13 +112,13 @@ class Multiply(_SecureMultiply):
 
 
 @cached
-def _fixed_operands(scheme: str):
-    """Session, shared reals x (party 0) and y (party 1) of 10^6 elements, plaintext; warmed up."""
+def _real_operands(scheme: str, size: int):
+    """Session, shared reals x (party 0) and y (party 1) of ``size`` elements, plaintext; kernels warmed up."""
     s = session(PARTIES, scheme=scheme)
     rng = np.random.default_rng([SEED, 38])
-    a, b = rng.uniform(-100, 100, (2, SIZE))
+    a, b = rng.uniform(-100, 100, (2, size))
     x, y = s.share(a, owner=0), s.share(b, owner=1)
-    x * y  # warm-up
+    x[:8] * y[:8], np.less(x[:8], y[:8])  # warm-up
     return s, x, y, a, b
 
 
@@ -126,21 +126,10 @@ class FixedPointMultiply(_SecureMultiply):
     """``x * y`` on 10^6 shared fixed-point reals on either scheme, beside NumPy float64."""
 
     def setup(self, scheme):
-        self.s, self.x, self.y, self.a, self.b = _fixed_operands(scheme)
+        self.s, self.x, self.y, self.a, self.b = _real_operands(scheme, SIZE)
 
     def time_numpy_float64_multiply(self, scheme):
         self.a * self.b
-
-
-@cached
-def _compare_operands(scheme: str):
-    """Session, shared reals x (party 0) and y (party 1) of 10^4 elements, plaintext; warmed up."""
-    s = session(PARTIES, scheme=scheme)
-    rng = np.random.default_rng([SEED, 39])
-    a, b = rng.uniform(-100, 100, (2, COMPARE_SIZE))
-    x, y = s.share(a, owner=0), s.share(b, owner=1)
-    np.less(x[:8], y[:8])  # warm-up
-    return s, x, y, a, b
 
 
 class Compare(_Counters):
@@ -151,7 +140,7 @@ class Compare(_Counters):
     timeout = 300
 
     def setup(self, scheme):
-        self.s, self.x, self.y, self.a, self.b = _compare_operands(scheme)
+        self.s, self.x, self.y, self.a, self.b = _real_operands(scheme, COMPARE_SIZE)
 
     def _operation(self):
         return self.x < self.y
