@@ -146,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run a script as every party on this machine (socket backend, loopback)",
         description="Create certificates and a consortium on 127.0.0.1, start one process per "
                     "party (and the dealer when a party first contacts it), and print each "
-                    "process's output prefixed with its name.")
+                    "process's output prefixed with its name. Exit status: 0 if every process "
+                    "succeeded; 3 if some parties failed and the others completed (Shamir "
+                    "sharing); 1 otherwise.")
     run_parser.add_argument("--parties", type=_run_parties, default="3",
                             help="a number (parties party0..) or comma-separated names (default: 3)")
     run_parser.add_argument("--timeout", type=float, default=30.0,

@@ -31,6 +31,8 @@ class Runtime:
     guard: Guard
     #: Domain of field-element arrays (Shamir sessions), else None.
     field: PrimeField | None = None
+    #: Check that redundant Shamir shares of an opened value agree (a wrong share names its sender).
+    check_openings: bool = False
     closed: bool = False
 
     @property
@@ -49,6 +51,11 @@ class Runtime:
     def shamir(self) -> bool:
         """True when shares are Shamir (threshold) sharings."""
         return self.scheme.name == "shamir"
+
+    @property
+    def agreed_live(self) -> tuple[int, ...]:
+        """The live parties as all parties agreed last (see :func:`mpcarray.protocols.agree_live`)."""
+        return self.transport.agreed_live
 
     @property
     def ranks(self) -> tuple[int, ...]:

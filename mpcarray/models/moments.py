@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray, owner_apply, row_parts
+from ..array import SharedArray, owner_apply, owner_local_or_secure, row_parts
 from ..functions import rsqrt
 from .precision import extra_bits
 
@@ -89,11 +89,14 @@ def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Moments:
     n = X.shape[0]
     bits = X.fixed_point.range_bits
     h = scale_bits(n, bits)
-    pairs = aligned_parts(X, y)
-    if pairs is None:
+    def secure() -> Moments:
         Zs, mean, weight = standardize(np.hstack([X, y.reshape(-1, 1)]), h, centre)
         return Moments(mean, weight, (Zs.T @ Zs) * (1.0 / n), h, n)
-    return _owner_local(pairs, n, h, centre, extra_bits(bits))
+
+    pairs = aligned_parts(X, y)
+    if pairs is None:
+        return secure()
+    return owner_local_or_secure(lambda: _owner_local(pairs, n, h, centre, extra_bits(bits)), secure)
 
 
 def _local_statistics(X_k: np.ndarray, y_k: np.ndarray, correlation_bits: int) -> np.ndarray:

@@ -1,19 +1,81 @@
-"""Opening (reconstructing) shared values to every party."""
+"""Opening (reconstructing) shared values, and agreeing on who takes part.
+
+In a Shamir session an opening needs the shares of ``d + 1`` live parties for
+a sharing of degree ``d`` (``t`` for inputs and results, ``2t`` for local
+products). Every party sends its share to every other, so the shares beyond
+``d + 1`` are redundant: with :attr:`Runtime.check_openings` they are checked
+to lie on one polynomial of degree ``d`` (a parity check of the Reed-Solomon
+code the shares form), and a wrong share stops the protocol with the name of
+the party that sent it. Reconstruction from any ``d + 1`` correct shares gives
+the same value, so the parties need not agree on who is alive before an
+opening; steps whose course depends on it read the set agreed in
+:func:`agree_live`.
+"""
 
 import numpy as np
 
 from .. import kernels
+from ..errors import PartyError, ProtocolError
 from .wire import as_elements, as_words
+
+#: Wrong values a failed consistency check examines to name the party that sent them.
+_LOCATED = 16
 
 
 def agree(rt, decisions) -> np.ndarray:
     """Every party's yes/no, from each held party's ``decisions`` (in rank order).
 
+    A party that has failed cannot object: its entry is True.
+
     Cost: 1 round; each party sends and receives ``n - 1`` bytes.
     Security: reveals each party's decision, nothing else.
     """
     message = np.asarray(decisions, dtype=np.uint8).reshape(len(rt.ranks), 1)
-    return rt.transport.all_gather(message)[:, 0].astype(bool)
+    gathered = rt.transport.all_gather(message)[:, 0].astype(bool)
+    gathered[list(rt.transport.failed)] = True
+    return gathered
+
+
+def agree_live(rt, ok: bool = True) -> bool:
+    """Agree on the live parties, and on whether every live party is ``ok``; True if all are.
+
+    Steps: (1) each party sends the set of parties it considers live (and its
+    ``ok``); (2) each party keeps the parties every received set contains, and
+    declares the others failed; the result is stored as
+    ``rt.transport.agreed_live``.
+
+    Assumptions: crash failures (a failed party stops; it never sends wrong
+    values) and no network partition. A party that fails during this very round
+    may be seen as live by some parties and not by others; it is then caught by
+    the next round that awaits it.
+    Cost: 1 round; each party sends and receives ``(n + 1) * (n - 1)`` bytes.
+    Security: reveals who each party has heard from, nothing else.
+    Raises :class:`PartyError` if fewer than ``t + 1`` parties remain.
+    """
+    transport, n = rt.transport, rt.n_parties
+    view = np.zeros(n + 1, dtype=np.uint8)
+    view[list(transport.live)] = 1
+    view[n] = bool(ok)
+    gathered = transport.all_gather(np.tile(view, (len(rt.ranks), 1)))
+    responders = list(transport.live)
+    agreed = np.logical_and.reduce(gathered[responders, :n].astype(bool), axis=0)
+    for rank in np.flatnonzero(~agreed):
+        transport.declare_failed(int(rank), "another party lost contact with it")
+    transport.agreed_live = transport.live
+    require_live(rt, rt.scheme.threshold + 1, "open any value")
+    return bool(gathered[responders, n].all())
+
+
+def require_live(rt, needed: int, purpose: str) -> None:
+    """Raise :class:`PartyError` naming the failed parties unless ``needed`` parties are live."""
+    live = rt.transport.live
+    if len(live) >= needed:
+        return
+    failed = ", ".join(f"{rt.parties[r]!r} ({why})" for r, why in sorted(rt.transport.failed.items()))
+    raise PartyError(
+        f"too few parties remain: {failed} failed; {len(live)} of {rt.n_parties} are live, but to "
+        f"{purpose} needs {needed} (threshold t = {rt.scheme.threshold}: any t + 1 parties open a value, "
+        "2t + 1 multiply)")
 
 
 def zero_sharing(rt, shape: tuple) -> np.ndarray:
@@ -29,29 +91,69 @@ def zero_sharing(rt, shape: tuple) -> np.ndarray:
     return rows.reshape((len(rt.ranks),) + tuple(shape))
 
 
-def open_shares(rt, *shares: np.ndarray) -> list[np.ndarray]:
+def open_shares(rt, *shares: np.ndarray, degree: int | None = None) -> list[np.ndarray]:
     """Open several shared arrays in a single round.
 
     Steps: (1) each party concatenates its shares of all arrays into one
     message; (2) the message is all-gathered; (3) each party reconstructs from
-    the ``n`` messages (additive: their sum; Shamir: Lagrange interpolation at
-    0) and splits the result back into arrays.
+    the messages (additive: the sum of all ``n``; Shamir: Lagrange
+    interpolation at 0 through ``degree + 1`` live parties' shares, ``degree``
+    ``t`` unless given, after checking any further shares) and splits the
+    result back into arrays.
 
     Cost: 1 round; each party sends and receives ``w * M * (n - 1)`` bytes,
     ``M`` the total number of elements opened, ``w`` bytes each (8, or 16 in
-    GF(2^127 - 1)). All arrays must be of one domain.
+    GF(2^127 - 1)). All arrays must be of one domain. The consistency check
+    adds no communication: a product of the ``(m - degree - 1) x m`` parity-check
+    matrix with the ``m`` live shares.
     Security: every party learns the opened values, nothing else; callers open
     only uniformly masked values or results the parties agreed to reveal.
+    Raises :class:`PartyError` when fewer than ``degree + 1`` parties are live
+    and :class:`ProtocolError` when the shares are inconsistent.
     """
     k = len(rt.ranks)
     domain = rt.domain_of(shares[0])
     flat = [np.ascontiguousarray(s).reshape(k, -1) for s in shares]
     message = flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1)
     gathered = as_elements(rt.transport.all_gather(as_words(message)), domain)
-    total = rt.scheme.reconstruct(gathered, domain)
+    if rt.shamir:
+        total = _interpolate(rt, gathered, domain, rt.scheme.threshold if degree is None else degree)
+    else:
+        total = rt.scheme.reconstruct(gathered, domain)
     opened, start = [], 0
     for s in shares:
         size = int(np.prod(s.shape[1:], dtype=np.int64))
         opened.append(total[start : start + size].reshape(s.shape[1:]))
         start += size
     return opened
+
+
+def _interpolate(rt, gathered: np.ndarray, domain, degree: int) -> np.ndarray:
+    """The secrets of degree-``degree`` Shamir sharings ``(n, M)``, from the live parties' rows."""
+    live = rt.transport.live
+    purpose = "open a value" if degree == rt.scheme.threshold else f"open a degree-{degree} product"
+    require_live(rt, degree + 1, purpose)
+    if rt.check_openings and len(live) > degree + 1 and gathered.shape[1]:
+        _check_consistent(rt, gathered[list(live)], live, degree, domain)
+    used = live[: degree + 1]
+    return rt.scheme.reconstruct(gathered[list(used)], domain, used)
+
+
+def _check_consistent(rt, rows: np.ndarray, parties: tuple[int, ...], degree: int, domain) -> None:
+    """Raise :class:`ProtocolError` unless the shares ``rows`` of ``parties`` lie on polynomials of degree ``degree``."""
+    check = rt.scheme.parity_check(parties, degree, domain)
+    syndromes = domain.matmul(check, rows)
+    words = as_words(syndromes).reshape(check.shape[0], syndromes.shape[1], -1)  # 1 or 2 words each
+    wrong = np.flatnonzero(words.any(axis=(0, 2)))
+    if wrong.size == 0:
+        return
+    sample = domain.to_galois(syndromes[:, wrong[:_LOCATED]])
+    culprits = {rt.scheme.locate(sample[:, i], parties) for i in range(sample.shape[1])}
+    where = f"{wrong.size} of {rows.shape[1]} opened values"
+    if None in culprits:
+        raise ProtocolError(
+            f"inconsistent shares in {where}: they do not lie on one polynomial of degree {degree}, "
+            f"and {len(parties)} shares cannot tell which party sent a wrong one; the opening was stopped")
+    names = ", ".join(repr(rt.parties[r]) for r in sorted(culprits))
+    raise ProtocolError(f"{names} sent shares inconsistent with the other parties' in {where} "
+                        "(a bug, a bit flip or a cheat); the opening was stopped")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray
+from ..array import SharedArray, owner_local_or_secure
 from .partition import aligned_parts, local_terms
 from .scaling import frac_bits, power_of_two, range_bits, scale_exponents
 
@@ -45,7 +45,8 @@ def moments(X: SharedArray, bounds=None, label: str = "X") -> Moments:
     target = scale_target(n, f)
     exponents = scale_exponents(X, target, bounds, label=f"{label} magnitude")
     groups = aligned_parts(X)
-    scatter = _secure(X, exponents) if groups is None else _owner_local(groups, exponents)
+    scatter = _secure(X, exponents) if groups is None else owner_local_or_secure(
+        lambda: _owner_local(groups, exponents), lambda: _secure(X, exponents))
     return Moments(n, scatter, exponents, n * 4.0**target, f)
 
 

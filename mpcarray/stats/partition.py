@@ -12,7 +12,7 @@ from functools import reduce
 
 import numpy as np
 
-from ..array import SharedArray, owner_apply, row_parts
+from ..array import SharedArray, owner_apply, owner_local_or_secure, row_parts
 from ..functions import maximum
 
 
@@ -45,7 +45,7 @@ def additive(arrays: tuple, local: Callable, secure: Callable) -> SharedArray:
     groups = aligned_parts(*arrays)
     if groups is None:
         return secure(*arrays)
-    return sum(local_terms(groups, local))
+    return owner_local_or_secure(lambda: sum(local_terms(groups, local)), lambda: secure(*arrays))
 
 
 def column_maximum(x: SharedArray, absolute: bool = False) -> SharedArray:
@@ -54,8 +54,12 @@ def column_maximum(x: SharedArray, absolute: bool = False) -> SharedArray:
     Owner-held rows: each hospital's local maxima, then a secure maximum over
     the hospitals (``k - 1`` comparisons); otherwise a comparison tree over all rows.
     """
-    groups = aligned_parts(x)
-    if groups is None:
+    def secure() -> SharedArray:
         return np.max(np.absolute(x) if absolute else x, axis=0)
-    local = [owner_apply(block, lambda a: (np.abs(a) if absolute else a).max(axis=0)) for (block,) in groups]
-    return reduce(maximum, local)
+
+    def local() -> SharedArray:
+        maxima = [owner_apply(block, lambda a: (np.abs(a) if absolute else a).max(axis=0)) for (block,) in groups]
+        return reduce(maximum, maxima)
+
+    groups = aligned_parts(x)
+    return secure() if groups is None else owner_local_or_secure(local, secure)
