@@ -129,27 +129,40 @@ def open_shares(rt, *shares: np.ndarray, degree: int | None = None) -> list[np.n
 
 
 def _interpolate(rt, gathered: np.ndarray, domain, degree: int) -> np.ndarray:
-    """The secrets of degree-``degree`` Shamir sharings ``(n, M)``, from the live parties' rows."""
+    """The secrets of degree-``degree`` Shamir sharings ``(n, M)``, from the live parties' rows.
+
+    The first ``degree + 1`` live shares are interpolated; with
+    :attr:`Runtime.check_openings` and more live shares, one random combination
+    of the parity checks is evaluated in the same pass over the shares (each
+    party draws it afresh, so nobody can aim a wrong share at it): a value
+    whose shares are inconsistent passes only with probability ``1/p``. The
+    few values that fail get their full syndromes, which locate the sender.
+    """
     live = rt.transport.live
     purpose = "open a value" if degree == rt.scheme.threshold else f"open a degree-{degree} product"
     require_live(rt, degree + 1, purpose)
-    if rt.check_openings and len(live) > degree + 1 and gathered.shape[1]:
-        _check_consistent(rt, gathered[list(live)], live, degree, domain)
-    used = live[: degree + 1]
-    return rt.scheme.reconstruct(gathered[list(used)], domain, used)
+    rows = gathered if len(live) == rt.n_parties else gathered[list(live)]
+    lagrange = rt.scheme.lagrange(live[: degree + 1], domain).reshape(1, -1)
+    if not (rt.check_openings and len(live) > degree + 1 and rows.shape[1]):
+        return domain.matmul(lagrange, rows[: degree + 1])[0]
+    check = rt.scheme.parity_check(live, degree, domain)
+    weights = np.zeros((2, len(live)), dtype=domain.dtype)
+    weights[0, : degree + 1] = lagrange[0]
+    weights[1] = domain.matmul(domain.uniform(rt.input_rng, (1, check.shape[0])), check)[0]
+    combined = domain.matmul(weights, rows)
+    wrong = np.flatnonzero(as_words(combined[1:]).reshape(rows.shape[1], -1).any(axis=1))
+    if wrong.size:
+        _name_inconsistent(rt, domain.matmul(check, np.ascontiguousarray(rows[:, wrong[:_LOCATED]])),
+                           wrong.size, rows.shape[1], live, degree, domain)
+    return combined[0]
 
 
-def _check_consistent(rt, rows: np.ndarray, parties: tuple[int, ...], degree: int, domain) -> None:
-    """Raise :class:`ProtocolError` unless the shares ``rows`` of ``parties`` lie on polynomials of degree ``degree``."""
-    check = rt.scheme.parity_check(parties, degree, domain)
-    syndromes = domain.matmul(check, rows)
-    words = as_words(syndromes).reshape(check.shape[0], syndromes.shape[1], -1)  # 1 or 2 words each
-    wrong = np.flatnonzero(words.any(axis=(0, 2)))
-    if wrong.size == 0:
-        return
-    sample = domain.to_galois(syndromes[:, wrong[:_LOCATED]])
+def _name_inconsistent(rt, syndromes, count: int, total: int, parties, degree: int, domain) -> None:
+    """Raise :class:`ProtocolError` for ``count`` of ``total`` values with inconsistent shares, naming
+    their senders when the full ``syndromes`` of a sample locate them."""
+    sample = domain.to_galois(syndromes)
     culprits = {rt.scheme.locate(sample[:, i], parties) for i in range(sample.shape[1])}
-    where = f"{wrong.size} of {rows.shape[1]} opened values"
+    where = f"{count} of {total} opened values"
     if None in culprits:
         raise ProtocolError(
             f"inconsistent shares in {where}: they do not lie on one polynomial of degree {degree}, "
