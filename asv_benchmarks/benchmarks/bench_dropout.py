@@ -10,8 +10,6 @@ redundant) and for 10^6 fixed-point products (degree-``2t`` openings, two
 redundant); ``time_numpy_multiply`` is the plaintext baseline.
 """
 
-import numpy as np
-
 from ._common import cached, comm_of, max_bytes_sent, session, uniform
 
 PARTIES = 5
