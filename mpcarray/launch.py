@@ -21,9 +21,10 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 
-from .errors import MpcError
+from .errors import MpcError, PartyFailureWarning
 from .memory import keep_freed_memory
 from .preprocessing.service import DEALER, serve
 from .session import ENV_CONFIG, ENV_PARTY
@@ -255,6 +256,7 @@ def run_local(names, script, script_args=(), timeout: float = 30.0, insecure_pla
 def run_party(config, name: str, script, script_args=()) -> int:
     """``mpcarray party``: run ``script`` as party ``name``; ``Session.from_env()`` picks it up."""
     load_consortium(config).rank(name)  # fail early on an unknown name or a bad file
+    _report_failures(name)
     os.environ[ENV_CONFIG], os.environ[ENV_PARTY] = str(Path(config).resolve()), name
     sys.argv = [str(script), *script_args]
     sys.path.insert(0, str(Path(script).resolve().parent))
@@ -264,6 +266,20 @@ def run_party(config, name: str, script, script_args=()) -> int:
         print(f"mpcarray party {name}: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def _report_failures(name: str) -> None:
+    """Print every :class:`PartyFailureWarning` as one line naming this party (not Python's file:line form)."""
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, PartyFailureWarning):
+            print(f"mpcarray party {name}: {message}", file=sys.stderr, flush=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.simplefilter("always", PartyFailureWarning)
+    warnings.showwarning = show
 
 
 def run_dealer(config, listen_fd: int | None = None) -> int:

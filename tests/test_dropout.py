@@ -5,6 +5,7 @@ failure; the parity-check matrix against galois polynomials.
 """
 
 import json
+import signal
 import sys
 import threading
 import time
@@ -228,17 +229,17 @@ def results_of(output: str) -> dict:
 
 
 class KillAt:
-    """Output sink for :func:`launch.supervise` that kills ``victims`` when they print ``marker``."""
+    """Output sink for :func:`launch.supervise` that signals ``victims`` when they print ``marker``."""
 
-    def __init__(self, run, victims, marker="fitting"):
-        self.run, self.victims, self.marker = run, set(victims), marker
+    def __init__(self, run, victims, marker="fitting", signal=signal.SIGKILL):
+        self.run, self.victims, self.marker, self.signal = run, set(victims), marker, signal
         self.lines, self.killed_at = [], None
 
     def write(self, text):
         self.lines.append(text)
         for name in list(self.victims):
             if text == f"[{name}] {self.marker}\n":
-                self.run.parties[name].kill()  # SIGKILL, mid-script
+                self.run.parties[name].send_signal(self.signal)  # mid-script
                 self.victims.discard(name)
                 self.killed_at = time.monotonic()
 
@@ -246,12 +247,12 @@ class KillAt:
         pass
 
 
-def socket_study(tmp_path, threshold, victims=()):
-    """``dropout_study.py`` under ``launch``'s supervisor; (exit status, output, seconds, seconds after the kills)."""
-    config = launch.prepare(tmp_path, dropout_study.HOSPITALS, timeout=20)
+def supervised(config, script, args, sink_for):
+    """``script`` under ``launch``'s supervisor with the output sink ``sink_for(run)``;
+    (exit status, output, seconds, seconds after the last signal)."""
     start = time.monotonic()
-    run = launch.start(config, PROGRAMS / "dropout_study.py", [str(threshold)])
-    sink = KillAt(run, victims)
+    run = launch.start(config, script, args)
+    sink = sink_for(run)
     status = {}
     supervisor = threading.Thread(target=lambda: status.update(code=launch.supervise(run, sink)))
     supervisor.start()
@@ -259,6 +260,12 @@ def socket_study(tmp_path, threshold, victims=()):
     assert not supervisor.is_alive(), "".join(sink.lines)
     end = time.monotonic()
     return status["code"], "".join(sink.lines), end - start, end - (sink.killed_at or start)
+
+
+def socket_study(tmp_path, threshold, victims=()):
+    """``dropout_study.py`` with ``victims`` killed (SIGKILL) when the fits begin."""
+    config = launch.prepare(tmp_path, dropout_study.HOSPITALS, timeout=20)
+    return supervised(config, PROGRAMS / "dropout_study.py", [str(threshold)], lambda run: KillAt(run, victims))
 
 
 @pytest.fixture(scope="module")
@@ -355,3 +362,31 @@ def test_a_share_off_by_one_is_named_at_every_party_over_sockets(tmp_path, n):
     for name in names:
         code, out = results[name]
         assert code == 1 and "ProtocolError: 'party2' sent shares inconsistent" in out, (name, out)
+
+
+@pytest.mark.network
+def test_a_party_that_stops_responding_is_dropped_after_the_timeout(tmp_path):
+    """SIGSTOP: the connection stays open, but no message comes; the others drop it after the
+    consortium's timeout (5 s here) and finish; the supervisor kills it once they ended."""
+    script = tmp_path / "loop.py"
+    script.write_text(
+        "import json, numpy as np, mpcarray as mpc\n"
+        "with mpc.Session.from_env(parties=5, scheme='shamir', threshold=1) as s:\n"
+        "    x = s.share(np.arange(100.0) if s.holds(0) else None, owner=0)\n"
+        "    print('multiplying', flush=True)\n"
+        "    for _ in range(20):\n"
+        "        x = x * 1.0\n"
+        "    print(json.dumps({'sum': float(x.sum().reveal()), 'failed': list(s.failed_parties)}))\n")
+    names = [f"party{i}" for i in range(5)]
+    config = launch.prepare(tmp_path, names, timeout=5)
+    code, output, _, after = supervised(config, script, [],
+                                        lambda run: KillAt(run, ["party3"], "multiplying", signal.SIGSTOP))
+    results = results_of(output)
+    assert sorted(results) == ["party0", "party1", "party2", "party4"], output
+    for result in results.values():
+        assert result == {"sum": pytest.approx(4950, abs=20 * 100 * UNIT), "failed": ["party3"]}
+    for name in results:
+        assert f"[{name}] mpcarray party {name}: party3 failed (no progress for 5 s); 4 of 5 parties go on" in output
+    assert code == launch.COMPLETED_WITHOUT
+    assert "failed: party3 (killed by SIGKILL); the others completed: party0, party1, party2, party4" in output
+    assert after < 5 + launch.GRACE + 30
