@@ -253,11 +253,11 @@ class Session:
         --------
         >>> import warnings, numpy as np, mpcarray as mpc
         >>> with mpc.Session(parties=5, scheme="shamir", threshold=1) as s:
-        ...     x = s.share(np.array([1.0, 2.0]), owner=0)
+        ...     x = s.share(np.array([1, 2]), owner=0)
         ...     s.crash("party0")
         ...     with warnings.catch_warnings(record=True):
         ...         print((x * x).reveal(), s.live_parties)
-        [1. 4.] ('party1', 'party2', 'party3', 'party4')
+        [1 4] ('party1', 'party2', 'party3', 'party4')
         """
         self._check_open()
         if self.backend != "simulated":
