@@ -292,13 +292,7 @@ class Session:
     # --------------------------------------------------------------- sharing
     def party_index(self, party: int | str) -> int:
         """Index of a party given by name or index; raises :class:`PartyError` if unknown."""
-        if isinstance(party, (int, np.integer)) and not isinstance(party, bool):
-            if 0 <= party < self.n_parties:
-                return int(party)
-            raise PartyError(f"party index {party} is out of range for {self.n_parties} parties")
-        if isinstance(party, str) and party in self.parties:
-            return self.parties.index(party)
-        raise PartyError(f"unknown party {party!r}; parties are {list(self.parties)}")
+        return self._rt.party_index(party)
 
     def share(self, data, owner: int | str) -> SharedArray:
         """Secret-share ``data`` held by ``owner`` among all parties.
