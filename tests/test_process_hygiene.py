@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import glibc_only
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ def test_party_and_dealer_processes_apply_the_policies():
     assert result["allocator"] is not None  # attempted: True on glibc, False elsewhere
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mallopt is glibc's (Linux)")
+@glibc_only
 def test_tune_process_keeps_freed_memory_on_glibc():
     code = "import mpcarray as mpc; print('[' + str(mpc.tune_process()).lower() + ']')"
     assert run(code) == [True]
