@@ -10,13 +10,11 @@ from . import (
 )
 from .comparisons import where
 from .dispatch import supported_functions, supported_ufuncs
-from .owner import aligned_parts, local_terms, owner_apply, row_parts
+from .owner import owner_apply, row_parts
 from .shared_array import SharedArray
 
 __all__ = [
     "SharedArray",
-    "aligned_parts",
-    "local_terms",
     "owner_apply",
     "primitives",
     "row_parts",

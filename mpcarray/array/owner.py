@@ -9,9 +9,7 @@ parties receive only random shares of the aggregate (DESIGN.md §5).
 * :func:`share_plaintext` secret-shares an owner's plaintext (what
   :meth:`mpcarray.Session.share` does).
 * :func:`owner_apply` runs a function on the owner's plaintext and shares the result.
-* :func:`row_parts` returns the owner-known row blocks an array was concatenated from;
-  :func:`aligned_parts` groups several arrays' blocks by owner, :func:`local_terms`
-  evaluates a function on each group (statistics and models both aggregate this way).
+* :func:`row_parts` returns the owner-known row blocks an array was concatenated from.
 """
 
 from collections.abc import Callable
@@ -170,28 +168,3 @@ def row_parts(x: SharedArray) -> list[SharedArray] | None:
     if x._known_by is not None and x._plain is not None:
         return [x]
     return None
-
-
-def aligned_parts(*arrays: SharedArray) -> list[tuple[SharedArray, ...]] | None:
-    """Per hospital, its row block of every array (same owner, same rows), or None.
-
-    The one test of "can each owner aggregate its own rows" used by statistics and
-    models: every array is a row-wise concatenation of owner-shared blocks
-    (:func:`row_parts`) with the same owners and block sizes. Owners that contributed
-    no rows are left out (they add nothing).
-
-    Reveals: nothing (block owners and sizes are public metadata).
-    """
-    blocks = [row_parts(a) for a in arrays]
-    if any(b is None for b in blocks) or len({len(b) for b in blocks if b is not None}) != 1:
-        return None
-    groups = list(zip(*(b for b in blocks if b is not None)))
-    for group in groups:
-        if len({p._known_by for p in group}) != 1 or len({p.shape[0] for p in group}) != 1:
-            return None
-    return [group for group in groups if group[0].shape[0] > 0]
-
-
-def local_terms(groups: list[tuple[SharedArray, ...]], local: Callable[..., np.ndarray]) -> list[SharedArray]:
-    """Each hospital's shared ``local(plaintexts of its blocks)`` (:func:`owner_apply` per group)."""
-    return [owner_apply(group[0], local, *group[1:]) for group in groups]

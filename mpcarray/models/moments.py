@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray, aligned_parts, local_terms
+from ..array import SharedArray
+from ..array.blocks import aligned_parts, local_terms
 from ..functions import rsqrt
 from .precision import extra_bits
 

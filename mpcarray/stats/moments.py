@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray, aligned_parts, local_terms
+from ..array import SharedArray
+from ..array.blocks import aligned_parts, local_terms
 from .scaling import frac_bits, power_of_two, range_bits, scale_exponents
 
 
@@ -28,7 +29,7 @@ class Scatter:
 
     Public power-of-two scales, so var, cov and corrcoef undo them exactly in the clear;
     the models' standardised moments (secret ``2^h / sd`` weights, divided by ``n``) are
-    a different quantity. Both aggregate owner-locally with :func:`mpcarray.array.aligned_parts`.
+    a different quantity. Both aggregate owner-locally with :func:`mpcarray.array.blocks.aligned_parts`.
     """
 
     n: int

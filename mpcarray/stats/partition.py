@@ -12,7 +12,8 @@ from functools import reduce
 
 import numpy as np
 
-from ..array import SharedArray, aligned_parts, local_terms, owner_apply
+from ..array import SharedArray, owner_apply
+from ..array.blocks import aligned_parts, local_terms
 from ..functions import maximum
 
 
