@@ -1,4 +1,4 @@
-"""The client program that mypy checks in CI (tests/typing/public_api.py) runs and computes what it says."""
+"""The client program that mypy checks in CI (tests/typed/public_api.py) runs and computes what it says."""
 
 import runpy
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-CLIENT = Path(__file__).resolve().parent / "typing" / "public_api.py"
+CLIENT = Path(__file__).resolve().parent / "typed" / "public_api.py"
 
 
 def test_typed_client_runs():
