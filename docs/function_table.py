@@ -1,6 +1,6 @@
 """Regenerate docs/functions.md: range, measured error and cost of every nonlinear function.
 
-Run ``python docs/function_table.py`` (takes a few minutes). Errors are measured
+Run ``python docs/function_table.py`` (under a minute). Errors are measured
 at 3 parties, f = 16, on grids that include both ends of each documented range,
 against NumPy evaluated at the encoded inputs; costs are the exact per-element bytes
 sent per party (3 parties, so 2 other parties) and rounds of one call.
