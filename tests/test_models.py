@@ -88,7 +88,9 @@ def test_ols_matches_statsmodels(ols_fits, statsmodels_ols, layout):
 
 def test_ols_paths_agree_and_predict(ols_fits, diabetes_shared):
     a, b = ols_fits["horizontal"], ols_fits["vertical"]
-    np.testing.assert_allclose(a.coef_, b.coef_, rtol=2e-4)
+    # docs/models.md: "both paths give the same coefficients within the error below"
+    both = DOCUMENTED["ols coef horizontal"] + DOCUMENTED["ols coef vertical"]
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=2 * both)
     Xh, yh = diabetes_shared["horizontal"]
     X, y = diabetes()
     predicted = a.predict(Xh)
