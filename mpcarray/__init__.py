@@ -45,6 +45,7 @@ from .functions import (
 )
 from .functions import amax as max
 from .functions import amin as min
+from .memory import tune_process
 from .session import Session
 from .transport import CommStats
 
@@ -98,5 +99,6 @@ __all__ = [
     "supported_functions",
     "supported_ufuncs",
     "tanh",
+    "tune_process",
     "where",
 ]

@@ -19,7 +19,6 @@ from .errors import (
     SessionMismatchError,
     UnsupportedOperationError,
 )
-from .memory import keep_freed_memory
 from .preprocessing import PseudoRandomSharing, SimulatedDealer
 from .preprocessing.dealer import CounterStreams
 from .preprocessing.prss import agree_keys, held_sets, key_sets
@@ -126,7 +125,6 @@ class Session:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")
         if scheme not in SCHEMES:
             raise ConfigError(f"unknown scheme {scheme!r}; available schemes: {SCHEMES}")
-        keep_freed_memory()
         FixedPoint(frac_bits)  # checks frac_bits before any connection is made
         if backend == "simulated":
             if config is not None or party is not None:
