@@ -82,7 +82,9 @@ class Session:
         Total differential-privacy epsilon (and delta) that noisy reveals may spend.
     audit : path, optional
         Directory where each party appends its tamper-evident audit log
-        (``<party>.jsonl``; check it with ``mpcarray audit verify``).
+        (``<party>.jsonl``, MACed under the key ``<party>.key``, mode 0600);
+        after every reveal the parties exchange log heads (one more round).
+        Check it with ``mpcarray audit verify LOG --peer OTHER_LOG``.
     config : path or Consortium, optional
         The consortium file (socket backend only).
     party : str, optional

@@ -186,15 +186,15 @@ def _records(path):
 
 def test_audit_log_records_who_what_when_and_policy(audited, capsys):
     records = _records(audited / "lab_c.jsonl")
-    assert [r["event"] for r in records] == ["session", "share", "reveal", "reveal"]
+    assert [r["event"] for r in records] == ["session", "share", "reveal", "heads", "reveal", "heads"]
     assert records[1]["owner"] == "hosp_b" and records[1]["shape"] == [4]
     assert records[2]["decision"] == "allowed" and records[2]["label"] == "mean x"
-    assert records[3]["decision"] == "refused" and records[3]["refused_by"] == ["lab_c"]
-    assert records[3]["policy"] == Policy(labels=["mean *"]).digest()
+    assert records[4]["decision"] == "refused" and records[4]["refused_by"] == ["lab_c"]
+    assert records[4]["policy"] == Policy(labels=["mean *"]).digest()
     assert all(r["time"].endswith("+00:00") for r in records)
     logs = sorted(str(p) for p in audited.glob("*.jsonl"))
     assert len(logs) == 3 and cli(["audit", "verify", *logs]) == 0
-    assert "OK, 4 records" in capsys.readouterr().out
+    assert "OK, 6 records" in capsys.readouterr().out
 
 
 def _rewrite(path, lines):
@@ -217,10 +217,10 @@ def test_audit_verify_names_the_tampered_record(audited, capsys, tamper, message
     elif tamper == "reorder":
         lines[1], lines[2] = lines[2], lines[1]
     else:  # edit a record and recompute its own hash: the chain still catches it
-        from mpcarray.disclosure.audit import _digest
+        from mpcarray.disclosure.audit import digest
         record = json.loads(lines[2])
         record["label"] = "something else"
-        record["hash"] = _digest(record)
+        record["hash"] = digest(record)
         lines[2] = json.dumps(record, sort_keys=True, separators=(",", ":"))
     _rewrite(path, lines)
     with pytest.raises(mpc.AuditError, match=message):
@@ -232,4 +232,4 @@ def test_audit_verify_names_the_tampered_record(audited, capsys, tamper, message
 def test_audit_log_continues_an_existing_chain(audited):
     with mpc.Session(PARTIES, seed=5, audit=audited) as s:
         s.share(np.ones(2), owner=0).reveal(label="again")
-    assert mpc.privacy.verify_audit_log(audited / "hosp_a.jsonl") == 4 + 3
+    assert mpc.privacy.verify_audit_log(audited / "hosp_a.jsonl") == 6 + 4

@@ -22,6 +22,7 @@ from ..disclosure import Mechanism, RevealRequest
 from ..errors import (
     DisclosureError,
     DomainMismatchError,
+    RevealRefusedError,
     SessionMismatchError,
     ShapeError,
     UnsupportedOperationError,
@@ -139,7 +140,9 @@ class SharedArray(NDArrayOperatorsMixin):
         has policies or a budget); if any party refuses, every party raises
         :class:`mpcarray.RevealRefusedError` and nothing is opened.
 
-        Cost: one round, ``8 * size * (n - 1)`` bytes per party.
+        Cost: one round, ``8 * size * (n - 1)`` bytes per party; with an audit
+        log one more round of ``32 * (n - 1)`` bytes, in which the parties
+        exchange their log heads (see ``docs/privacy.md``).
 
         Parameters
         ----------
@@ -165,9 +168,14 @@ class SharedArray(NDArrayOperatorsMixin):
                                 0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta)
         reasons = rt.guard.decide(request)
         allowed = protocols.agree(rt, [r is None for r in reasons]) if rt.guard.active else [True] * rt.n_parties
-        rt.guard.conclude(request, allowed, reasons)
+        try:
+            rt.guard.conclude(request, allowed, reasons)
+        except RevealRefusedError:
+            protocols.exchange_heads(rt)  # every party refused alike, so every party exchanges
+            raise
         shares = self._shares if noise is None else (self + HOOKS["joint_noise"](self, noise))._shares
         (opened,) = protocols.open_shares(rt, shares)
+        protocols.exchange_heads(rt)
         if self._field is not None:
             return self._field(opened)
         value = rt.number.decode_int(opened).copy() if self._frac == INT else rt.number.decode_real(opened, self._frac)

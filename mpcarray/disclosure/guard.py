@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import RevealRefusedError
-from .audit import AuditLog
+from .audit import GENESIS, AuditLog
 from .budget import PrivacyBudget
 from .policy import ALLOW_ALL, Policy, RevealRequest
 
@@ -38,6 +40,24 @@ class Guard:
         """Record an input shared by ``owner``."""
         for log in self.logs.values():
             log.append("share", owner=self.parties[owner], shape=list(shape), dtype=dtype)
+
+    def heads(self) -> np.ndarray:
+        """This process's log heads as rows of four uint64 words (32 bytes), one per held party.
+
+        Parties without a log (no ``audit``) send zeros.
+        """
+        rows = np.zeros((len(self.ranks), 4), dtype=np.uint64)
+        for row, rank in enumerate(self.ranks):
+            if rank in self.logs:
+                rows[row] = np.frombuffer(bytes.fromhex(self.logs[rank].head), dtype=">u8")
+        return rows
+
+    def record_heads(self, gathered: np.ndarray) -> None:
+        """Append to each held log the heads of the other parties (``gathered``: one row per party)."""
+        heads = [np.asarray(row, dtype=">u8").tobytes().hex() for row in gathered]
+        for rank, log in self.logs.items():
+            log.append("heads", heads={self.parties[other]: head for other, head in enumerate(heads)
+                                       if other != rank and head != GENESIS})
 
     def decide(self, request: RevealRequest) -> list:
         """Each held party's reason to refuse ``request`` (``None`` = allow), in rank order."""
