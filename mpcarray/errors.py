@@ -43,6 +43,10 @@ class RevealRefusedError(MpcError, PermissionError):
     """A party's disclosure policy (or the privacy budget) refused a reveal; nothing was opened."""
 
 
+class NoiseScaleError(MpcError, ValueError):
+    """Differential-privacy noise too small for the fixed-point grid to deliver its stated epsilon."""
+
+
 class AuditError(MpcError, ValueError):
     """An audit log failed verification: a record was edited, deleted or reordered."""
 

@@ -154,7 +154,12 @@ class SharedArray(NDArrayOperatorsMixin):
         noise : mpcarray.privacy.Laplace, Gaussian or DiscreteLaplace, optional
             Differential-privacy noise, drawn jointly (each party contributes a
             component) and added before opening; its epsilon is spent from the
-            session's privacy budget.
+            session's privacy budget. Laplace noise on a fixed-point result is
+            drawn as discrete Laplace noise on its grid (``Laplace.on_grid``),
+            so rounding cannot change its epsilon; real noise of scale below
+            4 fixed-point steps raises :class:`mpcarray.NoiseScaleError`. In a
+            session with a budget, a reveal without noise is refused unless
+            every party's policy lists its label in ``exact_labels``.
         """
         rt = _runtime_of(self)
         if noise is not None and not isinstance(noise, Mechanism):
@@ -164,6 +169,11 @@ class SharedArray(NDArrayOperatorsMixin):
         if noise is not None and not noise.integer and self._frac == INT:
             raise UnsupportedOperationError(
                 "real-valued noise on an integer SharedArray: use privacy.DiscreteLaplace or .astype(float)")
+        grid = None  # real noise on a fixed-point result: discrete, in steps of the grid
+        if noise is not None and self._frac != INT:
+            noise.check_grid(2.0 ** -self._frac)
+            grid = noise.on_grid(2.0 ** -self._frac)
+            grid = None if grid is noise else grid
         request = RevealRequest(label, self.shape, str(self.dtype), cohort,
                                 0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta)
         reasons = rt.guard.decide(request)
@@ -173,7 +183,12 @@ class SharedArray(NDArrayOperatorsMixin):
         except RevealRefusedError:
             protocols.exchange_heads(rt)  # every party refused alike, so every party exchanges
             raise
-        shares = self._shares if noise is None else (self + HOOKS["joint_noise"](self, noise))._shares
+        if noise is None:
+            shares = self._shares
+        elif grid is not None:  # integer noise in units of 2^-frac, added to the encoding itself
+            shares = rt.number.add(self._shares, HOOKS["joint_noise"](self, grid)._shares)
+        else:
+            shares = (self + HOOKS["joint_noise"](self, noise))._shares
         (opened,) = protocols.open_shares(rt, shares)
         protocols.exchange_heads(rt)
         if self._field is not None:

@@ -9,6 +9,9 @@ from .audit import GENESIS, AuditLog
 from .budget import PrivacyBudget
 from .policy import ALLOW_ALL, Policy, RevealRequest
 
+_EXACT_REFUSED = ("the session has a privacy budget, so a reveal needs noise unless this party's "
+                  "policy lists the label in exact_labels (label {!r})")
+
 
 class Guard:
     """Applies the held parties' policies and the budget to reveals, and records everything.
@@ -61,8 +64,14 @@ class Guard:
 
     def decide(self, request: RevealRequest) -> list:
         """Each held party's reason to refuse ``request`` (``None`` = allow), in rank order."""
-        budget = None if self.budget is None else self.budget.refusal(request.epsilon, request.delta)
-        return [self.policies[rank].decide(request) or budget for rank in self.ranks]
+        if self.budget is None:
+            return [self.policies[rank].decide(request) for rank in self.ranks]
+        budget = self.budget.refusal(request.epsilon, request.delta)
+        exact = request.epsilon == 0 and request.delta == 0
+        return [self.policies[rank].decide(request) or budget
+                or (_EXACT_REFUSED.format(request.label) if exact
+                    and not self.policies[rank].allows_exact(request.label) else None)
+                for rank in self.ranks]
 
     def conclude(self, request: RevealRequest, allowed, reasons=()) -> None:
         """Record the outcome; spend the budget; raise :class:`RevealRefusedError` if anyone refused.
