@@ -65,3 +65,7 @@ class ProtocolError(MpcError, RuntimeError):
 
 class InputRejectedError(MpcError, ValueError):
     """The owner of an input rejected it (NaN, infinite or out of range); nothing was shared."""
+
+
+class SimulationFallbackWarning(UserWarning):
+    """``Session.from_env()`` found no consortium and simulates every party in this process (not secure)."""
