@@ -13,7 +13,13 @@ from .array import SharedArray
 from .array.owner import share_plaintext
 from .disclosure import Guard, PrivacyBudget
 from .domains import DEFAULT_PRIME, RING, FixedPoint, Mersenne127, PrimeField
-from .errors import ConfigError, NetworkError, PartyError, SessionMismatchError, SimulationFallbackWarning
+from .errors import (
+    ConfigError,
+    NetworkError,
+    PartyError,
+    SessionMismatchError,
+    SimulationFallbackWarning,
+)
 from .memory import keep_freed_memory
 from .preprocessing import PseudoRandomSharing, SimulatedDealer
 from .preprocessing.dealer import CounterStreams
