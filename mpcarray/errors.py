@@ -15,6 +15,14 @@ class EncodingError(MpcError, ValueError):
     """A plaintext value cannot be encoded: NaN, infinite, or outside the safe range."""
 
 
+class RangeError(MpcError, OverflowError):
+    """A sum or product left the fixed-point range (checked by the simulated backend; it would wrap)."""
+
+
+class FunctionDomainError(MpcError, ValueError):
+    """log, sqrt, rsqrt or a reciprocal of an input outside its domain (checked by the simulated backend)."""
+
+
 class ShapeError(MpcError, ValueError):
     """Operand shapes are incompatible (broadcasting, matmul, concatenation)."""
 

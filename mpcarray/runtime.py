@@ -32,6 +32,8 @@ class Runtime:
     #: Domain of field-element arrays (Shamir sessions), else None.
     field: PrimeField | None = None
     closed: bool = False
+    #: Reconstruct and check results of the script's sums and products (simulated backend only).
+    range_check: bool = False
 
     @property
     def n_parties(self) -> int:

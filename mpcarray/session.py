@@ -95,6 +95,12 @@ class Session:
         (``<party>.jsonl``, MACed under the key ``<party>.key``, mode 0600);
         after every reveal the parties exchange log heads (one more round).
         Check it with ``mpcarray audit verify LOG --peer OTHER_LOG``.
+    range_check : bool, optional
+        Reconstruct the results of the script's sums, products and matrix
+        products and raise :class:`~mpcarray.errors.RangeError` when one leaves
+        the fixed-point range (it would silently wrap). Default: on with the
+        simulated backend (which holds every share); the socket backend cannot
+        check without revealing, so there it is off and ``True`` is refused.
     config : path or Consortium, optional
         The consortium file (socket backend only).
     party : str, optional
@@ -121,10 +127,11 @@ class Session:
                  frac_bits: int = 16, seed: int | None = None, *, scheme: str = "additive",
                  threshold: int | None = None, field=None, policies: dict | None = None,
                  privacy_budget: PrivacyBudget | None = None, audit=None, config=None,
-                 party: str | None = None):
+                 party: str | None = None, range_check: bool | None = None):
         backend = _default_backend(backend)
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")
+        range_check = _range_check(range_check, backend)
         if scheme not in SCHEMES:
             raise ConfigError(f"unknown scheme {scheme!r}; available schemes: {SCHEMES}")
         keep_freed_memory()
@@ -159,6 +166,7 @@ class Session:
             input_rng=input_rng,
             backend=backend,
             guard=Guard(names, transport.ranks, policies, privacy_budget, audit),
+            range_check=range_check,
         )
         self.id = next(_session_ids)
 
@@ -320,6 +328,15 @@ class Session:
             detail = f"scheme='shamir', threshold={sharing.threshold}, field={self._rt.field.name}, " + detail
         return (f"Session#{self.id}(parties={list(self.parties)}, backend={self.backend!r}, "
                 f"{detail}, {state})")
+
+
+def _range_check(requested: bool | None, backend: str) -> bool:
+    if requested is None:
+        return backend == "simulated"
+    if requested and backend != "simulated":
+        raise ConfigError("range_check=True needs the simulated backend: checking a result's range "
+                          "over sockets would reveal it")
+    return bool(requested)
 
 
 def _default_backend(backend: str | None) -> str:

@@ -86,6 +86,9 @@ def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
         raise UnsupportedOperationError(
             f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
         )
+    if values.dtype == np.uint64 and values.size and int(values.max()) > np.iinfo(np.int64).max:
+        raise EncodingError(f"integer {int(values.max())} is outside int64, the range of shared integers "
+                            "(|x| < 2^63); it would wrap to a negative number")
     if values.dtype.kind in "biu":
         return values, rt.number.encode_int(values)
     return values, rt.number.encode_int(rt.fixed.to_integers(values))

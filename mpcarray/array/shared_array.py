@@ -27,6 +27,7 @@ from ..errors import (
     ShapeError,
     UnsupportedOperationError,
 )
+from . import ranges
 from .dispatch import FUNCTIONS, HOOKS, UFUNCS, implements_ufunc, unsupported_message
 from .promotion import INT, is_integer, public_array
 
@@ -214,20 +215,32 @@ class SharedArray(NDArrayOperatorsMixin):
             raise UnsupportedOperationError(
                 f"{name} on SharedArray does not accept the arguments {sorted(kwargs)}"
             )
-        return handler(*inputs)
+        result = handler(*inputs)
+        if ufunc.__name__ in ranges.CHECKED and self._rt.range_check and ranges.called_by_script():
+            ranges.check(ufunc.__name__, inputs, result)
+        return result
 
     def __array_function__(self, func, types, args, kwargs):
         handler = FUNCTIONS.get(func)
         if handler is None:
             raise UnsupportedOperationError(unsupported_message(f"numpy.{func.__name__}"))
-        return handler(*args, **kwargs)
+        result = handler(*args, **kwargs)
+        if func.__name__ in ("sum", "dot") and len(args) >= (1 if func is np.sum else 2) \
+                and self._rt.range_check and ranges.called_by_script():
+            axis = kwargs.get("axis", args[1] if func is np.sum and len(args) > 1 else None)
+            reference = (lambda a: np.sum(a, axis=axis)) if func is np.sum else None
+            ranges.check(func.__name__, args[:1] if func is np.sum else args[:2], result, reference)
+        return result
 
     # -------------------------------------------------------------- reductions
     def sum(self, axis=None, keepdims: bool = False) -> "SharedArray":
         """Sum over ``axis`` (local, exact in the domain: modulo 2^64 or p)."""
         axes = _element_axes(axis, self.ndim)
         shares = self._rt.domain_of(self._shares).sum(self._shares, tuple(a + 1 for a in axes), keepdims)
-        return self._new(shares, known_by=self._known_by)
+        result = self._new(shares, known_by=self._known_by)
+        if self._rt.range_check and ranges.called_by_script():
+            ranges.check("sum", (self,), result, lambda a: np.sum(a, axis=axes, keepdims=keepdims))
+        return result
 
     def mean(self, axis=None, keepdims: bool = False) -> "SharedArray":
         """Mean over ``axis``.
@@ -252,7 +265,10 @@ class SharedArray(NDArrayOperatorsMixin):
 
     def dot(self, other) -> "SharedArray":
         """Same as ``numpy.dot(self, other)``."""
-        return FUNCTIONS[np.dot](self, other)
+        result = FUNCTIONS[np.dot](self, other)
+        if self._rt.range_check and ranges.called_by_script():
+            ranges.check("dot", (self, other), result)
+        return result
 
     # ------------------------------------------------------------------ shape
     def transpose(self, *axes) -> "SharedArray":
