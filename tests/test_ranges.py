@@ -53,21 +53,20 @@ def test_matrix_products_and_dot_are_checked(session):
     assert np.allclose((small @ small.T).reveal(), 3e8)
 
 
-def test_sums_and_integer_products_must_not_wrap():
+def test_sums_of_reals_must_not_wrap_and_integers_wrap_like_numpy():
     with mpc.Session(3, seed=0) as s:
-        big = s.share(np.array([2**62, 2**62]), owner=0)
-        with pytest.raises(RangeError, match="sum: .*wrap"):
-            big.sum()
+        big = s.share(np.full(4, 2.0**29), owner=0)
+        assert big.sum().reveal() == 2.0**31  # sums of reals may exceed 2^30 until 2^(63 - f)
+        assert big.mean().reveal() == 2.0**29
+        huge = s.share(np.full(2**17, 2.0**29 * 0.999), owner=0) * 4  # exact: a public integer factor
+        with pytest.raises(RangeError, match=r"sum: .*wrap.*2\^47"):
+            huge.sum()  # 2^17 * 2^31 = 2^48 units of 2^-16 would wrap
         with pytest.raises(RangeError, match="sum"):
-            np.sum(big)
-        with pytest.raises(RangeError, match="add"):
-            big + big
+            np.sum(huge)
         with pytest.raises(RangeError, match="multiply"):
-            big * 4
-        ok = s.share(np.array([2**61, 2**61]), owner=0)
-        assert ok.sum().reveal() == 2**62
-        reals = s.share(np.full(4, 2.0**29), owner=0)  # sums of reals may exceed 2^30 until 2^(63 - f)
-        assert reals.sum().reveal() == 2.0**31 and reals.mean().reveal() == 2.0**29
+            huge * 2.5  # truncated: the product (and the operand) must be below 2^30
+        integers = s.share(np.array([2**62, 2**62]), owner=0)
+        assert integers.sum().reveal() == np.array([2**62, 2**62]).sum()  # int64 semantics: wraps
 
 
 def test_library_code_is_not_checked_inside_only_its_results():

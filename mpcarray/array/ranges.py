@@ -11,12 +11,17 @@ off there (``Session(range_check=...)``, default: on when simulated).
 
 What is checked, per result element (``f`` the fractional bits):
 
-* products of reals (``*``, ``@``, ``np.dot``, ``np.square``, ``**``):
+* products of reals that are truncated (``*``, ``@``, ``np.dot``,
+  ``np.square``, ``**`` of shared reals, or with public non-integer reals):
   ``|result| < 2^(62 - 2f)``, the truncation's requirement; a product with a
   public non-integer real also needs the shared operand within that range;
-* sums and differences (``+``, ``-``, ``sum``) and integer products: no wrap,
-  ``|result| < 2^(63 - f)`` for reals, ``< 2^63`` for integers (Z_2^64; in
-  GF(2^127 - 1) the wrap is at ``2^126`` units).
+  products with integers (shared, or integer-valued public) are exact and
+  only must not wrap, as sums;
+* sums and differences (``+``, ``-``, ``sum``) of reals: no wrap,
+  ``|result| < 2^(63 - f)`` (Z_2^64; in GF(2^127 - 1) the wrap is at ``2^126`` units).
+
+Integer results are not checked: in Z_2^64 they wrap like NumPy's int64 (as
+documented), and in GF(2^127 - 1) they are exact and a reveal beyond int64 raises.
 
 Only operations the script calls are checked (:func:`called_by_script`): the
 library's own functions, statistics and models keep their documented internal
@@ -80,8 +85,8 @@ def check(operation: str, operands: tuple, result, reference=None) -> None:
     """
     from .shared_array import SharedArray
 
-    if not isinstance(result, SharedArray) or not result._rt.range_check or result._field is not None:
-        return
+    if not isinstance(result, SharedArray) or not result._rt.range_check or result._frac == INT:
+        return  # integers keep NumPy's int64 semantics (ring) or stay exact (field): not checked
     rt = result._rt
     shared = [x for x in operands if isinstance(x, SharedArray)]
     if any(x._field is not None for x in shared):
@@ -90,8 +95,9 @@ def check(operation: str, operands: tuple, result, reference=None) -> None:
     with np.errstate(all="ignore"):
         exact = np.asarray((reference or getattr(np, operation))(*plain), dtype=np.float64)
     f = rt.fixed.frac_bits
-    real = result._frac != INT
-    if operation in PRODUCTS and real:
+    truncating = all(x._frac != INT if isinstance(x, SharedArray) else np.any(p != np.rint(p))
+                     for x, p in zip(operands, plain))
+    if operation in PRODUCTS and (truncating or operation in ("square", "power")):
         bits, what = rt.fixed.range_bits, "the fixed-point range"
         _bound(operation, exact, bits, what, f)
         if operation == "multiply" and len(shared) == 1:  # times a public real: mul_public_real's requirement
@@ -103,7 +109,7 @@ def check(operation: str, operands: tuple, result, reference=None) -> None:
                 _bound(f"{operation} (a shared value times a public fraction)", _plaintext(x),
                        bits if x._frac != INT else bits + f, what, f)
     else:
-        bits = _wrap_bits(rt) - (result._frac if real else 0)
+        bits = _wrap_bits(rt) - result._frac
         _bound(operation, exact, bits, "the range of the encoding (it would wrap)", f)
 
 
