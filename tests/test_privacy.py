@@ -35,7 +35,10 @@ def test_one_refusing_party_stops_the_reveal_everywhere(n):
         # only the one-byte decision round happened: no share of the result was sent
         assert spent.bytes_sent.tolist() == [n - 1] * n and spent.rounds == 1
         assert s.disclosures == []
-        assert x.sum().reveal(label="total", cohort=12) == 9.0
+        with pytest.raises(mpc.RevealRefusedError, match="cohort of 2"):  # lineage: 2 records, whatever is stated
+            x.sum().reveal(label="total", cohort=12)
+        twelve = s.share(np.arange(12.0), owner=0)
+        assert twelve.sum().reveal(label="total") == 66.0
 
 
 def test_policy_rules():

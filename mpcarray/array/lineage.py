@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import ranges
+
 
 @dataclass(frozen=True)
 class Lineage:
@@ -42,8 +44,11 @@ def of_input(shape: tuple) -> Lineage | None:
     return Lineage(np.ones(shape, dtype=np.int64), 0 if len(shape) else None)
 
 
-def elementwise(shape: tuple, *operands) -> Lineage | None:
-    """The minimum over the shared operands' lineages, broadcast to ``shape``; None if one is unknown."""
+def elementwise(shape: tuple, *operands, product: bool = False) -> Lineage | None:
+    """The minimum over the shared operands' lineages, broadcast to ``shape``; None if one is unknown.
+
+    In a ``product``, an element multiplied by a public zero aggregates no record (count 0).
+    """
     from .shared_array import SharedArray
 
     shared = [x for x in operands if isinstance(x, SharedArray)]
@@ -52,8 +57,44 @@ def elementwise(shape: tuple, *operands) -> Lineage | None:
     counts = np.broadcast_to(shared[0]._lineage.counts, shape)
     for x in shared[1:]:
         counts = np.minimum(counts, np.broadcast_to(x._lineage.counts, shape))
+    counts = np.array(counts)
+    if product:
+        for x in operands:
+            if not isinstance(x, SharedArray):
+                counts[np.broadcast_to(np.asarray(x) == 0, shape)] = 0
     axes = {len(shape) - x.ndim + x._lineage.axis for x in shared if x._lineage.axis is not None}
-    return Lineage(np.array(counts), axes.pop() if len(axes) == 1 else None)
+    return Lineage(counts, axes.pop() if len(axes) == 1 else None)
+
+
+def where(shape: tuple, condition, x, y) -> Lineage | None:
+    """``where(condition, x, y)``: a public condition picks each element's count (a public value: 0)."""
+    from .shared_array import SharedArray
+
+    if isinstance(condition, SharedArray):
+        return elementwise(shape, condition, x, y)
+    picked = []
+    for value in (x, y):
+        if isinstance(value, SharedArray):
+            if value._lineage is None:
+                return None
+            picked.append(np.broadcast_to(value._lineage.counts, shape))
+        else:
+            picked.append(np.zeros(shape, dtype=np.int64))
+    counts = np.where(np.broadcast_to(np.asarray(condition, dtype=bool), shape), *picked)
+    axes = {len(shape) - v.ndim + v._lineage.axis for v in (x, y)
+            if isinstance(v, SharedArray) and v._lineage.axis is not None}
+    return Lineage(np.array(counts, dtype=np.int64), axes.pop() if len(axes) == 1 else None)
+
+
+def assign(target: Lineage | None, key: tuple, selection: tuple, value) -> Lineage | None:
+    """``target[key] = value``: the assigned elements take the value's counts (a public value: 0)."""
+    from .shared_array import SharedArray
+
+    if target is None or (isinstance(value, SharedArray) and value._lineage is None):
+        return None
+    counts = target.counts.copy()
+    counts[key] = np.broadcast_to(value._lineage.counts, selection) if isinstance(value, SharedArray) else 0
+    return Lineage(counts, target.axis)
 
 
 def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | None:
@@ -74,37 +115,36 @@ def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | No
     return Lineage(counts, axis)
 
 
+_NONE = np.iinfo(np.int64).max // 4  # "no limit" for a minimum (a public operand's nonzero weight)
+
+
 def matmul(left, right, shape: tuple) -> Lineage | None:
-    """``left @ right`` (2-D or 1-D operands, either may be public); None for batched products."""
+    """``left @ right`` of 1-D or 2-D operands, either may be public; None for batched products.
+
+    Contracting the records axis adds the counts of the records with a nonzero
+    weight (``sum_k min(left[i, k], right[k, j])``); contracting another axis
+    keeps the fewest records among the contributing elements.
+    """
     from .shared_array import SharedArray
 
-    if isinstance(left, SharedArray) and isinstance(right, SharedArray):
-        if left._lineage is None or right._lineage is None or left.ndim > 2 or right.ndim > 2:
-            return None
-        a = left._lineage.counts.reshape((1, -1) if left.ndim == 1 else left.shape)
-        b = right._lineage.counts.reshape((-1, 1) if right.ndim == 1 else right.shape)
-        contracted = (left._lineage.axis == left.ndim - 1) and (right._lineage.axis == (0 if right.ndim == 1
-                                                                                          else right.ndim - 2))
-        pairs = np.minimum(a[:, :, None], b[None, :, :])
-        counts = pairs.sum(axis=1) if contracted else pairs.min(axis=1)
-        return Lineage(counts.reshape(shape), None)
-    shared, public_left = (right, True) if isinstance(right, SharedArray) else (left, False)
-    if shared._lineage is None or shared.ndim > 2:
+    shared = [x for x in (left, right) if isinstance(x, SharedArray)]
+    if any(x._lineage is None for x in shared) or any(np.ndim(x) not in (1, 2) for x in (left, right)):
         return None
-    counts = shared._lineage.counts
-    # a public matrix combines the shared operand's rows (or columns): the fewest records any element has
-    contracted_axis = 0 if public_left else shared.ndim - 1
-    axis = shared._lineage.axis
-    if axis == contracted_axis:
-        reduced = counts.sum(axis=contracted_axis)  # a public weighting of records: they add up
-    else:
-        reduced = counts.min(axis=contracted_axis)
-    if shared.ndim == 1:
-        return Lineage(np.broadcast_to(reduced, shape).copy(), None)
-    if public_left:
-        return Lineage(np.broadcast_to(reduced[None, :], shape).copy(), None)
-    return Lineage(np.broadcast_to(reduced[:, None], shape).copy(),
-                   0 if axis == 0 and len(shape) == 2 else None)
+    contracted = any(x._lineage.axis == (x.ndim - 1 if x is left else 0) for x in shared)
+    mats = []
+    for x, as_row in ((left, True), (right, False)):
+        if isinstance(x, SharedArray):
+            counts = x._lineage.counts
+        else:
+            counts = np.where(np.asarray(x) != 0, _NONE, 0 if contracted else _NONE)
+        if counts.ndim == 1:
+            counts = counts.reshape((1, -1) if as_row else (-1, 1))
+        mats.append(counts.astype(np.int64))
+    a, b = mats
+    pairs = np.minimum(a[:, :, None], b[None, :, :])
+    counts = pairs.sum(axis=1) if contracted else pairs.min(axis=1, initial=_NONE)
+    counts = np.where(counts >= _NONE, 0, counts)
+    return Lineage(counts.reshape(shape), None)
 
 
 def index(lineage: Lineage | None, key: tuple, shape: tuple) -> Lineage | None:
@@ -132,3 +172,84 @@ def reshape(lineage: Lineage | None, shape: tuple) -> Lineage | None:
     old = lineage.counts.shape
     keeps = lineage.axis == 0 and len(shape) and len(old) and shape[0] == old[0]
     return Lineage(lineage.counts.reshape(shape), 0 if keeps else None)
+
+
+def concatenate(shape: tuple, arrays, axis: int) -> Lineage | None:
+    """Joined counts (public parts: 0); joining along the records axis keeps it."""
+    from .shared_array import SharedArray
+
+    parts, axes = [], set()
+    for x in arrays:
+        if isinstance(x, SharedArray):
+            if x._lineage is None:
+                return None
+            parts.append(x._lineage.counts)
+            axes.add(x._lineage.axis)
+        else:
+            parts.append(np.zeros(np.shape(x), dtype=np.int64))
+    ndim = len(shape)
+    counts = np.concatenate([np.broadcast_to(p, p.shape) for p in parts], axis=axis)
+    keeps = axes == {0} and axis % max(ndim, 1) == 0
+    return Lineage(counts.reshape(shape), 0 if keeps else None)
+
+
+# ------------------------------------------ dispatch: what SharedArray calls
+def safely(compute, *args, **kwargs):
+    """A lineage, or None (unknown: reveals then trust no script's statement) for any case not modelled."""
+    try:
+        return compute(*args, **kwargs)
+    except (ValueError, IndexError, TypeError):
+        return None
+
+
+def of_dot(result, a, b, *_, **__):
+    return matmul(a, b, result.shape) if max(np.ndim(a), np.ndim(b)) <= 2 and min(
+        np.ndim(a), np.ndim(b)) >= 1 else elementwise(result.shape, a, b, product=True)
+
+
+def _reduction_lineage(result, x, axis=None, *_, keepdims=False, **__):
+    from .shared_array import SharedArray, _element_axes
+
+    if not isinstance(x, SharedArray):
+        return None
+    return reduce(x._lineage, _element_axes(axis, x.ndim), keepdims)
+
+
+def _where_lineage(result, condition, x=None, y=None):
+    return where(result.shape, condition, x, y)
+
+
+def _concatenate_lineage(result, arrays, axis=0, *_, **__):
+    try:
+        return concatenate(result.shape, list(arrays), 0 if axis is None else int(axis))
+    except (ValueError, TypeError):  # public parts NumPy would broadcast or flatten differently
+        return None
+
+
+def _vstack_lineage(result, arrays, *_, **__):
+    arrays = list(arrays)
+    if any(np.ndim(x) < 2 for x in arrays):
+        return None
+    return _concatenate_lineage(result, arrays, 0)
+
+
+#: The lineage of the results of NumPy functions that the operations inside them do not give.
+OF_FUNCTION = {np.sum: _reduction_lineage, np.mean: _reduction_lineage, np.dot: of_dot,
+               np.where: _where_lineage, np.concatenate: _concatenate_lineage, np.vstack: _vstack_lineage}
+
+
+def records_and_caller(x) -> tuple:
+    """The lineage's record count (None if unknown) and who asked (a library module or ``"script"``)."""
+    module = ranges.calling_module(1)
+    return (None if x._lineage is None else x._lineage.records,
+            module if ranges.is_library(module) else "script")
+
+
+def cohort(stated, records, asked_by):
+    """What policies see: the lineage, lowered by a statement; unknown lineage trusts only the library."""
+    if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, np.integer))
+                               or stated < 0):
+        raise ValueError(f"cohort must be a non-negative integer, got {stated!r}")
+    if records is not None:
+        return records if stated is None else min(int(stated), records)
+    return None if asked_by == "script" else stated

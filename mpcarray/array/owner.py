@@ -24,6 +24,7 @@ from ..errors import (
     InputRejectedError,
     UnsupportedOperationError,
 )
+from . import lineage
 from .shared_array import SharedArray
 
 #: ``_plain`` of an owner's input in the other parties' processes (socket backend):
@@ -69,8 +70,10 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     if values is not None:
         values.flags.writeable = False
     frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
-    return SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
-                       field=field)
+    result = SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
+                         field=field)
+    result._lineage = lineage.of_input(tuple(shape))
+    return result
 
 
 def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:

@@ -40,6 +40,21 @@ CHECKED = PRODUCTS | {"add", "subtract", "sum"}
 _TRANSPARENT = ("mpcarray.array.", "numpy.", "numpy")
 
 
+def calling_module(skip: int = 0) -> str:
+    """The module of the first caller outside the array layer and NumPy, ``skip`` frames further up."""
+    frame = sys._getframe(2 + skip)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not module.startswith(_TRANSPARENT):
+            return module
+        frame = frame.f_back
+    return ""
+
+
+def is_library(module: str) -> bool:
+    return module == "mpcarray" or module.startswith("mpcarray.")
+
+
 def called_by_script(skip: int = 0) -> bool:
     """True if the code calling into the array layer is not the library's own.
 
@@ -49,13 +64,7 @@ def called_by_script(skip: int = 0) -> bool:
     ``mpcarray`` (functions, statistics, models) keeps its own documented ranges,
     and may compute out-of-range values it then discards (``np.where``).
     """
-    frame = sys._getframe(2 + skip)
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if not module.startswith(_TRANSPARENT):
-            return not (module == "mpcarray" or module.startswith("mpcarray."))
-        frame = frame.f_back
-    return True
+    return not is_library(calling_module(skip + 1))
 
 
 def _plaintext(value):

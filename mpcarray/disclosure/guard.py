@@ -82,7 +82,8 @@ class Guard:
         refused = [self.parties[i] for i, ok in enumerate(allowed) if not ok]
         for rank, log in self.logs.items():
             log.append("reveal", label=request.label, shape=list(request.shape), dtype=request.dtype,
-                       cohort=request.cohort, epsilon=request.epsilon, delta=request.delta,
+                       cohort=request.cohort, records=request.records, asked_by=request.asked_by,
+                       epsilon=request.epsilon, delta=request.delta,
                        decision="refused" if refused else "allowed", refused_by=refused,
                        policy=self.policies[rank].digest())
         if refused:

@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 class RevealRequest:
     """What a reveal would disclose, as every party sees it before any share is sent.
 
-    ``cohort`` is the number of individuals the value aggregates, when the caller
-    knows it publicly (statistics functions pass it); ``epsilon``/``delta`` the
-    differential-privacy cost of a noisy reveal.
+    ``cohort`` is the number of individuals the value aggregates, as the
+    library knows it: the fewest input records any element aggregates (its
+    lineage, ``records``), or a smaller number the caller states; when the
+    lineage is unknown, only a statement by library code (e.g. a statistics
+    function) counts. ``epsilon``/``delta`` are the differential-privacy cost of
+    a noisy reveal; ``asked_by`` the module that called ``reveal`` (``"script"``
+    for code outside mpcarray).
     """
 
     label: str | None
@@ -22,6 +26,8 @@ class RevealRequest:
     cohort: int | None = None
     epsilon: float = 0.0
     delta: float = 0.0
+    records: int | None = None
+    asked_by: str = "script"
 
     @property
     def size(self) -> int:
