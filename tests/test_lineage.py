@@ -99,3 +99,12 @@ def test_policies_see_the_records_and_who_asked():
     assert isinstance(first, RevealRequest) and first.records == 4 and first.asked_by == "script"
     assert {r.asked_by for r in seen[1:]} == {"mpcarray.privacy.suppression"}
     assert [r.records for r in seen[1:]] == [1, 1]  # per-region counts of one record each here
+
+
+def test_owner_local_aggregates_have_an_unknown_lineage():
+    with mpc.Session(PARTIES, seed=0, policies=POLICY) as s:
+        X_a = s.share(np.ones((3, 2)), owner="hosp_a")
+        gram = mpc.owner_apply(X_a, lambda a: a.T @ a)  # 3 records, but the library cannot tell
+        assert gram._lineage is None
+        with pytest.raises(mpc.RevealRefusedError, match="does not state its cohort"):
+            gram.reveal("total gram", cohort=50)

@@ -146,7 +146,9 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
         raise UnsupportedOperationError("owner_apply needs arrays all known to the same party")
     held = x._plain is not ELSEWHERE  # the function runs in the owner's process only
     data = function(*(item._plain for item in inputs)) if held else None
-    return share_plaintext(x._rt, data, x._known_by)
+    result = share_plaintext(x._rt, data, x._known_by)
+    result._lineage = None  # an aggregate of the owner's rows: how many, the library cannot tell
+    return result
 
 
 def row_parts(x: SharedArray) -> list[SharedArray] | None:
