@@ -36,12 +36,32 @@ class Lineage:
     @property
     def records(self) -> int:
         """The fewest records any element aggregates (what a reveal of the whole array discloses)."""
+        value = _uniform(self.counts)
+        if value is not None:
+            return value
         return int(self.counts.min()) if self.counts.size else 0
+
+
+def _uniform(counts: np.ndarray) -> int | None:
+    """The count of every element when ``counts`` is one value broadcast (no memory per element)."""
+    return int(counts.flat[0]) if counts.size and all(s == 0 for s in counts.strides) else None
+
+
+def _full(value: int, shape: tuple) -> np.ndarray:
+    return np.broadcast_to(np.int64(value), shape)
+
+
+def _compact(counts: np.ndarray) -> np.ndarray:
+    """One broadcast value when every element has the same count, else the array."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.size and _uniform(counts) is None and np.all(counts == counts.flat[0]):
+        return _full(int(counts.flat[0]), counts.shape)
+    return counts
 
 
 def of_input(shape: tuple) -> Lineage | None:
     """Each element of an input is one record; axis 0 is the records axis (a 0-d input is one record)."""
-    return Lineage(np.ones(shape, dtype=np.int64), 0 if len(shape) else None)
+    return Lineage(_full(1, shape), 0 if len(shape) else None)
 
 
 def elementwise(shape: tuple, *operands, product: bool = False) -> Lineage | None:
@@ -54,16 +74,20 @@ def elementwise(shape: tuple, *operands, product: bool = False) -> Lineage | Non
     shared = [x for x in operands if isinstance(x, SharedArray)]
     if not shared or any(x._lineage is None for x in shared):
         return None
-    counts = np.broadcast_to(shared[0]._lineage.counts, shape)
-    for x in shared[1:]:
-        counts = np.minimum(counts, np.broadcast_to(x._lineage.counts, shape))
-    counts = np.array(counts)
-    if product:
-        for x in operands:
-            if not isinstance(x, SharedArray):
-                counts[np.broadcast_to(np.asarray(x) == 0, shape)] = 0
+    values = [_uniform(x._lineage.counts) for x in shared]
+    if all(v is not None for v in values):
+        counts = _full(min(values), shape)
+    else:
+        counts = np.broadcast_to(shared[0]._lineage.counts, shape)
+        for x in shared[1:]:
+            counts = np.minimum(counts, np.broadcast_to(x._lineage.counts, shape))
+    zeros = [np.asarray(x) == 0 for x in operands if product and not isinstance(x, SharedArray)]
+    if any(z.any() for z in zeros):
+        counts = np.array(counts)
+        for z in zeros:
+            counts[np.broadcast_to(z, shape)] = 0
     axes = {len(shape) - x.ndim + x._lineage.axis for x in shared if x._lineage.axis is not None}
-    return Lineage(counts, axes.pop() if len(axes) == 1 else None)
+    return Lineage(_compact(counts), axes.pop() if len(axes) == 1 else None)
 
 
 def where(shape: tuple, condition, x, y) -> Lineage | None:
@@ -83,7 +107,7 @@ def where(shape: tuple, condition, x, y) -> Lineage | None:
     counts = np.where(np.broadcast_to(np.asarray(condition, dtype=bool), shape), *picked)
     axes = {len(shape) - v.ndim + v._lineage.axis for v in (x, y)
             if isinstance(v, SharedArray) and v._lineage.axis is not None}
-    return Lineage(np.array(counts, dtype=np.int64), axes.pop() if len(axes) == 1 else None)
+    return Lineage(_compact(counts), axes.pop() if len(axes) == 1 else None)
 
 
 def assign(target: Lineage | None, key: tuple, selection: tuple, value) -> Lineage | None:
@@ -92,9 +116,9 @@ def assign(target: Lineage | None, key: tuple, selection: tuple, value) -> Linea
 
     if target is None or (isinstance(value, SharedArray) and value._lineage is None):
         return None
-    counts = target.counts.copy()
+    counts = np.array(target.counts)
     counts[key] = np.broadcast_to(value._lineage.counts, selection) if isinstance(value, SharedArray) else 0
-    return Lineage(counts, target.axis)
+    return Lineage(_compact(counts), target.axis)
 
 
 def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | None:
@@ -102,6 +126,15 @@ def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | No
     if lineage is None:
         return None
     counts, axis = lineage.counts, lineage.axis
+    value = _uniform(counts)
+    if value is not None:
+        if axis in axes:
+            value *= counts.shape[axis]
+        kept = [1 if a in axes else side for a, side in enumerate(counts.shape)] if keepdims else [
+            side for a, side in enumerate(counts.shape) if a not in axes]
+        new_axis = None if axis is None or axis in axes else (
+            axis if keepdims else axis - sum(1 for a in axes if a < axis))
+        return Lineage(_full(value, tuple(kept)), new_axis)
     others = tuple(a for a in axes if a != axis)
     if others:
         counts = counts.min(axis=others, keepdims=True) if counts.size else counts.sum(axis=others, keepdims=True)
@@ -123,7 +156,8 @@ def matmul(left, right, shape: tuple) -> Lineage | None:
 
     Contracting the records axis adds the counts of the records with a nonzero
     weight (``sum_k min(left[i, k], right[k, j])``); contracting another axis
-    keeps the fewest records among the contributing elements.
+    keeps the fewest records among the contributing elements. Products of
+    large operands whose counts are not uniform give None (unknown).
     """
     from .shared_array import SharedArray
 
@@ -131,10 +165,27 @@ def matmul(left, right, shape: tuple) -> Lineage | None:
     if any(x._lineage is None for x in shared) or any(np.ndim(x) not in (1, 2) for x in (left, right)):
         return None
     contracted = any(x._lineage.axis == (x.ndim - 1 if x is left else 0) for x in shared)
+    inner = np.shape(left)[-1]
+    values = [_uniform(x._lineage.counts) for x in shared]
+    if all(v is not None for v in values):
+        value = min(values)
+        if len(shared) == 2:
+            return Lineage(_full(value * inner if contracted else value, shape), None)
+        public = np.asarray(right if shared[0] is left else left) != 0
+        public = public.reshape((-1, 1) if public.ndim == 1 and shared[0] is left else (1, -1)
+                                if public.ndim == 1 else public.shape)
+        used = public.sum(axis=0 if shared[0] is left else 1)  # contributing records per output line
+        per_line = value * used if contracted else np.where(used > 0, value, 0)
+        per_line = per_line[None, :] if shared[0] is left else per_line[:, None]
+        full = np.broadcast_to(per_line, (np.shape(left)[0] if np.ndim(left) == 2 else 1,
+                                          np.shape(right)[-1] if np.ndim(right) == 2 else 1))
+        return Lineage(_compact(full.reshape(shape)), None)
+    if np.size(left) * (np.shape(right)[-1] if np.ndim(right) == 2 else 1) > 2**22:
+        return None  # the exact rule would need a large temporary; unknown is the safe answer
     mats = []
     for x, as_row in ((left, True), (right, False)):
         if isinstance(x, SharedArray):
-            counts = x._lineage.counts
+            counts = np.asarray(x._lineage.counts)
         else:
             counts = np.where(np.asarray(x) != 0, _NONE, 0 if contracted else _NONE)
         if counts.ndim == 1:
@@ -144,14 +195,15 @@ def matmul(left, right, shape: tuple) -> Lineage | None:
     pairs = np.minimum(a[:, :, None], b[None, :, :])
     counts = pairs.sum(axis=1) if contracted else pairs.min(axis=1, initial=_NONE)
     counts = np.where(counts >= _NONE, 0, counts)
-    return Lineage(counts.reshape(shape), None)
+    return Lineage(_compact(counts.reshape(shape)), None)
 
 
 def index(lineage: Lineage | None, key: tuple, shape: tuple) -> Lineage | None:
     """The counts of the selected elements; the records axis survives a leading slice or index array."""
     if lineage is None:
         return None
-    counts = np.array(lineage.counts[key])
+    value = _uniform(lineage.counts)
+    counts = _full(value, shape) if value is not None else _compact(np.array(lineage.counts[key]))
     first = key[0] if key else slice(None)
     keeps_axis = lineage.axis == 0 and (isinstance(first, slice) or
                                         (np.ndim(first) == 1 and not any(k is None for k in key)))
@@ -171,7 +223,9 @@ def reshape(lineage: Lineage | None, shape: tuple) -> Lineage | None:
         return None
     old = lineage.counts.shape
     keeps = lineage.axis == 0 and len(shape) and len(old) and shape[0] == old[0]
-    return Lineage(lineage.counts.reshape(shape), 0 if keeps else None)
+    value = _uniform(lineage.counts)
+    counts = _full(value, shape) if value is not None else lineage.counts.reshape(shape)
+    return Lineage(counts, 0 if keeps else None)
 
 
 def concatenate(shape: tuple, arrays, axis: int) -> Lineage | None:
@@ -190,7 +244,7 @@ def concatenate(shape: tuple, arrays, axis: int) -> Lineage | None:
     ndim = len(shape)
     counts = np.concatenate([np.broadcast_to(p, p.shape) for p in parts], axis=axis)
     keeps = axes == {0} and axis % max(ndim, 1) == 0
-    return Lineage(counts.reshape(shape), 0 if keeps else None)
+    return Lineage(_compact(counts.reshape(shape)), 0 if keeps else None)
 
 
 # ------------------------------------------ dispatch: what SharedArray calls
