@@ -211,9 +211,9 @@ def _edit_line(path, index, text):
 
 
 @pytest.mark.parametrize("corrupt, message", [
-    (lambda line: line.replace('"seq":1', '"seq":"1"'), "field 'seq' must be a int, found a str"),
-    (lambda line: line.replace('"seq":1', '"seq":true'), "field 'seq' must be a int, found a bool"),
-    (lambda line: line.replace('"seq":1', '"seq":1.0'), "field 'seq' must be a int, found a float"),
+    (lambda line: line.replace('"seq":1', '"seq":"1"'), "field 'seq' must be an integer, found a str"),
+    (lambda line: line.replace('"seq":1', '"seq":true'), "field 'seq' must be an integer, found a bool"),
+    (lambda line: line.replace('"seq":1', '"seq":1.0'), "field 'seq' must be an integer, found a float"),
     (lambda line: line[:-1] + ',"owner":"hosp_a"}', "duplicate key 'owner'"),
     (lambda line: line[:-5], "not valid JSON"),
     (lambda line: "[1, 2]", "not a JSON object"),
@@ -221,7 +221,7 @@ def _edit_line(path, index, text):
     (lambda line: line.replace('"seq":1', '"seq":NaN'), "non-standard JSON constant NaN"),
     (lambda line: "", "not valid JSON"),
     (lambda line: json.dumps({k: v for k, v in json.loads(line).items() if k != "mac"},
-                             sort_keys=True, separators=(",", ":")), "field 'mac' must be a str, found missing"),
+                             sort_keys=True, separators=(",", ":")), "field 'mac' must be a string, found nothing"),
 ])
 def test_malformed_entries_fail_with_a_reason(logs, capsys, corrupt, message):
     path = logs / "hosp_a.jsonl"

@@ -44,8 +44,9 @@ def _parse(path: Path, line_number: int, line: str) -> dict:
     for name, kind in _FIELDS.items():
         value = record.get(name)
         if not isinstance(value, kind) or isinstance(value, bool):
-            found = "missing" if name not in record else f"a {type(value).__name__}"
-            raise AuditError(f"{where}: field {name!r} must be a {kind.__name__}, found {found}")
+            found = "nothing" if name not in record else f"a {type(value).__name__}"
+            kind_name = "an integer" if kind is int else "a string"
+            raise AuditError(f"{where}: field {name!r} must be {kind_name}, found {found}")
     if record["seq"] < 0:
         raise AuditError(f"{where}: negative seq {record['seq']}")
     for name in ("prev", "hash", "mac"):
