@@ -94,11 +94,12 @@ def test_policies_see_the_records_and_who_asked():
     with mpc.Session(PARTIES, seed=0, policies={"lab_c": policy}) as s:
         x = s.share(np.array([3, 25, 12, 0]), owner=0)
         x.sum().reveal("total")
-        mpc.privacy.suppress_small(x, k=10, label="cases")
+        region = s.share(np.repeat([0, 1, 2, 3], [3, 25, 12, 0]), owner=1)
+        mpc.privacy.suppress_small((region[:, None] == np.arange(4)).sum(axis=0), k=10, label="cases")
     first = seen[0]
     assert isinstance(first, RevealRequest) and first.records == 4 and first.asked_by == "script"
     assert {r.asked_by for r in seen[1:]} == {"mpcarray.privacy.suppression"}
-    assert [r.records for r in seen[1:]] == [1, 1]  # per-region counts of one record each here
+    assert [r.records for r in seen[1:]] == [40, 40]  # every regional count aggregates all 40 patients
 
 
 def test_owner_local_aggregates_have_an_unknown_lineage():

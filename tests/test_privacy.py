@@ -64,17 +64,20 @@ def test_policies_for_unknown_parties_are_rejected():
 # --------------------------------------------------------------- suppression
 @pytest.mark.parametrize("n", [2, 3, 5])
 def test_suppress_small_reveals_exactly_the_counts_at_least_k(n):
-    counts = np.random.default_rng(n).integers(0, 30, size=(6, 5))
+    counts = np.random.default_rng(n).integers(0, 30, size=(3, 5))
     counts[0, :3] = [9, 10, 11]  # around the threshold
+    cell = np.repeat(np.arange(15), counts.ravel())  # one row per patient: the cell it falls in
     with mpc.Session(n, seed=2) as s:
-        shared = s.share(counts[:3], owner=0) + s.share(counts[3:] * 0 + 0, owner=n - 1)
+        half = len(cell) // 2
+        cells = np.concatenate([s.share(cell[:half], owner=0), s.share(cell[half:], owner=n - 1)])
+        shared = (cells[:, None] == np.arange(15)).sum(axis=0).reshape(3, 5)
         got = mpc.privacy.suppress_small(shared, k=10, label="cases")
-    expected = np.ma.masked_less(counts[:3], 10)
+    expected = np.ma.masked_less(counts, 10)
     assert np.array_equal(got.mask, expected.mask)
     assert np.array_equal(got.compressed(), expected.compressed())
     labels = [d["label"] for d in s.disclosures]
     assert labels == ["cases (suppression pattern, k=10)", "cases"]
-    assert s.disclosures[1]["shape"] == (int((counts[:3] >= 10).sum()),)
+    assert s.disclosures[1]["shape"] == (int((counts >= 10).sum()),)
 
 
 def test_suppress_small_rejects_bad_input():
@@ -83,6 +86,21 @@ def test_suppress_small_rejects_bad_input():
             mpc.privacy.suppress_small(s.share(np.ones(3), owner=0))
         with pytest.raises(ValueError, match="positive integer"):
             mpc.privacy.suppress_small(s.share(np.ones(3, dtype=int), owner=0), k=0)
+
+
+def test_suppress_small_accepts_only_counts_the_library_produced():
+    """Issue 13: suppress_small(count + 10) revealed a count of 2 (12 >= 10); raw shared numbers too."""
+    with mpc.Session(3, seed=0) as s:
+        sick = s.share(np.array([True, False, True, False, False]), owner=0)  # 2 sick patients
+        count = sick.sum()
+        with pytest.raises(mpc.UnsupportedOperationError, match="only counts the library produced"):
+            mpc.privacy.suppress_small(count + 10, k=10)
+        with pytest.raises(mpc.UnsupportedOperationError, match="only counts the library produced"):
+            mpc.privacy.suppress_small(s.share(np.array([2, 30]), owner=0), k=10)
+        indicator_count = s.share(np.array([True, False, True, False, False]), owner=0).sum()
+        assert mpc.privacy.suppress_small(indicator_count, k=10).mask.all()  # 2 < 10: suppressed
+        ages = s.share(np.arange(40), owner=1)
+        assert mpc.privacy.suppress_small((ages >= 25).sum(), k=10) == 15
 
 
 # ------------------------------------------------------ differential privacy

@@ -19,6 +19,7 @@ This first step covers aggregation only. It does not cover differencing across
 queries (two allowed aggregates over overlapping cohorts can be subtracted).
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,10 +29,16 @@ from . import ranges
 
 @dataclass(frozen=True)
 class Lineage:
-    """``counts``: records aggregated per element; ``axis``: the records axis, or None once reduced."""
+    """``counts``: records aggregated per element; ``axis``: the records axis, or None once reduced.
+
+    ``kind``: ``"indicator"`` for 0/1 values per record (comparisons, bool
+    inputs, their products), ``"count"`` for sums of indicators over the records
+    axis (what :func:`mpcarray.privacy.suppress_small` accepts), else None.
+    """
 
     counts: np.ndarray
     axis: int | None
+    kind: str | None = None
 
     @property
     def records(self) -> int:
@@ -59,9 +66,22 @@ def _compact(counts: np.ndarray) -> np.ndarray:
     return counts
 
 
-def of_input(shape: tuple) -> Lineage | None:
+def of_input(shape: tuple, indicator: bool = False) -> Lineage | None:
     """Each element of an input is one record; axis 0 is the records axis (a 0-d input is one record)."""
-    return Lineage(_full(1, shape), 0 if len(shape) else None)
+    return Lineage(_full(1, shape), 0 if len(shape) else None, "indicator" if indicator else None)
+
+
+def of_kind(result: Lineage | None, kind: str | None) -> Lineage | None:
+    return None if result is None else dataclasses.replace(result, kind=kind)
+
+
+def indicators(*operands) -> bool:
+    """True if every shared operand is a 0/1 indicator (their product is one too)."""
+    from .shared_array import SharedArray
+
+    shared = [x for x in operands if isinstance(x, SharedArray)]
+    return bool(shared) and len(shared) == len(operands) and all(
+        x._lineage is not None and x._lineage.kind == "indicator" for x in shared)
 
 
 def elementwise(shape: tuple, *operands, product: bool = False) -> Lineage | None:
@@ -134,7 +154,7 @@ def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | No
             side for a, side in enumerate(counts.shape) if a not in axes]
         new_axis = None if axis is None or axis in axes else (
             axis if keepdims else axis - sum(1 for a in axes if a < axis))
-        return Lineage(_full(value, tuple(kept)), new_axis)
+        return Lineage(_full(value, tuple(kept)), new_axis, _summed_kind(lineage, axes))
     others = tuple(a for a in axes if a != axis)
     if others:
         counts = counts.min(axis=others, keepdims=True) if counts.size else counts.sum(axis=others, keepdims=True)
@@ -145,13 +165,29 @@ def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | No
         counts = counts.reshape([side for a, side in enumerate(counts.shape) if a not in axes])
         if axis is not None:
             axis -= sum(1 for a in axes if a < axis)
-    return Lineage(counts, axis)
+    return Lineage(counts, axis, _summed_kind(lineage, axes))
+
+
+def _summed_kind(lineage: Lineage, axes: tuple) -> str | None:
+    """A sum of indicators over exactly the records axis is a count; a count summed further stays one."""
+    if lineage.kind == "indicator" and axes == (lineage.axis,):
+        return "count"
+    return "count" if lineage.kind == "count" and lineage.axis is None else None
 
 
 _NONE = np.iinfo(np.int64).max // 4  # "no limit" for a minimum (a public operand's nonzero weight)
 
 
 def matmul(left, right, shape: tuple) -> Lineage | None:
+    """``left @ right``; indicators contracted over their records axis (``A.T @ B``) give counts."""
+    result = _matmul_counts(left, right, shape)
+    if result is not None and indicators(left, right) and left._lineage.axis == left.ndim - 1 \
+            and right._lineage.axis == 0:
+        return of_kind(result, "count")
+    return result
+
+
+def _matmul_counts(left, right, shape: tuple) -> Lineage | None:
     """``left @ right`` of 1-D or 2-D operands, either may be public; None for batched products.
 
     Contracting the records axis adds the counts of the records with a nonzero
@@ -207,14 +243,14 @@ def index(lineage: Lineage | None, key: tuple, shape: tuple) -> Lineage | None:
     first = key[0] if key else slice(None)
     keeps_axis = lineage.axis == 0 and (isinstance(first, slice) or
                                         (np.ndim(first) == 1 and not any(k is None for k in key)))
-    return Lineage(counts.reshape(shape), 0 if keeps_axis and len(shape) else None)
+    return Lineage(counts.reshape(shape), 0 if keeps_axis and len(shape) else None, lineage.kind)
 
 
 def transpose(lineage: Lineage | None, order: tuple) -> Lineage | None:
     if lineage is None:
         return None
     axis = None if lineage.axis is None else order.index(lineage.axis)
-    return Lineage(lineage.counts.transpose(order), axis)
+    return Lineage(lineage.counts.transpose(order), axis, lineage.kind)
 
 
 def reshape(lineage: Lineage | None, shape: tuple) -> Lineage | None:
@@ -225,26 +261,28 @@ def reshape(lineage: Lineage | None, shape: tuple) -> Lineage | None:
     keeps = lineage.axis == 0 and len(shape) and len(old) and shape[0] == old[0]
     value = _uniform(lineage.counts)
     counts = _full(value, shape) if value is not None else lineage.counts.reshape(shape)
-    return Lineage(counts, 0 if keeps else None)
+    return Lineage(counts, 0 if keeps else None, lineage.kind)
 
 
 def concatenate(shape: tuple, arrays, axis: int) -> Lineage | None:
     """Joined counts (public parts: 0); joining along the records axis keeps it."""
     from .shared_array import SharedArray
 
-    parts, axes = [], set()
+    parts, axes, kinds = [], set(), set()
     for x in arrays:
         if isinstance(x, SharedArray):
             if x._lineage is None:
                 return None
             parts.append(x._lineage.counts)
             axes.add(x._lineage.axis)
+            kinds.add(x._lineage.kind)
         else:
             parts.append(np.zeros(np.shape(x), dtype=np.int64))
+            kinds.add(None)
     ndim = len(shape)
     counts = np.concatenate([np.broadcast_to(p, p.shape) for p in parts], axis=axis)
     keeps = axes == {0} and axis % max(ndim, 1) == 0
-    return Lineage(_compact(counts.reshape(shape)), 0 if keeps else None)
+    return Lineage(_compact(counts.reshape(shape)), 0 if keeps else None, kinds.pop() if len(kinds) == 1 else None)
 
 
 # ------------------------------------------ dispatch: what SharedArray calls
@@ -259,6 +297,10 @@ def safely(compute, *args, **kwargs):
 def of_dot(result, a, b, *_, **__):
     return matmul(a, b, result.shape) if max(np.ndim(a), np.ndim(b)) <= 2 and min(
         np.ndim(a), np.ndim(b)) >= 1 else elementwise(result.shape, a, b, product=True)
+
+
+def _mean_lineage(result, x, axis=None, *_, keepdims=False, **__):
+    return of_kind(_reduction_lineage(result, x, axis, keepdims=keepdims), None)
 
 
 def _reduction_lineage(result, x, axis=None, *_, keepdims=False, **__):
@@ -288,7 +330,7 @@ def _vstack_lineage(result, arrays, *_, **__):
 
 
 #: The lineage of the results of NumPy functions that the operations inside them do not give.
-OF_FUNCTION = {np.sum: _reduction_lineage, np.mean: _reduction_lineage, np.dot: of_dot,
+OF_FUNCTION = {np.sum: _reduction_lineage, np.mean: _mean_lineage, np.dot: of_dot,
                np.where: _where_lineage, np.concatenate: _concatenate_lineage, np.vstack: _vstack_lineage}
 
 

@@ -72,7 +72,7 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
     result = SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
                          field=field)
-    result._lineage = lineage.of_input(tuple(shape))
+    result._lineage = lineage.of_input(tuple(shape), indicator=dtype == np.bool_)
     return result
 
 

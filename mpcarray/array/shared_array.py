@@ -225,6 +225,8 @@ class SharedArray(NDArrayOperatorsMixin):
         if isinstance(result, SharedArray) and not any(result is x for x in inputs):
             result._lineage = (lineage.safely(lineage.matmul, *inputs, result.shape) if ufunc is np.matmul else
                                lineage.safely(lineage.elementwise, result.shape, *inputs, product=ufunc is np.multiply))
+            if ufunc in _COMPARISONS or (ufunc is np.multiply and lineage.indicators(*inputs)):
+                result._lineage = lineage.of_kind(result._lineage, "indicator")
         if ufunc.__name__ in ranges.CHECKED and self._rt.range_check and ranges.called_by_script():
             ranges.check(ufunc.__name__, inputs, result)
         return result
@@ -275,7 +277,7 @@ class SharedArray(NDArrayOperatorsMixin):
         else:
             scaled = protocols.truncate(self._rt, total._shares, shift)
             mean = _multiply(self._new(scaled, known_by=self._known_by), np.float64(2.0**shift / count))
-        mean._lineage = total._lineage
+        mean._lineage = lineage.of_kind(total._lineage, None)
         return mean
 
     def dot(self, other) -> "SharedArray":
@@ -644,3 +646,6 @@ def _matmul(a, b):
     template = a if isinstance(a, SharedArray) else b
     return template._new(np.ascontiguousarray(z), frac, _known_by(a, b))
 
+
+#: Ufuncs whose results are 0/1 indicators (for the lineage's kind).
+_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal)
