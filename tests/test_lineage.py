@@ -98,7 +98,7 @@ def test_policies_see_the_records_and_who_asked():
         mpc.privacy.suppress_small((region[:, None] == np.arange(4)).sum(axis=0), k=10, label="cases")
     first = seen[0]
     assert isinstance(first, RevealRequest) and first.records == 4 and first.asked_by == "script"
-    assert {r.asked_by for r in seen[1:]} == {"mpcarray.privacy.suppression"}
+    assert {r.asked_by for r in seen[1:]} == {"mpcarray.privacy.suppression.suppress_small"}
     assert [r.records for r in seen[1:]] == [40, 40]  # every regional count aggregates all 40 patients
 
 

@@ -335,10 +335,10 @@ OF_FUNCTION = {np.sum: _reduction_lineage, np.mean: _mean_lineage, np.dot: of_do
 
 
 def records_and_caller(x) -> tuple:
-    """The lineage's record count (None if unknown) and who asked (a library module or ``"script"``)."""
-    module = ranges.calling_module(1)
+    """The lineage's record count (None if unknown) and who asked (a library function or ``"script"``)."""
+    caller = ranges.calling_module(1, function=True)
     return (None if x._lineage is None else x._lineage.records,
-            module if ranges.is_library(module) else "script")
+            caller if ranges.is_library(caller) else "script")
 
 
 def cohort(stated, records, asked_by):

@@ -40,13 +40,17 @@ CHECKED = PRODUCTS | {"add", "subtract", "sum"}
 _TRANSPARENT = ("mpcarray.array.", "numpy.", "numpy")
 
 
-def calling_module(skip: int = 0) -> str:
-    """The module of the first caller outside the array layer and NumPy, ``skip`` frames further up."""
+def calling_module(skip: int = 0, function: bool = False) -> str:
+    """The module of the first caller outside the array layer and NumPy, ``skip`` frames further up.
+
+    With ``function``, ``module.function`` (the function's qualified name).
+    """
     frame = sys._getframe(2 + skip)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         if not module.startswith(_TRANSPARENT):
-            return module
+            code = frame.f_code
+            return f"{module}.{getattr(code, 'co_qualname', code.co_name)}" if function else module
         frame = frame.f_back
     return ""
 

@@ -16,8 +16,8 @@ class RevealRequest:
     lineage, ``records``), or a smaller number the caller states; when the
     lineage is unknown, only a statement by library code (e.g. a statistics
     function) counts. ``epsilon``/``delta`` are the differential-privacy cost of
-    a noisy reveal; ``asked_by`` the module that called ``reveal`` (``"script"``
-    for code outside mpcarray).
+    a noisy reveal; ``asked_by`` the library function that called ``reveal``
+    (e.g. ``"mpcarray.stats.survival.kaplan_meier"``), or ``"script"``.
     """
 
     label: str | None
