@@ -94,7 +94,7 @@ def check(operation: str, operands: tuple, result, reference=None) -> None:
 
     ``reference(*plaintexts)`` computes the exact result in float64 (default:
     the NumPy function named ``operation``). Only in sessions with the check on,
-    for operations the script called, on real and integer (not field) results.
+    on real (fixed-point) results; callers check only operations the script called.
     """
     from .shared_array import SharedArray
 
@@ -115,11 +115,11 @@ def check(operation: str, operands: tuple, result, reference=None) -> None:
         _bound(operation, exact, bits, what, f)
         if operation == "multiply" and len(shared) == 1:  # times a public real: mul_public_real's requirement
             x = shared[0]
-            factor = plain[1] if operands[0] is x else plain[0]
+            own, factor = (plain[0], plain[1]) if operands[0] is x else (plain[1], plain[0])
             mantissa, _ = np.frexp(factor)
             power_of_two = factor.size and np.all(factor == factor.flat[0]) and abs(mantissa.flat[0]) == 0.5
             if np.any(factor != np.rint(factor)) and not power_of_two:
-                _bound(f"{operation} (a shared value times a public fraction)", _plaintext(x),
+                _bound(f"{operation} (a shared value times a public fraction)", own,
                        bits if x._frac != INT else bits + f, what, f)
     else:
         bits = _wrap_bits(rt) - result._frac
