@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import kernels
 from ..errors import PartyError, ProtocolError
-from .wire import as_elements, as_words
+from .wire import as_elements, as_words, check_words
 
 #: Wrong values a failed consistency check examines to name the party that sent them.
 _LOCATED = 16
@@ -152,8 +152,10 @@ def open_to(rt, shares: np.ndarray, receivers: np.ndarray) -> dict[int, np.ndarr
     for receiver, index in chosen.items():
         if receiver in rt.ranks and receiver not in transport.failed:
             own = as_words(np.ascontiguousarray(rows[rt.ranks.index(receiver), index]))
-            messages[receiver] = {sender: own if sender == receiver else transport.recv(sender, receiver)
-                                  for sender in transport.live}
+            messages[receiver] = {
+                sender: own if sender == receiver else check_words(
+                    transport.recv(sender, receiver), own.shape, f"party {rt.parties[sender]!r}")
+                for sender in transport.live}
     transport.end_round()
     opened = {}
     for receiver, heard in messages.items():
