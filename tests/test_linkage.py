@@ -118,9 +118,8 @@ def test_bad_identifiers_raise_before_anything_is_sent(lab, message):
 
 @pytest.mark.parametrize("lab", [[1.5, 2.0], ["a", float("nan")], ["a", None], [True, False], "abc"])
 def test_identifiers_of_the_wrong_type_raise(lab):
-    with mpc.Session(parties=["lab", "hosp"]) as s:
-        with pytest.raises(TypeError, match="strings or integers|sequence"):
-            mpc.linkage.private_intersection(s, {"lab": lab, "hosp": ["x"]})
+    with mpc.Session(parties=["lab", "hosp"]) as s, pytest.raises(TypeError, match="strings or integers|sequence"):
+        mpc.linkage.private_intersection(s, {"lab": lab, "hosp": ["x"]})
 
 
 def test_every_party_needs_identifiers():

@@ -25,7 +25,7 @@ def identifiers(parties, size: int, overlap: float) -> dict[str, list]:
     case with white space, or mixed; every tenth is an integer at even parties
     and its decimal string at odd ones. Rows are shuffled per party.
     """
-    common = int(round(size * overlap))
+    common = round(size * overlap)
     spellings = [str.upper, lambda x: f"  {x.lower()} ", lambda x: x.capitalize()]
     out = {}
     for k, name in enumerate(parties):
