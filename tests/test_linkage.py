@@ -238,3 +238,19 @@ def test_socket_ten_to_the_fifth_identifiers_in_ten_seconds(tmp_path):
         assert results[name]["size"] == 50_000
         assert results[name]["sent"][rank] == 6_400_024
         assert results[name]["seconds"] <= 10.0, results[name]["seconds"]
+
+
+@pytest.mark.network
+def test_socket_party_with_duplicates_stops_every_party(tmp_path):
+    script = tmp_path / "duplicates.py"
+    script.write_text(
+        "import mpcarray as mpc\n"
+        "with mpc.Session.from_env(parties=3, scheme='shamir') as s:\n"
+        "    mpc.linkage.private_intersection(s, ['a', 'b', ' A'] if s.rank == 1 else ['a', 'b'])\n")
+    names = ["party0", "party1", "party2"]
+    results = launch.start(launch.prepare(tmp_path, names, timeout=20), script).wait(60)
+    code, out = results["party1"]
+    assert code != 0 and "ValueError: duplicate identifier: rows 0 and 2" in out
+    for name in ("party0", "party2"):
+        code, out = results[name]
+        assert code != 0 and "InputRejectedError: ['party1'] rejected their identifiers" in out, out

@@ -68,15 +68,13 @@ def _link(s, ids, hide_rows: bool) -> dict[int, ring.Published]:
     s._check_open()
     rt = s._rt
     transport = rt.transport
-    if len(transport.ranks) == rt.n_parties:  # simulated: every input is checked before anything is sent
+    try:
         keys = {j: normalise_all(values) for j, values in _held(s, ids).items()}
-    else:
-        try:
-            keys = {j: normalise_all(values) for j, values in _held(s, ids).items()}
-        except (TypeError, ValueError):
-            with contextlib.suppress(InputRejectedError):  # the other parties stop too
+    except (TypeError, ValueError):
+        if len(transport.ranks) < rt.n_parties:  # the other processes wait for this party's announcement
+            with contextlib.suppress(InputRejectedError):
                 announce(transport, rt.parties, {transport.ranks[0]: 0})
-            raise
+        raise
     domain = announce(transport, rt.parties, {j: len(k) for j, k in keys.items()})
     points = {j: curve.hash_points(domain, k) for j, k in keys.items()}
     return ring.run(transport, points, hide_rows)
