@@ -19,6 +19,7 @@ from mpcarray import launch
 from mpcarray.errors import PartyError
 from mpcarray.linkage import curve
 from mpcarray.linkage.identifiers import normalise
+from mpcarray.transport.config import DEFAULT_TIMEOUT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "programs"))
 import linkage_party
@@ -84,7 +85,8 @@ def test_two_parties_of_ten_to_the_fifth_cost():
 def test_docs_state_the_tested_costs():
     page = (Path(__file__).resolve().parents[1] / "docs" / "linkage.md").read_text()
     for text in ("`n + 1` (announce, `n - 1` hops, publish)", "`24 (n - 1) + 32 (N + (n - 2) m_(j+1))`",
-                 "`24 (n - 1) + 32 (2N - m_j - m_(j+1))`", "3 rounds and 6,400,024 bytes sent per party"):
+                 "`24 (n - 1) + 32 (2N - m_j - m_(j+1))`", "3 rounds and 6,400,024 bytes sent per party",
+                 f"(seconds without any message, default {DEFAULT_TIMEOUT:g})"):
         assert text in page, text
 
 
