@@ -234,7 +234,7 @@ def test_socket_parties_agree_with_set_intersection(tmp_path, parties, overlap):
 @pytest.mark.network
 @pytest.mark.slow
 def test_socket_ten_to_the_fifth_identifiers_in_ten_seconds(tmp_path):
-    """docs/linkage.md: 10^5 identifiers per party, 2 parties, at most 10 s (8.2 s measured, 5.8 s of CPU each).
+    """docs/linkage.md: 10^5 identifiers per party, 2 parties, at most 10 s (5.8 s measured, 5.7 s of CPU each).
 
     Also 6,400,024 bytes sent by each party.
     """
