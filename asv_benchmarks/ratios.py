@@ -61,6 +61,10 @@ ROWS = [
      "time_secure_multiply", "time_numpy_float64_multiply"),
     ("x < y, 10^4 reals, additive", "bench_shamir.Compare", ("additive",), "time_secure_less", "time_numpy_less"),
     ("x < y, 10^4 reals, Shamir", "bench_shamir.Compare", ("shamir",), "time_secure_less", "time_numpy_less"),
+    ("reveal 10^6, Shamir 5 parties, checked / unchecked", "bench_dropout.CheckedOpening", (),
+     "time_checked_reveal", "time_unchecked_reveal"),
+    ("x * y 10^6, Shamir 5 parties, checked / unchecked", "bench_dropout.CheckedOpening", (),
+     "time_checked_multiply", "time_unchecked_multiply"),
 ] + [
     (f"{name}, 10^6, 3 parties", "bench_nonlinear.Nonlinear", (name,), "time_secure", "time_plaintext")
     for name in ("less", "reciprocal", "exp", "sigmoid")

@@ -13,10 +13,12 @@ from .errors import (
     DisclosureError,
     DomainMismatchError,
     EncodingError,
+    InputLostError,
     InputRejectedError,
     MpcError,
     NetworkError,
     PartyError,
+    PartyFailureWarning,
     ProtocolError,
     RevealRefusedError,
     SessionMismatchError,
@@ -43,6 +45,7 @@ from .functions import (
 )
 from .functions import amax as max
 from .functions import amin as min
+from .memory import tune_process
 from .session import Session
 from .transport import CommStats
 
@@ -56,10 +59,12 @@ __all__ = [
     "DomainMismatchError",
     "EncodingError",
     "FixedPoint",
+    "InputLostError",
     "InputRejectedError",
     "MpcError",
     "NetworkError",
     "PartyError",
+    "PartyFailureWarning",
     "ProtocolError",
     "RevealRefusedError",
     "Session",
@@ -95,5 +100,6 @@ __all__ = [
     "supported_functions",
     "supported_ufuncs",
     "tanh",
+    "tune_process",
     "where",
 ]

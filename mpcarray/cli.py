@@ -55,6 +55,14 @@ def _guarded(action):
     return handler
 
 
+def _own_process(action):
+    """``action`` in a process that is mpcarray's own: its process policies apply (``mpc.tune_process``)."""
+    def run(args) -> int:
+        mpc.tune_process()
+        return action(args)
+    return run
+
+
 def _run_demo(args) -> int:
     demo.run_demo(parties=args.parties, frac_bits=args.frac_bits, seed=args.seed, scheme=args.scheme)
     return 0
@@ -130,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     dealer_parser.add_argument("--listen-fd", type=int, default=None, metavar="FD",
                                help="accept on this inherited listening socket instead of binding "
                                     "the dealer's address (how mpcarray run starts the dealer)")
-    dealer_parser.set_defaults(handler=_guarded(lambda a: launch.run_dealer(a.config, a.listen_fd)))
+    dealer_parser.set_defaults(handler=_guarded(_own_process(
+        lambda a: launch.run_dealer(a.config, a.listen_fd))))
 
     party_parser = commands.add_parser(
         "party", help="run a script as one party of a consortium (socket backend)",
@@ -139,14 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     party_parser.add_argument("--name", required=True, help="this party's name in the file")
     party_parser.add_argument("script", help="the analysis script")
     party_parser.add_argument("args", nargs=argparse.REMAINDER, help="the script's arguments")
-    party_parser.set_defaults(handler=_guarded(
-        lambda a: launch.run_party(a.config, a.name, a.script, a.args)))
+    party_parser.set_defaults(handler=_guarded(_own_process(
+        lambda a: launch.run_party(a.config, a.name, a.script, a.args))))
 
     run_parser = commands.add_parser(
         "run", help="run a script as every party on this machine (socket backend, loopback)",
         description="Create certificates and a consortium on 127.0.0.1, start one process per "
                     "party (and the dealer when a party first contacts it), and print each "
-                    "process's output prefixed with its name.")
+                    "process's output prefixed with its name. Exit status: 0 if every process "
+                    "succeeded; 3 if some parties failed and the others completed (Shamir "
+                    "sharing); 1 otherwise.")
     run_parser.add_argument("--parties", type=_run_parties, default="3",
                             help="a number (parties party0..) or comma-separated names (default: 3)")
     run_parser.add_argument("--timeout", type=float, default=30.0,

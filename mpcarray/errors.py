@@ -24,7 +24,15 @@ class SessionMismatchError(MpcError, ValueError):
 
 
 class PartyError(MpcError, ValueError):
-    """An unknown party name or index, or an invalid party list."""
+    """An unknown party name or index, an invalid party list, or too few live parties to go on."""
+
+
+class InputLostError(PartyError):
+    """A party failed before its input was shared: its data never entered the computation."""
+
+
+class PartyFailureWarning(UserWarning):
+    """A party failed (crashed, disconnected or missed a deadline); the others go on without it."""
 
 
 class UnsupportedOperationError(MpcError, TypeError):

@@ -4,23 +4,27 @@
 free ports on 127.0.0.1 into a temporary directory, starts one ``mpcarray
 party`` process per party and the dealer when a party first contacts it (so
 dealer-free Shamir sessions run without one), prefixes each line of their
-output with ``[name]``, and exits non-zero if any of them fails (stopping the
-others after a short grace period in which they report their own errors).
+output with ``[name]``, and reports which processes failed. A party that
+fails does not stop the others: with Shamir sharing they may finish without it
+(exit status 3, :data:`COMPLETED_WITHOUT`), with additive sharing they stop
+with their own error. A process still running a timeout after every other one
+ended (a stopped process) is killed.
 """
 
 import os
 import runpy
 import select
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 
-from .errors import MpcError
-from .memory import keep_freed_memory
+from .errors import MpcError, PartyFailureWarning
 from .preprocessing.service import DEALER, serve
 from .session import ENV_CONFIG, ENV_PARTY
 from .transport.config import consortium_toml, load_consortium
@@ -28,8 +32,10 @@ from .transport.mesh import listen
 from .transport.tls import make_certificates
 
 LOOPBACK = "127.0.0.1"
-#: Seconds the other processes get to report their own error after one fails.
+#: Seconds the dealer gets to end after the last party ended.
 GRACE = 3.0
+#: Exit status of ``mpcarray run`` when some parties failed and the others completed the analysis.
+COMPLETED_WITHOUT = 3
 #: Longest wait of the dealer's port watcher for a contact before it checks whether to stop.
 _PORT_POLL = 0.05
 
@@ -107,8 +113,10 @@ class OnDemandDealer:
 class Run:
     """The processes of one run: every party from the start, the dealer once a party contacts it."""
 
-    def __init__(self, parties: dict[str, subprocess.Popen], dealer: OnDemandDealer):
+    def __init__(self, parties: dict[str, subprocess.Popen], dealer: OnDemandDealer, timeout: float):
         self.parties, self._dealer = parties, dealer
+        #: The consortium's timeout: how long the others may wait for a process that stopped.
+        self.timeout = timeout
 
     def processes(self) -> dict[str, subprocess.Popen]:
         """Every process started so far, the dealer (if started) first."""
@@ -168,11 +176,18 @@ def start(config, script, script_args=(), names=None) -> Run:
     dealer = OnDemandDealer(config, consortium.dealer, env)
     parties = {name: _spawn(_command("party", "--config", config, "--name", name, script, *script_args), env)
                for name in (consortium.parties if names is None else names)}
-    return Run(parties, dealer)
+    return Run(parties, dealer, consortium.timeout)
 
 
 def supervise(run: Run, out=None) -> int:
-    """Stream prefixed output until every process ends; stop the rest after a failure. Returns 0 or 1."""
+    """Stream prefixed output until every process ends; say which failed.
+
+    Returns 0 if every process succeeded, :data:`COMPLETED_WITHOUT` if some
+    parties failed and the others completed, else 1. The dealer is stopped
+    :data:`GRACE` seconds after the last party ended, and a process still
+    running ``run.timeout + GRACE`` seconds after every other one ended (a
+    stopped process its peers have given up on) is killed.
+    """
     out = out or sys.stdout
     lock = threading.Lock()
 
@@ -183,28 +198,51 @@ def supervise(run: Run, out=None) -> int:
                 out.flush()
 
     readers: dict[str, threading.Thread] = {}
-    failed_at = None
+    alone_since: dict[str, float] = {}
     while True:
         processes = run.processes()
         for name in processes.keys() - readers.keys():
             readers[name] = threading.Thread(target=forward, args=(name, processes[name].stdout), daemon=True)
             readers[name].start()
-        if all(p.poll() is not None for p in processes.values()):
+        running = [name for name, p in processes.items() if p.poll() is None]
+        if not running:
             run.close_dealer_port()
             if run.processes().keys() == processes.keys():
                 break
             continue  # the dealer started just now
-        if failed_at is None and any(p.poll() not in (None, 0) for p in processes.values()):
-            failed_at = time.monotonic()
-        if failed_at is not None and time.monotonic() - failed_at > GRACE:
-            run.kill()
+        if not any(p.poll() is None for p in run.parties.values()):
+            run.close_dealer_port()
+        patience = GRACE if running == [DEALER] else run.timeout + GRACE
+        if len(running) == 1 and len(processes) > 1:
+            since = alone_since.setdefault(running[0], time.monotonic())
+            if time.monotonic() - since > patience:
+                processes[running[0]].kill()
         time.sleep(0.05)
-    for reader in readers.values():
+    for name, reader in readers.items():
         reader.join(timeout=5)
-    failed = [name for name, p in processes.items() if p.returncode != 0]
-    if failed:
-        out.write(f"mpcarray run: failed: {', '.join(failed)}\n")
-    return 1 if failed else 0
+        processes[name].stdout.close()
+    return _report(processes, out)
+
+
+def _report(processes: dict[str, subprocess.Popen], out) -> int:
+    """Write which processes failed (and how) and which parties completed; the exit status of the run."""
+    failed = {name: p.returncode for name, p in processes.items() if p.returncode != 0}
+    if not failed:
+        return 0
+    completed = [name for name, p in processes.items() if p.returncode == 0 and name != DEALER]
+    how = ", ".join(f"{name} ({_status(code)})" for name, code in failed.items())
+    if completed:
+        out.write(f"mpcarray run: failed: {how}; the others completed: {', '.join(completed)}\n")
+        return COMPLETED_WITHOUT
+    out.write(f"mpcarray run: failed: {how}\n")
+    return 1
+
+
+def _status(code: int) -> str:
+    """A process's exit status in words: ``exit status 1`` or ``killed by SIGKILL``."""
+    if code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"
 
 
 def run_local(names, script, script_args=(), timeout: float = 30.0, insecure_plaintext: bool = False) -> int:
@@ -217,6 +255,7 @@ def run_local(names, script, script_args=(), timeout: float = 30.0, insecure_pla
 def run_party(config, name: str, script, script_args=()) -> int:
     """``mpcarray party``: run ``script`` as party ``name``; ``Session.from_env()`` picks it up."""
     load_consortium(config).rank(name)  # fail early on an unknown name or a bad file
+    _report_failures(name)
     os.environ[ENV_CONFIG], os.environ[ENV_PARTY] = str(Path(config).resolve()), name
     sys.argv = [str(script), *script_args]
     sys.path.insert(0, str(Path(script).resolve().parent))
@@ -228,6 +267,20 @@ def run_party(config, name: str, script, script_args=()) -> int:
     return 0
 
 
+def _report_failures(name: str) -> None:
+    """Print every :class:`PartyFailureWarning` as one line naming this party (not Python's file:line form)."""
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, PartyFailureWarning):
+            print(f"mpcarray party {name}: {message}", file=sys.stderr, flush=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.simplefilter("always", PartyFailureWarning)
+    warnings.showwarning = show
+
+
 def run_dealer(config, listen_fd: int | None = None) -> int:
     """``mpcarray dealer``: serve one session of the consortium ``config``.
 
@@ -235,7 +288,6 @@ def run_dealer(config, listen_fd: int | None = None) -> int:
     listening socket ``listen_fd`` (how ``mpcarray run`` starts it on demand).
     """
     consortium = load_consortium(config)
-    keep_freed_memory()
     try:
         server = listen(consortium.dealer) if listen_fd is None else socket.socket(fileno=listen_fd)
         serve(consortium.parties, server, consortium.credentials(DEALER), consortium.timeout)

@@ -12,8 +12,13 @@ from .array import SharedArray
 from .array.owner import share_plaintext
 from .disclosure import Guard, PrivacyBudget
 from .domains import DEFAULT_PRIME, RING, FixedPoint, Mersenne127, PrimeField
-from .errors import ConfigError, NetworkError, PartyError, SessionMismatchError
-from .memory import keep_freed_memory
+from .errors import (
+    ConfigError,
+    NetworkError,
+    PartyError,
+    SessionMismatchError,
+    UnsupportedOperationError,
+)
 from .preprocessing import PseudoRandomSharing, SimulatedDealer
 from .preprocessing.dealer import CounterStreams
 from .preprocessing.prss import agree_keys, held_sets, key_sets
@@ -67,6 +72,11 @@ class Session:
     threshold : int, optional
         Shamir's ``t``: any ``t + 1`` parties can open a value, any ``t`` learn
         nothing. Default ``(n - 1) // 2``, the largest with an honest majority.
+    check_openings : bool, optional
+        Shamir sessions only (default True there): when more shares of a
+        value arrive than an opening needs, check that they lie on one
+        polynomial and raise :class:`~mpcarray.errors.ProtocolError` naming a
+        party that sent a wrong share. Costs no communication (see ``docs/dropout.md``).
     field : galois field class, optional
         The field of field-element arrays in a Shamir session, ``galois.GF(p)``
         with ``p < 2^63``; default ``galois.GF(2**61 - 1)``. ``s.share(F_array)``
@@ -107,21 +117,21 @@ class Session:
 
     def __init__(self, parties: int | Sequence[str] | None = None, backend: str = "simulated",
                  frac_bits: int = 16, seed: int | None = None, *, scheme: str = "additive",
-                 threshold: int | None = None, field=None, policies: dict | None = None,
+                 threshold: int | None = None, field=None, check_openings: bool | None = None,
+                 policies: dict | None = None,
                  privacy_budget: PrivacyBudget | None = None, audit=None, config=None,
                  party: str | None = None):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")
         if scheme not in SCHEMES:
             raise ConfigError(f"unknown scheme {scheme!r}; available schemes: {SCHEMES}")
-        keep_freed_memory()
         FixedPoint(frac_bits)  # checks frac_bits before any connection is made
         if backend == "simulated":
             if config is not None or party is not None:
                 raise ValueError("config and party are for the socket backend")
             names = _party_names(3 if parties is None else parties)
             sharing, number, field_domain = _scheme(scheme, len(names), threshold, field)
-            transport = SimulatedTransport(len(names))
+            transport = SimulatedTransport(len(names), names)
             provider = _simulated_provider(sharing, transport, seed)
             input_rng = np.random.default_rng(None if seed is None else [seed, 1])
         else:
@@ -135,6 +145,7 @@ class Session:
             sharing, number, field_domain = _scheme(scheme, len(names), threshold, field)
             transport, provider = _connect(consortium, party, sharing)
             input_rng = CryptoGenerator()
+        transport.tolerant = sharing.name == "shamir"  # any t + 1 parties can open, 2t + 1 multiply
         self._rt = Runtime(
             parties=names,
             transport=transport,
@@ -145,6 +156,7 @@ class Session:
             field=field_domain,
             input_rng=input_rng,
             backend=backend,
+            check_openings=_check_openings(check_openings, sharing),
             guard=Guard(names, transport.ranks, policies, privacy_budget, audit),
         )
         self.id = next(_session_ids)
@@ -217,6 +229,41 @@ class Session:
         return None if self._rt.field is None else self._rt.field.galois
 
     @property
+    def failed_parties(self) -> tuple[str, ...]:
+        """Parties this process has declared failed (crashed, disconnected or past a deadline)."""
+        return tuple(self.parties[r] for r in sorted(self._rt.transport.failed))
+
+    @property
+    def live_parties(self) -> tuple[str, ...]:
+        """Parties still taking part: all of them unless a Shamir session lost some."""
+        return tuple(self.parties[r] for r in self._rt.transport.live)
+
+    def crash(self, party: int | str, after_rounds: int = 0) -> None:
+        """Stage a failure (simulated backend): ``party`` stops responding after ``after_rounds`` more rounds.
+
+        In a Shamir session the others go on without it while ``t + 1`` (to
+        open) or ``2t + 1`` (to multiply) remain, with a
+        :class:`~mpcarray.errors.PartyFailureWarning`; its inputs already
+        shared stay usable. With additive sharing every share is needed, so
+        the next round raises :class:`~mpcarray.errors.PartyError`.
+
+        Examples
+        --------
+        >>> import warnings, numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=5, scheme="shamir", threshold=1) as s:
+        ...     x = s.share(np.array([1, 2]), owner=0)
+        ...     s.crash("party0")
+        ...     with warnings.catch_warnings(record=True):
+        ...         print((x * x).reveal(), s.live_parties)
+        [1 4] ('party1', 'party2', 'party3', 'party4')
+        """
+        self._check_open()
+        if self.backend != "simulated":
+            raise UnsupportedOperationError("crash() stages failures in the simulated backend; "
+                                            "over sockets, stop a party's process")
+        self._rt.transport.crash(self.party_index(party), after_rounds)
+
+    @property
     def frac_bits(self) -> int:
         return self._rt.fixed.frac_bits
 
@@ -243,13 +290,7 @@ class Session:
     # --------------------------------------------------------------- sharing
     def party_index(self, party: int | str) -> int:
         """Index of a party given by name or index; raises :class:`PartyError` if unknown."""
-        if isinstance(party, (int, np.integer)) and not isinstance(party, bool):
-            if 0 <= party < self.n_parties:
-                return int(party)
-            raise PartyError(f"party index {party} is out of range for {self.n_parties} parties")
-        if isinstance(party, str) and party in self.parties:
-            return self.parties.index(party)
-        raise PartyError(f"unknown party {party!r}; parties are {list(self.parties)}")
+        return self._rt.party_index(party)
 
     def share(self, data, owner: int | str) -> SharedArray:
         """Secret-share ``data`` held by ``owner`` among all parties.
@@ -352,6 +393,15 @@ def _scheme(name: str, n_parties: int, threshold, field):
     return sharing, Mersenne127(), domain
 
 
+def _check_openings(requested: bool | None, sharing) -> bool:
+    """Whether openings check redundant shares: by default in Shamir sessions, never with additive sharing."""
+    if requested is None:
+        return sharing.name == "shamir"
+    if requested and sharing.name != "shamir":
+        raise ConfigError("check_openings needs redundant shares: use scheme='shamir'")
+    return bool(requested)
+
+
 def _fixed_point(frac_bits: int, number, sharing) -> FixedPoint:
     """The fixed-point format, with the truncation bound of the number domain (DESIGN §8)."""
     if number.is_ring:
@@ -377,7 +427,8 @@ def _connect(consortium: Consortium, party: str, sharing) -> tuple[SocketTranspo
     rank = consortium.rank(party)
     credentials = consortium.credentials(party)
     channels = connect_mesh(consortium.parties, consortium.addresses, rank, credentials, consortium.timeout)
-    transport = SocketTransport(len(consortium.parties), rank, channels, consortium.timeout)
+    transport = SocketTransport(len(consortium.parties), rank, channels, consortium.timeout,
+                                consortium.parties)
     if sharing.name == "shamir":
         try:
             keys = agree_keys(transport, sharing.n_parties, sharing.threshold)

@@ -196,8 +196,9 @@ def test_exact_rounds_and_bytes_and_no_dealer(n, t):
         before = s.comm.snapshot()
         x = s.share(field.Random(size, seed=1), owner=0)
         cost = s.comm - before
-        assert cost.rounds == 2  # header, then shares
-        assert cost.bytes_sent[0] == 8 * (3 + 1 + size) * (n - 1)
+        assert cost.rounds == 3  # header, shares, then agreement that every live party received them
+        assert cost.bytes_sent[0] == 8 * (3 + 1 + size) * (n - 1) + (n + 1) * (n - 1)
+        assert list(cost.bytes_sent[1:]) == [(n + 1) * (n - 1)] * (n - 1)
         y = s.share(field.Random(size, seed=2), owner=1)
         a, b = s.share(field.Random((m, k), seed=3), owner=0), s.share(field.Random((k, q), seed=4), owner=1)
 

@@ -108,7 +108,8 @@ def test_fixed_point_products_cost_one_round(n, t):
 
 @pytest.mark.parametrize("n, t", SIZES)
 def test_truncation_bound_and_integer_share_cost(n, t):
-    """K = 82, 80, 78 at 3, 5, 7 parties; an integer or real input costs (8 (3 + ndim) + 16 N)(n - 1) bytes."""
+    """K = 82, 80, 78 at 3, 5, 7 parties; an integer or real input costs (8 (3 + ndim) + 16 N)(n - 1) bytes,
+    and (n + 1)(n - 1) more for the agreement that every live party received its share."""
     with mpc.Session(parties=n, scheme="shamir", threshold=t, seed=5) as s:
         assert s.fixed_point.truncation_bits == {3: 82, 5: 80, 7: 78}[n]
         assert s.fixed_point.range_bits == 30  # K only adds headroom for the masks
@@ -116,7 +117,8 @@ def test_truncation_bound_and_integer_share_cost(n, t):
             before = s.comm.snapshot()
             s.share(data, owner=1)
             cost = s.comm - before
-            assert cost.rounds == 2 and cost.bytes_sent[1] == (8 * (3 + 2) + 16 * 12) * (n - 1)
+            assert cost.rounds == 3
+            assert cost.bytes_sent[1] == (8 * (3 + 2) + 16 * 12) * (n - 1) + (n + 1) * (n - 1)
 
 
 @pytest.mark.parametrize("n, t", SIZES)

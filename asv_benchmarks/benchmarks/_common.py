@@ -47,7 +47,13 @@ def uniform(shape, stream: int) -> np.ndarray:
 
 
 def session(parties: int, **options) -> "mpc.Session":
-    """A simulated session with the fixed seed; ``options`` go to :class:`mpcarray.Session` (``scheme=``, ...)."""
+    """A simulated session with the fixed seed; ``options`` go to :class:`mpcarray.Session` (``scheme=``, ...).
+
+    The benchmark process opts in to mpcarray's process policies (``mpc.tune_process``), as
+    ``mpcarray party`` processes do: the figures are those of a party process. It runs before
+    the first kernel call, so the OpenMP runtime sees ``OMP_WAIT_POLICY``.
+    """
+    mpc.tune_process()
     return mpc.Session(parties=parties, seed=SEED, **options)
 
 

@@ -10,12 +10,13 @@ from . import (
 )
 from .comparisons import where
 from .dispatch import supported_functions, supported_ufuncs
-from .owner import owner_apply, row_parts
+from .owner import owner_apply, owner_local_or_secure, row_parts
 from .shared_array import SharedArray
 
 __all__ = [
     "SharedArray",
     "owner_apply",
+    "owner_local_or_secure",
     "primitives",
     "row_parts",
     "supported_functions",

@@ -21,6 +21,7 @@ from .. import protocols
 from ..errors import (
     DomainMismatchError,
     EncodingError,
+    InputLostError,
     InputRejectedError,
     UnsupportedOperationError,
 )
@@ -143,6 +144,19 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
     return share_plaintext(x._rt, data, x._known_by)
 
 
+def owner_local_or_secure(local: Callable[[], SharedArray], secure: Callable[[], SharedArray]):
+    """``local()``, an owner-local aggregation, or ``secure()`` if an owner failed before sharing its part.
+
+    In a Shamir session that lost a party, every party raises the same
+    :class:`InputLostError` for that owner's aggregate (the parties agree on
+    it), so every party falls back to the secure path alike.
+    """
+    try:
+        return local()
+    except InputLostError:
+        return secure()
+
+
 def row_parts(x: SharedArray) -> list[SharedArray] | None:
     """The owner-shared row blocks ``x`` is the axis-0 concatenation of, or None.
 
@@ -150,6 +164,8 @@ def row_parts(x: SharedArray) -> list[SharedArray] | None:
     remembers its two blocks, so statistics can aggregate each hospital's rows
     locally (:func:`owner_apply`) instead of securely. An input shared by one
     owner is its own single block. Any other operation forgets the blocks.
+    Blocks whose owner has failed (as the parties last agreed,
+    :func:`mpcarray.protocols.agree_live`) cannot be aggregated locally: then None.
 
     Examples
     --------
@@ -163,8 +179,7 @@ def row_parts(x: SharedArray) -> list[SharedArray] | None:
     """
     if not isinstance(x, SharedArray):
         raise TypeError(f"row_parts needs a SharedArray, got {type(x).__name__}")
-    if x._parts is not None:
-        return list(x._parts)
-    if x._known_by is not None and x._plain is not None:
-        return [x]
-    return None
+    parts = x._parts if x._parts is not None else (x,) if x._known_by is not None and x._plain is not None else None
+    if parts is None or any(p._known_by not in x._rt.agreed_live for p in parts):
+        return None
+    return list(parts)

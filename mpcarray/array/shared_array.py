@@ -132,14 +132,16 @@ class SharedArray(NDArrayOperatorsMixin):
         )
 
     # ------------------------------------------------------------ disclosure
-    def reveal(self, label: str | None = None, *, cohort: int | None = None, noise=None):
-        """Open the array to every party and return it as NumPy (float64 or int64), or a galois FieldArray.
+    def reveal(self, label: str | None = None, *, cohort: int | None = None, noise=None, to=None):
+        """Open the array to every party (or to ``to``) and return it as NumPy (float64 or int64), or a galois FieldArray.
 
         Each party's policy is checked first (one extra round when the session
         has policies or a budget); if any party refuses, every party raises
         :class:`mpcarray.RevealRefusedError` and nothing is opened.
 
-        Cost: one round, ``8 * size * (n - 1)`` bytes per party.
+        Cost: one round, ``w * size * (n - 1)`` bytes per party (``w`` = 8, or
+        16 in GF(2^127 - 1)). Opened to one party: one round, in which every
+        other party sends that party its ``w * size`` bytes.
 
         Parameters
         ----------
@@ -152,6 +154,27 @@ class SharedArray(NDArrayOperatorsMixin):
             Differential-privacy noise, drawn jointly (each party contributes a
             component) and added before opening; its epsilon is spent from the
             session's privacy budget.
+        to : party or sequence of parties, optional
+            Open to this party only (a name or index); or row by row, row ``i``
+            (along axis 0) to party ``to[i]``, e.g. ``to=X.row_owners`` to
+            give each hospital its own patients' rows of a result.
+            Over sockets a party receives its rows in order (the whole array
+            for a single receiver) and ``None`` if it receives none; the
+            simulated backend plays every party and returns the whole array.
+            The receivers are recorded in the audit log and in
+            :attr:`mpcarray.Session.disclosures`, and ``s.comm`` counts bytes
+            only at the receivers.
+
+        Examples
+        --------
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"]) as s:
+        ...     a = s.share(np.array([61.0, 47.0]), owner="hosp_a")
+        ...     b = s.share(np.array([55.0]), owner="hosp_b")
+        ...     ages = np.concatenate([a, b])
+        ...     flags = (ages > 50).reveal(to=ages.row_owners)  # each hospital learns its own patients' flags
+        ...     print(flags, s.disclosures[-1]["receivers"])
+        [1 0 1] ('hosp_a', 'hosp_a', 'hosp_b')
         """
         rt = _runtime_of(self)
         if noise is not None and not isinstance(noise, Mechanism):
@@ -161,17 +184,53 @@ class SharedArray(NDArrayOperatorsMixin):
         if noise is not None and not noise.integer and self._frac == INT:
             raise UnsupportedOperationError(
                 "real-valued noise on an integer SharedArray: use privacy.DiscreteLaplace or .astype(float)")
+        receivers = None if to is None else _receivers(self, to)
         request = RevealRequest(label, self.shape, str(self.dtype), cohort,
-                                0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta)
+                                0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta,
+                                None if receivers is None else tuple(rt.parties[r] for r in receivers))
         reasons = rt.guard.decide(request)
         allowed = protocols.agree(rt, [r is None for r in reasons]) if rt.guard.active else [True] * rt.n_parties
         rt.guard.conclude(request, allowed, reasons)
         shares = self._shares if noise is None else (self + HOOKS["joint_noise"](self, noise))._shares
-        (opened,) = protocols.open_shares(rt, shares)
+        if receivers is None:
+            (opened,) = protocols.open_shares(rt, shares)
+            return self._decode(opened)
+        return self._decode_rows(protocols.open_to(rt, shares.reshape((len(rt.ranks), len(receivers), -1)),
+                                                   receivers), receivers)
+
+    @property
+    def row_owners(self) -> tuple[str, ...] | None:
+        """The party that shared each row (axis 0), for an input or a join of the owners' own rows; else None.
+
+        ``np.concatenate([s.share(X_a, owner="a"), s.share(X_b, owner="b")]).row_owners``
+        is ``("a",) * len(X_a) + ("b",) * len(X_b)``; pass it as ``reveal(to=...)``
+        so that each hospital receives only its own rows of a per-row result.
+        """
+        blocks = self._parts if self._parts is not None else (self,)
+        if self.ndim == 0 or any(b._known_by is None for b in blocks):
+            return None
+        return tuple(self._rt.parties[b._known_by] for b in blocks for _ in range(b.shape[0]))
+
+    def _decode(self, opened: np.ndarray):
+        """Opened elements as NumPy values (or a FieldArray) of this array's kind."""
         if self._field is not None:
             return self._field(opened)
+        rt = self._rt
         value = rt.number.decode_int(opened).copy() if self._frac == INT else rt.number.decode_real(opened, self._frac)
         return value[()] if value.ndim == 0 else value
+
+    def _decode_rows(self, opened: dict, receivers: np.ndarray):
+        """The rows opened to the parties held here: all of them (simulated), this party's, or None."""
+        if len(opened) == len(np.unique(receivers)):  # every receiver is held here
+            first = next(iter(opened.values()))
+            rows = np.empty((len(receivers),) + first.shape[1:], dtype=first.dtype)
+            for receiver, values in opened.items():
+                rows[receivers == receiver] = values
+            return self._decode(rows.reshape(self.shape))
+        if not opened:
+            return None
+        (values,) = opened.values()
+        return self._decode(values.reshape((len(values),) + self.shape[1:] if self.ndim else ()))
 
     def _refuse(self, *args, **kwargs):
         raise DisclosureError(
@@ -577,3 +636,14 @@ def _matmul(a, b):
         z = z[..., 0]
     template = a if isinstance(a, SharedArray) else b
     return template._new(np.ascontiguousarray(z), frac, _known_by(a, b))
+
+
+def _receivers(x: SharedArray, to) -> np.ndarray:
+    """The party index that receives each row (axis 0) of ``x``, from ``reveal``'s ``to``."""
+    rt, rows = x._rt, (x.shape[0] if x.ndim else 1)
+    if isinstance(to, (str, int, np.integer)):
+        return np.full(rows, rt.party_index(to))
+    parties = [rt.party_index(p) for p in to]
+    if len(parties) != rows:
+        raise ShapeError(f"reveal(to=...) needs one party per row: got {len(parties)} for {rows} rows")
+    return np.array(parties, dtype=np.int64)

@@ -54,6 +54,7 @@ class Guard:
         for rank, log in self.logs.items():
             log.append("reveal", label=request.label, shape=list(request.shape), dtype=request.dtype,
                        cohort=request.cohort, epsilon=request.epsilon, delta=request.delta,
+                       receivers=None if request.receivers is None else list(request.receivers),
                        decision="refused" if refused else "allowed", refused_by=refused,
                        policy=self.policies[rank].digest())
         if refused:
@@ -65,4 +66,5 @@ class Guard:
         if self.budget is not None:
             self.budget.spend(request.epsilon, request.delta)
         self.disclosures.append({"label": request.label, "shape": request.shape, "dtype": request.dtype,
-                                 "epsilon": request.epsilon, "delta": request.delta})
+                                 "epsilon": request.epsilon, "delta": request.delta,
+                                 "receivers": request.receivers})

@@ -13,7 +13,8 @@ class RevealRequest:
 
     ``cohort`` is the number of individuals the value aggregates, when the caller
     knows it publicly (statistics functions pass it); ``epsilon``/``delta`` the
-    differential-privacy cost of a noisy reveal.
+    differential-privacy cost of a noisy reveal; ``receivers`` the parties the
+    value is opened to (None: every party).
     """
 
     label: str | None
@@ -22,6 +23,7 @@ class RevealRequest:
     cohort: int | None = None
     epsilon: float = 0.0
     delta: float = 0.0
+    receivers: tuple[str, ...] | None = None
 
     @property
     def size(self) -> int:

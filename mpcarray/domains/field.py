@@ -143,6 +143,9 @@ class PrimeField:
         """``uint64`` elements as a galois array of this field."""
         return self.galois(np.asarray(elements, dtype=np.uint64))
 
+    #: Elements as a galois array (the name every domain gives this conversion).
+    to_galois = decode_elements
+
     def from_galois(self, array) -> np.ndarray:
         """A galois array of this field as ``uint64`` elements."""
         return np.asarray(array).astype(np.uint64)

@@ -127,6 +127,12 @@ class Mersenne127:
         out["hi"] = np.vectorize(lambda v: int(v) >> 64, otypes=[np.uint64])(values)
         return out
 
+    def to_galois(self, elements):
+        """Elements as a galois array of GF(2^127 - 1) (Python integers; for a few values)."""
+        elements = np.asarray(elements, dtype=ELEMENT127)
+        values = [int(lo) | int(hi) << 64 for lo, hi in zip(elements["lo"].ravel(), elements["hi"].ravel())]
+        return self.galois(np.array(values, dtype=object).reshape(elements.shape))
+
     @property
     def galois(self):
         """The galois class GF(2^127 - 1) (Python integers; for small coefficient matrices)."""

@@ -33,8 +33,10 @@ def positive_reciprocal(a: SharedArray) -> SharedArray:
 def reciprocal(x) -> SharedArray:
     """``1 / x`` elementwise (``x != 0``).
 
-    Relative error below ``2^-(f - 2)`` while ``|1/x|`` is at least ``2^(4-f)``;
-    below that the absolute error is a few units of ``2^-f``.
+    Accuracy at ``f = 16`` (measured in ``docs/functions.md``, asserted by the tests):
+    relative error below ``1e-3`` where ``|1/x| >= 2^-6``; within 2 ulp (``2^-f``) of
+    the correctly rounded result where ``|1/x| <= 1``. Large results keep the
+    relative error; small ones only the absolute error of a few ulp.
 
     Steps: sign and magnitude; :func:`positive_reciprocal` of the magnitude;
     the sign put back with one product.
@@ -50,8 +52,10 @@ def divide(x, y) -> SharedArray:
     """``x / y`` with a shared divisor (``y != 0``); public divisors take the cheaper path.
 
     The quotient ``x * (1/m)`` is scaled by the secret ``2^(f - p - 1)`` in two
-    truncation stages so no intermediate leaves the ring. Relative error about
-    ``2^-(f - 2)`` for quotients within the safe range.
+    truncation stages so no intermediate leaves the ring. Accuracy at ``f = 16``
+    (``docs/functions.md``): relative error below ``1e-3`` for quotients of magnitude
+    at least ``2^-6`` within the safe range; within 3 ulp of the correctly rounded
+    quotient where it is at most 1.
 
     Steps: sign and magnitude of ``y``; normalise the magnitude, looking up both
     stages' weights; Newton for ``1/m``; ``x * sign * (1/m)``; the two scalings.

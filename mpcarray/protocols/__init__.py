@@ -12,7 +12,7 @@ from .binary import and_words, bits_to_ring, leading_one, open_xor, words_to_rin
 from .comparison import bit_decompose, sign_bits
 from .input import INPUT_DTYPES, announce_input, share_input
 from .multiplication import gram, matmul, mul, square
-from .opening import agree, open_shares, zero_sharing
+from .opening import agree, agree_live, open_shares, open_to, require_live, zero_sharing
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
 from .tables import bit_tables, leading_one_tables
 from .truncation import truncate, truncate_many
@@ -21,6 +21,7 @@ __all__ = [
     "INPUT_DTYPES",
     "add_public",
     "agree",
+    "agree_live",
     "and_words",
     "announce_input",
     "bit_decompose",
@@ -35,8 +36,10 @@ __all__ = [
     "mul_public_int",
     "mul_public_real",
     "open_shares",
+    "open_to",
     "open_xor",
     "public_shares",
+    "require_live",
     "share_input",
     "sign_bits",
     "square",

@@ -34,7 +34,7 @@ def reduce_degree(rt, z: np.ndarray) -> np.ndarray:
     size = int(np.prod(z.shape[1:], dtype=np.int64))
     low, high = rt.provider.double_sharings(size, domain)
     rows = np.ascontiguousarray(z).reshape(z.shape[0], size)
-    (d,) = open_shares(rt, domain.sub(rows, high))
+    (d,) = open_shares(rt, domain.sub(rows, high), degree=rt.scheme.product_degree)
     return add_public(rt, low, d).reshape(z.shape)
 
 
@@ -72,7 +72,7 @@ def truncate_many(rt, parts, degree: int) -> list[np.ndarray]:
         rows = np.ascontiguousarray(z).reshape(k, -1)
         mask, high = rt.provider.truncation_masks(rows.shape[1], shift, bound + 1 + 40, degree, domain)
         prepared.append((z.shape, shift, high, add_public(rt, domain.add(rows, mask), bias)))
-    opened = open_shares(rt, *(masked for *_, masked in prepared))
+    opened = open_shares(rt, *(masked for *_, masked in prepared), degree=degree)
     results = []
     for (shape, shift, high, _), c in zip(prepared, opened):
         offset = domain.add(domain.mul_pow2(one, bound - shift), domain.encode_int(np.array([(rt.provider.keys - 1) // 2])))

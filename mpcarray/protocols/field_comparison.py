@@ -65,7 +65,8 @@ def random_bits(rt, count: int) -> np.ndarray:
     """
     domain = rt.number
     a = rt.provider.random_sharings(count, domain)
-    (square,) = open_shares(rt, domain.add(domain.mul(a, a), rt.provider.zero_sharings(count, domain)))
+    (square,) = open_shares(rt, domain.add(domain.mul(a, a), rt.provider.zero_sharings(count, domain)),
+                            degree=rt.scheme.product_degree)
     inverse_root = domain.power(square, (domain.modulus - 3) // 4)
     signs = domain.mul(a, inverse_root)
     return domain.mul_pow2(add_public(rt, signs, domain.encode_int(np.ones(1, dtype=np.int64))), -1)

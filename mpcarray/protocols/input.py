@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from ..errors import ProtocolError
+from ..errors import InputLostError, ProtocolError
+from .opening import agree_live
 from .wire import as_elements, as_words
 
 #: Input dtypes an owner may announce, by code (index).
@@ -30,7 +31,10 @@ def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None,
             code = len(INPUT_DTYPES) if is_field else INPUT_DTYPES.index(np.dtype(dtype))
             header = np.array((1, code, len(shape)) + tuple(shape), dtype=np.uint64)
         rows = np.broadcast_to(header, (rt.n_parties,) + header.shape)
-    header = rt.transport.scatter(owner, rows)[0]
+    received = rt.transport.scatter(owner, rows)
+    if received is None:
+        _lost(rt, owner)
+    header = received[0]
     if header[0] != 1:
         return None
     ndim = int(header[2])
@@ -53,6 +57,11 @@ def share_input(rt, owner: int, ring_values: np.ndarray | None, shape: tuple, do
 
     Cost: 1 round; the owner sends ``w * N * (n - 1)`` bytes, every other party
     receives ``w * N`` (``w`` bytes per element: 8, or 16 in GF(2^127 - 1)).
+    In a failure-tolerant (Shamir) session a third step follows: the parties
+    agree that every live party received its share (:func:`agree_live`, 1
+    round, ``(n + 1) * (n - 1)`` bytes each), so that an owner failing while it
+    sends makes every party raise :class:`InputLostError` alike.
+
     Security: each other party receives one uniformly random array (with
     Shamir, any ``t`` parties' shares together are uniform).
     """
@@ -61,4 +70,15 @@ def share_input(rt, owner: int, ring_values: np.ndarray | None, shape: tuple, do
     if owner in rt.ranks:
         randomness = domain.uniform(rt.input_rng, (rt.scheme.random_rows,) + tuple(shape))
         rows = rt.scheme.split(ring_values, randomness, domain)
-    return as_elements(rt.transport.scatter(owner, None if rows is None else as_words(rows)), domain)
+    received = rt.transport.scatter(owner, None if rows is None else as_words(rows))
+    if rt.transport.tolerant and not agree_live(rt, received is not None):
+        _lost(rt, owner, agreed=True)
+    return as_elements(received, domain)
+
+
+def _lost(rt, owner: int, agreed: bool = False):
+    """Raise :class:`InputLostError` at every party after agreeing that ``owner``'s input did not arrive."""
+    if not agreed:
+        agree_live(rt, False)
+    raise InputLostError(f"party {rt.parties[owner]!r} failed before its input was shared: its data "
+                         "never entered the computation")

@@ -77,6 +77,33 @@ class Shamir:
         combined = domain.matmul(self.lagrange(parties, domain).reshape(1, -1), rows)
         return combined.reshape(shares.shape[1:])
 
+    def parity_check(self, parties: tuple[int, ...], degree: int, domain) -> np.ndarray:
+        """``(m - degree - 1, m)`` elements ``H`` with ``H @ shares = 0`` exactly when the
+        shares of the ``m`` ``parties`` lie on one polynomial of degree at most ``degree``.
+
+        The shares form a generalised Reed-Solomon codeword; row ``a`` of ``H``
+        is ``v_j x_j^a`` with ``x_j`` the parties' points and
+        ``v_j = 1 / prod_{k != j} (x_j - x_k)`` (the dual code).
+        """
+        return domain.from_galois(_parity_check(domain.modulus, tuple(int(i) for i in parties), degree))
+
+    def locate(self, syndromes, parties: tuple[int, ...]) -> int | None:
+        """The one party whose share is off, from the galois syndromes ``H @ shares`` of one value; or None.
+
+        A single wrong share ``e`` at party ``j`` gives syndromes ``v_j x_j^a e``,
+        so their ratio is ``x_j``; with fewer than two syndromes, or when the
+        syndromes are not of that form (several wrong shares), the party cannot be told.
+        """
+        if len(syndromes) < 2 or syndromes[0] == 0:
+            return None
+        field = type(syndromes)
+        point = syndromes[1] / syndromes[0]
+        powers = point ** np.arange(len(syndromes))
+        x = [field(i + 1) for i in parties]
+        if point not in x or not np.array_equal(syndromes, syndromes[0] * powers):
+            return None
+        return parties[x.index(point)]
+
     def constant_rows(self, ranks) -> list[int]:
         """Rows that add a public constant: every row (the constant polynomial ``c`` has ``c`` at every point)."""
         return list(range(len(ranks)))
@@ -103,3 +130,18 @@ def _lagrange_at_zero(p: int, parties: tuple[int, ...]):
                 weight = weight * x[j] / (x[j] - x[i])
         coefficients.append(weight)
     return field(coefficients)
+
+
+@cache
+def _parity_check(p: int, parties: tuple[int, ...], degree: int):
+    field = galois.GF(p)
+    x = field(np.array(parties) + 1)
+    weights = []
+    for j in range(len(parties)):
+        product = x[j] ** 0
+        for k in range(len(parties)):
+            if k != j:
+                product = product * (x[j] - x[k])
+        weights.append(product ** -1)
+    rows = len(parties) - degree - 1
+    return field(weights) * x ** np.arange(rows)[:, None]

@@ -6,12 +6,13 @@ code never asks which backend it runs on; it only calls :meth:`all_gather`,
 :meth:`scatter`, :meth:`send` and :meth:`recv`.
 """
 
+import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import PartyError
+from ..errors import PartyError, PartyFailureWarning
 
 
 @dataclass
@@ -66,12 +67,40 @@ class CommStats:
 
 
 class Transport(ABC):
-    """Communication between ``n_parties`` parties, of which this process holds ``ranks``."""
+    """Communication between ``n_parties`` parties, of which this process holds ``ranks``.
 
-    def __init__(self, n_parties: int, ranks: tuple[int, ...]):
+    Failures: in a *tolerant* transport (Shamir sessions, where any ``t + 1``
+    parties can open a value) a party whose connection closes or that misses a
+    deadline is declared failed (:meth:`declare_failed`) and left out of every
+    later round instead of ending the protocol; :attr:`live` lists the others.
+    Rows of failed parties in the arrays :meth:`all_gather` returns are zero.
+    """
+
+    def __init__(self, n_parties: int, ranks: tuple[int, ...], names: tuple[str, ...] | None = None):
         self.n_parties = n_parties
         self.ranks = tuple(ranks)
+        self.names = tuple(names) if names is not None else tuple(f"party {i}" for i in range(n_parties))
         self.comm = CommStats(n_parties)
+        #: Drop failed parties and go on (True), or end the protocol at the first failure.
+        self.tolerant = False
+        #: Parties this process has declared failed, with the reason.
+        self.failed: dict[int, str] = {}
+        #: The live parties as every party agreed at the last agreement round
+        #: (:func:`mpcarray.protocols.agree_live`); steps that depend on who is alive read this.
+        self.agreed_live: tuple[int, ...] = tuple(range(n_parties))
+
+    @property
+    def live(self) -> tuple[int, ...]:
+        """Parties not declared failed by this process, in rank order."""
+        return tuple(r for r in range(self.n_parties) if r not in self.failed)
+
+    def declare_failed(self, rank: int, reason: str) -> None:
+        """Leave ``rank`` out of every later round, and warn once with ``reason``."""
+        if rank in self.failed:
+            return
+        self.failed[rank] = reason
+        warnings.warn(f"{self.names[rank]} failed ({reason}); {len(self.live)} of {self.n_parties} "
+                      "parties go on", PartyFailureWarning, stacklevel=3)
 
     @property
     def first_row(self) -> int:
@@ -96,8 +125,11 @@ class Transport(ABC):
         """Queue ``message`` from ``sender`` (held here) to ``receiver``; counts bytes."""
 
     @abstractmethod
-    def recv(self, sender: int, receiver: int) -> np.ndarray:
-        """Take the next message from ``sender`` to ``receiver`` (held here)."""
+    def recv(self, sender: int, receiver: int) -> np.ndarray | None:
+        """Take the next message from ``sender`` to ``receiver`` (held here).
+
+        None when ``sender`` has failed (tolerant transports only).
+        """
 
     @abstractmethod
     def count_from_dealer(self, party: int, nbytes: int) -> None:
@@ -110,19 +142,22 @@ class Transport(ABC):
         """Close one communication step made of point-to-point messages."""
         self.comm.rounds += 1
 
-    def scatter(self, sender: int, rows: np.ndarray | None) -> np.ndarray:
+    def scatter(self, sender: int, rows: np.ndarray | None) -> np.ndarray | None:
         """``sender`` delivers row ``j`` of ``rows`` (shape ``(n, ...)``) to party ``j``; one round.
 
         ``rows`` is required where ``sender`` is held and ignored elsewhere.
-        Returns this process's rows, shape ``(k, ...)``.
+        Returns this process's rows, shape ``(k, ...)`` (zero for failed
+        parties), or None if ``sender`` failed before its message arrived.
         """
         self.check_party(sender)
-        if sender in self.ranks:
-            for receiver in range(self.n_parties):
+        if sender in self.ranks and sender not in self.failed:
+            for receiver in self.live:
                 if receiver != sender:
                     self.send(sender, receiver, rows[receiver])
-        received = [
-            rows[party] if party == sender else self.recv(sender, party) for party in self.ranks
-        ]
+        received = {party: rows[party] if party == sender else self.recv(sender, party)
+                    for party in self.ranks if party not in self.failed}
         self.end_round()
-        return np.stack(received)
+        if any(message is None for message in received.values()):
+            return None
+        template = next(iter(received.values()))
+        return np.stack([received[p] if p in received else np.zeros_like(template) for p in self.ranks])

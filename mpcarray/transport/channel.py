@@ -176,25 +176,44 @@ class Channel:
             pass
 
 
-def pump(channels, done, timeout: float | None) -> None:
+def pump(channels, done, timeout: float | None, on_failure=None) -> None:
     """Send and receive on all ``channels`` until ``done()``.
 
     Raises :class:`NetworkError` after ``timeout`` seconds without progress
-    (``None``: wait as long as the connections stay open).
+    (``None``: wait as long as the connections stay open), or when a
+    connection fails. With ``on_failure``, a failed connection, or one still
+    awaited or sending when the timeout expires, is instead handed to
+    ``on_failure(channel, reason)`` and no longer pumped; the others go on.
     """
+    channels = list(channels)
     selector = selectors.DefaultSelector()
+
+    def drop(channel: Channel, reason: str) -> None:
+        channels.remove(channel)
+        selector.unregister(channel.sock)
+        on_failure(channel, reason)
+
+    def step(channel: Channel, move) -> bool:
+        try:
+            return move()
+        except NetworkError as err:
+            if on_failure is None:
+                raise
+            drop(channel, str(err))
+            return True
+
     try:
         for channel in channels:
             selector.register(channel.sock, selectors.EVENT_READ, channel)
         last = time.monotonic()
         while True:
             progress = False
-            for channel in channels:
-                progress |= channel.write()
+            for channel in list(channels):
+                progress |= step(channel, channel.write)
             if done():
                 return
-            for channel in channels:
-                progress |= channel.read()
+            for channel in list(channels):
+                progress |= step(channel, channel.read)
             if done():
                 return
             if progress:
@@ -202,8 +221,14 @@ def pump(channels, done, timeout: float | None) -> None:
                 continue
             remaining = 3600.0 if timeout is None else last + timeout - time.monotonic()
             if remaining <= 0:
-                peers = ", ".join(c.peer for c in channels)
-                raise NetworkError(f"no progress from {peers} for {timeout:g} s (a peer stopped or hangs)")
+                stalled = [c for c in channels if c.busy]
+                if on_failure is None or not stalled:
+                    peers = ", ".join(c.peer for c in channels)
+                    raise NetworkError(f"no progress from {peers} for {timeout:g} s (a peer stopped or hangs)")
+                for channel in stalled:
+                    drop(channel, f"no progress for {timeout:g} s")
+                last = time.monotonic()
+                continue
             for channel in channels:
                 events = selectors.EVENT_READ | (selectors.EVENT_WRITE if channel.sending else 0)
                 selector.modify(channel.sock, events, channel)
