@@ -11,7 +11,7 @@ import secrets
 
 import numpy as np
 
-from ..errors import InputRejectedError
+from ..errors import InputRejectedError, PartyError
 
 #: Bytes of the nonce and of the set size in the announcement.
 NONCE_BYTES, SIZE_BYTES = 16, 8
@@ -26,6 +26,9 @@ def announce(transport, parties: tuple[str, ...], sizes: dict[int, int]) -> byte
         rows[row, :NONCE_BYTES] = np.frombuffer(secrets.token_bytes(NONCE_BYTES), dtype=np.uint8)
         rows[row, NONCE_BYTES:] = np.array([sizes[rank]], dtype="<u8").view(np.uint8)
     gathered = transport.all_gather(rows)
+    if transport.failed:
+        raise PartyError(f"{[parties[m] for m in sorted(transport.failed)]} failed; record linkage needs "
+                         "every party")
     announced = gathered[:, NONCE_BYTES:].copy().view("<u8").ravel()
     rejected = [parties[m] for m in range(len(parties)) if announced[m] == 0]
     if rejected:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import PartyError
 from . import curve
 
 
@@ -46,7 +47,7 @@ def run(transport, points: dict[int, np.ndarray], hide_rows: bool) -> dict[int, 
     for _ in range(n - 1):
         for j, batch in batches.items():
             transport.send(j, (j + 1) % n, batch)
-        received = {j: transport.recv((j - 1) % n, j) for j in batches}
+        received = {j: _receive(transport, (j - 1) % n, j) for j in batches}
         transport.end_round()  # flush before encrypting, so that parties encrypt in parallel
         batches = {j: curve.encrypt(keys[j], batch) for j, batch in received.items()}
     if hide_rows:
@@ -61,7 +62,15 @@ def run(transport, points: dict[int, np.ndarray], hide_rows: bool) -> dict[int, 
         sets[(j + 1) % n] = curve.from_batch(batch)
         for m in range(n):
             if m != j:
-                sets[(m + 1) % n] = curve.from_batch(transport.recv(m, j))
+                sets[(m + 1) % n] = curve.from_batch(_receive(transport, m, j))
         published[j] = Published(sets, orders[j])
     transport.end_round()
     return published
+
+
+def _receive(transport, sender: int, receiver: int) -> np.ndarray:
+    """The next message from ``sender``; :class:`PartyError` if it failed (linkage needs every party)."""
+    message = transport.recv(sender, receiver)
+    if message is None:
+        raise PartyError(f"{transport.names[sender]} failed during record linkage, which needs every party")
+    return message

@@ -1,8 +1,8 @@
 """Links synthetic patient identifiers on whichever backend ``Session.from_env`` gives; prints JSON.
 
-``python linkage_party.py SIZE OVERLAP`` simulates the parties of ``PARTIES``
-(``--parties 3`` for three); under ``mpcarray run`` each process links its own
-identifiers and prints the size, a digest of its identifiers in the common
+``python linkage_party.py SIZE OVERLAPS [PARTIES]`` simulates the parties (2 unless
+``PARTIES`` says otherwise) once per comma-separated overlap; under ``mpcarray run``
+each process links its own identifiers and prints, per overlap, the size, a digest of its identifiers in the common
 order (equal at every party when they agree on the order), the cardinality-only
 count, the wall-clock and CPU seconds ``private_intersection`` took and its counters.
 """
@@ -68,4 +68,5 @@ def run(s, size: int, overlap: float) -> dict:
 
 if __name__ == "__main__":
     with mpc.Session.from_env(parties=int(sys.argv[3]) if len(sys.argv) > 3 else 2) as session:
-        print(json.dumps(run(session, int(sys.argv[1]), float(sys.argv[2]))))
+        for overlap in sys.argv[2].split(","):
+            print(json.dumps({"overlap": float(overlap), **run(session, int(sys.argv[1]), float(overlap))}))
