@@ -74,6 +74,9 @@ ROWS = [
 ] + [
     ("stats.kaplan_meier, 10^5, 3 hospitals", "bench_stats.KaplanMeier", (), "time_secure", "time_plaintext"),
 ] + [
+    (f"PSI, 10^4 ids, {n} parties", "bench_linkage.PrivateIntersection", (n,), "time_secure", "time_plaintext")
+    for n in (2, 3)
+] + [
     (label, "bench_models.Models", (case,), "time_secure", "time_plaintext")
     for label, case in (("OLS, 10^6 x 20, rows at 3 hospitals", "ols_horizontal_1e6"),
                         ("OLS, 10^5 x 20, columns at 3 hospitals", "ols_vertical_1e5"),
