@@ -70,8 +70,10 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     if values is not None:
         values.flags.writeable = False
     frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
-    return SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
-                       field=field)
+    shared = SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
+                         field=field)
+    shared._bool = dtype.kind == "b"
+    return shared
 
 
 def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from .noise import joint_noise
 from .order import median, order_statistics, percentile, quantile, sort
 from .roots import rsqrt, sqrt
 from .selection import absolute, clip, maximum, minimum, relu, sign
+from .spread import std, var
 
 __all__ = [
     "absolute",
@@ -41,5 +42,7 @@ __all__ = [
     "sign",
     "sort",
     "sqrt",
+    "std",
     "tanh",
+    "var",
 ]

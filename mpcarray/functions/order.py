@@ -10,7 +10,7 @@ Two algorithms, both oblivious (which element lands where stays secret):
   secure-count bisection on the encoded grid. The ``r``-th smallest value
   (0-based) is the largest grid point ``c`` with ``#{x < c} <= r``; it is built
   from the top bit down. Each step tests ``2^b - 1`` candidates at once
-  (``b = bits_per_step``): one batched sign test of every element against
+  (``b = bits_per_step``, default 1): one batched sign test of every element against
   every candidate, local counts, and one sign test of ``count - (r + 1)``.
   Rounds do not depend on the number of elements.
 
@@ -26,8 +26,8 @@ from ..array.dispatch import implements
 from ..array.primitives import relabel, shared_constant, sign_bits
 from ..errors import ShapeError, UnsupportedOperationError
 
-#: Bits of the bisection per step when the caller does not say (2^2 - 1 = 3 candidates).
-BITS_PER_STEP = 2
+#: Bits of the bisection per step by default (one candidate per step: the least work per element).
+BITS_PER_STEP = 1
 
 
 # ------------------------------------------------------------------ helpers
@@ -158,8 +158,8 @@ def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP) -> S
     ranks and all lanes at once): (1) ``s = [x - c_t < 0]`` for every element;
     (2) ``n_t = sum s`` (local); (3) ``u_t = [n_t - (r + 1) < 0]``;
     (4) ``lo += 2^j sum_t u_t`` (local).
-    Cost: ``16 * ceil(B / b)`` rounds (:func:`bisection_rounds`: 384 for
-    fixed point at ``f = 16`` and ``b = 2``), whatever the number of elements;
+    Cost: ``16 * ceil(B / b)`` rounds (:func:`bisection_rounds`: 752 for
+    fixed point at ``f = 16`` and ``b = 1``, 384 for ``b = 2``), whatever the number of elements;
     no rounds for a single element. Work: ``(2^b - 1) * ceil(B / b)`` sign tests per element and rank.
     Security: masked openings only; the counts stay secret.
     Exact: the result is the order statistic's encoded value.
@@ -249,7 +249,7 @@ def quantile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_
     fixed-point safe range). Its shape is ``q.shape`` followed by ``a``'s shape
     without ``axis``.
 
-    Cost: :func:`bisection_rounds` (384 at ``f = 16``), plus 1 round if some ``g`` is not 0.
+    Cost: :func:`bisection_rounds` (752 at ``f = 16``), plus 1 round if some ``g`` is not 0.
     Security: masked openings only (nothing is revealed until the caller's ``reveal``).
 
     >>> import numpy as np, mpcarray as mpc
@@ -282,7 +282,7 @@ def median(a, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_S
 
     Exact for odd counts; for even counts the mean of the two middle values,
     rounded stochastically to the grid (below 1 ulp).
-    Cost: :func:`bisection_rounds` plus 1 round for even counts (385 at ``f = 16``).
+    Cost: :func:`bisection_rounds` plus 1 round for even counts (753 at ``f = 16``).
 
     >>> import numpy as np, mpcarray as mpc
     >>> with mpc.Session(parties=3, seed=1) as s:
