@@ -17,7 +17,6 @@ from .dispatch import implements_ufunc
 from .promotion import public_array
 from .shared_array import SharedArray, _multiply, _runtime_of
 
-
 #: The operator spelling of each operation, for error messages.
 SYMBOLS = {"logical_and": "&", "logical_or": "|", "logical_xor": "^", "logical_not": "~"}
 
