@@ -246,3 +246,31 @@ def test_stats_median_and_quantile_reveal_only_the_result(session, rng):
         mpc.stats.median(shared, axis=1)
     with pytest.raises(TypeError):
         mpc.stats.median(X)
+
+
+# ------------------------------------------------- documented costs (docs/statistics.md)
+def sign_test_bytes(N):
+    """Bytes one party sends to each other party for one sign test of ``N`` elements."""
+    return 9 * N + 1888 * -(-N // 64)
+
+
+def bisection_bytes(n, ranks, parties, grid=47):
+    return grid * (parties - 1) * (sign_test_bytes(ranks * n) + sign_test_bytes(ranks))
+
+
+@pytest.mark.parametrize("n, ranks", [(63, 1), (200, 2)])
+def test_median_bytes_follow_the_documented_formula(n, ranks):
+    with mpc.Session(parties=3, seed=2) as s:
+        x = s.share(np.arange(n, dtype=np.float64), owner=0)  # odd count: 1 order statistic, even: 2
+        before = s.comm.snapshot()
+        np.median(x)
+        used = s.comm - before
+        interpolation = 0 if ranks == 1 else 8 * 2  # one truncated element, 2 other parties
+        assert used.bytes_sent.tolist() == [bisection_bytes(x.size, ranks, 3) + interpolation] * 3
+
+
+def test_documented_large_numbers():
+    assert round(47 * (9 + 1888 / 64) * 2) == 3619  # "3.6 kB" per element and order statistic at 3 parties
+    assert round(bisection_bytes(10**5, 2, 3) / 1e6) == 724  # median of 10^5 values
+    assert len(sort_layers(10**5)) == 153 and sort_rounds(10**5) == 1377
+    assert round(sum(len(low) for low, _ in sort_layers(10**5)) / 1e5) == 68  # 6.8 million

@@ -50,10 +50,6 @@ def implements_hook(name: str):
 
 #: What to use instead of a NumPy function (or SharedArray method) with no secure implementation.
 ALTERNATIVES = {
-    "numpy.std": "np.std(x, axis) / x.std() (a SharedArray), or mpc.stats.std (revealed, "
-                 "with data-adaptive scaling)",
-    "numpy.var": "np.var(x, axis) / x.var() (a SharedArray), or mpc.stats.var (revealed, "
-                 "with data-adaptive scaling)",
     "numpy.nanstd": "mpc.stats.std (shared data holds no NaN)",
     "numpy.nanvar": "mpc.stats.var (shared data holds no NaN)",
     "numpy.nanmean": "np.mean or mpc.stats.mean (shared data holds no NaN)",
@@ -90,7 +86,7 @@ METHOD_ALTERNATIVES = {
     "prod": "a product of slices with *",
     "flatten": "x.ravel()",
     "clip": "np.clip(x, low, high)",
-    "round": "mpc.functions or a truncating product; values are already on the fixed-point grid",
+    "round": "x.reveal().round() (shared reals are already on the fixed-point grid)",
 }
 
 

@@ -23,8 +23,9 @@ def var(x, axis=None, ddof: int = 0, keepdims: bool = False) -> SharedArray:
     times the public ``n / (n - ddof)`` when ``ddof > 0``.
     Error: a few ulps (the error of ``m`` cancels to first order, since the
     deviations sum to about zero); see the module docstring for the range.
-    Cost: 2 rounds for the mean (1 if ``n`` is a power of two), 1 for the
-    squares, 2 (or 1) for their mean, 1 more for ``ddof > 0``: 6 rounds at most.
+    Cost: 2 rounds for the mean (1 if ``n`` is a power of two), 2 for the
+    squares (product, truncation), 2 (or 1) for their mean, 1 more for
+    ``ddof > 0``: 7 rounds at most (4 for ``n = 4``, ``ddof = 0``).
     Security: masked openings only.
 
     >>> import numpy as np, mpcarray as mpc
@@ -50,7 +51,7 @@ def std(x, axis=None, ddof: int = 0, keepdims: bool = False) -> SharedArray:
     """Standard deviation along ``axis``, as ``numpy.std``: ``sqrt`` of :func:`var`.
 
     Error: that of :func:`mpcarray.functions.sqrt` on the variance (``docs/functions.md``).
-    Cost: :func:`var` plus 35 rounds for the square root: 41 rounds at most at ``f = 16``.
+    Cost: :func:`var` plus 35 rounds for the square root: 42 rounds at most at ``f = 16``.
     Security: masked openings only.
 
     >>> import numpy as np, mpcarray as mpc
