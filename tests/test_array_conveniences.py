@@ -94,7 +94,7 @@ def test_cumsum_is_exact_and_local(session, rng):
     ints = rng.integers(-(2**40), 2**40, size=(6, 2))
     shared, shared_ints = session.share(x, owner=0), session.share(ints, owner=1)
     for axis in (None, 0, 1, 2, -1):
-        got, rounds = rounds_of(session, lambda: np.cumsum(shared, axis=axis))
+        got, rounds = rounds_of(session, lambda axis=axis: np.cumsum(shared, axis=axis))
         assert rounds == 0
         np.testing.assert_array_equal(got.reveal(), np.cumsum(x, axis=axis))  # exact on the grid
     for axis in (None, 0, 1):
@@ -231,5 +231,5 @@ def test_ndarray_methods_without_secure_version_raise_unsupported(session):
         x.sort()
     assert not hasattr(x, "tolist")
     with pytest.raises(AttributeError) as info:
-        x.no_such_attribute
+        _ = x.no_such_attribute
     assert not isinstance(info.value, mpc.UnsupportedOperationError)
