@@ -233,3 +233,11 @@ def test_ndarray_methods_without_secure_version_raise_unsupported(session):
     with pytest.raises(AttributeError) as info:
         _ = x.no_such_attribute
     assert not isinstance(info.value, mpc.UnsupportedOperationError)
+
+
+def test_var_at_the_documented_range_edge(session):
+    # docs/statistics.md: deviations below 2^15 at f = 16 keep their squares in range.
+    edge = 2.0**15 - 1
+    x = np.array([-edge, edge, -edge, edge, 0.0])
+    got = session.share(x, owner=0).var().reveal()
+    np.testing.assert_allclose(got, x.var(), rtol=1e-9, atol=8 * ulp(session))
