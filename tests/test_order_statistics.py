@@ -12,8 +12,8 @@ import pytest
 from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS, session_id, truncation_units, ulp
 
 import mpcarray as mpc
-from mpcarray.functions import order_statistics
-from mpcarray.functions.order import bisection_rounds, sort_layers, sort_rounds
+from mpcarray.functions import median, order_statistics
+from mpcarray.functions.order import bisection_rounds, chosen_algorithm, sort_layers, sort_rounds
 
 
 def on_grid(session, values):
@@ -87,19 +87,22 @@ def test_order_statistics_are_exact(session, rng):
     x[1, :4] = x[1, 7]  # ties
     shared = session.share(x, owner=0)
     ranks = [0, 3, 5, 10]
-    got, rounds = rounds_of(session, lambda: order_statistics(shared, ranks, axis=1))
-    np.testing.assert_array_equal(got.reveal(), np.sort(x, axis=1)[:, ranks])
-    assert rounds == bisection_rounds(shared) == 16 * 47
+    for algorithm, expected_rounds in (("bisection", 16 * 47), ("sort", sort_rounds(11)),
+                                       ("auto", sort_rounds(11))):
+        got, rounds = rounds_of(session, lambda a=algorithm: order_statistics(shared, ranks, axis=1, algorithm=a))
+        np.testing.assert_array_equal(got.reveal(), np.sort(x, axis=1)[:, ranks])
+        assert rounds == expected_rounds
+    assert bisection_rounds(shared) == 752
     extremes = on_grid(session, np.array([session.fixed_point.max_abs - ulp(session),
                                           -(session.fixed_point.max_abs - ulp(session)), 0.0]))
-    got = order_statistics(session.share(extremes, owner=0), [0, 1, 2])
+    got = order_statistics(session.share(extremes, owner=0), [0, 1, 2], algorithm="bisection")
     np.testing.assert_array_equal(got.reveal(), np.sort(extremes))
 
 
 def test_order_statistics_of_integers(session):
     values = np.array([2**61, -(2**61) - 5, 7, -3, 0, 2**61 - 1], dtype=np.int64)
     shared = session.share(values, owner=0)
-    got, rounds = rounds_of(session, lambda: order_statistics(shared, np.arange(6)))
+    got, rounds = rounds_of(session, lambda: order_statistics(shared, np.arange(6), algorithm="bisection"))
     assert got.dtype == np.int64 and rounds == 16 * 63
     np.testing.assert_array_equal(got.reveal(), np.sort(values))
 
@@ -109,7 +112,7 @@ def test_bits_per_step_trade_rounds_for_work(bits, rounds):
     with mpc.Session(parties=3, seed=5) as s:
         x = on_grid(s, np.random.default_rng(bits).normal(size=9))
         shared = s.share(x, owner=1)
-        got, used = rounds_of(s, lambda: order_statistics(shared, [4], bits_per_step=bits))
+        got, used = rounds_of(s, lambda: order_statistics(shared, [4], bits_per_step=bits, algorithm="bisection"))
         assert used == rounds == bisection_rounds(shared, bits)
         assert got.reveal()[0] == np.median(x)
 
@@ -122,8 +125,20 @@ def test_order_statistics_bad_input(session):
     for bits in (0, 9, 1.5, True):
         with pytest.raises(ValueError, match="bits_per_step"):
             order_statistics(x, [1], bits_per_step=bits)
+    with pytest.raises(ValueError, match="algorithm"):
+        order_statistics(x, [1], algorithm="quickselect")
     with pytest.raises(mpc.UnsupportedOperationError):
         order_statistics(np.arange(3.0), [1])
+
+
+def test_auto_takes_the_algorithm_with_fewer_rounds(session):
+    x, ints = session.share(np.zeros(2), owner=0), session.share(np.zeros(2, dtype=np.int64), owner=0)
+    assert chosen_algorithm(x, 4096) == "sort" and sort_rounds(4096) == 702
+    assert chosen_algorithm(x, 4097) == "bisection" and sort_rounds(4097) == 819 > bisection_rounds(x)
+    assert chosen_algorithm(ints, 16384) == "sort" and sort_rounds(16384) == 945 < bisection_rounds(ints) == 1008
+    assert chosen_algorithm(ints, 16385) == "bisection"
+    assert chosen_algorithm(x, 256, bits_per_step=2) == "sort" and sort_rounds(256) == 324 < bisection_rounds(x, 2) == 384
+    assert chosen_algorithm(x, 257, bits_per_step=2) == "bisection"
 
 
 # ------------------------------------------------------- median, quantile
@@ -141,16 +156,19 @@ def test_median_matches_numpy(session, rng):
             assert np.all(error == 0) if axis == 0 else np.all(error < T), (axis, error)
 
 
-def test_median_rounds(session):
+@pytest.mark.parametrize("algorithm, odd_rounds, integer_rounds", [
+    ("auto", 27, 27), ("sort", 27, 27), ("bisection", 752, 1008)])
+def test_median_rounds(session, algorithm, odd_rounds, integer_rounds):
     odd = session.share(np.array([3.0, -1.0, 2.0]), owner=0)
     even = session.share(np.array([3.0, -1.0, 2.0, 8.0]), owner=0)
     ints = session.share(np.array([3, -1, 2]), owner=0)
-    got, rounds = rounds_of(session, lambda: np.median(odd))
-    assert rounds == 752 and got.reveal() == 2.0
-    got, rounds = rounds_of(session, lambda: np.median(even))
-    assert rounds == 753 and got.reveal() == 2.5
-    got, rounds = rounds_of(session, lambda: np.median(ints))
-    assert rounds == 1008 and got.reveal() == 2.0 and got.dtype == np.float64
+    got, rounds = rounds_of(session, lambda: median(odd, algorithm=algorithm))
+    assert rounds == odd_rounds and got.reveal() == 2.0
+    got, rounds = rounds_of(session, lambda: median(even, algorithm=algorithm))
+    assert rounds == odd_rounds + 1 and got.reveal() == 2.5  # 4 values: as many layers as 3
+    got, rounds = rounds_of(session, lambda: median(ints, algorithm=algorithm))
+    assert rounds == integer_rounds and got.reveal() == 2.0 and got.dtype == np.float64
+    assert rounds_of(session, lambda: np.median(odd))[1] == 27
 
 
 @pytest.mark.parametrize("session", SESSION_PARAMS, indirect=True, ids=session_id)
@@ -166,7 +184,9 @@ def test_quantile_and_percentile_match_numpy(session, rng):
     h = 12 * q
     exact = h == np.floor(h)  # g = 0: the order statistic itself
     assert np.all(error[exact] == 0) and np.all(error[~exact] < T + 2), error
-    assert rounds == 752 + 1
+    assert rounds == sort_rounds(13) + 1 == 91
+    bisected = mpc.functions.quantile(shared, q, axis=1, algorithm="bisection")
+    np.testing.assert_array_equal(np.abs(bisected.reveal() - expected)[exact], 0)
     got = np.percentile(shared, [25, 75], axis=0, keepdims=True)
     expected = np.percentile(x, [25, 75], axis=0, keepdims=True)
     assert got.shape == expected.shape == (2, 1, 13)
@@ -214,6 +234,9 @@ def test_shamir_sort_and_median(session):
     assert rounds == sort_rounds(3) == 27
     np.testing.assert_array_equal(got.reveal(), np.sort(x, axis=1))
     got, rounds = rounds_of(session, lambda: np.median(shared, axis=1))
+    assert rounds == 27
+    np.testing.assert_array_equal(got.reveal(), np.median(x, axis=1))
+    got, rounds = rounds_of(session, lambda: median(shared, axis=1, algorithm="bisection"))
     assert rounds == 752
     np.testing.assert_array_equal(got.reveal(), np.median(x, axis=1))
 
@@ -235,7 +258,7 @@ def test_stats_median_and_quantile_reveal_only_the_result(session, rng):
     before = len(session.disclosures)
     got, rounds = rounds_of(session, lambda: mpc.stats.median(shared))
     np.testing.assert_array_equal(got, np.median(X, axis=0))
-    assert rounds == 752 + 1  # bisection, opening (9 rows: no interpolation)
+    assert rounds == sort_rounds(9) + 1 == 91  # sorting network, opening (9 rows: no interpolation)
     q = mpc.stats.quantile(shared, [0.25, 0.5])
     assert q.shape == (2, 2)
     assert np.all(np.abs(q - np.quantile(X, [0.25, 0.5], axis=0)) / ulp(session) == 0)  # h = 2, 4
@@ -254,23 +277,46 @@ def sign_test_bytes(N):
     return 9 * N + 1888 * -(-N // 64)
 
 
-def bisection_bytes(n, ranks, parties, grid=47):
-    return grid * (parties - 1) * (sign_test_bytes(ranks * n) + sign_test_bytes(ranks))
+def bisection_bytes(n, ranks, parties, bits=1, grid=47):
+    """Steps of ``bits`` bits from the top (the first takes the remainder), ``2^w - 1`` candidates each."""
+    total, top = 0, grid
+    while top > 0:
+        width = top - (-(-top // bits) - 1) * bits
+        candidates = ranks * (2**width - 1)
+        total += (parties - 1) * (sign_test_bytes(candidates * n) + sign_test_bytes(candidates))
+        top -= width
+    return total
 
 
-@pytest.mark.parametrize("n, ranks", [(63, 1), (200, 2)])
-def test_median_bytes_follow_the_documented_formula(n, ranks):
+def sort_bytes(m, parties):
+    """Per layer of ``c`` pairs: a sign test of ``c`` elements and a product of ``c`` (16 bytes each)."""
+    return sum((parties - 1) * (sign_test_bytes(len(low)) + 16 * len(low)) for low, _ in sort_layers(m))
+
+
+@pytest.mark.parametrize("n, ranks, bits", [(63, 1, 1), (200, 2, 1), (63, 1, 2), (200, 2, 2)])
+def test_median_bytes_follow_the_documented_formula(n, ranks, bits):
     with mpc.Session(parties=3, seed=2) as s:
         x = s.share(np.arange(n, dtype=np.float64), owner=0)  # odd count: 1 order statistic, even: 2
         before = s.comm.snapshot()
-        np.median(x)
+        median(x, algorithm="bisection", bits_per_step=bits)
         used = s.comm - before
         interpolation = 0 if ranks == 1 else 8 * 2  # one truncated element, 2 other parties
-        assert used.bytes_sent.tolist() == [bisection_bytes(x.size, ranks, 3) + interpolation] * 3
+        assert used.bytes_sent.tolist() == [bisection_bytes(x.size, ranks, 3, bits) + interpolation] * 3
+
+
+@pytest.mark.parametrize("m", [10, 100, 333])
+def test_sort_bytes_follow_the_formula(m):
+    with mpc.Session(parties=3, seed=2) as s:
+        x = s.share(np.arange(m, dtype=np.float64)[::-1], owner=0)
+        before = s.comm.snapshot()
+        np.sort(x)
+        assert (s.comm - before).bytes_sent.tolist() == [sort_bytes(m, 3)] * 3
 
 
 def test_documented_large_numbers():
     assert round(47 * (9 + 1888 / 64) * 2) == 3619  # "3.6 kB" per element and order statistic at 3 parties
     assert round(bisection_bytes(10**5, 2, 3) / 1e6) == 724  # median of 10^5 values
+    assert round((bisection_bytes(10**5, 2, 3, bits=2) + 16) / 1e7) == 108  # "1.08 GB" with b = 2
+    assert round(sort_bytes(10**5, 3) / 1e6) == 747  # "746 MB" (746.8) to sort them
     assert len(sort_layers(10**5)) == 153 and sort_rounds(10**5) == 1377
     assert round(sum(len(low) for low, _ in sort_layers(10**5)) / 1e5) == 68  # 6.8 million

@@ -14,6 +14,13 @@ Two algorithms, both oblivious (which element lands where stays secret):
   every candidate, local counts, and one sign test of ``count - (r + 1)``.
   Rounds do not depend on the number of elements.
 
+Order statistics (``median``, ``quantile``, ``percentile``) take whichever of
+the two needs fewer rounds (``algorithm="auto"``): for fixed point at
+``f = 16`` and ``b = 1`` the sorting network up to 4096 elements along the axis
+(702 rounds or fewer), the bisection beyond (752 rounds); for integers the
+network up to 16384 elements (945 rounds, against 1008). Both are exact, so
+only the cost differs.
+
 The grid has ``B = range_bits + frac_bits + 1`` bits for fixed-point arrays
 (47 at ``f = 16``: every encoded value ``|v| < 2^(B-1)``) and ``B = 63`` for
 integer arrays, which must then satisfy ``|x| < 2^62``.
@@ -148,7 +155,16 @@ def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
 
 
 # ------------------------------------------------------- order statistics
-def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP) -> SharedArray:
+ALGORITHMS = ("auto", "bisection", "sort")
+
+
+def chosen_algorithm(x: SharedArray, m: int, bits_per_step: int = BITS_PER_STEP) -> str:
+    """``"sort"`` when the sorting network of ``m`` elements needs fewer rounds than the bisection, else ``"bisection"``."""
+    return "sort" if sort_rounds(m) < bisection_rounds(x, bits_per_step) else "bisection"
+
+
+def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP,
+                     algorithm: str = "auto") -> SharedArray:
     """The ``ranks``-th smallest values (0-based, public) along ``axis``, stacked on a new last axis.
 
     ``axis`` may be None (all elements) or a tuple of axes. The result has the
@@ -160,7 +176,9 @@ def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP) -> S
     (4) ``lo += 2^j sum_t u_t`` (local).
     Cost: ``16 * ceil(B / b)`` rounds (:func:`bisection_rounds`: 752 for
     fixed point at ``f = 16`` and ``b = 1``, 384 for ``b = 2``), whatever the number of elements;
-    no rounds for a single element. Work: ``(2^b - 1) * ceil(B / b)`` sign tests per element and rank.
+    no rounds for a single element. ``algorithm="sort"`` picks the ranks from
+    :func:`sort` instead (:func:`sort_rounds`); ``"auto"`` (the default) takes
+    whichever needs fewer rounds (:func:`chosen_algorithm`). Work: ``(2^b - 1) * ceil(B / b)`` sign tests per element and rank.
     Security: masked openings only; the counts stay secret.
     Exact: the result is the order statistic's encoded value.
 
@@ -174,6 +192,8 @@ def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP) -> S
     if isinstance(bits_per_step, bool) or not isinstance(bits_per_step, (int, np.integer)) \
             or not 1 <= bits_per_step <= 8:
         raise ValueError(f"bits_per_step must be an integer in [1, 8], got {bits_per_step!r}")
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
     values, _, rest = _lanes(x, axis)
     n = values.shape[-1]
     ranks = np.asarray(ranks)
@@ -185,6 +205,10 @@ def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP) -> S
         raise ValueError(f"ranks must lie in [0, {n}), got {ranks.tolist()}")
     if n == 1:
         return np.broadcast_to(values, rest + (ranks.size,)).copy()
+    if algorithm == "auto":
+        algorithm = chosen_algorithm(x, n, bits_per_step)
+    if algorithm == "sort":
+        return sort(values, axis=-1)[..., ranks]
     frac = values.frac_bits
     grid = relabel(values, 0)[..., None, None, :]  # (*rest, 1, 1, n)
     B = grid_bits(x)
@@ -208,7 +232,7 @@ def _fixed(x: SharedArray) -> SharedArray:
     return x if x.frac_bits else x.astype(float)
 
 
-def _interpolated(x, q, axis, keepdims, bits_per_step, what) -> SharedArray:
+def _interpolated(x, q, axis, keepdims, bits_per_step, what, algorithm="auto") -> SharedArray:
     """NumPy's default ('linear') quantiles: ``x_(k) + g (x_(k+1) - x_(k))`` with ``h = (n - 1) q``."""
     x = _ordered(x, what)
     if isinstance(q, SharedArray):
@@ -225,7 +249,8 @@ def _interpolated(x, q, axis, keepdims, bits_per_step, what) -> SharedArray:
     g = h - k
     upper = np.minimum(k + 1, n - 1)
     needed = np.unique(np.concatenate([k, upper[g > 0]]))
-    stats = _fixed(order_statistics(values, needed, axis=-1, bits_per_step=bits_per_step))
+    stats = _fixed(order_statistics(values, needed, axis=-1, bits_per_step=bits_per_step,
+                                    algorithm=algorithm))
     low = stats[..., np.searchsorted(needed, k)]  # (*rest, Q)
     result = low
     if np.any(g > 0):
@@ -236,7 +261,8 @@ def _interpolated(x, q, axis, keepdims, bits_per_step, what) -> SharedArray:
     return result.reshape(q.shape + out_rest)
 
 
-def quantile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP) -> SharedArray:
+def quantile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP,
+             algorithm: str = "auto") -> SharedArray:
     """The ``q``-th quantiles along ``axis``, as ``numpy.quantile(a, q, axis)`` (method 'linear').
 
     With ``h = (n - 1) q``, ``k = floor(h)`` and ``g = h - k`` (public), the
@@ -249,7 +275,9 @@ def quantile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_
     fixed-point safe range). Its shape is ``q.shape`` followed by ``a``'s shape
     without ``axis``.
 
-    Cost: :func:`bisection_rounds` (752 at ``f = 16``), plus 1 round if some ``g`` is not 0.
+    Cost: those of :func:`order_statistics` (``algorithm="auto"``: :func:`sort_rounds`
+    up to 4096 elements, 702 or fewer; :func:`bisection_rounds`, 752 at ``f = 16``,
+    beyond), plus 1 round if some ``g`` is not 0.
     Security: masked openings only (nothing is revealed until the caller's ``reveal``).
 
     >>> import numpy as np, mpcarray as mpc
@@ -258,10 +286,11 @@ def quantile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_
     ...     print(np.quantile(x, [0.25, 0.5]).reveal())
     [2. 3.]
     """
-    return _interpolated(a, q, axis, keepdims, bits_per_step, "quantile")
+    return _interpolated(a, q, axis, keepdims, bits_per_step, "quantile", algorithm)
 
 
-def percentile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP) -> SharedArray:
+def percentile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP,
+               algorithm: str = "auto") -> SharedArray:
     """The ``q``-th percentiles (``0 <= q <= 100``), as :func:`numpy.percentile`; see :func:`quantile`.
 
     >>> import numpy as np, mpcarray as mpc
@@ -274,22 +303,24 @@ def percentile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BIT
     q = np.true_divide(np.asarray(q, dtype=np.float64), 100)
     if not np.all((q >= 0) & (q <= 1)):
         raise ValueError("Percentiles must be in the range [0, 100]")
-    return _interpolated(a, q, axis, keepdims, bits_per_step, "percentile")
+    return _interpolated(a, q, axis, keepdims, bits_per_step, "percentile", algorithm)
 
 
-def median(a, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP) -> SharedArray:
+def median(a, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP,
+           algorithm: str = "auto") -> SharedArray:
     """The median along ``axis``, as :func:`numpy.median`: :func:`quantile` at ``q = 0.5``.
 
     Exact for odd counts; for even counts the mean of the two middle values,
     rounded stochastically to the grid (below 1 ulp).
-    Cost: :func:`bisection_rounds` plus 1 round for even counts (753 at ``f = 16``).
+    Cost: :func:`quantile`'s, plus 1 round for even counts: 27 (+1) for 3 or 4
+    values, 753 for an even count above 4096 at ``f = 16``.
 
     >>> import numpy as np, mpcarray as mpc
     >>> with mpc.Session(parties=3, seed=1) as s:
     ...     print(np.median(s.share(np.array([7.0, 1.0, 3.0]), owner=0)).reveal())
     3.0
     """
-    return _interpolated(a, 0.5, axis, keepdims, bits_per_step, "median")
+    return _interpolated(a, 0.5, axis, keepdims, bits_per_step, "median", algorithm)
 
 
 def _no_extra(name, **extra):

@@ -1,7 +1,8 @@
 """Medians and quantiles of columns: exact order statistics by a secure-count bisection.
 
-The computation is :func:`mpcarray.functions.quantile` (rounds independent of
-the number of rows); only the requested quantiles are opened.
+The computation is :func:`mpcarray.functions.quantile`: Batcher's sorting network
+for up to 4096 rows (16384 for integers), a secure-count bisection (rounds
+independent of the number of rows) beyond; only the requested quantiles are opened.
 """
 
 import numpy as np
@@ -11,7 +12,7 @@ from ..functions import quantile as _secure_quantile
 from . import _inputs
 
 
-def quantile(X: SharedArray, q, axis: int = 0, bits_per_step: int = 1) -> np.ndarray:
+def quantile(X: SharedArray, q, axis: int = 0, bits_per_step: int = 1, algorithm: str = "auto") -> np.ndarray:
     """Column quantiles, as ``numpy.quantile(X, q, axis=0)`` (NumPy's default 'linear' method).
 
     The order statistics are exact; the interpolation ``x_(k) + g (x_(k+1) - x_(k))``
@@ -19,10 +20,13 @@ def quantile(X: SharedArray, q, axis: int = 0, bits_per_step: int = 1) -> np.nda
     product: below 1 ulp off NumPy's value when ``g`` is a power of two,
     within 3 ulps otherwise, exact when ``g = 0``.
 
-    Cost: ``16 * ceil(B / bits_per_step)`` rounds for the bisection (``B = 47``
-    grid bits for fixed point at ``f = 16``, 63 for integers: 752 and 1008
-    rounds), plus 1 round if some ``g`` is not 0, plus 1 to open. More bits
-    per step cut the rounds (384 at 2) for ``(2^b - 1) / b`` times the sign tests.
+    Cost: ``algorithm="auto"`` takes whichever needs fewer rounds: the sorting
+    network, ``9 p (p + 1) / 2`` rounds for ``p = ceil(log2 n)`` (27 for 3 or 4
+    rows, 702 for 4096), or the bisection, ``16 * ceil(B / bits_per_step)``
+    rounds (``B = 47`` grid bits for fixed point at ``f = 16``, 63 for
+    integers: 752 and 1008 rounds); plus 1 round if some ``g`` is not 0, plus 1
+    to open. More bits per step cut the bisection's rounds (384 at 2) for
+    ``(2^b - 1) / b`` times the sign tests.
 
     Reveals: the quantiles (one value per ``q`` and column), nothing else.
 
@@ -35,17 +39,17 @@ def quantile(X: SharedArray, q, axis: int = 0, bits_per_step: int = 1) -> np.nda
     _inputs.shared(X, "X")
     if axis not in (0, -X.ndim):
         raise ValueError(f"only axis=0 (over rows, per column) is supported, got axis={axis!r}")
-    result = _secure_quantile(X, q, axis=0, bits_per_step=bits_per_step)
+    result = _secure_quantile(X, q, axis=0, bits_per_step=bits_per_step, algorithm=algorithm)
     return result.reveal(label="quantiles", cohort=X.shape[0])
 
 
-def median(X: SharedArray, axis: int = 0, bits_per_step: int = 1) -> np.ndarray:
+def median(X: SharedArray, axis: int = 0, bits_per_step: int = 1, algorithm: str = "auto") -> np.ndarray:
     """Column medians, as ``numpy.median(X, axis=0)``: :func:`quantile` at ``q = 0.5``.
 
     Exact for an odd number of rows; for an even number the mean of the two
     middle values, rounded to the fixed-point grid (below 1 ulp).
-    Cost: 752 rounds at ``f = 16`` for fixed point (1008 for integers), plus 1
-    for an even number of rows, plus 1 to open.
+    Cost: as :func:`quantile` (27 rounds for 3 rows, 752 for more than 4096
+    rows of fixed point at ``f = 16``), plus 1 for an even number of rows, plus 1 to open.
 
     Reveals: the medians, nothing else.
 
@@ -54,4 +58,4 @@ def median(X: SharedArray, axis: int = 0, bits_per_step: int = 1) -> np.ndarray:
     ...     print(mpc.stats.median(s.share(np.array([3.0, 9.0, 1.0, 5.0]), owner=0)))
     4.0
     """
-    return quantile(X, 0.5, axis, bits_per_step)
+    return quantile(X, 0.5, axis, bits_per_step, algorithm)
