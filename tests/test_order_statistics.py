@@ -79,6 +79,8 @@ def test_sort_small_and_bad_inputs(session):
         np.sort(one, kind="stable")
     with pytest.raises(mpc.ShapeError, match="out of bounds"):
         np.sort(one, axis=2)
+    with pytest.raises(TypeError, match="integer axis"):
+        np.sort(one, axis=(0,))
 
 
 # ------------------------------------------------------ order statistics

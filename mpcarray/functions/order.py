@@ -127,6 +127,8 @@ def sort(a, axis=-1) -> SharedArray:
     x = _ordered(a, "sort")
     if axis is None:
         x, axis = x.ravel(), 0
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"sort takes one integer axis or None, got {axis!r}")
     if x.ndim == 0:
         raise ShapeError("cannot sort a 0-d SharedArray; use axis=None")
     values, _, rest = _lanes(x, axis)
