@@ -17,9 +17,11 @@ from .errors import (
     InputRejectedError,
     MpcError,
     NetworkError,
+    NoiseScaleError,
     PartyError,
     PartyFailureWarning,
     ProtocolError,
+    RangeError,
     RevealRefusedError,
     SessionMismatchError,
     ShapeError,
@@ -45,6 +47,7 @@ from .functions import (
 )
 from .functions import amax as max
 from .functions import amin as min
+from .memory import tune_process
 from .session import Session
 from .transport import CommStats
 
@@ -62,9 +65,11 @@ __all__ = [
     "InputRejectedError",
     "MpcError",
     "NetworkError",
+    "NoiseScaleError",
     "PartyError",
     "PartyFailureWarning",
     "ProtocolError",
+    "RangeError",
     "RevealRefusedError",
     "Session",
     "SessionMismatchError",
@@ -98,5 +103,6 @@ __all__ = [
     "supported_functions",
     "supported_ufuncs",
     "tanh",
+    "tune_process",
     "where",
 ]

@@ -25,7 +25,6 @@ import warnings
 from pathlib import Path
 
 from .errors import MpcError, PartyFailureWarning
-from .memory import keep_freed_memory
 from .preprocessing.service import DEALER, serve
 from .session import ENV_CONFIG, ENV_PARTY
 from .transport.config import consortium_toml, load_consortium
@@ -289,7 +288,6 @@ def run_dealer(config, listen_fd: int | None = None) -> int:
     listening socket ``listen_fd`` (how ``mpcarray run`` starts it on demand).
     """
     consortium = load_consortium(config)
-    keep_freed_memory()
     try:
         server = listen(consortium.dealer) if listen_fd is None else socket.socket(fileno=listen_fd)
         serve(consortium.parties, server, consortium.credentials(DEALER), consortium.timeout)

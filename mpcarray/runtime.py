@@ -10,6 +10,7 @@ import numpy as np
 
 from .disclosure import Guard
 from .domains import FixedPoint, PrimeField
+from .errors import PartyError
 from .preprocessing import Provider
 from .schemes import Additive, Shamir
 from .transport import CommStats, Transport
@@ -34,10 +35,22 @@ class Runtime:
     #: Check that redundant Shamir shares of an opened value agree (a wrong share names its sender).
     check_openings: bool = False
     closed: bool = False
+    #: Reconstruct and check results of the script's sums and products (simulated backend only).
+    range_check: bool = False
 
     @property
     def n_parties(self) -> int:
         return len(self.parties)
+
+    def party_index(self, party: int | str) -> int:
+        """Index of a party given by name or index; raises :class:`PartyError` if unknown."""
+        if isinstance(party, (int, np.integer)) and not isinstance(party, bool):
+            if 0 <= party < self.n_parties:
+                return int(party)
+            raise PartyError(f"party index {party} is out of range for {self.n_parties} parties")
+        if isinstance(party, str) and party in self.parties:
+            return self.parties.index(party)
+        raise PartyError(f"unknown party {party!r}; parties are {list(self.parties)}")
 
     def domain_of(self, shares: np.ndarray):
         """The domain of a share (or element) array, told by its dtype."""

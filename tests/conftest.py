@@ -1,6 +1,7 @@
 """Shared fixtures: sessions over every backend and party count the suite covers."""
 
 import os
+import platform
 from math import comb
 
 import numpy as np
@@ -42,6 +43,11 @@ def session(request):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
+
+
+#: Tests of glibc's allocator policy (``mallopt``): skipped, with the reason, on other C libraries.
+glibc_only = pytest.mark.skipif(platform.libc_ver()[0] != "glibc",
+                                reason="mallopt is glibc's: other C libraries keep their allocator policy")
 
 
 def ulp(session) -> float:

@@ -10,7 +10,7 @@ import mpcarray as mpc
 from mpcarray import stats
 from mpcarray.errors import ShapeError, UnsupportedOperationError
 
-TOL = 1e-4
+TOL = 1e-12  # docs/statistics.md: "match statsmodels / SciPy to 1e-12"
 
 
 @pytest.fixture(scope="module", params=SCHEMES)

@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import glibc_only
 
 import mpcarray as mpc
 from mpcarray import kernels, session
@@ -107,7 +108,6 @@ def test_small_kernel_calls_run_on_one_thread():
 def _keeps_memory(env_value):
     import os
     import subprocess
-    import sys
 
     env = dict(os.environ)
     env.pop("MPCARRAY_RETURN_MEMORY", None)
@@ -118,7 +118,7 @@ def _keeps_memory(env_value):
     return done.stdout.split()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the allocator policy is glibc's")
+@glibc_only
 def test_freed_memory_is_kept_unless_opted_out():
     assert _keeps_memory(None) == ["True", "True"]
     assert _keeps_memory("1") == ["False", "False"]

@@ -22,10 +22,12 @@ from ..disclosure import Mechanism, RevealRequest
 from ..errors import (
     DisclosureError,
     DomainMismatchError,
+    RevealRefusedError,
     SessionMismatchError,
     ShapeError,
     UnsupportedOperationError,
 )
+from . import lineage, ranges
 from .dispatch import (
     FUNCTIONS,
     HOOKS,
@@ -42,7 +44,7 @@ from .promotion import INT, is_integer, public_array
 class SharedArray(NDArrayOperatorsMixin):
     """A secret-shared array. Create one with :meth:`mpcarray.Session.share`."""
 
-    __slots__ = ("_bool", "_field", "_frac", "_known_by", "_parts", "_plain", "_rt", "_shares")
+    __slots__ = ("_bool", "_field", "_frac", "_known_by", "_lineage", "_parts", "_plain", "_rt", "_shares")
     __hash__ = None  # == is a secure comparison, not identity
 
     def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None,
@@ -57,6 +59,8 @@ class SharedArray(NDArrayOperatorsMixin):
         self._plain = plain
         # Owner-known row blocks this array is the concatenation of (see mpcarray.array.owner).
         self._parts = None
+        # Records aggregated per element (mpcarray.array.lineage); None when unknown.
+        self._lineage = None
         # True when every element is known to be 0 or 1 (a shared bool array, a comparison
         # result, or logic on those): such arrays accept & | ^ ~ (mpcarray.array.logic).
         self._bool = False
@@ -154,26 +158,58 @@ class SharedArray(NDArrayOperatorsMixin):
         )
 
     # ------------------------------------------------------------ disclosure
-    def reveal(self, label: str | None = None, *, cohort: int | None = None, noise=None):
-        """Open the array to every party and return it as NumPy (float64 or int64), or a galois FieldArray.
+    def reveal(self, label: str | None = None, *, cohort: int | None = None, noise=None, to=None):
+        """Open the array to every party (or to ``to``) and return it as NumPy (float64 or int64), or a galois FieldArray.
 
         Each party's policy is checked first (one extra round when the session
         has policies or a budget); if any party refuses, every party raises
         :class:`mpcarray.RevealRefusedError` and nothing is opened.
 
-        Cost: one round, ``8 * size * (n - 1)`` bytes per party.
+        Cost: one round, ``w * size * (n - 1)`` bytes per party (``w`` = 8, or
+        16 in GF(2^127 - 1)). Opened to one party: one round, in which every
+        other party sends that party its ``w * size`` bytes. With an audit
+        log one more round of ``32 * (n - 1)`` bytes, in which the parties
+        exchange their log heads (see ``docs/privacy.md``).
 
         Parameters
         ----------
         label : str, optional
             Names the disclosure for the parties' policies and the audit log.
         cohort : int, optional
-            How many individuals the value aggregates, for policies with a
-            minimum cohort size.
+            A stricter cohort size for policies with a minimum cohort: the
+            library uses the number of input records the array aggregates (its
+            lineage, ``docs/privacy.md``) and a stated cohort only when it is
+            smaller. A script cannot raise it.
         noise : mpcarray.privacy.Laplace, Gaussian or DiscreteLaplace, optional
             Differential-privacy noise, drawn jointly (each party contributes a
             component) and added before opening; its epsilon is spent from the
-            session's privacy budget.
+            session's privacy budget. Laplace noise on a fixed-point result is
+            drawn as discrete Laplace noise on its grid (``Laplace.on_grid``),
+            so rounding cannot change its epsilon; real noise of scale below
+            4 fixed-point steps raises :class:`mpcarray.NoiseScaleError`. In a
+            session with a budget, a reveal without noise is refused unless
+            every party's policy lists its label in ``exact_labels``.
+        to : party or sequence of parties, optional
+            Open to this party only (a name or index); or row by row, row ``i``
+            (along axis 0) to party ``to[i]``, e.g. ``to=X.row_owners`` to
+            give each hospital its own patients' rows of a result.
+            Over sockets a party receives its rows in order (the whole array
+            for a single receiver) and ``None`` if it receives none; the
+            simulated backend plays every party and returns the whole array.
+            The receivers are recorded in the audit log and in
+            :attr:`mpcarray.Session.disclosures`, and ``s.comm`` counts bytes
+            only at the receivers.
+
+        Examples
+        --------
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"]) as s:
+        ...     a = s.share(np.array([61.0, 47.0]), owner="hosp_a")
+        ...     b = s.share(np.array([55.0]), owner="hosp_b")
+        ...     ages = np.concatenate([a, b])
+        ...     flags = (ages > 50).reveal(to=ages.row_owners)  # each hospital learns its own patients' flags
+        ...     print(flags, s.disclosures[-1]["receivers"])
+        [1 0 1] ('hosp_a', 'hosp_a', 'hosp_b')
         """
         rt = _runtime_of(self)
         if noise is not None and not isinstance(noise, Mechanism):
@@ -183,17 +219,71 @@ class SharedArray(NDArrayOperatorsMixin):
         if noise is not None and not noise.integer and self._frac == INT:
             raise UnsupportedOperationError(
                 "real-valued noise on an integer SharedArray: use privacy.DiscreteLaplace or .astype(float)")
-        request = RevealRequest(label, self.shape, str(self.dtype), cohort,
-                                0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta)
+        grid = None  # real noise on a fixed-point result: discrete, in steps of the grid
+        if noise is not None and self._frac != INT:
+            noise.check_grid(2.0 ** -self._frac)
+            grid = noise.on_grid(2.0 ** -self._frac)
+            grid = None if grid is noise else grid
+        records, asked_by = lineage.records_and_caller(self)
+        receivers = None if to is None else _receivers(self, to)
+        request = RevealRequest(label, self.shape, str(self.dtype), lineage.cohort(cohort, records, asked_by),
+                                0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta,
+                                records, asked_by,
+                                None if receivers is None else tuple(rt.parties[r] for r in receivers))
         reasons = rt.guard.decide(request)
         allowed = protocols.agree(rt, [r is None for r in reasons]) if rt.guard.active else [True] * rt.n_parties
-        rt.guard.conclude(request, allowed, reasons)
-        shares = self._shares if noise is None else (self + HOOKS["joint_noise"](self, noise))._shares
-        (opened,) = protocols.open_shares(rt, shares)
+        try:
+            rt.guard.conclude(request, allowed, reasons)
+        except RevealRefusedError:
+            protocols.exchange_heads(rt)  # every party refused alike, so every party exchanges
+            raise
+        if noise is None:
+            shares = self._shares
+        elif grid is not None:  # integer noise in units of 2^-frac, added to the encoding itself
+            shares = rt.number.add(self._shares, HOOKS["joint_noise"](self, grid)._shares)
+        else:
+            shares = (self + HOOKS["joint_noise"](self, noise))._shares
+        if receivers is None:
+            (opened,) = protocols.open_shares(rt, shares)
+            protocols.exchange_heads(rt)
+            return self._decode(opened)
+        rows = protocols.open_to(rt, shares.reshape((len(rt.ranks), len(receivers), -1)), receivers)
+        protocols.exchange_heads(rt)
+        return self._decode_rows(rows, receivers)
+
+    @property
+    def row_owners(self) -> tuple[str, ...] | None:
+        """The party that shared each row (axis 0), for an input or a join of the owners' own rows; else None.
+
+        ``np.concatenate([s.share(X_a, owner="a"), s.share(X_b, owner="b")]).row_owners``
+        is ``("a",) * len(X_a) + ("b",) * len(X_b)``; pass it as ``reveal(to=...)``
+        so that each hospital receives only its own rows of a per-row result.
+        """
+        blocks = self._parts if self._parts is not None else (self,)
+        if self.ndim == 0 or any(b._known_by is None for b in blocks):
+            return None
+        return tuple(self._rt.parties[b._known_by] for b in blocks for _ in range(b.shape[0]))
+
+    def _decode(self, opened: np.ndarray):
+        """Opened elements as NumPy values (or a FieldArray) of this array's kind."""
         if self._field is not None:
             return self._field(opened)
+        rt = self._rt
         value = rt.number.decode_int(opened).copy() if self._frac == INT else rt.number.decode_real(opened, self._frac)
         return value[()] if value.ndim == 0 else value
+
+    def _decode_rows(self, opened: dict, receivers: np.ndarray):
+        """The rows opened to the parties held here: all of them (simulated), this party's, or None."""
+        if len(opened) == len(np.unique(receivers)):  # every receiver is held here
+            first = next(iter(opened.values()))
+            rows = np.empty((len(receivers),) + first.shape[1:], dtype=first.dtype)
+            for receiver, values in opened.items():
+                rows[receivers == receiver] = values
+            return self._decode(rows.reshape(self.shape))
+        if not opened:
+            return None
+        (values,) = opened.values()
+        return self._decode(values.reshape((len(values),) + self.shape[1:] if self.ndim else ()))
 
     def _refuse(self, *args, **kwargs):
         raise DisclosureError(
@@ -213,13 +303,29 @@ class SharedArray(NDArrayOperatorsMixin):
             raise UnsupportedOperationError(
                 f"{name} on SharedArray does not accept the arguments {sorted(kwargs)}"
             )
-        return handler(*inputs)
+        result = handler(*inputs)
+        if isinstance(result, SharedArray) and not any(result is x for x in inputs):
+            result._lineage = (lineage.safely(lineage.matmul, *inputs, result.shape) if ufunc is np.matmul else
+                               lineage.safely(lineage.elementwise, result.shape, *inputs, product=ufunc is np.multiply))
+            if ufunc in _COMPARISONS or (ufunc is np.multiply and lineage.indicators(*inputs)):
+                result._lineage = lineage.of_kind(result._lineage, "indicator")
+        if ufunc.__name__ in ranges.CHECKED and self._rt.range_check and ranges.called_by_script():
+            ranges.check(ufunc.__name__, inputs, result)
+        return result
 
     def __array_function__(self, func, types, args, kwargs):
         handler = FUNCTIONS.get(func)
         if handler is None:
             raise UnsupportedOperationError(unsupported_message(qualified_name(func)))
-        return handler(*args, **kwargs)
+        result = handler(*args, **kwargs)
+        if isinstance(result, SharedArray) and func in lineage.OF_FUNCTION:
+            result._lineage = lineage.safely(lineage.OF_FUNCTION[func], result, *args, **kwargs)
+        if func.__name__ in ("sum", "dot") and len(args) >= (1 if func is np.sum else 2) \
+                and self._rt.range_check and ranges.called_by_script():
+            axis = kwargs.get("axis", args[1] if func is np.sum and len(args) > 1 else None)
+            reference = (lambda a: np.sum(a, axis=axis)) if func is np.sum else None
+            ranges.check(func.__name__, args[:1] if func is np.sum else args[:2], result, reference)
+        return result
 
     def __getattr__(self, name):
         # Only called when normal lookup fails: ndarray methods without a secure version.
@@ -232,7 +338,11 @@ class SharedArray(NDArrayOperatorsMixin):
         """Sum over ``axis`` (local, exact in the domain: modulo 2^64 or p)."""
         axes = _element_axes(axis, self.ndim)
         shares = self._rt.domain_of(self._shares).sum(self._shares, tuple(a + 1 for a in axes), keepdims)
-        return self._new(shares, known_by=self._known_by)
+        result = self._new(shares, known_by=self._known_by)
+        result._lineage = lineage.safely(lineage.reduce, self._lineage, axes, keepdims)
+        if self._rt.range_check and ranges.called_by_script():
+            ranges.check("sum", (self,), result, lambda a: np.sum(a, axis=axes, keepdims=keepdims))
+        return result
 
     def mean(self, axis=None, keepdims: bool = False) -> "SharedArray":
         """Mean over ``axis``.
@@ -251,13 +361,20 @@ class SharedArray(NDArrayOperatorsMixin):
         total = self.sum(axis, keepdims)
         shift = (count - 1).bit_length()
         if self._frac == INT or shift == 0:
-            return _multiply(total, np.float64(1.0 / count))
-        scaled = protocols.truncate(self._rt, total._shares, shift)
-        return _multiply(self._new(scaled, known_by=self._known_by), np.float64(2.0**shift / count))
+            mean = _multiply(total, np.float64(1.0 / count))
+        else:
+            scaled = protocols.truncate(self._rt, total._shares, shift)
+            mean = _multiply(self._new(scaled, known_by=self._known_by), np.float64(2.0**shift / count))
+        mean._lineage = lineage.of_kind(total._lineage, None)
+        return mean
 
     def dot(self, other) -> "SharedArray":
         """Same as ``numpy.dot(self, other)``."""
-        return FUNCTIONS[np.dot](self, other)
+        result = FUNCTIONS[np.dot](self, other)
+        result._lineage = lineage.safely(lineage.of_dot, result, self, other)
+        if self._rt.range_check and ranges.called_by_script():
+            ranges.check("dot", (self, other), result)
+        return result
 
     def cumsum(self, axis=None) -> "SharedArray":
         """Cumulative sum along ``axis`` (of the flattened array if None), as :meth:`numpy.ndarray.cumsum`.
@@ -310,7 +427,9 @@ class SharedArray(NDArrayOperatorsMixin):
         order = tuple(range(self.ndim))[::-1] if not axes else _element_axes(tuple(axes), self.ndim)
         if sorted(order) != list(range(self.ndim)):
             raise ShapeError(f"axes {axes} are not a permutation of {self.ndim} axes")
-        return self._view(self._shares.transpose((0,) + tuple(a + 1 for a in order)), self._known_by)
+        result = self._view(self._shares.transpose((0,) + tuple(a + 1 for a in order)), self._known_by)
+        result._lineage = lineage.safely(lineage.transpose, self._lineage, order)
+        return result
 
     def reshape(self, *shape) -> "SharedArray":
         """Give a new shape (C order), as :meth:`numpy.ndarray.reshape`."""
@@ -320,16 +439,19 @@ class SharedArray(NDArrayOperatorsMixin):
             new = self._shares.reshape((self._shares.shape[0],) + tuple(int(s) for s in shape))
         except ValueError as err:
             raise ShapeError(f"cannot reshape SharedArray of shape {self.shape} into {shape}") from err
-        return self._view(new, self._known_by)
+        result = self._view(new, self._known_by)
+        result._lineage = lineage.safely(lineage.reshape, self._lineage, result.shape)
+        return result
 
     def ravel(self) -> "SharedArray":
         """A 1-D version of the array."""
         return self.reshape(-1)
 
     def copy(self) -> "SharedArray":
-        twin = self._new(self._shares.copy(), known_by=self._known_by)
-        twin._bool = self._bool
-        return twin
+        result = self._new(self._shares.copy(), known_by=self._known_by)
+        result._lineage = self._lineage
+        result._bool = self._bool
+        return result
 
     def astype(self, dtype) -> "SharedArray":
         """Convert integers to fixed point (``float``), or any values to 0/1 (``bool``: ``x != 0``, 8 rounds);
@@ -340,7 +462,9 @@ class SharedArray(NDArrayOperatorsMixin):
         if kind == "b":
             return self.copy() if self._bool else UFUNCS[np.not_equal](self, 0)
         if kind == "f":
-            return self._new(_lift(self, self._rt.fixed.frac_bits), self._rt.fixed.frac_bits, self._known_by)
+            result = self._new(_lift(self, self._rt.fixed.frac_bits), self._rt.fixed.frac_bits, self._known_by)
+            result._lineage = self._lineage
+            return result
         if kind in "iu" and self._frac == INT:
             return self.copy()
         raise UnsupportedOperationError(f"SharedArray of dtype {self.dtype} cannot be cast to {dtype}")
@@ -348,7 +472,9 @@ class SharedArray(NDArrayOperatorsMixin):
     # --------------------------------------------------------------- indexing
     def __getitem__(self, key):
         key = _public_key(key, self.shape)
-        return self._view(_share_index(self._shares, key), self._known_by)
+        result = self._view(_share_index(self._shares, key), self._known_by)
+        result._lineage = lineage.safely(lineage.index, self._lineage, key, result.shape)
+        return result
 
     def __setitem__(self, key, value):
         key = _public_key(key, self.shape)
@@ -376,6 +502,7 @@ class SharedArray(NDArrayOperatorsMixin):
             _share_index(self._shares, key, _with_ndim(rows, len(target)))
         except ValueError as err:
             raise ShapeError(f"cannot assign shape {rows.shape[1:]} to a selection of shape {target}") from err
+        self._lineage = lineage.safely(lineage.assign, self._lineage, key, target, value)
 
 
 # ---------------------------------------------------------------- helpers
@@ -678,3 +805,18 @@ def _matmul(a, b):
         z = z[..., 0]
     template = a if isinstance(a, SharedArray) else b
     return template._new(np.ascontiguousarray(z), frac, _known_by(a, b))
+
+
+def _receivers(x: SharedArray, to) -> np.ndarray:
+    """The party index that receives each row (axis 0) of ``x``, from ``reveal``'s ``to``."""
+    rt, rows = x._rt, (x.shape[0] if x.ndim else 1)
+    if isinstance(to, (str, int, np.integer)):
+        return np.full(rows, rt.party_index(to))
+    parties = [rt.party_index(p) for p in to]
+    if len(parties) != rows:
+        raise ShapeError(f"reveal(to=...) needs one party per row: got {len(parties)} for {rows} rows")
+    return np.array(parties, dtype=np.int64)
+
+
+#: Ufuncs whose results are 0/1 indicators (for the lineage's kind).
+_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal)

@@ -5,6 +5,7 @@ and one product each, so ties keep the earlier element (NumPy's first occurrence
 """
 
 import operator
+from typing import cast
 
 import numpy as np
 
@@ -26,7 +27,8 @@ def _extreme(x, axis, keepdims: bool, largest: bool, want_index: bool) -> Shared
         kept_shape = tuple(1 if a == axis else n for a, n in enumerate(x.shape))
     if x.shape[axis] == 0:
         raise ValueError("zero-size array to reduction operation which has no identity")
-    values = np.transpose(x, [a for a in range(x.ndim) if a != axis] + [axis])
+    # NumPy's functions dispatch to SharedArray (their stubs say ndarray): hence the casts
+    values = cast(SharedArray, np.transpose(x, [a for a in range(x.ndim) if a != axis] + [axis]))
     index = shared_constant(x, np.broadcast_to(np.arange(x.shape[axis]), values.shape))
     while values.shape[-1] > 1:
         half = values.shape[-1] // 2
@@ -40,11 +42,11 @@ def _extreme(x, axis, keepdims: bool, largest: bool, want_index: bool) -> Shared
                   * np.concatenate([relabel(difference, 0), index_gap], -1))
         value_change = relabel(picked[..., :half], difference.frac_bits)
         kept = first - value_change if largest else first + value_change
-        values = np.concatenate([kept, values[..., 2 * half :]], -1)
-        index = np.concatenate([index[..., 0 : 2 * half : 2] - picked[..., half:],
-                                index[..., 2 * half :]], -1)
+        values = cast(SharedArray, np.concatenate([kept, values[..., 2 * half :]], -1))
+        index = cast(SharedArray, np.concatenate([index[..., 0 : 2 * half : 2] - picked[..., half:],
+                                                  index[..., 2 * half :]], -1))
     result = (index if want_index else values)[..., 0]
-    return np.reshape(result, kept_shape) if keepdims else result
+    return cast(SharedArray, np.reshape(result, kept_shape)) if keepdims else result
 
 
 def _axis(axis, ndim: int) -> int:

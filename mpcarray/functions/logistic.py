@@ -16,7 +16,10 @@ _OFFSET = math.ceil(_BOUND / math.log(2)) + 1  # keeps -x log2(e) + offset posit
 
 
 def sigmoid(x) -> SharedArray:
-    """Logistic function ``1 / (1 + e^-x)`` (absolute error < 1e-5).
+    """Logistic function ``1 / (1 + e^-x)``.
+
+    Absolute error below ``5e-5`` at ``f = 16`` (measured 4.6e-5, 3 ulp of the correctly
+    rounded result; ``docs/functions.md``), on the whole safe range.
 
     Steps: clip ``x`` to ``[-12, 12]``; ``e^-x`` by :func:`~mpcarray.functions.exponential.exp_in_range`;
     the positive reciprocal of ``1 + e^-x``.
@@ -29,5 +32,8 @@ def sigmoid(x) -> SharedArray:
 
 @implements_ufunc(np.tanh)
 def tanh(x) -> SharedArray:
-    """Hyperbolic tangent: ``2 sigmoid(2x) - 1``. Steps, cost and security as :func:`sigmoid`."""
+    """Hyperbolic tangent: ``2 sigmoid(2x) - 1``. Steps, cost and security as :func:`sigmoid`.
+
+    Absolute error below ``1e-4`` at ``f = 16`` (twice the sigmoid's; measured 9.2e-5, 6 ulp).
+    """
     return 2 * sigmoid(2 * as_fixed(x)) - 1

@@ -10,7 +10,7 @@ from ..array import SharedArray
 @cache
 def chebyshev_coefficients(function, domain: tuple, f: int) -> tuple:
     """Power-basis coefficients of the lowest-degree Chebyshev interpolant accurate to ``2^-(f+3)``."""
-    grid = np.linspace(*domain, 4001)
+    grid = np.linspace(domain[0], domain[1], 4001)
     for degree in range(2, 30):
         fit = np.polynomial.Chebyshev.interpolate(function, degree, domain=domain)
         if np.max(np.abs(fit(grid) - function(grid))) < 2.0 ** -(f + 3):

@@ -6,6 +6,8 @@ integer times a value needs no truncation. Results are exact whenever the
 difference does not wrap (always for fixed-point values in the safe range).
 """
 
+from typing import cast
+
 import numpy as np
 
 from ..array import SharedArray
@@ -91,7 +93,8 @@ def clip(a, a_min, a_max, out=None, **kwargs) -> SharedArray:
         shape = np.broadcast_shapes(below.shape, above.shape)
     except ValueError as err:
         raise ShapeError(f"clip bounds of shapes {below.shape} and {above.shape} do not broadcast") from err
-    gaps = np.stack([np.broadcast_to(below, shape), np.broadcast_to(above, shape)])
+    # np.stack dispatches to SharedArray (NumPy's stubs say ndarray)
+    gaps = cast(SharedArray, np.stack([np.broadcast_to(below, shape), np.broadcast_to(above, shape)]))
     (outside,) = sign_bits(gaps)
     fix = outside * gaps
     return a - fix[0] + fix[1]

@@ -14,13 +14,6 @@ compute in a prime field GF(p), ``p < 2^63``, and the ``*127`` kernels of
 word arrays (two ``uint64`` words per element).
 """
 
-import os
-
-# Numba's OpenMP workers otherwise spin after each parallel kernel and starve
-# the BLAS call that follows (owner-local X.T @ X ran ~15x slower on 2 cores).
-# Must be set before the OpenMP runtime loads; a value set by the user wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 from . import beaver, binary, field, field127, gram, matmul, planes, prg, reduce, truncation
 from .field127 import ELEMENT127, MERSENNE127
 from .threads import serial_when_small

@@ -3,7 +3,10 @@
 import numpy as np
 
 from ..array import SharedArray
+from ..array.checks import shared
 from ..errors import MpcError, ShapeError
+
+__all__ = ["ConditioningError", "NotFittedError", "design", "n_features", "public_finite", "shared"]
 
 
 class NotFittedError(MpcError, AttributeError):
@@ -12,15 +15,6 @@ class NotFittedError(MpcError, AttributeError):
 
 class ConditioningError(MpcError, ArithmeticError):
     """A linear system is too ill-conditioned for the fixed-point solver; no coefficients were revealed."""
-
-
-def shared(x, name: str, ndim: int) -> SharedArray:
-    """``x`` if it is a SharedArray with ``ndim`` dimensions, else a clear error."""
-    if not isinstance(x, SharedArray):
-        raise TypeError(f"{name} must be a SharedArray (use s.share(...)), got {type(x).__name__}")
-    if x.ndim != ndim:
-        raise ShapeError(f"{name} must be {ndim}-dimensional, got shape {x.shape}")
-    return x
 
 
 def design(X, y=None) -> tuple:

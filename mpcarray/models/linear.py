@@ -55,10 +55,11 @@ class LinearRegression:
         self.fit_intercept = fit_intercept
         self.standard_errors = standard_errors
         self.max_condition = max_condition
-        self.coef_ = None
-        self.intercept_ = None
-        self.bse_ = None
-        self.rsquared_ = None
+        # set by fit (None before)
+        self.coef_: np.ndarray | None = None
+        self.intercept_: float | None = None
+        self.bse_: np.ndarray | None = None
+        self.rsquared_: float | None = None
 
     def fit(self, X: SharedArray, y: SharedArray) -> "LinearRegression":
         """Fit on shared ``X`` (n, d) and ``y`` (n,). Returns ``self``.

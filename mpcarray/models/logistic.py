@@ -66,8 +66,9 @@ class LogisticRegression:
         self.method = method
         self.learning_rate = learning_rate
         self.max_condition = max_condition
-        self.coef_ = None
-        self.intercept_ = None
+        # set by fit (None before)
+        self.coef_: np.ndarray | None = None
+        self.intercept_: float | None = None
 
     def fit(self, X: SharedArray, y: SharedArray) -> "LogisticRegression":
         """Fit on shared ``X`` (n, d) and 0/1 ``y`` (n,). Returns ``self``.

@@ -26,14 +26,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray, owner_apply, owner_local_or_secure, row_parts
+from ..array import SharedArray, owner_local_or_secure
+from ..array.blocks import aligned_parts, local_terms
 from ..functions import rsqrt
 from .precision import extra_bits
 
 
 @dataclass
-class Moments:
-    """Standardised moments of ``Z`` (see the module docstring); ``mean`` is None if uncentred."""
+class StandardisedMoments:
+    """Standardised moments of ``Z`` (see the module docstring); ``mean`` is None if uncentred.
+
+    Unlike the statistics' :class:`mpcarray.stats.moments.Scatter` (public power-of-two scales,
+    revealed), these keep secret per-column weights that the solver needs and never reveals.
+    """
 
     mean: SharedArray | None
     weight: SharedArray
@@ -67,21 +72,7 @@ def standardize(Z: SharedArray, h: int = 0, centre: bool = True):
     return centred * weight, mean, weight
 
 
-def aligned_parts(X: SharedArray, y: SharedArray):
-    """Pairs of owner-known row blocks of ``X`` and ``y`` with the same owner and rows, or None.
-
-    Reveals: nothing (block owners and sizes are public metadata).
-    """
-    parts_x, parts_y = row_parts(X), row_parts(y)
-    if parts_x is None or parts_y is None or len(parts_x) != len(parts_y):
-        return None
-    pairs = list(zip(parts_x, parts_y))
-    if any(a.known_by != b.known_by or a.shape[0] != b.shape[0] for a, b in pairs):
-        return None
-    return pairs
-
-
-def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Moments:
+def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> StandardisedMoments:
     """Standardised moments of ``[X, y]`` (about zero without ``centre``), owner-locally when possible.
 
     Reveals: nothing.
@@ -89,9 +80,9 @@ def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Moments:
     n = X.shape[0]
     bits = X.fixed_point.range_bits
     h = scale_bits(n, bits)
-    def secure() -> Moments:
+    def secure() -> StandardisedMoments:
         Zs, mean, weight = standardize(np.hstack([X, y.reshape(-1, 1)]), h, centre)
-        return Moments(mean, weight, (Zs.T @ Zs) * (1.0 / n), h, n)
+        return StandardisedMoments(mean, weight, (Zs.T @ Zs) * (1.0 / n), h, n)
 
     pairs = aligned_parts(X, y)
     if pairs is None:
@@ -108,19 +99,18 @@ def _local_statistics(X_k: np.ndarray, y_k: np.ndarray, correlation_bits: int) -
     return np.vstack([Z.mean(axis=0), sd, centred.T @ centred * (2.0**correlation_bits / len(Z))])
 
 
-def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> Moments:
+def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> StandardisedMoments:
     """The pooled moments from each hospital's statistics; correlations travel at ``2^correlation_bits``.
 
     ``correlation_bits`` is the coefficients' extra bits: the terms ``4^h R_k 2^bits``
     (``|R_k| <= 1``) then stay as far inside the range as the solver's products.
     """
-    stats = [owner_apply(X_k, lambda a, b: _local_statistics(a, b, correlation_bits), y_k)
-             for X_k, y_k in pairs]
+    stats = local_terms(pairs, lambda a, b: _local_statistics(a, b, correlation_bits))
     frac = stats[0].frac_bits
     # Each mean_k and sd_k travels as an f-bit part plus its rounding remainder scaled by 2^f,
     # so that both (which multiply secret weights) keep 2f fractional bits: without an
     # intercept the means dominate the Gram matrix, whose cosines are then ill-conditioned.
-    remainders = [owner_apply(X_k, lambda a, b: _remainders(a, b, frac), y_k) for X_k, y_k in pairs]
+    remainders = local_terms(pairs, lambda a, b: _remainders(a, b, frac))
     shares = np.array([X_k.shape[0] / n for X_k, _ in pairs])
     means = np.stack([s[0] for s in stats])
     offsets, mean = _offsets(means, shares, centre)
@@ -140,7 +130,7 @@ def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> 
         term = ((a.reshape(p, 1) * a.reshape(1, p)) * s[2:]) * 2.0**-correlation_bits
         term = term + b.reshape(p, 1) * b.reshape(1, p)
         gram = term * shares[k] if gram is None else gram + term * shares[k]
-    return Moments(mean, weight, gram, h, n)
+    return StandardisedMoments(mean, weight, gram, h, n)
 
 
 def _offsets(values, shares: np.ndarray, centre: bool):

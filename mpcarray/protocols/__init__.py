@@ -8,11 +8,12 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 ``[x]`` a shared value with party ``i`` holding ``x_i`` and ``sum(x_i) = x mod 2^64``.
 """
 
+from .audit_heads import exchange_heads
 from .binary import and_words, bits_to_ring, leading_one, open_xor, words_to_ring
 from .comparison import bit_decompose, sign_bits
 from .input import INPUT_DTYPES, announce_input, share_input
 from .multiplication import gram, matmul, mul, square
-from .opening import agree, agree_live, open_shares, require_live, zero_sharing
+from .opening import agree, agree_live, open_shares, open_to, require_live, zero_sharing
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
 from .tables import bit_tables, leading_one_tables
 from .truncation import truncate, truncate_many
@@ -27,6 +28,7 @@ __all__ = [
     "bit_decompose",
     "bit_tables",
     "bits_to_ring",
+    "exchange_heads",
     "gram",
     "leading_one",
     "leading_one_tables",
@@ -36,6 +38,7 @@ __all__ = [
     "mul_public_int",
     "mul_public_real",
     "open_shares",
+    "open_to",
     "open_xor",
     "public_shares",
     "require_live",

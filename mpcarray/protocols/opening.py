@@ -116,10 +116,9 @@ def open_shares(rt, *shares: np.ndarray, degree: int | None = None) -> list[np.n
     flat = [np.ascontiguousarray(s).reshape(k, -1) for s in shares]
     message = flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1)
     gathered = as_elements(rt.transport.all_gather(as_words(message)), domain)
-    if rt.shamir:
-        total = _interpolate(rt, gathered, domain, rt.scheme.threshold if degree is None else degree)
-    else:
-        total = rt.scheme.reconstruct(gathered, domain)
+    live = rt.transport.live
+    rows = gathered if len(live) == rt.n_parties else gathered[list(live)]
+    total = _reconstruct(rt, rows, live, domain, degree)
     opened, start = [], 0
     for s in shares:
         size = int(np.prod(s.shape[1:], dtype=np.int64))
@@ -128,8 +127,53 @@ def open_shares(rt, *shares: np.ndarray, degree: int | None = None) -> list[np.n
     return opened
 
 
-def _interpolate(rt, gathered: np.ndarray, domain, degree: int) -> np.ndarray:
-    """The secrets of degree-``degree`` Shamir sharings ``(n, M)``, from the live parties' rows.
+def open_to(rt, shares: np.ndarray, receivers: np.ndarray) -> dict[int, np.ndarray]:
+    """Open the rows (axis 0) of a shared array, row ``j`` to party ``receivers[j]`` only; one round.
+
+    Steps: (1) every party sends each receiver its shares of that receiver's
+    rows (point to point); (2) each receiver reconstructs its rows as
+    :func:`open_shares` does (with the consistency check in Shamir sessions).
+    Returns ``{receiver: its rows}`` for the receivers held by this process.
+
+    Cost: 1 round; a party sends ``w`` bytes per element to each other
+    receiver of that element, so a receiver of ``N_r`` elements receives
+    ``w * N_r * (n - 1)`` bytes: a fraction of :func:`open_shares`.
+    Security: a receiver learns its rows; the others learn nothing.
+    """
+    transport, k = rt.transport, len(rt.ranks)
+    domain = rt.domain_of(shares)
+    rows = np.ascontiguousarray(shares).reshape(k, len(receivers), -1)
+    chosen = {int(r): np.flatnonzero(receivers == r) for r in np.unique(receivers)}
+    for row, sender in enumerate(rt.ranks):
+        for receiver, index in chosen.items():
+            if receiver != sender and sender not in transport.failed:
+                transport.send(sender, receiver, as_words(np.ascontiguousarray(rows[row, index])))
+    messages = {}
+    for receiver, index in chosen.items():
+        if receiver in rt.ranks and receiver not in transport.failed:
+            own = as_words(np.ascontiguousarray(rows[rt.ranks.index(receiver), index]))
+            messages[receiver] = {sender: own if sender == receiver else transport.recv(sender, receiver)
+                                  for sender in transport.live}
+    transport.end_round()
+    opened = {}
+    for receiver, heard in messages.items():
+        senders = tuple(s for s, m in heard.items() if m is not None)
+        stacked = np.stack([as_elements(heard[s], domain).reshape(-1) for s in senders])
+        opened[receiver] = _reconstruct(rt, stacked, senders, domain).reshape((len(chosen[receiver]),) + shares.shape[2:])
+    return opened
+
+
+def _reconstruct(rt, rows: np.ndarray, parties: tuple[int, ...], domain, degree: int | None = None) -> np.ndarray:
+    """The secrets from the shares ``rows`` ``(m, M)`` of ``parties`` (all ``n`` with additive sharing)."""
+    if not rt.shamir:
+        if len(parties) < rt.n_parties:
+            raise ProtocolError("additive sharing needs every party's share to open a value")
+        return rt.scheme.reconstruct(rows, domain)
+    return _interpolate(rt, rows, parties, domain, rt.scheme.threshold if degree is None else degree)
+
+
+def _interpolate(rt, rows: np.ndarray, live: tuple[int, ...], domain, degree: int) -> np.ndarray:
+    """The secrets of degree-``degree`` Shamir sharings from the shares ``rows`` ``(m, M)`` of the ``live`` parties.
 
     The first ``degree + 1`` live shares are interpolated; with
     :attr:`Runtime.check_openings` and more live shares, one random combination
@@ -138,10 +182,8 @@ def _interpolate(rt, gathered: np.ndarray, domain, degree: int) -> np.ndarray:
     whose shares are inconsistent passes only with probability ``1/p``. The
     few values that fail get their full syndromes, which locate the sender.
     """
-    live = rt.transport.live
     purpose = "open a value" if degree == rt.scheme.threshold else f"open a degree-{degree} product"
     require_live(rt, degree + 1, purpose)
-    rows = gathered if len(live) == rt.n_parties else gathered[list(live)]
     lagrange = rt.scheme.lagrange(live[: degree + 1], domain).reshape(1, -1)
     if not (rt.check_openings and len(live) > degree + 1 and rows.shape[1]):
         return domain.matmul(lagrange, rows[: degree + 1])[0]

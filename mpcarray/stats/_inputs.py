@@ -3,19 +3,11 @@
 import numpy as np
 
 from ..array import SharedArray
+from ..array.checks import shared
 from ..errors import ShapeError, UnsupportedOperationError
 from ..privacy import suppress_small as _suppress_small
 
-
-def shared(x, name: str, ndim=(1, 2)) -> SharedArray:
-    """``x`` itself, after checking it is a SharedArray with an allowed number of dimensions."""
-    if not isinstance(x, SharedArray):
-        raise TypeError(f"{name} must be a SharedArray (s.share(...)), got {type(x).__name__}")
-    if x.ndim not in ndim:
-        raise ShapeError(f"{name} must have {' or '.join(map(str, ndim))} dimension(s), got shape {x.shape}")
-    if x.shape[0] == 0:
-        raise ShapeError(f"{name} has no rows")
-    return x
+__all__ = ["disclose_counts", "increasing", "integers", "levels", "same_length", "shared", "threshold"]
 
 
 def integers(x, name: str, ndim=(1,)) -> SharedArray:

@@ -19,13 +19,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..array import SharedArray, owner_local_or_secure
-from .partition import aligned_parts, local_terms
+from ..array.blocks import aligned_parts, local_terms
 from .scaling import frac_bits, power_of_two, range_bits, scale_exponents
 
 
 @dataclass
-class Moments:
-    """``n`` rows; shared scatter ``M`` of the columns scaled by ``2^exponents``; ``|M| <= bound``."""
+class Scatter:
+    """``n`` rows; shared scatter ``M`` of the columns scaled by ``2^exponents``; ``|M| <= bound``.
+
+    Public power-of-two scales, so var, cov and corrcoef undo them exactly in the clear;
+    the models' standardised moments (secret ``2^h / sd`` weights, divided by ``n``) are
+    a different quantity. Both aggregate owner-locally with :func:`mpcarray.array.blocks.aligned_parts`.
+    """
 
     n: int
     scatter: SharedArray
@@ -39,7 +44,7 @@ def scale_target(n: int, f: int) -> int:
     return int(np.floor((range_bits(f) - 1 - np.log2(n)) / 2))
 
 
-def moments(X: SharedArray, bounds=None, label: str = "X") -> Moments:
+def moments(X: SharedArray, bounds=None, label: str = "X") -> Scatter:
     """Scatter matrix of ``X`` (shape (n, p), fixed point or integers) after public scaling."""
     n, f = X.shape[0], frac_bits(X)
     target = scale_target(n, f)
@@ -47,7 +52,7 @@ def moments(X: SharedArray, bounds=None, label: str = "X") -> Moments:
     groups = aligned_parts(X)
     scatter = _secure(X, exponents) if groups is None else owner_local_or_secure(
         lambda: _owner_local(groups, exponents), lambda: _secure(X, exponents))
-    return Moments(n, scatter, exponents, n * 4.0**target, f)
+    return Scatter(n, scatter, exponents, n * 4.0**target, f)
 
 
 def _local_moments(a: np.ndarray, exponents: np.ndarray) -> np.ndarray:

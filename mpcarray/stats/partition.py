@@ -12,28 +12,9 @@ from functools import reduce
 
 import numpy as np
 
-from ..array import SharedArray, owner_apply, owner_local_or_secure, row_parts
+from ..array import SharedArray, owner_apply, owner_local_or_secure
+from ..array.blocks import aligned_parts, local_terms
 from ..functions import maximum
-
-
-def aligned_parts(*arrays: SharedArray) -> list[tuple] | None:
-    """Per hospital, its blocks of every array (same owner, same rows), or None.
-
-    Hospitals that contributed no rows are left out (they add nothing).
-    """
-    blocks = [row_parts(a) for a in arrays]
-    if any(b is None for b in blocks) or len({len(b) for b in blocks}) != 1:
-        return None
-    groups = list(zip(*blocks))
-    for group in groups:
-        if len({p.known_by for p in group}) != 1 or len({p.shape[0] for p in group}) != 1:
-            return None
-    return [group for group in groups if group[0].shape[0] > 0]
-
-
-def local_terms(groups: list[tuple], local: Callable) -> list[SharedArray]:
-    """Each hospital's shared ``local(plaintexts of its blocks)``."""
-    return [owner_apply(group[0], local, *group[1:]) for group in groups]
 
 
 def additive(arrays: tuple, local: Callable, secure: Callable) -> SharedArray:
