@@ -28,7 +28,10 @@ def quantile(X: SharedArray, q, axis: int = 0, bits_per_step: int = 1, algorithm
     to open. More bits per step cut the bisection's rounds (384 at 2) for
     ``(2^b - 1) / b`` times the sign tests.
 
-    Reveals: the quantiles (one value per ``q`` and column), nothing else.
+    Reveals: the quantiles (one value per ``q`` and column), nothing else. Note
+    that an order statistic is one patient's value (when ``g = 0``, e.g. the
+    median of an odd count) or lies between two patients' values; the opening
+    is labelled "quantiles" with ``cohort = n`` for the parties' policies.
 
     >>> import numpy as np, mpcarray as mpc
     >>> with mpc.Session(parties=3, seed=1) as s:
