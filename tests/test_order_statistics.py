@@ -10,6 +10,9 @@ power of two, ``T + 2`` otherwise, with ``T`` the truncation bound of
 import numpy as np
 import pytest
 from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS, session_id, truncation_units, ulp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import mpcarray as mpc
 from mpcarray.functions import median, order_statistics
@@ -186,13 +189,13 @@ def test_quantile_and_percentile_match_numpy(session, rng):
     h = 12 * q
     exact = h == np.floor(h)  # g = 0: the order statistic itself
     assert np.all(error[exact] == 0) and np.all(error[~exact] < T + 2), error
-    assert rounds == sort_rounds(13) + 1 == 91
+    assert rounds == sort_rounds(13) + 4 == 94  # network, Horner over the limbs of g
     bisected = mpc.functions.quantile(shared, q, axis=1, algorithm="bisection")
     np.testing.assert_array_equal(np.abs(bisected.reveal() - expected)[exact], 0)
     got = np.percentile(shared, [25, 75], axis=0, keepdims=True)
     expected = np.percentile(x, [25, 75], axis=0, keepdims=True)
     assert got.shape == expected.shape == (2, 1, 13)
-    assert np.all(np.abs(got.reveal() - expected) / ulp(session) < T)  # g = 0.25, 0.75
+    assert np.all(np.abs(got.reveal() - expected) / ulp(session) < T + 0.02)  # g = 0.25, 0.75
     assert np.percentile(shared, 50).reveal() == np.percentile(x, 50)  # 26 values: g = 0.5
     scalar = np.quantile(shared[0], 1.0)
     assert scalar.shape == () and scalar.reveal() == x[0].max()
@@ -322,3 +325,34 @@ def test_documented_large_numbers():
     assert round(sort_bytes(10**5, 3) / 1e6) == 747  # "746 MB" (746.8) to sort them
     assert len(sort_layers(10**5)) == 153 and sort_rounds(10**5) == 1377
     assert round(sum(len(low) for low, _ in sort_layers(10**5)) / 1e5) == 68  # 6.8 million
+
+
+# ------------------------------------------------------------- properties
+
+
+@settings(max_examples=20, deadline=None)
+@given(values=arrays(np.float64, st.integers(1, 17), elements=st.integers(-(2**20), 2**20).map(lambda v: v / 64)),
+       q=st.lists(st.floats(0, 1), min_size=1, max_size=3), algorithm=st.sampled_from(["sort", "bisection"]))
+def test_quantiles_match_numpy_property(values, q, algorithm):
+    with mpc.Session(parties=3, seed=7) as s:
+        shared = s.share(values, owner=2)
+        got = mpc.functions.quantile(shared, q, algorithm=algorithm).reveal()
+        expected = np.quantile(values, q)
+        h = (values.size - 1) * np.asarray(q)
+        exact = h == np.floor(h)
+        error = np.abs(got - expected) / ulp(s)
+        assert np.all(error[exact] == 0) and np.all(error < 3), (error, h)
+        np.testing.assert_array_equal(np.sort(shared).reveal(), np.sort(values))
+
+
+def test_interpolation_error_with_a_wide_gap():
+    # docs/statistics.md: below 1.01 ulps whatever the gap, for g not one power of two; 4 rounds.
+    with mpc.Session(parties=3, seed=8) as s:
+        values = on_grid(s, np.array([-(2.0**29), 2.0**29 - 1.0]))
+        gap = values[1] - values[0]  # in value units, as in the docs
+        q = np.array([0.1, 0.3, 0.7, 1 / 3])
+        shared = s.share(values, owner=0)
+        got, rounds = rounds_of(s, lambda: np.quantile(shared, q))
+        error = np.abs(got.reveal() - np.quantile(values, q)) / ulp(s)
+        assert np.all(error < 1.01), error
+        assert rounds == sort_rounds(2) + 4 and gap == 2.0**30 - 1

@@ -17,15 +17,15 @@ def quantile(X: SharedArray, q, axis: int = 0, bits_per_step: int = 1, algorithm
 
     The order statistics are exact; the interpolation ``x_(k) + g (x_(k+1) - x_(k))``
     (``h = (n - 1) q``, ``k = floor(h)``, ``g = h - k``) is one fixed-point
-    product: below 1 ulp off NumPy's value when ``g`` is a power of two,
-    within 3 ulps otherwise, exact when ``g = 0``.
+    product with the public ``g``: below 1 ulp off NumPy's value when ``g`` is
+    one power of two, below 1.01 ulps otherwise, exact when ``g = 0``.
 
     Cost: ``algorithm="auto"`` takes whichever needs fewer rounds: the sorting
     network, ``9 p (p + 1) / 2`` rounds for ``p = ceil(log2 n)`` (27 for 3 or 4
     rows, 702 for 4096), or the bisection, ``16 * ceil(B / bits_per_step)``
     rounds (``B = 47`` grid bits for fixed point at ``f = 16``, 63 for
-    integers: 752 and 1008 rounds); plus 1 round if some ``g`` is not 0, plus 1
-    to open. More bits per step cut the bisection's rounds (384 at 2) for
+    integers: 752 and 1008 rounds); plus 1 round for the interpolation when
+    ``g`` is one power of two, 4 for other fractions, plus 1 to open. More bits per step cut the bisection's rounds (384 at 2) for
     ``(2^b - 1) / b`` times the sign tests.
 
     Reveals: the quantiles (one value per ``q`` and column), nothing else. Note
