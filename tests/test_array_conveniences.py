@@ -151,6 +151,9 @@ def test_cohort_filter(session, rng):
     assert cohort.is_bool
     np.testing.assert_array_equal(cohort.reveal(), ((age > 60) & (sex == 1)).astype(np.int64))
     assert cohort.sum().reveal() == np.sum((age > 60) & (sex == 1))
+    # The filter is a 0/1 indicator for the lineage too: its count may go through suppress_small.
+    shown = mpc.privacy.suppress_small(cohort.sum(axis=0, keepdims=True), k=1)
+    assert shown.tolist() == [np.sum((age > 60) & (sex == 1))]
     either = (shared_age <= 30) | ~(shared_sex != 2)
     np.testing.assert_array_equal(either.reveal(), ((age <= 30) | ~(sex != 2)).astype(np.int64))
 

@@ -307,7 +307,7 @@ class SharedArray(NDArrayOperatorsMixin):
         if isinstance(result, SharedArray) and not any(result is x for x in inputs):
             result._lineage = (lineage.safely(lineage.matmul, *inputs, result.shape) if ufunc is np.matmul else
                                lineage.safely(lineage.elementwise, result.shape, *inputs, product=ufunc is np.multiply))
-            if ufunc in _COMPARISONS or (ufunc is np.multiply and lineage.indicators(*inputs)):
+            if ufunc in _COMPARISONS or result._bool or (ufunc is np.multiply and lineage.indicators(*inputs)):
                 result._lineage = lineage.of_kind(result._lineage, "indicator")
         if ufunc.__name__ in ranges.CHECKED and self._rt.range_check and ranges.called_by_script():
             ranges.check(ufunc.__name__, inputs, result)
