@@ -396,7 +396,14 @@ class SharedArray(NDArrayOperatorsMixin):
                       known_by=x._known_by)
 
     def max(self, axis=None, keepdims: bool = False) -> "SharedArray":
-        """Maximum along ``axis``, as ``numpy.max`` (:func:`mpcarray.functions.amax`: ``9 ceil(log2 m)`` rounds)."""
+        """Maximum along ``axis``, as ``numpy.max`` (:func:`mpcarray.functions.amax`: ``9 ceil(log2 m)`` rounds).
+
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3, seed=1) as s:
+        ...     x = s.share(np.array([[3.0, 7.5], [9.0, -1.0]]), owner=0)
+        ...     print(x.max(axis=1).reveal(), x.argmin().reveal())
+        [7.5 9. ] 3
+        """
         return _registered(np.max)(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims: bool = False) -> "SharedArray":
@@ -416,7 +423,14 @@ class SharedArray(NDArrayOperatorsMixin):
         return _registered(np.var)(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     def std(self, axis=None, ddof: int = 0, keepdims: bool = False) -> "SharedArray":
-        """Standard deviation along ``axis``, a SharedArray (:func:`mpcarray.functions.std`)."""
+        """Standard deviation along ``axis``, a SharedArray (:func:`mpcarray.functions.std`).
+
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3, seed=1) as s:
+        ...     x = s.share(np.array([1.0, 3.0, 5.0, 7.0]), owner=0)
+        ...     print(x.var().reveal(), round(float(x.std(ddof=1).reveal()), 3))
+        5.0 2.582
+        """
         return _registered(np.std)(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     # ------------------------------------------------------------------ shape
