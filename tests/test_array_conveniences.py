@@ -5,6 +5,9 @@ import re
 import numpy as np
 import pytest
 from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS, session_id, truncation_units, ulp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays, mutually_broadcastable_shapes
 
 import mpcarray as mpc
 from mpcarray.array.dispatch import ALTERNATIVES, METHOD_ALTERNATIVES
@@ -244,3 +247,14 @@ def test_var_at_the_documented_range_edge(session):
     x = np.array([-edge, edge, -edge, edge, 0.0])
     got = session.share(x, owner=0).var().reveal()
     np.testing.assert_allclose(got, x.var(), rtol=1e-9, atol=8 * ulp(session))
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_logic_matches_numpy_with_broadcasting(data):
+    shapes = data.draw(mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    a, b, c = (data.draw(arrays(np.bool_, shape)) for shape in shapes.input_shapes)
+    with mpc.Session(parties=3, seed=4) as s:
+        sa, sb = s.share(a, owner=0), s.share(b, owner=1)
+        got = ((sa & ~sb) | (sb ^ c)).reveal()
+    np.testing.assert_array_equal(got, ((a & ~b) | (b ^ c)).astype(np.int64))
