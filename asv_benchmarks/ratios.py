@@ -73,6 +73,9 @@ ROWS = [
     for name in ("mean", "var", "corrcoef")
 ] + [
     ("stats.kaplan_meier, 10^5, 3 hospitals", "bench_stats.KaplanMeier", (), "time_secure", "time_plaintext"),
+    ("np.median, 10^5, 3 parties", "bench_order.Median", (1,), "time_secure", "time_plaintext"),
+    ("  same, 2 bits per step (half the rounds)", "bench_order.Median", (2,), "time_secure", "time_plaintext"),
+    ("np.sort, 2^10, 3 parties", "bench_order.Sort", (), "time_secure", "time_plaintext"),
 ] + [
     (f"PSI, 10^4 ids, {n} parties", "bench_linkage.PrivateIntersection", (n,), "time_secure", "time_plaintext")
     for n in (2, 3)

@@ -74,6 +74,7 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     result = SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
                          field=field)
     result._lineage = lineage.of_input(tuple(shape), indicator=dtype == np.bool_)
+    result._bool = dtype.kind == "b"
     return result
 
 

@@ -28,14 +28,23 @@ from ..errors import (
     UnsupportedOperationError,
 )
 from . import lineage, ranges
-from .dispatch import FUNCTIONS, HOOKS, UFUNCS, implements_ufunc, unsupported_message
+from .dispatch import (
+    FUNCTIONS,
+    HOOKS,
+    UFUNCS,
+    UnsupportedAttributeError,
+    implements_ufunc,
+    qualified_name,
+    unsupported_attribute_message,
+    unsupported_message,
+)
 from .promotion import INT, is_integer, public_array
 
 
 class SharedArray(NDArrayOperatorsMixin):
     """A secret-shared array. Create one with :meth:`mpcarray.Session.share`."""
 
-    __slots__ = ("_field", "_frac", "_known_by", "_lineage", "_parts", "_plain", "_rt", "_shares")
+    __slots__ = ("_bool", "_field", "_frac", "_known_by", "_lineage", "_parts", "_plain", "_rt", "_shares")
     __hash__ = None  # == is a secure comparison, not identity
 
     def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None,
@@ -52,6 +61,9 @@ class SharedArray(NDArrayOperatorsMixin):
         self._parts = None
         # Records aggregated per element (mpcarray.array.lineage); None when unknown.
         self._lineage = None
+        # True when every element is known to be 0 or 1 (a shared bool array, a comparison
+        # result, or logic on those): such arrays accept & | ^ ~ (mpcarray.array.logic).
+        self._bool = False
 
     def _new(self, shares, frac=None, known_by=None):
         return SharedArray(self._rt, shares, self._frac if frac is None else frac, known_by,
@@ -62,7 +74,9 @@ class SharedArray(NDArrayOperatorsMixin):
         if np.shares_memory(shares_view, self._shares):
             self._shares.flags.writeable = False
             shares_view.flags.writeable = False
-        return self._new(shares_view, known_by=known_by)
+        view = self._new(shares_view, known_by=known_by)
+        view._bool = self._bool
+        return view
 
     # ----------------------------------------------------------------- metadata
     @property
@@ -83,6 +97,12 @@ class SharedArray(NDArrayOperatorsMixin):
         if self._field is not None:
             return self._field.dtypes[-1]
         return np.dtype(np.int64) if self._frac == INT else np.dtype(np.float64)
+
+    @property
+    def is_bool(self) -> bool:
+        """True when the elements are known to be 0/1 integers: shared bool arrays, comparison
+        results and the logic operators on them (``&``, ``|``, ``^``, ``~``). They reveal as int64."""
+        return self._bool
 
     @property
     def field(self):
@@ -125,6 +145,8 @@ class SharedArray(NDArrayOperatorsMixin):
     def __repr__(self) -> str:
         if self._field is not None:
             kind = f"elements of {self._field.name}"
+        elif self._bool:
+            kind = f"0/1 integers (boolean) in {self._rt.number.name}"
         elif self._frac == INT:
             kind = f"int64 integers in {self._rt.number.name}"
         else:
@@ -285,7 +307,7 @@ class SharedArray(NDArrayOperatorsMixin):
         if isinstance(result, SharedArray) and not any(result is x for x in inputs):
             result._lineage = (lineage.safely(lineage.matmul, *inputs, result.shape) if ufunc is np.matmul else
                                lineage.safely(lineage.elementwise, result.shape, *inputs, product=ufunc is np.multiply))
-            if ufunc in _COMPARISONS or (ufunc is np.multiply and lineage.indicators(*inputs)):
+            if ufunc in _COMPARISONS or result._bool or (ufunc is np.multiply and lineage.indicators(*inputs)):
                 result._lineage = lineage.of_kind(result._lineage, "indicator")
         if ufunc.__name__ in ranges.CHECKED and self._rt.range_check and ranges.called_by_script():
             ranges.check(ufunc.__name__, inputs, result)
@@ -294,7 +316,7 @@ class SharedArray(NDArrayOperatorsMixin):
     def __array_function__(self, func, types, args, kwargs):
         handler = FUNCTIONS.get(func)
         if handler is None:
-            raise UnsupportedOperationError(unsupported_message(f"numpy.{func.__name__}"))
+            raise UnsupportedOperationError(unsupported_message(qualified_name(func)))
         result = handler(*args, **kwargs)
         if isinstance(result, SharedArray) and func in lineage.OF_FUNCTION:
             result._lineage = lineage.safely(lineage.OF_FUNCTION[func], result, *args, **kwargs)
@@ -304,6 +326,12 @@ class SharedArray(NDArrayOperatorsMixin):
             reference = (lambda a: np.sum(a, axis=axis)) if func is np.sum else None
             ranges.check(func.__name__, args[:1] if func is np.sum else args[:2], result, reference)
         return result
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails: ndarray methods without a secure version.
+        if not name.startswith("_") and hasattr(np.ndarray, name):
+            raise UnsupportedAttributeError(unsupported_attribute_message(name))
+        raise AttributeError(f"'SharedArray' object has no attribute {name!r}")
 
     # -------------------------------------------------------------- reductions
     def sum(self, axis=None, keepdims: bool = False) -> "SharedArray":
@@ -348,6 +376,63 @@ class SharedArray(NDArrayOperatorsMixin):
             ranges.check("dot", (self, other), result)
         return result
 
+    def cumsum(self, axis=None) -> "SharedArray":
+        """Cumulative sum along ``axis`` (of the flattened array if None), as :meth:`numpy.ndarray.cumsum`.
+
+        Local and exact in the domain (prefix sums of the shares). Cost: no communication.
+
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3, seed=1) as s:
+        ...     print(s.share(np.array([1, 2, 3]), owner=0).cumsum().reveal())
+        [1 3 6]
+        """
+        x = self.ravel() if axis is None else self
+        if axis is None:
+            axis = 0
+        if not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"cumsum takes one integer axis, got {axis!r}")
+        (axis,) = _element_axes(axis, x.ndim)
+        return x._new(_prefix_sums(self._rt.domain_of(x._shares), x._shares, axis + 1),
+                      known_by=x._known_by)
+
+    def max(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Maximum along ``axis``, as ``numpy.max`` (:func:`mpcarray.functions.amax`: ``9 ceil(log2 m)`` rounds).
+
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3, seed=1) as s:
+        ...     x = s.share(np.array([[3.0, 7.5], [9.0, -1.0]]), owner=0)
+        ...     print(x.max(axis=1).reveal(), x.argmin().reveal())
+        [7.5 9. ] 3
+        """
+        return _registered(np.max)(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Minimum along ``axis``, as ``numpy.min`` (:func:`mpcarray.functions.amin`)."""
+        return _registered(np.min)(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Index of the first maximum, as shared integers (:func:`mpcarray.functions.argmax`)."""
+        return _registered(np.argmax)(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Index of the first minimum, as shared integers (:func:`mpcarray.functions.argmin`)."""
+        return _registered(np.argmin)(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, ddof: int = 0, keepdims: bool = False) -> "SharedArray":
+        """Variance along ``axis``, a SharedArray (:func:`mpcarray.functions.var`)."""
+        return _registered(np.var)(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, ddof: int = 0, keepdims: bool = False) -> "SharedArray":
+        """Standard deviation along ``axis``, a SharedArray (:func:`mpcarray.functions.std`).
+
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3, seed=1) as s:
+        ...     x = s.share(np.array([1.0, 3.0, 5.0, 7.0]), owner=0)
+        ...     print(x.var().reveal(), round(float(x.std(ddof=1).reveal()), 3))
+        5.0 2.582
+        """
+        return _registered(np.std)(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
     # ------------------------------------------------------------------ shape
     def transpose(self, *axes) -> "SharedArray":
         """Permute the axes, as :meth:`numpy.ndarray.transpose`."""
@@ -379,13 +464,17 @@ class SharedArray(NDArrayOperatorsMixin):
     def copy(self) -> "SharedArray":
         result = self._new(self._shares.copy(), known_by=self._known_by)
         result._lineage = self._lineage
+        result._bool = self._bool
         return result
 
     def astype(self, dtype) -> "SharedArray":
-        """Convert integers to fixed point (``float``); other conversions are refused."""
+        """Convert integers to fixed point (``float``), or any values to 0/1 (``bool``: ``x != 0``, 8 rounds);
+        other conversions are refused."""
         kind = np.dtype(dtype).kind
         if self._field is not None:
             raise UnsupportedOperationError(f"elements of {self._field.name} cannot be cast to {dtype}")
+        if kind == "b":
+            return self.copy() if self._bool else UFUNCS[np.not_equal](self, 0)
         if kind == "f":
             result = self._new(_lift(self, self._rt.fixed.frac_bits), self._rt.fixed.frac_bits, self._known_by)
             result._lineage = self._lineage
@@ -413,12 +502,14 @@ class SharedArray(NDArrayOperatorsMixin):
                 )
             rows = _lift(value, self._frac)
             self._plain = self._parts = None
+            self._bool = self._bool and value._bool
             if value._known_by != self._known_by:
                 self._known_by = None
         else:
-            rows = protocols.public_shares(
-                self._rt, _encode_public(self._rt, public_array(value, self._field), self._frac, self._field))
+            public = public_array(value, self._field)
+            rows = protocols.public_shares(self._rt, _encode_public(self._rt, public, self._frac, self._field))
             self._plain = self._parts = None
+            self._bool = self._bool and public.dtype.kind == "b"
         if not self._shares.flags.writeable:
             self._shares = self._shares.copy()
         try:
@@ -429,6 +520,29 @@ class SharedArray(NDArrayOperatorsMixin):
 
 
 # ---------------------------------------------------------------- helpers
+def _registered(function):
+    """The secure implementation of a NumPy function registered by a layer above (mpcarray.functions)."""
+    handler = FUNCTIONS.get(function)
+    if handler is None:
+        raise UnsupportedOperationError(
+            f"{qualified_name(function)} has no secure implementation registered (import mpcarray.functions)")
+    return handler
+
+
+def _prefix_sums(domain, shares: np.ndarray, axis: int) -> np.ndarray:
+    """Inclusive prefix sums of share rows along ``axis`` with the domain's addition (log-step doubling)."""
+    out = np.ascontiguousarray(shares)
+    n, step = shares.shape[axis], 1
+    while step < n:
+        head = [slice(None)] * out.ndim
+        tail = [slice(None)] * out.ndim
+        head[axis], tail[axis] = slice(step, None), slice(None, n - step)
+        nxt = out.copy()
+        nxt[tuple(head)] = domain.add(out[tuple(head)], out[tuple(tail)])
+        out, step = nxt, 2 * step
+    return out if out is not shares else out.copy()
+
+
 def _runtime_of(*operands):
     """The one runtime of the SharedArray operands; refuses mixtures of sessions or domains, and closed sessions."""
     shared = [x for x in operands if isinstance(x, SharedArray)]
