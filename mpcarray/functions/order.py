@@ -26,6 +26,8 @@ The grid has ``B = range_bits + frac_bits + 1`` bits for fixed-point arrays
 integer arrays, which must then satisfy ``|x| < 2^62``.
 """
 
+from typing import cast
+
 import numpy as np
 
 from ..array import SharedArray
@@ -145,7 +147,7 @@ def sort(a, axis=-1) -> SharedArray:
         work[..., high] = x_high - change
     order = list(range(len(rest)))
     order.insert(moved, len(rest))
-    return np.transpose(relabel(work, frac), order)
+    return cast(SharedArray, np.transpose(relabel(work, frac), order))  # NumPy dispatches to SharedArray
 
 
 @implements(np.sort)
@@ -281,11 +283,11 @@ def _times_fraction(d: SharedArray, g: np.ndarray) -> SharedArray:
         return d * g
     digits = np.floor(np.ldexp(g, 4 * LIMB_BITS)).astype(np.int64)
     mask = 2**LIMB_BITS - 1
-    encoded, r = relabel(d, 0), None
-    for i in range(4):  # least significant limb first
+    encoded = relabel(d, 0)
+    r = truncate(encoded * (digits & mask), LIMB_BITS, 0)  # least significant limb first
+    for i in range(1, 4):
         limb = (digits >> (LIMB_BITS * i)) & mask
-        z = encoded * limb if r is None else encoded * limb + r
-        r = truncate(z, LIMB_BITS, 0)
+        r = truncate(encoded * limb + r, LIMB_BITS, 0)
     return relabel(r, d.frac_bits)
 
 
