@@ -1,4 +1,4 @@
-"""Input sharing ``s.share(x, owner=0)`` and opening ``x.reveal()`` of 10^6 reals.
+"""Input sharing ``s.share(x, owner=0)`` and opening ``x.reveal()`` of 10^6 reals (to everyone, or to party 1).
 
 The plaintext baseline is a copy of the same float64 array: what handing the
 data over in the clear would cost in memory traffic.
@@ -36,6 +36,9 @@ class ShareReveal:
     def time_reveal(self, parties):
         self.x.reveal()
 
+    def time_reveal_to_one(self, parties):
+        self.x.reveal(to=1)
+
     def time_plaintext_copy(self, parties):
         self.data.copy()
 
@@ -58,3 +61,9 @@ class ShareReveal:
         return max_bytes_sent(comm_of(self.s, self.x.reveal))
 
     track_reveal_bytes_sent_per_party.unit = "bytes"
+
+    def track_reveal_to_one_bytes_received(self, parties):
+        """Bytes the one receiver gets (the others receive none)."""
+        return int(comm_of(self.s, lambda: self.x.reveal(to=1)).bytes_received.max())
+
+    track_reveal_to_one_bytes_received.unit = "bytes"
