@@ -5,6 +5,7 @@ fitted parameters at the end of ``fit`` and nothing else (see each ``Reveals:``
 line); ``predict`` returns SharedArrays.
 """
 
+from .cox import CoxPH
 from ._validation import ConditioningError, NotFittedError
 from .linear import LinearRegression
 from .logistic import LogisticRegression
@@ -13,6 +14,7 @@ from .solver import SPDSolver, solve_spd
 
 __all__ = [
     "ConditioningError",
+    "CoxPH",
     "LinearRegression",
     "LogisticRegression",
     "NotFittedError",
