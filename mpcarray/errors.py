@@ -69,3 +69,7 @@ class ProtocolError(MpcError, RuntimeError):
 
 class InputRejectedError(MpcError, ValueError):
     """The owner of an input rejected it (NaN, infinite or out of range); nothing was shared."""
+
+
+class DataError(MpcError, ValueError):
+    """Shared data break a documented requirement (e.g. an event indicator other than 0/1), found by opening one bit."""

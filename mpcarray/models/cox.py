@@ -26,11 +26,11 @@ import pandas as pd
 from scipy import stats as _scipy_stats
 
 from ..array import SharedArray
-from ..errors import ShapeError, UnsupportedOperationError
+from ..errors import DataError, ShapeError, UnsupportedOperationError
 from ..functions import exp
 from ..stats.survival import event_counts, risk_set_indicators
 from . import precision
-from ._validation import shared
+from ._validation import NotFittedError, shared
 from .moments import standardize
 from .solver import SPDSolver
 
@@ -196,7 +196,6 @@ class CoxPH:
         Reveals: nothing (computed from ``coef_`` and ``se_``).
         """
         if self.coef_ is None:
-            from ._validation import NotFittedError
             raise NotFittedError("this CoxPH is not fitted yet; call fit(X, time, event) first")
         z = self.coef_ / self.se_
         q = _scipy_stats.norm.ppf(1 - self.alpha / 2)
@@ -235,5 +234,5 @@ def _check(X, time, event) -> tuple:
         X = X * 1.0
     binary = ((event * (event - 1)).sum() == 0).reveal(label="CoxPH: event is 0/1", cohort=event.shape[0])
     if not binary:
-        raise ValueError("event must hold only 0 (censored) and 1 (event)")
+        raise DataError("event must hold only 0 (censored) and 1 (event)")
     return X, time, event

@@ -13,6 +13,7 @@ fixed-point error documented in ``docs/statistics.md``.
 
 from .counting import counts, histogram, proportions
 from .descriptive import corrcoef, cov, mean, std, var
+from .logrank import MultivariateLogrankResult, multivariate_logrank_test
 from .scaling import scale_exponents
 from .survival import KaplanMeier, LogrankResult, kaplan_meier, logrank_test
 from .tables import (
@@ -29,6 +30,7 @@ __all__ = [
     "Chi2Result",
     "KaplanMeier",
     "LogrankResult",
+    "MultivariateLogrankResult",
     "RatioResult",
     "chi2_test",
     "corrcoef",
@@ -39,6 +41,7 @@ __all__ = [
     "kaplan_meier",
     "logrank_test",
     "mean",
+    "multivariate_logrank_test",
     "odds_ratio",
     "proportional_reporting_ratio",
     "proportions",
