@@ -13,10 +13,14 @@ import mpcarray.models.cox
 from mpcarray.errors import DataError, EncodingError, ShapeError, UnsupportedOperationError
 
 ROSSI = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
-#: Documented in docs/models.md ("Cox regression"): norm-wise relative errors on rossi, 3 parties.
-TOLERANCE = 1e-4
-#: Rounds of the small fit of test_rounds_of_a_small_fit (docs/models.md).
-SMALL_FIT_ROUNDS = {"additive": 696, "shamir": 514}
+#: Documented in docs/models.md ("Cox regression"): bounds on the norm-wise relative errors of
+#: coef_ and se_ at 3 parties, 16 fractional bits (the issue asks for 1e-4 on the coefficients).
+COEF_BOUND = {"additive": 1e-5, "shamir": 2e-5}
+SE_BOUND = {"additive": 3e-5, "shamir": 5e-5}
+#: Rounds and bytes sent by hospital a in the small fit of test_rounds_of_a_small_fit (docs/models.md).
+SMALL_FIT_COST = {"additive": (696, 409_970), "shamir": (514, 3_870_736)}
+#: Rounds and bytes sent by hospital a for rossi (432 x 7, Efron, rows split), docs/models.md.
+ROSSI_COST = (1327, 16_263_366)
 
 
 def relative(a, b) -> float:
@@ -29,10 +33,9 @@ def lifelines_fit(frame, duration, event, columns):
 
 
 def shared_rows(session, frame, duration, event, columns):
-    blocks = lambda values: even_blocks(values)  # noqa: E731
-    return (share_rows(session, blocks(frame[columns].to_numpy(np.float64))),
-            share_rows(session, blocks(frame[duration].to_numpy())),
-            share_rows(session, blocks(frame[event].to_numpy())))
+    return (share_rows(session, even_blocks(frame[columns].to_numpy(np.float64))),
+            share_rows(session, even_blocks(frame[duration].to_numpy())),
+            share_rows(session, even_blocks(frame[event].to_numpy())))
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +46,14 @@ def session():
 
 def test_rossi_efron_matches_lifelines(session):
     frame = rossi()
-    model = mpc.models.CoxPH().fit(*shared_rows(session, frame, "week", "arrest", ROSSI))
+    inputs = shared_rows(session, frame, "week", "arrest", ROSSI)
+    before = session.comm.snapshot()
+    model = mpc.models.CoxPH().fit(*inputs)
+    cost = session.comm.snapshot() - before
+    assert (cost.rounds, cost.bytes_sent[0]) == ROSSI_COST
     coef, se, fitter = lifelines_fit(frame, "week", "arrest", ROSSI)
-    assert relative(model.coef_, coef) < TOLERANCE
-    assert relative(model.se_, se) < TOLERANCE
+    assert relative(model.coef_, coef) < COEF_BOUND["additive"]
+    assert relative(model.se_, se) < SE_BOUND["additive"]
     table, reference = model.summary(), fitter.summary
     for column in ["coef", "exp(coef)", "se(coef)", "coef lower 95%", "coef upper 95%",
                    "exp(coef) lower 95%", "exp(coef) upper 95%", "z", "p"]:
@@ -59,8 +66,8 @@ def test_rossi_breslow_matches_statsmodels(session):
     frame = rossi()
     model = mpc.models.CoxPH(ties="breslow").fit(*shared_rows(session, frame, "week", "arrest", ROSSI))
     reference = PHReg(frame["week"], frame[ROSSI], status=frame["arrest"], ties="breslow").fit()
-    assert relative(model.coef_, reference.params) < TOLERANCE
-    assert relative(model.se_, reference.bse) < TOLERANCE
+    assert relative(model.coef_, reference.params) < COEF_BOUND["additive"]
+    assert relative(model.se_, reference.bse) < SE_BOUND["additive"]
 
 
 def test_rossi_columns_split_secure_path(session):
@@ -71,8 +78,8 @@ def test_rossi_columns_split_secure_path(session):
     arrest = session.share(frame["arrest"].to_numpy(), owner="hosp_a").copy()
     model = mpc.models.CoxPH().fit(X, week, arrest)
     coef, se, _ = lifelines_fit(frame, "week", "arrest", ROSSI)
-    assert relative(model.coef_, coef) < TOLERANCE
-    assert relative(model.se_, se) < TOLERANCE
+    assert relative(model.coef_, coef) < COEF_BOUND["additive"]
+    assert relative(model.se_, se) < SE_BOUND["additive"]
 
 
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
@@ -87,8 +94,8 @@ def test_lung_matches_lifelines_and_statsmodels(session, ties):
     else:
         reference = PHReg(frame["time"], frame[columns], status=frame["status"], ties="breslow").fit()
         coef, se = reference.params, reference.bse
-    assert relative(model.coef_, coef) < TOLERANCE
-    assert relative(model.se_, se) < TOLERANCE
+    assert relative(model.coef_, coef) < COEF_BOUND["additive"]
+    assert relative(model.se_, se) < SE_BOUND["additive"]
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -96,12 +103,12 @@ def test_rounds_of_a_small_fit(scheme):
     frame = rossi().iloc[::8]
     with mpc.Session(parties=list(HOSPITALS), seed=4, scheme=scheme) as s:
         inputs = shared_rows(s, frame, "week", "arrest", ["fin", "prio"])
-        before = s.comm.rounds
+        before = s.comm.snapshot()
         model = mpc.models.CoxPH(max_iter=3).fit(*inputs)
-        rounds = s.comm.rounds - before
+        cost = s.comm.snapshot() - before
     coef, _, _ = lifelines_fit(frame, "week", "arrest", ["fin", "prio"])
     assert relative(model.coef_, coef) < 1e-2  # three steps only
-    assert rounds == SMALL_FIT_ROUNDS[scheme]
+    assert (cost.rounds, cost.bytes_sent[0]) == SMALL_FIT_COST[scheme]
 
 
 def test_shamir_rossi_efron():
@@ -110,8 +117,8 @@ def test_shamir_rossi_efron():
     with mpc.Session(parties=list(HOSPITALS), seed=16, scheme="shamir") as s:
         model = mpc.models.CoxPH().fit(*shared_rows(s, frame, "week", "arrest", ROSSI))
     coef, se, _ = lifelines_fit(frame, "week", "arrest", ROSSI)
-    assert relative(model.coef_, coef) < TOLERANCE
-    assert relative(model.se_, se) < TOLERANCE
+    assert relative(model.coef_, coef) < COEF_BOUND["shamir"]
+    assert relative(model.se_, se) < SE_BOUND["shamir"]
 
 
 def test_bad_input(session):

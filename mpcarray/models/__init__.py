@@ -5,8 +5,8 @@ fitted parameters at the end of ``fit`` and nothing else (see each ``Reveals:``
 line); ``predict`` returns SharedArrays.
 """
 
-from .cox import CoxPH
 from ._validation import ConditioningError, NotFittedError
+from .cox import CoxPH
 from .linear import LinearRegression
 from .logistic import LogisticRegression
 from .risk_score import RiskScore
