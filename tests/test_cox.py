@@ -19,6 +19,8 @@ COEF_BOUND = {"additive": 1e-5, "shamir": 2e-5}
 SE_BOUND = {"additive": 3e-5, "shamir": 5e-5}
 #: Rounds and bytes sent by hospital a in the small fit of test_rounds_of_a_small_fit (docs/models.md).
 SMALL_FIT_COST = {"additive": (696, 409_970), "shamir": (514, 3_870_736)}
+#: Rounds of each further Newton step (docs/models.md).
+STEP_ROUNDS = {"additive": 163, "shamir": 117}
 #: Rounds and bytes sent by hospital a for rossi (432 x 7, Efron, rows split), docs/models.md.
 ROSSI_COST = (1327, 16_263_366)
 
@@ -106,6 +108,9 @@ def test_rounds_of_a_small_fit(scheme):
         before = s.comm.snapshot()
         model = mpc.models.CoxPH(max_iter=3).fit(*inputs)
         cost = s.comm.snapshot() - before
+        mpc.models.CoxPH(max_iter=4).fit(*inputs)
+        step = (s.comm.snapshot() - before).rounds - 2 * cost.rounds
+    assert step == STEP_ROUNDS[scheme]
     coef, _, _ = lifelines_fit(frame, "week", "arrest", ["fin", "prio"])
     assert relative(model.coef_, coef) < 1e-2  # three steps only
     assert (cost.rounds, cost.bytes_sent[0]) == SMALL_FIT_COST[scheme]

@@ -15,6 +15,14 @@ from mpcarray.errors import ShapeError, UnsupportedOperationError
 
 #: Documented in docs/statistics.md: relative error of the statistic and p-value.
 TOLERANCE = 1e-6
+#: (data set, path) for every scheme. lung's secure path (228 patients, days up to 1022, so
+#: 228 x 1023 comparisons for the event grid) is run on the additive scheme only
+#: (test_lung_secure_path): in a Shamir session it takes minutes on this machine.
+CASES = [("rossi", "owner_local"), ("rossi", "secure"), ("lung", "owner_local")]
+#: Rounds and bytes sent by hospital a, rossi with 3 groups (then also 2 strata), docs/statistics.md.
+COST = {("additive", "owner_local"): ((47, 23_710), (47, 33_118)),
+        ("additive", "secure"): ((128, 6_102_344), (137, 6_275_240)),
+        ("shamir", "owner_local"): ((56, 344_680), (56, 363_496))}
 
 
 @pytest.fixture(scope="module", params=SCHEMES)
@@ -38,8 +46,7 @@ def data(name):
     return frame, "time", "status"
 
 
-@pytest.mark.parametrize("path", ["owner_local", "secure"])
-@pytest.mark.parametrize("name", ["rossi", "lung"])
+@pytest.mark.parametrize(("name", "path"), CASES)
 def test_k_groups_match_lifelines(session, name, path):
     frame, duration, event = data(name)
     time, observed, group = (by_hospital(session, frame, c, path) for c in (duration, event, "group"))
@@ -51,8 +58,7 @@ def test_k_groups_match_lifelines(session, name, path):
     np.testing.assert_array_equal(result.observed, [frame.loc[frame.group == g, event].sum() for g in range(3)])
 
 
-@pytest.mark.parametrize("path", ["owner_local", "secure"])
-@pytest.mark.parametrize("name", ["rossi", "lung"])
+@pytest.mark.parametrize(("name", "path"), CASES)
 def test_stratified_matches_statsmodels(session, name, path):
     frame, duration, event = data(name)
     time, observed, group, stratum = (by_hospital(session, frame, c, path)
@@ -62,6 +68,28 @@ def test_stratified_matches_statsmodels(session, name, path):
                                   frame["group"].to_numpy(), strata=frame["stratum"].to_numpy())
     assert result.test_statistic == pytest.approx(statistic, rel=TOLERANCE)
     assert result.p_value == pytest.approx(p_value, rel=TOLERANCE)
+
+
+def test_lung_secure_path():
+    with mpc.Session(parties=list(HOSPITALS), seed=6) as s:
+        test_k_groups_match_lifelines(s, "lung", "secure")
+        test_stratified_matches_statsmodels(s, "lung", "secure")
+
+
+@pytest.mark.parametrize(("scheme", "path"), list(COST))
+def test_rounds_and_bytes(scheme, path):
+    frame, duration, event = data("rossi")
+    with mpc.Session(parties=list(HOSPITALS), seed=7, scheme=scheme) as s:
+        time, observed, group, stratum = (by_hospital(s, frame, c, path)
+                                          for c in (duration, event, "group", "stratum"))
+        costs = []
+        for strata, levels in ((None, None), (stratum, [0, 1])):
+            before = s.comm.snapshot()
+            stats.multivariate_logrank_test(time, observed, group, levels=[0, 1, 2], strata=strata,
+                                            strata_levels=levels)
+            cost = s.comm.snapshot() - before
+            costs.append((cost.rounds, cost.bytes_sent[0]))
+    assert tuple(costs) == COST[scheme, path]
 
 
 def test_two_groups_and_levels_match_lifelines_logrank(session):
