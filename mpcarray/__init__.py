@@ -10,6 +10,7 @@ from .domains import FixedPoint
 from .errors import (
     AuditError,
     ConfigError,
+    DataError,
     DisclosureError,
     DomainMismatchError,
     EncodingError,
@@ -55,6 +56,7 @@ __all__ = [
     "AuditError",
     "CommStats",
     "ConfigError",
+    "DataError",
     "DisclosureError",
     "DomainMismatchError",
     "EncodingError",
