@@ -130,6 +130,12 @@ class CoxPH:
     ...     model = mpc.models.CoxPH().fit(X, week, arrest)
     >>> np.round(model.coef_, 3)
     array([-0.347, -0.067,  0.097])
+    >>> model.summary(names=["fin", "age", "prio"])[["coef", "se(coef)", "p"]].round(3)  # doctest: +NORMALIZE_WHITESPACE
+                coef  se(coef)      p
+    covariate
+    fin       -0.347     0.190  0.068
+    age       -0.067     0.021  0.001
+    prio       0.097     0.027  0.000
     """
 
     def __init__(self, ties: str = "efron", max_iter: int = 6, alpha: float = 0.05,
@@ -190,8 +196,10 @@ class CoxPH:
         self.se_ = np.sqrt(variance / events)
         return self
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, names=None) -> pd.DataFrame:
         """The coefficient table of lifelines' ``CoxPHFitter.summary``: coef, exp(coef), se, z, p, CI.
+
+        ``names`` labels the rows (default ``x0, x1, ...``): the covariates' public names.
 
         Reveals: nothing (computed from ``coef_`` and ``se_``).
         """
@@ -206,7 +214,17 @@ class CoxPH:
             f"coef lower {level}%": lower, f"coef upper {level}%": upper,
             f"exp(coef) lower {level}%": np.exp(lower), f"exp(coef) upper {level}%": np.exp(upper),
             "z": z, "p": 2 * _scipy_stats.norm.sf(np.abs(z)),
-        }, index=pd.Index([f"x{j}" for j in range(self.coef_.size)], name="covariate"))
+        }, index=pd.Index(_names(names, self.coef_.size), name="covariate"))
+
+
+def _names(names, p: int) -> list[str]:
+    """Row labels of the summary: the given names, or ``x0 .. x(p-1)``."""
+    if names is None:
+        return [f"x{j}" for j in range(p)]
+    names = [str(name) for name in names]
+    if len(names) != p:
+        raise ShapeError(f"names has {len(names)} entries for {p} coefficients")
+    return names
 
 
 def _unpack(packed: SharedArray, p: int) -> SharedArray:
