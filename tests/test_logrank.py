@@ -106,6 +106,23 @@ def test_two_groups_and_levels_match_lifelines_logrank(session):
     assert result.test_statistic == pytest.approx(previous.test_statistic, rel=TOLERANCE)
 
 
+@pytest.mark.parametrize("name", ["rossi", "lung"])
+def test_stratified_two_groups_logrank_test(session, name):
+    """``logrank_test(time, event, group=g, strata=s)``: the stratified two-group test of statsmodels."""
+    frame, duration, event = data(name)
+    frame = frame.assign(two=(frame["group"] > 0).astype(int))
+    time, observed, two, stratum = (by_hospital(session, frame, c, "owner_local")
+                                    for c in (duration, event, "two", "stratum"))
+    result = stats.logrank_test(time, observed, group=two, strata=stratum, strata_levels=[0, 1])
+    statistic, p_value = survdiff(frame[duration].to_numpy(), frame[event].to_numpy(), frame["two"].to_numpy(),
+                                  strata=frame["stratum"].to_numpy())
+    assert result.test_statistic == pytest.approx(statistic, rel=TOLERANCE)
+    assert result.p_value == pytest.approx(p_value, rel=TOLERANCE)
+    assert result.observed[0] == frame.loc[frame.two == 1, event].sum()
+    with pytest.raises(TypeError, match="group form"):
+        stats.logrank_test(time, observed, time, observed, strata=stratum)
+
+
 def test_reveals_only_the_tables(session):
     frame, duration, event = data("rossi")
     time, observed, group = (by_hospital(session, frame, c, "owner_local") for c in (duration, event, "group"))

@@ -119,7 +119,8 @@ class LogrankResult:
 
 
 def logrank_test(time_a: SharedArray, event_a: SharedArray, time_b: SharedArray | None = None,
-                 event_b: SharedArray | None = None, *, group: SharedArray | None = None) -> LogrankResult:
+                 event_b: SharedArray | None = None, *, group: SharedArray | None = None,
+                 strata: SharedArray | None = None, strata_levels=None) -> LogrankResult:
     """Logrank test of equal survival in two groups, as ``lifelines.statistics.logrank_test``.
 
     Give the groups as separate arrays ``(time_a, event_a, time_b, event_b)``,
@@ -130,10 +131,24 @@ def logrank_test(time_a: SharedArray, event_a: SharedArray, time_b: SharedArray 
     hypergeometric variance is computed in float64 from the opened risk
     tables. p-value from chi-squared with 1 dof.
 
+    With ``strata`` (shared integer stratum codes, with ``group``) the
+    stratified logrank test, as
+    :func:`~mpcarray.stats.multivariate_logrank_test` with ``levels=[1, 0]``.
+
     Reveals: the longest follow-up, the distinct event times of the pooled
     groups, and per time the numbers at risk and of events in each group (the
-    two Kaplan–Meier tables).
+    two Kaplan–Meier tables; with ``strata``, per stratum, and the largest
+    stratum code unless ``strata_levels`` is given).
     """
+    if strata is not None:
+        if group is None:
+            raise TypeError("strata needs the group form: logrank_test(time, event, group=g, strata=s)")
+        from .logrank import multivariate_logrank_test  # the k-group test builds on this module
+
+        result = multivariate_logrank_test(time_a, event_a, group, levels=[1, 0], strata=strata,
+                                           strata_levels=strata_levels)
+        return LogrankResult(result.test_statistic, result.p_value, tuple(result.observed.tolist()),
+                             tuple(result.expected.tolist()), result.timeline)
     if group is None:
         if time_b is None or event_b is None:
             raise TypeError("logrank_test needs time_b and event_b, or a group indicator")
