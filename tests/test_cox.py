@@ -157,6 +157,8 @@ def test_bad_input(session):
         model.fit(X[:, 0], time, event)
     with pytest.raises(DataError, match="only 0"):
         model.fit(X, time, session.share(np.array([1, 2, 0]), owner=0))
+    with pytest.raises(DataError, match="at least one event"):
+        model.fit(X, time, session.share(np.array([0, 0, 0]), owner=0))
     with pytest.raises(UnsupportedOperationError, match="integer times"):
         model.fit(X, session.share(np.array([5.0, 3.0, 9.0]), owner=0), event)
     with pytest.raises(UnsupportedOperationError, match="0/1 integers"):

@@ -163,7 +163,7 @@ class CoxPH:
         bits = precision.extra_bits(precision.model_range_bits(X, "CoxPH"))
         grid, deaths = event_counts(time, event)
         if deaths.sum() == 0:
-            raise ValueError("CoxPH needs at least one event")
+            raise DataError("CoxPH needs at least one event")
         self.event_times_, self.event_counts_ = grid, deaths
         terms = _terms(deaths, self.ties, n)
         indicators = risk_set_indicators(time, event, grid)  # (n, 2G) 0/1
