@@ -144,6 +144,21 @@ def test_other_party_counts(parties, options):
     assert relative(model.se_, se) < 1e-4
 
 
+#: Bounds on the coef_ and se_ errors at other fixed-point formats (docs/models.md).
+FRAC_BITS_BOUND = {12: 2e-4, 20: 1e-6}
+
+
+@pytest.mark.parametrize("frac_bits", list(FRAC_BITS_BOUND))
+def test_other_fixed_point_formats(frac_bits):
+    """The extra bits follow the session's number format: more fractional bits, more accuracy."""
+    frame = rossi()
+    with mpc.Session(parties=list(HOSPITALS), seed=3, frac_bits=frac_bits) as s:
+        model = mpc.models.CoxPH().fit(*shared_rows(s, frame, "week", "arrest", ROSSI))
+    coef, se, _ = lifelines_fit(frame, "week", "arrest", ROSSI)
+    assert relative(model.coef_, coef) < FRAC_BITS_BOUND[frac_bits]
+    assert relative(model.se_, se) < FRAC_BITS_BOUND[frac_bits]
+
+
 def test_bad_input(session):
     X = session.share(np.array([[1.0, 2.0], [0.5, 1.0], [2.0, 0.0]]), owner=0)
     time = session.share(np.array([5, 3, 9]), owner=0)
