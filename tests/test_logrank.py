@@ -15,8 +15,8 @@ from mpcarray.errors import ShapeError, UnsupportedOperationError
 
 #: Documented in docs/statistics.md: relative error of the statistic and p-value.
 TOLERANCE = 1e-6
-#: (data set, path) for every scheme. lung's secure path (228 patients, days up to 1022, so
-#: 228 x 1023 comparisons for the event grid) is run on the additive scheme only
+#: (data set, path) for every scheme. lung's secure path (227 patients, days up to 1022, so
+#: 227 x 1023 comparisons for the event grid) is run on the additive scheme only
 #: (test_lung_secure_path): in a Shamir session it takes minutes on this machine.
 CASES = [("rossi", "owner_local"), ("rossi", "secure"), ("lung", "owner_local")]
 #: Rounds and bytes sent by hospital a, rossi with 3 groups (then also 2 strata), docs/statistics.md.
