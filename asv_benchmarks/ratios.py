@@ -73,6 +73,12 @@ ROWS = [
     for name in ("mean", "var", "corrcoef")
 ] + [
     ("stats.kaplan_meier, 10^5, 3 hospitals", "bench_stats.KaplanMeier", (), "time_secure", "time_plaintext"),
+    ("np.median, 10^5, 3 parties", "bench_order.Median", (1,), "time_secure", "time_plaintext"),
+    ("  same, 2 bits per step (half the rounds)", "bench_order.Median", (2,), "time_secure", "time_plaintext"),
+    ("np.sort, 2^10, 3 parties", "bench_order.Sort", (), "time_secure", "time_plaintext"),
+] + [
+    (f"PSI, 10^4 ids, {n} parties", "bench_linkage.PrivateIntersection", (n,), "time_secure", "time_plaintext")
+    for n in (2, 3)
 ] + [
     (label, "bench_models.Models", (case,), "time_secure", "time_plaintext")
     for label, case in (("OLS, 10^6 x 20, rows at 3 hospitals", "ols_horizontal_1e6"),

@@ -4,7 +4,7 @@
 >>> s = mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"])
 """
 
-from . import errors, models, privacy, stats
+from . import errors, linkage, models, privacy, stats
 from .array import SharedArray, owner_apply, row_parts, supported_functions, supported_ufuncs, where
 from .domains import FixedPoint
 from .errors import (
@@ -18,9 +18,11 @@ from .errors import (
     InputRejectedError,
     MpcError,
     NetworkError,
+    NoiseScaleError,
     PartyError,
     PartyFailureWarning,
     ProtocolError,
+    RangeError,
     RevealRefusedError,
     SessionMismatchError,
     ShapeError,
@@ -65,9 +67,11 @@ __all__ = [
     "InputRejectedError",
     "MpcError",
     "NetworkError",
+    "NoiseScaleError",
     "PartyError",
     "PartyFailureWarning",
     "ProtocolError",
+    "RangeError",
     "RevealRefusedError",
     "Session",
     "SessionMismatchError",
@@ -82,6 +86,7 @@ __all__ = [
     "divide",
     "errors",
     "exp",
+    "linkage",
     "log",
     "max",
     "maximum",

@@ -1,7 +1,7 @@
 """The ``mpcarray`` console command.
 
 ``mpcarray demo`` runs the built-in demo (:mod:`mpcarray.demo`);
-``mpcarray audit verify LOG...`` checks audit logs' hash chains;
+``mpcarray audit verify LOG...`` checks audit logs (chain, MACs, peers' heads);
 ``mpcarray certs``, ``dealer``, ``party`` and ``run`` set up and run the socket
 backend (:mod:`mpcarray.launch`, ``docs/socket.md``). Each subcommand is a
 subparser whose ``handler`` default receives the parsed arguments and returns
@@ -69,13 +69,22 @@ def _run_demo(args) -> int:
 
 
 def _verify_audit(args) -> int:
+    """``FAILED: <reason>`` and status 1 for a log that fails; never a traceback."""
     status = 0
     for path in args.logs:
+        others = [peer for peer in args.peers if peer != path]
         try:
-            print(f"{path}: OK, {verify_audit_log(path)} records")
-        except (AuditError, OSError) as err:
-            print(f"FAILED {err}")
+            count = verify_audit_log(path, key=args.key or None, peers=others, head=args.head)
+        except AuditError as err:
+            print(f"FAILED: {err}")
             status = 1
+        except Exception as err:  # noqa: BLE001 - any surprise in a hostile file is a failure, not a crash
+            print(f"FAILED: {path}: {type(err).__name__}: {err}")
+            status = 1
+        else:
+            checks = ["hash chain", "MACs"] + ([f"heads recorded by {len(others)} peer log(s)"] if others else [])
+            checks += ["the given head"] if args.head else []
+            print(f"{path}: OK, {count} records ({', '.join(checks)})")
     return status
 
 
@@ -117,10 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
     audit_parser = commands.add_parser("audit", help="audit log tools")
     audit_commands = audit_parser.add_subparsers(title="audit commands", metavar="ACTION", required=True)
     verify_parser = audit_commands.add_parser(
-        "verify", help="check audit logs for edited, deleted or reordered records",
-        description="Recompute each record's SHA-256 and the chain between records; exit 1 "
-                    "and name the first bad record of any log that fails.")
+        "verify", help="check audit logs for edited, deleted, forged or truncated records",
+        description="Parse each log strictly, recompute each record's SHA-256, the chain between "
+                    "records and each record's HMAC under the party's key, and check that every "
+                    "head the peer logs recorded for it is present; print FAILED: <reason> and "
+                    "exit 1 for any log that fails.")
     verify_parser.add_argument("logs", nargs="+", metavar="LOG", help="a party's .jsonl audit log")
+    verify_parser.add_argument("--peer", dest="peers", action="append", default=[], metavar="OTHER_LOG",
+                               help="another party's log of the same sessions (repeatable)")
+    verify_parser.add_argument("--head", default=None, metavar="HASH",
+                               help="a head hash kept elsewhere that must be in the log")
+    verify_parser.add_argument("--key", default=None, metavar="KEYFILE",
+                               help="the party's audit key (default: LOG with suffix .key)")
     verify_parser.set_defaults(handler=_verify_audit)
 
     certs_parser = commands.add_parser(

@@ -15,6 +15,14 @@ class EncodingError(MpcError, ValueError):
     """A plaintext value cannot be encoded: NaN, infinite, or outside the safe range."""
 
 
+class RangeError(MpcError, OverflowError):
+    """A sum or product left the fixed-point range (checked by the simulated backend; it would wrap)."""
+
+
+class FunctionDomainError(MpcError, ValueError):
+    """log, sqrt, rsqrt or a reciprocal of an input outside its domain (checked by the simulated backend)."""
+
+
 class ShapeError(MpcError, ValueError):
     """Operand shapes are incompatible (broadcasting, matmul, concatenation)."""
 
@@ -51,6 +59,10 @@ class RevealRefusedError(MpcError, PermissionError):
     """A party's disclosure policy (or the privacy budget) refused a reveal; nothing was opened."""
 
 
+class NoiseScaleError(MpcError, ValueError):
+    """Differential-privacy noise too small for the fixed-point grid to deliver its stated epsilon."""
+
+
 class AuditError(MpcError, ValueError):
     """An audit log failed verification: a record was edited, deleted or reordered."""
 
@@ -69,6 +81,10 @@ class ProtocolError(MpcError, RuntimeError):
 
 class InputRejectedError(MpcError, ValueError):
     """The owner of an input rejected it (NaN, infinite or out of range); nothing was shared."""
+
+
+class SimulationFallbackWarning(UserWarning):
+    """``Session.from_env()`` found no consortium and simulates every party in this process (not secure)."""
 
 
 class DataError(MpcError, ValueError):

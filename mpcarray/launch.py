@@ -11,6 +11,7 @@ with their own error. A process still running a timeout after every other one
 ended (a stopped process) is killed.
 """
 
+import contextlib
 import os
 import runpy
 import select
@@ -246,10 +247,53 @@ def _status(code: int) -> str:
 
 
 def run_local(names, script, script_args=(), timeout: float = 30.0, insecure_plaintext: bool = False) -> int:
-    """``mpcarray run``: every party, and the dealer if they contact it, on this machine over loopback."""
+    """``mpcarray run``: every party, and the dealer if they contact it, on this machine over loopback.
+
+    SIGTERM or SIGINT stops every child, waits for them, removes the temporary
+    folder (certificates and private keys) and exits with status 128 + the signal.
+    """
     with tempfile.TemporaryDirectory(prefix="mpcarray-run-") as directory:
         config = prepare(directory, names, timeout, insecure_plaintext)
-        return supervise(start(config, script, script_args))
+        run = start(config, script, script_args)
+        with _stopped_by_signals(run):
+            return supervise(run)
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGINT reached ``mpcarray run``."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(run: Run):
+    """Turn SIGTERM/SIGINT into stopping ``run``'s processes and ``SystemExit(128 + signal)``."""
+    def raise_signalled(signum, frame):
+        raise _Signalled(signum)
+
+    previous = {sig: signal.signal(sig, raise_signalled) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    except _Signalled as stop:
+        run.close_dealer_port()
+        processes = run.processes().values()
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + GRACE
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        print(f"mpcarray run: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        raise SystemExit(128 + stop.signum) from None
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_party(config, name: str, script, script_args=()) -> int:

@@ -35,6 +35,8 @@ class Runtime:
     #: Check that redundant Shamir shares of an opened value agree (a wrong share names its sender).
     check_openings: bool = False
     closed: bool = False
+    #: Reconstruct and check results of the script's sums and products (simulated backend only).
+    range_check: bool = False
 
     @property
     def n_parties(self) -> int:

@@ -4,6 +4,7 @@ import itertools
 import os
 import secrets
 import time
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from .errors import (
     NetworkError,
     PartyError,
     SessionMismatchError,
+    SimulationFallbackWarning,
     UnsupportedOperationError,
 )
 from .preprocessing import PseudoRandomSharing, SimulatedDealer
@@ -48,7 +50,10 @@ class Session:
         Number of parties (at least 2, default 3), or their unique names. Integers
         name them ``"party0"``, ``"party1"``, ... With the socket backend the
         parties come from the consortium file; if given, they must match it.
-    backend : {"simulated", "socket"}
+    backend : {"simulated", "socket"}, optional
+        Default ``"simulated"``, except under ``mpcarray run``/``mpcarray
+        party``, where a session without a backend raises
+        :class:`~mpcarray.errors.ConfigError` naming :meth:`from_env`.
         ``"simulated"`` runs every party in this process: for development and
         study design. It computes and counts exactly what the distributed
         protocol would, but is not secure (one process sees everything, and its
@@ -92,7 +97,15 @@ class Session:
         Total differential-privacy epsilon (and delta) that noisy reveals may spend.
     audit : path, optional
         Directory where each party appends its tamper-evident audit log
-        (``<party>.jsonl``; check it with ``mpcarray audit verify``).
+        (``<party>.jsonl``, MACed under the key ``<party>.key``, mode 0600);
+        after every reveal the parties exchange log heads (one more round).
+        Check it with ``mpcarray audit verify LOG --peer OTHER_LOG``.
+    range_check : bool, optional
+        Reconstruct the results of the script's sums, products and matrix
+        products and raise :class:`~mpcarray.errors.RangeError` when one leaves
+        the fixed-point range (it would silently wrap). Default: on with the
+        simulated backend (which holds every share); the socket backend cannot
+        check without revealing, so there it is off and ``True`` is refused.
     config : path or Consortium, optional
         The consortium file (socket backend only).
     party : str, optional
@@ -115,14 +128,16 @@ class Session:
     [10 17] 0
     """
 
-    def __init__(self, parties: int | Sequence[str] | None = None, backend: str = "simulated",
+    def __init__(self, parties: int | Sequence[str] | None = None, backend: str | None = None,
                  frac_bits: int = 16, seed: int | None = None, *, scheme: str = "additive",
                  threshold: int | None = None, field=None, check_openings: bool | None = None,
                  policies: dict | None = None,
                  privacy_budget: PrivacyBudget | None = None, audit=None, config=None,
-                 party: str | None = None):
+                 party: str | None = None, range_check: bool | None = None):
+        backend = _default_backend(backend)
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")
+        range_check = _range_check(range_check, backend)
         if scheme not in SCHEMES:
             raise ConfigError(f"unknown scheme {scheme!r}; available schemes: {SCHEMES}")
         FixedPoint(frac_bits)  # checks frac_bits before any connection is made
@@ -158,6 +173,7 @@ class Session:
             backend=backend,
             check_openings=_check_openings(check_openings, sharing),
             guard=Guard(names, transport.ranks, policies, privacy_budget, audit),
+            range_check=range_check,
         )
         self.id = next(_session_ids)
 
@@ -177,13 +193,20 @@ class Session:
         """The session ``mpcarray run``/``mpcarray party`` prepared for this process.
 
         Reads ``MPCARRAY_CONFIG`` and ``MPCARRAY_PARTY``; without them the script
-        runs every party here on the simulated backend, so one script serves both.
+        runs every party here on the simulated backend, so one script serves both,
+        and warns (:class:`~mpcarray.errors.SimulationFallbackWarning`) unless
+        ``backend="simulated"`` is passed.
         ``options`` are :class:`Session` options (``parties``, ``frac_bits``, ...);
         a ``seed`` applies to the simulated backend only (the socket backend's
         randomness is always cryptographic).
         """
         config, party = os.environ.get(ENV_CONFIG), os.environ.get(ENV_PARTY)
         if config is None and party is None:
+            if options.pop("backend", None) != "simulated":
+                warnings.warn(f"Session.from_env(): {ENV_CONFIG} and {ENV_PARTY} are not set (not under "
+                              "`mpcarray run`/`mpcarray party`), so every party is simulated in this "
+                              "process, which is NOT secure; pass backend='simulated' to say so",
+                              SimulationFallbackWarning, stacklevel=2)
             return cls(backend="simulated", **options)
         if config is None or party is None:
             raise ConfigError(f"set both {ENV_CONFIG} and {ENV_PARTY}, or neither")
@@ -326,9 +349,9 @@ class Session:
     def __enter__(self) -> "Session":  # noqa: PYI034 - typing.Self needs Python 3.11
         return self
 
-    def __exit__(self, kind, *exc) -> None:
-        if kind is None:
-            self.close()
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None or (issubclass(kind, SystemExit) and value.code in (0, None)):
+            self.close()  # a normal end, also sys.exit(0) inside the block
         else:  # after a failure do not wait for peers; just drop the connections
             self._rt.closed = True
             self._rt.transport.close()
@@ -341,6 +364,30 @@ class Session:
             detail = f"scheme='shamir', threshold={sharing.threshold}, field={self._rt.field.name}, " + detail
         return (f"Session#{self.id}(parties={list(self.parties)}, backend={self.backend!r}, "
                 f"{detail}, {state})")
+
+
+def _range_check(requested: bool | None, backend: str) -> bool:
+    if requested is None:
+        return backend == "simulated"
+    if requested and backend != "simulated":
+        raise ConfigError("range_check=True needs the simulated backend: checking a result's range "
+                          "over sockets would reveal it")
+    return bool(requested)
+
+
+def _default_backend(backend: str | None) -> str:
+    """``"simulated"`` unless the process runs under ``mpcarray run``/``mpcarray party``.
+
+    There a session must come from :meth:`Session.from_env` (or name its backend):
+    a default simulated session would quietly run every party in each process.
+    """
+    if backend is not None:
+        return backend
+    if os.environ.get(ENV_CONFIG) is not None or os.environ.get(ENV_PARTY) is not None:
+        raise ConfigError(f"this process runs under `mpcarray run`/`mpcarray party` ({ENV_CONFIG} is set): "
+                          "create the session with mpc.Session.from_env(...), which connects this party "
+                          "to the others (or pass backend='simulated' explicitly to simulate here)")
+    return "simulated"
 
 
 def _party_names(parties) -> tuple[str, ...]:

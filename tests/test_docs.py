@@ -49,7 +49,12 @@ def test_schemes_page_examples_run(tmp_path):
         runpy.run_path(str(script))
 
 
-@pytest.mark.parametrize("module", ["mpcarray.session", "mpcarray.array.owner"])
+@pytest.mark.parametrize("module", ["mpcarray.session", "mpcarray.array.owner", "mpcarray.disclosure.audit",
+                                    "mpcarray.disclosure.audit_verify", "mpcarray.disclosure.mechanisms",
+                                    "mpcarray.disclosure.policy", "mpcarray.privacy.dp", "mpcarray.privacy.suppression",
+                                    "mpcarray.linkage.intersection", "mpcarray.array.shared_array",
+                                    "mpcarray.array.logic", "mpcarray.functions.order", "mpcarray.functions.spread",
+                                    "mpcarray.stats.order"])
 def test_docstring_examples_run(module):
     """The Examples sections of public docstrings print what they claim."""
     failures, attempted = doctest.testmod(importlib.import_module(module))

@@ -25,7 +25,7 @@ LAYERS = [
     {"array"},
     {"functions"},
     {"session"},
-    {"privacy"},
+    {"privacy", "linkage"},
     {"stats"},
     {"models"},
     {"launch"},

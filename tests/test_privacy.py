@@ -35,7 +35,10 @@ def test_one_refusing_party_stops_the_reveal_everywhere(n):
         # only the one-byte decision round happened: no share of the result was sent
         assert spent.bytes_sent.tolist() == [n - 1] * n and spent.rounds == 1
         assert s.disclosures == []
-        assert x.sum().reveal(label="total", cohort=12) == 9.0
+        with pytest.raises(mpc.RevealRefusedError, match="cohort of 2"):  # lineage: 2 records, whatever is stated
+            x.sum().reveal(label="total", cohort=12)
+        twelve = s.share(np.arange(12.0), owner=0)
+        assert twelve.sum().reveal(label="total") == 66.0
 
 
 def test_policy_rules():
@@ -61,17 +64,20 @@ def test_policies_for_unknown_parties_are_rejected():
 # --------------------------------------------------------------- suppression
 @pytest.mark.parametrize("n", [2, 3, 5])
 def test_suppress_small_reveals_exactly_the_counts_at_least_k(n):
-    counts = np.random.default_rng(n).integers(0, 30, size=(6, 5))
+    counts = np.random.default_rng(n).integers(0, 30, size=(3, 5))
     counts[0, :3] = [9, 10, 11]  # around the threshold
+    cell = np.repeat(np.arange(15), counts.ravel())  # one row per patient: the cell it falls in
     with mpc.Session(n, seed=2) as s:
-        shared = s.share(counts[:3], owner=0) + s.share(counts[3:] * 0 + 0, owner=n - 1)
+        half = len(cell) // 2
+        cells = np.concatenate([s.share(cell[:half], owner=0), s.share(cell[half:], owner=n - 1)])
+        shared = (cells[:, None] == np.arange(15)).sum(axis=0).reshape(3, 5)
         got = mpc.privacy.suppress_small(shared, k=10, label="cases")
-    expected = np.ma.masked_less(counts[:3], 10)
+    expected = np.ma.masked_less(counts, 10)
     assert np.array_equal(got.mask, expected.mask)
     assert np.array_equal(got.compressed(), expected.compressed())
     labels = [d["label"] for d in s.disclosures]
     assert labels == ["cases (suppression pattern, k=10)", "cases"]
-    assert s.disclosures[1]["shape"] == (int((counts[:3] >= 10).sum()),)
+    assert s.disclosures[1]["shape"] == (int((counts >= 10).sum()),)
 
 
 def test_suppress_small_rejects_bad_input():
@@ -80,6 +86,21 @@ def test_suppress_small_rejects_bad_input():
             mpc.privacy.suppress_small(s.share(np.ones(3), owner=0))
         with pytest.raises(ValueError, match="positive integer"):
             mpc.privacy.suppress_small(s.share(np.ones(3, dtype=int), owner=0), k=0)
+
+
+def test_suppress_small_accepts_only_counts_the_library_produced():
+    """Issue 13: suppress_small(count + 10) revealed a count of 2 (12 >= 10); raw shared numbers too."""
+    with mpc.Session(3, seed=0) as s:
+        sick = s.share(np.array([True, False, True, False, False]), owner=0)  # 2 sick patients
+        count = sick.sum()
+        with pytest.raises(mpc.UnsupportedOperationError, match="only counts the library produced"):
+            mpc.privacy.suppress_small(count + 10, k=10)
+        with pytest.raises(mpc.UnsupportedOperationError, match="only counts the library produced"):
+            mpc.privacy.suppress_small(s.share(np.array([2, 30]), owner=0), k=10)
+        indicator_count = s.share(np.array([True, False, True, False, False]), owner=0).sum()
+        assert mpc.privacy.suppress_small(indicator_count, k=10).mask.all()  # 2 < 10: suppressed
+        ages = s.share(np.arange(40), owner=1)
+        assert mpc.privacy.suppress_small((ages >= 25).sum(), k=10) == 15
 
 
 # ------------------------------------------------------ differential privacy
@@ -186,15 +207,15 @@ def _records(path):
 
 def test_audit_log_records_who_what_when_and_policy(audited, capsys):
     records = _records(audited / "lab_c.jsonl")
-    assert [r["event"] for r in records] == ["session", "share", "reveal", "reveal"]
+    assert [r["event"] for r in records] == ["session", "share", "reveal", "heads", "reveal", "heads"]
     assert records[1]["owner"] == "hosp_b" and records[1]["shape"] == [4]
     assert records[2]["decision"] == "allowed" and records[2]["label"] == "mean x"
-    assert records[3]["decision"] == "refused" and records[3]["refused_by"] == ["lab_c"]
-    assert records[3]["policy"] == Policy(labels=["mean *"]).digest()
+    assert records[4]["decision"] == "refused" and records[4]["refused_by"] == ["lab_c"]
+    assert records[4]["policy"] == Policy(labels=["mean *"]).digest()
     assert all(r["time"].endswith("+00:00") for r in records)
     logs = sorted(str(p) for p in audited.glob("*.jsonl"))
     assert len(logs) == 3 and cli(["audit", "verify", *logs]) == 0
-    assert "OK, 4 records" in capsys.readouterr().out
+    assert "OK, 6 records" in capsys.readouterr().out
 
 
 def _rewrite(path, lines):
@@ -217,10 +238,10 @@ def test_audit_verify_names_the_tampered_record(audited, capsys, tamper, message
     elif tamper == "reorder":
         lines[1], lines[2] = lines[2], lines[1]
     else:  # edit a record and recompute its own hash: the chain still catches it
-        from mpcarray.disclosure.audit import _digest
+        from mpcarray.disclosure.audit import digest
         record = json.loads(lines[2])
         record["label"] = "something else"
-        record["hash"] = _digest(record)
+        record["hash"] = digest(record)
         lines[2] = json.dumps(record, sort_keys=True, separators=(",", ":"))
     _rewrite(path, lines)
     with pytest.raises(mpc.AuditError, match=message):
@@ -232,4 +253,4 @@ def test_audit_verify_names_the_tampered_record(audited, capsys, tamper, message
 def test_audit_log_continues_an_existing_chain(audited):
     with mpc.Session(PARTIES, seed=5, audit=audited) as s:
         s.share(np.ones(2), owner=0).reveal(label="again")
-    assert mpc.privacy.verify_audit_log(audited / "hosp_a.jsonl") == 4 + 3
+    assert mpc.privacy.verify_audit_log(audited / "hosp_a.jsonl") == 6 + 4

@@ -5,6 +5,7 @@ built from the primitives of :mod:`mpcarray.array.primitives`.
 """
 
 from . import (
+    logic,  # noqa: F401  (registers & | ^ ~ and numpy.logical_*)
     numpy_functions,  # noqa: F401  (registers the NumPy function implementations)
     primitives,
 )

@@ -2,7 +2,8 @@
 
 Every comparison reduces to the sign and zero tests of a difference
 (:func:`mpcarray.array.primitives.sign_bits`, 8 rounds whatever the size) and
-returns shared 0/1 ring integers. Results are exact (no approximation) whenever
+returns shared 0/1 ring integers (marked :attr:`SharedArray.is_bool`, so ``&``,
+``|``, ``^`` and ``~`` combine them). Results are exact (no approximation) whenever
 the difference of the operands does not wrap: always for fixed-point values in
 the safe range, and for integers with ``|x - y| < 2^63``. A shared ``where``
 multiplies the condition by a difference: one round, no truncation. Functions
@@ -30,6 +31,13 @@ def _zero_of(a, b) -> SharedArray:
     return bit
 
 
+def _not(bit: SharedArray) -> SharedArray:
+    """``1 - bit``, still a 0/1 array."""
+    flipped = 1 - bit
+    flipped._bool = True
+    return flipped
+
+
 @implements_ufunc(np.less)
 def _less(a, b):
     return _negative_of(a, b)
@@ -42,12 +50,12 @@ def _greater(a, b):
 
 @implements_ufunc(np.less_equal)
 def _less_equal(a, b):
-    return 1 - _negative_of(b, a)
+    return _not(_negative_of(b, a))
 
 
 @implements_ufunc(np.greater_equal)
 def _greater_equal(a, b):
-    return 1 - _negative_of(a, b)
+    return _not(_negative_of(a, b))
 
 
 @implements_ufunc(np.equal)
@@ -57,7 +65,7 @@ def _equal(a, b):
 
 @implements_ufunc(np.not_equal)
 def _not_equal(a, b):
-    return 1 - _zero_of(a, b)
+    return _not(_zero_of(a, b))
 
 
 @implements(np.where)

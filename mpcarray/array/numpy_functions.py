@@ -42,6 +42,12 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
     return a.mean(axis=axis, keepdims=keepdims)
 
 
+@implements(np.cumsum)
+def _cumsum(a, axis=None, dtype=None, out=None):
+    _refuse_extra("cumsum", dtype=dtype, out=out)
+    return a.cumsum(axis=axis)
+
+
 @implements(np.dot)
 def _dot(a, b, out=None):
     _refuse_extra("dot", out=out)
@@ -142,7 +148,7 @@ def _concatenate(arrays, axis=0, out=None, dtype=None, casting=None):
     if any(r.ndim == 1 for r in rows):
         raise ShapeError("zero-dimensional arrays cannot be concatenated")
     shares = _join(np.concatenate, rows, _party_axis(axis, rows[0].ndim - 1), "concatenate")
-    joined = template._new(shares, frac, known)
+    joined = _boolean_if(template._new(shares, frac, known), arrays)
     if along_rows:
         joined._parts = _row_blocks(arrays, frac)
     return joined
@@ -166,7 +172,14 @@ def _stack(arrays, axis=0, out=None, dtype=None, casting=None):
     if len({r.shape for r in rows}) != 1:
         raise ShapeError(f"all input arrays must have the same shape, got {[r.shape[1:] for r in rows]}")
     shares = _join(np.stack, rows, _party_axis(axis, rows[0].ndim), "stack")
-    return template._new(shares, frac, known)
+    return _boolean_if(template._new(shares, frac, known), arrays)
+
+
+def _boolean_if(joined: SharedArray, arrays) -> SharedArray:
+    """``joined``, marked 0/1 when every operand is (shared 0/1 arrays, public bools)."""
+    joined._bool = all(x.is_bool if isinstance(x, SharedArray) else np.asarray(x).dtype.kind == "b"
+                       for x in arrays)
+    return joined
 
 
 @implements(np.hstack)

@@ -25,6 +25,7 @@ from ..errors import (
     InputRejectedError,
     UnsupportedOperationError,
 )
+from . import lineage
 from .shared_array import SharedArray
 
 #: ``_plain`` of an owner's input in the other parties' processes (socket backend):
@@ -70,8 +71,11 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     if values is not None:
         values.flags.writeable = False
     frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
-    return SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
-                       field=field)
+    result = SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
+                         field=field)
+    result._lineage = lineage.of_input(tuple(shape), indicator=dtype == np.bool_)
+    result._bool = dtype.kind == "b"
+    return result
 
 
 def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
@@ -87,6 +91,9 @@ def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
         raise UnsupportedOperationError(
             f"cannot share data of dtype {values.dtype}; use bool, integer or float arrays"
         )
+    if values.dtype == np.uint64 and values.size and int(values.max()) > np.iinfo(np.int64).max:
+        raise EncodingError(f"integer {int(values.max())} is outside int64, the range of shared integers "
+                            "(|x| < 2^63); it would wrap to a negative number")
     if values.dtype.kind in "biu":
         return values, rt.number.encode_int(values)
     return values, rt.number.encode_int(rt.fixed.to_integers(values))
@@ -141,7 +148,9 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
         raise UnsupportedOperationError("owner_apply needs arrays all known to the same party")
     held = x._plain is not ELSEWHERE  # the function runs in the owner's process only
     data = function(*(item._plain for item in inputs)) if held else None
-    return share_plaintext(x._rt, data, x._known_by)
+    result = share_plaintext(x._rt, data, x._known_by)
+    result._lineage = None  # an aggregate of the owner's rows: how many, the library cannot tell
+    return result
 
 
 def owner_local_or_secure(local: Callable[[], SharedArray], secure: Callable[[], SharedArray]):

@@ -24,7 +24,10 @@ def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> l
     """
     rt = _runtime_of(_ordered(x))
     rows = protocols.sign_bits(rt, x._shares, negative=negative, zero=zero)
-    return [x._new(r, INT, x._known_by) for r in rows]
+    bits = [x._new(r, INT, x._known_by) for r in rows]
+    for bit in bits:
+        bit._bool = True
+    return bits
 
 
 def bit_tables(x: SharedArray, tables) -> list[SharedArray]:

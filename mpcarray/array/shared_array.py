@@ -22,18 +22,29 @@ from ..disclosure import Mechanism, RevealRequest
 from ..errors import (
     DisclosureError,
     DomainMismatchError,
+    RevealRefusedError,
     SessionMismatchError,
     ShapeError,
     UnsupportedOperationError,
 )
-from .dispatch import FUNCTIONS, HOOKS, UFUNCS, implements_ufunc, unsupported_message
+from . import lineage, ranges
+from .dispatch import (
+    FUNCTIONS,
+    HOOKS,
+    UFUNCS,
+    UnsupportedAttributeError,
+    implements_ufunc,
+    qualified_name,
+    unsupported_attribute_message,
+    unsupported_message,
+)
 from .promotion import INT, is_integer, public_array
 
 
 class SharedArray(NDArrayOperatorsMixin):
     """A secret-shared array. Create one with :meth:`mpcarray.Session.share`."""
 
-    __slots__ = ("_field", "_frac", "_known_by", "_parts", "_plain", "_rt", "_shares")
+    __slots__ = ("_bool", "_field", "_frac", "_known_by", "_lineage", "_parts", "_plain", "_rt", "_shares")
     __hash__ = None  # == is a secure comparison, not identity
 
     def __init__(self, runtime, shares: np.ndarray, frac: int, known_by: int | None = None,
@@ -48,6 +59,11 @@ class SharedArray(NDArrayOperatorsMixin):
         self._plain = plain
         # Owner-known row blocks this array is the concatenation of (see mpcarray.array.owner).
         self._parts = None
+        # Records aggregated per element (mpcarray.array.lineage); None when unknown.
+        self._lineage = None
+        # True when every element is known to be 0 or 1 (a shared bool array, a comparison
+        # result, or logic on those): such arrays accept & | ^ ~ (mpcarray.array.logic).
+        self._bool = False
 
     def _new(self, shares, frac=None, known_by=None):
         return SharedArray(self._rt, shares, self._frac if frac is None else frac, known_by,
@@ -58,7 +74,9 @@ class SharedArray(NDArrayOperatorsMixin):
         if np.shares_memory(shares_view, self._shares):
             self._shares.flags.writeable = False
             shares_view.flags.writeable = False
-        return self._new(shares_view, known_by=known_by)
+        view = self._new(shares_view, known_by=known_by)
+        view._bool = self._bool
+        return view
 
     # ----------------------------------------------------------------- metadata
     @property
@@ -79,6 +97,12 @@ class SharedArray(NDArrayOperatorsMixin):
         if self._field is not None:
             return self._field.dtypes[-1]
         return np.dtype(np.int64) if self._frac == INT else np.dtype(np.float64)
+
+    @property
+    def is_bool(self) -> bool:
+        """True when the elements are known to be 0/1 integers: shared bool arrays, comparison
+        results and the logic operators on them (``&``, ``|``, ``^``, ``~``). They reveal as int64."""
+        return self._bool
 
     @property
     def field(self):
@@ -121,6 +145,8 @@ class SharedArray(NDArrayOperatorsMixin):
     def __repr__(self) -> str:
         if self._field is not None:
             kind = f"elements of {self._field.name}"
+        elif self._bool:
+            kind = f"0/1 integers (boolean) in {self._rt.number.name}"
         elif self._frac == INT:
             kind = f"int64 integers in {self._rt.number.name}"
         else:
@@ -141,19 +167,28 @@ class SharedArray(NDArrayOperatorsMixin):
 
         Cost: one round, ``w * size * (n - 1)`` bytes per party (``w`` = 8, or
         16 in GF(2^127 - 1)). Opened to one party: one round, in which every
-        other party sends that party its ``w * size`` bytes.
+        other party sends that party its ``w * size`` bytes. With an audit
+        log one more round of ``32 * (n - 1)`` bytes, in which the parties
+        exchange their log heads (see ``docs/privacy.md``).
 
         Parameters
         ----------
         label : str, optional
             Names the disclosure for the parties' policies and the audit log.
         cohort : int, optional
-            How many individuals the value aggregates, for policies with a
-            minimum cohort size.
+            A stricter cohort size for policies with a minimum cohort: the
+            library uses the number of input records the array aggregates (its
+            lineage, ``docs/privacy.md``) and a stated cohort only when it is
+            smaller. A script cannot raise it.
         noise : mpcarray.privacy.Laplace, Gaussian or DiscreteLaplace, optional
             Differential-privacy noise, drawn jointly (each party contributes a
             component) and added before opening; its epsilon is spent from the
-            session's privacy budget.
+            session's privacy budget. Laplace noise on a fixed-point result is
+            drawn as discrete Laplace noise on its grid (``Laplace.on_grid``),
+            so rounding cannot change its epsilon; real noise of scale below
+            4 fixed-point steps raises :class:`mpcarray.NoiseScaleError`. In a
+            session with a budget, a reveal without noise is refused unless
+            every party's policy lists its label in ``exact_labels``.
         to : party or sequence of parties, optional
             Open to this party only (a name or index); or row by row, row ``i``
             (along axis 0) to party ``to[i]``, e.g. ``to=X.row_owners`` to
@@ -184,19 +219,37 @@ class SharedArray(NDArrayOperatorsMixin):
         if noise is not None and not noise.integer and self._frac == INT:
             raise UnsupportedOperationError(
                 "real-valued noise on an integer SharedArray: use privacy.DiscreteLaplace or .astype(float)")
+        grid = None  # real noise on a fixed-point result: discrete, in steps of the grid
+        if noise is not None and self._frac != INT:
+            noise.check_grid(2.0 ** -self._frac)
+            grid = noise.on_grid(2.0 ** -self._frac)
+            grid = None if grid is noise else grid
+        records, asked_by = lineage.records_and_caller(self)
         receivers = None if to is None else _receivers(self, to)
-        request = RevealRequest(label, self.shape, str(self.dtype), cohort,
+        request = RevealRequest(label, self.shape, str(self.dtype), lineage.cohort(cohort, records, asked_by),
                                 0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta,
+                                records, asked_by,
                                 None if receivers is None else tuple(rt.parties[r] for r in receivers))
         reasons = rt.guard.decide(request)
         allowed = protocols.agree(rt, [r is None for r in reasons]) if rt.guard.active else [True] * rt.n_parties
-        rt.guard.conclude(request, allowed, reasons)
-        shares = self._shares if noise is None else (self + HOOKS["joint_noise"](self, noise))._shares
+        try:
+            rt.guard.conclude(request, allowed, reasons)
+        except RevealRefusedError:
+            protocols.exchange_heads(rt)  # every party refused alike, so every party exchanges
+            raise
+        if noise is None:
+            shares = self._shares
+        elif grid is not None:  # integer noise in units of 2^-frac, added to the encoding itself
+            shares = rt.number.add(self._shares, HOOKS["joint_noise"](self, grid)._shares)
+        else:
+            shares = (self + HOOKS["joint_noise"](self, noise))._shares
         if receivers is None:
             (opened,) = protocols.open_shares(rt, shares)
+            protocols.exchange_heads(rt)
             return self._decode(opened)
-        return self._decode_rows(protocols.open_to(rt, shares.reshape((len(rt.ranks), len(receivers), -1)),
-                                                   receivers), receivers)
+        rows = protocols.open_to(rt, shares.reshape((len(rt.ranks), len(receivers), -1)), receivers)
+        protocols.exchange_heads(rt)
+        return self._decode_rows(rows, receivers)
 
     @property
     def row_owners(self) -> tuple[str, ...] | None:
@@ -250,20 +303,46 @@ class SharedArray(NDArrayOperatorsMixin):
             raise UnsupportedOperationError(
                 f"{name} on SharedArray does not accept the arguments {sorted(kwargs)}"
             )
-        return handler(*inputs)
+        result = handler(*inputs)
+        if isinstance(result, SharedArray) and not any(result is x for x in inputs):
+            result._lineage = (lineage.safely(lineage.matmul, *inputs, result.shape) if ufunc is np.matmul else
+                               lineage.safely(lineage.elementwise, result.shape, *inputs, product=ufunc is np.multiply))
+            if ufunc in _COMPARISONS or result._bool or (ufunc is np.multiply and lineage.indicators(*inputs)):
+                result._lineage = lineage.of_kind(result._lineage, "indicator")
+        if ufunc.__name__ in ranges.CHECKED and self._rt.range_check and ranges.called_by_script():
+            ranges.check(ufunc.__name__, inputs, result)
+        return result
 
     def __array_function__(self, func, types, args, kwargs):
         handler = FUNCTIONS.get(func)
         if handler is None:
-            raise UnsupportedOperationError(unsupported_message(f"numpy.{func.__name__}"))
-        return handler(*args, **kwargs)
+            raise UnsupportedOperationError(unsupported_message(qualified_name(func)))
+        result = handler(*args, **kwargs)
+        if isinstance(result, SharedArray) and func in lineage.OF_FUNCTION:
+            result._lineage = lineage.safely(lineage.OF_FUNCTION[func], result, *args, **kwargs)
+        if func.__name__ in ("sum", "dot") and len(args) >= (1 if func is np.sum else 2) \
+                and self._rt.range_check and ranges.called_by_script():
+            axis = kwargs.get("axis", args[1] if func is np.sum and len(args) > 1 else None)
+            reference = (lambda a: np.sum(a, axis=axis)) if func is np.sum else None
+            ranges.check(func.__name__, args[:1] if func is np.sum else args[:2], result, reference)
+        return result
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails: ndarray methods without a secure version.
+        if not name.startswith("_") and hasattr(np.ndarray, name):
+            raise UnsupportedAttributeError(unsupported_attribute_message(name))
+        raise AttributeError(f"'SharedArray' object has no attribute {name!r}")
 
     # -------------------------------------------------------------- reductions
     def sum(self, axis=None, keepdims: bool = False) -> "SharedArray":
         """Sum over ``axis`` (local, exact in the domain: modulo 2^64 or p)."""
         axes = _element_axes(axis, self.ndim)
         shares = self._rt.domain_of(self._shares).sum(self._shares, tuple(a + 1 for a in axes), keepdims)
-        return self._new(shares, known_by=self._known_by)
+        result = self._new(shares, known_by=self._known_by)
+        result._lineage = lineage.safely(lineage.reduce, self._lineage, axes, keepdims)
+        if self._rt.range_check and ranges.called_by_script():
+            ranges.check("sum", (self,), result, lambda a: np.sum(a, axis=axes, keepdims=keepdims))
+        return result
 
     def mean(self, axis=None, keepdims: bool = False) -> "SharedArray":
         """Mean over ``axis``.
@@ -282,13 +361,77 @@ class SharedArray(NDArrayOperatorsMixin):
         total = self.sum(axis, keepdims)
         shift = (count - 1).bit_length()
         if self._frac == INT or shift == 0:
-            return _multiply(total, np.float64(1.0 / count))
-        scaled = protocols.truncate(self._rt, total._shares, shift)
-        return _multiply(self._new(scaled, known_by=self._known_by), np.float64(2.0**shift / count))
+            mean = _multiply(total, np.float64(1.0 / count))
+        else:
+            scaled = protocols.truncate(self._rt, total._shares, shift)
+            mean = _multiply(self._new(scaled, known_by=self._known_by), np.float64(2.0**shift / count))
+        mean._lineage = lineage.of_kind(total._lineage, None)
+        return mean
 
     def dot(self, other) -> "SharedArray":
         """Same as ``numpy.dot(self, other)``."""
-        return FUNCTIONS[np.dot](self, other)
+        result = FUNCTIONS[np.dot](self, other)
+        result._lineage = lineage.safely(lineage.of_dot, result, self, other)
+        if self._rt.range_check and ranges.called_by_script():
+            ranges.check("dot", (self, other), result)
+        return result
+
+    def cumsum(self, axis=None) -> "SharedArray":
+        """Cumulative sum along ``axis`` (of the flattened array if None), as :meth:`numpy.ndarray.cumsum`.
+
+        Local and exact in the domain (prefix sums of the shares). Cost: no communication.
+
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3, seed=1) as s:
+        ...     print(s.share(np.array([1, 2, 3]), owner=0).cumsum().reveal())
+        [1 3 6]
+        """
+        x = self.ravel() if axis is None else self
+        if axis is None:
+            axis = 0
+        if not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"cumsum takes one integer axis, got {axis!r}")
+        (axis,) = _element_axes(axis, x.ndim)
+        return x._new(_prefix_sums(self._rt.domain_of(x._shares), x._shares, axis + 1),
+                      known_by=x._known_by)
+
+    def max(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Maximum along ``axis``, as ``numpy.max`` (:func:`mpcarray.functions.amax`: ``9 ceil(log2 m)`` rounds).
+
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3, seed=1) as s:
+        ...     x = s.share(np.array([[3.0, 7.5], [9.0, -1.0]]), owner=0)
+        ...     print(x.max(axis=1).reveal(), x.argmin().reveal())
+        [7.5 9. ] 3
+        """
+        return _registered(np.max)(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Minimum along ``axis``, as ``numpy.min`` (:func:`mpcarray.functions.amin`)."""
+        return _registered(np.min)(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Index of the first maximum, as shared integers (:func:`mpcarray.functions.argmax`)."""
+        return _registered(np.argmax)(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims: bool = False) -> "SharedArray":
+        """Index of the first minimum, as shared integers (:func:`mpcarray.functions.argmin`)."""
+        return _registered(np.argmin)(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, ddof: int = 0, keepdims: bool = False) -> "SharedArray":
+        """Variance along ``axis``, a SharedArray (:func:`mpcarray.functions.var`)."""
+        return _registered(np.var)(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, ddof: int = 0, keepdims: bool = False) -> "SharedArray":
+        """Standard deviation along ``axis``, a SharedArray (:func:`mpcarray.functions.std`).
+
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3, seed=1) as s:
+        ...     x = s.share(np.array([1.0, 3.0, 5.0, 7.0]), owner=0)
+        ...     print(x.var().reveal(), round(float(x.std(ddof=1).reveal()), 3))
+        5.0 2.582
+        """
+        return _registered(np.std)(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     # ------------------------------------------------------------------ shape
     def transpose(self, *axes) -> "SharedArray":
@@ -298,7 +441,9 @@ class SharedArray(NDArrayOperatorsMixin):
         order = tuple(range(self.ndim))[::-1] if not axes else _element_axes(tuple(axes), self.ndim)
         if sorted(order) != list(range(self.ndim)):
             raise ShapeError(f"axes {axes} are not a permutation of {self.ndim} axes")
-        return self._view(self._shares.transpose((0,) + tuple(a + 1 for a in order)), self._known_by)
+        result = self._view(self._shares.transpose((0,) + tuple(a + 1 for a in order)), self._known_by)
+        result._lineage = lineage.safely(lineage.transpose, self._lineage, order)
+        return result
 
     def reshape(self, *shape) -> "SharedArray":
         """Give a new shape (C order), as :meth:`numpy.ndarray.reshape`."""
@@ -308,22 +453,32 @@ class SharedArray(NDArrayOperatorsMixin):
             new = self._shares.reshape((self._shares.shape[0],) + tuple(int(s) for s in shape))
         except ValueError as err:
             raise ShapeError(f"cannot reshape SharedArray of shape {self.shape} into {shape}") from err
-        return self._view(new, self._known_by)
+        result = self._view(new, self._known_by)
+        result._lineage = lineage.safely(lineage.reshape, self._lineage, result.shape)
+        return result
 
     def ravel(self) -> "SharedArray":
         """A 1-D version of the array."""
         return self.reshape(-1)
 
     def copy(self) -> "SharedArray":
-        return self._new(self._shares.copy(), known_by=self._known_by)
+        result = self._new(self._shares.copy(), known_by=self._known_by)
+        result._lineage = self._lineage
+        result._bool = self._bool
+        return result
 
     def astype(self, dtype) -> "SharedArray":
-        """Convert integers to fixed point (``float``); other conversions are refused."""
+        """Convert integers to fixed point (``float``), or any values to 0/1 (``bool``: ``x != 0``, 8 rounds);
+        other conversions are refused."""
         kind = np.dtype(dtype).kind
         if self._field is not None:
             raise UnsupportedOperationError(f"elements of {self._field.name} cannot be cast to {dtype}")
+        if kind == "b":
+            return self.copy() if self._bool else UFUNCS[np.not_equal](self, 0)
         if kind == "f":
-            return self._new(_lift(self, self._rt.fixed.frac_bits), self._rt.fixed.frac_bits, self._known_by)
+            result = self._new(_lift(self, self._rt.fixed.frac_bits), self._rt.fixed.frac_bits, self._known_by)
+            result._lineage = self._lineage
+            return result
         if kind in "iu" and self._frac == INT:
             return self.copy()
         raise UnsupportedOperationError(f"SharedArray of dtype {self.dtype} cannot be cast to {dtype}")
@@ -331,7 +486,9 @@ class SharedArray(NDArrayOperatorsMixin):
     # --------------------------------------------------------------- indexing
     def __getitem__(self, key):
         key = _public_key(key, self.shape)
-        return self._view(_share_index(self._shares, key), self._known_by)
+        result = self._view(_share_index(self._shares, key), self._known_by)
+        result._lineage = lineage.safely(lineage.index, self._lineage, key, result.shape)
+        return result
 
     def __setitem__(self, key, value):
         key = _public_key(key, self.shape)
@@ -345,21 +502,47 @@ class SharedArray(NDArrayOperatorsMixin):
                 )
             rows = _lift(value, self._frac)
             self._plain = self._parts = None
+            self._bool = self._bool and value._bool
             if value._known_by != self._known_by:
                 self._known_by = None
         else:
-            rows = protocols.public_shares(
-                self._rt, _encode_public(self._rt, public_array(value, self._field), self._frac, self._field))
+            public = public_array(value, self._field)
+            rows = protocols.public_shares(self._rt, _encode_public(self._rt, public, self._frac, self._field))
             self._plain = self._parts = None
+            self._bool = self._bool and public.dtype.kind == "b"
         if not self._shares.flags.writeable:
             self._shares = self._shares.copy()
         try:
             _share_index(self._shares, key, _with_ndim(rows, len(target)))
         except ValueError as err:
             raise ShapeError(f"cannot assign shape {rows.shape[1:]} to a selection of shape {target}") from err
+        self._lineage = lineage.safely(lineage.assign, self._lineage, key, target, value)
 
 
 # ---------------------------------------------------------------- helpers
+def _registered(function):
+    """The secure implementation of a NumPy function registered by a layer above (mpcarray.functions)."""
+    handler = FUNCTIONS.get(function)
+    if handler is None:
+        raise UnsupportedOperationError(
+            f"{qualified_name(function)} has no secure implementation registered (import mpcarray.functions)")
+    return handler
+
+
+def _prefix_sums(domain, shares: np.ndarray, axis: int) -> np.ndarray:
+    """Inclusive prefix sums of share rows along ``axis`` with the domain's addition (log-step doubling)."""
+    out = np.ascontiguousarray(shares)
+    n, step = shares.shape[axis], 1
+    while step < n:
+        head = [slice(None)] * out.ndim
+        tail = [slice(None)] * out.ndim
+        head[axis], tail[axis] = slice(step, None), slice(None, n - step)
+        nxt = out.copy()
+        nxt[tuple(head)] = domain.add(out[tuple(head)], out[tuple(tail)])
+        out, step = nxt, 2 * step
+    return out if out is not shares else out.copy()
+
+
 def _runtime_of(*operands):
     """The one runtime of the SharedArray operands; refuses mixtures of sessions or domains, and closed sessions."""
     shared = [x for x in operands if isinstance(x, SharedArray)]
@@ -647,3 +830,7 @@ def _receivers(x: SharedArray, to) -> np.ndarray:
     if len(parties) != rows:
         raise ShapeError(f"reveal(to=...) needs one party per row: got {len(parties)} for {rows} rows")
     return np.array(parties, dtype=np.int64)
+
+
+#: Ufuncs whose results are 0/1 indicators (for the lineage's kind).
+_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal)

@@ -2,10 +2,15 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import RevealRefusedError
-from .audit import AuditLog
+from .audit import GENESIS, AuditLog
 from .budget import PrivacyBudget
 from .policy import ALLOW_ALL, Policy, RevealRequest
+
+_EXACT_REFUSED = ("the session has a privacy budget, so a reveal needs noise unless this party's "
+                  "policy lists the label in exact_labels (label {!r})")
 
 
 class Guard:
@@ -39,10 +44,34 @@ class Guard:
         for log in self.logs.values():
             log.append("share", owner=self.parties[owner], shape=list(shape), dtype=dtype)
 
+    def heads(self) -> np.ndarray:
+        """This process's log heads as rows of four uint64 words (32 bytes), one per held party.
+
+        Parties without a log (no ``audit``) send zeros.
+        """
+        rows = np.zeros((len(self.ranks), 4), dtype=np.uint64)
+        for row, rank in enumerate(self.ranks):
+            if rank in self.logs:
+                rows[row] = np.frombuffer(bytes.fromhex(self.logs[rank].head), dtype=">u8")
+        return rows
+
+    def record_heads(self, gathered: np.ndarray) -> None:
+        """Append to each held log the heads of the other parties (``gathered``: one row per party)."""
+        heads = [np.asarray(row, dtype=">u8").tobytes().hex() for row in gathered]
+        for rank, log in self.logs.items():
+            log.append("heads", heads={self.parties[other]: head for other, head in enumerate(heads)
+                                       if other != rank and head != GENESIS})
+
     def decide(self, request: RevealRequest) -> list:
         """Each held party's reason to refuse ``request`` (``None`` = allow), in rank order."""
-        budget = None if self.budget is None else self.budget.refusal(request.epsilon, request.delta)
-        return [self.policies[rank].decide(request) or budget for rank in self.ranks]
+        if self.budget is None:
+            return [self.policies[rank].decide(request) for rank in self.ranks]
+        budget = self.budget.refusal(request.epsilon, request.delta)
+        exact = request.epsilon == 0 and request.delta == 0
+        return [self.policies[rank].decide(request) or budget
+                or (_EXACT_REFUSED.format(request.label) if exact
+                    and not self.policies[rank].allows_exact(request.label) else None)
+                for rank in self.ranks]
 
     def conclude(self, request: RevealRequest, allowed, reasons=()) -> None:
         """Record the outcome; spend the budget; raise :class:`RevealRefusedError` if anyone refused.
@@ -53,7 +82,8 @@ class Guard:
         refused = [self.parties[i] for i, ok in enumerate(allowed) if not ok]
         for rank, log in self.logs.items():
             log.append("reveal", label=request.label, shape=list(request.shape), dtype=request.dtype,
-                       cohort=request.cohort, epsilon=request.epsilon, delta=request.delta,
+                       cohort=request.cohort, records=request.records, asked_by=request.asked_by,
+                       epsilon=request.epsilon, delta=request.delta,
                        receivers=None if request.receivers is None else list(request.receivers),
                        decision="refused" if refused else "allowed", refused_by=refused,
                        policy=self.policies[rank].digest())

@@ -21,11 +21,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import NoiseScaleError
+
+#: Real-valued noise must have a scale (Laplace ``b``, Gaussian ``sigma``) of at least this many
+#: fixed-point steps ``2^-f``: fixed-point results carry rounding errors of a step or two, so a
+#: smaller scale cannot deliver the stated epsilon (and a scale below one step is rounded away).
+MIN_SCALE_STEPS = 4
+
 
 class Mechanism:
     """A noise distribution with its privacy cost ``epsilon``, ``delta``; subclasses define ``component``."""
 
     integer = False  # integer noise, for integer arrays
+
+    @property
+    def noise_scale(self) -> float:
+        """The scale of the noise (Laplace ``b``, Gaussian ``sigma``), in the units of the result."""
+        raise NotImplementedError
+
+    def check_grid(self, step: float) -> None:
+        """Raise :class:`NoiseScaleError` if real noise is too small for the fixed-point ``step``."""
+        if not self.integer and self.noise_scale < MIN_SCALE_STEPS * step:
+            raise NoiseScaleError(
+                f"{type(self).__name__} noise of scale {self.noise_scale:.3g} is below {MIN_SCALE_STEPS} "
+                f"fixed-point steps ({MIN_SCALE_STEPS} x 2^-{round(-math.log2(step))} = "
+                f"{MIN_SCALE_STEPS * step:.3g}): rounding would remove it or break the stated epsilon; "
+                "raise the sensitivity to what the query really has, lower epsilon, or use more "
+                "fractional bits")
+
+    def on_grid(self, step: float) -> "Mechanism":
+        """The mechanism actually run on a fixed-point result of resolution ``step`` (itself by default)."""
+        return self
 
     def component(self, rng: np.random.Generator, shape: tuple, n_parties: int) -> np.ndarray:
         """One party's share of the noise; ``n_parties`` components sum to the full noise."""
@@ -54,6 +80,24 @@ class Laplace(Mechanism):
     def scale(self) -> float:
         return self.sensitivity / self.epsilon
 
+    noise_scale = scale
+
+    def on_grid(self, step: float) -> "DiscreteLaplace":
+        """Discrete Laplace noise in units of ``step``, with the sensitivity rounded up to whole steps.
+
+        A fixed-point result is an integer number of steps, so integer noise
+        ``P(k) ~ exp(-|k| epsilon / D)`` with ``D = ceil(sensitivity / step)``
+        gives exactly epsilon-DP (nothing is rounded afterwards), with a scale
+        ``D * step / epsilon`` at least the requested ``sensitivity / epsilon``.
+
+        Examples
+        --------
+        >>> Laplace(epsilon=0.5, sensitivity=1.0).on_grid(2.0**-16)
+        DiscreteLaplace(epsilon=0.5, sensitivity=65536)
+        """
+        self.check_grid(step)
+        return DiscreteLaplace(self.epsilon, math.ceil(self.sensitivity / step - 1e-9))
+
     def component(self, rng, shape, n_parties):
         shape_k = 1.0 / n_parties
         return rng.gamma(shape_k, self.scale, shape) - rng.gamma(shape_k, self.scale, shape)
@@ -72,6 +116,10 @@ class DiscreteLaplace(Mechanism):
         _check(self.epsilon, self.sensitivity)
         if int(self.sensitivity) != self.sensitivity:
             raise ValueError("the discrete Laplace mechanism needs an integer sensitivity")
+
+    @property
+    def noise_scale(self) -> float:
+        return self.sensitivity / self.epsilon
 
     def component(self, rng, shape, n_parties):
         p = -math.expm1(-self.epsilon / self.sensitivity)  # success probability of the geometric
@@ -113,6 +161,10 @@ class Gaussian(Mechanism):
     @property
     def sigma(self) -> float:
         return analytic_gaussian_sigma(self.epsilon, self.delta, self.sensitivity)
+
+    @property
+    def noise_scale(self) -> float:
+        return self.sigma
 
     def component(self, rng, shape, n_parties):
         return rng.normal(0.0, self.sigma / math.sqrt(n_parties), shape)

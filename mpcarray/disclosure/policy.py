@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 class RevealRequest:
     """What a reveal would disclose, as every party sees it before any share is sent.
 
-    ``cohort`` is the number of individuals the value aggregates, when the caller
-    knows it publicly (statistics functions pass it); ``epsilon``/``delta`` the
-    differential-privacy cost of a noisy reveal; ``receivers`` the parties the
-    value is opened to (None: every party).
+    ``cohort`` is the number of individuals the value aggregates, as the
+    library knows it: the fewest input records any element aggregates (its
+    lineage, ``records``), or a smaller number the caller states; when the
+    lineage is unknown, only a statement by library code (e.g. a statistics
+    function) counts. ``epsilon``/``delta`` are the differential-privacy cost of
+    a noisy reveal; ``asked_by`` the library function that called ``reveal``
+    (e.g. ``"mpcarray.stats.survival.kaplan_meier"``), or ``"script"``;
+    ``receivers`` the parties the value is opened to (None: every party).
     """
 
     label: str | None
@@ -23,6 +27,8 @@ class RevealRequest:
     cohort: int | None = None
     epsilon: float = 0.0
     delta: float = 0.0
+    records: int | None = None
+    asked_by: str = "script"
     receivers: tuple[str, ...] | None = None
 
     @property
@@ -48,6 +54,10 @@ class Policy:
         Refuse reveals that aggregate fewer individuals, or that do not say how many.
     check : callable, optional
         ``check(request) -> bool | str``; ``False`` or a string (the reason) refuses.
+    exact_labels : sequence of str, optional
+        In a session with a privacy budget, labels (shell patterns) this party
+        allows to be revealed *without* noise; every other exact reveal is
+        refused there. Every party must list the label for the reveal to happen.
 
     Examples
     --------
@@ -60,10 +70,26 @@ class Policy:
     max_size: int | None = None
     min_cohort: int | None = None
     check: Callable | None = field(default=None, compare=False)
+    exact_labels: tuple = ()
 
     def __post_init__(self):
         if self.labels is not None:
             object.__setattr__(self, "labels", tuple(self.labels))
+        if isinstance(self.exact_labels, str):
+            raise TypeError("exact_labels must be a sequence of label patterns, not one string")
+        object.__setattr__(self, "exact_labels", tuple(self.exact_labels))
+
+    def allows_exact(self, label: str | None) -> bool:
+        """True if ``label`` may be revealed without noise in a session with a privacy budget.
+
+        Examples
+        --------
+        >>> Policy(exact_labels=["cohort size"]).allows_exact("cohort size")
+        True
+        >>> Policy().allows_exact("mean age")
+        False
+        """
+        return label is not None and any(fnmatch.fnmatchcase(label, p) for p in self.exact_labels)
 
     def decide(self, request: RevealRequest) -> str | None:
         """``None`` to allow, else the reason for refusing."""
@@ -89,6 +115,7 @@ class Policy:
         """SHA-256 of the policy's rules (the check by its qualified name), for the audit log."""
         rules = {
             "labels": self.labels, "max_size": self.max_size, "min_cohort": self.min_cohort,
+            **({"exact_labels": self.exact_labels} if self.exact_labels else {}),
             "check": None if self.check is None else
             f"{getattr(self.check, '__module__', '?')}.{getattr(self.check, '__qualname__', repr(self.check))}",
         }

@@ -13,8 +13,10 @@ from .exponential import exp, log
 from .extremes import amax, amin, argmax, argmin
 from .logistic import sigmoid, tanh
 from .noise import joint_noise
+from .order import median, order_statistics, percentile, quantile, sort
 from .roots import rsqrt, sqrt
 from .selection import absolute, clip, maximum, minimum, relu, sign
+from .spread import std, var
 
 __all__ = [
     "absolute",
@@ -28,12 +30,19 @@ __all__ = [
     "joint_noise",
     "log",
     "maximum",
+    "median",
     "minimum",
+    "order_statistics",
+    "percentile",
+    "quantile",
     "reciprocal",
     "relu",
     "rsqrt",
     "sigmoid",
     "sign",
+    "sort",
     "sqrt",
+    "std",
     "tanh",
+    "var",
 ]

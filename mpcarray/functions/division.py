@@ -1,7 +1,9 @@
 """Reciprocal and division with a shared divisor.
 
 Inputs outside the domain cannot be detected without revealing them:
-``reciprocal(0)`` returns a meaningless value.
+``reciprocal(0)`` and a division by a shared zero return a meaningless finite
+value over sockets (no error, no inf or NaN); the simulated backend (with its
+range check on, the default) raises :class:`~mpcarray.errors.FunctionDomainError`.
 """
 
 import numpy as np
@@ -10,6 +12,7 @@ from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
 from ..array.primitives import sign_bits
 from ..array.promotion import public_array
+from ..array.ranges import check_domain
 from ..errors import EncodingError
 from .newton import newton
 from .normalisation import as_fixed, normalise, scale_by_power
@@ -43,6 +46,7 @@ def reciprocal(x) -> SharedArray:
     Cost: 40 rounds at ``f = 16``: sign and magnitude (9), positive reciprocal (30), sign (1).
     Security: only masked openings (sign test, bit decomposition, products, truncations).
     """
+    check_domain("reciprocal", x, lambda v: v != 0, "x != 0")
     sign, magnitude = _sign_and_magnitude(as_fixed(x))
     return sign * positive_reciprocal(magnitude)
 
@@ -66,6 +70,7 @@ def divide(x, y) -> SharedArray:
     """
     if not isinstance(y, SharedArray):
         return _divide_by_public(x, y)
+    check_domain("divide", y, lambda v: v != 0, "divisor != 0")
     y = as_fixed(y)
     f = y.frac_bits
     sign, magnitude = _sign_and_magnitude(y)

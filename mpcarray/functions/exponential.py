@@ -1,8 +1,10 @@
 """``exp`` and ``log`` of SharedArrays.
 
 ``exp`` saturates at the safe-range limit and flushes to (almost) zero below
-``-(f - 1) ln 2``; ``log`` of non-positive values returns meaningless values
-(they cannot be detected without revealing the input).
+``-(f - 1) ln 2``; ``log`` of non-positive values returns a meaningless finite
+value over sockets (it cannot be detected without revealing the input); the
+simulated backend (range check on, the default) raises
+:class:`~mpcarray.errors.FunctionDomainError`.
 """
 
 import numpy as np
@@ -10,6 +12,7 @@ import numpy as np
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
 from ..array.primitives import bit_tables, relabel, truncate
+from ..array.ranges import check_domain
 from .normalisation import as_fixed, normalise
 from .polynomial import chebyshev_coefficients, evaluate_polynomial
 from .selection import clip
@@ -77,6 +80,7 @@ def log(x) -> SharedArray:
     Cost: 23 rounds at ``f = 16``: normalisation (16), polynomial of degree 6 (7).
     Security: only masked openings.
     """
+    check_domain("log", x, lambda v: v > 0, "x > 0")
     x = as_fixed(x)
     f = x.frac_bits
     exponent = [round((p + 1 - f) * _LN2 * 2**f) for p in range(64)]

@@ -1,13 +1,16 @@
 """Square root and reciprocal square root of positive SharedArrays.
 
-``rsqrt(0)`` and ``sqrt`` of negative values return meaningless values (they
-cannot be detected without revealing the input); ``sqrt(0) = 0``.
+``rsqrt(0)`` and ``sqrt`` of negative values return meaningless finite values
+over sockets (they cannot be detected without revealing the input); the
+simulated backend (range check on, the default) raises
+:class:`~mpcarray.errors.FunctionDomainError`. ``sqrt(0) = 0``.
 """
 
 import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
+from ..array.ranges import check_domain
 from .newton import newton
 from .normalisation import as_fixed, normalise, scale_by_power
 
@@ -32,6 +35,7 @@ def rsqrt(x) -> SharedArray:
     Cost: 33 rounds at ``f = 16``: normalisation (16), Newton (15), scaling (2).
     Security: only masked openings.
     """
+    check_domain("rsqrt", x, lambda v: v > 0, "x > 0")
     x = as_fixed(x)
     weights, shift = _root_weights(x.frac_bits, -0.5, 1)
     m, (weight,) = normalise(x, weights)
@@ -50,6 +54,7 @@ def sqrt(x) -> SharedArray:
     Cost: 35 rounds at ``f = 16``: normalisation (16), Newton (15), ``m`` times it (2), scaling (2).
     Security: only masked openings.
     """
+    check_domain("sqrt", x, lambda v: v >= 0, "x >= 0")
     x = as_fixed(x)
     weights, shift = _root_weights(x.frac_bits, 0.5, 0)
     m, (weight,) = normalise(x, weights)

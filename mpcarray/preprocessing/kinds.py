@@ -67,8 +67,17 @@ BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)
 
 
+#: Parameters that count bits (the last one of these kinds): a truncation shift, a word width.
+BIT_PARAMETERS = {"truncation": (1, 63), "word_dabits": (1, 64)}
+
+
 def stream_length(name: str, params: tuple) -> int:
-    """Stream values one request of kind ``name`` reserves."""
+    """Stream values one request of kind ``name`` reserves; :class:`ValueError` for parameters
+    no party would send (a shift of 64 bits, say), so a malformed request fails before any work."""
+    if name in BIT_PARAMETERS and params:
+        low, high = BIT_PARAMETERS[name]
+        if not low <= params[-1] <= high:
+            raise ValueError(f"{name} needs a bit count in [{low}, {high}], got {params[-1]}")
     return int(KINDS[name].length(*params))
 
 
@@ -77,4 +86,4 @@ def correction(name: str, streams, offset: int, params: tuple) -> np.ndarray:
     return KINDS[name].correction(streams, offset, *params)
 
 
-__all__ = ["BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "matrix_sizes", "stream_length"]
+__all__ = ["BIT_PARAMETERS", "BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "matrix_sizes", "stream_length"]

@@ -50,7 +50,7 @@ def answer(streams: KeyedStreams, request: np.ndarray, n_parties: int) -> np.nda
     params = tuple(int(v) for v in request[1:])
     try:
         length = stream_length(name, params)
-    except TypeError as err:
+    except (TypeError, ValueError) as err:
         raise ProtocolError(f"dealer: request {name} with parameters {params}: {err}") from err
     if 8 * length * n_parties > MAX_FRAME_BYTES:
         raise ProtocolError(f"dealer: request {name}{params} is too large")

@@ -8,6 +8,7 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 ``[x]`` a shared value with party ``i`` holding ``x_i`` and ``sum(x_i) = x mod 2^64``.
 """
 
+from .audit_heads import exchange_heads
 from .binary import and_words, bits_to_ring, leading_one, open_xor, words_to_ring
 from .comparison import bit_decompose, sign_bits
 from .input import INPUT_DTYPES, announce_input, share_input
@@ -27,6 +28,7 @@ __all__ = [
     "bit_decompose",
     "bit_tables",
     "bits_to_ring",
+    "exchange_heads",
     "gram",
     "leading_one",
     "leading_one_tables",

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import kernels
+from .opening import open_together
 
 
 def open_xor(rt, *shares: np.ndarray) -> list[np.ndarray]:
@@ -11,16 +12,7 @@ def open_xor(rt, *shares: np.ndarray) -> list[np.ndarray]:
     Cost: 1 round; each party sends and receives ``itemsize * M * (n - 1)`` bytes.
     Security: as :func:`mpcarray.protocols.open_shares`: only masked values are opened.
     """
-    k = len(rt.ranks)
-    flat = [np.ascontiguousarray(s).reshape(k, -1) for s in shares]
-    message = flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1)
-    total = kernels.xor_rows(rt.transport.all_gather(message))
-    opened, start = [], 0
-    for s in shares:
-        size = int(np.prod(s.shape[1:], dtype=np.int64))
-        opened.append(total[start : start + size].reshape(s.shape[1:]))
-        start += size
-    return opened
+    return open_together(rt, shares, lambda message: kernels.xor_rows(rt.transport.all_gather(message)))
 
 
 def and_words(rt, u: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..errors import InputLostError, ProtocolError
 from .opening import agree_live
-from .wire import as_elements, as_words
+from .wire import as_elements, as_words, check_words, words_shape
 
 #: Input dtypes an owner may announce, by code (index).
 INPUT_DTYPES = tuple(np.dtype(t) for t in (
@@ -34,6 +34,8 @@ def announce_input(rt, owner: int, shape: tuple | None, dtype: np.dtype | None,
     received = rt.transport.scatter(owner, rows)
     if received is None:
         _lost(rt, owner)
+    if received.dtype != np.uint64 or received.ndim != 2 or received.shape[1] < 1:
+        raise ProtocolError(f"party {rt.parties[owner]!r} announced a malformed input header")
     header = received[0]
     if header[0] != 1:
         return None
@@ -70,7 +72,8 @@ def share_input(rt, owner: int, ring_values: np.ndarray | None, shape: tuple, do
     if owner in rt.ranks:
         randomness = domain.uniform(rt.input_rng, (rt.scheme.random_rows,) + tuple(shape))
         rows = rt.scheme.split(ring_values, randomness, domain)
-    received = rt.transport.scatter(owner, None if rows is None else as_words(rows))
+    received = check_words(rt.transport.scatter(owner, None if rows is None else as_words(rows)),
+                           words_shape((len(rt.ranks),) + tuple(shape), domain), f"party {rt.parties[owner]!r}")
     if rt.transport.tolerant and not agree_live(rt, received is not None):
         _lost(rt, owner, agreed=True)
     return as_elements(received, domain)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import kernels
 from ..errors import PartyError, ProtocolError
-from .wire import as_elements, as_words
+from .wire import as_elements, as_words, check_words
 
 #: Wrong values a failed consistency check examines to name the party that sent them.
 _LOCATED = 16
@@ -111,19 +111,31 @@ def open_shares(rt, *shares: np.ndarray, degree: int | None = None) -> list[np.n
     Raises :class:`PartyError` when fewer than ``degree + 1`` parties are live
     and :class:`ProtocolError` when the shares are inconsistent.
     """
-    k = len(rt.ranks)
     domain = rt.domain_of(shares[0])
+
+    def open_rows(message: np.ndarray) -> np.ndarray:
+        gathered = as_elements(rt.transport.all_gather(as_words(message)), domain)
+        live = rt.transport.live
+        rows = gathered if len(live) == rt.n_parties else gathered[list(live)]
+        return _reconstruct(rt, rows, live, domain, degree)
+
+    return open_together(rt, shares, open_rows)
+
+
+def open_together(rt, shares, open_rows) -> list[np.ndarray]:
+    """Open several share arrays with one call of ``open_rows`` (one round), split back per array.
+
+    ``open_rows`` receives the held rows of all arrays flattened and
+    concatenated, ``(k, M)``, and returns the ``M`` opened values; it is where
+    a scheme's rule (a sum, an XOR, an interpolation) is applied.
+    """
+    k = len(rt.ranks)
     flat = [np.ascontiguousarray(s).reshape(k, -1) for s in shares]
-    message = flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1)
-    gathered = as_elements(rt.transport.all_gather(as_words(message)), domain)
-    live = rt.transport.live
-    rows = gathered if len(live) == rt.n_parties else gathered[list(live)]
-    total = _reconstruct(rt, rows, live, domain, degree)
+    total = open_rows(flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1))
     opened, start = [], 0
-    for s in shares:
-        size = int(np.prod(s.shape[1:], dtype=np.int64))
-        opened.append(total[start : start + size].reshape(s.shape[1:]))
-        start += size
+    for s, rows in zip(shares, flat):
+        opened.append(total[start : start + rows.shape[1]].reshape(s.shape[1:]))
+        start += rows.shape[1]
     return opened
 
 
@@ -152,8 +164,10 @@ def open_to(rt, shares: np.ndarray, receivers: np.ndarray) -> dict[int, np.ndarr
     for receiver, index in chosen.items():
         if receiver in rt.ranks and receiver not in transport.failed:
             own = as_words(np.ascontiguousarray(rows[rt.ranks.index(receiver), index]))
-            messages[receiver] = {sender: own if sender == receiver else transport.recv(sender, receiver)
-                                  for sender in transport.live}
+            messages[receiver] = {
+                sender: own if sender == receiver else check_words(
+                    transport.recv(sender, receiver), own.shape, f"party {rt.parties[sender]!r}")
+                for sender in transport.live}
     transport.end_round()
     opened = {}
     for receiver, heard in messages.items():

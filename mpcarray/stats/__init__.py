@@ -14,6 +14,7 @@ fixed-point error documented in ``docs/statistics.md``.
 from .counting import counts, histogram, proportions
 from .descriptive import corrcoef, cov, mean, std, var
 from .logrank import MultivariateLogrankResult, multivariate_logrank_test
+from .order import median, quantile
 from .scaling import scale_exponents
 from .survival import KaplanMeier, LogrankResult, kaplan_meier, logrank_test
 from .tables import (
@@ -41,10 +42,12 @@ __all__ = [
     "kaplan_meier",
     "logrank_test",
     "mean",
+    "median",
     "multivariate_logrank_test",
     "odds_ratio",
     "proportional_reporting_ratio",
     "proportions",
+    "quantile",
     "reporting_odds_ratio",
     "scale_exponents",
     "std",

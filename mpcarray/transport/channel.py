@@ -28,6 +28,10 @@ GATHER, POINT, CONTROL = 1, 2, 3
 _KIND_BITS = 4
 #: Largest slice handed to one send call.
 _CHUNK = 1 << 22
+#: Most bytes of frames a peer may send before this party awaits them (a peer a round ahead).
+MAX_UNREQUESTED_BYTES = 1 << 30
+#: Bytes that count as progress of a wait even before a frame completes (dripping bytes do not).
+PROGRESS_BYTES = 1 << 20
 
 
 class Channel:
@@ -40,8 +44,11 @@ class Channel:
         self._sent_seq = self._recv_seq = 0
         self.inbox: deque[np.ndarray] = deque()  # frames awaited with expect(None, kind)
         self._early: deque = deque()  # frames that arrived before they were expected
+        self._early_bytes = 0
         self._sinks: deque = deque()  # (array or None, kind) awaited, in order
         self.closed_by_peer = False
+        #: Bytes moved and frames completed, both ways: :func:`pump` reads progress from them.
+        self.moved_bytes = self.frames_done = 0
         self._reset_reader()
 
     # ------------------------------------------------------------- outgoing
@@ -76,8 +83,10 @@ class Channel:
             except (OSError, ssl.SSLError) as err:
                 raise NetworkError(f"connection to {self.peer} failed while sending: {err}") from err
             progress = True
+            self.moved_bytes += sent
             if sent == len(view):
                 self._out.popleft()
+                self.frames_done += 1
             else:
                 self._out[0] = view[sent:]
         return progress
@@ -88,7 +97,9 @@ class Channel:
         must match) or, with ``into=None``, into a fresh array appended to :attr:`inbox`."""
         self._sinks.append((into, kind))
         if self._early:  # arrived before it was expected
-            self._deliver(*self._early.popleft())
+            array, early_kind = self._early.popleft()
+            self._early_bytes -= array.nbytes
+            self._deliver(array, early_kind)
 
     def _deliver(self, array: np.ndarray, kind: int) -> None:
         into, wanted = self._sinks.popleft()
@@ -128,6 +139,7 @@ class Channel:
                 self.closed_by_peer = True
                 break
             progress = True
+            self.moved_bytes += count
             self._filled += count
             if self._filled == len(self._view) and self._advance():
                 return True
@@ -154,6 +166,9 @@ class Channel:
                 self._check(self._dtype, shape, self._kind, *self._sinks[0])
                 self._body = into
             else:
+                if not self._sinks and self._early_bytes + self._nbytes > MAX_UNREQUESTED_BYTES:
+                    raise ProtocolError(f"{self.peer} sent more than {MAX_UNREQUESTED_BYTES} bytes nobody "
+                                        "asked for (do all parties run the same program?)")
                 self._body = np.empty(shape, dtype=self._dtype)
             self._stage, self._filled = "body", 0
             self._view = memoryview(self._body.reshape(-1)).cast("B") if self._nbytes else memoryview(b"")
@@ -165,7 +180,9 @@ class Channel:
             self._deliver(self._body, self._kind)
         else:
             self._early.append((self._body, self._kind))
+            self._early_bytes += self._body.nbytes
         self._recv_seq += 1
+        self.frames_done += 1
         self._reset_reader()
         return True
 
@@ -181,7 +198,9 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
 
     Raises :class:`NetworkError` after ``timeout`` seconds without progress
     (``None``: wait as long as the connections stay open), or when a
-    connection fails. With ``on_failure``, a failed connection, or one still
+    connection fails. Progress is a frame sent or received in full, or
+    :data:`PROGRESS_BYTES` moved: a peer dripping a byte at a time does not
+    hold the wait open. With ``on_failure``, a failed connection, or one still
     awaited or sending when the timeout expires, is instead handed to
     ``on_failure(channel, reason)`` and no longer pumped; the others go on.
     """
@@ -206,18 +225,21 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
         for channel in channels:
             selector.register(channel.sock, selectors.EVENT_READ, channel)
         last = time.monotonic()
+        mark = _movement(channels)
         while True:
-            progress = False
+            active = False
             for channel in list(channels):
-                progress |= step(channel, channel.write)
+                active |= step(channel, channel.write)
             if done():
                 return
             for channel in list(channels):
-                progress |= step(channel, channel.read)
+                active |= step(channel, channel.read)
             if done():
                 return
-            if progress:
-                last = time.monotonic()
+            moved = _movement(channels)
+            if moved[1] > mark[1] or moved[0] >= mark[0] + PROGRESS_BYTES:
+                last, mark = time.monotonic(), moved
+            if active:
                 continue
             remaining = 3600.0 if timeout is None else last + timeout - time.monotonic()
             if remaining <= 0:
@@ -227,7 +249,7 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
                     raise NetworkError(f"no progress from {peers} for {timeout:g} s (a peer stopped or hangs)")
                 for channel in stalled:
                     drop(channel, f"no progress for {timeout:g} s")
-                last = time.monotonic()
+                last, mark = time.monotonic(), _movement(channels)
                 continue
             for channel in channels:
                 events = selectors.EVENT_READ | (selectors.EVENT_WRITE if channel.sending else 0)
@@ -235,3 +257,8 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
             selector.select(min(remaining, 1.0))
     finally:
         selector.close()
+
+
+def _movement(channels) -> tuple[int, int]:
+    """Bytes moved and frames completed so far over ``channels``."""
+    return sum(c.moved_bytes for c in channels), sum(c.frames_done for c in channels)

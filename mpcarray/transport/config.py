@@ -18,6 +18,7 @@ A party's ``cert``/``key`` may override the ``certs`` directory. Each machine
 needs the CA and its own key only.
 """
 
+import ipaddress
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,10 +125,25 @@ def consortium_from_dict(data: dict, base: Path) -> Consortium:
     if dealer in addresses:
         raise ConfigError("the dealer's address is also a party's address")
     certs = settings.get("certs")
+    insecure = bool(settings.get("insecure_plaintext", False))
+    remote = [host for host, _ in (*addresses, dealer) if not _loopback(host)]
+    if insecure and remote:
+        raise ConfigError(f"insecure_plaintext = true sends shares unencrypted; it is refused for the "
+                          f"non-loopback address(es) {sorted(set(remote))}")
     return Consortium(parties=tuple(names), addresses=tuple(addresses), dealer=dealer,
                       timeout=float(timeout), certs=None if certs is None else base / certs,
                       overrides=tuple(overrides),
-                      insecure_plaintext=bool(settings.get("insecure_plaintext", False)))
+                      insecure_plaintext=insecure)
+
+
+def _loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def consortium_toml(names, addresses, dealer, certs: str | None, timeout: float,

@@ -6,11 +6,15 @@ attempts are retried until the deadline while peers start. After the TLS
 handshake each side sends a hello frame naming itself and a fingerprint of
 the party list; the acceptor checks the claimed name against the party list
 and the peer's certificate, the connector checks the acceptor is the party it
-dialled. Every failure is a :class:`NetworkError` (or :class:`ConfigError`)
-naming the peer.
+dialled. An accepted connection that fails the handshake, the hello or the
+identity check (a port scan, a stray client, a foreign certificate) is
+dropped and logged, and accepting goes on until the deadline, so that only a
+real peer's absence fails the set-up. Every failure is a
+:class:`NetworkError` (or :class:`ConfigError`) naming the peer.
 """
 
 import hashlib
+import logging
 import socket
 import ssl
 import threading
@@ -23,6 +27,9 @@ from .channel import CONTROL, Channel, pump
 from .tls import Credentials, TlsStream, check_peer, handshake
 
 _BUFFER_BYTES = 1 << 22
+#: Longest an accepted connection may take to finish its handshake and hello.
+HANDSHAKE_SECONDS = 10.0
+_log = logging.getLogger("mpcarray.network")
 
 
 def fingerprint(parties) -> str:
@@ -105,8 +112,9 @@ def accept_greeted(server: socket.socket, expected: dict[str, int], own: str, pr
                    channels: dict, stop: threading.Event | None = None) -> None:
     """Accept, secure and greet connections until every ``expected`` party (name to rank) is in ``channels``.
 
-    A connection from a party not expected, or from one already connected (a
-    party started twice), fails the whole set-up.
+    A connection that fails its handshake or hello within
+    :data:`HANDSHAKE_SECONDS`, or that claims a party not expected or one
+    already connected, is dropped and logged; accepting goes on.
     """
     server.settimeout(0.2)
     while any(r not in channels for r in expected.values()) and not (stop and stop.is_set()):
@@ -117,14 +125,29 @@ def accept_greeted(server: socket.socket, expected: dict[str, int], own: str, pr
             sock, _ = server.accept()
         except TimeoutError:
             continue
-        tune(sock)
-        sock = secure(sock, credentials, True, "a connecting party", deadline)
-        channel, name = greet(sock, own, print_, "a connecting party", deadline, credentials is not None)
+        try:
+            channel, name = _greeted(sock, own, print_, credentials,
+                                     min(deadline, time.monotonic() + HANDSHAKE_SECONDS))
+        except (MpcError, OSError, ValueError) as err:
+            _log.warning("%s: dropped a connection that failed to identify itself: %s", own, err)
+            continue
         if name not in expected or expected[name] in channels:
             channel.close()
-            raise NetworkError(f"{own}: unexpected connection from {name!r} (unknown, listed twice "
-                               "or already connected)")
+            _log.warning("%s: dropped a connection from %r (unknown, or already connected)", own, name)
+            continue
         channels[expected[name]] = channel
+
+
+def _greeted(sock: socket.socket, own: str, print_: str, credentials: Credentials | None,
+             deadline: float) -> tuple[Channel, str]:
+    """An accepted connection secured and greeted by ``deadline``, or an error (the socket closed)."""
+    try:
+        tune(sock)
+        secured = secure(sock, credentials, True, "a connecting party", deadline)
+    except BaseException:
+        sock.close()
+        raise
+    return greet(secured, own, print_, "a connecting party", deadline, credentials is not None)
 
 
 def connect_mesh(parties, addresses, rank: int, credentials: Credentials | None,
@@ -143,6 +166,8 @@ def connect_mesh(parties, addresses, rank: int, credentials: Credentials | None,
                            deadline, timeout, channels, stop)
         except (MpcError, OSError) as err:
             failure.append(err)
+        except Exception as err:  # noqa: BLE001 - any other error must reach the main thread as a clear one
+            failure.append(NetworkError(f"{own}: accepting connections failed: {type(err).__name__}: {err}"))
 
     acceptor = threading.Thread(target=accept_lower, name=f"{own}-accept", daemon=True)
     acceptor.start()

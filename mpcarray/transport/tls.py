@@ -9,6 +9,7 @@ another CA, or one naming another party, fails the connection.
 
 import datetime
 import os
+import secrets
 import socket
 import ssl
 from dataclasses import dataclass
@@ -172,11 +173,14 @@ def make_certificates(directory, names, days: int = 365) -> dict[str, Credential
         return builder.sign(issuer_key, hashes.SHA256())
 
     def write_key(path: Path, key) -> None:
+        """A new file of mode 0600 renamed over ``path``: an old key's mode or a link there is replaced, not followed."""
         data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                  serialization.NoEncryption())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fresh = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.replace(fresh, path)
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = "mpcarray consortium CA"

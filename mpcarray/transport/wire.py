@@ -61,6 +61,8 @@ def decode_prefix(prefix: bytes) -> tuple[np.dtype, int, int, int]:
 def decode_shape(dims: bytes, dtype: np.dtype, nbytes: int) -> tuple[int, ...]:
     """Parse the dimensions and check they agree with ``nbytes``."""
     shape = struct.unpack(f"!{len(dims) // DIM.size}Q", dims)
+    if any(side > MAX_FRAME_BYTES for side in shape):  # (0, 2^60) makes 0 bytes but no array
+        raise ProtocolError(f"malformed frame: dimension of {max(shape)} (at most {MAX_FRAME_BYTES})")
     if math.prod(shape) * dtype.itemsize != nbytes:
         raise ProtocolError(f"malformed frame: shape {shape} of {dtype} does not make {nbytes} bytes")
     return shape

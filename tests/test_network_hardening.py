@@ -1,0 +1,218 @@
+"""The network layer against stray connections, dripping and flooding peers, malformed frames
+and files, and ``mpcarray run`` against SIGTERM/SIGINT (issue: hardening, network).
+
+Each test provokes one fault on loopback and checks it is refused, detected or survived.
+"""
+
+import os
+import signal
+import socket
+import ssl
+import stat
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mpcarray import launch
+from mpcarray.errors import ConfigError, NetworkError, ProtocolError
+from mpcarray.preprocessing.service import answer
+from mpcarray.transport import wire
+from mpcarray.transport.channel import GATHER, MAX_UNREQUESTED_BYTES, Channel, pump
+from mpcarray.transport.config import load_consortium
+from mpcarray.transport.mesh import connect_mesh
+from mpcarray.transport.tls import make_certificates
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def link():
+    """A channel and the raw socket at its other end."""
+    ours, raw = socket.socketpair()
+    channel = Channel(ours, "peer")
+    yield channel, raw
+    channel.close()
+    raw.close()
+
+
+# ------------------------------------------------------------------ frames
+def test_a_zero_and_a_huge_dimension_is_a_protocol_error():
+    prefix = wire.PREFIX.pack(wire.MAGIC, wire.VERSION, 2, 2, 0, 0)
+    dtype, _, _, nbytes = wire.decode_prefix(prefix)
+    with pytest.raises(ProtocolError, match="dimension of"):
+        wire.decode_shape(struct.pack("!2Q", 0, 2**62), dtype, nbytes)
+
+
+def test_unrequested_frames_are_bounded(link):
+    """A peer flooding frames nobody awaits is stopped once they exceed the bound, before allocation."""
+    ours, raw = link
+    huge = wire.PREFIX.pack(wire.MAGIC, wire.VERSION, 1, 1, 0, MAX_UNREQUESTED_BYTES + 1)
+    raw.sendall(huge + struct.pack("!Q", MAX_UNREQUESTED_BYTES + 1))
+    with pytest.raises(ProtocolError, match="nobody asked for"):
+        for _ in range(100):
+            ours.read()
+            time.sleep(0.01)
+
+
+def test_dripping_bytes_do_not_hold_a_wait_open(link):
+    """One byte every 0.2 s used to count as progress; a 1 s timeout now expires."""
+    ours, raw = link
+    ours.expect(None, GATHER)
+    stop = threading.Event()
+
+    def drip():
+        frame = wire.encode_header(np.zeros(4, dtype=np.uint64), 0) + bytes(32)
+        for byte in frame:
+            if stop.wait(0.2):
+                return
+            raw.send(bytes([byte]))
+
+    dripper = threading.Thread(target=drip, daemon=True)
+    dripper.start()
+    start = time.monotonic()
+    with pytest.raises(NetworkError, match="no progress"):
+        pump([ours], lambda: bool(ours.inbox), 1.0)
+    stop.set()
+    dripper.join()
+    assert time.monotonic() - start < 5
+
+
+def test_point_to_point_shares_must_match_what_was_announced():
+    from mpcarray.protocols.wire import check_words
+
+    with pytest.raises(ProtocolError, match="float64\\[3\\] where uint64\\[3\\]"):
+        check_words(np.zeros(3), (3,), "party 'b'")
+    with pytest.raises(ProtocolError, match="uint64\\[2\\] where uint64\\[3\\]"):
+        check_words(np.zeros(2, dtype=np.uint64), (3,), "party 'b'")
+    assert check_words(None, (3,), "party 'b'") is None
+
+
+@pytest.mark.parametrize("params", [[3, 10, 64], [3, 10, 2**64 - 1], [3, 10, 0], [8, 5, 65]])
+def test_the_dealer_refuses_impossible_bit_counts(params):
+    class NoStreams:
+        def next(self, length):
+            raise AssertionError("the dealer must refuse before drawing randomness")
+
+    with pytest.raises(ProtocolError, match="bit count"):
+        answer(NoStreams(), np.array(params, dtype=np.uint64), 3)
+
+
+# ------------------------------------------------------------------ files
+def test_key_files_are_private_and_replace_links(tmp_path):
+    make_certificates(tmp_path, ["a", "b"])
+    key = tmp_path / "a.key"
+    os.chmod(key, 0o644)
+    target = tmp_path / "elsewhere"
+    target.write_text("not a key")
+    (tmp_path / "b.key").unlink()
+    (tmp_path / "b.key").symlink_to(target)
+    make_certificates(tmp_path, ["a", "b"])  # overwrite both
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert not (tmp_path / "b.key").is_symlink() and stat.S_IMODE((tmp_path / "b.key").stat().st_mode) == 0o600
+    assert target.read_text() == "not a key"
+
+
+@pytest.mark.parametrize("host, refused", [("127.0.0.1", False), ("localhost", False), ("::1", False),
+                                           ("10.0.0.2", True), ("hosp-b.example.org", True)])
+def test_plain_tcp_only_on_loopback(tmp_path, host, refused):
+    text = launch.consortium_toml(["a", "b"], [("127.0.0.1", 7001), (host, 7002)], ("127.0.0.1", 7000),
+                                  None, 5.0, True)
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    if refused:
+        with pytest.raises(ConfigError, match="insecure_plaintext.*refused"):
+            load_consortium(path)
+    else:
+        assert load_consortium(path).insecure_plaintext
+
+
+# ------------------------------------------------------- stray connections
+def stray_clients(address, stop):
+    """Connect again and again to ``address`` with junk: plain bytes, HTTP, a TLS client without a
+    certificate, an idle socket; until ``stop``."""
+    while not stop.is_set():
+        for junk in (b"hello", b"GET / HTTP/1.0\r\n\r\n", None, b""):
+            try:
+                sock = socket.create_connection(address, timeout=1)
+            except OSError:
+                time.sleep(0.05)
+                continue
+            try:
+                if junk is None:
+                    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+                    context.wrap_socket(sock).close()
+                elif junk:
+                    sock.sendall(junk)
+                else:
+                    time.sleep(0.3)  # idle
+            except (OSError, ssl.SSLError):
+                pass
+            finally:
+                sock.close()
+
+
+def test_stray_connections_during_set_up_do_not_stop_honest_parties(tmp_path):
+    names = ["a", "b", "c"]
+    consortium = load_consortium(launch.prepare(tmp_path, names, timeout=30))
+    stop = threading.Event()
+    for address in consortium.addresses:
+        threading.Thread(target=stray_clients, args=(address, stop), daemon=True).start()
+    time.sleep(0.2)  # the strays start first
+    results, errors = {}, []
+
+    def party(rank):
+        try:
+            channels = connect_mesh(consortium.parties, consortium.addresses, rank,
+                                    consortium.credentials(names[rank]), consortium.timeout)
+            results[rank] = sorted(channels)
+            for channel in channels.values():
+                channel.close()
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=party, args=(rank,)) for rank in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    stop.set()
+    assert not errors, errors
+    assert results == {0: [1, 2], 1: [0, 2], 2: [0, 1]}
+
+
+# ---------------------------------------------------------- mpcarray run
+@pytest.mark.network
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_mpcarray_run_stops_its_children_and_removes_its_keys_on_a_signal(tmp_path, sig):
+    script = tmp_path / "long.py"
+    script.write_text(
+        "import os, sys, time, mpcarray as mpc\n"
+        "open(os.path.join(sys.argv[1], f'{os.getpid()}.pid'), 'w').close()\n"
+        "print('started', flush=True)\n"
+        "time.sleep(300)\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    run = subprocess.Popen([sys.executable, "-m", "mpcarray", "run", "--parties", "2", str(script), str(tmp_path)],
+                           cwd=ROOT, env=dict(os.environ, TMPDIR=str(temp)), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    assert run.stdout.readline().strip().endswith("started")
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    children = [int(p.stem) for p in tmp_path.glob("*.pid")]
+    assert len(children) == 2 and list(temp.glob("mpcarray-run-*"))
+    run.send_signal(sig)
+    out, _ = run.communicate(timeout=30)
+    assert run.returncode == 128 + sig, out
+    assert f"stopped by {signal.Signals(sig).name}" in out
+    assert not list(temp.glob("mpcarray-run-*"))  # certificates and private keys removed
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
