@@ -10,6 +10,7 @@ from .domains import FixedPoint
 from .errors import (
     AuditError,
     ConfigError,
+    DataError,
     DisclosureError,
     DomainMismatchError,
     EncodingError,
@@ -57,6 +58,7 @@ __all__ = [
     "AuditError",
     "CommStats",
     "ConfigError",
+    "DataError",
     "DisclosureError",
     "DomainMismatchError",
     "EncodingError",

@@ -85,3 +85,7 @@ class InputRejectedError(MpcError, ValueError):
 
 class SimulationFallbackWarning(UserWarning):
     """``Session.from_env()`` found no consortium and simulates every party in this process (not secure)."""
+
+
+class DataError(MpcError, ValueError):
+    """Shared data break a documented requirement (e.g. an event indicator other than 0/1), found by opening one bit."""

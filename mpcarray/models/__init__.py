@@ -6,6 +6,7 @@ line); ``predict`` returns SharedArrays.
 """
 
 from ._validation import ConditioningError, NotFittedError
+from .cox import CoxPH
 from .linear import LinearRegression
 from .logistic import LogisticRegression
 from .risk_score import RiskScore
@@ -13,6 +14,7 @@ from .solver import SPDSolver, solve_spd
 
 __all__ = [
     "ConditioningError",
+    "CoxPH",
     "LinearRegression",
     "LogisticRegression",
     "NotFittedError",

@@ -13,6 +13,7 @@ fixed-point error documented in ``docs/statistics.md``.
 
 from .counting import counts, histogram, proportions
 from .descriptive import corrcoef, cov, mean, std, var
+from .logrank import MultivariateLogrankResult, multivariate_logrank_test
 from .order import median, quantile
 from .scaling import scale_exponents
 from .survival import KaplanMeier, LogrankResult, kaplan_meier, logrank_test
@@ -30,6 +31,7 @@ __all__ = [
     "Chi2Result",
     "KaplanMeier",
     "LogrankResult",
+    "MultivariateLogrankResult",
     "RatioResult",
     "chi2_test",
     "corrcoef",
@@ -41,6 +43,7 @@ __all__ = [
     "logrank_test",
     "mean",
     "median",
+    "multivariate_logrank_test",
     "odds_ratio",
     "proportional_reporting_ratio",
     "proportions",

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _scipy_stats
 
-from ..array import SharedArray
+from ..array import SharedArray, owner_local_or_secure
+from ..array.blocks import aligned_parts, local_terms
 from ..errors import UnsupportedOperationError
 from . import _inputs
 from .partition import additive, column_maximum
@@ -118,7 +119,8 @@ class LogrankResult:
 
 
 def logrank_test(time_a: SharedArray, event_a: SharedArray, time_b: SharedArray | None = None,
-                 event_b: SharedArray | None = None, *, group: SharedArray | None = None) -> LogrankResult:
+                 event_b: SharedArray | None = None, *, group: SharedArray | None = None,
+                 strata: SharedArray | None = None, strata_levels=None) -> LogrankResult:
     """Logrank test of equal survival in two groups, as ``lifelines.statistics.logrank_test``.
 
     Give the groups as separate arrays ``(time_a, event_a, time_b, event_b)``,
@@ -129,10 +131,24 @@ def logrank_test(time_a: SharedArray, event_a: SharedArray, time_b: SharedArray 
     hypergeometric variance is computed in float64 from the opened risk
     tables. p-value from chi-squared with 1 dof.
 
+    With ``strata`` (shared integer stratum codes, with ``group``) the
+    stratified logrank test, as
+    :func:`~mpcarray.stats.multivariate_logrank_test` with ``levels=[1, 0]``.
+
     Reveals: the longest follow-up, the distinct event times of the pooled
     groups, and per time the numbers at risk and of events in each group (the
-    two Kaplan–Meier tables).
+    two Kaplan–Meier tables; with ``strata``, per stratum, and the largest
+    stratum code unless ``strata_levels`` is given).
     """
+    if strata is not None:
+        if group is None:
+            raise TypeError("strata needs the group form: logrank_test(time, event, group=g, strata=s)")
+        from .logrank import multivariate_logrank_test  # the k-group test builds on this module
+
+        result = multivariate_logrank_test(time_a, event_a, group, levels=[1, 0], strata=strata,
+                                           strata_levels=strata_levels)
+        return LogrankResult(result.test_statistic, result.p_value, tuple(result.observed.tolist()),
+                             tuple(result.expected.tolist()), result.timeline)
     if group is None:
         if time_b is None or event_b is None:
             raise TypeError("logrank_test needs time_b and event_b, or a group indicator")
@@ -229,3 +245,41 @@ def risk_table(time: SharedArray, event: SharedArray, grid: np.ndarray, weight: 
 def _steps(cumulative: SharedArray) -> SharedArray:
     """Increments of a cumulative count along the grid (the first one is the count itself)."""
     return cumulative - np.concatenate([np.zeros(1, dtype=np.int64), cumulative[:-1]])
+
+
+def event_counts(time: SharedArray, event: SharedArray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct event times and the number of events at each, for shared integer times.
+
+    Reveals: the longest follow-up time, the distinct event times and the
+    number of events at each (the ``events`` column of a Kaplan–Meier table).
+    """
+    grid = event_times(time, event)
+    died = risk_table(time, event, grid)[1]
+    counts = died.reveal(label="number of events at each event time", cohort=time.shape[0])
+    return grid, np.asarray(counts, dtype=np.int64)
+
+
+def risk_set_indicators(time: SharedArray, event: SharedArray, grid: np.ndarray) -> SharedArray:
+    """Per row, shared 0/1 indicators ``[time >= t_g | time == t_g and event]``, shape ``(n, 2 G)``.
+
+    The first ``G`` columns say which risk sets a row belongs to, the last
+    ``G`` at which grid time it is an event: ``indicators.T @ values`` then
+    gives every risk-set sum and every tied-event sum in one product. Owner-held
+    rows are indicated by their hospital in plaintext (and shared); otherwise by
+    comparisons inside MPC (8 rounds for the risk sets and the ties together, and one product).
+
+    Reveals: nothing.
+    """
+
+    def local(t, e):
+        return np.hstack([t[:, None] >= grid, (t[:, None] == grid) & (e[:, None] == 1)]).astype(np.int64)
+
+    def secure():
+        at_least = time[:, None] >= grid
+        tied = time[:, None] == grid
+        return np.hstack([at_least, tied * event[:, None]])
+
+    groups = aligned_parts(time, event)
+    if groups is None:
+        return secure()
+    return owner_local_or_secure(lambda: np.concatenate(local_terms(groups, local)), secure)
