@@ -79,3 +79,14 @@ def truncation_units(session) -> int:
     shift = (keys - 1) // 2
     return max(1 + shift, keys - shift)
 
+
+def on_grid(session, values):
+    """``values`` rounded to the session's fixed-point grid (what sharing them gives)."""
+    return session.fixed_point.decode(session.fixed_point.encode(values))
+
+
+def rounds_of(session, compute):
+    """``compute()`` and the rounds it took."""
+    before = session.comm.rounds
+    result = compute()
+    return result, session.comm.rounds - before

@@ -4,7 +4,15 @@ import re
 
 import numpy as np
 import pytest
-from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS, session_id, truncation_units, ulp
+from conftest import (
+    SESSION_PARAMS,
+    SHAMIR_SESSION_PARAMS,
+    on_grid,
+    rounds_of,
+    session_id,
+    truncation_units,
+    ulp,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays, mutually_broadcastable_shapes
@@ -14,16 +22,6 @@ from mpcarray.array.dispatch import ALTERNATIVES, METHOD_ALTERNATIVES
 
 both_schemes = pytest.mark.parametrize("session", SESSION_PARAMS + SHAMIR_SESSION_PARAMS,
                                       indirect=True, ids=session_id)
-
-
-def on_grid(session, values):
-    return session.fixed_point.decode(session.fixed_point.encode(values))
-
-
-def rounds_of(session, compute):
-    before = session.comm.rounds
-    result = compute()
-    return result, session.comm.rounds - before
 
 
 # ------------------------------------------------------- extremes methods

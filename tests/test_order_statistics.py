@@ -9,7 +9,15 @@ power of two, ``T + 2`` otherwise, with ``T`` the truncation bound of
 
 import numpy as np
 import pytest
-from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS, session_id, truncation_units, ulp
+from conftest import (
+    SESSION_PARAMS,
+    SHAMIR_SESSION_PARAMS,
+    on_grid,
+    rounds_of,
+    session_id,
+    truncation_units,
+    ulp,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -17,16 +25,6 @@ from hypothesis.extra.numpy import arrays
 import mpcarray as mpc
 from mpcarray.functions import median, order_statistics
 from mpcarray.functions.order import bisection_rounds, chosen_algorithm, sort_layers, sort_rounds
-
-
-def on_grid(session, values):
-    return session.fixed_point.decode(session.fixed_point.encode(values))
-
-
-def rounds_of(session, compute):
-    before = session.comm.rounds
-    result = compute()
-    return result, session.comm.rounds - before
 
 
 # ------------------------------------------------------------------- sort

@@ -118,30 +118,24 @@ def _vandermonde(p: int, n: int, t: int):
     return field(np.arange(1, n + 1))[:, None] ** np.arange(t + 1)
 
 
+def _barycentric_weights(x):
+    """``v_j = 1 / prod_{k != j} (x_j - x_k)`` for distinct points ``x`` (a galois array)."""
+    others = ~np.eye(len(x), dtype=bool)
+    return type(x)([np.prod(x[j] - x[others[j]]) ** -1 for j in range(len(x))])
+
+
 @cache
 def _lagrange_at_zero(p: int, parties: tuple[int, ...]):
+    """``lambda_i = prod_{j != i} x_j / (x_j - x_i) = (-1)^(m-1) v_i prod(x) / x_i``."""
     field = galois.GF(p)
     x = field(np.array(parties) + 1)
-    coefficients = []
-    for i in range(len(parties)):
-        weight = x[i] ** 0
-        for j in range(len(parties)):
-            if j != i:
-                weight = weight * x[j] / (x[j] - x[i])
-        coefficients.append(weight)
-    return field(coefficients)
+    sign = field(p - 1) ** (len(parties) - 1)
+    return sign * _barycentric_weights(x) * np.prod(x) / x
 
 
 @cache
 def _parity_check(p: int, parties: tuple[int, ...], degree: int):
-    field = galois.GF(p)
-    x = field(np.array(parties) + 1)
-    weights = []
-    for j in range(len(parties)):
-        product = x[j] ** 0
-        for k in range(len(parties)):
-            if k != j:
-                product = product * (x[j] - x[k])
-        weights.append(product ** -1)
+    """Rows ``v_j x_j^a``, ``a = 0 .. m - degree - 2``: the dual of the code of degree-``degree`` polynomials."""
+    x = galois.GF(p)(np.array(parties) + 1)
     rows = len(parties) - degree - 1
-    return field(weights) * x ** np.arange(rows)[:, None]
+    return _barycentric_weights(x) * x ** np.arange(rows)[:, None]
