@@ -22,7 +22,6 @@ step ``I^-1 U`` with :class:`~mpcarray.models.SPDSolver`.
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import stats as _scipy_stats
 
 from ..array import SharedArray
@@ -196,10 +195,11 @@ class CoxPH:
         self.se_ = np.sqrt(variance / events)
         return self
 
-    def summary(self, names=None) -> pd.DataFrame:
+    def summary(self, names=None) -> "pandas.DataFrame":  # noqa: F821 - pandas is imported on use
         """The coefficient table of lifelines' ``CoxPHFitter.summary``: coef, exp(coef), se, z, p, CI.
 
-        ``names`` labels the rows (default ``x0, x1, ...``): the covariates' public names.
+        ``names`` labels the rows (default ``x0, x1, ...``): the covariates' public names. Needs
+        pandas (not a dependency of mpcarray itself; it comes with lifelines and statsmodels).
 
         Reveals: nothing (computed from ``coef_`` and ``se_``).
         """
@@ -209,6 +209,8 @@ class CoxPH:
         q = _scipy_stats.norm.ppf(1 - self.alpha / 2)
         lower, upper = self.coef_ - q * self.se_, self.coef_ + q * self.se_
         level = round(100 * (1 - self.alpha))
+        import pandas as pd  # only the table needs it
+
         return pd.DataFrame({
             "coef": self.coef_, "exp(coef)": np.exp(self.coef_), "se(coef)": self.se_,
             f"coef lower {level}%": lower, f"coef upper {level}%": upper,
