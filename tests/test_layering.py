@@ -5,6 +5,8 @@ compared with the layer order below.
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import mpcarray
@@ -77,3 +79,13 @@ def test_imports_only_go_down():
             if layer_of(imported) > layer_of(top):
                 violations.append(f"{path.relative_to(PACKAGE)} imports {imported}")
     assert not violations, "layering violations:\n" + "\n".join(violations)
+
+
+def test_import_needs_only_the_core_dependencies():
+    """``pip install .`` brings numpy, numba, galois, scikit-learn (scipy) and cryptography only:
+    importing mpcarray must not need the test or notebook extras (pandas, lifelines, statsmodels)."""
+    blocked = ["pandas", "lifelines", "statsmodels", "hypothesis", "pytest", "matplotlib"]
+    code = f"import sys\nfor name in {blocked!r}:\n    sys.modules[name] = None\nimport mpcarray\n"
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
