@@ -43,6 +43,11 @@ def multivariate_logrank_test(time: SharedArray, event: SharedArray, groups: Sha
     (as ``statsmodels.duration.survfunc.survdiff(..., strata=...)`` and R's
     ``survdiff(... + strata(s))``).
 
+    Reveals: the longest follow-up, the distinct event times of all patients
+    pooled, the largest group (stratum) code when ``levels`` (``strata_levels``)
+    is not given, and per stratum, group and event time the numbers at risk
+    and of events (the groups' Kaplan–Meier tables).
+
     Parameters
     ----------
     time, event : SharedArray (n,)
@@ -54,11 +59,6 @@ def multivariate_logrank_test(time: SharedArray, event: SharedArray, groups: Sha
         code (then opened).
     strata : SharedArray of integers (n,), optional
         Stratum codes; ``strata_levels`` as ``levels`` (default ``0 .. max``).
-
-    Reveals: the longest follow-up, the distinct event times of all patients
-    pooled, the largest group (stratum) code when ``levels`` (``strata_levels``)
-    is not given, and per stratum, group and event time the numbers at risk
-    and of events (the groups' Kaplan–Meier tables).
 
     Examples
     --------
