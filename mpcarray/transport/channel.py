@@ -80,6 +80,9 @@ class Channel:
                 sent = self.sock.send(view[:_CHUNK])
             except BlockingIOError:
                 break
+            except (BrokenPipeError, ConnectionResetError) as err:  # the peer is gone, as when it closes
+                self.closed_by_peer = True
+                raise NetworkError(f"{self.peer} closed the connection (did it stop or fail?)") from err
             except (OSError, ssl.SSLError) as err:
                 raise NetworkError(f"connection to {self.peer} failed while sending: {err}") from err
             progress = True
