@@ -26,26 +26,23 @@ split across them (vertical) take the secure path (rows standardised and the
 Gram matrix formed inside MPC), the like-for-like comparison with the peers.
 """
 
-import functools
 import os
 import statistics
 import sys
-from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.dirname(HERE), HERE]  # this checkout's mpcarray; ratios.py and benchmarks/
 
-from benchmarks._common import session, uniform
-from benchmarks.bench_models import plain_ols
-from ratios import calls_per_sample, fmt_time, sample_seconds, sampling_options
+from benchmarks import _workloads as w
+from benchmarks._common import session
+from benchmarks._timing import calls_per_sample, sample_seconds
+from ratios import fmt_time, sampling_options
 
 import mpcarray as mpc
 
-PARTIES = 3
-GD_EPOCHS = 10
+PARTIES = w.HOSPITALS
 
 #: Fastest published figure per workload, from PEERS.md (/work/shared; medians of 3 runs on a
 #: 2-core machine like this one, 3 parties on one host): seconds, system, max coef. rel. error.
@@ -60,115 +57,16 @@ BEST_PEER = {
 }
 
 
-class Workload(NamedTuple):
-    """One row: the secure and plaintext calls, the error of a secure result, the peer key."""
-
-    label: str
-    secure: Callable
-    plain: Callable
-    error: float | None
-    peer: str
-
-
-def relative_error(got, want) -> float:
-    """Largest relative error, element by element."""
-    return float(np.max(np.abs(np.asarray(got) - want) / np.abs(want)))
-
-
-def products(s):
-    """10^6 fixed-point products x * y, x from party 0 and y from party 1."""
-    a, b = uniform(10**6, stream=1), uniform(10**6, stream=2)
-    x, y = s.share(a, owner=0), s.share(b, owner=1)
-    return Workload("x * y, 10^6", lambda: x * y, lambda: a * b, None, "products")
-
-
-def comparisons(s, size: int):
-    """``size`` comparisons x < y, x from party 0 and y from party 1."""
-    a, b = uniform(size, stream=3), uniform(size, stream=4)
-    x, y = s.share(a, owner=0), s.share(b, owner=1)
-    exponent = round(np.log10(size))
-    return Workload(f"x < y, 10^{exponent}", lambda: x < y, lambda: a < b, None,
-                    f"less_1e{exponent}")
-
-
-def matvec(s):
-    """X (10^4 x 20, party 0) @ w (party 1)."""
-    a, b = uniform((10**4, 20), stream=5) / 100.0, uniform(20, stream=6) / 100.0
-    x, w = s.share(a, owner=0), s.share(b, owner=1)
-    return Workload("X @ w, X 10^4 x 20", lambda: x @ w, lambda: a @ b, None, "matvec")
-
-
-def gram(s):
-    """X.T @ X for X of 10^4 x 20 that no party knows (the sum of inputs of parties 0 and 1)."""
-    a, part = uniform((10**4, 20), stream=7) / 100.0, uniform((10**4, 20), stream=8) / 100.0
-    x = s.share(part, owner=0) + s.share(a - part, owner=1)
-    return Workload("X.T @ X, X 10^4 x 20", lambda: x.T @ x, lambda: a.T @ a, None, "gram")
-
-
-def ols(s, layout: str):
-    """LinearRegression on the diabetes data (original units), rows or columns at 3 hospitals."""
-    from sklearn.datasets import load_diabetes
-
-    X, y = load_diabetes(return_X_y=True, scaled=False)
-    if layout == "rows":
-        blocks = np.array_split(np.arange(len(y)), PARTIES)
-        Xs = np.concatenate([s.share(X[b], owner=k) for k, b in enumerate(blocks)])
-        ys = np.concatenate([s.share(y[b], owner=k) for k, b in enumerate(blocks)])
-        label = "OLS diabetes, rows (owner-local)"
-    else:
-        groups = np.array_split(np.arange(X.shape[1]), PARTIES)
-        Xs = np.hstack([s.share(X[:, g], owner=k) for k, g in enumerate(groups)])
-        ys = s.share(y, owner=0)
-        label = "OLS diabetes, columns (secure)"
-    fit = mpc.models.LinearRegression().fit(Xs, ys)
-    error = relative_error(np.r_[fit.intercept_, fit.coef_], plain_ols(X, y))
-    return Workload(label, lambda: mpc.models.LinearRegression().fit(Xs, ys),
-                    lambda: plain_ols(X, y), error, "ols")
-
-
-def plain_gd_logistic(X, y, epochs: int, learning_rate: float) -> np.ndarray:
-    """``[intercept, coef...]`` after float64 gradient descent as ``method="gd"`` runs it.
-
-    From zero, on columns standardised with their means and population standard deviations.
-    """
-    mean, sd = X.mean(axis=0), X.std(axis=0)
-    Z = np.column_stack([np.ones(len(y)), (X - mean) / sd])
-    gamma = np.zeros(Z.shape[1])
-    for _ in range(epochs):
-        gamma += learning_rate * (Z.T @ (y - 1 / (1 + np.exp(-Z @ gamma)))) / len(y)
-    coef = gamma[1:] / sd
-    return np.r_[gamma[0] - coef @ mean, coef]
-
-
-def logistic(s):
-    """10 gradient-descent epochs on the breast-cancer data (30 features), rows at 3 hospitals."""
-    from sklearn.datasets import load_breast_cancer
-
-    X, y = load_breast_cancer(return_X_y=True)
-    # power-of-two units with every column maximum in (32, 64], as tests/model_data.py does
-    X = np.ldexp(X, (6 - np.ceil(np.log2(X.max(axis=0)))).astype(int))
-    y = y.astype(np.float64)
-    blocks = np.array_split(np.arange(len(y)), PARTIES)
-    Xs = np.concatenate([s.share(X[b], owner=k) for k, b in enumerate(blocks)])
-    ys = np.concatenate([s.share(y[b], owner=k) for k, b in enumerate(blocks)])
-    model = mpc.models.LogisticRegression(max_iter=GD_EPOCHS, method="gd")
-    fit = model.fit(Xs, ys)
-    plain = functools.partial(plain_gd_logistic, X, y, GD_EPOCHS, model.learning_rate)
-    error = relative_error(np.r_[fit.intercept_, fit.coef_], plain())
-    return Workload(f"logistic GD x{GD_EPOCHS}, cancer 569 x 30", lambda: model.fit(Xs, ys),
-                    plain, error, "logistic")
-
-
 def workloads(s):
-    """Every row of PEERS.md, in its order."""
-    yield products(s)
-    yield comparisons(s, 10**5)
-    yield comparisons(s, 10**6)
-    yield matvec(s)
-    yield gram(s)
-    yield ols(s, "rows")
-    yield ols(s, "columns")
-    yield logistic(s)
+    """Every row of PEERS.md, in its order, with the key of its best peer figure."""
+    yield w.products(s), "products"
+    yield w.comparisons(s, 10**5), "less_1e5"
+    yield w.comparisons(s, 10**6), "less_1e6"
+    yield w.matvec(s), "matvec"
+    yield w.gram(s), "gram"
+    yield w.ols(s, "rows"), "ols"
+    yield w.ols(s, "columns"), "ols"
+    yield w.logistic(s), "logistic"
 
 
 def median_time(func, repeat: int, sample_time: float) -> float:
@@ -192,12 +90,12 @@ def main(argv=None) -> int:
     print(header)
     print("-" * (len(header) + 12))
     with session(PARTIES) as s:
-        for row in workloads(s):
+        for row, peer in workloads(s):
             secure = median_time(row.secure, repeat, sample_time)
             plain = median_time(row.plain, repeat, sample_time)
             error = "" if row.error is None else f"{row.error:.1e}"
             print(f"{row.label:<36} {fmt_time(secure):>9} {fmt_time(plain):>9} "
-                  f"{secure / plain:>7.3g}x {error:>8}  {_fmt_peer(row.peer)}", flush=True)
+                  f"{secure / plain:>7.3g}x {error:>8}  {_fmt_peer(peer)}", flush=True)
     return 0
 
 

@@ -25,13 +25,16 @@ machine/environment naming; this script only needs the package.
 import argparse
 import functools
 import importlib
-import math
 import os
 import statistics
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from benchmarks._timing import alternating_samples
 
 # (label, "module.Class" under benchmarks/, setup parameters, secure method, plaintext method)
 ROWS = [
@@ -109,26 +112,8 @@ def _busy_seconds():
 
 def _benchmark_class(dotted: str):
     """The class ``module.Class`` from this directory's ``benchmarks`` package."""
-    if HERE not in sys.path:
-        sys.path.insert(0, HERE)
     module, name = dotted.rsplit(".", 1)
     return getattr(importlib.import_module(f"benchmarks.{module}"), name)
-
-
-def calls_per_sample(func, sample_time: float) -> int:
-    """How many back-to-back calls make one sample of at least ``sample_time`` seconds."""
-    start = time.perf_counter()
-    func()
-    once = max(time.perf_counter() - start, 1e-7)
-    return max(1, math.ceil(sample_time / once))
-
-
-def sample_seconds(func, number: int) -> float:
-    """Seconds per call, averaged over ``number`` back-to-back calls."""
-    start = time.perf_counter()
-    for _ in range(number):
-        func()
-    return (time.perf_counter() - start) / number
 
 
 def measure(cls, params, secure_name, plain_name, repeat, sample_time):
@@ -139,12 +124,7 @@ def measure(cls, params, secure_name, plain_name, repeat, sample_time):
     bench.setup(*params)
     secure = functools.partial(getattr(bench, secure_name), *params)
     plain = functools.partial(getattr(bench, plain_name), *params)
-    n_secure = calls_per_sample(secure, sample_time)
-    n_plain = calls_per_sample(plain, sample_time)
-    secure_times, plain_times = [], []
-    for _ in range(repeat):
-        secure_times.append(sample_seconds(secure, n_secure))
-        plain_times.append(sample_seconds(plain, n_plain))
+    secure_times, plain_times = alternating_samples(secure, plain, repeat, sample_time)
     rounds = bench.track_rounds(*params)
     sent = bench.track_bytes_sent_per_party(*params)
     after = _busy_seconds()

@@ -1,0 +1,136 @@
+"""Workloads timed by ``peers.py`` and the gate: a secure call and its NumPy call on the same data.
+
+Every builder takes a simulated session, shares its inputs (outside any timing) and returns a
+:class:`Workload`. Inputs come from different parties, so no party knows both operands. Data:
+seeded uniform reals (``_common.uniform``), scikit-learn's diabetes and breast-cancer sets.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+import mpcarray as mpc
+
+from ._common import uniform
+from .bench_models import plain_ols
+from .bench_nonlinear import OPERATIONS
+
+#: Parties of every model workload (rows or columns split across this many hospitals).
+HOSPITALS = 3
+
+#: Gradient-descent epochs of the logistic workload.
+GD_EPOCHS = 10
+
+
+class Workload(NamedTuple):
+    """One row: label, secure and plaintext calls, largest relative error of the secure result."""
+
+    label: str
+    secure: Callable
+    plain: Callable
+    error: float | None = None
+
+
+def relative_error(got, want) -> float:
+    """Largest relative error, element by element."""
+    return float(np.max(np.abs(np.asarray(got) - want) / np.abs(want)))
+
+
+def _exponent(size: int) -> int:
+    return round(np.log10(size))
+
+
+def products(s, size: int = 10**6) -> Workload:
+    """``size`` fixed-point products x * y, x from party 0 and y from party 1."""
+    a, b = uniform(size, stream=1), uniform(size, stream=2)
+    x, y = s.share(a, owner=0), s.share(b, owner=1)
+    return Workload(f"x * y, 10^{_exponent(size)}", lambda: x * y, lambda: a * b)
+
+
+def comparisons(s, size: int) -> Workload:
+    """``size`` comparisons x < y, x from party 0 and y from party 1."""
+    a, b = uniform(size, stream=3), uniform(size, stream=4)
+    x, y = s.share(a, owner=0), s.share(b, owner=1)
+    return Workload(f"x < y, 10^{_exponent(size)}", lambda: x < y, lambda: a < b)
+
+
+def nonlinear(s, name: str, size: int) -> Workload:
+    """``mpc.<name>`` of ``bench_nonlinear.OPERATIONS`` on ``size`` reals inside its documented range."""
+    secure, plain, (low, high) = OPERATIONS[name]
+    a = low + (high - low) * (uniform(size, stream=5) + 100.0) / 200.0
+    x = s.share(a, owner=0)
+    return Workload(f"{name}, 10^{_exponent(size)}", lambda: secure(x, x), lambda: plain(a, a))
+
+
+def matvec(s) -> Workload:
+    """X (10^4 x 20, party 0) @ w (party 1)."""
+    a, b = uniform((10**4, 20), stream=5) / 100.0, uniform(20, stream=6) / 100.0
+    x, w = s.share(a, owner=0), s.share(b, owner=1)
+    return Workload("X @ w, X 10^4 x 20", lambda: x @ w, lambda: a @ b)
+
+
+def gram(s) -> Workload:
+    """X.T @ X for X of 10^4 x 20 that no party knows (the sum of inputs of parties 0 and 1)."""
+    a, part = uniform((10**4, 20), stream=7) / 100.0, uniform((10**4, 20), stream=8) / 100.0
+    x = s.share(part, owner=0) + s.share(a - part, owner=1)
+    return Workload("X.T @ X, X 10^4 x 20", lambda: x.T @ x, lambda: a.T @ a)
+
+
+def ols(s, layout: str) -> Workload:
+    """LinearRegression on the diabetes data (original units), ``"rows"`` or ``"columns"`` at 3 hospitals.
+
+    Rows split across hospitals take the owner-local path (each aggregates its own rows in
+    float64); columns split across them take the secure path (the Gram matrix formed in MPC).
+    """
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True, scaled=False)
+    if layout == "rows":
+        blocks = np.array_split(np.arange(len(y)), HOSPITALS)
+        Xs = np.concatenate([s.share(X[b], owner=k) for k, b in enumerate(blocks)])
+        ys = np.concatenate([s.share(y[b], owner=k) for k, b in enumerate(blocks)])
+        label = "OLS diabetes, rows (owner-local)"
+    else:
+        groups = np.array_split(np.arange(X.shape[1]), HOSPITALS)
+        Xs = np.hstack([s.share(X[:, g], owner=k) for k, g in enumerate(groups)])
+        ys = s.share(y, owner=0)
+        label = "OLS diabetes, columns (secure)"
+    fit = mpc.models.LinearRegression().fit(Xs, ys)
+    error = relative_error(np.r_[fit.intercept_, fit.coef_], plain_ols(X, y))
+    return Workload(label, lambda: mpc.models.LinearRegression().fit(Xs, ys),
+                    lambda: plain_ols(X, y), error)
+
+
+def plain_gd_logistic(X, y, epochs: int, learning_rate: float) -> np.ndarray:
+    """``[intercept, coef...]`` after float64 gradient descent as ``method="gd"`` runs it.
+
+    From zero, on columns standardised with their means and population standard deviations.
+    """
+    mean, sd = X.mean(axis=0), X.std(axis=0)
+    Z = np.column_stack([np.ones(len(y)), (X - mean) / sd])
+    gamma = np.zeros(Z.shape[1])
+    for _ in range(epochs):
+        gamma += learning_rate * (Z.T @ (y - 1 / (1 + np.exp(-Z @ gamma)))) / len(y)
+    coef = gamma[1:] / sd
+    return np.r_[gamma[0] - coef @ mean, coef]
+
+
+def logistic(s) -> Workload:
+    """10 gradient-descent epochs on the breast-cancer data (30 features), rows at 3 hospitals."""
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    # power-of-two units with every column maximum in (32, 64], as tests/model_data.py does
+    X = np.ldexp(X, (6 - np.ceil(np.log2(X.max(axis=0)))).astype(int))
+    y = y.astype(np.float64)
+    blocks = np.array_split(np.arange(len(y)), HOSPITALS)
+    Xs = np.concatenate([s.share(X[b], owner=k) for k, b in enumerate(blocks)])
+    ys = np.concatenate([s.share(y[b], owner=k) for k, b in enumerate(blocks)])
+    model = mpc.models.LogisticRegression(max_iter=GD_EPOCHS, method="gd")
+    fit = model.fit(Xs, ys)
+    plain = functools.partial(plain_gd_logistic, X, y, GD_EPOCHS, model.learning_rate)
+    error = relative_error(np.r_[fit.intercept_, fit.coef_], plain())
+    return Workload(f"logistic GD x{GD_EPOCHS}, cancer 569 x 30", lambda: model.fit(Xs, ys),
+                    plain, error)
