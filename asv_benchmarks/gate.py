@@ -105,7 +105,7 @@ def _measure_all(names, repeat: int) -> dict:
     for name in names:
         measured[name] = measure(name, repeat)
         row = measured[name]
-        print(f"  {name:<22} ratio {row['ratio']:>8.3g}x  rounds {row['rounds']:>5}  "
+        print(f"  {name:<24} ratio {row['ratio']:>8.3g}x  rounds {row['rounds']:>5}  "
               f"bytes {row['bytes']:>12,}", flush=True)
     return measured
 

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 import mpcarray as mpc
+from mpcarray.linkage.identifiers import normalise
 
 from ._common import uniform
 from .bench_models import plain_ols
@@ -46,7 +47,8 @@ def products(s, size: int = 10**6) -> Workload:
     """``size`` fixed-point products x * y, x from party 0 and y from party 1."""
     a, b = uniform(size, stream=1), uniform(size, stream=2)
     x, y = s.share(a, owner=0), s.share(b, owner=1)
-    return Workload(f"x * y, 10^{_exponent(size)}", lambda: x * y, lambda: a * b)
+    scheme = "" if s.scheme == "additive" else f", {s.scheme} {s.n_parties} parties"
+    return Workload(f"x * y, 10^{_exponent(size)}{scheme}", lambda: x * y, lambda: a * b)
 
 
 def comparisons(s, size: int) -> Workload:
@@ -62,6 +64,15 @@ def nonlinear(s, name: str, size: int) -> Workload:
     a = low + (high - low) * (uniform(size, stream=5) + 100.0) / 200.0
     x = s.share(a, owner=0)
     return Workload(f"{name}, 10^{_exponent(size)}", lambda: secure(x, x), lambda: plain(a, a))
+
+
+def intersection(s, size: int) -> Workload:
+    """Private set intersection of ``size`` identifiers per party, half common to all, beside Python sets."""
+    common = [f"P{i:07d}" for i in range(size // 2)]
+    ids = {name: common + [f"{name}-{i:07d}" for i in range(size - len(common))] for name in s.parties}
+    return Workload(f"PSI, 10^{_exponent(size)} ids per party",
+                    lambda: mpc.linkage.private_intersection(s, ids),
+                    lambda: set.intersection(*({normalise(x) for x in v} for v in ids.values())))
 
 
 def matvec(s) -> Workload:

@@ -1,6 +1,7 @@
 """The performance gate's figures: secure/plaintext time ratio, rounds and bytes of the hot operations.
 
-Each workload (``_workloads.py``) runs at 3 parties in a fresh seeded session, in one process.
+Each workload (``_workloads.py``) runs in a fresh seeded session (3 parties, additive, unless
+``SESSIONS`` says otherwise), in one process.
 ``track_ratio`` is the median of ``REPEAT`` secure samples over the median of ``REPEAT``
 NumPy samples taken alternately in the same process (``_timing.median_ratio``): a figure
 that a loaded or faster machine moves far less than an absolute time. Both sides run on one
@@ -42,18 +43,27 @@ WORKLOADS = {
     "ols_diabetes_rows": functools.partial(w.ols, layout="rows"),
     "ols_diabetes_columns": functools.partial(w.ols, layout="columns"),
     "logistic_gd10_cancer": w.logistic,
+    "psi_1e3": functools.partial(w.intersection, size=10**3),
+    "shamir5_checked_mul_1e5": functools.partial(w.products, size=10**5),
 }
+
+#: Session options of the workloads that do not run at 3 parties with additive sharing: the
+#: products of a Shamir session that survives a failed party (5 parties, t = 1, openings
+#: checked against the redundant shares).
+SESSIONS = {"shamir5_checked_mul_1e5": {"parties": 5, "scheme": "shamir", "threshold": 1,
+                                        "check_openings": True}}
 
 
 def measure(name: str, repeat: int = REPEAT, sample_time: float = SAMPLE_TIME) -> dict:
-    """``{"label", "ratio", "rounds", "bytes"}`` of one workload, from a fresh 3-party session.
+    """``{"label", "ratio", "rounds", "bytes"}`` of one workload, from a fresh session.
 
     ``repeat=0`` counts rounds and bytes only (``"ratio"`` is None).
     """
     threads = numba.get_num_threads()
     numba.set_num_threads(THREADS)
     try:
-        with session(w.HOSPITALS) as s, threadpool_limits(THREADS):
+        options = {"parties": w.HOSPITALS, **SESSIONS.get(name, {})}
+        with session(**options) as s, threadpool_limits(THREADS):
             workload = WORKLOADS[name](s)
             stats = comm_of(s, workload.secure)  # also the warm-up: kernels loaded or compiled
             workload.plain()
