@@ -6,9 +6,9 @@ Each workload (``_workloads.py``) runs in a fresh seeded session (3 parties, add
 NumPy samples taken alternately in the same process (``_timing.median_ratio``): a figure
 that a loaded or faster machine moves far less than an absolute time. Both sides run on one
 thread (Numba and BLAS) and are timed on the process's CPU time: on a machine shared with
-other jobs, wall-clock ratios of parallel code jump by 2x between runs (a parallel region
+other jobs, wall-clock ratios of parallel code jump between runs (a parallel region
 waits for its slowest thread, and time spent waiting for a core counts), while the CPU time
-of single-threaded work barely moves; an extra pass over the data shows in either. So the
+of single-threaded work moves far less; an extra pass over the data shows in either. So the
 gate does not see a loss of parallelism, only more work. ``track_rounds`` and
 ``track_bytes_sent_per_party`` are exact counts of one call. ``gate.py`` compares these
 figures with ``baseline.json``; asv records their history.
