@@ -110,8 +110,8 @@ def _measure_all(names, repeat: int) -> dict:
     return measured
 
 
-def _load_baseline() -> dict:
-    with open(BASELINE) as f:
+def _load_baseline(path: str) -> dict:
+    with open(path) as f:
         return json.load(f)
 
 
@@ -121,6 +121,8 @@ def main(argv=None) -> int:
                         help="write baseline.json and docs/performance.md from this run")
     parser.add_argument("--only", nargs="+", metavar="WORKLOAD", help="measure only these workloads")
     parser.add_argument("--repeat", type=int, help="samples per ratio (default: bench_gate.REPEAT)")
+    parser.add_argument("--baseline", default=BASELINE,
+                        help="baseline file to compare with (default: asv_benchmarks/baseline.json)")
     args = parser.parse_args(argv)
 
     sys.path[:0] = [HERE]
@@ -135,8 +137,9 @@ def main(argv=None) -> int:
     measured = _measure_all(names, repeat)
 
     if args.update:
-        if args.only:
-            parser.error("--update measures every workload; drop --only")
+        if args.only or args.baseline != BASELINE:
+            parser.error("--update measures every workload into asv_benchmarks/baseline.json; "
+                         "drop --only and --baseline")
         baseline = {
             "measured": {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
                          "threads": bench_gate.THREADS, "repeat": repeat, "commit": _commit()},
@@ -150,7 +153,7 @@ def main(argv=None) -> int:
         print(f"gate: wrote {os.path.relpath(BASELINE, ROOT)} and {os.path.relpath(PAGE, ROOT)}")
         return 0
 
-    reference = _load_baseline()["workloads"]
+    reference = _load_baseline(args.baseline)["workloads"]
     if args.only:
         reference = {name: reference[name] for name in names if name in reference}
     failures, notes = compare(reference, measured)
