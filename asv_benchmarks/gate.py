@@ -62,6 +62,12 @@ def compare(baseline: dict, measured: dict, factor: float = RATIO_FACTOR) -> tup
     return failures, notes
 
 
+def _ratio(value: float) -> str:
+    """Three significant digits without an exponent: 54.1x, 1,010x."""
+    rounded = float(f"{value:.3g}")
+    return f"{rounded:,.0f}x" if rounded >= 100 else f"{rounded:.3g}x"
+
+
 def render(baseline: dict) -> str:
     """docs/performance.md: the committed baseline as a table."""
     meta = baseline["measured"]
@@ -85,7 +91,7 @@ def render(baseline: dict) -> str:
         "|---|---:|---:|---:|",
     ]
     for name, row in baseline["workloads"].items():
-        lines.append(f"| {row['label']} (`{name}`) | {row['ratio']:.3g}x | {row['rounds']} "
+        lines.append(f"| {row['label']} (`{name}`) | {_ratio(row['ratio'])} | {row['rounds']} "
                      f"| {row['bytes']:,} |")
     return "\n".join(lines) + "\n"
 
@@ -105,7 +111,7 @@ def _measure_all(names, repeat: int) -> dict:
     for name in names:
         measured[name] = measure(name, repeat)
         row = measured[name]
-        print(f"  {name:<24} ratio {row['ratio']:>8.3g}x  rounds {row['rounds']:>5}  "
+        print(f"  {name:<24} ratio {_ratio(row['ratio']):>8}  rounds {row['rounds']:>5}  "
               f"bytes {row['bytes']:>12,}", flush=True)
     return measured
 
