@@ -14,7 +14,7 @@ give their intermediates are spent from that range (:func:`extra_bits`).
 
 import numpy as np
 
-from ..array import SharedArray, primitives
+from ..array import SharedArray
 from ..errors import EncodingError, UnsupportedOperationError
 from ..functions import reciprocal
 
@@ -64,14 +64,13 @@ def refined_reciprocal(x: SharedArray, bits: int, steps: int = 3,
     large ``x``), and applies Newton steps ``y += y (1 - x y)`` with the residual
     kept at scale ``2^bits``; each step squares the error.
 
-    Cost: 4 rounds per step, plus the reciprocal's when there is no ``start``.
+    Cost: 5 rounds per step, plus the reciprocal's when there is no ``start``.
     Reveals: nothing.
     """
     y = reciprocal(x) * 2**bits if start is None else start
     for _ in range(steps):
         residual = 2**bits - x * y  # (1 - x y 2^-bits) * 2^bits
-        # y * residual * 2^-bits with the one truncation of the product (residual read at 2^-bits)
-        y = y + y * primitives.relabel(residual, residual.frac_bits + bits)
+        y = y + (y * residual) * 2.0**-bits
     return y
 
 
