@@ -18,11 +18,11 @@ ROSSI = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
 COEF_BOUND = {"additive": 1e-5, "shamir": 2e-5}
 SE_BOUND = {"additive": 3e-5, "shamir": 5e-5}
 #: Rounds and bytes sent by hospital a in the small fit of test_rounds_of_a_small_fit (docs/models.md).
-SMALL_FIT_COST = {"additive": (696, 409_970), "shamir": (514, 3_870_736)}
+SMALL_FIT_COST = {"additive": (656, 408_370), "shamir": (494, 3_870_608)}
 #: Rounds of each further Newton step (docs/models.md).
-STEP_ROUNDS = {"additive": 163, "shamir": 117}
+STEP_ROUNDS = {"additive": 159, "shamir": 115}
 #: Rounds and bytes sent by hospital a for rossi (432 x 7, Efron, rows split), docs/models.md.
-ROSSI_COST = (1327, 16_263_366)
+ROSSI_COST = (1233, 16_213_974)
 
 
 def relative(a, b) -> float:
@@ -57,9 +57,12 @@ def test_rossi_efron_matches_lifelines(session):
     assert relative(model.coef_, coef) < COEF_BOUND["additive"]
     assert relative(model.se_, se) < SE_BOUND["additive"]
     table, reference = model.summary(), fitter.summary
-    for column in ["coef", "exp(coef)", "se(coef)", "coef lower 95%", "coef upper 95%",
-                   "exp(coef) lower 95%", "exp(coef) upper 95%", "z", "p"]:
+    for column in ["coef", "exp(coef)", "se(coef)", "exp(coef) lower 95%", "exp(coef) upper 95%", "z", "p"]:
         np.testing.assert_allclose(table[column].to_numpy(), reference[column].to_numpy(), rtol=1e-3)
+    # coef ± 1.96 se can be near zero (fin: -0.004): its error is relative to se, not to itself
+    for column in ["coef lower 95%", "coef upper 95%"]:
+        np.testing.assert_allclose(table[column].to_numpy(), reference[column].to_numpy(),
+                                   rtol=1e-3, atol=1e-3 * float(reference["se(coef)"].min()))
     np.testing.assert_array_equal(model.event_times_, np.unique(frame.loc[frame.arrest == 1, "week"]))
     assert model.event_counts_.sum() == frame["arrest"].sum()
 

@@ -5,6 +5,8 @@ Both paths return the same quantities (within the fixed-point bound):
 * ``mean``: column means ``m`` of ``Z``;
 * ``weight``: ``w ≈ 2^h / sd``, a per-column scale that only has to be positive
   and is used *consistently* (so its rsqrt error never reaches the results);
+* ``variance``: ``sd^2``, the value ``w`` is the scaled rsqrt of (``variance * w``
+  is ``2^h / w`` to the rsqrt's error, a start for refining that reciprocal);
 * ``gram``: ``G = Zs^T Zs / n`` for ``Zs = (Z - m) * w``, i.e. about ``4^h`` times
   the correlation matrix, with ``h`` extra bits of precision chosen from the
   public row count and the number format so that ``n 4^h`` stays in the safe range.
@@ -42,6 +44,7 @@ class StandardisedMoments:
 
     mean: SharedArray | None
     weight: SharedArray
+    variance: SharedArray
     gram: SharedArray
     scale_bits: int
     n: int
@@ -66,10 +69,17 @@ def standardize(Z: SharedArray, h: int = 0, centre: bool = True):
 
     Reveals: nothing.
     """
+    standardised, mean, weight, _ = _standardize(Z, h, centre)
+    return standardised, mean, weight
+
+
+def _standardize(Z: SharedArray, h: int, centre: bool):
+    """:func:`standardize` and the column variances (mean squares without ``centre``)."""
     mean = Z.mean(axis=0) if centre else None
     centred = Z - mean if centre else Z
-    weight = rsqrt((centred * centred).mean(axis=0)) * 2**h
-    return centred * weight, mean, weight
+    variance = (centred * centred).mean(axis=0)
+    weight = rsqrt(variance) * 2**h
+    return centred * weight, mean, weight, variance
 
 
 def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> StandardisedMoments:
@@ -81,8 +91,8 @@ def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Standardised
     bits = X.fixed_point.range_bits
     h = scale_bits(n, bits)
     def secure() -> StandardisedMoments:
-        Zs, mean, weight = standardize(np.hstack([X, y.reshape(-1, 1)]), h, centre)
-        return StandardisedMoments(mean, weight, (Zs.T @ Zs) * (1.0 / n), h, n)
+        Zs, mean, weight, variance = _standardize(np.hstack([X, y.reshape(-1, 1)]), h, centre)
+        return StandardisedMoments(mean, weight, variance, (Zs.T @ Zs) * (1.0 / n), h, n)
 
     pairs = aligned_parts(X, y)
     if pairs is None:
@@ -90,13 +100,15 @@ def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Standardised
     return owner_local_or_secure(lambda: _owner_local(pairs, n, h, centre, extra_bits(bits)), secure)
 
 
-def _local_statistics(X_k: np.ndarray, y_k: np.ndarray, correlation_bits: int) -> np.ndarray:
-    """A hospital's own means, standard deviations and ``2^correlation_bits`` times correlations."""
+def _local_statistics(X_k: np.ndarray, y_k: np.ndarray, correlation_bits: int, frac: int) -> np.ndarray:
+    """A hospital's own means and standard deviations, their parts below ``2^-frac`` times
+    ``2^frac``, and ``2^correlation_bits`` times its correlations, as rows."""
     Z = np.column_stack([X_k, y_k]).astype(np.float64)
-    sd = Z.std(axis=0)
-    safe = np.where(sd > 0, sd, 1.0)
-    centred = (Z - Z.mean(axis=0)) / safe
-    return np.vstack([Z.mean(axis=0), sd, centred.T @ centred * (2.0**correlation_bits / len(Z))])
+    location_scale = np.vstack([Z.mean(axis=0), Z.std(axis=0)])
+    remainders = (location_scale - np.rint(np.ldexp(location_scale, frac)) / 2.0**frac) * 2.0**frac
+    safe = np.where(location_scale[1] > 0, location_scale[1], 1.0)
+    centred = (Z - location_scale[0]) / safe
+    return np.vstack([location_scale, remainders, centred.T @ centred * (2.0**correlation_bits / len(Z))])
 
 
 def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> StandardisedMoments:
@@ -105,32 +117,34 @@ def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> 
     ``correlation_bits`` is the coefficients' extra bits: the terms ``4^h R_k 2^bits``
     (``|R_k| <= 1``) then stay as far inside the range as the solver's products.
     """
-    stats = local_terms(pairs, lambda a, b: _local_statistics(a, b, correlation_bits))
-    frac = stats[0].frac_bits
+    frac = pairs[0][0].fixed_point.frac_bits
     # Each mean_k and sd_k travels as an f-bit part plus its rounding remainder scaled by 2^f,
     # so that both (which multiply secret weights) keep 2f fractional bits: without an
     # intercept the means dominate the Gram matrix, whose cosines are then ill-conditioned.
-    remainders = local_terms(pairs, lambda a, b: _remainders(a, b, frac))
+    # Rows: mean, sd, their remainders, then the correlations (one sharing per hospital).
+    stats = np.stack(local_terms(pairs, lambda a, b: _local_statistics(a, b, correlation_bits, frac)))
     shares = np.array([X_k.shape[0] / n for X_k, _ in pairs])
-    means = np.stack([s[0] for s in stats])
-    offsets, mean = _offsets(means, shares, centre)
-    sds = np.stack([s[1] for s in stats])
-    variance = ((sds * sds + offsets * offsets) * shares.reshape(-1, 1)).sum(axis=0)
+    offsets, mean = _offsets(stats[:, 0], shares, centre)
+    # Σ_k (n_k/n) (sd_k^2 + offset_k^2): both squares in one product
+    squares = np.concatenate([stats[:, 1], offsets])
+    variance = ((squares * squares) * np.concatenate([shares, shares]).reshape(-1, 1)).sum(axis=0)
     weight = rsqrt(variance) * 2**h
     # a_k = w * sd_k and w * mean_k with the remainders folded in; b_k = w * offset_k;
     # then G = Σ_k (n_k/n) (a_k a_k^T ∘ R_k + b_k b_k^T)
-    location_scale = np.stack([s[:2] for s in stats])
-    precise = location_scale * weight + (np.stack(remainders) * weight) * 2.0**-frac
-    scaled_sd = precise[:, 1]
+    k = len(pairs)
+    parts = stats[:, :4] * weight  # w mean_k, w sd_k and w times their remainders, one product
+    precise = parts[:, :2] + parts[:, 2:] * 2.0**-frac
     scaled_offsets, _ = _offsets(precise[:, 0], shares, centre)
-    p = means.shape[1]
+    # one hospital at a time: stacking the hospitals' products saves rounds but measured
+    # larger coefficient errors at f = 24 (tests/test_precision.py)
+    p = stats.shape[2]
     gram = None
-    for k, s in enumerate(stats):
-        a, b = scaled_sd[k], scaled_offsets[k]
-        term = ((a.reshape(p, 1) * a.reshape(1, p)) * s[2:]) * 2.0**-correlation_bits
+    for j in range(k):
+        a, b = precise[j, 1], scaled_offsets[j]
+        term = ((a.reshape(p, 1) * a.reshape(1, p)) * stats[j, 4:]) * 2.0**-correlation_bits
         term = term + b.reshape(p, 1) * b.reshape(1, p)
-        gram = term * shares[k] if gram is None else gram + term * shares[k]
-    return StandardisedMoments(mean, weight, gram, h, n)
+        gram = term * shares[j] if gram is None else gram + term * shares[j]
+    return StandardisedMoments(mean, weight, variance, gram, h, n)
 
 
 def _offsets(values, shares: np.ndarray, centre: bool):
@@ -139,10 +153,3 @@ def _offsets(values, shares: np.ndarray, centre: bool):
         return values, None
     pooled = (values * shares.reshape(-1, 1)).sum(axis=0)
     return values - pooled, pooled
-
-
-def _remainders(X_k: np.ndarray, y_k: np.ndarray, frac: int) -> np.ndarray:
-    """``(v - round(v, frac bits)) * 2^frac`` for the means and sds: their part below the fixed-point unit."""
-    Z = np.column_stack([X_k, y_k]).astype(np.float64)
-    values = np.vstack([Z.mean(axis=0), Z.std(axis=0)])
-    return (values - np.rint(np.ldexp(values, frac)) / 2.0**frac) * 2.0**frac

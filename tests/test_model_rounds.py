@@ -1,0 +1,106 @@
+"""Exact rounds of the model fits and the SPD solver (additive, 3 hospitals), against their Cost lines.
+
+Rounds do not depend on the data or the party count, only on public sizes and
+the number format (``f = 16``); the sigmoid, ``rsqrt`` and comparison inside
+them are counted as tests/test_function_rounds.py asserts them today.
+"""
+
+import numpy as np
+import pytest
+from model_data import HOSPITALS, breast_cancer, diabetes, share_columns, share_rows
+
+import mpcarray as mpc
+from mpcarray.models import LinearRegression, LogisticRegression, SPDSolver
+from mpcarray.models.precision import refined_reciprocal
+from mpcarray.models.solver import neumann_steps
+
+
+@pytest.fixture(scope="module")
+def session():
+    with mpc.Session(parties=HOSPITALS, seed=11) as s:
+        yield s
+
+
+def rounds(session, compute):
+    before = session.comm.snapshot()
+    result = compute()
+    return result, (session.comm - before).rounds
+
+
+#: docs/models.md "Rounds" (before this table: 315, 278, 1,375 and 651).
+FITS = {
+    "ols horizontal": 180,
+    "ols vertical": 153,
+    "newton x10": 983,
+    "gd x10": 642,
+}
+
+
+def fit_rounds(session, name):
+    X, y = diabetes()
+    if name == "ols horizontal":
+        Xh, yh = share_rows(session, X, y)
+        return rounds(session, lambda: LinearRegression().fit(Xh, yh))
+    if name == "ols vertical":
+        Xv, yv = share_columns(session, X), session.share(y, owner=HOSPITALS[0])
+        return rounds(session, lambda: LinearRegression().fit(Xv, yv))
+    if name == "newton x10":
+        X, y, _ = breast_cancer()
+        Xs, ys = share_rows(session, X, y)
+        return rounds(session, lambda: LogisticRegression(max_iter=10).fit(Xs, ys))
+    X, y, _ = breast_cancer(list(range(30)))
+    Xs, ys = share_rows(session, X, y)
+    return rounds(session, lambda: LogisticRegression(max_iter=10, method="gd").fit(Xs, ys))
+
+
+@pytest.mark.parametrize("name", FITS)
+def test_fit_rounds(session, name):
+    _, counted = fit_rounds(session, name)
+    assert counted == FITS[name]
+
+
+def spd(d: int, seed: int = 5) -> np.ndarray:
+    """A unit-diagonal SPD matrix with condition number ~100."""
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    A = Q @ np.diag(np.geomspace(1, 1e-2, d)) @ Q.T
+    return A / np.sqrt(np.outer(np.diag(A), np.diag(A)))
+
+
+@pytest.mark.parametrize("d", [6, 10])
+@pytest.mark.parametrize("h", [6, -1, None], ids=["public 2^-6", "public 2", "jacobi"])
+def test_solver_rounds(session, d, h):
+    """solver.py's Cost line: cold ``2k + 20`` (public scale) or ``2k + 57`` (Jacobi), warm
+    ``2 WARM_STEPS + 22`` (public ``2^-h``), ``+ 21`` (``4^-h`` an integer) or ``+ 25`` (Jacobi),
+    solve ``2 + 4m`` (public) or ``6 + 8m``."""
+    public = h is not None
+    size = 4.0 ** (h if public else 6)
+    A = session.share(spd(d) * size, owner=0)
+    b = session.share(np.linspace(-1.0, 1.0, d) * size, owner=1)
+    solver, cold = rounds(session, lambda: SPDSolver(A, 1e4, diagonal_bits=h))
+    k = neumann_steps(d, 1e4)
+    assert k == {6: 17, 10: 18}[d]
+    assert cold == 2 * k + (20 if public else 57)
+    nearby = session.share(spd(d) * size * 1.01, owner=0)
+    _, warm = rounds(session, lambda: SPDSolver(nearby, 1e4, warm_start=solver))
+    assert warm == 2 * 2 + {6: 22, -1: 21, None: 25}[h]
+    for m in range(4):
+        x, counted = rounds(session, lambda m=m: solver.solve(b, scale_bits=10, refinements=m))
+        assert counted == (2 + 4 * m if public else 6 + 8 * m)
+    # the solution, against NumPy on the encoded system
+    encoded = [np.rint(v * size * 2**16) / 2**16 for v in (spd(d), np.linspace(-1.0, 1.0, d))]
+    want = np.linalg.solve(*encoded)
+    np.testing.assert_allclose(x.reveal() / 2**10, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("steps", [1, 3])
+def test_refined_reciprocal_rounds(session, steps):
+    """precision.refined_reciprocal's Cost line: 5 rounds per Newton step from a given start."""
+    values = np.array([0.05, 0.7, 3.0, 40.0])
+    x = session.share(values, owner=0)
+    start = session.share(2**8 / values * (1 + 1e-2), owner=1)  # 1% off
+    y, counted = rounds(session, lambda: refined_reciprocal(x, 8, steps, start=start))
+    assert counted == 5 * steps
+    want = 2**8 / np.rint(values * 2**16) * 2**16  # of the encoded x
+    bound = {1: 1e-3, 3: 1e-6}[steps]  # the 1% error squared per step, then a few units of rounding
+    np.testing.assert_allclose(y.reveal(), want, rtol=bound, atol=4 * 2.0**-16)
