@@ -3,7 +3,7 @@
 Numba compiles a kernel once per combination of argument types, and an array's
 type says whether it is writeable: a ``SharedArray``'s share rows are
 read-only, freshly computed rows are not, so a two-operand kernel was compiled
-up to four times (about a second each for a parallel kernel). Kernels only
+up to four times. Kernels only
 read their array arguments, so every call hands them read-only views
 (zero-copy); a kernel that writes into an argument fails to compile instead of
 silently getting a second specialisation.

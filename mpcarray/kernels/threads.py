@@ -4,11 +4,12 @@ Starting a parallel region wakes Numba's sleeping OpenMP workers, which costs
 tens of microseconds, and hundreds of microseconds when other processes hold
 the cores; for an 11x11 product or a 100-element Beaver step that is several
 times the work itself, and a model fit makes thousands of such calls. A
-``parallel=True`` kernel also takes 2-3 times longer to compile than the same
-function without it. Below :data:`PARALLEL_MIN` elements of work a call
-therefore goes to a serial compilation of the same function (its ``prange``
-loops run as ``range``), above it to the parallel one with every thread Numba
-has; a session that only meets small arrays never compiles the parallel code.
+``parallel=True`` kernel also takes much longer to compile than the same
+function without it (docs/benchmarks.md, "Cold start"). Below
+:data:`PARALLEL_MIN` elements of work a call therefore goes to a serial
+compilation of the same function (its ``prange`` loops run as ``range``),
+above it to the parallel one with every thread Numba has; a session that only
+meets small arrays never compiles the parallel code.
 """
 
 import functools
