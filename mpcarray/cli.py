@@ -1,6 +1,7 @@
 """The ``mpcarray`` console command.
 
 ``mpcarray demo`` runs the built-in demo (:mod:`mpcarray.demo`);
+``mpcarray warmup`` compiles the kernels ahead of a first analysis;
 ``mpcarray audit verify LOG...`` checks audit logs (chain, MACs, peers' heads);
 ``mpcarray certs``, ``dealer``, ``party`` and ``run`` set up and run the socket
 backend (:mod:`mpcarray.launch`, ``docs/socket.md``). Each subcommand is a
@@ -9,6 +10,8 @@ the exit status.
 """
 
 import argparse
+import io
+import time
 
 import mpcarray as mpc
 
@@ -68,6 +71,17 @@ def _run_demo(args) -> int:
     return 0
 
 
+def _warm_up(args) -> int:
+    """Run the demo's analyses silently for each scheme: this compiles (or loads) the kernels they use."""
+    schemes = args.schemes or ["additive", "shamir"]
+    start = time.perf_counter()
+    for scheme in schemes:
+        demo.run_demo(seed=0, scheme=scheme, out=io.StringIO())
+    print(f"mpcarray warmup: kernels for {' and '.join(schemes)} sessions ready "
+          f"({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
 def _verify_audit(args) -> int:
     """``FAILED: <reason>`` and status 1 for a log that fails; never a traceback."""
     status = 0
@@ -122,6 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="sharing scheme: additive with a dealer, or Shamir without one (default: %(default)s)",
     )
     demo_parser.set_defaults(handler=_run_demo)
+
+    warmup_parser = commands.add_parser(
+        "warmup", help="compile the Numba kernels now, so that a first analysis starts at once",
+        description="Run the demo's analyses silently on the simulated backend: this compiles "
+                    "the kernels they use into Numba's disk cache (the package's __pycache__, or "
+                    "NUMBA_CACHE_DIR), which later processes load instead of compiling. Party "
+                    "processes of the socket backend compile their own variants once more.")
+    warmup_parser.add_argument(
+        "--scheme", dest="schemes", action="append", choices=("additive", "shamir"),
+        help="sharing scheme to warm up (repeatable; default: both)")
+    warmup_parser.set_defaults(handler=_warm_up)
 
     audit_parser = commands.add_parser("audit", help="audit log tools")
     audit_commands = audit_parser.add_subparsers(title="audit commands", metavar="ACTION", required=True)

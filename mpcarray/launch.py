@@ -25,6 +25,7 @@ import time
 import warnings
 from pathlib import Path
 
+from .compile_notice import announce_compilation
 from .errors import MpcError, PartyFailureWarning
 from .preprocessing.service import DEALER, serve
 from .session import ENV_CONFIG, ENV_PARTY
@@ -332,6 +333,7 @@ def run_dealer(config, listen_fd: int | None = None) -> int:
     listening socket ``listen_fd`` (how ``mpcarray run`` starts it on demand).
     """
     consortium = load_consortium(config)
+    announce_compilation()
     try:
         server = listen(consortium.dealer) if listen_fd is None else socket.socket(fileno=listen_fd)
         serve(consortium.parties, server, consortium.credentials(DEALER), consortium.timeout)

@@ -11,6 +11,7 @@ import numpy as np
 
 from .array import SharedArray
 from .array.owner import share_plaintext
+from .compile_notice import announce_compilation
 from .disclosure import Guard, PrivacyBudget
 from .domains import DEFAULT_PRIME, RING, FixedPoint, Mersenne127, PrimeField
 from .errors import (
@@ -134,6 +135,7 @@ class Session:
                  policies: dict | None = None,
                  privacy_budget: PrivacyBudget | None = None, audit=None, config=None,
                  party: str | None = None, range_check: bool | None = None):
+        announce_compilation()
         backend = _default_backend(backend)
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available backends: {BACKENDS}")

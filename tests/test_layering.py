@@ -15,7 +15,7 @@ PACKAGE = Path(mpcarray.__file__).parent
 
 #: Layers from the bottom up; a module may import its own layer and those before it.
 LAYERS = [
-    {"errors", "memory"},
+    {"errors", "memory", "compile_notice"},
     {"kernels"},
     {"domains"},
     {"schemes"},

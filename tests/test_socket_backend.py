@@ -189,7 +189,7 @@ def test_dealer_process_starts_only_for_a_scheme_that_contacts_it(tmp_path, sche
     results = run.wait(60)  # closes the dealer's port once the parties ended: the process list is final
     assert results.keys() == run.processes().keys()
     assert all(code == 0 for code, _ in results.values()), results
-    assert all(results[name][1].strip() == "14" for name in run.parties)
+    assert all(results[name][1].strip().splitlines()[-1] == "14" for name in run.parties)  # after any compile notice
     assert (DEALER in results) == (scheme == "additive")
 
 
@@ -226,7 +226,7 @@ def test_party_killed_mid_multiplication(tmp_path):
     config = launch.prepare(tmp_path, ["party0", "party1", "party2"], timeout=TIMEOUT)
     run = launch.start(config, script)
     victim = run.parties["party1"]
-    assert victim.stdout.readline().strip() == "multiplying"
+    assert any(line.strip() == "multiplying" for line in iter(victim.stdout.readline, ""))  # a compile notice may come first
     victim.kill()
     run.close_dealer_port()
     processes = run.processes()

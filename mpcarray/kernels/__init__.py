@@ -14,68 +14,82 @@ compute in a prime field GF(p), ``p < 2^63``, and the ``*127`` kernels of
 word arrays (two ``uint64`` words per element).
 """
 
+import numba
+
 from . import beaver, binary, field, field127, gram, matmul, planes, prg, reduce, truncation
 from .field127 import ELEMENT127, MERSENNE127
+from .readonly import read_only_arrays
 from .threads import serial_when_small
 
 _ELEMENTS = 0  # the first argument's size measures the work
 _COUNT = 2  # (streams, offset, count, ...): the count does
 
-beaver_mask = serial_when_small(beaver.beaver_mask, _ELEMENTS)
-beaver_combine = serial_when_small(beaver.beaver_combine, _ELEMENTS)
-square_mask = serial_when_small(beaver.square_mask, _ELEMENTS)
-square_combine = serial_when_small(beaver.square_combine, _ELEMENTS)
-triple_correction = serial_when_small(beaver.triple_correction, _COUNT)
-square_correction = serial_when_small(beaver.square_correction, _COUNT)
-and_mask = serial_when_small(binary.and_mask, _ELEMENTS)
-and_combine = serial_when_small(binary.and_combine, _ELEMENTS)
-and_correction = serial_when_small(binary.and_correction, _COUNT)
-bit_to_arith = serial_when_small(binary.bit_to_arith, _ELEMENTS)
-dabit_correction = serial_when_small(binary.dabit_correction, _COUNT)
-dabit_mask = serial_when_small(binary.dabit_mask, _ELEMENTS)
-edabit_correction = serial_when_small(binary.edabit_correction, _COUNT)
-edabit_shares = serial_when_small(binary.edabit_shares, _COUNT)
-word_dabit_correction = serial_when_small(binary.word_dabit_correction, _COUNT)
-word_dabit_mask = serial_when_small(binary.word_dabit_mask, _ELEMENTS)
-word_to_ring = serial_when_small(binary.word_to_ring, _ELEMENTS)
-xor_rows = serial_when_small(binary.xor_rows, _ELEMENTS)
-add_mod = serial_when_small(field.add_mod, _ELEMENTS)
-sub_mod = serial_when_small(field.sub_mod, _ELEMENTS)
-neg_mod = serial_when_small(field.neg_mod, _ELEMENTS)
-mul_mod = serial_when_small(field.mul_mod, _ELEMENTS)
-matmul_mod = serial_when_small(field.matmul_mod, lambda a, b, p: a.size * b.shape[1])
-reduce_wide = serial_when_small(field.reduce_wide, _ELEMENTS)
-sum_mod = serial_when_small(field.sum_mod, _ELEMENTS)
+
+def _kernel(function, work):
+    """``function`` run serially on small work, with read-only array arguments (one specialisation)."""
+    return read_only_arrays(serial_when_small(function, work))
+
+
+def ring_matmul(a, b):
+    """``a @ b`` modulo 2^64 for 2-D ``uint64`` arrays of any memory layout."""
+    return _ring_matmul(a, b, numba.get_num_threads())
+
+
+beaver_mask = _kernel(beaver.beaver_mask, _ELEMENTS)
+beaver_combine = _kernel(beaver.beaver_combine, _ELEMENTS)
+square_mask = _kernel(beaver.square_mask, _ELEMENTS)
+square_combine = _kernel(beaver.square_combine, _ELEMENTS)
+triple_correction = _kernel(beaver.triple_correction, _COUNT)
+square_correction = _kernel(beaver.square_correction, _COUNT)
+and_mask = _kernel(binary.and_mask, _ELEMENTS)
+and_combine = _kernel(binary.and_combine, _ELEMENTS)
+and_correction = _kernel(binary.and_correction, _COUNT)
+bit_to_arith = _kernel(binary.bit_to_arith, _ELEMENTS)
+dabit_correction = _kernel(binary.dabit_correction, _COUNT)
+dabit_mask = _kernel(binary.dabit_mask, _ELEMENTS)
+edabit_correction = _kernel(binary.edabit_correction, _COUNT)
+edabit_shares = _kernel(binary.edabit_shares, _COUNT)
+word_dabit_correction = _kernel(binary.word_dabit_correction, _COUNT)
+word_dabit_mask = _kernel(binary.word_dabit_mask, _ELEMENTS)
+word_to_ring = _kernel(binary.word_to_ring, _ELEMENTS)
+xor_rows = _kernel(binary.xor_rows, _ELEMENTS)
+add_mod = _kernel(field.add_mod, _ELEMENTS)
+sub_mod = _kernel(field.sub_mod, _ELEMENTS)
+neg_mod = _kernel(field.neg_mod, _ELEMENTS)
+mul_mod = _kernel(field.mul_mod, _ELEMENTS)
+matmul_mod = _kernel(field.matmul_mod, lambda a, b, p: a.size * b.shape[1])
+reduce_wide = _kernel(field.reduce_wide, _ELEMENTS)
+sum_mod = _kernel(field.sum_mod, _ELEMENTS)
 sum_mod_axis = field.sum_mod_axis
-add127 = serial_when_small(field127.add127, _ELEMENTS)
-sub127 = serial_when_small(field127.sub127, _ELEMENTS)
-neg127 = serial_when_small(field127.neg127, _ELEMENTS)
-mul127 = serial_when_small(field127.mul127, _ELEMENTS)
-pow127 = serial_when_small(field127.pow127, _ELEMENTS)
-matmul127 = serial_when_small(field127.matmul127, lambda a, b, m, k, n: m * k * n)
-sum_rows127 = serial_when_small(field127.sum_rows127, _ELEMENTS)
-sum127 = serial_when_small(field127.sum127, _ELEMENTS)
-from_words127 = serial_when_small(field127.from_words127, _ELEMENTS)
-mul_pow2_127 = serial_when_small(field127.mul_pow2_127, _ELEMENTS)
-encode_int127 = serial_when_small(field127.encode_int127, _ELEMENTS)
-decode_int127 = serial_when_small(field127.decode_int127, _ELEMENTS)
-decode_float127 = serial_when_small(field127.decode_float127, _ELEMENTS)
-encode_fixed127 = serial_when_small(field127.encode_fixed127, _ELEMENTS)
+add127 = _kernel(field127.add127, _ELEMENTS)
+sub127 = _kernel(field127.sub127, _ELEMENTS)
+neg127 = _kernel(field127.neg127, _ELEMENTS)
+mul127 = _kernel(field127.mul127, _ELEMENTS)
+pow127 = _kernel(field127.pow127, _ELEMENTS)
+matmul127 = _kernel(field127.matmul127, lambda a, b, m, k, n: m * k * n)
+sum_rows127 = _kernel(field127.sum_rows127, _ELEMENTS)
+sum127 = _kernel(field127.sum127, _ELEMENTS)
+from_words127 = _kernel(field127.from_words127, _ELEMENTS)
+mul_pow2_127 = _kernel(field127.mul_pow2_127, _ELEMENTS)
+encode_int127 = _kernel(field127.encode_int127, _ELEMENTS)
+decode_int127 = _kernel(field127.decode_int127, _ELEMENTS)
+decode_float127 = _kernel(field127.decode_float127, _ELEMENTS)
+encode_fixed127 = _kernel(field127.encode_fixed127, _ELEMENTS)
 words127 = field127.words127
 elements127 = field127.elements127
-gram_combine = serial_when_small(gram.gram_combine, _ELEMENTS)
-gram_correction = serial_when_small(gram.gram_correction, lambda streams, offset, rows, cols, chunks: rows * cols)
-ring_matmul = serial_when_small(matmul.ring_matmul, lambda a, b: a.size * b.shape[1])
-to_planes = serial_when_small(planes.to_planes, _ELEMENTS)
-from_planes = serial_when_small(planes.from_planes, _ELEMENTS)
-plane_bits = serial_when_small(planes.plane_bits, _ELEMENTS)
-fill_streams = serial_when_small(prg.fill_streams, _COUNT)
-zero_correction = serial_when_small(prg.zero_correction, _COUNT)
+gram_combine = _kernel(gram.gram_combine, _ELEMENTS)
+gram_correction = _kernel(gram.gram_correction, lambda streams, offset, rows, cols, chunks: rows * cols)
+_ring_matmul = _kernel(matmul.ring_matmul, lambda a, b, threads: a.size * b.shape[1])
+to_planes = _kernel(planes.to_planes, _ELEMENTS)
+from_planes = _kernel(planes.from_planes, _ELEMENTS)
+plane_bits = _kernel(planes.plane_bits, _ELEMENTS)
+fill_streams = _kernel(prg.fill_streams, _COUNT)
+zero_correction = _kernel(prg.zero_correction, _COUNT)
 stream_gammas = prg.stream_gammas
-sum_rows = serial_when_small(reduce.sum_rows, _ELEMENTS)
-trunc_mask = serial_when_small(truncation.trunc_mask, _ELEMENTS)
-trunc_combine = serial_when_small(truncation.trunc_combine, _ELEMENTS)
-trunc_correction = serial_when_small(truncation.trunc_correction, _COUNT)
+sum_rows = _kernel(reduce.sum_rows, _ELEMENTS)
+trunc_mask = _kernel(truncation.trunc_mask, _ELEMENTS)
+trunc_combine = _kernel(truncation.trunc_combine, _ELEMENTS)
+trunc_correction = _kernel(truncation.trunc_correction, _COUNT)
 
 __all__ = [
     "ELEMENT127",

@@ -9,7 +9,6 @@ inner dimension across threads with one accumulator each; the ring addition of
 the partial results is exact.
 """
 
-import numba
 import numpy as np
 from numba import njit, prange
 
@@ -25,13 +24,9 @@ def _accumulate(acc, a, b, t_start, t_stop):
                 acc[i, j] += ait * b[t, j]
 
 
-def ring_matmul(a, b):
-    """``a @ b`` modulo 2^64 for 2-D ``uint64`` arrays of any memory layout."""
-    return _ring_matmul(a, b, numba.get_num_threads())
-
-
 @njit(parallel=True, cache=True, nogil=True)
-def _ring_matmul(a, b, threads):
+def ring_matmul(a, b, threads):
+    """``a @ b`` modulo 2^64 for 2-D ``uint64`` arrays of any memory layout, split for ``threads`` threads."""
     m, inner = a.shape
     p = b.shape[1]
     if m >= 4 * threads:

@@ -44,7 +44,7 @@ def _matrix_correction(streams, offset, m, inner, p, count):
     """Party 0's ``C_0 = (sum A) @ (sum B) - sum_{i>0} C_i`` for every batch entry, ``(count, m, p)``."""
     sizes = matrix_sizes(m, inner, p, count)
     flat = kernels.fill_streams(streams, offset, sum(sizes))
-    a = kernels.sum_rows(flat[:, : sizes[0]]).reshape(count, m, inner)
+    a = kernels.sum_rows(np.ascontiguousarray(flat[:, : sizes[0]])).reshape(count, m, inner)
     b = kernels.sum_rows(np.ascontiguousarray(flat[:, sizes[0]: sizes[0] + sizes[1]])).reshape(count, inner, p)
     others = kernels.sum_rows(np.ascontiguousarray(flat[1:, sizes[0] + sizes[1]:])).reshape(count, m, p)
     return np.stack([kernels.ring_matmul(a[i], b[i]) - others[i] for i in range(count)]) if count else others

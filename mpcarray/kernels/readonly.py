@@ -1,0 +1,31 @@
+"""Kernel arguments passed read-only, so that one compiled specialisation serves every caller.
+
+Numba compiles a kernel once per combination of argument types, and an array's
+type says whether it is writeable: a ``SharedArray``'s share rows are
+read-only, freshly computed rows are not, so a two-operand kernel was compiled
+up to four times. Kernels only
+read their array arguments, so every call hands them read-only views
+(zero-copy); a kernel that writes into an argument fails to compile instead of
+silently getting a second specialisation.
+"""
+
+import functools
+
+import numpy as np
+
+
+def read_only_arrays(kernel):
+    """``kernel`` called with read-only views of its ``ndarray`` arguments."""
+    @functools.wraps(kernel)
+    def call(*args):
+        return kernel(*[_read_only(arg) for arg in args])
+
+    return call
+
+
+def _read_only(value):
+    if not isinstance(value, np.ndarray) or not value.flags.writeable:
+        return value
+    view = value.view()
+    view.flags.writeable = False
+    return view
