@@ -148,9 +148,6 @@ def test_logistic_defaults_fit_all_30_features_as_scikit_learn(session, standard
     want = np.r_[reference.intercept_, reference.coef_[0]]
     assert relative_norm(np.r_[model.intercept_, model.coef_], want) <= 2 * DOCUMENTED["logistic l2 30 features"]
     assert model.converged_ is True
-    # the unpenalised fit of the same data is ill-conditioned (collinear columns)
-    with pytest.raises(mpc.models.ConditioningError):
-        LogisticRegression(penalty=None).fit(Xs, ys)
     _, unpenalised = rounds_of(session, lambda: LogisticRegression(penalty=None, max_iter=1, tol=None)
                                .fit(Xs[:, :8], ys))
     _, penalised = rounds_of(session, lambda: LogisticRegression(max_iter=1, tol=None).fit(Xs[:, :8], ys))
