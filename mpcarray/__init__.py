@@ -10,6 +10,7 @@ from .domains import FixedPoint
 from .errors import (
     AuditError,
     ConfigError,
+    ConvergenceWarning,
     DataError,
     DisclosureError,
     DomainMismatchError,
@@ -58,6 +59,7 @@ __all__ = [
     "AuditError",
     "CommStats",
     "ConfigError",
+    "ConvergenceWarning",
     "DataError",
     "DisclosureError",
     "DomainMismatchError",

@@ -269,7 +269,7 @@ def _models(s, dataset, k, meter, say) -> dict:
         f"{X.shape[1]} features in\n    original units, rows split across the parties) and "
         "logistic regression on the breast-cancer data")
     say("    Secure code: mpc.models.LinearRegression().fit(X, y); "
-        "mpc.models.LogisticRegression(max_iter=10).fit(X, y)")
+        "mpc.models.LogisticRegression(penalty=None, max_iter=10).fit(X, y)")
     with meter.step("share diabetes rows"):
         Xs = np.concatenate([s.share(X[b], owner=p) for p, b in zip(s.parties, blocks)])
         ys = np.concatenate([s.share(y[b], owner=p) for p, b in zip(s.parties, blocks)])
@@ -298,7 +298,7 @@ def _models(s, dataset, k, meter, say) -> dict:
         F = np.concatenate([s.share(features[b], owner=p) for p, b in zip(s.parties, blocks)])
         t = np.concatenate([s.share(benign[b], owner=p) for p, b in zip(s.parties, blocks)])
     with meter.step("logistic fit (Newton)"):
-        logistic = mpc.models.LogisticRegression(max_iter=10).fit(F, t)
+        logistic = mpc.models.LogisticRegression(penalty=None, max_iter=10).fit(F, t)
     start = time.perf_counter()
     reference = plaintext_newton_logistic(features, benign, 10)
     plain_seconds = time.perf_counter() - start

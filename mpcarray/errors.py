@@ -43,6 +43,10 @@ class PartyFailureWarning(UserWarning):
     """A party failed (crashed, disconnected or missed a deadline); the others go on without it."""
 
 
+class ConvergenceWarning(UserWarning):
+    """An iterative fit did not converge in ``max_iter`` steps (scikit-learn's name); the result is still returned."""
+
+
 class UnsupportedOperationError(MpcError, TypeError):
     """The operation has no secure implementation; nothing was computed."""
 

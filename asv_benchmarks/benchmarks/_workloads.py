@@ -139,7 +139,7 @@ def logistic(s) -> Workload:
     blocks = np.array_split(np.arange(len(y)), HOSPITALS)
     Xs = np.concatenate([s.share(X[b], owner=k) for k, b in enumerate(blocks)])
     ys = np.concatenate([s.share(y[b], owner=k) for k, b in enumerate(blocks)])
-    model = mpc.models.LogisticRegression(max_iter=GD_EPOCHS, method="gd")
+    model = mpc.models.LogisticRegression(penalty=None, max_iter=GD_EPOCHS, method="gd", tol=None)
     fit = model.fit(Xs, ys)
     plain = functools.partial(plain_gd_logistic, X, y, GD_EPOCHS, model.learning_rate)
     error = relative_error(np.r_[fit.intercept_, fit.coef_], plain())

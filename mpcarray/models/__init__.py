@@ -7,7 +7,7 @@ line); ``predict`` returns SharedArrays.
 
 from ._validation import ConditioningError, NotFittedError
 from .cox import CoxPH
-from .linear import LinearRegression
+from .linear import LinearRegression, Ridge
 from .logistic import LogisticRegression
 from .risk_score import RiskScore
 from .solver import SPDSolver, solve_spd
@@ -18,6 +18,7 @@ __all__ = [
     "LinearRegression",
     "LogisticRegression",
     "NotFittedError",
+    "Ridge",
     "RiskScore",
     "SPDSolver",
     "solve_spd",

@@ -31,6 +31,7 @@ from ..stats.survival import event_counts, risk_set_indicators
 from . import precision
 from ._validation import NotFittedError, shared
 from .moments import standardize
+from .params import EstimatorParams
 from .solver import SPDSolver
 
 TIES = ("efron", "breslow")
@@ -77,7 +78,7 @@ def _pairs(p: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(p)
 
 
-class CoxPH:
+class CoxPH(EstimatorParams):
     """Cox proportional-hazards model ``h(t | x) = h_0(t) exp(x coef_)``, as lifelines' ``CoxPHFitter``.
 
     Parameters
@@ -146,11 +147,9 @@ class CoxPH:
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
         self.ties = ties
-        self.max_iter = int(max_iter)
+        self.max_iter = max_iter
         self.alpha = alpha
         self.max_condition = max_condition
-        self.coef_ = None
-        self.se_ = None
 
     def fit(self, X: SharedArray, time: SharedArray, event: SharedArray) -> "CoxPH":
         """Fit on shared covariates ``X`` (n, p), integer times (n,) and 0/1 events (n,). Returns ``self``.
@@ -172,7 +171,7 @@ class CoxPH:
         events = int(deaths.sum())
         observed = (event @ Z) * (2.0**bits / events)  # 2^b Σ_events z / D
         gamma, solver = None, None  # γ * 2^bits
-        for _ in range(self.max_iter):
+        for _ in range(int(self.max_iter)):
             w = exp((Z @ gamma) * 2.0**-bits) if gamma is not None else None
             values = columns if w is None else columns * w.reshape(n, 1)
             phi = terms.matrix @ (indicators.T @ values)  # Φ^0, Φ^1, packed Φ^2 per term
@@ -203,7 +202,7 @@ class CoxPH:
 
         Reveals: nothing (computed from ``coef_`` and ``se_``).
         """
-        if self.coef_ is None:
+        if getattr(self, "coef_", None) is None:
             raise NotFittedError("this CoxPH is not fitted yet; call fit(X, time, event) first")
         z = self.coef_ / self.se_
         q = _scipy_stats.norm.ppf(1 - self.alpha / 2)

@@ -6,7 +6,10 @@ from ..array import SharedArray
 from ..functions import divide, sqrt
 from . import precision
 from ._validation import design, n_features
+from .inference import CoefficientTable
 from .moments import moments
+from .params import EstimatorParams
+from .penalty import check_strength, diagonal
 from .solver import SPDSolver
 
 #: Refinements of each solve: the column cosines (no intercept) reach κ ~ 1e4, where the
@@ -14,7 +17,7 @@ from .solver import SPDSolver
 REFINEMENTS = 4
 
 
-class LinearRegression:
+class LinearRegression(EstimatorParams, CoefficientTable):
     """Ordinary least squares ``y ≈ X coef_ + intercept_`` on secret-shared rows.
 
     Parameters
@@ -24,8 +27,10 @@ class LinearRegression:
         origin (scikit-learn's ``fit_intercept=False``, statsmodels OLS without a
         constant) and ``intercept_`` is ``0.0``.
     standard_errors : bool
-        Also compute ``bse_`` (classical OLS standard errors, as statsmodels) and
-        ``rsquared_``. Without an intercept these follow statsmodels' model without
+        Also compute ``bse_`` (classical OLS standard errors, as statsmodels),
+        ``intercept_bse_`` (with an intercept), ``df_resid_`` and ``rsquared_``, and
+        allow :meth:`summary` (t statistics, p-values, confidence intervals; with an
+        intercept this costs 5 rounds more than ``bse_`` alone). Without an intercept these follow statsmodels' model without
         a constant: ``n - d`` residual degrees of freedom and the *uncentred*
         ``rsquared_ = 1 - RSS / Σ y²``.
     max_condition : float
@@ -51,7 +56,7 @@ class LinearRegression:
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (each twice: coarse,
     then precise), one bit about the conditioning; with ``standard_errors`` also
-    ``bse_`` and ``rsquared_``.
+    ``bse_``, ``intercept_bse_`` and ``rsquared_``.
     """
 
     def __init__(self, fit_intercept: bool = True, standard_errors: bool = False,
@@ -59,11 +64,6 @@ class LinearRegression:
         self.fit_intercept = fit_intercept
         self.standard_errors = standard_errors
         self.max_condition = max_condition
-        # set by fit (None before)
-        self.coef_: np.ndarray | None = None
-        self.intercept_: float | None = None
-        self.bse_: np.ndarray | None = None
-        self.rsquared_: float | None = None
 
     def fit(self, X: SharedArray, y: SharedArray) -> "LinearRegression":
         """Fit on shared ``X`` (n, d) and ``y`` (n,). Returns ``self``.
@@ -73,27 +73,41 @@ class LinearRegression:
         """
         X, y = design(X, y)
         d = X.shape[1]
+        name = type(self).__name__
         # γ is kept at 2^coef_bits (f + coef_bits = 28 fractional bits); 1 / w_y and the
         # intercept, whose factors are larger, at WIDE_FACTOR_BITS fewer (precision.extra_bits)
         coef_bits = precision.extra_bits(precision.model_range_bits(X, "LinearRegression"))
         wide_bits = coef_bits - precision.WIDE_FACTOR_BITS
         stats = moments(X, y, centre=self.fit_intercept)
-        A, b = stats.gram[:d, :d], stats.gram[:d, d]
-        solver = SPDSolver(A, self.max_condition, diagonal_bits=stats.scale_bits)  # diagonal ≈ 4^h
+        penalty = self._penalty(stats, d)
+        A, b = stats.gram[:d, :d] + penalty, stats.gram[:d, d]
+        # the diagonal is 4^h unless a penalty adds to it: then it is scaled in secret
+        diagonal_bits = stats.scale_bits if isinstance(penalty, int) and penalty == 0 else None
+        solver = SPDSolver(A, self.max_condition, diagonal_bits=diagonal_bits)
         gamma = solver.solve(b, coef_bits, REFINEMENTS)  # standardised coefficients * 2^coef_bits
         # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + wide) / w_y
         bits = stats.scale_bits + wide_bits
         # start: variance * w = 2^h / w to the rsqrt's error (a product, not a reciprocal)
         start = (stats.variance[d] * stats.weight[d]) * 2.0 ** (bits - 2 * stats.scale_bits)
-        ratio = stats.weight[:d] * precision.refined_reciprocal(stats.weight[d], bits, start=start)
+        reciprocal = precision.refined_reciprocal(stats.weight[d], bits, start=start)  # 2^bits / w_y
+        ratio = stats.weight[:d] * reciprocal
         self.coef_, scaled, exponents = precision.reveal_product(
-            gamma, ratio, coef_bits + bits, "LinearRegression.coef_")
-        self.intercept_ = _intercept(stats, scaled, exponents, wide_bits) if self.fit_intercept else 0.0
+            gamma, ratio, coef_bits + bits, f"{name}.coef_")
+        self.intercept_ = _intercept(stats, scaled, exponents, wide_bits, name) if self.fit_intercept else 0.0
+        self.bse_ = self.intercept_bse_ = self.rsquared_ = self.df_resid_ = None
         if self.standard_errors:
-            self._standard_errors(stats, solver, b, gamma, ratio, bits, coef_bits)
+            self._standard_errors(stats, solver, b, gamma, (ratio, reciprocal), bits, coef_bits)
         return self
 
-    def _standard_errors(self, stats, solver, b, gamma, ratio, bits, coef_bits):
+    def _df_resid(self):
+        """Residual degrees of freedom of the t statistics (statsmodels' ``df_resid``)."""
+        return self.df_resid_
+
+    def _penalty(self, stats, d: int):
+        """What the penalty adds to the standardised Gram matrix: nothing for least squares."""
+        return 0
+
+    def _standard_errors(self, stats, solver, b, gamma, scales_y, bits, coef_bits):
         """``bse_`` and ``rsquared_`` from the standardised normal equations.
 
         Without an intercept the moments are uncentred, so ``rsquared_`` is the
@@ -105,16 +119,31 @@ class LinearRegression:
         total = stats.gram[d, d]
         residual = total - explained  # 4^h (1 - R^2)
         dof = n - d - int(self.fit_intercept)
+        self.df_resid_ = dof
         self.rsquared_ = float(divide(explained, total).reveal(label="LinearRegression.rsquared_"))
         h = stats.scale_bits
-        zeros = b.reshape(-1, 1) * np.zeros((1, d), dtype=np.int64)
-        inverse = solver.solve(zeros + np.eye(d, dtype=np.int64) * 4**h, coef_bits, REFINEMENTS)  # R^-1 2^coef
+        identity = b.reshape(-1, 1) * np.zeros((1, d), dtype=np.int64) + np.eye(d, dtype=np.int64) * 4**h
+        if self.fit_intercept:  # one more right-hand side: t_j = mean_j / sd_j
+            t = (stats.mean[:d] * stats.weight[:d]) * 2.0**-h
+            identity = np.hstack([identity, t.reshape(d, 1)])
+        solved = solver.solve(identity, coef_bits, REFINEMENTS)  # R^-1 2^coef (and R^-1 t 2^(coef - 2h))
         index = np.arange(d)
+        diagonal, scales = solved[index, index], np.full(d, 2.0**-h / dof)
+        factors, reciprocal = scales_y  # 2^bits w_j / w_y and 2^bits / w_y
+        if self.fit_intercept:
+            # Var(intercept) = σ² (1 + t^T R^-1 t) / n: in the units of Var(γ_j), (R^-1)_jj
+            # becomes 1 + q (at unit scale, so its public factor carries 2^coef_bits) ...
+            q = (t * solved[:, d]).sum() * 2.0 ** (2 * h - coef_bits)
+            diagonal = np.concatenate([diagonal, (q + 1).reshape(1)])
+            scales = np.append(scales, 2.0 ** (coef_bits - h) / dof)
+            # ... and w_j / w_y becomes sd_y = 2^h / w_y
+            factors = np.concatenate([factors, (reciprocal * 2**h).reshape(1)])
         # Var(γ_j) 2^coef_bits = (R^-1)_jj 2^coef_bits * residual 4^-h / dof, scaled in two steps
-        variance = (inverse[index, index] * (residual * 2.0**-h)) * (2.0**-h / dof)
+        variance = (diagonal * (residual * 2.0**-h)) * scales
         root = sqrt(variance)  # sd(γ_j) * 2^(coef_bits / 2)
-        self.bse_, _, _ = precision.reveal_product(
-            root, ratio, coef_bits / 2 + bits, "LinearRegression.bse_")
+        errors, _, _ = precision.reveal_product(root, factors, coef_bits / 2 + bits, "LinearRegression.bse_")
+        self.bse_ = errors[:d]
+        self.intercept_bse_ = float(errors[d]) if self.fit_intercept else None
 
     def predict(self, X: SharedArray) -> SharedArray:
         """Predictions ``X coef_ + intercept_`` as a SharedArray (the fitted coefficients are public).
@@ -137,9 +166,46 @@ class LinearRegression:
         return 1.0 - float(ratio.reveal(label="LinearRegression.score"))
 
 
-def _intercept(stats, scaled, exponents, intercept_bits: int) -> float:
+class Ridge(LinearRegression):
+    """Least squares with an L2 penalty, as scikit-learn's ``Ridge``.
+
+    Minimises ``||y - X coef_ - intercept_||² + alpha ||coef_||²``.
+
+    Parameters
+    ----------
+    alpha : float
+        Penalty strength (positive); the intercept is not penalised.
+    fit_intercept, max_condition
+        As :class:`LinearRegression`.
+
+    Notes
+    -----
+    The normal equations of the standardised problem gain the diagonal
+    ``alpha w_j² / n`` (``w_j ≈ 2^h / sd_j``, secret; :mod:`mpcarray.models.penalty`),
+    so the cost is that of :class:`LinearRegression` plus 3 rounds (2 with Shamir). Requirements as
+    :class:`LinearRegression`. No standard errors (the classical ones do not apply).
+
+    Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then precise),
+    one bit about the conditioning; labels ``"Ridge.<name>"``.
+    """
+
+    standard_errors = False
+
+    def __init__(self, alpha: float = 1.0, *, fit_intercept: bool = True, max_condition: float = 1e4):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.max_condition = max_condition
+        check_strength("alpha", alpha)
+
+    def _penalty(self, stats, d: int):
+        """``diag(alpha w² / n)``, in the Gram matrix's units (``w`` carries its ``2^h``)."""
+        alpha = check_strength("alpha", self.alpha)
+        return diagonal(stats.weight[:d], alpha / stats.n, 0).reshape(1, d) * np.eye(d, dtype=np.int64)
+
+
+def _intercept(stats, scaled, exponents, intercept_bits: int, name: str) -> float:
     """``mean_y - Σ coef_j mean_j``, all at scale ``2^intercept_bits``, revealed."""
     d = scaled.shape[0]
     terms = (scaled * stats.mean[:d]) * 2.0 ** (intercept_bits - exponents)
     intercept = stats.mean[d] * 2**intercept_bits - terms.sum()
-    return float(intercept.reveal(label="LinearRegression.intercept_")) / 2**intercept_bits
+    return float(intercept.reveal(label=f"{name}.intercept_")) / 2**intercept_bits

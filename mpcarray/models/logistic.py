@@ -3,29 +3,48 @@
 import numpy as np
 
 from ..array import SharedArray, primitives
-from ..functions import sigmoid
+from ..functions import sigmoid, sqrt
 from . import precision
 from ._validation import design, n_features
+from .convergence import check_converged
+from .inference import CoefficientTable
 from .moments import standardize
+from .params import EstimatorParams
+from .penalty import check_strength, diagonal
 from .solver import SPDSolver
 
 #: The iterates' log-odds ``Z γ`` are larger than the linear model's Gram products, so
 #: ``γ`` keeps this many bits fewer than :func:`~.precision.extra_bits` (10 at ``f = 16``).
 LOG_ODDS_BITS = 2
 METHODS = ("newton", "gd")
+PENALTIES = ("l2", None)
+#: Refinements of the standard errors' solve against the precise Hessian.
+REFINEMENTS = 2
 
 
-class LogisticRegression:
-    """Unpenalised logistic regression ``P(y = 1) = sigmoid(X coef_ + intercept_)``.
+class LogisticRegression(EstimatorParams, CoefficientTable):
+    """Logistic regression ``P(y = 1) = sigmoid(X coef_ + intercept_)``, as scikit-learn's.
 
     Parameters
     ----------
-    max_iter : int
-        Number of iterations, all run (a stopping test would reveal progress).
+    penalty : {"l2", None}
+        ``"l2"`` (scikit-learn's default) minimises ``C Σ_i log-loss_i + ||coef_||² / 2``
+        (the intercept is not penalised); ``None`` gives the maximum-likelihood fit
+        (statsmodels' ``Logit``), which does not exist on separable classes.
+    C : float
+        Inverse penalty strength (default 1.0, as scikit-learn).
     fit_intercept : bool
         Fit an intercept (default). Without one the log-odds go through the origin
         (scikit-learn's ``fit_intercept=False``, statsmodels Logit without a
         constant) and ``intercept_`` is ``0.0``.
+    max_iter : int
+        Number of iterations, all run (a stopping test would reveal progress).
+    tol : float or None
+        After the last iteration one bit is revealed: whether every component of
+        the last step, in standardised units (``coef_j sd_j``), is at most ``tol``;
+        if not, :class:`~mpcarray.ConvergenceWarning` is raised (separable classes
+        without a penalty, or too few iterations). ``None`` skips the check (and its
+        17 rounds). The fit's own rounding moves the last Newton step by about 1e-4.
     method : {"newton", "gd"}
         ``"newton"``: iteratively reweighted least squares; each step solves
         ``H δ = g`` with :class:`~mpcarray.models.SPDSolver` (about 10 steps
@@ -35,6 +54,16 @@ class LogisticRegression:
         Step size of ``"gd"``.
     max_condition : float
         Largest condition number of each Newton system (Jacobi-scaled).
+    standard_errors : bool
+        Also compute ``bse_`` and ``intercept_bse_`` (statsmodels ``Logit``'s ``bse``,
+        from the inverse Hessian at the last Newton step; needs ``penalty=None`` and
+        ``method="newton"``) and allow :meth:`summary`.
+
+    Attributes
+    ----------
+    coef_, intercept_ : the fitted coefficients (revealed).
+    converged_ : bool or None
+        The revealed convergence bit (``None`` with ``tol=None``).
 
     Notes
     -----
@@ -50,33 +79,54 @@ class LogisticRegression:
     (``2^16`` at 16 fractional bits, ``R = 62 - 2 frac_bits``).
 
     Newton steps solve ``H δ = g`` without refinement (the iteration's fixed point
-    ``g = 0`` does not depend on the inverse's accuracy), the first with the
-    public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor 1/4), the
-    others warm-started; the Hessian's and the gradient's products share one
-    opening. Cost (exact, ``tests/test_model_rounds.py``): 983 rounds for 10 Newton
-    steps on 8 breast-cancer features, 642 for 10 ``"gd"`` epochs on 30; each
-    sigmoid is 60 of them (``docs/functions.md``).
+    ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
+    with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
+    1/4), the others warm-started; the Hessian's and the gradient's products share
+    one opening. Cost (exact, ``tests/test_model_rounds.py``): 983 rounds for 10
+    Newton steps on 8 breast-cancer features, 642 for 10 ``"gd"`` epochs on 30
+    (``penalty=None, tol=None``); each sigmoid is 60 of them (``docs/functions.md``).
+
+    The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is
+    ``λ Σ_j w_j² γ_j² / 2`` in the standardised coefficients ``γ_j = coef_j / w_j``;
+    its gradient comes out of the product that forms the log-odds (``d`` more
+    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 4 rounds once (3 with Shamir)
+    (:func:`~mpcarray.models.penalty.diagonal`, and one truncation) and none per iteration.
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then
-    precise), and per Newton step one or two bits about the conditioning of the
+    precise), per Newton step one or two bits about the conditioning of the
     Hessian (whether the warm-started solver converged, and if not whether a cold
-    start did).
+    start did), with ``tol`` one bit: whether the fit converged, and with
+    ``standard_errors`` ``bse_`` and ``intercept_bse_`` (coarse, then precise).
     """
 
-    def __init__(self, max_iter: int = 10, fit_intercept: bool = True, method: str = "newton",
-                 learning_rate: float = 1.0, max_condition: float = 1e4):
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-        if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-            raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-        self.max_iter = int(max_iter)
+    def __init__(self, penalty: str | None = "l2", *, C: float = 1.0, fit_intercept: bool = True,
+                 max_iter: int = 10, tol: float | None = 1e-3, method: str = "newton",
+                 learning_rate: float = 1.0, max_condition: float = 1e4, standard_errors: bool = False):
+        self.penalty = penalty
+        self.C = C
         self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
         self.method = method
         self.learning_rate = learning_rate
         self.max_condition = max_condition
-        # set by fit (None before)
-        self.coef_: np.ndarray | None = None
-        self.intercept_: float | None = None
+        self.standard_errors = standard_errors
+        self._check_params()
+
+    def _check_params(self) -> None:
+        """Refuse bad parameters (at construction and again at ``fit``, after ``set_params``)."""
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.penalty not in PENALTIES:
+            raise ValueError(f"penalty must be one of {PENALTIES}, got {self.penalty!r}")
+        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
+            raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
+        check_strength("C", self.C)
+        if self.tol is not None:
+            check_strength("tol", self.tol)
+        if self.standard_errors and (self.penalty is not None or self.method != "newton"):
+            raise ValueError("standard_errors are those of the maximum-likelihood Newton fit: "
+                             "use penalty=None and method='newton'")
 
     def fit(self, X: SharedArray, y: SharedArray) -> "LogisticRegression":
         """Fit on shared ``X`` (n, d) and 0/1 ``y`` (n,). Returns ``self``.
@@ -84,6 +134,7 @@ class LogisticRegression:
         Reveals: ``coef_`` and ``intercept_`` (only with ``fit_intercept``; labels
         ``"LogisticRegression.<name>"``), and one or two conditioning bits per Newton step.
         """
+        self._check_params()
         X, y = design(X, y)
         n = X.shape[0]
         # γ is kept as γ 2^coef_bits (f + coef_bits = 26 fractional bits); |Z γ| 2^coef_bits stays
@@ -93,13 +144,14 @@ class LogisticRegression:
         # without an intercept the features are scaled but not centred (centring moves the origin)
         standardised, mean, weight = standardize(X, centre=self.fit_intercept)
         Z = np.hstack([np.ones((n, 1)), standardised]) if self.fit_intercept else standardised
+        rows, ridge = _penalised(Z, weight, self, n, coef_bits)
         gamma = None  # γ * 2^coef_bits, shared throughout
         solver = None
-        for _ in range(self.max_iter):
-            if gamma is None:
-                p = y * 0 + 0.5
-            else:  # Z γ with γ read at 2^-coef_bits: the product's one truncation also rescales
-                p = sigmoid(Z @ primitives.relabel(gamma, gamma.frac_bits + coef_bits))
+        for _ in range(int(self.max_iter)):
+            # one product gives the log-odds Z γ and, in its last rows, the penalty's gradient
+            # λ w² γ; γ is read at 2^-coef_bits, so the product's one truncation also rescales
+            scores = None if gamma is None else rows @ primitives.relabel(gamma, gamma.frac_bits + coef_bits)
+            p = (y * 0 + 0.5) if scores is None else sigmoid(scores[:n])
             # the gradient keeps coef_bits extra bits: its rounding error would otherwise be
             # amplified by the inverse Hessian into the last digits of the coefficients
             if self.method == "newton":
@@ -107,14 +159,25 @@ class LogisticRegression:
                 both = Z.T @ np.hstack([Z * (p * (1 - p)).reshape(n, 1), (y - p).reshape(n, 1)])
                 both = both * np.r_[np.full(Z.shape[1], 1.0 / n), 2.0**coef_bits / n]
                 hessian, gradient = both[:, :-1], both[:, -1]
-                # at p = 1/2 the Hessian is Z^T Z / 4n, whose diagonal is 1/4 = 4^-1: public scaling
+                if ridge is not None:
+                    hessian = hessian + ridge
+                # at p = 1/2 the Hessian is Z^T Z / 4n, whose diagonal is 1/4 = 4^-1: public
+                # scaling (a penalty adds to the diagonal, so then it is scaled in secret)
+                public = gamma is None and ridge is None
                 solver = SPDSolver(hessian, self.max_condition, warm_start=solver,
-                                   diagonal_bits=-1 if gamma is None else None)
+                                   diagonal_bits=-1 if public else None)
+                if ridge is not None and scores is not None:
+                    gradient = gradient - scores[n:]
                 # no refinement: Newton's fixed point H^-1 g = 0 does not depend on the inverse's accuracy
                 step = solver.solve(gradient, refinements=0)
-            else:
+            else:  # the learning rate joins the gradient's one public scaling
                 step = Z.T @ (y - p) * (2.0**coef_bits * self.learning_rate / n)
+                if ridge is not None and scores is not None:
+                    step = step - scores[n:] * self.learning_rate
             gamma = step if gamma is None else gamma + step
+        self.converged_ = None if self.tol is None else check_converged(
+            step, self.tol, 2**coef_bits, "LogisticRegression: converged",
+            "the classes may be separable (use penalty='l2') or max_iter too small")
         # coef_j = γ_j w_j; intercept = γ_0 - Σ coef_j mean_j, both revealed with extended precision
         first = int(self.fit_intercept)
         self.coef_, scaled, exponents = precision.reveal_product(
@@ -123,6 +186,9 @@ class LogisticRegression:
             self.intercept_ = _intercept(gamma[0], scaled, exponents, mean, coef_bits, intercept_bits)
         else:
             self.intercept_ = 0.0
+        self.bse_ = self.intercept_bse_ = None
+        if self.standard_errors:
+            self.bse_, self.intercept_bse_ = _standard_errors(solver, Z, p, weight, mean, coef_bits)
         return self
 
     def decision_function(self, X: SharedArray) -> SharedArray:
@@ -137,6 +203,57 @@ class LogisticRegression:
     def predict(self, X: SharedArray) -> SharedArray:
         """Shared 0/1 class labels (log-odds > 0). Reveals: nothing."""
         return self.decision_function(X) > 0
+
+
+def _penalised(Z: SharedArray, weight: SharedArray, model: LogisticRegression, n: int, coef_bits: int):
+    """``(rows, ridge)``: ``Z`` with the rows ``diag(λ w² 2^coef_bits)`` appended, and ``diag(λ w²)``.
+
+    ``λ = 1 / (n C)`` (scikit-learn's objective divided by ``n``); zero for the
+    intercept's column. ``(Z, None)`` without a penalty.
+    """
+    if model.penalty is None:
+        return Z, None
+    d = Z.shape[1]
+    first = int(model.fit_intercept)
+    # w² keeps 8 more bits (w < 20 for columns with sd > 0.05, so 256 w² 2^8 < 2^25)
+    scaled = diagonal(weight, 1.0 / (n * model.C), coef_bits, pre_bits=4)
+    if first:
+        scaled = np.concatenate([scaled[:1] * 0, scaled])  # the intercept is not penalised
+    mask = np.eye(d, dtype=np.int64)
+    rows = np.vstack([Z, scaled.reshape(1, d) * mask])
+    return rows, (scaled * 2.0**-coef_bits).reshape(1, d) * mask
+
+
+def _standard_errors(solver: SPDSolver, Z: SharedArray, p: SharedArray, weight: SharedArray, mean,
+                     coef_bits: int) -> tuple:
+    """``(bse_, intercept_bse_)`` from the inverse of the Hessian ``H`` at the last Newton step.
+
+    ``Cov(γ) = H^-1 / n`` (``H`` is the mean information), ``coef_j = γ_j w_j`` and, with
+    an intercept, ``intercept_ = c^T γ`` for ``c = (1, -w ⊙ mean)``: one solve with the
+    right-hand sides ``[I | c]`` gives every variance. The Newton steps' ``H`` keeps ``f``
+    bits, too few for its inverse (errors ~1e-2 on breast cancer), so ``H`` is formed
+    again at ``2^coef_bits`` and two refinements ``x += M (B - H x)`` use it with the
+    solver's approximate inverse ``M``. ``intercept_bse_`` is None without an intercept.
+    """
+    n, d = Z.shape
+    scale = 4 * (coef_bits // 4)  # the variances' extra bits (a multiple of 4: s / 2 is even)
+    precise = Z.T @ (Z * (p * ((1 - p) * 2**coef_bits)).reshape(n, 1)) * (1.0 / n)  # H 2^coef_bits
+    rhs = solver.A * 0 + np.eye(d, dtype=np.int64)  # a shared constant, no communication
+    if mean is not None:
+        c = np.concatenate([weight[:1] * 0 + 1, -(weight * mean)])
+        rhs = np.hstack([rhs, c.reshape(d, 1)])
+    solved = solver.solve(rhs, scale_bits=scale, refinements=0)  # ≈ H^-1 [I | c] 2^s
+    for _ in range(REFINEMENTS):
+        solved = solved + solver.apply((rhs * 2 ** (scale + coef_bits) - precise @ solved) * 2.0**-coef_bits)
+    first = int(mean is not None)
+    index = np.arange(first, d)
+    variances, factors = solved[index, index], weight
+    if mean is not None:
+        variances = np.concatenate([variances, (c * solved[:, d]).sum().reshape(1)])
+        factors = np.concatenate([weight, weight[:1] * 0 + 1])
+    root = sqrt(variances * (1.0 / n))  # sd * 2^(s / 2)
+    errors, _, _ = precision.reveal_product(root, factors, scale // 2, "LogisticRegression.bse_")
+    return errors[: d - first], (float(errors[-1]) if mean is not None else None)
 
 
 def _intercept(gamma_0: SharedArray, scaled: SharedArray, exponents, mean: SharedArray,

@@ -5,9 +5,10 @@ import numpy as np
 from ..array import SharedArray
 from ..errors import ShapeError
 from ._validation import public_finite, shared
+from .params import EstimatorParams
 
 
-class RiskScore:
+class RiskScore(EstimatorParams):
     """``w0 + Σ_i w_i x_i + Σ_{i<j} w_ij x_i x_j`` with public weights, over shared features.
 
     The columns of ``X`` may come from different hospitals

@@ -52,7 +52,7 @@ def study(s, victims=()) -> dict:
     for victim in victims:
         s.crash(victim)
     ols = mpc.models.LinearRegression().fit(X, y)
-    logistic = mpc.models.LogisticRegression(max_iter=NEWTON_STEPS).fit(C, benign)
+    logistic = mpc.models.LogisticRegression(penalty=None, max_iter=NEWTON_STEPS, tol=None).fit(C, benign)
     return {"means": means.tolist(), "table": np.asarray(table).tolist(),
             "ols": [float(ols.intercept_), *ols.coef_.tolist()],
             "logistic": [float(logistic.intercept_), *logistic.coef_.ravel().tolist()],
