@@ -14,7 +14,7 @@ compute in a prime field GF(p), ``p < 2^63``, and the ``*127`` kernels of
 word arrays (two ``uint64`` words per element).
 """
 
-from . import beaver, binary, field, field127, gram, matmul, planes, prg, reduce, truncation
+from . import beaver, binary, field, field127, gates, gram, matmul, planes, prg, reduce, truncation
 from .field127 import ELEMENT127, MERSENNE127
 from .threads import serial_when_small
 
@@ -63,6 +63,9 @@ decode_float127 = serial_when_small(field127.decode_float127, _ELEMENTS)
 encode_fixed127 = serial_when_small(field127.encode_fixed127, _ELEMENTS)
 words127 = field127.words127
 elements127 = field127.elements127
+gate_mask = serial_when_small(gates.gate_mask, _ELEMENTS)
+gate_combine = serial_when_small(gates.gate_combine, _ELEMENTS)
+gate_correction = serial_when_small(gates.gate_correction, _COUNT)
 gram_combine = serial_when_small(gram.gram_combine, _ELEMENTS)
 gram_correction = serial_when_small(gram.gram_correction, lambda streams, offset, rows, cols, chunks: rows * cols)
 ring_matmul = serial_when_small(matmul.ring_matmul, lambda a, b: a.size * b.shape[1])
@@ -100,6 +103,9 @@ __all__ = [
     "fill_streams",
     "from_planes",
     "from_words127",
+    "gate_combine",
+    "gate_correction",
+    "gate_mask",
     "gram_combine",
     "gram_correction",
     "matmul127",

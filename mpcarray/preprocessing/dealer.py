@@ -124,6 +124,10 @@ class Dealer(Provider):
         """``size`` random words ``beta`` shared by XOR, with arithmetic shares of their low ``width`` bits."""
         return self._material("word_dabits", size, width)
 
+    def gate_masks(self, size: int, gate: int) -> Material:
+        """``size`` instances of gate ``gate``: input masks and shares of their products (:mod:`mpcarray.preprocessing.gates`)."""
+        return self._material("gate_masks", size, gate)
+
     def gram_masks(self, rows: int, cols: int) -> Material:
         """A mask ``A`` of shape ``(rows, cols)`` with shares of ``A^T A`` (layout in :mod:`mpcarray.kernels.gram`)."""
         return self._material("gram_masks", rows, cols)

@@ -25,6 +25,7 @@ _NEEDED_FOR = {
     "word_dabits": "reciprocal, sqrt, exp and log",
     "gram_masks": "X.T @ X",
     "matrix_triple": "matrix products",
+    "gate_masks": "comparisons and bit decomposition",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
     "zero_sharings": "random bits in a field",
@@ -75,6 +76,9 @@ class Provider(ABC):
 
     def matrix_triple(self, m: int, inner: int, p: int, batch: tuple = ()):
         self._unavailable("matrix_triple")
+
+    def gate_masks(self, size: int, gate: int):
+        self._unavailable("gate_masks")
 
     def double_sharings(self, size: int, domain):
         self._unavailable("double_sharings")

@@ -9,7 +9,8 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 """
 
 from .audit_heads import exchange_heads
-from .binary import and_words, bits_to_ring, leading_one, open_xor, words_to_ring
+from .binary import and_words, bits_to_ring, open_xor, words_to_ring
+from .circuits import leading_one
 from .comparison import bit_decompose, sign_bits
 from .input import INPUT_DTYPES, announce_input, share_input
 from .multiplication import gram, matmul, mul, square

@@ -11,7 +11,8 @@ sum fits in int64.
 import numpy as np
 
 from . import field_comparison
-from .binary import leading_one, words_to_ring
+from .binary import words_to_ring
+from .circuits import leading_one
 from .comparison import bit_decompose
 
 

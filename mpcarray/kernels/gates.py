@@ -1,0 +1,78 @@
+"""Kernels of one-round multi-input gates on XOR-shared words (shapes in :mod:`mpcarray.preprocessing.gates`).
+
+``L`` gate instances (words of 64 bit-slots each) with ``m`` inputs: input
+``j``'s mask share of party ``i`` is stream value ``offset + j L + l``, the
+share of mask product ``s`` is ``offset + (m + s) L + l`` (party 0's is the
+dealer's correction ``(S, L)``). ``terms`` rows ``(output, share, opened)``
+give the expansion: output ``o`` is the XOR of ``AND(d_j, j in opened) & share``
+(share ``-1`` is the constant 1, added by party 0 only).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .prg import draw, stream_rows
+
+_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def gate_mask(x, streams, offset):
+    """Message to open, ``(k, m, L)``: ``x_j ^ a_j`` for each held party."""
+    k, m, size = x.shape
+    out = np.empty((k, m, size), dtype=np.uint64)
+    for i in range(k):
+        for j in range(m):
+            for lane in prange(size):
+                out[i, j, lane] = x[i, j, lane] ^ draw(streams, i, offset + j * size + lane)
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def gate_correction(streams, offset, size, products, inputs):
+    """Dealer: party 0's shares ``(S, L)`` of the mask products ``a_S`` (``products`` as input bit masks)."""
+    count = products.size
+    n = stream_rows(streams)
+    out = np.empty((count, size), dtype=np.uint64)
+    for lane in prange(size):
+        masks = np.zeros(inputs, dtype=np.uint64)
+        for j in range(inputs):
+            for i in range(n):
+                masks[j] ^= draw(streams, i, offset + j * size + lane)
+        for s in range(count):
+            value = _ONES
+            for j in range(inputs):
+                if (products[s] >> np.uint64(j)) & np.uint64(1):
+                    value &= masks[j]
+            for i in range(1, n):
+                value ^= draw(streams, i, offset + (inputs + s) * size + lane)
+            out[s, lane] = value
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def gate_combine(opened, streams, offset, correction, first_row, terms, outputs, count):
+    """XOR shares ``(k, outputs, L)`` of the gate outputs from the opened ``d`` ``(m, L)`` (``count`` products)."""
+    inputs, size = opened.shape
+    k = stream_rows(streams)
+    out = np.zeros((k, outputs, size), dtype=np.uint64)
+    for i in range(k):
+        for lane in prange(size):
+            shares = np.empty(inputs + count, dtype=np.uint64)
+            for j in range(inputs):
+                shares[j] = draw(streams, i, offset + j * size + lane)
+            for s in range(count):
+                if i == first_row:
+                    shares[inputs + s] = correction[s, lane]
+                else:
+                    shares[inputs + s] = draw(streams, i, offset + (inputs + s) * size + lane)
+            for t in range(terms.shape[0]):
+                share = terms[t, 1]
+                if share < 0 and i != first_row:
+                    continue
+                value = _ONES if share < 0 else shares[share]
+                for j in range(inputs):
+                    if (terms[t, 2] >> j) & 1:
+                        value &= opened[j, lane]
+                out[i, terms[t, 0], lane] ^= value
+    return out
