@@ -63,7 +63,6 @@ decode_float127 = serial_when_small(field127.decode_float127, _ELEMENTS)
 encode_fixed127 = serial_when_small(field127.encode_fixed127, _ELEMENTS)
 words127 = field127.words127
 elements127 = field127.elements127
-gate_mask = serial_when_small(gates.gate_mask, _ELEMENTS)
 gate_combine = serial_when_small(gates.gate_combine, _ELEMENTS)
 gate_correction = serial_when_small(gates.gate_correction, _COUNT)
 gram_combine = serial_when_small(gram.gram_combine, _ELEMENTS)
@@ -105,7 +104,6 @@ __all__ = [
     "from_words127",
     "gate_combine",
     "gate_correction",
-    "gate_mask",
     "gram_combine",
     "gram_correction",
     "matmul127",

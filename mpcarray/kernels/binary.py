@@ -184,7 +184,7 @@ def word_dabit_correction(streams, offset, size, width):
 
 @njit(parallel=True, cache=True, nogil=True)
 def word_dabit_mask(words, streams, offset):
-    """Message to open: ``words_i ^ beta_i``."""
+    """Message to open: ``words_i ^ beta_i``, ``beta_i`` the stream values from ``offset`` (a word daBit's or a gate's masks)."""
     k, size = words.shape
     out = np.empty((k, size), dtype=np.uint64)
     for i in range(k):

@@ -35,7 +35,8 @@ def evaluate_gates(rt, batches) -> list[np.ndarray]:
     for key, x in batches:
         material = rt.provider.gate_masks(x.shape[2], GATE_INDEX[key])
         materials.append(material)
-        messages.append(kernels.gate_mask(np.ascontiguousarray(x), material.streams, material.offset))
+        flat = np.ascontiguousarray(x).reshape(x.shape[0], -1)
+        messages.append(kernels.word_dabit_mask(flat, material.streams, material.offset).reshape(x.shape))
     opened = open_xor(rt, *messages)
     outputs = []
     for (key, _), material, d in zip(batches, materials, opened):
