@@ -132,8 +132,9 @@ def leading_one(rt, words: np.ndarray) -> np.ndarray:
     over them (:func:`prefix_or`); the leading one is where the prefix OR
     first becomes 1; back to words.
     Cost: 3 rounds; per element and other party each party sends
-    ``8 * 141 / 64 = 17.625`` bytes (141 masked plane openings), the dealer
-    sends party 0 ``8 * 234 / 64 = 29.25`` bytes (element counts rounded up to 64).
+    ``8 * 432 / 64 = 54`` bytes (432 masked plane openings per 64 elements),
+    the dealer sends party 0 ``8 * 768 / 64 = 96`` bytes (768 mask products;
+    element counts rounded up to 64).
     """
     planes = prefix_or(rt, np.ascontiguousarray(kernels.to_planes(words)[:, ::-1]))  # plane i is bit 63 - i
     onehot = planes.copy()

@@ -8,14 +8,16 @@ the word ``r``). Parties open ``c = a + r``, so ``a = c - r`` and
   borrow into bit 63 is ``[c mod 2^63 < r mod 2^63]``. With ``c`` public, each
   bit position's *generate* ``g_i = r_i & ~c_i`` and *propagate*
   ``p_i = ~(r_i ^ c_i)`` are local, and the borrow is their prefix combination
-  ``(G, P) o (G', P') = (G ^ (P & G'), P & P')``: a reduction tree of 6 levels
-  of AND gates for the top borrow alone, a Sklansky prefix circuit (also 6
-  levels) for every borrow and hence the full bit decomposition of ``a``.
+  ``(G, P) o (G', P') = (G ^ (P & G'), P & P')``: a reduction tree for the
+  top borrow alone, a prefix circuit for every borrow and hence the full bit
+  decomposition of ``a``.
 * ``a == 0`` iff ``c == r``: the AND of all 64 bits of ``~(c ^ r)``, again a
-  6-level tree (Damgård et al., TCC 2006; edaBits: Escudero et al., CRYPTO 2020).
+  tree (Damgård et al., TCC 2006; edaBits: Escudero et al., CRYPTO 2020).
 
-The circuits run on bit planes (:mod:`mpcarray.kernels.planes`): each bit
-position of all elements is one array, so every AND gate evaluated is needed.
+Both run as radix-4 circuits of one-round multi-input gates
+(:mod:`mpcarray.protocols.circuits`): 3 levels instead of radix 2's 6. The
+circuits run on bit planes (:mod:`mpcarray.kernels.planes`): each bit
+position of all elements is one array, so every gate evaluated is needed.
 
 The resulting bits are XOR-shared and converted to ring integers with daBits.
 Both tests share the opening of ``c`` and their AND levels run in the same
@@ -30,6 +32,14 @@ from . import field_comparison
 from .binary import bits_to_ring
 from .circuits import combine_batch, combined, evaluate_gates, prefix_groups, reduction_groups
 from .opening import open_shares
+
+#: Rounds of :func:`sign_bits` in an additive session: open, three gate levels, daBit.
+SIGN_ROUNDS = 5
+
+
+def sign_rounds(rt) -> int:
+    """Rounds of one :func:`sign_bits` call in ``rt``'s scheme (Shamir sessions use their own protocol)."""
+    return field_comparison.SIGN_ROUNDS if rt.shamir else SIGN_ROUNDS
 
 
 def _masked_planes(rt, a: np.ndarray):
@@ -91,9 +101,10 @@ def bit_decompose(rt, a: np.ndarray) -> np.ndarray:
     of ``c - r`` by a radix-4 Sklansky prefix circuit over the ``(G, P)`` nodes
     of bits 0..62 (:func:`~mpcarray.protocols.circuits.prefix_groups`, 3
     levels; no ``P`` for blocks that start at bit 0); ``bits = c ^ r ^ (borrow << 1)``.
-    Cost: 4 rounds; per element and other party ``8 + 8 * 561 / 64 = 78.125``
-    bytes (561 masked plane openings; element counts rounded up to 64); the
-    dealer sends party 0 ``8 + 8 * 1154 / 64 = 152.25`` bytes per element.
+    Cost: 4 rounds; per element and other party ``8 + 8 * 637 / 64 = 87.625``
+    bytes (637 masked plane openings per 64 elements, counts rounded up to 64);
+    the dealer sends party 0 ``8 + 8 * 1246 / 64 = 163.75`` bytes per element
+    (edaBit, 1246 mask products).
     """
     size, c_planes, r_planes, agree = _masked_planes(rt, a)
     generate = r_planes[:, :63] & ~c_planes[:63]
@@ -116,17 +127,21 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
     """Ring shares (0/1) of ``[a < 0]`` and/or ``[a == 0]`` for shares ``a`` ``(k, *shape)``.
 
     Steps: (1) open ``c = a + r`` for a dealer edaBit ``r``; (2) move ``c`` and
-    the XOR shares of ``r`` to bit planes (local); (3) 6 rounds of batched AND
-    gates reducing the borrow tree and/or the zero tree; (4) convert the
-    requested bits with daBits.
+    the XOR shares of ``r`` to bit planes (local); (3) 3 rounds of radix-4
+    gates reducing the borrow tree and/or the zero tree (:func:`_plane_trees`);
+    (4) convert the requested bits with daBits.
 
-    Cost: 8 rounds whatever the size. Per element and other party, each party
-    sends ``8 + 29.5 + 1`` bytes for ``a < 0`` (118 plane ANDs of 16 bytes per
-    64 elements), ``8 + 15.75 + 1`` for ``a == 0`` and ``8 + 45.25 + 2`` for both,
-    with element counts rounded up to a multiple of 64; the dealer sends party 0
-    ``8`` (edaBit) ``+ 8`` per 64 plane ANDs ``+ 8`` per daBit and element.
-    Security: ``c`` is uniform; every AND opening is masked by a fresh triple;
-    the daBit opening is a uniform bit.
+    Cost: 5 rounds whatever the size (:data:`SIGN_ROUNDS`). Per element and
+    other party, each party sends ``8 + 8 * 142 / 64 + 1 = 26.75`` bytes for
+    ``a < 0`` (142 masked plane openings per 64 elements), ``8 + 8 * 84 / 64 + 1``
+    for ``a == 0`` and ``8 + 8 * 226 / 64 + 2`` for both, with element counts
+    rounded up to a multiple of 64; the dealer sends party 0 ``8`` (edaBit)
+    ``+ 8`` per 64 elements and mask product (427 for ``a < 0``, 231 for
+    ``a == 0``) ``+ 8`` per daBit and element: ``69.375`` bytes per element for ``a < 0``.
+    Radix 4 trades more dealer material for 3 fewer rounds and fewer bytes
+    between parties than radix 2.
+    Security: ``c`` is uniform; every gate input is opened masked by a fresh
+    uniform mask; the daBit opening is a uniform bit.
 
     In Shamir sessions: :func:`mpcarray.protocols.field_comparison.sign_bits`
     (no dealer; 8 rounds).
