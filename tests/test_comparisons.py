@@ -196,3 +196,13 @@ def test_where_with_public_branches(session):
     np.testing.assert_array_equal(np.where(x > 0, 1.0, 0.0).reveal(), np.where(a > 0, 1.0, 0.0))
     values = np.array([5, 6, 7, 8])
     np.testing.assert_array_equal(np.where(x < 0, values, -1).reveal(), np.where(a < 0, values, -1))
+
+
+@pytest.mark.parametrize("scheme, expected", [("additive", 5), ("shamir", 8)])
+def test_sign_rounds_tells_the_rounds_of_a_sign_test(scheme, expected):
+    from mpcarray.array import primitives
+    with mpc.Session(parties=3, seed=2, scheme=scheme) as s:
+        x = s.share(np.array([-1.5, 0.0, 2.0]), owner=0)
+        before = s.comm.snapshot()
+        primitives.sign_bits(x)
+        assert (s.comm - before).rounds == primitives.sign_rounds(x) == expected

@@ -21,7 +21,7 @@ compared and divided in secret). Instead:
    ``||I - M A|| ~ κ 2^-f``.
 
 Cost for ``d`` unknowns: about ``2 log2(d κ) + 12`` rounds of ``d x d`` products
-and one comparison (8 rounds); communication ``O(d^2)`` per round.
+and one comparison (5 rounds; 8 in Shamir sessions); communication ``O(d^2)`` per round.
 """
 
 import numpy as np
