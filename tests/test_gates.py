@@ -81,3 +81,11 @@ def test_opened_values_are_balanced(monkeypatch):
     assert abs(ones - total / 2) < 6 * np.sqrt(total / 4), (ones, total)
     per_word = np.unpackbits(words.view(np.uint8)).reshape(-1, 64).mean(axis=0)  # every bit position too
     assert np.all(np.abs(per_word - 0.5) < 6 * np.sqrt(0.25 / words.size))
+
+
+def test_a_request_for_an_unknown_gate_fails_before_any_work():
+    from mpcarray.preprocessing.kinds import stream_length
+    assert stream_length("gate_masks", (10, GATE_INDEX[("and", 4)])) == (4 + 11) * 10
+    for gate in (-1, len(GATES)):
+        with pytest.raises(ValueError, match="no gate"):
+            stream_length("gate_masks", (10, gate))

@@ -27,9 +27,6 @@ square_mask = serial_when_small(beaver.square_mask, _ELEMENTS)
 square_combine = serial_when_small(beaver.square_combine, _ELEMENTS)
 triple_correction = serial_when_small(beaver.triple_correction, _COUNT)
 square_correction = serial_when_small(beaver.square_correction, _COUNT)
-and_mask = serial_when_small(binary.and_mask, _ELEMENTS)
-and_combine = serial_when_small(binary.and_combine, _ELEMENTS)
-and_correction = serial_when_small(binary.and_correction, _COUNT)
 bit_to_arith = serial_when_small(binary.bit_to_arith, _ELEMENTS)
 dabit_correction = serial_when_small(binary.dabit_correction, _COUNT)
 dabit_mask = serial_when_small(binary.dabit_mask, _ELEMENTS)
@@ -84,9 +81,6 @@ __all__ = [
     "MERSENNE127",
     "add127",
     "add_mod",
-    "and_combine",
-    "and_correction",
-    "and_mask",
     "beaver_combine",
     "beaver_mask",
     "bit_to_arith",

@@ -108,10 +108,6 @@ class Dealer(Provider):
         """``size`` uniform sharings of zero: party ``i > 0`` takes its stream, party 0 the correction."""
         return self._material("zero_shares", size)
 
-    def binary_triples(self, size: int) -> Material:
-        """``size`` XOR-shared word triples ``c = a & b`` (layout in :mod:`mpcarray.kernels.binary`)."""
-        return self._material("binary_triples", size)
-
     def edabits(self, size: int) -> Material:
         """``size`` uniform ring elements ``r``, shared arithmetically and (bitwise) by XOR."""
         return self._material("edabits", size)

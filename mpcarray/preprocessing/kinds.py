@@ -60,7 +60,6 @@ KINDS: dict[str, Kind] = {
     "square_pairs": Kind(2, lambda size: 2 * size, kernels.square_correction),
     "truncation": Kind(3, lambda size, shift: 3 * size, kernels.trunc_correction, 2),
     "zero_shares": Kind(4, lambda size: size, kernels.zero_correction),
-    "binary_triples": Kind(5, lambda size: 3 * size, kernels.and_correction),
     "edabits": Kind(6, lambda size: 2 * size, kernels.edabit_correction),
     "dabits": Kind(7, lambda size: 2 * size, kernels.dabit_correction),
     "word_dabits": Kind(8, lambda size, width: (1 + width) * size, kernels.word_dabit_correction, 2),

@@ -19,7 +19,6 @@ _NEEDED_FOR = {
     "square_pairs": "Beaver squaring",
     "truncation": "fixed-point truncation",
     "zero_shares": "re-randomising shares (noisy reveals)",
-    "binary_triples": "comparisons",
     "edabits": "comparisons and bit decomposition",
     "dabits": "comparisons",
     "word_dabits": "reciprocal, sqrt, exp and log",
@@ -58,9 +57,6 @@ class Provider(ABC):
 
     def zero_shares(self, size: int):
         self._unavailable("zero_shares")
-
-    def binary_triples(self, size: int):
-        self._unavailable("binary_triples")
 
     def edabits(self, size: int):
         self._unavailable("edabits")

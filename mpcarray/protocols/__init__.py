@@ -9,7 +9,7 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 """
 
 from .audit_heads import exchange_heads
-from .binary import and_words, bits_to_ring, open_xor, words_to_ring
+from .binary import bits_to_ring, open_xor, words_to_ring
 from .circuits import leading_one
 from .comparison import bit_decompose, sign_bits, sign_rounds
 from .input import INPUT_DTYPES, announce_input, share_input
@@ -24,7 +24,6 @@ __all__ = [
     "add_public",
     "agree",
     "agree_live",
-    "and_words",
     "announce_input",
     "bit_decompose",
     "bit_tables",

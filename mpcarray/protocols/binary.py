@@ -1,4 +1,4 @@
-"""Protocols on XOR-shared 64-bit words: opening, AND gates, conversion of bits to the ring."""
+"""Protocols on XOR-shared 64-bit words: opening, conversion of bits to the ring (AND gates: :mod:`.circuits`)."""
 
 import numpy as np
 
@@ -13,22 +13,6 @@ def open_xor(rt, *shares: np.ndarray) -> list[np.ndarray]:
     Security: as :func:`mpcarray.protocols.open_shares`: only masked values are opened.
     """
     return open_together(rt, shares, lambda message: kernels.xor_rows(rt.transport.all_gather(message)))
-
-
-def and_words(rt, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """XOR shares of ``u & v`` for XOR-shared words ``(k, N)``: 64 AND gates per word.
-
-    Steps: (1) the dealer supplies a binary triple ``a, b, c = a & b``; (2) parties
-    open ``d = u ^ a`` and ``e = v ^ b``; (3) party ``i`` computes
-    ``c_i ^ (d & b_i) ^ (e & a_i)``, party 0 also XORs ``d & e`` (Beaver, 1991).
-
-    Cost: 1 round; each party sends and receives ``16 * N * (n - 1)`` bytes; the
-    dealer sends party 0 ``8 * N`` bytes.
-    Security: ``d`` and ``e`` are uniform because ``a`` and ``b`` are.
-    """
-    t = rt.provider.binary_triples(u.shape[1])
-    (opened,) = open_xor(rt, kernels.and_mask(u, v, t.streams, t.offset))
-    return kernels.and_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
 
 
 def bits_to_ring(rt, bits: np.ndarray) -> np.ndarray:
