@@ -78,7 +78,8 @@ def _plane_trees(rt, c_planes, r_planes, agree, *, borrow: bool, zero: bool):
         groups = reduction_groups(generate.shape[1]) if generate is not None and generate.shape[1] > 1 else []
         gated = [(nodes, with_p) for nodes, with_p in groups if with_p is not None]
         batches = [combine_batch(generate, propagate, nodes, with_p) for nodes, with_p in gated]
-        if same is not None:
+        zero_level = same is not None and same.shape[1] > 1
+        if zero_level:
             k, n, words = same.shape
             quads = same.reshape(k, n // 4, 4, words).transpose(0, 2, 1, 3)
             batches.append((("and", 4), quads.reshape(k, 4, -1)))
@@ -89,7 +90,7 @@ def _plane_trees(rt, c_planes, r_planes, agree, *, borrow: bool, zero: bool):
                      else (generate[:, nodes[0]], propagate[:, nodes[0]]) for nodes, with_p in groups]
             generate = np.concatenate([g for g, _ in parts], 1)
             propagate = np.concatenate([generate[:, :1] if p is None else p for _, p in parts], 1)  # node 0's P is unused
-        if same is not None:
+        if zero_level:
             same = outputs[-1].reshape(k, n // 4, words)
     return (None if generate is None else generate[:, 0]), (None if same is None else same[:, 0])
 
