@@ -69,27 +69,70 @@ def test_comparison_rounds_do_not_depend_on_size(session):
         x = session.share(np.linspace(-3, 3, size), owner=0)
         before = session.comm.snapshot()
         _ = x < 0.5
-        assert (session.comm - before).rounds == 8
+        assert (session.comm - before).rounds == 5
+
+
+#: Masked plane openings and dealer mask products per 64 elements of sign_bits (see its docstring).
+OPENED = {"negative": 142, "zero": 84}
+PRODUCTS = {"negative": 427, "zero": 231}
 
 
 def test_sign_bits_cost_formula(session):
-    """8 rounds; per other party 8 bytes per element to open, 16 bytes per AND of
-    ceil(N/64)-word planes (118 for a < 0, 63 for a == 0) and 1 byte per converted bit."""
+    """5 rounds; per other party 8 bytes per element to open, 8 bytes per masked
+    ceil(N/64)-word plane (142 for a < 0, 84 for a == 0) and 1 byte per converted bit;
+    the dealer sends 8 bytes per element (edaBit) and converted bit, 8 per mask-product plane."""
     n, size = session.n_parties, 130
     words = 3  # ceil(130 / 64): planes are padded to whole words
     rt = session._rt
     shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64), (size,))
-    for kwargs, plane_ands, converted in [
-        ({"negative": True}, 118, 1), ({"negative": False, "zero": True}, 63, 1),
-        ({"negative": True, "zero": True}, 118 + 63, 2),
-    ]:
+    for kwargs, tests in [({"negative": True}, ["negative"]), ({"negative": False, "zero": True}, ["zero"]),
+                          ({"negative": True, "zero": True}, ["negative", "zero"])]:
         before = session.comm.snapshot()
         protocols.sign_bits(rt, shares, **kwargs)
         cost = session.comm - before
-        assert cost.rounds == 8
-        per_party = (8 * size + 16 * plane_ands * words + converted * size) * (n - 1)
+        assert cost.rounds == 5 == protocols.sign_rounds(rt)
+        opened = sum(OPENED[t] for t in tests)
+        per_party = (8 * size + 8 * opened * words + len(tests) * size) * (n - 1)
         assert cost.bytes_sent.tolist() == [per_party] * n
-        assert cost.dealer_bytes[0] == 8 * size + 8 * plane_ands * words + 8 * converted * size
+        products = sum(PRODUCTS[t] for t in tests)
+        assert cost.dealer_bytes[0] == 8 * size + 8 * products * words + 8 * len(tests) * size
+    assert 8 + 8 * 142 / 64 + 1 == 26.75 and 8 + 8 * 427 / 64 + 8 == 69.375  # bytes per element in the docstring
+
+
+def test_sign_bits_of_extreme_integers(session):
+    """Ring elements over the whole int64 range, against NumPy: [a < 0] and [a == 0] are exact for every value."""
+    rng = np.random.default_rng(session.n_parties)
+    edges = np.array([0, 1, -1, 2, -2, 2**62, -(2**62), 2**62 - 1, -(2**62) + 1, 2**63 - 1, -(2**63),
+                      2**63 - 2, -(2**63) + 1, 1 << 32, -(1 << 32)], dtype=np.int64)
+    a = np.concatenate([edges, rng.integers(-(2**63), 2**63 - 1, 300, dtype=np.int64, endpoint=True)])
+    rt = session._rt
+    shares = protocols.share_input(rt, 0, a.view(np.uint64), a.shape)
+    negative, zero = protocols.sign_bits(rt, shares, negative=True, zero=True)
+    assert np.array_equal(negative.sum(axis=0), (a < 0).astype(np.uint64))
+    assert np.array_equal(zero.sum(axis=0), (a == 0).astype(np.uint64))
+    bits = protocols.bit_decompose(rt, shares)
+    assert np.array_equal(np.bitwise_xor.reduce(bits, axis=0), a.view(np.uint64))
+    top = np.array([0 if v == 0 else 1 << (int(v).bit_length() - 1) for v in a.view(np.uint64)], dtype=np.uint64)
+    assert np.array_equal(np.bitwise_xor.reduce(protocols.leading_one(rt, bits), axis=0), top)
+
+
+def test_bit_circuit_costs(session):
+    """Bit decomposition: 4 rounds (open, 3 prefix levels), 637 masked plane openings and 1246
+    mask products per 64 elements; leading one: 3 rounds (prefix OR), 432 and 768 (docstrings)."""
+    n, size, words = session.n_parties, 200, 4
+    rt = session._rt
+    shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64), (size,))
+    before = session.comm.snapshot()
+    bits = protocols.bit_decompose(rt, shares)
+    middle = session.comm.snapshot()
+    protocols.leading_one(rt, bits)
+    decompose, leading = middle - before, session.comm - middle
+    assert (decompose.rounds, leading.rounds) == (4, 3)
+    assert decompose.bytes_sent.tolist() == [(8 * size + 8 * 637 * words) * (n - 1)] * n
+    assert decompose.dealer_bytes[0] == 8 * size + 8 * 1246 * words
+    assert leading.bytes_sent.tolist() == [8 * 432 * words * (n - 1)] * n
+    assert leading.dealer_bytes[0] == 8 * 768 * words
+    assert (8 + 8 * 637 / 64, 8 + 8 * 1246 / 64, 8 * 432 / 64, 8 * 768 / 64) == (87.625, 163.75, 54, 96)
 
 
 def test_sign_abs_relu(session):
@@ -136,7 +179,7 @@ def test_max_rounds_are_logarithmic(session):
     x = session.share(np.arange(16.0), owner=0)
     before = session.comm.snapshot()
     np.max(x)
-    assert (session.comm - before).rounds == 9 * 4  # ceil(log2 16) levels of compare + select
+    assert (session.comm - before).rounds == 6 * 4  # ceil(log2 16) levels of compare (5) + select (1)
 
 
 def test_where_rejects_fixed_point_conditions(session):
@@ -153,3 +196,13 @@ def test_where_with_public_branches(session):
     np.testing.assert_array_equal(np.where(x > 0, 1.0, 0.0).reveal(), np.where(a > 0, 1.0, 0.0))
     values = np.array([5, 6, 7, 8])
     np.testing.assert_array_equal(np.where(x < 0, values, -1).reveal(), np.where(a < 0, values, -1))
+
+
+@pytest.mark.parametrize("scheme, expected", [("additive", 5), ("shamir", 8)])
+def test_sign_rounds_tells_the_rounds_of_a_sign_test(scheme, expected):
+    from mpcarray.array import primitives
+    with mpc.Session(parties=3, seed=2, scheme=scheme) as s:
+        x = s.share(np.array([-1.5, 0.0, 2.0]), owner=0)
+        before = s.comm.snapshot()
+        primitives.sign_bits(x)
+        assert (s.comm - before).rounds == primitives.sign_rounds(x) == expected

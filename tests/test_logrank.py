@@ -20,8 +20,8 @@ TOLERANCE = 1e-6
 #: (test_lung_secure_path): in a Shamir session it takes minutes on this machine.
 CASES = [("rossi", "owner_local"), ("rossi", "secure"), ("lung", "owner_local")]
 #: Rounds and bytes sent by hospital a, rossi with 3 groups (then also 2 strata), docs/statistics.md.
-COST = {("additive", "owner_local"): ((47, 23_710), (47, 33_118)),
-        ("additive", "secure"): ((128, 6_102_344), (137, 6_275_240)),
+COST = {("additive", "owner_local"): ((38, 19_198), (38, 28_606)),
+        ("additive", "secure"): ((86, 5_106_344), (92, 5_269_832)),
         ("shamir", "owner_local"): ((56, 344_680), (56, 363_496))}
 
 

@@ -1,7 +1,8 @@
 """Comparisons and selection on SharedArrays: ``< <= > >= == !=`` and ``where``.
 
 Every comparison reduces to the sign and zero tests of a difference
-(:func:`mpcarray.array.primitives.sign_bits`, 8 rounds whatever the size) and
+(:func:`mpcarray.array.primitives.sign_bits`, 5 rounds whatever the size in
+additive sessions, 8 in Shamir sessions) and
 returns shared 0/1 ring integers (marked :attr:`SharedArray.is_bool`, so ``&``,
 ``|``, ``^`` and ``~`` combine them). Results are exact (no approximation) whenever
 the difference of the operands does not wrap: always for fixed-point values in

@@ -20,7 +20,8 @@ from .shared_array import SharedArray, _encode_public, _runtime_of
 def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> list[SharedArray]:
     """Shared 0/1 integers ``[x < 0]`` and/or ``[x == 0]`` (in that order), one protocol.
 
-    Cost: 8 rounds whatever the size, in both schemes (:func:`mpcarray.protocols.sign_bits`).
+    Cost: :func:`sign_rounds` rounds whatever the size, 5 in additive sessions,
+    8 in Shamir sessions (:func:`mpcarray.protocols.sign_bits`).
     """
     rt = _runtime_of(_ordered(x))
     rows = protocols.sign_bits(rt, x._shares, negative=negative, zero=zero)
@@ -30,10 +31,15 @@ def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> l
     return bits
 
 
+def sign_rounds(x: SharedArray) -> int:
+    """Rounds of one :func:`sign_bits` call in ``x``'s session (5 additive, 8 Shamir), for round budgets."""
+    return protocols.sign_rounds(_runtime_of(x))
+
+
 def bit_tables(x: SharedArray, tables) -> list[SharedArray]:
     """Shared integers ``sum_i tables[r][i] * bit_i(x)`` for each table ``r``.
 
-    Cost: 8 rounds in both schemes (:func:`mpcarray.protocols.bit_tables`).
+    Cost: 5 rounds in additive sessions, 8 in Shamir sessions (:func:`mpcarray.protocols.bit_tables`).
     """
     return _integer_rows(x, protocols.bit_tables(_runtime_of(_ordered(x)), x._shares, tables))
 
@@ -41,7 +47,7 @@ def bit_tables(x: SharedArray, tables) -> list[SharedArray]:
 def leading_one_tables(x: SharedArray, tables) -> list[SharedArray]:
     """Shared integers ``tables[r][p]`` for positive ``x`` whose leading one is bit ``p``.
 
-    Cost: 14 rounds in both schemes (:func:`mpcarray.protocols.leading_one_tables`).
+    Cost: 8 rounds in additive sessions, 14 in Shamir sessions (:func:`mpcarray.protocols.leading_one_tables`).
     """
     return _integer_rows(x, protocols.leading_one_tables(_runtime_of(_ordered(x)), x._shares, tables))
 

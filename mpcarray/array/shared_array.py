@@ -396,7 +396,7 @@ class SharedArray(NDArrayOperatorsMixin):
                       known_by=x._known_by)
 
     def max(self, axis=None, keepdims: bool = False) -> "SharedArray":
-        """Maximum along ``axis``, as ``numpy.max`` (:func:`mpcarray.functions.amax`: ``9 ceil(log2 m)`` rounds).
+        """Maximum along ``axis``, as ``numpy.max`` (:func:`mpcarray.functions.amax`: ``6 ceil(log2 m)`` rounds).
 
         >>> import numpy as np, mpcarray as mpc
         >>> with mpc.Session(parties=3, seed=1) as s:
@@ -468,7 +468,7 @@ class SharedArray(NDArrayOperatorsMixin):
         return result
 
     def astype(self, dtype) -> "SharedArray":
-        """Convert integers to fixed point (``float``), or any values to 0/1 (``bool``: ``x != 0``, 8 rounds);
+        """Convert integers to fixed point (``float``), or any values to 0/1 (``bool``: ``x != 0``, 5 rounds);
         other conversions are refused."""
         kind = np.dtype(dtype).kind
         if self._field is not None:

@@ -23,7 +23,7 @@ def positive_reciprocal(a: SharedArray) -> SharedArray:
 
     Steps: normalise ``a = m 2^(p + 1 - f)``; Newton for ``1/m``; multiply by
     the looked-up weight ``2^(shift + f - p - 1)`` and truncate by ``shift``.
-    Cost: 30 rounds at ``f = 16``: normalisation (16), Newton (12), scaling (2).
+    Cost: 24 rounds at ``f = 16``: normalisation (10), Newton (12), scaling (2).
     """
     f = a.frac_bits
     shift = 61 - 2 * f  # y <= 2 has f + 1 bits; the weight at most 2^(shift + f - 1)
@@ -43,7 +43,7 @@ def reciprocal(x) -> SharedArray:
 
     Steps: sign and magnitude; :func:`positive_reciprocal` of the magnitude;
     the sign put back with one product.
-    Cost: 40 rounds at ``f = 16``: sign and magnitude (9), positive reciprocal (30), sign (1).
+    Cost: 31 rounds at ``f = 16``: sign and magnitude (6), positive reciprocal (24), sign (1).
     Security: only masked openings (sign test, bit decomposition, products, truncations).
     """
     check_domain("reciprocal", x, lambda v: v != 0, "x != 0")
@@ -63,7 +63,7 @@ def divide(x, y) -> SharedArray:
 
     Steps: sign and magnitude of ``y``; normalise the magnitude, looking up both
     stages' weights; Newton for ``1/m``; ``x * sign * (1/m)``; the two scalings.
-    Cost: 44 rounds at ``f = 16``: sign and magnitude (9), normalisation (16),
+    Cost: 35 rounds at ``f = 16``: sign and magnitude (6), normalisation (10),
     Newton (12), ``x * sign`` (1, none for a public ``x``) times ``1/m`` (2), the
     scalings (4). A public divisor: one multiplication by its reciprocal (1 round).
     Security: only masked openings; a public divisor of 0 raises before any communication.
@@ -86,7 +86,7 @@ def divide(x, y) -> SharedArray:
 def _sign_and_magnitude(x: SharedArray) -> tuple[SharedArray, SharedArray]:
     """``sign(x)`` as a shared ``±1`` integer (``+1`` at zero) and ``|x|``.
 
-    Cost: 9 rounds: sign test (8), product (1).
+    Cost: 6 rounds: sign test (5), product (1).
     """
     (negative,) = sign_bits(x)
     sign = 1 - 2 * negative

@@ -34,7 +34,7 @@ def exp(x) -> SharedArray:
     ``e^x <= 1``; below ``x = -10.4`` the result is under ``3.1e-5`` (2 ulp).
 
     Steps: clip ``x`` to ``[-(f-1) ln 2, (62 - 2f) ln 2]``; then :func:`exp_in_range`.
-    Cost: 30 rounds at ``f = 16``: clip (9), exp in range (21).
+    Cost: 24 rounds at ``f = 16``: clip (6), exp in range (18).
     Security: only masked openings.
     """
     x = as_fixed(x)
@@ -50,7 +50,7 @@ def exp_in_range(x: SharedArray, offset: int) -> SharedArray:
     lookup, its fraction ``r`` and the factors ``2^(2^j) - 1`` of its integer
     bits ``j``; the exact product tree of the factors ``+ 1`` (3 levels); ``2^r``
     by a polynomial; the product, truncated by ``offset``.
-    Cost: 21 rounds at ``f = 16``: ``t`` (1), bit lookup (8), product tree (3),
+    Cost: 18 rounds at ``f = 16``: ``t`` (1), bit lookup (5), product tree (3),
     polynomial of degree 5 (7), product (1), truncation (1).
     """
     f = x.frac_bits
@@ -77,7 +77,7 @@ def log(x) -> SharedArray:
 
     Steps: normalise ``x = m 2^(p + 1 - f)``, looking up ``(p + 1 - f) ln 2``;
     ``log(m)`` by a polynomial in ``u = 4m - 3``; the sum.
-    Cost: 23 rounds at ``f = 16``: normalisation (16), polynomial of degree 6 (7).
+    Cost: 17 rounds at ``f = 16``: normalisation (10), polynomial of degree 6 (7).
     Security: only masked openings.
     """
     check_domain("log", x, lambda v: v > 0, "x > 0")

@@ -63,7 +63,8 @@ def amax(x, axis=None, keepdims=False) -> SharedArray:
 
     Steps: ``ceil(log2 m)`` levels, each one sign test of neighbour differences
     and one product selecting values and indices together.
-    Cost: ``9 * ceil(log2 m)`` rounds for ``m`` elements along ``axis``.
+    Cost: ``(s + 1) ceil(log2 m)`` rounds for ``m`` elements along ``axis``, ``s`` the
+    rounds of a sign test (``6 ceil(log2 m)`` in additive sessions).
     Security: masked openings only; which element wins stays secret.
     """
     return _extreme(x, axis, keepdims, largest=True, want_index=False)

@@ -23,7 +23,7 @@ def sigmoid(x) -> SharedArray:
 
     Steps: clip ``x`` to ``[-12, 12]``; ``e^-x`` by :func:`~mpcarray.functions.exponential.exp_in_range`;
     the positive reciprocal of ``1 + e^-x``.
-    Cost: 60 rounds at ``f = 16``: clip (9), exponential (21), reciprocal (30).
+    Cost: 48 rounds at ``f = 16``: clip (6), exponential (18), reciprocal (24).
     Security: only masked openings.
     """
     e = exp_in_range(-clip(as_fixed(x), -_BOUND, _BOUND), offset=_OFFSET)

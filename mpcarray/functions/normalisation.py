@@ -27,7 +27,7 @@ def normalise(a: SharedArray, *tables) -> tuple[SharedArray, list[SharedArray]]:
     Steps: the leading-one lookup gives ``2^(top - p)`` and the tables' values;
     ``a * 2^(top - p)`` (an exact integer product) has ``top + 1`` bits and is
     truncated to ``m``. ``a`` must be positive fixed point.
-    Cost: 16 rounds: leading-one lookup (14), product (1), truncation (1).
+    Cost: 10 rounds: leading-one lookup (8), product (1), truncation (1).
     Security: only masked openings inside the primitives.
     """
     f = a.frac_bits

@@ -14,12 +14,14 @@ Two algorithms, both oblivious (which element lands where stays secret):
   every candidate, local counts, and one sign test of ``count - (r + 1)``.
   Rounds do not depend on the number of elements.
 
-Order statistics (``median``, ``quantile``, ``percentile``) take whichever of
-the two needs fewer rounds (``algorithm="auto"``): for fixed point at
-``f = 16`` and ``b = 1`` the sorting network up to 4096 elements along the axis
-(702 rounds or fewer), the bisection beyond (752 rounds); for integers the
-network up to 16384 elements (945 rounds, against 1008). Both are exact, so
-only the cost differs.
+A sign test takes ``s`` rounds (:func:`~mpcarray.array.primitives.sign_rounds`:
+5 in additive sessions, 8 in Shamir sessions). Order statistics (``median``,
+``quantile``, ``percentile``) take whichever of the two needs fewer rounds
+(``algorithm="auto"``): in an additive session, for fixed point at ``f = 16``
+and ``b = 1`` the sorting network up to 4096 elements along the axis (468
+rounds or fewer), the bisection beyond (470 rounds); for integers the network
+up to 8192 elements (546 rounds, against 630). Both are exact, so only the
+cost differs.
 
 The grid has ``B = range_bits + frac_bits + 1`` bits for fixed-point arrays
 (47 at ``f = 16``: every encoded value ``|v| < 2^(B-1)``) and ``B = 63`` for
@@ -32,7 +34,7 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements
-from ..array.primitives import relabel, shared_constant, sign_bits, truncate
+from ..array.primitives import relabel, shared_constant, sign_bits, sign_rounds, truncate
 from ..errors import ShapeError, UnsupportedOperationError
 
 #: Bits of the bisection per step by default (one candidate per step: the least work per element).
@@ -80,8 +82,8 @@ def grid_bits(x: SharedArray) -> int:
 
 
 def bisection_rounds(x: SharedArray, bits_per_step: int = BITS_PER_STEP) -> int:
-    """Rounds of :func:`order_statistics` on ``x``: ``16 * ceil(B / bits_per_step)`` (0 for one element)."""
-    return 16 * -(-grid_bits(x) // bits_per_step)
+    """Rounds of :func:`order_statistics` on ``x``: ``2 s * ceil(B / bits_per_step)`` (0 for one element)."""
+    return 2 * sign_rounds(x) * -(-grid_bits(x) // bits_per_step)
 
 
 def sort_layers(m: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -105,9 +107,9 @@ def sort_layers(m: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return layers
 
 
-def sort_rounds(m: int) -> int:
-    """Rounds of :func:`sort` along an axis of ``m`` elements: 9 per layer of :func:`sort_layers`."""
-    return 9 * len(sort_layers(m))
+def sort_rounds(x: SharedArray, m: int) -> int:
+    """Rounds of :func:`sort` along an axis of ``m`` elements of ``x``'s session: ``s + 1`` per layer of :func:`sort_layers`."""
+    return (sign_rounds(x) + 1) * len(sort_layers(m))
 
 
 # --------------------------------------------------------------------- sort
@@ -116,8 +118,8 @@ def sort(a, axis=-1) -> SharedArray:
 
     Steps: Batcher's odd-even merge sort; per layer, for all its pairs at once,
     ``d = x_high - x_low``, ``s = [d < 0]``, ``x_low += s d``, ``x_high -= s d``.
-    Cost: ``9 * L`` rounds, ``L = p (p + 1) / 2`` layers for ``p = ceil(log2 m)``
-    (:func:`sort_rounds`; ``m = 8``: 54 rounds).
+    Cost: ``(s + 1) L`` rounds, ``L = p (p + 1) / 2`` layers for ``p = ceil(log2 m)``
+    (:func:`sort_rounds`; ``m = 8``: 36 rounds in an additive session).
     Security: masked openings only; the permutation stays secret.
     Exact: the output holds the input's encoded values.
 
@@ -164,7 +166,7 @@ ALGORITHMS = ("auto", "bisection", "sort")
 
 def chosen_algorithm(x: SharedArray, m: int, bits_per_step: int = BITS_PER_STEP) -> str:
     """``"sort"`` when the sorting network of ``m`` elements needs fewer rounds than the bisection, else ``"bisection"``."""
-    return "sort" if sort_rounds(m) < bisection_rounds(x, bits_per_step) else "bisection"
+    return "sort" if sort_rounds(x, m) < bisection_rounds(x, bits_per_step) else "bisection"
 
 
 def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP,
@@ -178,8 +180,8 @@ def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP,
     ranks and all lanes at once): (1) ``s = [x - c_t < 0]`` for every element;
     (2) ``n_t = sum s`` (local); (3) ``u_t = [n_t - (r + 1) < 0]``;
     (4) ``lo += 2^j sum_t u_t`` (local).
-    Cost: ``16 * ceil(B / b)`` rounds (:func:`bisection_rounds`: 752 for
-    fixed point at ``f = 16`` and ``b = 1``, 384 for ``b = 2``), whatever the number of elements;
+    Cost: ``2 s ceil(B / b)`` rounds (:func:`bisection_rounds`; additive: 470 for
+    fixed point at ``f = 16`` and ``b = 1``, 240 for ``b = 2``), whatever the number of elements;
     no rounds for a single element. ``algorithm="sort"`` picks the ranks from
     :func:`sort` instead (:func:`sort_rounds`); ``"auto"`` (the default) takes
     whichever needs fewer rounds (:func:`chosen_algorithm`). Work: ``(2^b - 1) * ceil(B / b)`` sign tests per element and rank.
@@ -305,8 +307,8 @@ def quantile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_
     fixed-point safe range). Its shape is ``q.shape`` followed by ``a``'s shape
     without ``axis``.
 
-    Cost: those of :func:`order_statistics` (``algorithm="auto"``: :func:`sort_rounds`
-    up to 4096 elements, 702 or fewer; :func:`bisection_rounds`, 752 at ``f = 16``,
+    Cost: those of :func:`order_statistics` (``algorithm="auto"``, additive: :func:`sort_rounds`
+    up to 4096 elements, 468 or fewer; :func:`bisection_rounds`, 470 at ``f = 16``,
     beyond), plus 1 round when ``g`` is one power of two, 4 when it is another
     non-zero fraction, 0 when every ``g`` is 0.
     Security: masked openings only (nothing is revealed until the caller's ``reveal``).
@@ -343,8 +345,8 @@ def median(a, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_S
 
     Exact for odd counts; for even counts the mean of the two middle values,
     rounded stochastically to the grid (below 1 ulp).
-    Cost: :func:`quantile`'s, plus 1 round for even counts: 27 (+1) for 3 or 4
-    values, 753 for an even count above 4096 at ``f = 16``.
+    Cost: :func:`quantile`'s, plus 1 round for even counts (additive: 18 (+1)
+    for 3 or 4 values, 471 for an even count above 4096 at ``f = 16``).
 
     >>> import numpy as np, mpcarray as mpc
     >>> with mpc.Session(parties=3, seed=1) as s:

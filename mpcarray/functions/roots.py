@@ -32,7 +32,7 @@ def rsqrt(x) -> SharedArray:
 
     Steps: normalise ``x = m 2^(p + 1 - f)``; Newton for ``1/sqrt(m)``; multiply
     by the looked-up ``2^(-(p + 1 - f) / 2)`` (scaled) and truncate.
-    Cost: 33 rounds at ``f = 16``: normalisation (16), Newton (15), scaling (2).
+    Cost: 27 rounds at ``f = 16``: normalisation (10), Newton (15), scaling (2).
     Security: only masked openings.
     """
     check_domain("rsqrt", x, lambda v: v > 0, "x > 0")
@@ -51,7 +51,7 @@ def sqrt(x) -> SharedArray:
 
     Steps: as :func:`rsqrt`, then ``sqrt(m) = m / sqrt(m)`` and the weight
     ``2^((p + 1 - f) / 2)``.
-    Cost: 35 rounds at ``f = 16``: normalisation (16), Newton (15), ``m`` times it (2), scaling (2).
+    Cost: 29 rounds at ``f = 16``: normalisation (10), Newton (15), ``m`` times it (2), scaling (2).
     Security: only masked openings.
     """
     check_domain("sqrt", x, lambda v: v >= 0, "x >= 0")

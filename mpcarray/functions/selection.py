@@ -4,6 +4,8 @@ Each tests the sign of a difference (:func:`mpcarray.array.primitives.sign_bits`
 and, except :func:`sign`, multiplies the shared bit by a difference: a 0/1
 integer times a value needs no truncation. Results are exact whenever the
 difference does not wrap (always for fixed-point values in the safe range).
+Rounds are those of additive sessions; in Shamir sessions a sign test takes
+3 more (:func:`~mpcarray.array.primitives.sign_rounds`).
 """
 
 from typing import cast
@@ -21,7 +23,7 @@ def sign(x) -> SharedArray:
     """-1, 0 or 1 per element, as shared integers.
 
     Steps: one sign and zero test.
-    Cost: 8 rounds.
+    Cost: 5 rounds (a sign test).
     Security: the test's openings are masked.
     """
     negative, zero = sign_bits(x, negative=True, zero=True)
@@ -33,7 +35,7 @@ def absolute(x) -> SharedArray:
     """``|x|``.
 
     Steps: ``x - 2 [x < 0] x``.
-    Cost: 9 rounds: sign test (8), product (1).
+    Cost: 6 rounds: sign test (5), product (1).
     Security: masked openings only.
     """
     (negative,) = sign_bits(x)
@@ -44,7 +46,7 @@ def relu(x) -> SharedArray:
     """``max(x, 0)`` per element.
 
     Steps: ``x - [x < 0] x``.
-    Cost: 9 rounds: sign test (8), product (1).
+    Cost: 6 rounds: sign test (5), product (1).
     Security: masked openings only.
     """
     (negative,) = sign_bits(x)
@@ -56,7 +58,7 @@ def maximum(a, b) -> SharedArray:
     """Elementwise maximum (NumPy broadcasting; either operand may be public).
 
     Steps: ``d = a - b``; ``a - [d < 0] d``.
-    Cost: 9 rounds: sign test (8), product (1).
+    Cost: 6 rounds: sign test (5), product (1).
     Security: masked openings only.
     """
     difference = a - b
@@ -69,7 +71,7 @@ def minimum(a, b) -> SharedArray:
     """Elementwise minimum (NumPy broadcasting; either operand may be public).
 
     Steps: ``d = a - b``; ``b + [d < 0] d``.
-    Cost: 9 rounds: sign test (8), product (1).
+    Cost: 6 rounds: sign test (5), product (1).
     Security: masked openings only.
     """
     difference = a - b
@@ -83,7 +85,7 @@ def clip(a, a_min, a_max, out=None, **kwargs) -> SharedArray:
 
     Steps: the sign tests of ``a - a_min`` and ``a_max - a`` together; each
     negative gap is added back by one batched product.
-    Cost: 9 rounds: sign tests (8), products (1).
+    Cost: 6 rounds: sign tests (5), products (1).
     Security: masked openings only.
     """
     if out is not None or kwargs:

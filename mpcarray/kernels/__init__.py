@@ -16,7 +16,7 @@ word arrays (two ``uint64`` words per element).
 
 import numba
 
-from . import beaver, binary, field, field127, gram, matmul, planes, prg, reduce, truncation
+from . import beaver, binary, field, field127, gates, gram, matmul, planes, prg, reduce, truncation
 from .field127 import ELEMENT127, MERSENNE127
 from .readonly import read_only_arrays
 from .threads import serial_when_small
@@ -41,9 +41,6 @@ square_mask = _kernel(beaver.square_mask, _ELEMENTS)
 square_combine = _kernel(beaver.square_combine, _ELEMENTS)
 triple_correction = _kernel(beaver.triple_correction, _COUNT)
 square_correction = _kernel(beaver.square_correction, _COUNT)
-and_mask = _kernel(binary.and_mask, _ELEMENTS)
-and_combine = _kernel(binary.and_combine, _ELEMENTS)
-and_correction = _kernel(binary.and_correction, _COUNT)
 bit_to_arith = _kernel(binary.bit_to_arith, _ELEMENTS)
 dabit_correction = _kernel(binary.dabit_correction, _COUNT)
 dabit_mask = _kernel(binary.dabit_mask, _ELEMENTS)
@@ -77,6 +74,8 @@ decode_float127 = _kernel(field127.decode_float127, _ELEMENTS)
 encode_fixed127 = _kernel(field127.encode_fixed127, _ELEMENTS)
 words127 = field127.words127
 elements127 = field127.elements127
+gate_combine = _kernel(gates.gate_combine, _ELEMENTS)
+gate_correction = _kernel(gates.gate_correction, _COUNT)
 gram_combine = _kernel(gram.gram_combine, _ELEMENTS)
 gram_correction = _kernel(gram.gram_correction, lambda streams, offset, rows, cols, chunks: rows * cols)
 _ring_matmul = _kernel(matmul.ring_matmul, lambda a, b, threads: a.size * b.shape[1])
@@ -96,9 +95,6 @@ __all__ = [
     "MERSENNE127",
     "add127",
     "add_mod",
-    "and_combine",
-    "and_correction",
-    "and_mask",
     "beaver_combine",
     "beaver_mask",
     "bit_to_arith",
@@ -114,6 +110,8 @@ __all__ = [
     "fill_streams",
     "from_planes",
     "from_words127",
+    "gate_combine",
+    "gate_correction",
     "gram_combine",
     "gram_correction",
     "matmul127",

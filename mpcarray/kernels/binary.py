@@ -1,13 +1,10 @@
-"""Kernels for XOR-shared 64-bit words: AND gates, edaBits and daBits (seed-compressed).
+"""Kernels for XOR-shared 64-bit words: edaBits and daBits (seed-compressed).
 
 A word ``w`` is XOR-shared when party ``i`` holds ``w_i`` with ``w = w_0 ^ ... ^ w_{n-1}``;
-each word carries 64 independent bits, so one AND gate on words evaluates 64
-bit-ANDs. XOR and shifts are local; AND uses a binary Beaver triple
-``(a, b, c = a & b)``: open ``d = u ^ a`` and ``e = v ^ b``, then
-``z_i = c_i ^ (d & b_i) ^ (e & a_i)`` and party 0 also XORs ``d & e``.
+each word carries 64 independent bits. XOR and shifts are local; AND gates are
+the multi-input gates of :mod:`mpcarray.kernels.gates`.
 
-Stream layouts (per party, from ``offset``): triples ``a, b, c`` at ``+j``,
-``+N+j``, ``+2N+j``; edaBits ``r`` (arithmetic) at ``+j`` and its XOR share at
+Stream layouts (per party, from ``offset``): edaBits ``r`` (arithmetic) at ``+j`` and its XOR share at
 ``+N+j``; daBits the XOR share (low bit) at ``+j`` and the arithmetic share at
 ``+N+j``. Party 0's last component is the dealer's correction (for daBits, the
 XOR shares are all random and only the arithmetic share is corrected).
@@ -32,54 +29,6 @@ def xor_rows(rows):
             acc ^= rows[i, j]
         out[j] = acc
     return out
-
-
-@njit(parallel=True, cache=True, nogil=True)
-def and_correction(streams, offset, size):
-    """Dealer: party 0's ``c_0 = (xor a) & (xor b) ^ xor_{i>0} c_i``."""
-    out = np.empty(size, dtype=np.uint64)
-    for j in prange(size):
-        a = np.uint64(0)
-        b = np.uint64(0)
-        c = np.uint64(0)
-        for i in range(stream_rows(streams)):
-            a ^= draw(streams, i, offset + j)
-            b ^= draw(streams, i, offset + size + j)
-            if i > 0:
-                c ^= draw(streams, i, offset + 2 * size + j)
-        out[j] = (a & b) ^ c
-    return out
-
-
-@njit(parallel=True, cache=True, nogil=True)
-def and_mask(u, v, streams, offset):
-    """Message to open, ``(k, 2N)``: row ``i`` is ``[u_i ^ a_i, v_i ^ b_i]``."""
-    k, size = u.shape
-    out = np.empty((k, 2 * size), dtype=np.uint64)
-    for i in range(k):
-        for j in prange(size):
-            out[i, j] = u[i, j] ^ draw(streams, i, offset + j)
-            out[i, size + j] = v[i, j] ^ draw(streams, i, offset + size + j)
-    return out
-
-
-@njit(parallel=True, cache=True, nogil=True)
-def and_combine(opened, streams, offset, correction, first_row):
-    """XOR shares of ``u & v`` from the opened ``[d, e]`` and each party's binary triple."""
-    k = stream_rows(streams)
-    size = opened.size // 2
-    z = np.empty((k, size), dtype=np.uint64)
-    for i in range(k):
-        for j in prange(size):
-            d = opened[j]
-            e = opened[size + j]
-            a = draw(streams, i, offset + j)
-            b = draw(streams, i, offset + size + j)
-            if i == first_row:
-                z[i, j] = correction[j] ^ (d & b) ^ (e & a) ^ (d & e)
-            else:
-                z[i, j] = draw(streams, i, offset + 2 * size + j) ^ (d & b) ^ (e & a)
-    return z
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -184,7 +133,7 @@ def word_dabit_correction(streams, offset, size, width):
 
 @njit(parallel=True, cache=True, nogil=True)
 def word_dabit_mask(words, streams, offset):
-    """Message to open: ``words_i ^ beta_i``."""
+    """Message to open: ``words_i ^ beta_i``, ``beta_i`` the stream values from ``offset`` (a word daBit's or a gate's masks)."""
     k, size = words.shape
     out = np.empty((k, size), dtype=np.uint64)
     for i in range(k):

@@ -108,10 +108,6 @@ class Dealer(Provider):
         """``size`` uniform sharings of zero: party ``i > 0`` takes its stream, party 0 the correction."""
         return self._material("zero_shares", size)
 
-    def binary_triples(self, size: int) -> Material:
-        """``size`` XOR-shared word triples ``c = a & b`` (layout in :mod:`mpcarray.kernels.binary`)."""
-        return self._material("binary_triples", size)
-
     def edabits(self, size: int) -> Material:
         """``size`` uniform ring elements ``r``, shared arithmetically and (bitwise) by XOR."""
         return self._material("edabits", size)
@@ -123,6 +119,10 @@ class Dealer(Provider):
     def word_dabits(self, size: int, width: int) -> Material:
         """``size`` random words ``beta`` shared by XOR, with arithmetic shares of their low ``width`` bits."""
         return self._material("word_dabits", size, width)
+
+    def gate_masks(self, size: int, gate: int) -> Material:
+        """``size`` instances of gate ``gate``: input masks and shares of their products (:mod:`mpcarray.preprocessing.gates`)."""
+        return self._material("gate_masks", size, gate)
 
     def gram_masks(self, rows: int, cols: int) -> Material:
         """A mask ``A`` of shape ``(rows, cols)`` with shares of ``A^T A`` (layout in :mod:`mpcarray.kernels.gram`)."""

@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from .. import kernels
+from .gates import GATES, gate_length
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,22 @@ def _matrix_correction(streams, offset, m, inner, p, count):
     return np.stack([kernels.ring_matmul(a[i], b[i]) - others[i] for i in range(count)]) if count else others
 
 
+def _gate_correction(streams, offset, size, gate):
+    return kernels.gate_correction(streams, offset, size, GATES[gate].products, len(GATES[gate].inputs))
+
+
 KINDS: dict[str, Kind] = {
     "beaver_triples": Kind(1, lambda size: 3 * size, kernels.triple_correction),
     "square_pairs": Kind(2, lambda size: 2 * size, kernels.square_correction),
     "truncation": Kind(3, lambda size, shift: 3 * size, kernels.trunc_correction, 2),
     "zero_shares": Kind(4, lambda size: size, kernels.zero_correction),
-    "binary_triples": Kind(5, lambda size: 3 * size, kernels.and_correction),
     "edabits": Kind(6, lambda size: 2 * size, kernels.edabit_correction),
     "dabits": Kind(7, lambda size: 2 * size, kernels.dabit_correction),
     "word_dabits": Kind(8, lambda size, width: (1 + width) * size, kernels.word_dabit_correction, 2),
     "gram_masks": Kind(9, lambda rows, cols: rows * cols + cols * cols, _gram_correction, 2),
     "matrix_triple": Kind(10, lambda m, inner, p, count: sum(matrix_sizes(m, inner, p, count)),
                           _matrix_correction, 3),
+    "gate_masks": Kind(11, gate_length, _gate_correction, 2),
 }
 BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)

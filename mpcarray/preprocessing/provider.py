@@ -19,12 +19,12 @@ _NEEDED_FOR = {
     "square_pairs": "Beaver squaring",
     "truncation": "fixed-point truncation",
     "zero_shares": "re-randomising shares (noisy reveals)",
-    "binary_triples": "comparisons",
     "edabits": "comparisons and bit decomposition",
     "dabits": "comparisons",
     "word_dabits": "reciprocal, sqrt, exp and log",
     "gram_masks": "X.T @ X",
     "matrix_triple": "matrix products",
+    "gate_masks": "comparisons and bit decomposition",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
     "zero_sharings": "random bits in a field",
@@ -58,9 +58,6 @@ class Provider(ABC):
     def zero_shares(self, size: int):
         self._unavailable("zero_shares")
 
-    def binary_triples(self, size: int):
-        self._unavailable("binary_triples")
-
     def edabits(self, size: int):
         self._unavailable("edabits")
 
@@ -75,6 +72,9 @@ class Provider(ABC):
 
     def matrix_triple(self, m: int, inner: int, p: int, batch: tuple = ()):
         self._unavailable("matrix_triple")
+
+    def gate_masks(self, size: int, gate: int):
+        self._unavailable("gate_masks")
 
     def double_sharings(self, size: int, domain):
         self._unavailable("double_sharings")

@@ -9,8 +9,9 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 """
 
 from .audit_heads import exchange_heads
-from .binary import and_words, bits_to_ring, leading_one, open_xor, words_to_ring
-from .comparison import bit_decompose, sign_bits
+from .binary import bits_to_ring, open_xor, words_to_ring
+from .circuits import leading_one
+from .comparison import bit_decompose, sign_bits, sign_rounds
 from .input import INPUT_DTYPES, announce_input, share_input
 from .multiplication import gram, matmul, mul, square
 from .opening import agree, agree_live, open_shares, open_to, require_live, zero_sharing
@@ -23,7 +24,6 @@ __all__ = [
     "add_public",
     "agree",
     "agree_live",
-    "and_words",
     "announce_input",
     "bit_decompose",
     "bit_tables",
@@ -44,6 +44,7 @@ __all__ = [
     "require_live",
     "share_input",
     "sign_bits",
+    "sign_rounds",
     "square",
     "truncate",
     "truncate_many",

@@ -1,4 +1,4 @@
-"""Protocols on XOR-shared 64-bit words: opening, AND gates, conversion of bits to the ring."""
+"""Protocols on XOR-shared 64-bit words: opening, conversion of bits to the ring (AND gates: :mod:`.circuits`)."""
 
 import numpy as np
 
@@ -13,22 +13,6 @@ def open_xor(rt, *shares: np.ndarray) -> list[np.ndarray]:
     Security: as :func:`mpcarray.protocols.open_shares`: only masked values are opened.
     """
     return open_together(rt, shares, lambda message: kernels.xor_rows(rt.transport.all_gather(message)))
-
-
-def and_words(rt, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """XOR shares of ``u & v`` for XOR-shared words ``(k, N)``: 64 AND gates per word.
-
-    Steps: (1) the dealer supplies a binary triple ``a, b, c = a & b``; (2) parties
-    open ``d = u ^ a`` and ``e = v ^ b``; (3) party ``i`` computes
-    ``c_i ^ (d & b_i) ^ (e & a_i)``, party 0 also XORs ``d & e`` (Beaver, 1991).
-
-    Cost: 1 round; each party sends and receives ``16 * N * (n - 1)`` bytes; the
-    dealer sends party 0 ``8 * N`` bytes.
-    Security: ``d`` and ``e`` are uniform because ``a`` and ``b`` are.
-    """
-    t = rt.provider.binary_triples(u.shape[1])
-    (opened,) = open_xor(rt, kernels.and_mask(u, v, t.streams, t.offset))
-    return kernels.and_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
 
 
 def bits_to_ring(rt, bits: np.ndarray) -> np.ndarray:
@@ -47,11 +31,6 @@ def bits_to_ring(rt, bits: np.ndarray) -> np.ndarray:
     return kernels.bit_to_arith(t, m.streams, m.offset, m.correction, rt.first_row)
 
 
-def and_planes(rt, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """:func:`and_words` on XOR-shared bit planes ``(k, m, W)`` (see :mod:`mpcarray.kernels.planes`)."""
-    return and_words(rt, u.reshape(u.shape[0], -1), v.reshape(v.shape[0], -1)).reshape(u.shape)
-
-
 def sklansky_levels(width: int) -> list:
     """The levels of a Sklansky prefix circuit over ``width`` positions (Sklansky, 1960).
 
@@ -68,24 +47,6 @@ def sklansky_levels(width: int) -> list:
         levels.append((targets, block_start + span - 1, block_start == 0))
         span *= 2
     return levels
-
-
-def leading_one(rt, words: np.ndarray) -> np.ndarray:
-    """XOR shares of a word with only the highest set bit of each XOR-shared word kept.
-
-    Steps: move to bit planes ordered from the top bit down; a Sklansky prefix
-    OR over them (``u | v = u ^ v ^ (u & v)``); the leading one is where the
-    prefix OR first becomes 1; back to words.
-    Cost: 6 rounds, 192 plane ANDs: each party sends and receives
-    ``16 * 192 * ceil(N / 64) * (n - 1)`` bytes (48 per element and other party).
-    """
-    planes = np.ascontiguousarray(kernels.to_planes(words)[:, ::-1])  # plane i is bit 63 - i
-    for targets, sources, _ in sklansky_levels(64):
-        high, low = planes[:, targets], planes[:, sources]
-        planes[:, targets] = high ^ low ^ and_planes(rt, high, low)
-    onehot = planes.copy()
-    onehot[:, 1:] ^= planes[:, :-1]
-    return kernels.from_planes(np.ascontiguousarray(onehot[:, ::-1]), words.shape[1])
 
 
 def words_to_ring(rt, words: np.ndarray, weights) -> np.ndarray:

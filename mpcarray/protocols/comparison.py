@@ -8,14 +8,16 @@ the word ``r``). Parties open ``c = a + r``, so ``a = c - r`` and
   borrow into bit 63 is ``[c mod 2^63 < r mod 2^63]``. With ``c`` public, each
   bit position's *generate* ``g_i = r_i & ~c_i`` and *propagate*
   ``p_i = ~(r_i ^ c_i)`` are local, and the borrow is their prefix combination
-  ``(G, P) o (G', P') = (G ^ (P & G'), P & P')``: a reduction tree of 6 levels
-  of AND gates for the top borrow alone, a Sklansky prefix circuit (also 6
-  levels) for every borrow and hence the full bit decomposition of ``a``.
+  ``(G, P) o (G', P') = (G ^ (P & G'), P & P')``: a reduction tree for the
+  top borrow alone, a prefix circuit for every borrow and hence the full bit
+  decomposition of ``a``.
 * ``a == 0`` iff ``c == r``: the AND of all 64 bits of ``~(c ^ r)``, again a
-  6-level tree (Damgård et al., TCC 2006; edaBits: Escudero et al., CRYPTO 2020).
+  tree (Damgård et al., TCC 2006; edaBits: Escudero et al., CRYPTO 2020).
 
-The circuits run on bit planes (:mod:`mpcarray.kernels.planes`): each bit
-position of all elements is one array, so every AND gate evaluated is needed.
+Both run as radix-4 circuits of one-round multi-input gates
+(:mod:`mpcarray.protocols.circuits`): 3 levels instead of radix 2's 6. The
+circuits run on bit planes (:mod:`mpcarray.kernels.planes`): each bit
+position of all elements is one array, so every gate evaluated is needed.
 
 The resulting bits are XOR-shared and converted to ring integers with daBits.
 Both tests share the opening of ``c`` and their AND levels run in the same
@@ -27,8 +29,17 @@ import numpy as np
 
 from .. import kernels
 from . import field_comparison
-from .binary import and_planes, bits_to_ring, sklansky_levels
+from .binary import bits_to_ring
+from .circuits import combine_batch, combined, evaluate_gates, prefix_groups, reduction_groups
 from .opening import open_shares
+
+#: Rounds of :func:`sign_bits` in an additive session: open, three gate levels, daBit.
+SIGN_ROUNDS = 5
+
+
+def sign_rounds(rt) -> int:
+    """Rounds of one :func:`sign_bits` call in ``rt``'s scheme (Shamir sessions use their own protocol)."""
+    return field_comparison.SIGN_ROUNDS if rt.shamir else SIGN_ROUNDS
 
 
 def _masked_planes(rt, a: np.ndarray):
@@ -53,38 +64,34 @@ def _masked_planes(rt, a: np.ndarray):
 
 
 def _plane_trees(rt, c_planes, r_planes, agree, *, borrow: bool, zero: bool):
-    """Six rounds of AND gates on bit planes ``(k, 64, W)``: the top borrow and/or ``[c == r]``.
+    """Three rounds of radix-4 gates on bit planes ``(k, 64, W)``: the top borrow and/or ``[c == r]``.
 
-    Borrow: nodes ``(G, P)`` for bit positions 0..62 are combined pairwise,
-    ``(G, P)_hi o (G, P)_lo = (G_hi ^ P_hi & G_lo, P_hi & P_lo)``, where the
-    node holding bit 0 needs no ``P``; 63 nodes take 6 levels and 118 plane
-    ANDs. Zero: the 64 planes of ``~(c ^ r)`` are ANDed pairwise, 63 plane ANDs.
+    Borrow: the carry nodes ``(g_i, p_i)`` of bits 0..62 reduce four at a time
+    (:func:`~mpcarray.protocols.circuits.reduction_groups`), 63 -> 16 -> 4 -> 1;
+    zero: the 64 planes of ``~(c ^ r)`` are ANDed four at a time, 64 -> 16 -> 4 -> 1.
     Both trees share their rounds. Returns the ``(k, W)`` planes (or None).
     """
-    generate = r_planes[:, :63] & ~c_planes[:63]
+    generate = r_planes[:, :63] & ~c_planes[:63] if borrow else None
     propagate = agree[:, :63]
     same = agree if zero else None
-    if not borrow:
-        generate = None
     while (generate is not None and generate.shape[1] > 1) or (same is not None and same.shape[1] > 1):
-        left, right = [], []
-        if generate is not None:
-            pairs = generate.shape[1] // 2
-            left += [propagate[:, 1 : 2 * pairs : 2], propagate[:, 3 : 2 * pairs : 2]]
-            right += [generate[:, 0 : 2 * pairs : 2], propagate[:, 2 : 2 * pairs : 2]]
-        if same is not None:
-            left.append(same[:, 0::2])
-            right.append(same[:, 1::2])
-        products = and_planes(rt, np.concatenate(left, 1), np.concatenate(right, 1))
-        products = np.split(products, np.cumsum([part.shape[1] for part in left])[:-1], axis=1)
-        if generate is not None:
-            carry_g, carry_p = generate[:, 2 * pairs :], propagate[:, 2 * pairs :]
-            combined_g = generate[:, 1 : 2 * pairs : 2] ^ products[0]
-            combined_p = np.concatenate([propagate[:, :1], products[1]], 1)  # node 0's P is unused
-            generate = np.concatenate([combined_g, carry_g], 1)
-            propagate = np.concatenate([combined_p, carry_p], 1)
-        if same is not None:
-            same = products[-1]
+        groups = reduction_groups(generate.shape[1]) if generate is not None and generate.shape[1] > 1 else []
+        gated = [(nodes, with_p) for nodes, with_p in groups if with_p is not None]
+        batches = [combine_batch(generate, propagate, nodes, with_p) for nodes, with_p in gated]
+        zero_level = same is not None and same.shape[1] > 1
+        if zero_level:
+            k, n, words = same.shape
+            quads = same.reshape(k, n // 4, 4, words).transpose(0, 2, 1, 3)
+            batches.append((("and", 4), quads.reshape(k, 4, -1)))
+        outputs = evaluate_gates(rt, batches)
+        if groups:
+            done = iter(outputs)
+            parts = [combined(generate, nodes, next(done)) if with_p is not None
+                     else (generate[:, nodes[0]], propagate[:, nodes[0]]) for nodes, with_p in groups]
+            generate = np.concatenate([g for g, _ in parts], 1)
+            propagate = np.concatenate([generate[:, :1] if p is None else p for _, p in parts], 1)  # node 0's P is unused
+        if zero_level:
+            same = outputs[-1].reshape(k, n // 4, words)
     return (None if generate is None else generate[:, 0]), (None if same is None else same[:, 0])
 
 
@@ -92,20 +99,24 @@ def bit_decompose(rt, a: np.ndarray) -> np.ndarray:
     """XOR shares ``(k, N)`` of the 64 bits of each ring element of ``a`` (flattened).
 
     Steps: open ``c = a + r``; move ``c`` and ``r`` to bit planes; every borrow
-    of ``c - r`` by a Sklansky prefix circuit over the ``(G, P)`` nodes of bits
-    0..62 (no ``P`` for blocks that start at bit 0); ``bits = c ^ r ^ (borrow << 1)``.
-    Cost: 7 rounds; 321 plane ANDs, so per element and other party
-    ``8 + 16 * 321 / 64 = 88.25`` bytes (element counts rounded up to 64).
+    of ``c - r`` by a radix-4 Sklansky prefix circuit over the ``(G, P)`` nodes
+    of bits 0..62 (:func:`~mpcarray.protocols.circuits.prefix_groups`, 3
+    levels; no ``P`` for blocks that start at bit 0); ``bits = c ^ r ^ (borrow << 1)``.
+    Cost: 4 rounds; per element and other party ``8 + 8 * 637 / 64 = 87.625``
+    bytes (637 masked plane openings per 64 elements, counts rounded up to 64);
+    the dealer sends party 0 ``8 + 8 * 1246 / 64 = 163.75`` bytes per element
+    (edaBit, 1246 mask products).
     """
     size, c_planes, r_planes, agree = _masked_planes(rt, a)
     generate = r_planes[:, :63] & ~c_planes[:63]
     propagate = agree[:, :63]
-    for targets, sources, from_zero in sklansky_levels(63):
-        with_p = targets[~from_zero]
-        products = and_planes(rt, np.concatenate([propagate[:, targets], propagate[:, with_p]], 1),
-                              np.concatenate([generate[:, sources], propagate[:, sources[~from_zero]]], 1))
-        generate[:, targets] ^= products[:, : targets.size]
-        propagate[:, with_p] = products[:, targets.size :]
+    for groups in prefix_groups(63):
+        outputs = evaluate_gates(rt, [combine_batch(generate, propagate, nodes, with_p) for nodes, with_p in groups])
+        results = [combined(generate, nodes, out) for (nodes, _), out in zip(groups, outputs)]
+        for (nodes, with_p), (g, p) in zip(groups, results):
+            generate[:, nodes[-1]] = g
+            if with_p:
+                propagate[:, nodes[-1]] = p
     bits = r_planes
     bits[:, 1:] ^= generate
     if rt.first_row >= 0:
@@ -117,17 +128,21 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
     """Ring shares (0/1) of ``[a < 0]`` and/or ``[a == 0]`` for shares ``a`` ``(k, *shape)``.
 
     Steps: (1) open ``c = a + r`` for a dealer edaBit ``r``; (2) move ``c`` and
-    the XOR shares of ``r`` to bit planes (local); (3) 6 rounds of batched AND
-    gates reducing the borrow tree and/or the zero tree; (4) convert the
-    requested bits with daBits.
+    the XOR shares of ``r`` to bit planes (local); (3) 3 rounds of radix-4
+    gates reducing the borrow tree and/or the zero tree (:func:`_plane_trees`);
+    (4) convert the requested bits with daBits.
 
-    Cost: 8 rounds whatever the size. Per element and other party, each party
-    sends ``8 + 29.5 + 1`` bytes for ``a < 0`` (118 plane ANDs of 16 bytes per
-    64 elements), ``8 + 15.75 + 1`` for ``a == 0`` and ``8 + 45.25 + 2`` for both,
-    with element counts rounded up to a multiple of 64; the dealer sends party 0
-    ``8`` (edaBit) ``+ 8`` per 64 plane ANDs ``+ 8`` per daBit and element.
-    Security: ``c`` is uniform; every AND opening is masked by a fresh triple;
-    the daBit opening is a uniform bit.
+    Cost: 5 rounds whatever the size (:data:`SIGN_ROUNDS`). Per element and
+    other party, each party sends ``8 + 8 * 142 / 64 + 1 = 26.75`` bytes for
+    ``a < 0`` (142 masked plane openings per 64 elements), ``8 + 8 * 84 / 64 + 1``
+    for ``a == 0`` and ``8 + 8 * 226 / 64 + 2`` for both, with element counts
+    rounded up to a multiple of 64; the dealer sends party 0 ``8`` (edaBit)
+    ``+ 8`` per 64 elements and mask product (427 for ``a < 0``, 231 for
+    ``a == 0``) ``+ 8`` per daBit and element: ``69.375`` bytes per element for ``a < 0``.
+    Radix 4 trades more dealer material for 3 fewer rounds and fewer bytes
+    between parties than radix 2.
+    Security: ``c`` is uniform; every gate input is opened masked by a fresh
+    uniform mask; the daBit opening is a uniform bit.
 
     In Shamir sessions: :func:`mpcarray.protocols.field_comparison.sign_bits`
     (no dealer; 8 rounds).

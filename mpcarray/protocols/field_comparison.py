@@ -38,6 +38,8 @@ from .public import add_public
 
 #: Bits of the two's complement of a tested value.
 WIDTH = 64
+#: Rounds of :func:`sign_bits`: random bits, opening, six product levels.
+SIGN_ROUNDS = 8
 
 
 def random_bits(rt, count: int) -> np.ndarray:
@@ -165,7 +167,7 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
     tree together; (5) ``[a < 0]`` from the top borrow, locally (Catrina and
     de Hoogh, SCN 2010: LTZ by exact truncation, EQZ from the bits of ``c``).
 
-    Cost: 8 rounds whatever the size and the number of parties (as in the
+    Cost: 8 rounds whatever the size and the number of parties (5 in the
     ring): random bits (1), opening (1), products (6). Per element and other
     party each party sends and receives ``16 * (64 + 1 + m)`` bytes, ``m = 118``
     products for ``a < 0``, 63 for ``a == 0``, 181 for both (2928, 2048 and

@@ -11,14 +11,15 @@ sum fits in int64.
 import numpy as np
 
 from . import field_comparison
-from .binary import leading_one, words_to_ring
+from .binary import words_to_ring
+from .circuits import leading_one
 from .comparison import bit_decompose
 
 
 def bit_tables(rt, a: np.ndarray, tables) -> np.ndarray:
     """Rows ``(R, k, N)`` of ``sum_i tables[r][i] * bit_i(a)`` for shares ``a`` (flattened), bits of the two's complement.
 
-    Cost: ring: 8 rounds (bit decomposition 7, one word daBit 1);
+    Cost: ring: 5 rounds (bit decomposition 4, one word daBit 1);
     Shamir: :func:`~mpcarray.protocols.field_comparison.bit_tables` (8 rounds).
     """
     if rt.shamir:
@@ -29,7 +30,7 @@ def bit_tables(rt, a: np.ndarray, tables) -> np.ndarray:
 def leading_one_tables(rt, a: np.ndarray, tables) -> np.ndarray:
     """Rows ``(R, k, N)`` of ``tables[r][p]`` for positive ``a`` whose leading one is bit ``p``.
 
-    Cost: ring: 14 rounds (bit decomposition 7, prefix OR 6, one word daBit 1);
+    Cost: ring: 8 rounds (bit decomposition 4, prefix OR 3, one word daBit 1);
     Shamir: :func:`~mpcarray.protocols.field_comparison.leading_one_tables` (14 rounds).
     """
     if rt.shamir:

@@ -2,7 +2,7 @@
 
 Owner-held rows are counted by each hospital locally (``numpy`` on its own
 plaintext) and only the count vectors are shared; otherwise the comparisons run
-inside MPC (8 rounds, whatever the size) and their 0/1 results are summed.
+inside MPC (5 rounds, whatever the size) and their 0/1 results are summed.
 """
 
 import numpy as np

@@ -20,12 +20,13 @@ def quantile(X: SharedArray, q, axis: int = 0, bits_per_step: int = 1, algorithm
     product with the public ``g``: below 1 ulp off NumPy's value when ``g`` is
     one power of two, below 1.01 ulps otherwise, exact when ``g = 0``.
 
-    Cost: ``algorithm="auto"`` takes whichever needs fewer rounds: the sorting
-    network, ``9 p (p + 1) / 2`` rounds for ``p = ceil(log2 n)`` (27 for 3 or 4
-    rows, 702 for 4096), or the bisection, ``16 * ceil(B / bits_per_step)``
+    Cost (additive sessions; a Shamir sign test takes 3 more rounds):
+    ``algorithm="auto"`` takes whichever needs fewer rounds: the sorting
+    network, ``6 p (p + 1) / 2`` rounds for ``p = ceil(log2 n)`` (18 for 3 or 4
+    rows, 468 for 4096), or the bisection, ``10 * ceil(B / bits_per_step)``
     rounds (``B = 47`` grid bits for fixed point at ``f = 16``, 63 for
-    integers: 752 and 1008 rounds); plus 1 round for the interpolation when
-    ``g`` is one power of two, 4 for other fractions, plus 1 to open. More bits per step cut the bisection's rounds (384 at 2) for
+    integers: 470 and 630 rounds); plus 1 round for the interpolation when
+    ``g`` is one power of two, 4 for other fractions, plus 1 to open. More bits per step cut the bisection's rounds (240 at 2) for
     ``(2^b - 1) / b`` times the sign tests.
 
     Reveals: the quantiles (one value per ``q`` and column), nothing else. Note
@@ -51,8 +52,8 @@ def median(X: SharedArray, axis: int = 0, bits_per_step: int = 1, algorithm: str
 
     Exact for an odd number of rows; for an even number the mean of the two
     middle values, rounded to the fixed-point grid (below 1 ulp).
-    Cost: as :func:`quantile` (27 rounds for 3 rows, 752 for more than 4096
-    rows of fixed point at ``f = 16``), plus 1 for an even number of rows, plus 1 to open.
+    Cost: as :func:`quantile` (additive: 18 rounds for 3 rows, 470 for more than
+    4096 rows of fixed point at ``f = 16``), plus 1 for an even number of rows, plus 1 to open.
 
     Reveals: the medians, nothing else.
 

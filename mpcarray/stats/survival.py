@@ -266,7 +266,7 @@ def risk_set_indicators(time: SharedArray, event: SharedArray, grid: np.ndarray)
     ``G`` at which grid time it is an event: ``indicators.T @ values`` then
     gives every risk-set sum and every tied-event sum in one product. Owner-held
     rows are indicated by their hospital in plaintext (and shared); otherwise by
-    comparisons inside MPC (8 rounds for the risk sets and the ties together, and one product).
+    comparisons inside MPC (5 rounds for the risk sets and the ties together, and one product).
 
     Reveals: nothing.
     """
