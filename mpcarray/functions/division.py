@@ -10,26 +10,11 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
-from ..array.primitives import sign_bits
 from ..array.promotion import public_array
 from ..array.ranges import check_domain
 from ..errors import EncodingError
-from .newton import newton
-from .normalisation import as_fixed, normalise, scale_by_power
-
-
-def positive_reciprocal(a: SharedArray) -> SharedArray:
-    """``1 / a`` for positive fixed-point ``a``.
-
-    Steps: normalise ``a = m 2^(p + 1 - f)``; Newton for ``1/m``; multiply by
-    the looked-up weight ``2^(shift + f - p - 1)`` and truncate by ``shift``.
-    Cost: 30 rounds at ``f = 16``: normalisation (16), Newton (12), scaling (2).
-    """
-    f = a.frac_bits
-    shift = 61 - 2 * f  # y <= 2 has f + 1 bits; the weight at most 2^(shift + f - 1)
-    weights = [2 ** (shift + f - p - 1) if shift + f - p - 1 >= 0 else 0 for p in range(64)]
-    m, (weight,) = normalise(a, weights)
-    return scale_by_power(newton("reciprocal", m), weight, shift)
+from .normalisation import as_fixed, scale_by_power
+from .powers import mantissa_power, real_power
 
 
 @implements_ufunc(np.reciprocal)
@@ -41,31 +26,30 @@ def reciprocal(x) -> SharedArray:
     the correctly rounded result where ``|1/x| <= 1``. Large results keep the
     relative error; small ones only the absolute error of a few ulp.
 
-    Steps: sign and magnitude; :func:`positive_reciprocal` of the magnitude;
-    the sign put back with one product.
-    Cost: 40 rounds at ``f = 16``: sign and magnitude (9), positive reciprocal (30), sign (1).
-    Security: only masked openings (sign test, bit decomposition, products, truncations).
+    Steps: :func:`~mpcarray.functions.powers.real_power` with ``p = -1``: the signed
+    octave of ``x`` by one batched comparison, a polynomial in ``w = x/c - 1``, the power of two.
+    Cost: 18 rounds at ``f = 16``: normalisation (10), polynomial (6), power of two (2).
+    Security: only masked openings (comparisons, products, truncations).
     """
     check_domain("reciprocal", x, lambda v: v != 0, "x != 0")
-    sign, magnitude = _sign_and_magnitude(as_fixed(x))
-    return sign * positive_reciprocal(magnitude)
+    return real_power(as_fixed(x), -1.0, signed=True)
 
 
 @implements_ufunc(np.true_divide)
 def divide(x, y) -> SharedArray:
     """``x / y`` with a shared divisor (``y != 0``); public divisors take the cheaper path.
 
-    The quotient ``x * (1/m)`` is scaled by the secret ``2^(f - p - 1)`` in two
+    The quotient ``x * P`` is scaled by the secret ``2^E`` in two
     truncation stages so no intermediate leaves the ring. Accuracy at ``f = 16``
     (``docs/functions.md``): relative error below ``1e-3`` for quotients of magnitude
     at least ``2^-6`` within the safe range; within 3 ulp of the correctly rounded
     quotient where it is at most 1.
 
-    Steps: sign and magnitude of ``y``; normalise the magnitude, looking up both
-    stages' weights; Newton for ``1/m``; ``x * sign * (1/m)``; the two scalings.
-    Cost: 44 rounds at ``f = 16``: sign and magnitude (9), normalisation (16),
-    Newton (12), ``x * sign`` (1, none for a public ``x``) times ``1/m`` (2), the
-    scalings (4). A public divisor: one multiplication by its reciprocal (1 round).
+    Steps: the signed octave of ``y`` and ``P = mu (1 + w)^-1`` with ``1/y = P 2^E``
+    (:func:`~mpcarray.functions.powers.mantissa_power`); ``x * P``; the two scalings
+    by the looked-up weights.
+    Cost: 22 rounds at ``f = 16``: normalisation (10), polynomial (6), ``x * P`` (2,
+    1 for a public ``x``), the scalings (4). A public divisor: one multiplication by its reciprocal (1 round).
     Security: only masked openings; a public divisor of 0 raises before any communication.
     """
     if not isinstance(y, SharedArray):
@@ -73,24 +57,12 @@ def divide(x, y) -> SharedArray:
     check_domain("divide", y, lambda v: v != 0, "divisor != 0")
     y = as_fixed(y)
     f = y.frac_bits
-    sign, magnitude = _sign_and_magnitude(y)
+    p, exponents, norm = mantissa_power(y, -1.0, True, f)
     half = (62 - 2 * f + 1) // 2  # each stage shifts right by at most `half` bits
-    exponents = [f - p - 1 for p in range(64)]
-    first = [2 ** max(e, 0) * 2 ** (half - min(max(-e, 0), half)) for e in exponents]
-    second = [2 ** (half - min(max(-e - half, 0), half)) for e in exponents]
-    m, (w1, w2) = normalise(magnitude, first, second)
-    quotient = as_fixed(x * sign) * newton("reciprocal", m)
-    return scale_by_power(scale_by_power(quotient, w1, half), w2, half)
-
-
-def _sign_and_magnitude(x: SharedArray) -> tuple[SharedArray, SharedArray]:
-    """``sign(x)`` as a shared ``±1`` integer (``+1`` at zero) and ``|x|``.
-
-    Cost: 9 rounds: sign test (8), product (1).
-    """
-    (negative,) = sign_bits(x)
-    sign = 1 - 2 * negative
-    return sign, sign * x
+    first = [2 ** max(e, 0) * 2 ** (half - min(max(-e, 0), half)) for e in exponents.tolist()]
+    second = [2 ** (half - min(max(-e - half, 0), half)) for e in exponents.tolist()]
+    quotient = as_fixed(x * p) if isinstance(x, SharedArray) else x * p
+    return scale_by_power(scale_by_power(quotient, norm.lookup(first), half), norm.lookup(second), half)
 
 
 def _divide_by_public(x, divisor) -> SharedArray:

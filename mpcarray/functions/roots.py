@@ -11,16 +11,8 @@ import numpy as np
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
 from ..array.ranges import check_domain
-from .newton import newton
-from .normalisation import as_fixed, normalise, scale_by_power
-
-
-def _root_weights(f: int, power: float, headroom: int) -> tuple[list[int], int]:
-    """Weights ``round(2^(power * (p + 1 - f)) * 2^shift)`` and the shift, for ``m``-side values <= 2^headroom."""
-    exponents = [power * (p + 1 - f) for p in range(62 - f)]
-    shift = 61 - f - headroom - int(np.ceil(max(exponents)))
-    weights = [round(2.0 ** (e + shift)) for e in exponents] + [0] * (2 + f)
-    return weights, shift
+from .normalisation import as_fixed
+from .powers import real_power
 
 
 def rsqrt(x) -> SharedArray:
@@ -30,16 +22,13 @@ def rsqrt(x) -> SharedArray:
     the result is at least ``2^-6``; within 3 ulp (``2^-f``) of the correctly rounded
     result where it is at most 1.
 
-    Steps: normalise ``x = m 2^(p + 1 - f)``; Newton for ``1/sqrt(m)``; multiply
-    by the looked-up ``2^(-(p + 1 - f) / 2)`` (scaled) and truncate.
-    Cost: 33 rounds at ``f = 16``: normalisation (16), Newton (15), scaling (2).
+    Steps: :func:`~mpcarray.functions.powers.real_power` with ``p = -1/2``: the octave
+    of ``x`` by one batched comparison, a polynomial in ``w = x/c - 1``, the power of two.
+    Cost: 18 rounds at ``f = 16``: normalisation (10), polynomial (6), power of two (2).
     Security: only masked openings.
     """
     check_domain("rsqrt", x, lambda v: v > 0, "x > 0")
-    x = as_fixed(x)
-    weights, shift = _root_weights(x.frac_bits, -0.5, 1)
-    m, (weight,) = normalise(x, weights)
-    return scale_by_power(newton("rsqrt", m), weight, shift)
+    return real_power(as_fixed(x), -0.5, signed=False)
 
 
 @implements_ufunc(np.sqrt)
@@ -49,13 +38,8 @@ def sqrt(x) -> SharedArray:
     Accuracy at ``f = 16`` as :func:`rsqrt`: relative error below ``1e-3`` where the
     result is at least ``2^-6``; within 3 ulp of the correctly rounded result up to 1.
 
-    Steps: as :func:`rsqrt`, then ``sqrt(m) = m / sqrt(m)`` and the weight
-    ``2^((p + 1 - f) / 2)``.
-    Cost: 35 rounds at ``f = 16``: normalisation (16), Newton (15), ``m`` times it (2), scaling (2).
+    Steps and cost as :func:`rsqrt` with ``p = 1/2`` (18 rounds at ``f = 16``).
     Security: only masked openings.
     """
     check_domain("sqrt", x, lambda v: v >= 0, "x >= 0")
-    x = as_fixed(x)
-    weights, shift = _root_weights(x.frac_bits, 0.5, 0)
-    m, (weight,) = normalise(x, weights)
-    return scale_by_power(m * newton("rsqrt", m), weight, shift)
+    return real_power(as_fixed(x), 0.5, signed=False)
