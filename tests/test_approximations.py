@@ -78,3 +78,17 @@ def test_centres_are_exact_inverses(session):
     inverse = np.rint(np.ldexp(1 / norm.centres[inner], inverse_shift(f)))
     assert np.all(np.ldexp(1.0, inverse_shift(f)) / inverse == norm.centres[inner])
     assert np.all(inverse < 2.0**61)
+
+
+def test_documented_structure_at_16_bits():
+    """Segment counts and degrees the docstrings state at f = 16 (logistic.py, exponential.py, powers.py)."""
+    f, tolerance = 16, 2.0**-19
+    s, t = logistic.sigmoid_bound(f), logistic.tanh_bound(f)
+    low, high = exponential.exp_range(f)
+    assert len(uniform_fit(logistic._logistic, -s, s, 3, f, tolerance)[1]) == 54
+    assert len(uniform_fit(np.tanh, -t, t, 3, f, tolerance)[1]) == 68
+    assert len(uniform_fit(np.exp, low, high, 3, f, tolerance, True)[1]) == 116
+    assert (round(s, 2), round(t, 2)) == (12.48, 6.58)
+    assert exponential.log_fit(f)[0] == 3
+    degrees = [len(powers.power_fit(f, p, signed)[0]) - 1 for p, signed in [(-1.0, True), (-0.5, False), (0.5, False)]]
+    assert degrees == [7, 7, 5]

@@ -36,8 +36,8 @@ def exp(x) -> SharedArray:
     ``e^x >= 0.1``; within 3 ulp (``2^-f``) of the correctly rounded result where
     ``e^x <= 1``; below ``x = -10.4`` the result is 0 (the exact value is under ``3.1e-5``, 2 ulp).
 
-    Steps: :func:`~mpcarray.functions.piecewise.smooth`: equal segments of
-    ``[-(f-1) ln 2, (62 - 2f) ln 2]`` by one batched comparison, a cubic within
+    Steps: :func:`~mpcarray.functions.piecewise.smooth`: 116 equal segments of
+    ``[-(f-1) ln 2, (62 - 2f) ln 2]`` at ``f = 16`` by one batched comparison, a cubic within
     ``2^-(f+3)`` relative on each.
     Cost: 13 rounds: segments (8), ``u`` (1), cubic (3), truncation (1).
     Security: only masked openings.
@@ -73,7 +73,7 @@ def log(x) -> SharedArray:
     ``|log x| >= 0.05``; within 3 ulp (``2^-f``) of the correctly rounded result where
     ``|log x| <= 1``.
 
-    Steps: ``x = c (1 + w)`` with ``c`` the centre of one of 2 segments per octave
+    Steps: ``x = c (1 + w)`` with ``c`` the centre of one of 3 segments per octave at ``f = 16``
     (:class:`~mpcarray.functions.normalisation.Normalised`); ``log c`` (a lookup)
     plus a polynomial of degree 4 in ``w``.
     Cost: 15 rounds at ``f = 16``: normalisation (10), polynomial (4), truncation (1).

@@ -64,12 +64,14 @@ def mantissa_power(x: SharedArray, power: float, signed: bool, w_bits: int):
 def real_power(x: SharedArray, power: float, signed: bool) -> SharedArray:
     """``x^power`` (with the sign of ``x`` for ``signed``) as fixed point.
 
-    Cost: 18 rounds at ``f = 16``: :func:`mantissa_power` (16, a polynomial of degree 7),
+    Cost: 18 rounds at ``f = 16``: :func:`mantissa_power` (16, a polynomial of degree 7, 5 for ``sqrt``),
     the weight ``2^E`` (1 product, 1 truncation).
     """
     f = x.frac_bits
-    centres = geometric_segments(f, PER_OCTAVE, signed)[1]
-    largest = int(np.frexp(np.max(np.abs(np.where(centres == 0, 1.0, np.abs(centres)) ** power)))[1]) + 1
+    centres = np.abs(geometric_segments(f, PER_OCTAVE, signed)[1])
+    results = centres[centres != 0] ** power
+    top = 62 - 2 * f  # larger results are outside the safe range anyway
+    largest = int(np.frexp(np.max(results[results < 2.0**top]))[1]) + 1
     w_bits = f + max(0, min(4, 58 - largest - 2 * f))
     p, exponents, norm = mantissa_power(x, power, signed, w_bits)
     shift = 60 - w_bits - largest  # |P| 2^(w_bits + E + shift) < 2^61
