@@ -22,15 +22,15 @@ def _logistic(v):
 def _smooth_cases(f):
     s, t = logistic.sigmoid_bound(f), logistic.tanh_bound(f)
     low, high = exponential.exp_range(f)
-    return [(logistic._logistic, _logistic, -s, s, False), (np.tanh, np.tanh, -t, t, False),
-            (np.exp, np.exp, low, high, True)]
+    return [(logistic._logistic, _logistic, -s, s, False, 7), (np.tanh, np.tanh, -t, t, False, 7),
+            (np.exp, np.exp, low, high, True, 3)]
 
 
 @pytest.mark.parametrize("f", FRAC_BITS)
 @pytest.mark.parametrize("case", range(3), ids=["sigmoid", "tanh", "exp"])
 def test_segment_fits_reach_their_target(f, case):
-    function, reference, low, high, relative = _smooth_cases(f)[case]
-    edges, centres, table = uniform_fit(function, low, high, 3, f, 2.0 ** -(f + 3), relative)
+    function, reference, low, high, relative, degree = _smooth_cases(f)[case]
+    edges, centres, table = uniform_fit(function, low, high, degree, f, 2.0 ** -(f + 3), relative)
     assert edges[0] == low and edges[-1] == high
     for a, b, c, coefficients in zip(edges[:-1], edges[1:], centres, table):
         x = np.linspace(a - 2.0**-f, b + 2.0**-f, DENSE // len(centres) + 50)
@@ -85,8 +85,8 @@ def test_documented_structure_at_16_bits():
     f, tolerance = 16, 2.0**-19
     s, t = logistic.sigmoid_bound(f), logistic.tanh_bound(f)
     low, high = exponential.exp_range(f)
-    assert len(uniform_fit(logistic._logistic, -s, s, 3, f, tolerance)[1]) == 54
-    assert len(uniform_fit(np.tanh, -t, t, 3, f, tolerance)[1]) == 68
+    assert len(uniform_fit(logistic._logistic, -s, s, 7, f, tolerance)[1]) == 9
+    assert len(uniform_fit(np.tanh, -t, t, 7, f, tolerance)[1]) == 10
     assert len(uniform_fit(np.exp, low, high, 3, f, tolerance, True)[1]) == 116
     assert (round(s, 2), round(t, 2)) == (12.48, 6.58)
     assert exponential.log_fit(f)[0] == 3

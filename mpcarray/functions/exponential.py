@@ -44,7 +44,7 @@ def exp(x) -> SharedArray:
     """
     x = as_fixed(x)
     low, high = exp_range(x.frac_bits)
-    return smooth(x, np.exp, low, high, 0.0, math.exp(high), relative=True)
+    return smooth(x, np.exp, low, high, 0.0, math.exp(high), degree=3, relative=True)
 
 
 def _log1p(w):

@@ -60,7 +60,8 @@ def chebyshev(function, low: float, high: float, degree: int, centre: float = 0.
     fit = np.polynomial.Chebyshev.interpolate(lambda u: function(centre + u), degree,
                                               domain=(low - centre, high - centre))
     window = (low - centre, high - centre)
-    return fit.convert(kind=np.polynomial.Polynomial, domain=window, window=window).coef
+    coefficients = fit.convert(kind=np.polynomial.Polynomial, domain=window, window=window).coef
+    return np.pad(coefficients, (0, degree + 1 - coefficients.size))  # convert drops zero leading terms
 
 
 def fit_error(function, low: float, high: float, coefficients, centre: float = 0.0, relative: bool = False) -> float:
@@ -158,21 +159,23 @@ def to_fixed(value: SharedArray, scale_bits: int, f: int) -> SharedArray:
 
 
 def smooth(x: SharedArray, function, low: float, high: float, below: float, above: float, *,
-           degree: int = 3, relative: bool = False) -> SharedArray:
+           degree: int = 7, relative: bool = False) -> SharedArray:
     """``function(x)`` by equal segments of ``[low, high]``, and the constants ``below`` / ``above`` outside.
 
     The fit is within ``2^-(f+3)`` (relative to ``|function|`` if ``relative``) of
     ``function`` on every segment. ``u = x - centre`` is computed as ``inside * (x -
     centre)`` with the 0/1 indicator ``inside`` of ``[low, high]`` (scaled by the
     extra bits of ``u``), so it stays small on the saturated segments too.
-    Cost: ``8 + 1 + 2 L`` rounds for ``L = ceil(log2(degree + 1))``: segments (8),
+    Cost: ``8 + 1 + 2 L`` rounds for ``L = ceil(log2(degree + 1))`` (15 for the default degree 7): segments (8),
     ``u`` (1, an integer product), Estrin (``2 L - 1``), the truncation to ``f`` bits (1).
     """
     f = x.frac_bits
     edges, centres, table = uniform_fit(function, low, high, degree, f, 2.0 ** -(f + 3), relative)
     half = float(np.max(edges[1:] - edges[:-1])) / 2 + 2.0**-f
     largest = max(abs(below), abs(above), float(np.max(np.abs(table) @ half ** np.arange(degree + 1))))
-    u_bits = max(f, min(2 * f, int(np.floor(29 - np.log2(half))), 56 - f - int(np.ceil(np.log2(largest)))))
+    highest = 2 ** (int(np.ceil(np.log2(degree + 1))) - 1)  # the largest power of u Estrin forms
+    u_bits = max(f, min(2 * f, int(np.floor(30 - (highest if half > 1 else 2) * np.log2(half) / 2)) - 1,
+                        56 - f - int(np.ceil(np.log2(largest)))))
     bits = 60 - u_bits - int(np.ceil(np.log2(largest)))
     segments = Segments(x, edges)
 
