@@ -159,10 +159,10 @@ def to_fixed(value: SharedArray, scale_bits: int, f: int) -> SharedArray:
 
 
 def smooth(x: SharedArray, function, low: float, high: float, below: float, above: float, *,
-           degree: int = 7, relative: bool = False) -> SharedArray:
+           degree: int = 7, relative: bool = False, margin: int = 3) -> SharedArray:
     """``function(x)`` by equal segments of ``[low, high]``, and the constants ``below`` / ``above`` outside.
 
-    The fit is within ``2^-(f+3)`` (relative to ``|function|`` if ``relative``) of
+    The fit is within ``2^-(f + margin)`` (relative to ``|function|`` if ``relative``) of
     ``function`` on every segment. ``u = x - centre`` is computed as ``inside * (x -
     centre)`` with the 0/1 indicator ``inside`` of ``[low, high]`` (scaled by the
     extra bits of ``u``), so it stays small on the saturated segments too.
@@ -170,7 +170,7 @@ def smooth(x: SharedArray, function, low: float, high: float, below: float, abov
     ``u`` (1, an integer product), Estrin (``2 L - 1``), the truncation to ``f`` bits (1).
     """
     f = x.frac_bits
-    edges, centres, table = uniform_fit(function, low, high, degree, f, 2.0 ** -(f + 3), relative)
+    edges, centres, table = uniform_fit(function, low, high, degree, f, 2.0 ** -(f + margin), relative)
     half = float(np.max(edges[1:] - edges[:-1])) / 2 + 2.0**-f
     largest = max(abs(below), abs(above), float(np.max(np.abs(table) @ half ** np.arange(degree + 1))))
     highest = 2 ** (int(np.ceil(np.log2(degree + 1))) - 1)  # the largest power of u Estrin forms
