@@ -47,10 +47,10 @@ def fit_rounds(session, name):
     if name == "newton x10":
         X, y, _ = breast_cancer()
         Xs, ys = share_rows(session, X, y)
-        return rounds(session, lambda: LogisticRegression(max_iter=10).fit(Xs, ys))
+        return rounds(session, lambda: LogisticRegression(None, max_iter=10, tol=None).fit(Xs, ys))
     X, y, _ = breast_cancer(list(range(30)))
     Xs, ys = share_rows(session, X, y)
-    return rounds(session, lambda: LogisticRegression(max_iter=10, method="gd").fit(Xs, ys))
+    return rounds(session, lambda: LogisticRegression(None, max_iter=10, tol=None, method="gd").fit(Xs, ys))
 
 
 @pytest.mark.parametrize("name", FITS)

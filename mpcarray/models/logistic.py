@@ -72,7 +72,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     an intercept the columns are only scaled, by their root mean square, since
     centring would move the origin), the iterates stay shared, and only the
     final coefficients are revealed. The library sigmoid has absolute error
-    below 5e-5 and saturates at ``|z| = 12`` (``sigmoid(-12) = 6e-6``), which
+    below 3e-5 and saturates at ``|z| = 15.25`` at 16 fractional bits (``sigmoid(-15.25) <= 2^-22``), which
     changes Newton steps by far less than the fixed-point resolution. ``y`` must hold 0/1 values (not checked: that would
     reveal it). Requirements as for :class:`~mpcarray.models.LinearRegression`
     on the column scales; ``|X coef_ + intercept_| < 2^((R + 2) / 2)`` at every iterate
