@@ -41,11 +41,11 @@ truncation whose mask is the next product's Beaver mask (1 round a step);
 the rounds left are the chain's length, ``log2(d κ)``.
 
 Cost (additive; ``k = neumann_steps(d, max_condition)``, 18 for ``d = 10`` at
-``1e4``): cold start ``2k + 20`` rounds with a public scale (1 scaling, ``2k``
-series, 8 Newton–Schulz, 11 for the check: a square, a comparison, the reveal),
-``2k + 57`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
-``2 WARM_STEPS + 25`` with a shared scale, ``+ 22`` with a public ``2^-h``
-(``+ 21`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+``1e4``): cold start ``2k + 17`` rounds with a public scale (1 scaling, ``2k``
+series, 8 Newton–Schulz, 8 for the check: a square, a comparison (5), the reveal),
+``2k + 48`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
+``2 WARM_STEPS + 22`` with a shared scale, ``+ 19`` with a public ``2^-h``
+(``+ 18`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
 refinements ``6 + 8m`` (shared scale) or ``2 + 4m`` (public). Communication
 ``O(d^2)`` per round.
 """
