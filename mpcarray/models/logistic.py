@@ -44,7 +44,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
         the last step, in standardised units (``coef_j sd_j``), is at most ``tol``;
         if not, :class:`~mpcarray.ConvergenceWarning` is raised (separable classes
         without a penalty, or too few iterations). ``None`` skips the check (and its
-        17 rounds). The fit's own rounding moves the last Newton step by about 1e-4.
+        11 rounds; 17 with Shamir). The fit's own rounding moves the last Newton step by about 1e-4.
     method : {"newton", "gd"}
         ``"newton"``: iteratively reweighted least squares; each step solves
         ``H δ = g`` with :class:`~mpcarray.models.SPDSolver` (about 10 steps
@@ -89,8 +89,9 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is
     ``λ Σ_j w_j² γ_j² / 2`` in the standardised coefficients ``γ_j = coef_j / w_j``;
     its gradient comes out of the product that forms the log-odds (``d`` more
-    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 4 rounds once (3 with Shamir)
-    (:func:`~mpcarray.models.penalty.diagonal`, and one truncation) and none per iteration.
+    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 39 rounds once (34 with
+    Shamir: :func:`~mpcarray.models.penalty.diagonal`, one truncation, and the first Hessian's
+    secret Jacobi scaling, since the penalty changes its public diagonal) and none per iteration.
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then
     precise), per Newton step one or two bits about the conditioning of the
