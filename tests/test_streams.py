@@ -122,3 +122,37 @@ def _keeps_memory(env_value):
 def test_freed_memory_is_kept_unless_opted_out():
     assert _keeps_memory(None) == ["True", "True"]
     assert _keeps_memory("1") == ["False", "False"]
+
+
+def test_small_calls_of_parallel_kernels_run_their_serial_twin():
+    import numba
+
+    from mpcarray.kernels.threads import PARALLEL_MIN, serial_when_small
+
+    @numba.njit(parallel=True)
+    def column_sums(rows):
+        out = np.zeros(rows.shape[1], dtype=np.uint64)
+        for j in numba.prange(rows.shape[1]):
+            for i in range(rows.shape[0]):
+                out[j] += rows[i, j]
+        return out
+
+    wrapped = serial_when_small(column_sums, 0)
+    small = np.arange(3 * 7, dtype=np.uint64).reshape(3, 7)
+    np.testing.assert_array_equal(wrapped(small), small.sum(axis=0))
+    assert wrapped.serial.signatures and not column_sums.signatures  # the twin ran, not the parallel one
+    large = np.arange(2 * PARALLEL_MIN, dtype=np.uint64).reshape(2, -1)
+    np.testing.assert_array_equal(wrapped(large), large.sum(axis=0))
+    assert column_sums.signatures
+
+
+@pytest.mark.parametrize("size", [100, 1 << 15])
+def test_kernel_twins_give_identical_results(size):
+    """The serial twin (small calls) and the parallel kernel compute the same shares."""
+    from mpcarray.kernels import beaver
+
+    rng = np.random.default_rng(5)
+    x, y = (rng.integers(0, 2**64, (3, size), dtype=np.uint64) for _ in range(2))
+    seeds = rng.integers(0, 2**64, 3, dtype=np.uint64)
+    streams = (seeds, kernels.stream_gammas(seeds))
+    np.testing.assert_array_equal(kernels.beaver_mask(x, y, streams, 9), beaver.beaver_mask(x, y, streams, 9))
