@@ -37,14 +37,32 @@ def triple_correction(streams, offset, size):
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def beaver_mask(x, y, streams, offset):
-    """Message to open, ``(k, 2N)``: row ``i`` is ``[x_i - a_i, y_i - b_i]``."""
+def beaver_mask(x, y, streams, offset, fix):
+    """Message to open, ``(k, 2N)``: row ``i`` is ``[x_i - a_i, y_i - b_i]``.
+
+    A non-empty ``fix`` (length ``N``; only when ``streams`` hold every party,
+    in rank order) also receives :func:`triple_correction` from the values
+    this pass draws anyway, so no stream value is drawn twice for it.
+    """
     k, size = x.shape
+    fused = fix.size > 0
     out = np.empty((k, 2 * size), dtype=np.uint64)
-    for i in range(k):
-        for j in prange(size):
-            out[i, j] = x[i, j] - draw(streams, i, offset + j)
-            out[i, size + j] = y[i, j] - draw(streams, i, offset + size + j)
+    for j in prange(size):
+        sum_a = np.uint64(0)
+        sum_b = np.uint64(0)
+        sum_c = np.uint64(0)
+        for i in range(k):
+            a = draw(streams, i, offset + j)
+            b = draw(streams, i, offset + size + j)
+            out[i, j] = x[i, j] - a
+            out[i, size + j] = y[i, j] - b
+            if fused:
+                sum_a += a
+                sum_b += b
+                if i > 0:
+                    sum_c += draw(streams, i, offset + 2 * size + j)
+        if fused:
+            fix[j] = sum_a * sum_b - sum_c
     return out
 
 

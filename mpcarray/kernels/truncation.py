@@ -46,15 +46,33 @@ def trunc_correction(streams, offset, size, shift):
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def trunc_mask(z, streams, offset, first_row):
-    """Message to open: shares of ``c = z + 2^62 + r``."""
+def trunc_mask(z, streams, offset, first_row, shift, fix):
+    """Message to open: shares of ``c = z + 2^62 + r``.
+
+    A non-empty ``fix`` (``(2, N)``; only when ``streams`` hold every party,
+    in rank order) also receives :func:`trunc_correction` for ``shift`` from
+    the masks this pass draws anyway.
+    """
     k, size = z.shape
+    s = np.uint64(shift)
+    fused = fix.size > 0
     bias = _ONE << np.uint64(62)
     out = np.empty((k, size), dtype=np.uint64)
-    for i in range(k):
-        extra = bias if i == first_row else np.uint64(0)
-        for j in prange(size):
-            out[i, j] = z[i, j] + draw(streams, i, offset + j) + extra
+    for j in prange(size):
+        sum_r = np.uint64(0)
+        sum_hi = np.uint64(0)
+        sum_msb = np.uint64(0)
+        for i in range(k):
+            r = draw(streams, i, offset + j)
+            out[i, j] = z[i, j] + r + (bias if i == first_row else np.uint64(0))
+            if fused:
+                sum_r += r
+                if i > 0:
+                    sum_hi += draw(streams, i, offset + size + j)
+                    sum_msb += draw(streams, i, offset + 2 * size + j)
+        if fused:
+            fix[0, j] = (sum_r >> s) - sum_hi
+            fix[1, j] = (sum_r >> np.uint64(63)) - sum_msb
     return out
 
 

@@ -41,7 +41,8 @@ def mul(rt, x: np.ndarray, y: np.ndarray, shift: int = 0) -> np.ndarray:
         return degree_reduction.mul(rt, x, y, shift)
     xs, ys = _rows(x), _rows(y)
     t = rt.provider.beaver_triples(xs.shape[1])
-    (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.streams, t.offset))
+    fix = t.correction_buffer(xs.shape[1])
+    (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.streams, t.offset, fix))
     z = kernels.beaver_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
     return _truncated(rt, z.reshape(x.shape), shift)
 

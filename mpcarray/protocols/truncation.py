@@ -47,8 +47,9 @@ def truncate_many(rt, parts) -> list[np.ndarray]:
             raise ValueError(f"truncation shift must be in [1, 62], got {shift}")
         flat = np.ascontiguousarray(z).reshape(k, -1)
         material = rt.provider.truncation(flat.shape[1], shift)
+        fix = material.correction_buffer(2, flat.shape[1])
         masked = kernels.trunc_mask(flat, material.streams, material.offset,
-                                    rt.first_row)
+                                    rt.first_row, shift, fix)
         prepared.append((z.shape, shift, material, masked))
     opened = open_shares(rt, *(masked for *_, masked in prepared))
     return [
