@@ -14,7 +14,19 @@ compute in a prime field GF(p), ``p < 2^63``, and the ``*127`` kernels of
 word arrays (two ``uint64`` words per element).
 """
 
-from . import beaver, binary, field, field127, gram, matmul, planes, prg, reduce, truncation
+from . import (
+    beaver,
+    binary,
+    field,
+    field127,
+    gram,
+    matmul,
+    planes,
+    prg,
+    product,
+    reduce,
+    truncation,
+)
 from .field127 import ELEMENT127, MERSENNE127
 from .threads import serial_when_small
 
@@ -69,6 +81,7 @@ ring_matmul = serial_when_small(matmul.ring_matmul, lambda a, b: a.size * b.shap
 to_planes = serial_when_small(planes.to_planes, _ELEMENTS)
 from_planes = serial_when_small(planes.from_planes, _ELEMENTS)
 plane_bits = serial_when_small(planes.plane_bits, _ELEMENTS)
+product_trunc_mask = serial_when_small(product.product_trunc_mask, _ELEMENTS)
 fill_streams = serial_when_small(prg.fill_streams, _COUNT)
 zero_correction = serial_when_small(prg.zero_correction, _COUNT)
 stream_gammas = prg.stream_gammas
@@ -111,6 +124,7 @@ __all__ = [
     "neg_mod",
     "plane_bits",
     "pow127",
+    "product_trunc_mask",
     "reduce_wide",
     "ring_matmul",
     "square_combine",
