@@ -39,24 +39,32 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.dirname(HERE), HERE]  # this checkout's mpcarray; ratios.py and benchmarks/
 
 from benchmarks._common import session, uniform
-from benchmarks.bench_models import plain_ols
+from benchmarks.bench_models import (
+    GD_EPOCHS,
+    breast_cancer,
+    gd_epochs,
+    plain_gd_logistic,
+    plain_ols,
+    plain_sigmoid,
+    standardised_design,
+)
 from ratios import calls_per_sample, fmt_time, sample_seconds, sampling_options
 
 import mpcarray as mpc
 
 PARTIES = 3
-GD_EPOCHS = 10
 
 #: Fastest published figure per workload, from PEERS.md (/work/shared; medians of 3 runs on a
 #: 2-core machine like this one, 3 parties on one host): seconds, system, max coef. rel. error.
 BEST_PEER = {
-    "products": (0.19, "SPU ABY3", None),
+    # the two rows of issue 14: PEERS.md's same-run comparison (2026-12-02, SPU 0.9.5 beside mpcarray)
+    "products": (0.196, "SPU ABY3, same run", None),
     "less_1e5": (0.17, "SPU ABY3", None),
     "less_1e6": (1.5, "SPU ABY3", None),
     "matvec": (0.012, "SPU ABY3", None),
     "gram": (0.093, "CrypTen", None),
     "ols": (0.087, "SPU ABY3", 1.5e-3),
-    "logistic": (0.12, "SPU ABY3", None),
+    "logistic": (0.181, "SPU ABY3, same run", None),
 }
 
 
@@ -126,31 +134,21 @@ def ols(s, layout: str):
                     lambda: plain_ols(X, y), error, "ols")
 
 
-def plain_gd_logistic(X, y, epochs: int, learning_rate: float) -> np.ndarray:
-    """``[intercept, coef...]`` after float64 gradient descent as ``method="gd"`` runs it.
-
-    From zero, on columns standardised with their means and population standard deviations.
-    """
-    mean, sd = X.mean(axis=0), X.std(axis=0)
-    Z = np.column_stack([np.ones(len(y)), (X - mean) / sd])
-    gamma = np.zeros(Z.shape[1])
-    for _ in range(epochs):
-        gamma += learning_rate * (Z.T @ (y - 1 / (1 + np.exp(-Z @ gamma)))) / len(y)
-    coef = gamma[1:] / sd
-    return np.r_[gamma[0] - coef @ mean, coef]
-
-
-def logistic(s):
-    """10 gradient-descent epochs on the breast-cancer data (30 features), rows at 3 hospitals."""
-    from sklearn.datasets import load_breast_cancer
-
-    X, y = load_breast_cancer(return_X_y=True)
-    # power-of-two units with every column maximum in (32, 64], as tests/model_data.py does
-    X = np.ldexp(X, (6 - np.ceil(np.log2(X.max(axis=0)))).astype(int))
-    y = y.astype(np.float64)
+def logistic(s, how: str):
+    """10 gradient-descent epochs on the breast-cancer data (30 features), rows at 3 hospitals:
+    ``how="estimator"`` fits ``LogisticRegression(method="gd")``, ``"array_code"`` runs the loop of
+    :func:`benchmarks.bench_models.gd_epochs` on a design standardised before sharing."""
+    X, y = breast_cancer()
     blocks = np.array_split(np.arange(len(y)), PARTIES)
-    Xs = np.concatenate([s.share(X[b], owner=k) for k, b in enumerate(blocks)])
     ys = np.concatenate([s.share(y[b], owner=k) for k, b in enumerate(blocks)])
+    if how == "array_code":
+        Z = standardised_design(X)
+        Zs = np.concatenate([s.share(Z[b], owner=k) for k, b in enumerate(blocks)])
+        plain = functools.partial(gd_epochs, Z, y, GD_EPOCHS, 1.0, plain_sigmoid)
+        error = relative_error(gd_epochs(Zs, ys, GD_EPOCHS, 1.0, mpc.sigmoid).reveal(), plain())
+        return Workload(f"logistic GD x{GD_EPOCHS}, array code", lambda: gd_epochs(
+            Zs, ys, GD_EPOCHS, 1.0, mpc.sigmoid).reveal(), plain, error, "logistic")
+    Xs = np.concatenate([s.share(X[b], owner=k) for k, b in enumerate(blocks)])
     model = mpc.models.LogisticRegression(max_iter=GD_EPOCHS, method="gd")
     fit = model.fit(Xs, ys)
     plain = functools.partial(plain_gd_logistic, X, y, GD_EPOCHS, model.learning_rate)
@@ -168,7 +166,8 @@ def workloads(s):
     yield gram(s)
     yield ols(s, "rows")
     yield ols(s, "columns")
-    yield logistic(s)
+    yield logistic(s, "estimator")
+    yield logistic(s, "array_code")
 
 
 def median_time(func, repeat: int, sample_time: float) -> float:
