@@ -30,14 +30,15 @@ def product_trunc_mask(opened, streams, offset, correction, first_row, r_streams
     for block in prange(blocks(size)):
         start, stop = block * BLOCK, min(size, (block + 1) * BLOCK)
         sums = np.zeros((3, BLOCK if fused else 0), dtype=np.uint64)
+        z = np.empty(BLOCK, dtype=np.uint64)  # party i's product shares of the block, in L1
         for i in range(k):
             extra = BIAS if i == first_row else np.uint64(0)
             for j in range(start, stop):
-                out[i, j] = (beaver_share(opened, streams, offset, correction, first_row, i, j)
-                             + draw(r_streams, i, r_offset + j) + extra)
-            if fused:  # separate loops, so that each vectorises
+                z[j - start] = beaver_share(opened, streams, offset, correction, first_row, i, j)
+                out[i, j] = z[j - start] + draw(r_streams, i, r_offset + j) + extra
+            if fused:  # separate loops, so that each vectorises; r_i comes back from L1
                 for j in range(start, stop):
-                    sums[0, j - start] += draw(r_streams, i, r_offset + j)
+                    sums[0, j - start] += out[i, j] - z[j - start] - extra
                 if i > 0:
                     add_share_sums(sums, r_streams, r_offset, size, i, start, stop)
         if fused:
