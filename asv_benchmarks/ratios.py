@@ -87,6 +87,10 @@ ROWS = [
     for label, case in (("OLS, 10^6 x 20, rows at 3 hospitals", "ols_horizontal_1e6"),
                         ("OLS, 10^5 x 20, columns at 3 hospitals", "ols_vertical_1e5"),
                         ("logistic, 10 Newton steps, 10^5 x 20", "logistic_1e5"))
+] + [
+    (label, "bench_models.LogisticGD", (how,), "time_secure", "time_plaintext")
+    for label, how in (("logistic, 10 GD epochs, breast cancer, array code", "array_code"),
+                       ("  same, LogisticRegression(method='gd')", "estimator"))
 ]
 
 

@@ -2,7 +2,6 @@
 the ones that chose them, at f = 12, 16 and 20: Newton step counts, Chebyshev degrees, and the
 sigmoid's and tanh's segment fits (within 2^-(f+6)) and saturation bounds."""
 
-import math
 
 import numpy as np
 import pytest

@@ -104,6 +104,42 @@ def test_truncation_material_is_correct(n, shift):
 
 
 @pytest.mark.parametrize("n", [2, 3, 5])
+def test_corrections_written_by_mask_kernels_equal_the_dealers(n):
+    """The Beaver and truncation mask kernels write party 0's correction while drawing the
+    streams; it must equal the dealer's own kernel's, and be booked as dealer bytes once."""
+    size, shift = 1000, 16
+    transport = SimulatedTransport(n)
+    dealer = SimulatedDealer(transport, 9)
+    x = np.random.default_rng(n).integers(0, 2**64, (n, size), dtype=np.uint64)
+    t = dealer.beaver_triples(size)
+    kernels.beaver_mask(x, x, t.streams, t.offset, t.correction_buffer(size))
+    assert t.correction_buffer(size).size == 0  # written once; later callers skip it
+    assert np.array_equal(t.correction, kernels.triple_correction(t.streams, t.offset, size))
+    r = dealer.truncation(size, shift)
+    kernels.trunc_mask(x, r.streams, r.offset, 0, shift, r.correction_buffer(2, size))
+    assert np.array_equal(r.correction, kernels.trunc_correction(r.streams, r.offset, size, shift))
+    assert transport.comm.dealer_bytes.tolist() == [8 * size + 16 * size] + [0] * (n - 1)
+
+
+@pytest.mark.parametrize("n, size", [(2, 1000), (3, 2500), (5, 3)])
+def test_fused_product_mask_equals_combine_then_mask(n, size):
+    """The fixed-point product's fused kernel sends what the Beaver combine followed by the
+    truncation mask sends, and writes the dealer's truncation correction."""
+    shift = 16
+    dealer = _dealer(n)
+    rng = np.random.default_rng(n)
+    opened = rng.integers(0, 2**64, 2 * size, dtype=np.uint64)
+    t = dealer.beaver_triples(size)
+    r = dealer.truncation(size, shift)
+    fix = r.correction_buffer(2, size)
+    fused = kernels.product_trunc_mask(opened, t.streams, t.offset, t.correction, 0, r.streams, r.offset, shift, fix)
+    z = kernels.beaver_combine(opened, t.streams, t.offset, t.correction, 0)
+    empty = np.empty((0, 0), dtype=np.uint64)
+    assert np.array_equal(fused, kernels.trunc_mask(z, r.streams, r.offset, 0, shift, empty))
+    assert np.array_equal(fix, kernels.trunc_correction(r.streams, r.offset, size, shift))
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
 def test_matrix_triple_is_correct(n):
     a, b, c = _dealer(n).matrix_triple(4, 7, 3)
     a_sum, b_sum = reconstruct(a), reconstruct(b)

@@ -122,3 +122,18 @@ def _keeps_memory(env_value):
 def test_freed_memory_is_kept_unless_opted_out():
     assert _keeps_memory(None) == ["True", "True"]
     assert _keeps_memory("1") == ["False", "False"]
+
+
+@pytest.mark.parametrize("size", [100, 1 << 15])
+def test_kernel_twins_give_identical_results(size):
+    """The serial twin (small calls) and the parallel kernel compute the same shares."""
+    from mpcarray.kernels import beaver
+
+    rng = np.random.default_rng(5)
+    x, y = (rng.integers(0, 2**64, (3, size), dtype=np.uint64) for _ in range(2))
+    seeds = rng.integers(0, 2**64, 3, dtype=np.uint64)
+    streams = (seeds, kernels.stream_gammas(seeds))
+    fixes = np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.uint64)
+    np.testing.assert_array_equal(kernels.beaver_mask(x, y, streams, 9, fixes[0]),
+                                  beaver.beaver_mask(x, y, streams, 9, fixes[1]))
+    np.testing.assert_array_equal(fixes[0], fixes[1])

@@ -15,14 +15,11 @@ import mpcarray as mpc
 from mpcarray.linkage.identifiers import normalise
 
 from ._common import uniform
-from .bench_models import plain_ols
+from .bench_models import GD_EPOCHS, breast_cancer, plain_gd_logistic, plain_ols
 from .bench_nonlinear import OPERATIONS
 
 #: Parties of every model workload (rows or columns split across this many hospitals).
 HOSPITALS = 3
-
-#: Gradient-descent epochs of the logistic workload.
-GD_EPOCHS = 10
 
 
 class Workload(NamedTuple):
@@ -114,28 +111,9 @@ def ols(s, layout: str) -> Workload:
                     lambda: plain_ols(X, y), error)
 
 
-def plain_gd_logistic(X, y, epochs: int, learning_rate: float) -> np.ndarray:
-    """``[intercept, coef...]`` after float64 gradient descent as ``method="gd"`` runs it.
-
-    From zero, on columns standardised with their means and population standard deviations.
-    """
-    mean, sd = X.mean(axis=0), X.std(axis=0)
-    Z = np.column_stack([np.ones(len(y)), (X - mean) / sd])
-    gamma = np.zeros(Z.shape[1])
-    for _ in range(epochs):
-        gamma += learning_rate * (Z.T @ (y - 1 / (1 + np.exp(-Z @ gamma)))) / len(y)
-    coef = gamma[1:] / sd
-    return np.r_[gamma[0] - coef @ mean, coef]
-
-
 def logistic(s) -> Workload:
     """10 gradient-descent epochs on the breast-cancer data (30 features), rows at 3 hospitals."""
-    from sklearn.datasets import load_breast_cancer
-
-    X, y = load_breast_cancer(return_X_y=True)
-    # power-of-two units with every column maximum in (32, 64], as tests/model_data.py does
-    X = np.ldexp(X, (6 - np.ceil(np.log2(X.max(axis=0)))).astype(int))
-    y = y.astype(np.float64)
+    X, y = breast_cancer()
     blocks = np.array_split(np.arange(len(y)), HOSPITALS)
     Xs = np.concatenate([s.share(X[b], owner=k) for k, b in enumerate(blocks)])
     ys = np.concatenate([s.share(y[b], owner=k) for k, b in enumerate(blocks)])

@@ -16,7 +16,20 @@ word arrays (two ``uint64`` words per element).
 
 import numba
 
-from . import beaver, binary, field, field127, gates, gram, matmul, planes, prg, reduce, truncation
+from . import (
+    beaver,
+    binary,
+    field,
+    field127,
+    gates,
+    gram,
+    matmul,
+    planes,
+    prg,
+    product,
+    reduce,
+    truncation,
+)
 from .field127 import ELEMENT127, MERSENNE127
 from .readonly import read_only_arrays
 from .threads import serial_when_small
@@ -25,9 +38,10 @@ _ELEMENTS = 0  # the first argument's size measures the work
 _COUNT = 2  # (streams, offset, count, ...): the count does
 
 
-def _kernel(function, work):
-    """``function`` run serially on small work, with read-only array arguments (one specialisation)."""
-    return read_only_arrays(serial_when_small(function, work))
+def _kernel(function, work, output: int | None = None):
+    """``function`` run serially on small work, with read-only array arguments (one specialisation)
+    except the argument at index ``output``, which the kernel fills."""
+    return read_only_arrays(serial_when_small(function, work), output)
 
 
 def ring_matmul(a, b):
@@ -35,7 +49,7 @@ def ring_matmul(a, b):
     return _ring_matmul(a, b, numba.get_num_threads())
 
 
-beaver_mask = _kernel(beaver.beaver_mask, _ELEMENTS)
+beaver_mask = _kernel(beaver.beaver_mask, _ELEMENTS, output=4)
 beaver_combine = _kernel(beaver.beaver_combine, _ELEMENTS)
 square_mask = _kernel(beaver.square_mask, _ELEMENTS)
 square_combine = _kernel(beaver.square_combine, _ELEMENTS)
@@ -82,11 +96,12 @@ _ring_matmul = _kernel(matmul.ring_matmul, lambda a, b, threads: a.size * b.shap
 to_planes = _kernel(planes.to_planes, _ELEMENTS)
 from_planes = _kernel(planes.from_planes, _ELEMENTS)
 plane_bits = _kernel(planes.plane_bits, _ELEMENTS)
+product_trunc_mask = _kernel(product.product_trunc_mask, _ELEMENTS, output=8)
 fill_streams = _kernel(prg.fill_streams, _COUNT)
 zero_correction = _kernel(prg.zero_correction, _COUNT)
 stream_gammas = prg.stream_gammas
 sum_rows = _kernel(reduce.sum_rows, _ELEMENTS)
-trunc_mask = _kernel(truncation.trunc_mask, _ELEMENTS)
+trunc_mask = _kernel(truncation.trunc_mask, _ELEMENTS, output=5)
 trunc_combine = _kernel(truncation.trunc_combine, _ELEMENTS)
 trunc_correction = _kernel(truncation.trunc_correction, _COUNT)
 
@@ -123,6 +138,7 @@ __all__ = [
     "neg_mod",
     "plane_bits",
     "pow127",
+    "product_trunc_mask",
     "reduce_wide",
     "ring_matmul",
     "square_combine",

@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from .prg import draw, stream_rows
+from .truncation import BLOCK, blocks
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -37,15 +38,48 @@ def triple_correction(streams, offset, size):
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def beaver_mask(x, y, streams, offset):
-    """Message to open, ``(k, 2N)``: row ``i`` is ``[x_i - a_i, y_i - b_i]``."""
+def beaver_mask(x, y, streams, offset, fix):
+    """Message to open, ``(k, 2N)``: row ``i`` is ``[x_i - a_i, y_i - b_i]``.
+
+    A non-empty ``fix`` (length ``N``; only when ``streams`` hold every party,
+    in rank order) also receives :func:`triple_correction` from the values
+    this pass draws anyway, so no stream value is drawn twice for it (block by
+    block, as in :mod:`mpcarray.kernels.truncation`).
+    """
     k, size = x.shape
+    fused = fix.size > 0
     out = np.empty((k, 2 * size), dtype=np.uint64)
-    for i in range(k):
-        for j in prange(size):
-            out[i, j] = x[i, j] - draw(streams, i, offset + j)
-            out[i, size + j] = y[i, j] - draw(streams, i, offset + size + j)
+    for block in prange(blocks(size)):
+        start, stop = block * BLOCK, min(size, (block + 1) * BLOCK)
+        sums = np.zeros((3, BLOCK if fused else 0), dtype=np.uint64)
+        for i in range(k):
+            for j in range(start, stop):
+                out[i, j] = x[i, j] - draw(streams, i, offset + j)
+                out[i, size + j] = y[i, j] - draw(streams, i, offset + size + j)
+            if fused:  # separate loops, so that each vectorises; a_i and b_i come back from L1
+                for j in range(start, stop):
+                    sums[0, j - start] += x[i, j] - out[i, j]
+                    sums[1, j - start] += y[i, j] - out[i, size + j]
+                if i > 0:
+                    for j in range(start, stop):
+                        sums[2, j - start] += draw(streams, i, offset + 2 * size + j)
+        if fused:
+            for j in range(start, stop):
+                fix[j] = sums[0, j - start] * sums[1, j - start] - sums[2, j - start]
     return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def beaver_share(opened, streams, offset, correction, first_row, i, j):
+    """Party ``i``'s share of element ``j`` of ``x*y``: ``c_i + d*b_i + e*a_i`` (party 0: ``+ d*e``)."""
+    size = opened.size // 2
+    d = opened[j]
+    e = opened[size + j]
+    a = draw(streams, i, offset + j)
+    b = draw(streams, i, offset + size + j)
+    if i == first_row:
+        return correction[j] + d * b + e * a + d * e
+    return draw(streams, i, offset + 2 * size + j) + d * b + e * a
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -56,14 +90,7 @@ def beaver_combine(opened, streams, offset, correction, first_row):
     z = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
         for j in prange(size):
-            d = opened[j]
-            e = opened[size + j]
-            a = draw(streams, i, offset + j)
-            b = draw(streams, i, offset + size + j)
-            if i == first_row:
-                z[i, j] = correction[j] + d * b + e * a + d * e
-            else:
-                z[i, j] = draw(streams, i, offset + 2 * size + j) + d * b + e * a
+            z[i, j] = beaver_share(opened, streams, offset, correction, first_row, i, j)
     return z
 
 

@@ -6,7 +6,8 @@ read-only, freshly computed rows are not, so a two-operand kernel was compiled
 up to four times. Kernels only
 read their array arguments, so every call hands them read-only views
 (zero-copy); a kernel that writes into an argument fails to compile instead of
-silently getting a second specialisation.
+silently getting a second specialisation, unless that argument is its declared
+output (a buffer the caller allocates, always writeable).
 """
 
 import functools
@@ -14,11 +15,11 @@ import functools
 import numpy as np
 
 
-def read_only_arrays(kernel):
-    """``kernel`` called with read-only views of its ``ndarray`` arguments."""
+def read_only_arrays(kernel, output: int | None = None):
+    """``kernel`` called with read-only views of its ``ndarray`` arguments, except the one at ``output``."""
     @functools.wraps(kernel)
     def call(*args):
-        return kernel(*[_read_only(arg) for arg in args])
+        return kernel(*[arg if i == output else _read_only(arg) for i, arg in enumerate(args)])
 
     return call
 

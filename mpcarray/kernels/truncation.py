@@ -24,6 +24,7 @@ from numba import njit, prange
 from .prg import draw, stream_rows
 
 _ONE = np.uint64(1)
+BIAS = _ONE << np.uint64(62)
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -45,16 +46,58 @@ def trunc_correction(streams, offset, size, shift):
     return out
 
 
+#: Elements per block of the fused kernels: each block's correction sums stay in L1 while the
+#: rows are swept one after another (contiguous inner loops, which vectorise).
+BLOCK = 1024
+
+
+@njit(cache=True, nogil=True, inline="always")
+def blocks(size):
+    """Number of :data:`BLOCK`-element blocks covering ``size`` elements."""
+    return (size + BLOCK - 1) // BLOCK
+
+
+@njit(cache=True, nogil=True, inline="always")
+def add_share_sums(sums, streams, offset, size, i, start, stop):
+    """Add party ``i``'s ``r_hi`` and ``msb`` shares of elements ``[start, stop)`` to the block's sums."""
+    for j in range(start, stop):
+        sums[1, j - start] += draw(streams, i, offset + size + j)
+        sums[2, j - start] += draw(streams, i, offset + 2 * size + j)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def write_correction(fix, sums, block_start, block_stop, shift):
+    """Party 0's ``r_hi`` and ``msb`` shares of a block from the sums of all parties' values."""
+    for j in range(block_start, block_stop):
+        fix[0, j] = (sums[0, j - block_start] >> np.uint64(shift)) - sums[1, j - block_start]
+        fix[1, j] = (sums[0, j - block_start] >> np.uint64(63)) - sums[2, j - block_start]
+
+
 @njit(parallel=True, cache=True, nogil=True)
-def trunc_mask(z, streams, offset, first_row):
-    """Message to open: shares of ``c = z + 2^62 + r``."""
+def trunc_mask(z, streams, offset, first_row, shift, fix):
+    """Message to open: shares of ``c = z + 2^62 + r``.
+
+    A non-empty ``fix`` (``(2, N)``; only when ``streams`` hold every party,
+    in rank order) also receives :func:`trunc_correction` for ``shift`` from
+    the masks this pass draws anyway.
+    """
     k, size = z.shape
-    bias = _ONE << np.uint64(62)
+    fused = fix.size > 0
     out = np.empty((k, size), dtype=np.uint64)
-    for i in range(k):
-        extra = bias if i == first_row else np.uint64(0)
-        for j in prange(size):
-            out[i, j] = z[i, j] + draw(streams, i, offset + j) + extra
+    for block in prange(blocks(size)):
+        start, stop = block * BLOCK, min(size, (block + 1) * BLOCK)
+        sums = np.zeros((3, BLOCK if fused else 0), dtype=np.uint64)
+        for i in range(k):
+            extra = BIAS if i == first_row else np.uint64(0)
+            for j in range(start, stop):
+                out[i, j] = z[i, j] + draw(streams, i, offset + j) + extra
+            if fused:  # separate loops, so that each vectorises
+                for j in range(start, stop):
+                    sums[0, j - start] += out[i, j] - z[i, j] - extra  # r_i, from L1
+                if i > 0:
+                    add_share_sums(sums, streams, offset, size, i, start, stop)
+        if fused:
+            write_correction(fix, sums, start, stop, shift)
     return out
 
 

@@ -16,6 +16,7 @@ reserves and how its correction is computed is the single table in
 come from and how party 0 obtains its correction.
 """
 
+import functools
 import math
 import secrets
 from abc import abstractmethod
@@ -27,8 +28,26 @@ import numpy as np
 
 from .. import kernels
 from ..transport import Transport
-from .kinds import KINDS, correction, matrix_sizes, stream_length
+from .kinds import KINDS, correction, matrix_correction, matrix_sizes, stream_length
 from .provider import Provider
+
+
+class LocalCorrection:
+    """Party 0's correction made in this process from every party's stream (the simulated dealer).
+
+    Called, it runs the kind's correction kernel; a protocol kernel that draws
+    every party's stream anyway can write it instead (see
+    :meth:`Material.correction_buffer`). ``count(nbytes)`` books the dealer bytes.
+    """
+
+    def __init__(self, compute: Callable[[], np.ndarray], count: Callable[[int], None]):
+        self._compute = compute
+        self.count = count
+
+    def __call__(self) -> np.ndarray:
+        fix = self._compute()
+        self.count(fix.nbytes)
+        return fix
 
 
 @dataclass(frozen=True)
@@ -40,7 +59,8 @@ class Material:
     starts in every stream;
     ``correction`` is party 0's correction array (empty where party 0 is not held).
     A remote dealer passes a function that waits for the correction instead,
-    so it arrives while the parties open their masked values.
+    so it arrives while the parties open their masked values; the simulated
+    dealer a :class:`LocalCorrection`.
     """
 
     streams: tuple[np.ndarray, np.ndarray] | np.ndarray
@@ -50,6 +70,21 @@ class Material:
     @cached_property
     def correction(self) -> np.ndarray:
         return self.pending if isinstance(self.pending, np.ndarray) else self.pending()
+
+    def correction_buffer(self, *shape: int) -> np.ndarray:
+        """Where a kernel that draws every party's stream may write party 0's correction.
+
+        A fresh ``uint64`` array of ``shape`` that becomes :attr:`correction` when
+        the correction is made in this process and not made yet (each stream
+        value is then drawn once for the correction and the shares together);
+        otherwise an empty array, which tells the kernel to skip it.
+        """
+        if isinstance(self.pending, LocalCorrection) and "correction" not in self.__dict__:
+            buffer = np.empty(shape, dtype=np.uint64)
+            self.pending.count(buffer.nbytes)
+            self.__dict__["correction"] = buffer  # what cached_property would store
+            return buffer
+        return np.empty((0,) * len(shape), dtype=np.uint64)
 
 
 class CounterStreams:
@@ -139,6 +174,9 @@ class Dealer(Provider):
         a = flat[:, : sizes[0]].reshape((k,) + batch + (m, inner))
         b = flat[:, sizes[0]: sizes[0] + sizes[1]].reshape((k,) + batch + (inner, p))
         c = np.ascontiguousarray(flat[:, sizes[0] + sizes[1]:]).reshape((k,) + batch + (m, p))
+        local = material.correction_buffer(math.prod(batch), m, p)
+        if local.size:  # made here from the values just drawn, instead of drawing them again
+            local[...] = matrix_correction(flat, m, inner, p, math.prod(batch))
         if 0 in self._transport.ranks:
             c[self._transport.first_row] = material.correction.reshape(batch + (m, p))
         return a, b, c
@@ -161,6 +199,5 @@ class SimulatedDealer(Dealer):
         super().__init__(transport, CounterStreams(seeds))
 
     def _correction(self, name, params, streams, offset):
-        fix = correction(name, streams, offset, params)
-        self._transport.count_from_dealer(0, fix.nbytes)
-        return fix
+        return LocalCorrection(functools.partial(correction, name, streams, offset, params),
+                               functools.partial(self._transport.count_from_dealer, 0))

@@ -41,14 +41,19 @@ def matrix_sizes(m: int, inner: int, p: int, count: int) -> tuple[int, int, int]
     return count * m * inner, count * inner * p, count * m * p
 
 
-def _matrix_correction(streams, offset, m, inner, p, count):
-    """Party 0's ``C_0 = (sum A) @ (sum B) - sum_{i>0} C_i`` for every batch entry, ``(count, m, p)``."""
+def matrix_correction(flat, m, inner, p, count):
+    """Party 0's ``C_0 = (sum A) @ (sum B) - sum_{i>0} C_i`` for every batch entry, ``(count, m, p)``,
+    from every party's stream values of the request, ``flat`` (``(n, length)``)."""
     sizes = matrix_sizes(m, inner, p, count)
-    flat = kernels.fill_streams(streams, offset, sum(sizes))
     a = kernels.sum_rows(np.ascontiguousarray(flat[:, : sizes[0]])).reshape(count, m, inner)
     b = kernels.sum_rows(np.ascontiguousarray(flat[:, sizes[0]: sizes[0] + sizes[1]])).reshape(count, inner, p)
     others = kernels.sum_rows(np.ascontiguousarray(flat[1:, sizes[0] + sizes[1]:])).reshape(count, m, p)
     return np.stack([kernels.ring_matmul(a[i], b[i]) - others[i] for i in range(count)]) if count else others
+
+
+def _matrix_correction(streams, offset, m, inner, p, count):
+    flat = kernels.fill_streams(streams, offset, sum(matrix_sizes(m, inner, p, count)))
+    return matrix_correction(flat, m, inner, p, count)
 
 
 def _gate_correction(streams, offset, size, gate):
@@ -91,4 +96,5 @@ def correction(name: str, streams, offset: int, params: tuple) -> np.ndarray:
     return KINDS[name].correction(streams, offset, *params)
 
 
-__all__ = ["BIT_PARAMETERS", "BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "matrix_sizes", "stream_length"]
+__all__ = ["BIT_PARAMETERS", "BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "matrix_correction",
+           "matrix_sizes", "stream_length"]

@@ -13,7 +13,7 @@ from .. import kernels
 from ..preprocessing.kinds import gram_chunks
 from . import degree_reduction
 from .opening import open_shares
-from .truncation import truncate
+from .truncation import truncate, truncate_product
 
 
 def _rows(x: np.ndarray) -> np.ndarray:
@@ -32,7 +32,8 @@ def mul(rt, x: np.ndarray, y: np.ndarray, shift: int = 0) -> np.ndarray:
     ``c_i + d*b_i + e*a_i``, and party 0 adds ``d*e``.
 
     Cost: 1 round; each party sends and receives ``2 * 8 * N * (n - 1)`` bytes;
-    the dealer sends party 0 ``8 * N`` bytes.
+    the dealer sends party 0 ``8 * N`` bytes. With a ``shift``, step (3) and the
+    truncation's masking are one kernel (:func:`mpcarray.protocols.truncation.truncate_product`).
     Security: ``d`` and ``e`` are uniform because ``a`` and ``b`` are.
     """
     if x.shape != y.shape:
@@ -41,9 +42,11 @@ def mul(rt, x: np.ndarray, y: np.ndarray, shift: int = 0) -> np.ndarray:
         return degree_reduction.mul(rt, x, y, shift)
     xs, ys = _rows(x), _rows(y)
     t = rt.provider.beaver_triples(xs.shape[1])
-    (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.streams, t.offset))
-    z = kernels.beaver_combine(opened, t.streams, t.offset, t.correction, rt.first_row)
-    return _truncated(rt, z.reshape(x.shape), shift)
+    fix = t.correction_buffer(xs.shape[1])
+    (opened,) = open_shares(rt, kernels.beaver_mask(xs, ys, t.streams, t.offset, fix))
+    if shift:
+        return truncate_product(rt, opened, t, shift).reshape(x.shape)
+    return kernels.beaver_combine(opened, t.streams, t.offset, t.correction, rt.first_row).reshape(x.shape)
 
 
 def square(rt, x: np.ndarray, shift: int = 0) -> np.ndarray:

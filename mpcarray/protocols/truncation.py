@@ -43,12 +43,12 @@ def truncate_many(rt, parts) -> list[np.ndarray]:
     k = len(rt.ranks)
     prepared = []
     for z, shift in parts:
-        if not 1 <= shift <= 62:
-            raise ValueError(f"truncation shift must be in [1, 62], got {shift}")
+        _check(shift)
         flat = np.ascontiguousarray(z).reshape(k, -1)
         material = rt.provider.truncation(flat.shape[1], shift)
+        fix = material.correction_buffer(2, flat.shape[1])
         masked = kernels.trunc_mask(flat, material.streams, material.offset,
-                                    rt.first_row)
+                                    rt.first_row, shift, fix)
         prepared.append((z.shape, shift, material, masked))
     opened = open_shares(rt, *(masked for *_, masked in prepared))
     return [
@@ -56,3 +56,27 @@ def truncate_many(rt, parts) -> list[np.ndarray]:
         .reshape(shape)
         for (shape, shift, m, _), c in zip(prepared, opened)
     ]
+
+
+def truncate_product(rt, opened: np.ndarray, triples, shift: int) -> np.ndarray:
+    """:func:`truncate` of a Beaver product ``x*y`` from its opened ``[d, e]`` and ``triples``
+    (step (3) of :func:`mpcarray.protocols.mul`), flat ``(k, N)``.
+
+    The product's shares are computed and masked for the opening in one kernel
+    (:func:`mpcarray.kernels.product_trunc_mask`) and never stored.
+    Cost and security: those of :func:`truncate`.
+    """
+    _check(shift)
+    size = opened.size // 2
+    material = rt.provider.truncation(size, shift)
+    masked = kernels.product_trunc_mask(opened, triples.streams, triples.offset, triples.correction,
+                                        rt.first_row, material.streams, material.offset, shift,
+                                        material.correction_buffer(2, size))
+    (c,) = open_shares(rt, masked)
+    return kernels.trunc_combine(c, material.streams, material.offset, material.correction,
+                                 rt.first_row, shift)
+
+
+def _check(shift: int) -> None:
+    if not 1 <= shift <= 62:
+        raise ValueError(f"truncation shift must be in [1, 62], got {shift}")

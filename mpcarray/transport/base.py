@@ -88,10 +88,13 @@ class Transport(ABC):
         #: The live parties as every party agreed at the last agreement round
         #: (:func:`mpcarray.protocols.agree_live`); steps that depend on who is alive read this.
         self.agreed_live: tuple[int, ...] = tuple(range(n_parties))
+        self._everyone = tuple(range(n_parties))
 
     @property
     def live(self) -> tuple[int, ...]:
         """Parties not declared failed by this process, in rank order."""
+        if not self.failed:  # the common case, asked once per opening
+            return self._everyone
         return tuple(r for r in range(self.n_parties) if r not in self.failed)
 
     def declare_failed(self, rank: int, reason: str) -> None:

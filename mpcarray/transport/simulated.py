@@ -41,7 +41,14 @@ class SimulatedTransport(Transport):
     def all_gather(self, rows: np.ndarray) -> np.ndarray:
         if rows.shape[0] != self.n_parties:
             raise ValueError(f"expected {self.n_parties} rows, got {rows.shape[0]}")
-        self._stop_crashed()
+        if self._crashes:
+            self._stop_crashed()
+        if not self.failed:  # everyone live: whole-array counter updates, no index lists
+            per_party = rows[0].nbytes * (self.n_parties - 1)
+            self.comm.bytes_sent += per_party
+            self.comm.bytes_received += per_party
+            self.comm.rounds += 1
+            return rows
         live = list(self.live)
         per_party = rows[0].nbytes * (len(live) - 1)
         self.comm.bytes_sent[live] += per_party
