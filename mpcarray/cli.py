@@ -202,8 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "sharing); 1 otherwise.")
     run_parser.add_argument("--parties", type=_run_parties, default="3",
                             help="a number (parties party0..) or comma-separated names (default: 3)")
-    run_parser.add_argument("--timeout", type=float, default=30.0,
-                            help="seconds to wait for a peer (default: %(default)s)")
+    run_parser.add_argument("--timeout", type=float, default=None,
+                            help="seconds to wait for a peer (default: 30, times the parties per "
+                                 "CPU core when there are more parties than cores)")
     run_parser.add_argument("--insecure", action="store_true",
                             help="plain TCP instead of TLS; for loopback testing only")
     run_parser.add_argument("script", help="the analysis script")

@@ -40,6 +40,8 @@ SHOWN_FEATURES = ("mean radius", "worst area", "mean fractal dimension", "smooth
 #: ``frac_bits`` the demo supports: above 24 the largest raw feature (worst area,
 #: 4254) leaves the safe range 2^(62 - 2f); below 8 the risk score gets too coarse.
 FRAC_BITS_RANGE = (8, 24)
+#: The network the cost table's estimate assumes: round-trip time (s) and bandwidth (bit/s).
+RTT, BANDWIDTH = 0.020, 1e9
 
 
 def run_demo(parties=DEFAULT_PARTIES, frac_bits: int = 16, seed: int | None = None,
@@ -65,7 +67,8 @@ def run_demo(parties=DEFAULT_PARTIES, frac_bits: int = 16, seed: int | None = No
     dict
         ``mean_max_rel_error``, ``var_max_rel_error``, ``score_max_abs_error``,
         ``score_max_rel_error`` (relative to the largest score), ``auc``,
-        ``accuracy``, ``steps`` (per step: ``seconds``, ``rounds`` and per-party
+        ``accuracy``, ``steps`` (per step: ``seconds``, ``rounds``, ``network_seconds``
+        (:meth:`~mpcarray.CommStats.estimate` at :data:`RTT` and :data:`BANDWIDTH`) and per-party
         ``bytes_sent``, ``bytes_received``, ``dealer_bytes``) and ``total``
         (the same for the whole run).
     """
@@ -129,6 +132,7 @@ class _Step:
         return {
             "seconds": self.seconds,
             "rounds": self.comm.rounds,
+            "network_seconds": self.comm.estimate(rtt=RTT, bandwidth=BANDWIDTH),
             "bytes_sent": dict(zip(parties, self.comm.bytes_sent.tolist())),
             "bytes_received": dict(zip(parties, self.comm.bytes_received.tolist())),
             "dealer_bytes": dict(zip(parties, self.comm.dealer_bytes.tolist())),
@@ -354,13 +358,17 @@ def _kb(nbytes: int) -> str:
 def _print_costs(say, parties, steps, total) -> None:
     say("\n[4] Cost of each secure step. kB = 1000 bytes; per party: sent / received; dealer:\n"
         "    preprocessing sent to the parties; time: wall clock of the simulation (a step that\n"
-        "    first uses a Numba kernel in this process includes loading it from the cache).")
+        "    first uses a Numba kernel in this process includes loading it from the cache);\n"
+        f"    network: what the communication would add between sites {RTT * 1000:g} ms apart at "
+        f"{BANDWIDTH / 1e9:g} Gbit/s\n"
+        "    (rounds x round trip + the busiest party's bytes / bandwidth, s.comm.estimate).")
     width = max(len(p) for p in parties) + 13
-    say(f"    {'step':<24} {'time':>9} {'rounds':>6} "
+    say(f"    {'step':<24} {'time':>9} {'network':>9} {'rounds':>6} "
         + " ".join(f"{p:>{width}}" for p in parties) + f" {'dealer kB':>10}")
     for name, step in list(steps.items()) + [("total (incl. plaintext)", total)]:
         c = step.comm
         per_party = " ".join(f"{_kb(sent) + ' / ' + _kb(recv):>{width}}"
                              for sent, recv in zip(c.bytes_sent, c.bytes_received))
-        say(f"    {name:<24} {step.seconds * 1000:>6.1f} ms {c.rounds:>6} {per_party} "
+        network = c.estimate(rtt=RTT, bandwidth=BANDWIDTH)
+        say(f"    {name:<24} {step.seconds * 1000:>6.1f} ms {network:>7.2f} s {c.rounds:>6} {per_party} "
             f"{_kb(c.dealer_bytes.sum()):>10}")

@@ -36,6 +36,8 @@ from .transport.tls import make_certificates
 LOOPBACK = "127.0.0.1"
 #: Seconds the dealer gets to end after the last party ended.
 GRACE = 3.0
+#: ``mpcarray run``'s consortium timeout (seconds) with at most one party process per core.
+BASE_TIMEOUT = 30.0
 #: Exit status of ``mpcarray run`` when some parties failed and the others completed the analysis.
 COMPLETED_WITHOUT = 3
 #: Longest wait of the dealer's port watcher for a contact before it checks whether to stop.
@@ -52,6 +54,16 @@ def free_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def loopback_timeout(n_parties: int, cores: int | None = None) -> float:
+    """``mpcarray run``'s default timeout: :data:`BASE_TIMEOUT`, times the party processes per core above one.
+
+    Every party shares this machine's cores, so the time a party waits for the
+    slowest peer between rounds (and for all of them to start) grows with the
+    processes per core: 50 parties on 2 cores wait 25 times longer than 2.
+    """
+    return BASE_TIMEOUT * max(1.0, n_parties / (cores or os.cpu_count() or 1))
 
 
 def prepare(directory, names, timeout: float = 30.0, insecure_plaintext: bool = False) -> Path:
@@ -247,12 +259,15 @@ def _status(code: int) -> str:
     return f"exit status {code}"
 
 
-def run_local(names, script, script_args=(), timeout: float = 30.0, insecure_plaintext: bool = False) -> int:
+def run_local(names, script, script_args=(), timeout: float | None = None, insecure_plaintext: bool = False) -> int:
     """``mpcarray run``: every party, and the dealer if they contact it, on this machine over loopback.
+
+    ``timeout`` defaults to :func:`loopback_timeout` of the number of parties.
 
     SIGTERM or SIGINT stops every child, waits for them, removes the temporary
     folder (certificates and private keys) and exits with status 128 + the signal.
     """
+    timeout = loopback_timeout(len(names)) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="mpcarray-run-") as directory:
         config = prepare(directory, names, timeout, insecure_plaintext)
         run = start(config, script, script_args)

@@ -55,11 +55,19 @@ def test_steps_add_up_to_total(result):
         assert not any(total["dealer_bytes"].values())
 
 
+def test_network_estimate_is_rounds_times_rtt_plus_busiest_bytes(result):
+    """At 20 ms and 1 Gbit/s (the demo's RTT and BANDWIDTH), for each step and the total."""
+    for step in [*result["steps"].values(), result["total"]]:
+        busiest = max(max(step["bytes_sent"].values()), max(step["bytes_received"].values()))
+        assert step["network_seconds"] == pytest.approx(step["rounds"] * 0.020 + busiest * 8 / 1e9, rel=1e-12)
+
+
 def test_cli_demo(capsys):
     assert main(["demo", "--seed", "0"]) == 0
     out = capsys.readouterr().out
     assert "SIMULATED BACKEND" in out and "NOT secure" in out
     assert "max relative error over all 30 features" in out
+    assert "sites 20 ms apart at 1 Gbit/s" in out
 
 
 def test_cli_demo_with_two_parties(capsys):

@@ -193,6 +193,12 @@ def test_dealer_process_starts_only_for_a_scheme_that_contacts_it(tmp_path, sche
     assert (DEALER in results) == (scheme == "additive")
 
 
+def test_loopback_timeout_grows_with_parties_per_core():
+    """mpcarray run's default: 30 s up to one party per core, then in proportion (50 on 2 cores: 750 s)."""
+    assert launch.loopback_timeout(3, cores=4) == launch.loopback_timeout(4, cores=4) == 30.0
+    assert launch.loopback_timeout(50, cores=2) == 750.0
+
+
 @pytest.mark.slow
 def test_ten_parties_on_loopback(tmp_path):
     script = tmp_path / "ten.py"

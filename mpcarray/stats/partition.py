@@ -8,7 +8,6 @@ Otherwise (vertical splits, derived arrays) the secure path runs on all rows.
 """
 
 from collections.abc import Callable
-from functools import reduce
 
 import numpy as np
 
@@ -29,18 +28,33 @@ def additive(arrays: tuple, local: Callable, secure: Callable) -> SharedArray:
     return owner_local_or_secure(lambda: sum(local_terms(groups, local)), lambda: secure(*arrays))
 
 
+def _tree_maximum(values: list[SharedArray]) -> SharedArray:
+    """Elementwise maximum of equal-shape ``values``: pairs meet level by level, one batched call per level.
+
+    The same ``k - 1`` comparisons as a chain, in ``ceil(log2 k)`` levels instead of ``k - 1``.
+    """
+    shape = values[0].shape
+    while len(values) > 1:
+        half, size = len(values) // 2, values[0].size
+        flat = [v.reshape(-1) for v in values]
+        both = maximum(np.concatenate(flat[0 : 2 * half : 2]), np.concatenate(flat[1 : 2 * half : 2]))
+        values = [both[i * size : (i + 1) * size].reshape(shape) for i in range(half)] + values[2 * half :]
+    return values[0]
+
+
 def column_maximum(x: SharedArray, absolute: bool = False) -> SharedArray:
     """Shared maxima over the rows of ``x`` (of ``|x|`` with ``absolute``).
 
     Owner-held rows: each hospital's local maxima, then a secure maximum over
-    the hospitals (``k - 1`` comparisons); otherwise a comparison tree over all rows.
+    the hospitals (``k - 1`` comparisons in ``ceil(log2 k)`` levels); otherwise a
+    comparison tree over all rows.
     """
     def secure() -> SharedArray:
         return np.max(np.absolute(x) if absolute else x, axis=0)
 
     def local() -> SharedArray:
         maxima = [owner_apply(block, lambda a: (np.abs(a) if absolute else a).max(axis=0)) for (block,) in groups]
-        return reduce(maximum, maxima)
+        return _tree_maximum(maxima)
 
     groups = aligned_parts(x)
     return secure() if groups is None else owner_local_or_secure(local, secure)

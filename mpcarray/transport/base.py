@@ -58,6 +58,40 @@ class CommStats:
         diff.rounds -= earlier.rounds
         return diff
 
+    def estimate(self, rtt: float, bandwidth: float, dealer: bool = False) -> float:
+        """Expected seconds of the counted communication on a network with ``rtt`` and ``bandwidth``.
+
+        Model: ``rounds * rtt + max_i max(sent_i, received_i) * 8 / bandwidth_i``.
+        Every round costs one round trip ``rtt`` (seconds; parties wait for each
+        other's messages before the next step); the bytes are moved at the same
+        time over full-duplex links, so the busiest party's larger direction
+        decides. ``bandwidth`` is in bit/s (``1e9`` is 1 Gbit/s). Either figure may
+        be one number, or one per party (``n_parties`` values: ``rtt_i`` to the
+        party's farthest peer, a round then costs the largest; ``bandwidth_i`` of its
+        link). ``dealer=True`` adds the dealer's corrections to each party's
+        received bytes (when preprocessing is not done ahead). Local computation is
+        not included: add the measured simulated time for a wall-time forecast.
+        Works on a difference of snapshots too: ``(s.comm - before).estimate(...)``.
+        In a socket party process only its own counters are non-zero, so the
+        estimate is that party's.
+        """
+        rtt = self._per_party("rtt", rtt, allow_zero=True)
+        bandwidth = self._per_party("bandwidth", bandwidth, allow_zero=False)
+        received = self.bytes_received + (self.dealer_bytes if dealer else 0)
+        busiest = np.max(np.maximum(self.bytes_sent, received) * 8.0 / bandwidth)
+        return float(self.rounds * np.max(rtt) + busiest)
+
+    def _per_party(self, name: str, value, allow_zero: bool) -> np.ndarray:
+        """``value`` as ``n_parties`` finite floats, positive (or zero where allowed); ValueError otherwise."""
+        figures = np.asarray(value, dtype=np.float64)
+        if figures.shape not in ((), (self.n_parties,)):
+            raise ValueError(f"{name} must be one number or one per party ({self.n_parties}), "
+                             f"got shape {figures.shape}")
+        if not np.all(np.isfinite(figures)) or np.any(figures < 0) or (not allow_zero and np.any(figures == 0)):
+            bound = "non-negative" if allow_zero else "positive"
+            raise ValueError(f"{name} must be finite and {bound}, got {value!r}")
+        return np.broadcast_to(figures, (self.n_parties,))
+
     def __repr__(self) -> str:
         return (
             f"CommStats(rounds={self.rounds}, bytes_sent={self.bytes_sent.tolist()}, "
