@@ -17,6 +17,7 @@ tolerance.
 
 from functools import cache
 from itertools import pairwise
+from typing import cast
 
 import numpy as np
 
@@ -116,7 +117,8 @@ def _truncate(values: list, bits: int) -> list:
     shared = [v for v in values if isinstance(v, SharedArray)]
     if not shared:
         return [round(v / 2**bits) for v in values]
-    truncated = iter(truncate(np.stack(shared), bits, INT))
+    stacked = cast(SharedArray, np.stack(shared))  # np.stack dispatches to SharedArray
+    truncated = iter(truncate(stacked, bits, INT))
     return [next(truncated) if isinstance(v, SharedArray) else round(v / 2**bits) for v in values]
 
 
