@@ -11,6 +11,7 @@ evaluation, DESIGN.md §5); results agree with the secure path within the
 fixed-point error documented in ``docs/statistics.md``.
 """
 
+from .cohort import cohort_count
 from .counting import counts, histogram, proportions
 from .descriptive import corrcoef, cov, mean, std, var
 from .logrank import MultivariateLogrankResult, multivariate_logrank_test
@@ -34,6 +35,7 @@ __all__ = [
     "MultivariateLogrankResult",
     "RatioResult",
     "chi2_test",
+    "cohort_count",
     "corrcoef",
     "counts",
     "cov",
