@@ -5,7 +5,7 @@ import numpy as np
 from ..array import SharedArray, primitives
 from ..functions import sigmoid, sqrt
 from . import precision
-from ._validation import design, n_features
+from ._validation import ConditioningError, design, n_features
 from .convergence import check_converged
 from .inference import CoefficientTable
 from .moments import standardize
@@ -45,6 +45,8 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
         if not, :class:`~mpcarray.ConvergenceWarning` is raised (separable classes
         without a penalty, or too few iterations). ``None`` skips the check (and its
         11 rounds; 17 with Shamir). The fit's own rounding moves the last Newton step by about 1e-4.
+        Without a penalty, separable classes can also make a Newton system singular: then
+        :class:`~mpcarray.models.ConditioningError` is raised, saying so and suggesting ``penalty="l2"``.
     method : {"newton", "gd"}
         ``"newton"``: iteratively reweighted least squares; each step solves
         ``H δ = g`` with :class:`~mpcarray.models.SPDSolver` (about 10 steps
@@ -165,8 +167,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
                 # at p = 1/2 the Hessian is Z^T Z / 4n, whose diagonal is 1/4 = 4^-1: public
                 # scaling (a penalty adds to the diagonal, so then it is scaled in secret)
                 public = gamma is None and ridge is None
-                solver = SPDSolver(hessian, self.max_condition, warm_start=solver,
-                                   diagonal_bits=-1 if public else None)
+                solver = _newton_solver(self, hessian, solver, -1 if public else None)
                 if ridge is not None and scores is not None:
                     gradient = gradient - scores[n:]
                 # no refinement: Newton's fixed point H^-1 g = 0 does not depend on the inverse's accuracy
@@ -204,6 +205,28 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     def predict(self, X: SharedArray) -> SharedArray:
         """Shared 0/1 class labels (log-odds > 0). Reveals: nothing."""
         return self.decision_function(X) > 0
+
+
+def _newton_solver(model: LogisticRegression, hessian: SharedArray, previous: SPDSolver | None,
+                   diagonal_bits: int | None) -> SPDSolver:
+    """The Newton step's :class:`SPDSolver`; without a penalty, an ill-conditioned Hessian names separation.
+
+    On (quasi-)separable classes the maximum-likelihood coefficients grow
+    without bound, the fitted probabilities reach 0 and 1, and ``Z^T W Z``
+    becomes singular: the solver's conditioning bit (already revealed) is how
+    it shows. Reveals: nothing more than :class:`SPDSolver`.
+    """
+    try:
+        return SPDSolver(hessian, model.max_condition, warm_start=previous, diagonal_bits=diagonal_bits)
+    except ConditioningError as error:
+        if model.penalty is not None:
+            raise
+        raise ConditioningError(
+            "LogisticRegression(penalty=None): the Newton system is singular or nearly so. The classes "
+            "may be (quasi-)separable: some combination of the features predicts the outcome (almost) "
+            "perfectly, so the likelihood has no maximum and the coefficients grow without bound. Fit "
+            "with the L2 penalty instead (penalty='l2', the default, with C=1.0 or smaller), or remove "
+            f"collinear columns. (Solver: {error})") from error
 
 
 def _penalised(Z: SharedArray, weight: SharedArray, model: LogisticRegression, n: int, coef_bits: int):
