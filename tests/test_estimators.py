@@ -39,7 +39,7 @@ ESTIMATORS = (LinearRegression, Ridge, LogisticRegression, CoxPH)
 #: docs/models.md's figures (worst over seeds 11-14, both schemes); tests assert at most 2x each.
 DOCUMENTED = {
     "ridge coef horizontal": 1e-5, "ridge coef vertical": 1.2e-4, "ridge intercept": 1e-5,
-    "logistic l2 30 features": 2.4e-4, "ols bse with intercept": 4e-5, "logit bse": 1e-4,
+    "logistic l2 30 features": 7.3e-5, "ols bse with intercept": 4e-5, "logit bse": 1e-4,
 }
 #: Exact extra rounds of standard_errors=True (docstrings of LinearRegression and LogisticRegression).
 #: (Shamir's comparisons and square roots take fewer rounds than the ring's.)
@@ -161,7 +161,8 @@ def test_logistic_defaults_fit_all_30_features_as_scikit_learn(session, standard
     # the optimum of scikit-learn's default objective (its default tol stops ~1% short)
     reference = linear_model.LogisticRegression(tol=1e-10, max_iter=10_000).fit(X, y)
     want = np.r_[reference.intercept_, reference.coef_[0]]
-    assert relative_norm(np.r_[model.intercept_, model.coef_], want) <= 2 * DOCUMENTED["logistic l2 30 features"]
+    error = relative_norm(np.r_[model.intercept_, model.coef_], want)
+    assert error <= 2 * DOCUMENTED["logistic l2 30 features"] and error <= 1e-4, error  # issue 15's target
     assert model.converged_ is True
     # 8 columns whose scaled Gram matrix (with the intercept) has κ = 135; the first 8 have
     # κ = 1.8e4, where 16 fractional bits cannot hold the unpenalised inverse reliably
