@@ -49,6 +49,8 @@ SE_ROUNDS = {("LinearRegression", "additive"): 104, ("LinearRegression", "shamir
 PENALTY_ROUNDS = {("LogisticRegression", "additive"): 39, ("LogisticRegression", "shamir"): 34,
                   ("Ridge", "additive"): 54, ("Ridge", "shamir"): 41}
 CONVERGENCE_ROUNDS = {"additive": 11, "shamir": 17}
+#: Exact rounds of LogisticRegression().fit on the 30 breast-cancer features (docs/models.md).
+DEFAULT_LOGISTIC_ROUNDS = {"additive": 639, "shamir": 511}
 
 
 @pytest.fixture(scope="module", params=SCHEMES)
@@ -157,7 +159,8 @@ def test_logistic_defaults_fit_all_30_features_as_scikit_learn(session, standard
     X, y, (Xs, ys) = standardised_cancer
     with warnings.catch_warnings():
         warnings.simplefilter("error", mpc.ConvergenceWarning)  # converged
-        model = LogisticRegression().fit(Xs, ys)
+        model, rounds = rounds_of(session, lambda: LogisticRegression().fit(Xs, ys))
+    assert rounds == DEFAULT_LOGISTIC_ROUNDS[session.scheme]
     # the optimum of scikit-learn's default objective (its default tol stops ~1% short)
     reference = linear_model.LogisticRegression(tol=1e-10, max_iter=10_000).fit(X, y)
     want = np.r_[reference.intercept_, reference.coef_[0]]
