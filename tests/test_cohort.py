@@ -148,14 +148,18 @@ def test_rounds_and_bytes(frame, scheme):
             "open suppressed": lambda: stats.cohort_count(evaluated, suppress_small=10),
             "secure by": lambda: stats.cohort_count(criteria, *secure, by=secure[1], levels=[1, 2]),
         }
-        costs = {}
+        costs, results = {}, {}
         for name in COST[scheme]:
             before = s.comm.snapshot()
-            calls[name]()
+            results[name] = calls[name]()
             cost = s.comm.snapshot() - before
             assert len(set(cost.bytes_sent)) == 1  # every hospital sends the same
             costs[name] = (cost.rounds, cost.bytes_sent[0])
     assert costs == COST[scheme]
+    for name in ("local", "local suppressed", "open", "open suppressed"):  # all 3 counts are >= 10
+        assert not np.ma.is_masked(results[name])
+        np.testing.assert_array_equal(results[name], reference(frame))
+    np.testing.assert_array_equal(results["per site"].sum(axis=0), reference(frame))
 
 
 def test_bad_input_is_refused_before_anything_is_shared(session, frame):
