@@ -25,6 +25,7 @@ exactly on the allowed values), or each hospital's count of invalid entries.
 """
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from scipy import stats as _scipy_stats
@@ -233,7 +234,8 @@ def carrier_odds_ratio(genotypes, response: SharedArray | None = None, confidenc
     carriers = np.stack([responders[:, 1] + responders[:, 2], others[:, 1] + others[:, 2]], axis=-1)
     non_carriers = np.stack([responders[:, 0], others[:, 0]], axis=-1)
     two_by_two = np.stack([carriers, non_carriers], axis=1)
-    return RatioResult(*_woolf(two_by_two, confidence), _integral(two_by_two))
+    estimate, low, high = _woolf(two_by_two, confidence)
+    return RatioResult(estimate, low, high, _integral(two_by_two))
 
 
 def _check(genotypes, phenotype, name: str = "phenotype") -> tuple[SharedArray, SharedArray, int]:
@@ -298,4 +300,4 @@ def _secure_doubled(G: SharedArray, y: SharedArray) -> SharedArray:
     all2, all1 = a1 - g1, 4 * g1 - 2 * a1
     all0 = 2 * n - all1 - all2
     table = np.stack([case0, case1, case2, all0 - case0, all1 - case1, all2 - case2], axis=1)
-    return np.concatenate([table.reshape(-1), bad_g.reshape(1), bad_y.reshape(1)])
+    return cast(SharedArray, np.concatenate([table.reshape(-1), bad_g.reshape(1), bad_y.reshape(1)]))

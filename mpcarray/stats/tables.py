@@ -79,7 +79,8 @@ def _woolf(table: np.ndarray, confidence: float) -> tuple:
 
 
 def _odds(table: np.ndarray, confidence: float) -> RatioResult:
-    return RatioResult(*(float(v) for v in _woolf(table, confidence)), table)
+    estimate, low, high = _woolf(table, confidence)
+    return RatioResult(float(estimate), float(low), float(high), table)
 
 
 def odds_ratio(exposure: SharedArray, outcome: SharedArray, confidence: float = 0.95) -> RatioResult:
@@ -117,7 +118,8 @@ def proportional_reporting_ratio(drug: SharedArray, event: SharedArray,
     (a, b), (c, d) = table.astype(np.float64)
     estimate = (a / (a + b)) / (c / (c + d))
     se = np.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d))
-    return RatioResult(float(estimate), *(float(v) for v in _log_interval(estimate, se, confidence)), table)
+    low, high = _log_interval(estimate, se, confidence)
+    return RatioResult(float(estimate), float(low), float(high), table)
 
 
 @dataclass(frozen=True)
