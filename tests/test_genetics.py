@@ -6,7 +6,10 @@ with a fixed seed and a few causal variants.
 """
 
 import doctest
+import json
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +19,11 @@ from statsmodels.stats.contingency_tables import Table, Table2x2
 
 import mpcarray as mpc
 import mpcarray.stats.genetics
-from mpcarray import stats
+from mpcarray import launch, stats
 from mpcarray.errors import DataError, ShapeError, UnsupportedOperationError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "programs"))
+import genetics_party
 
 #: docs/genetics.md: relative error of every statistic, p-value, odds ratio and interval bound.
 TOLERANCE = 1e-6
@@ -238,3 +244,22 @@ def test_bad_input(session):
 def test_docstring_examples_run():
     failures, attempted = doctest.testmod(mpcarray.stats.genetics)
     assert attempted and not failures
+
+
+@pytest.mark.network
+def test_socket_parties_count_the_same_tables(tmp_path):
+    """tests/programs/genetics_party.py as one process per party over TLS: tables, errors and counters as simulated."""
+    with mpc.Session(parties=genetics_party.PARTIES) as s:
+        simulated = genetics_party.run(s)
+    G, y, _ = genetics_party.data()
+    assert simulated["owner_local"] == simulated["secure"] == reference_tables(G, y).tolist()
+    results = launch.start(launch.prepare(tmp_path, genetics_party.PARTIES, timeout=60), genetics_party.__file__,
+                           []).wait(180)
+    assert all(code == 0 for code, _ in results.values()), results
+    for name in genetics_party.PARTIES:
+        party = json.loads(next(line for line in results[name][1].splitlines() if line.startswith("{")))
+        rank = party["rank"]
+        assert party["owner_local"] == party["secure"] == simulated["secure"]
+        assert party["error"] == simulated["error"] == "genotypes must hold only minor-allele counts 0, 1 and 2"
+        for (rounds, sent), (expected_rounds, expected_sent) in zip(party["costs"], simulated["costs"]):
+            assert rounds == expected_rounds and sent[rank] == expected_sent[rank]
