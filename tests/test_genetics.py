@@ -180,7 +180,12 @@ def test_carrier_odds_ratios_match_statsmodels(data, shared):
 def test_suppress_small_masks_exactly_the_small_cells(data, session):
     G, disease, _ = data
     k = 10
+    before = len(session.disclosures)
     table = stats.genotype_tables(share(session, G[:, :300]), share(session, disease), suppress_small=k)
+    assert [d["label"] for d in session.disclosures[before:]] == [
+        "genotypes are 0/1/2 and the phenotype 0/1",
+        "genotype-by-phenotype tables (doubled counts) (suppression pattern, k=20)",
+        "genotype-by-phenotype tables (doubled counts)"]
     expected = reference_tables(G[:, :300], disease)
     np.testing.assert_array_equal(np.ma.getmaskarray(table), expected < k)
     np.testing.assert_array_equal(table.compressed(), expected[expected >= k])

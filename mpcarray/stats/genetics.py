@@ -117,7 +117,7 @@ def genotype_tables(genotypes: SharedArray, phenotype: SharedArray, suppress_sma
     if k is None:
         opened = doubled.reveal(label=label, cohort=n).astype(np.int64) // 2
     else:
-        opened = _suppress_small(doubled, k=2 * k, label=label) // 2
+        opened = _suppress_small(doubled, k=2 * k, label=f"{label} (doubled counts)") // 2
     return opened.reshape(m, 2, 3)
 
 
