@@ -14,6 +14,14 @@ fixed-point error documented in ``docs/statistics.md``.
 from .cohort import cohort_count
 from .counting import counts, histogram, proportions
 from .descriptive import corrcoef, cov, mean, std, var
+from .genetics import (
+    AllelicResult,
+    TrendResult,
+    allelic_test,
+    carrier_odds_ratio,
+    genotype_tables,
+    trend_test,
+)
 from .logrank import MultivariateLogrankResult, multivariate_logrank_test
 from .order import median, quantile
 from .scaling import scale_exponents
@@ -29,17 +37,22 @@ from .tables import (
 )
 
 __all__ = [
+    "AllelicResult",
     "Chi2Result",
     "KaplanMeier",
     "LogrankResult",
     "MultivariateLogrankResult",
     "RatioResult",
+    "TrendResult",
+    "allelic_test",
+    "carrier_odds_ratio",
     "chi2_test",
     "cohort_count",
     "corrcoef",
     "counts",
     "cov",
     "crosstab",
+    "genotype_tables",
     "histogram",
     "kaplan_meier",
     "logrank_test",
@@ -53,5 +66,6 @@ __all__ = [
     "reporting_odds_ratio",
     "scale_exponents",
     "std",
+    "trend_test",
     "var",
 ]

@@ -48,26 +48,39 @@ def _two_by_two(exposure, outcome) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RatioResult:
-    """A ratio estimate with its Wald confidence interval on the log scale."""
+    """A ratio estimate with its Wald confidence interval on the log scale.
 
-    statistic: float
-    ci_low: float
-    ci_high: float
+    Floats for one table; arrays (one entry per table) for a stack of tables,
+    e.g. :func:`~mpcarray.stats.carrier_odds_ratio` per variant.
+    """
+
+    statistic: float | np.ndarray
+    ci_low: float | np.ndarray
+    ci_high: float | np.ndarray
     table: np.ndarray
 
 
-def _log_interval(estimate: float, se: float, confidence: float) -> tuple[float, float]:
+def _log_interval(estimate, se, confidence: float):
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     z = _scipy_stats.norm.ppf(0.5 + confidence / 2)
-    return float(np.exp(np.log(estimate) - z * se)), float(np.exp(np.log(estimate) + z * se))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.exp(np.log(estimate) - z * se), np.exp(np.log(estimate) + z * se)
+
+
+def _woolf(table: np.ndarray, confidence: float) -> tuple:
+    """Odds ratios ``ad / bc`` of ``[[a, b], [c, d]]`` tables (the last two axes) and Woolf's interval."""
+    t = np.asarray(table, dtype=np.float64)
+    a, b, c, d = t[..., 0, 0], t[..., 0, 1], t[..., 1, 0], t[..., 1, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = a * d / (b * c)
+        se = np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return (estimate, *_log_interval(estimate, se, confidence))
 
 
 def _odds(table: np.ndarray, confidence: float) -> RatioResult:
-    (a, b), (c, d) = table.astype(np.float64)
-    estimate = a * d / (b * c)
-    se = np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)  # Woolf
-    return RatioResult(float(estimate), *_log_interval(estimate, se, confidence), table)
+    estimate, low, high = _woolf(table, confidence)
+    return RatioResult(float(estimate), float(low), float(high), table)
 
 
 def odds_ratio(exposure: SharedArray, outcome: SharedArray, confidence: float = 0.95) -> RatioResult:
@@ -105,7 +118,8 @@ def proportional_reporting_ratio(drug: SharedArray, event: SharedArray,
     (a, b), (c, d) = table.astype(np.float64)
     estimate = (a / (a + b)) / (c / (c + d))
     se = np.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d))
-    return RatioResult(float(estimate), *_log_interval(estimate, se, confidence), table)
+    low, high = _log_interval(estimate, se, confidence)
+    return RatioResult(float(estimate), float(low), float(high), table)
 
 
 @dataclass(frozen=True)
