@@ -16,6 +16,7 @@ from .descriptive import corrcoef, cov, mean, std, var
 from .logrank import MultivariateLogrankResult, multivariate_logrank_test
 from .order import median, quantile
 from .scaling import scale_exponents
+from .surveillance import SurveillanceResult, cusum, ears
 from .survival import KaplanMeier, LogrankResult, kaplan_meier, logrank_test
 from .tables import (
     Chi2Result,
@@ -33,11 +34,14 @@ __all__ = [
     "LogrankResult",
     "MultivariateLogrankResult",
     "RatioResult",
+    "SurveillanceResult",
     "chi2_test",
     "corrcoef",
     "counts",
     "cov",
     "crosstab",
+    "cusum",
+    "ears",
     "histogram",
     "kaplan_meier",
     "logrank_test",
