@@ -63,8 +63,11 @@ class SurveillanceResult:
     counts: np.ma.MaskedArray | None = None
 
 
-def _pooled(counts, minimum: int) -> SharedArray:
-    """The pooled ``(T,)`` series from one ``(T,)``/``(hospitals, T)`` SharedArray or a sequence of ``(T,)`` ones."""
+def _pooled(counts, minimum: int) -> tuple[SharedArray, SharedArray]:
+    """The pooled ``(T,)`` series and all input counts flattened (each hospital's, to check their signs).
+
+    ``counts`` is one ``(T,)``/``(hospitals, T)`` SharedArray or a sequence of ``(T,)`` ones.
+    """
     if isinstance(counts, (list, tuple)):
         if not counts:
             raise ValueError("counts is an empty sequence: give each hospital's shared series")
@@ -76,27 +79,25 @@ def _pooled(counts, minimum: int) -> SharedArray:
         series = counts[0]
         for c in counts[1:]:
             series = series + c
+        raw = np.concatenate(counts)
     else:
         _inputs.integers(counts, "counts", ndim=(1, 2))
         series = counts if counts.ndim == 1 else counts.sum(axis=0)
+        raw = counts.reshape(-1)
     if series.shape[0] < minimum:
         raise ShapeError(f"the series needs at least {minimum} time points, got {series.shape[0]}")
-    return series
+    return series, raw
 
 
 def _suppression(k):
     return _inputs.threshold(k)
 
 
-def _negatives_bits(y: SharedArray) -> SharedArray:
-    return y < 0
-
-
 def _check_counts(negative: SharedArray, method: str) -> None:
-    """Open the number of negative counts (0 for valid data); raise :class:`DataError` otherwise."""
+    """Open the number of negative input counts (0 for valid data); raise :class:`DataError` otherwise."""
     found = int(negative.sum().reveal(label=f"{method}: number of negative counts"))
     if found:
-        raise DataError(f"counts must be non-negative, {found} pooled count(s) are negative")
+        raise DataError(f"counts must be non-negative, {found} of the hospitals' counts are negative")
 
 
 def _disclose(y: SharedArray, k: int | None, label: str):
@@ -132,7 +133,7 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     deviation (``surveillance::earsC``'s ``minSigma``).
 
     Reveals: the alerts (one bit per monitored time point); the number of
-    negative pooled counts (0 for valid data, otherwise :class:`DataError`);
+    negative counts of the hospitals (0 for valid data, otherwise :class:`DataError`);
     with ``suppress_small=k`` also which pooled counts are below ``k`` and the others.
 
     Cost (additive sessions, ``T`` time points; a Shamir comparison takes 3
@@ -165,7 +166,7 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     sigma = _positive_float(min_sigma, "min_sigma", allow_zero=True)
     k = _suppression(suppress_small)
     start = _START[method]
-    y = _pooled(counts, start + 1)
+    y, raw = _pooled(counts, start + 1)
     T = y.shape[0]
     first = start - 2 if method == "C3" else start  # C3 needs C2 from two steps earlier
     x = y[first:]
@@ -178,12 +179,12 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     y2, d2, S2 = squares[:T], squares[T : T + n], squares[T + n :]
     V = _windows(y2, lags, first) * 7 - S2  # 42 * sample variance of the baseline
     if method == "C3":
-        alerts = _c3_alerts(y, d, V, h, sigma, start - first)
+        alerts = _c3_alerts(raw, d, V, h, sigma, start - first)
     else:
         a, b = Fraction(str(h)).numerator, Fraction(str(h)).denominator
         lower = int(np.floor(7 * h * sigma))  # d > 7 h min_sigma <=> d > floor(...) for integers
         margin = d2 * (6 * b * b) - V * (7 * a * a)
-        bits = np.concatenate([d - lower, margin, -y]) > 0
+        bits = np.concatenate([d - lower, margin, -raw]) > 0
         _check_counts(bits[2 * n :], method)
         alerts = bits[:n] & bits[n : 2 * n]
     opened = alerts.reveal(label=f"EARS {method} alerts").astype(bool)
@@ -192,13 +193,13 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     return SurveillanceResult(result, start, method, _disclose(y, k, "pooled counts"))
 
 
-def _c3_alerts(y: SharedArray, d: SharedArray, V: SharedArray, h: float, sigma: float, lead: int) -> SharedArray:
+def _c3_alerts(raw: SharedArray, d: SharedArray, V: SharedArray, h: float, sigma: float, lead: int) -> SharedArray:
     """C3 bits for the time points after the first ``lead`` of ``d``/``V`` (which start 2 earlier)."""
     n = d.shape[0]
     floor = 42.0 * sigma * sigma  # V = 42 s^2
     bound = int(np.floor(floor))
     # One comparison: V above its floor, d > 0 (zero-variance baselines), counts negative.
-    bits = np.concatenate([V - bound, d, -y]) > 0
+    bits = np.concatenate([V - bound, d, -raw]) > 0
     above, rising = bits[:n], bits[n : 2 * n]
     _check_counts(bits[2 * n :], "C3")
     # V / 2^16 (a free shift of the integer into fixed point): its rsqrt, 2^8 / sqrt(V),
@@ -233,7 +234,7 @@ def cusum(counts, mean: float, sd: float, *, k: float = 0.5, h: float = 4.0,
     season's published figures); ``counts`` as in :func:`ears`.
 
     Reveals: the alerts (one bit per time point); the number of negative
-    pooled counts (0 for valid data, otherwise :class:`DataError`); with
+    counts of the hospitals (0 for valid data, otherwise :class:`DataError`); with
     ``suppress_small=k`` also which pooled counts are below ``k`` and the others.
 
     Cost (additive sessions; a Shamir comparison takes 3 more rounds): 12
@@ -256,7 +257,7 @@ def cusum(counts, mean: float, sd: float, *, k: float = 0.5, h: float = 4.0,
     k_ref = _positive_float(k, "k", allow_zero=True)
     h_dec = _positive_float(h, "h", allow_zero=True)
     kk = _suppression(suppress_small)
-    y = _pooled(counts, 1)
+    y, raw = _pooled(counts, 1)
     T = y.shape[0]
     ends, begins = np.tril_indices(T)  # window y[begin .. end], all begin <= end
     prefix = np.concatenate([y[:1] * 0, np.cumsum(y)])
@@ -264,7 +265,7 @@ def cusum(counts, mean: float, sd: float, *, k: float = 0.5, h: float = 4.0,
     length = ends - begins + 1
     bound = np.floor(length * (mu + k_ref * sigma) + h_dec * sigma).astype(np.int64)
     m = ends.size
-    bits = np.concatenate([window - bound, -y]) > 0
+    bits = np.concatenate([window - bound, -raw]) > 0
     _check_counts(bits[m:], "CUSUM")
     per_time = np.cumsum(bits[:m])  # windows are grouped by their end time
     stops = np.cumsum(np.arange(1, T + 1)) - 1
