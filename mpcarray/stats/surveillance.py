@@ -144,8 +144,8 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     6 for ``max(0, C2 - 1)``, 5 comparison with the threshold, 1 to open.
     ``suppress_small`` adds 7 (5 comparison, 2 openings).
 
-    Valid while ``7 h^2 * 49 N^2 < 2^62`` for the largest pooled count ``N``
-    and ``h = a/b`` written with ``a`` (C1, C2: ``N`` up to 6e7 at ``h = 3``);
+    C1 and C2 are exact while ``(294 b^2 + 86 a^2) N^2 < 2^62`` for the largest
+    pooled count ``N`` and ``h = a / b`` (``N`` up to about 6e7 at ``h = 3``);
     C3 computes ``C2`` in fixed point (``rsqrt`` of ``V / 2^16`` and a product: relative
     error below 1e-3 while ``V = 42 s^2 <= 2^28``, ``N`` up to about 4600), so a C3
     value within about ``1e-2`` of the threshold may be decided either way.
