@@ -89,10 +89,6 @@ def _pooled(counts, minimum: int) -> tuple[SharedArray, SharedArray]:
     return series, raw
 
 
-def _suppression(k):
-    return _inputs.threshold(k)
-
-
 def _check_counts(negative: SharedArray, method: str) -> None:
     """Open the number of negative input counts (0 for valid data); raise :class:`DataError` otherwise."""
     found = int(negative.sum().reveal(label=f"{method}: number of negative counts"))
@@ -164,7 +160,7 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
         raise ValueError(f"method must be 'C1', 'C2' or 'C3', got {method!r}")
     h = _THRESHOLD[method] if threshold is None else _positive_float(threshold, "threshold")
     sigma = _positive_float(min_sigma, "min_sigma", allow_zero=True)
-    k = _suppression(suppress_small)
+    k = _inputs.threshold(suppress_small)
     start = _START[method]
     y, raw = _pooled(counts, start + 1)
     T = y.shape[0]
@@ -267,7 +263,7 @@ def cusum(counts, mean: float, sd: float, *, k: float = 0.5, h: float = 4.0,
     sigma = _positive_float(sd, "sd")
     k_ref = _positive_float(k, "k", allow_zero=True)
     h_dec = _positive_float(h, "h", allow_zero=True)
-    kk = _suppression(suppress_small)
+    kk = _inputs.threshold(suppress_small)
     y, raw = _pooled(counts, 1)
     T = y.shape[0]
     ends, begins = np.tril_indices(T)  # window y[begin .. end], all begin <= end
