@@ -25,6 +25,7 @@ from .genetics import (
 from .logrank import MultivariateLogrankResult, multivariate_logrank_test
 from .order import median, quantile
 from .scaling import scale_exponents
+from .surveillance import SurveillanceResult, cusum, ears
 from .survival import KaplanMeier, LogrankResult, kaplan_meier, logrank_test
 from .tables import (
     Chi2Result,
@@ -43,6 +44,7 @@ __all__ = [
     "LogrankResult",
     "MultivariateLogrankResult",
     "RatioResult",
+    "SurveillanceResult",
     "TrendResult",
     "allelic_test",
     "carrier_odds_ratio",
@@ -52,6 +54,8 @@ __all__ = [
     "counts",
     "cov",
     "crosstab",
+    "cusum",
+    "ears",
     "genotype_tables",
     "histogram",
     "kaplan_meier",
