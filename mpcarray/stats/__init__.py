@@ -11,6 +11,7 @@ evaluation, DESIGN.md §5); results agree with the secure path within the
 fixed-point error documented in ``docs/statistics.md``.
 """
 
+from .anomaly import anomaly_flags, mahalanobis, zscore
 from .counting import counts, histogram, proportions
 from .descriptive import corrcoef, cov, mean, std, var
 from .logrank import MultivariateLogrankResult, multivariate_logrank_test
@@ -33,6 +34,7 @@ __all__ = [
     "LogrankResult",
     "MultivariateLogrankResult",
     "RatioResult",
+    "anomaly_flags",
     "chi2_test",
     "corrcoef",
     "counts",
@@ -41,6 +43,7 @@ __all__ = [
     "histogram",
     "kaplan_meier",
     "logrank_test",
+    "mahalanobis",
     "mean",
     "median",
     "multivariate_logrank_test",
@@ -52,4 +55,5 @@ __all__ = [
     "scale_exponents",
     "std",
     "var",
+    "zscore",
 ]
