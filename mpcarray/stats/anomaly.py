@@ -95,7 +95,7 @@ def _centred(X: SharedArray, bounds) -> tuple[Scatter, SharedArray]:
 
 def _target(m: Scatter) -> int:
     """Bits of the scaled values: ``|X 2^e| < 2^target``, so ``|C| < 2^(target + 1)``."""
-    return int(round(np.log2(m.bound / m.n) / 2))
+    return int(np.rint(np.log2(m.bound / m.n) / 2))
 
 
 # ---------------------------------------------------------------- z-scores
@@ -165,7 +165,7 @@ def zscore(X: SharedArray, ddof: int = 0, bounds=None, to=None):
 # ---------------------------------------------------------------- Mahalanobis
 def _squared_distances(X, ddof, bounds, to, max_condition):
     """Checks, then ``(q, s, n)`` with the shared ``q_i = 2^s d_i^2``."""
-    n, p = _columns(X, inverse=True)
+    n, _ = _columns(X, inverse=True)
     to = _receivers(X, to)
     ddof = _ddof(ddof, n)
     if not max_condition >= 1:
@@ -291,7 +291,7 @@ def anomaly_flags(X: SharedArray, method: str = "mahalanobis", threshold=None, d
         raise ValueError(f"method must be 'mahalanobis' or 'zscore', got {method!r}")
     if method == "zscore":
         k = _threshold(Z_THRESHOLD if threshold is None else threshold, "threshold")
-        one, to, m, C, variance = _zscore_parts(X, 0 if ddof is None else ddof, bounds, to)
+        one, to, _, C, variance = _zscore_parts(X, 0 if ddof is None else ddof, bounds, to)
         above = (C * C) > variance * k**2
     else:
         _inputs.shared(X, "X")
