@@ -23,7 +23,7 @@ matrix, ``S = M / (n - ddof)`` the covariance and ``v = diag(S)``.
 import numpy as np
 from scipy import stats as _scipy_stats
 
-from ..array import SharedArray
+from ..array import SharedArray, primitives
 from ..errors import PartyError, ShapeError
 from ..functions import rsqrt
 from ..functions.solver import SPDSolver
@@ -157,7 +157,8 @@ def zscore(X: SharedArray, ddof: int = 0, bounds=None, to=None):
     """
     one, to, m, C, variance = _zscore_parts(X, ddof, bounds, to)
     a = max(_target(m) - ZSCORE_BITS, 0)
-    z = (C * 2.0**-a) * rsqrt(variance * 4.0**-a) if a else C * rsqrt(variance)
+    # C read with a more fractional bits is C 2^-a: the product's one truncation also divides
+    z = primitives.relabel(C, C.frac_bits + a) * rsqrt(variance * 4.0**-a) if a else C * rsqrt(variance)
     opened = z.reveal(label="z-scores", to=to)
     return opened.reshape(-1) if one and opened is not None else opened
 
