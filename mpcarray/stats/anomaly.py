@@ -33,9 +33,10 @@ from .scaling import frac_bits, power_of_two, range_bits
 
 __all__ = ["anomaly_flags", "mahalanobis", "zscore"]
 
-#: Bits the z-score path leaves to the scaled variances (``v 4^-a <= 4^ZSCORE_BITS``):
-#: ``rsqrt`` keeps a relative error near ``1e-3`` where its result is at least ``2^-6``.
-ZSCORE_BITS = 3
+#: Bits the z-score path leaves to the scaled variances (``v 4^-a <= 4^ZSCORE_BITS``): a
+#: typical column (``std / max`` near 1/10) then has ``v 4^-a`` near 2 and ``rsqrt`` near
+#: 0.7, both rounded to ``2^-f`` with little relative loss.
+ZSCORE_BITS = 4
 #: Default ``|z|`` above which a value is flagged.
 Z_THRESHOLD = 3.0
 #: Default tail probability of the chi-squared cut-off for Mahalanobis distances.
@@ -99,13 +100,22 @@ def _target(m: Scatter) -> int:
 
 
 # ---------------------------------------------------------------- z-scores
-def _zscore_parts(X, ddof, bounds, to):
-    """Checks, then the scatter, the centred rows and the scaled variances ``v``."""
+def _zscore_shift(m: Scatter) -> int:
+    """``a`` with ``v 4^-a <= 4^ZSCORE_BITS`` (about, for ``n >> ddof``)."""
+    return max(_target(m) - ZSCORE_BITS, 0)
+
+
+def _zscore_parts(X, ddof, bounds, to, shifted: bool = False):
+    """Checks, then the scatter, the centred rows and the variances ``v`` (times ``4^-a`` if ``shifted``).
+
+    One public multiplication forms ``M_jj 4^-a / (n - ddof)``: a single rounding.
+    """
     n, p = _columns(X)
     to = _receivers(X, to)
     ddof = _ddof(ddof, n)
     m, C = _centred(X, bounds)
-    variance = m.scatter[np.arange(p), np.arange(p)] * (1.0 / (m.n - ddof))
+    factor = (4.0 ** -_zscore_shift(m) if shifted else 1.0) / (m.n - ddof)
+    variance = m.scatter[np.arange(p), np.arange(p)] * factor
     return X.ndim == 1, to, m, C, variance
 
 
@@ -116,10 +126,10 @@ def zscore(X: SharedArray, ddof: int = 0, bounds=None, to=None):
     every hospital receives the rows of its own patients.
 
     Steps: the scaled scatter matrix (:mod:`.moments`) and centred rows ``C``;
-    the variances ``v`` and ``C`` scaled by the public ``4^-a`` and ``2^-a``
-    (``a`` chosen so that ``v 4^-a <= 4^3`` and ``rsqrt`` keeps its relative
-    accuracy); ``z = (C 2^-a) rsqrt(v 4^-a)``; the rows are opened to their receivers.
-    Error and rounds: ``docs/anomaly.md`` (``|z - z_scipy| <= 4e-3`` on the
+    the variances times the public ``4^-a`` (``a`` chosen so that ``v 4^-a <= 4^4``:
+    the variances and their ``rsqrt`` then both keep their relative accuracy);
+    ``z = C rsqrt(v 4^-a) 2^-a`` with one truncation; the rows are opened to their receivers.
+    Error and rounds: ``docs/anomaly.md`` (``|z - z_scipy| <= 3e-4`` on the
     diabetes data at ``f = 16``).
 
     Reveals: to each record's receiver (``to``, by default the hospital that
@@ -155,10 +165,11 @@ def zscore(X: SharedArray, ddof: int = 0, bounds=None, to=None):
     >>> print(np.round(z, 2))
     [ 0.   -0.92 -0.59 -0.39  1.91]
     """
-    one, to, m, C, variance = _zscore_parts(X, ddof, bounds, to)
-    a = max(_target(m) - ZSCORE_BITS, 0)
+    one, to, m, C, v = _zscore_parts(X, ddof, bounds, to, shifted=True)
+    a = _zscore_shift(m)
+    r = rsqrt(v)
     # C read with a more fractional bits is C 2^-a: the product's one truncation also divides
-    z = primitives.relabel(C, C.frac_bits + a) * rsqrt(variance * 4.0**-a) if a else C * rsqrt(variance)
+    z = primitives.relabel(C, C.frac_bits + a) * r
     opened = z.reveal(label="z-scores", to=to)
     return opened.reshape(-1) if one and opened is not None else opened
 
@@ -192,7 +203,7 @@ def mahalanobis(X: SharedArray, ddof: int = 1, bounds=None, to=None, max_conditi
     Jacobi scaling, 3 refinements) for all records at once;
     ``q_i = sum_j C_ij Y_ji = 2^s d_i^2``; ``q`` is opened to the receivers,
     who divide by ``2^s`` and take the square root.
-    Error and rounds: ``docs/anomaly.md`` (``|d^2 - d^2_scipy| <= 2e-3`` on the
+    Error and rounds: ``docs/anomaly.md`` (``|d^2 - d^2_scipy| <= 5e-4`` on the
     diabetes data at ``f = 16``).
 
     Reveals: to each record's receiver (``to``, default ``X.row_owners``) its

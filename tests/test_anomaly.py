@@ -1,0 +1,237 @@
+"""z-scores, Mahalanobis distances and anomaly flags against SciPy and NumPy.
+
+References: ``scipy.stats.zscore``, ``scipy.spatial.distance.mahalanobis`` with
+``np.linalg.inv(np.cov(X, rowvar=False))`` and ``scipy.stats.chi2`` on
+scikit-learn's diabetes data (442 patients x 10 features, original units)
+split over three hospitals; the figures are those of ``docs/anomaly.md``.
+"""
+
+import numpy as np
+import pytest
+from clinical import HOSPITALS, SCHEMES, diabetes, even_blocks, share_columns, share_rows
+from scipy.spatial.distance import mahalanobis as scipy_mahalanobis
+from scipy.stats import chi2
+from scipy.stats import zscore as scipy_zscore
+
+import mpcarray as mpc
+from mpcarray import stats
+from mpcarray.errors import ConditioningError, PartyError, ShapeError
+
+#: docs/anomaly.md "Accuracy": max |z - z_scipy|, |d^2 - d^2_scipy| and |d - d_scipy| at f = 16.
+Z_ERROR = 3e-4
+D2_ERROR = 5e-4
+D_ERROR = 5e-5
+#: docs/anomaly.md "Rounds and bytes": additive, 3 hospitals, diabetes; (rounds, bytes sent per party).
+COST = {
+    ("owner_local", "zscore"): (66, [307008, 307088, 307088]),
+    ("owner_local", "mahalanobis"): (153, [3168786, 3168794, 3168794]),
+    ("owner_local", "flags"): (158, [3192646, 3192654, 3192654]),
+    ("owner_local", "zscore flags"): (44, [453304, 453384, 453384]),
+    ("secure", "zscore"): (103, [1269540, 1269620, 1269620]),
+    ("secure", "mahalanobis"): (190, [4131318, 4131326, 4131326]),
+    ("secure", "flags"): (195, [4155178, 4155186, 4155186]),
+    ("secure", "zscore flags"): (81, [1415836, 1415916, 1415916]),
+}
+#: the same with public bounds (no magnitude reveal): rounds.
+COST_WITH_BOUNDS = {"owner_local": {"zscore": 42, "mahalanobis": 129}, "secure": {"zscore": 37, "mahalanobis": 124}}
+
+
+def reference_squared_distances(X, ddof=1):
+    """d_i^2 with SciPy's distance and NumPy's inverse of NumPy's covariance."""
+    inverse = np.linalg.inv(np.cov(X, rowvar=False, ddof=ddof))
+    centre = X.mean(axis=0)
+    return np.array([scipy_mahalanobis(row, centre, inverse) ** 2 for row in X])
+
+
+@pytest.fixture(scope="module")
+def data():
+    X = diabetes()
+    return X, even_blocks(X)
+
+
+@pytest.fixture(scope="module", params=SCHEMES)
+def session(request):
+    with mpc.Session(parties=list(HOSPITALS), seed=21, scheme=request.param) as s:
+        yield s
+
+
+def shared_rows(session, blocks, path):
+    X = share_rows(session, blocks)
+    return X if path == "owner_local" else X.copy()  # a copy forgets the owners' row blocks
+
+
+def owners(blocks):
+    return tuple(h for h, b in zip(HOSPITALS, blocks) for _ in b)
+
+
+PATHS = ("owner_local", "secure")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_zscores_match_scipy(session, data, path):
+    X, blocks = data
+    shared = shared_rows(session, blocks, path)
+    z = stats.zscore(shared, to=owners(blocks))
+    assert np.abs(z - scipy_zscore(X)).max() <= Z_ERROR
+    assert s_receivers(session) == owners(blocks)
+
+
+def s_receivers(session):
+    return session.disclosures[-1]["receivers"]
+
+
+def test_zscores_with_ddof_bounds_and_a_single_column(session, data):
+    X, blocks = data
+    shared = share_rows(session, blocks)
+    bounds = 2.0 ** np.ceil(np.log2(np.abs(X).max(axis=0)))  # public bounds: no magnitude reveal
+    z = stats.zscore(shared, ddof=1, bounds=bounds)
+    assert np.abs(z - scipy_zscore(X, ddof=1)).max() <= Z_ERROR
+    bmi = share_rows(session, [b[:, 2] for b in blocks])
+    z1 = stats.zscore(bmi)
+    assert z1.shape == (len(X),)
+    assert np.abs(z1 - scipy_zscore(X[:, 2])).max() <= Z_ERROR
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_mahalanobis_matches_scipy(session, data, path):
+    X, blocks = data
+    shared = shared_rows(session, blocks, path)
+    d = stats.mahalanobis(shared, to=owners(blocks))
+    d2 = reference_squared_distances(X)
+    assert np.abs(d**2 - d2).max() <= D2_ERROR
+    assert np.abs(d - np.sqrt(d2)).max() <= D_ERROR
+    assert s_receivers(session) == owners(blocks)
+
+
+def test_mahalanobis_of_columns_split_between_hospitals_to_one_receiver(session, data):
+    """Vertical split (the rows have no single owner): the distances go to the named party."""
+    X, _ = data
+    shared = share_columns(session, X)
+    with pytest.raises(PartyError, match="say who receives each row"):
+        stats.mahalanobis(shared)
+    d = stats.mahalanobis(shared, ddof=0, to="hosp_c")
+    assert np.abs(d**2 - reference_squared_distances(X, ddof=0)).max() <= D2_ERROR
+    assert s_receivers(session) == ("hosp_c",) * len(X)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_flags_agree_with_the_chi2_cut_off_except_within_the_error(session, data, path):
+    X, blocks = data
+    shared = shared_rows(session, blocks, path)
+    flags = stats.anomaly_flags(shared, to=owners(blocks))
+    d2 = reference_squared_distances(X)
+    cut = chi2.ppf(0.975, X.shape[1])  # the default threshold, squared
+    expected = d2 > cut
+    near = np.abs(d2 - cut) <= D2_ERROR
+    assert flags.dtype == bool and flags.shape == (len(X),)
+    np.testing.assert_array_equal(flags[~near], expected[~near])
+    assert expected.sum() >= 20  # the comparison is not vacuous: 26 patients lie beyond the cut-off
+    # a user-chosen distance threshold
+    flags = stats.anomaly_flags(shared, threshold=5.0, to=owners(blocks))
+    near = np.abs(d2 - 25.0) <= D2_ERROR
+    np.testing.assert_array_equal(flags[~near], (d2 > 25.0)[~near])
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_zscore_flags_agree_with_scipy_except_within_the_error(session, data, path):
+    X, blocks = data
+    shared = shared_rows(session, blocks, path)
+    for k in (3.0, 2.5):
+        flags = stats.anomaly_flags(shared, method="zscore", threshold=k, to=owners(blocks))
+        z = np.abs(scipy_zscore(X))
+        near = np.abs(z - k) <= Z_ERROR
+        assert flags.shape == X.shape and flags.dtype == bool
+        np.testing.assert_array_equal(flags[~near], (z > k)[~near])
+        assert (z > k).sum() >= 10
+
+
+def test_each_hospital_receives_only_its_own_patients_flags(data):
+    """Recorded receivers, the labels of everything opened, and the bytes of the last step.
+
+    The flags call with ``to=row_owners`` and with every row to ``hosp_a`` run the same
+    computation before the opening, so their difference in received bytes is the
+    opening alone: each hospital receives its rows' shares from the 2 others (8 bytes each).
+    """
+    X, blocks = data
+    counts = np.array([len(b) for b in blocks])
+    received = {}
+    for to in ("owners", "hosp_a"):
+        with mpc.Session(parties=list(HOSPITALS), seed=5) as s:
+            shared = share_rows(s, blocks)
+            receivers = shared.row_owners if to == "owners" else ("hosp_a",) * len(X)
+            start = len(s.disclosures)
+            before = s.comm.snapshot()
+            stats.anomaly_flags(shared, to=receivers)
+            received[to] = (s.comm - before).bytes_received
+            opened = s.disclosures[start:]
+        per_record = [d for d in opened if d.get("receivers") is not None]
+        assert len(per_record) == 1 and per_record[0]["receivers"] == receivers
+        assert per_record[0]["shape"] == (len(X),)
+        # everything else opened to all: the columns' power-of-two exponents and the solver's bit
+        assert all(np.prod(d["shape"]) <= X.shape[1] for d in opened if d.get("receivers") is None)
+    difference = received["owners"] - received["hosp_a"]
+    assert difference.tolist() == (8 * 2 * counts - np.array([8 * 2 * len(X), 0, 0])).tolist()
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_rounds_and_bytes(data, path):
+    X, blocks = data
+    bounds = 2.0 ** np.ceil(np.log2(np.abs(X).max(axis=0)))
+    calls = {
+        "zscore": lambda x, **k: stats.zscore(x, **k),
+        "mahalanobis": lambda x, **k: stats.mahalanobis(x, **k),
+        "flags": lambda x, **k: stats.anomaly_flags(x, **k),
+        "zscore flags": lambda x, **k: stats.anomaly_flags(x, method="zscore", **k),
+    }
+    with mpc.Session(parties=list(HOSPITALS), seed=9) as s:
+        shared = shared_rows(s, blocks, path)
+        to = owners(blocks)
+        for name, call in calls.items():
+            before = s.comm.snapshot()
+            call(shared, to=to)
+            cost = s.comm - before
+            assert (cost.rounds, cost.bytes_sent.tolist()) == COST[path, name], name
+        for name, rounds in COST_WITH_BOUNDS[path].items():
+            before = s.comm.snapshot()
+            calls[name](shared, to=to, bounds=bounds)
+            assert (s.comm - before).rounds == rounds, name
+
+
+def test_an_ill_conditioned_covariance_is_refused_before_any_distance_is_opened(data):
+    _, blocks = data
+    collinear = [np.column_stack([b[:, :3], b[:, 2] + b[:, 3]]) for b in blocks]  # bmi + bp repeated
+    collinear = [np.column_stack([c, c[:, 3]]) for c in collinear]  # an exact copy of a column
+    with mpc.Session(parties=list(HOSPITALS), seed=3) as s:
+        shared = share_rows(s, collinear)
+        with pytest.raises(ConditioningError):
+            stats.mahalanobis(shared)
+        assert all(d.get("receivers") is None for d in s.disclosures)
+
+
+def test_bad_input_is_refused_before_anything_is_computed(data):
+    X, blocks = data
+    with mpc.Session(parties=list(HOSPITALS), seed=4) as s:
+        shared = share_rows(s, [b[:20, :3] for b in blocks])
+        cube = s.share(np.ones((4, 2, 2)), owner=0)
+        tall = share_rows(s, [np.ones((1, 4)), np.ones((1, 4)), np.ones((1, 4))])
+        secret = s.share(np.array(3.0), owner=0)
+        before = s.comm.snapshot()
+        cases = [
+            (TypeError, "must be a SharedArray", lambda: stats.zscore(X)),
+            (ShapeError, "dimension", lambda: stats.mahalanobis(cube)),
+            (ShapeError, "more records than columns", lambda: stats.mahalanobis(tall)),
+            (ValueError, "ddof", lambda: stats.zscore(shared, ddof=60)),
+            (ValueError, "ddof", lambda: stats.mahalanobis(shared, ddof=-1)),
+            (ValueError, "method", lambda: stats.anomaly_flags(shared, method="iforest")),
+            (ValueError, "threshold", lambda: stats.anomaly_flags(shared, threshold=-1.0)),
+            (ValueError, "threshold", lambda: stats.anomaly_flags(shared, method="zscore", threshold=np.nan)),
+            (TypeError, "public", lambda: stats.anomaly_flags(shared, threshold=secret)),
+            (PartyError, "unknown party", lambda: stats.zscore(shared, to="nobody")),
+            (ShapeError, "one party per row", lambda: stats.mahalanobis(shared, to=["hosp_a"] * 5)),
+            (ValueError, "max_condition", lambda: stats.mahalanobis(shared, max_condition=0.5)),
+        ]
+        for error, message, call in cases:
+            with pytest.raises(error, match=message):
+                call()
+        cost = s.comm - before
+    assert cost.rounds == 0 and cost.bytes_sent.sum() == 0
