@@ -54,7 +54,7 @@ def test_schemes_page_examples_run(tmp_path):
                                     "mpcarray.disclosure.policy", "mpcarray.privacy.dp", "mpcarray.privacy.suppression",
                                     "mpcarray.linkage.intersection", "mpcarray.array.shared_array",
                                     "mpcarray.array.logic", "mpcarray.functions.order", "mpcarray.functions.spread",
-                                    "mpcarray.stats.order"])
+                                    "mpcarray.stats.order", "mpcarray.stats.anomaly"])
 def test_docstring_examples_run(module):
     """The Examples sections of public docstrings print what they claim."""
     failures, attempted = doctest.testmod(importlib.import_module(module))
