@@ -129,7 +129,7 @@ def zscore(X: SharedArray, ddof: int = 0, bounds=None, to=None):
     the variances times the public ``4^-a`` (``a`` chosen so that ``v 4^-a <= 4^4``:
     the variances and their ``rsqrt`` then both keep their relative accuracy);
     ``z = C rsqrt(v 4^-a) 2^-a`` with one truncation; the rows are opened to their receivers.
-    Error and rounds: ``docs/anomaly.md`` (``|z - z_scipy| <= 3e-4`` on the
+    Error and rounds: ``docs/anomaly.md`` (``|z - z_scipy| <= 1.5e-4 max(1, |z|)`` on the
     diabetes data at ``f = 16``).
 
     Reveals: to each record's receiver (``to``, by default the hospital that
