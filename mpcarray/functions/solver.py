@@ -131,6 +131,9 @@ class SPDSolver:
         if not max_condition >= 1:
             raise ValueError(f"max_condition must be >= 1, got {max_condition}")
         self.A = A
+        #: ``h`` of a public scale ``2^-h``, or the shared Jacobi scale ``rsqrt(diag A)``
+        self.scale: int | SharedArray
+        self.inverse: SharedArray
         if warm_start is not None and warm_start.A.shape == A.shape:
             # A nearby matrix (the next Newton step's Hessian): keep its scaling and start
             # from its inverse; a few steps suffice, else fall back to a cold start.
