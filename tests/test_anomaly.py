@@ -6,6 +6,8 @@ scikit-learn's diabetes data (442 patients x 10 features, original units)
 split over three hospitals; the figures are those of ``docs/anomaly.md``.
 """
 
+import json
+
 import numpy as np
 import pytest
 from clinical import HOSPITALS, SCHEMES, diabetes, even_blocks, share_columns, share_rows
@@ -14,7 +16,7 @@ from scipy.stats import chi2
 from scipy.stats import zscore as scipy_zscore
 
 import mpcarray as mpc
-from mpcarray import stats
+from mpcarray import launch, stats
 from mpcarray.errors import ConditioningError, PartyError, ShapeError
 
 #: docs/anomaly.md "Accuracy": max |z - z_scipy| / max(1, |z_scipy|), |d^2 - d^2_scipy| and |d - d_scipy| at f = 16.
@@ -271,3 +273,39 @@ def test_bad_input_is_refused_before_anything_is_computed(data):
                 call()
         cost = s.comm - before
     assert cost.rounds == 0 and cost.bytes_sent.sum() == 0
+
+
+@pytest.mark.network
+def test_over_sockets_each_hospital_receives_only_its_own_flags(tmp_path, data):
+    """One process per hospital: each prints what anomaly_flags and zscore returned to it."""
+    X, _ = data
+    X = X[:60, :4]  # age, sex, bmi, bp of 60 patients: 30, 20 and 10 at the three hospitals
+    sizes = [30, 20, 10]
+    blocks = np.split(X, np.cumsum(sizes)[:-1])
+    for name, block in zip(HOSPITALS, blocks):
+        np.save(tmp_path / f"{name}.npy", block)
+    script = tmp_path / "anomaly.py"
+    script.write_text(
+        "import json, sys, numpy as np, mpcarray as mpc\n"
+        f"names = {list(HOSPITALS)!r}\n"
+        "with mpc.Session.from_env(parties=names) as s:\n"
+        f"    own = lambda h: np.load({str(tmp_path)!r} + f'/{{h}}.npy') if s.holds(h) else None\n"
+        "    X = np.concatenate([s.share(own(h), owner=h) for h in names])\n"
+        "    flags = mpc.stats.anomaly_flags(X, threshold=2.0)\n"
+        "    z = mpc.stats.zscore(X)\n"
+        "    print(json.dumps({'flags': None if flags is None else flags.tolist(),\n"
+        "                      'z': None if z is None else z.tolist()}))\n")
+    run = launch.start(launch.prepare(tmp_path, list(HOSPITALS), timeout=60), script)
+    results = run.wait(600)
+    assert all(results[name][0] == 0 for name in HOSPITALS), results
+    printed = {name: json.loads(results[name][1].strip().splitlines()[-1]) for name in HOSPITALS}
+    flags = np.sqrt(reference_squared_distances(X)) > 2.0
+    z = scipy_zscore(X)
+    start = 0
+    for name, size in zip(HOSPITALS, sizes):
+        rows = slice(start, start + size)
+        start += size
+        assert len(printed[name]["flags"]) == size  # its own rows, and no others
+        near = np.abs(reference_squared_distances(X)[rows] - 4.0) <= D2_ERROR
+        np.testing.assert_array_equal(np.array(printed[name]["flags"])[~near], flags[rows][~near])
+        assert z_error(np.array(printed[name]["z"]), z[rows]) <= Z_ERROR
