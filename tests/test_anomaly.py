@@ -309,3 +309,16 @@ def test_over_sockets_each_hospital_receives_only_its_own_flags(tmp_path, data):
         near = np.abs(reference_squared_distances(X)[rows] - 4.0) <= D2_ERROR
         np.testing.assert_array_equal(np.array(printed[name]["flags"])[~near], flags[rows][~near])
         assert z_error(np.array(printed[name]["z"]), z[rows]) <= Z_ERROR
+
+
+def test_a_minimum_cohort_policy_refuses_the_per_record_opening(data):
+    """docs/anomaly.md: each opened value concerns one record, so min_cohort refuses it."""
+    _, blocks = data
+    small = [b[:20, :3] for b in blocks]
+    policy = mpc.privacy.Policy(min_cohort=10)
+    with mpc.Session(parties=list(HOSPITALS), seed=6, policies={"hosp_b": policy}) as s:
+        shared = share_rows(s, small)
+        with pytest.raises(mpc.RevealRefusedError, match="cohort of 1 is below the minimum of 10"):
+            stats.anomaly_flags(shared, method="zscore")
+        refused = s.disclosures[-1] if s.disclosures else None
+    assert refused is None or refused["label"] != "anomaly flags (zscore)"

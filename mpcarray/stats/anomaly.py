@@ -170,7 +170,7 @@ def zscore(X: SharedArray, ddof: int = 0, bounds=None, to=None):
     r = rsqrt(v)
     # C read with a more fractional bits is C 2^-a: the product's one truncation also divides
     z = primitives.relabel(C, C.frac_bits + a) * r
-    opened = z.reveal(label="z-scores", to=to)
+    opened = z.reveal(label="z-scores", cohort=1, to=to)  # each value concerns one record
     return opened.reshape(-1) if one and opened is not None else opened
 
 
@@ -244,7 +244,7 @@ def mahalanobis(X: SharedArray, ddof: int = 1, bounds=None, to=None, max_conditi
     [1.39 1.51 0.85 0.23 1.74]
     """
     q, s, to = _squared_distances(X, ddof, bounds, to, max_condition)
-    opened = q.reveal(label="Mahalanobis distances", to=to)
+    opened = q.reveal(label="Mahalanobis distances", cohort=1, to=to)
     return None if opened is None else np.sqrt(np.maximum(np.ldexp(opened, -s), 0.0))
 
 
@@ -311,7 +311,7 @@ def anomaly_flags(X: SharedArray, method: str = "mahalanobis", threshold=None, d
         t = _threshold(np.sqrt(_scipy_stats.chi2.ppf(1 - CHI2_TAIL, p)) if threshold is None else threshold, "threshold")
         q, s, to = _squared_distances(X, 1 if ddof is None else ddof, bounds, to, max_condition)
         one, above = False, q > t * t * 2.0**s
-    opened = above.reveal(label=f"anomaly flags ({method})", to=to)
+    opened = above.reveal(label=f"anomaly flags ({method})", cohort=1, to=to)
     if opened is None:
         return None
     flags = opened.astype(bool)
