@@ -47,6 +47,10 @@ class ConvergenceWarning(UserWarning):
     """An iterative fit did not converge in ``max_iter`` steps (scikit-learn's name); the result is still returned."""
 
 
+class ConditioningError(MpcError, ArithmeticError):
+    """A linear system is too ill-conditioned for the fixed-point solver; no coefficients were revealed."""
+
+
 class UnsupportedOperationError(MpcError, TypeError):
     """The operation has no secure implementation; nothing was computed."""
 

@@ -55,7 +55,8 @@ def test_schemes_page_examples_run(tmp_path):
                                     "mpcarray.linkage.intersection", "mpcarray.array.shared_array",
                                     "mpcarray.array.logic", "mpcarray.functions.order", "mpcarray.functions.spread",
                                     "mpcarray.stats.order", "mpcarray.stats.cohort",
-                                    "mpcarray.stats.surveillance"])
+                                    "mpcarray.stats.surveillance",
+                                    "mpcarray.stats.anomaly"])
 def test_docstring_examples_run(module):
     """The Examples sections of public docstrings print what they claim."""
     failures, attempted = doctest.testmod(importlib.import_module(module))

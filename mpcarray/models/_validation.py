@@ -4,17 +4,13 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.checks import shared
-from ..errors import MpcError, ShapeError
+from ..errors import ConditioningError, MpcError, ShapeError
 
 __all__ = ["ConditioningError", "NotFittedError", "design", "n_features", "public_finite", "shared"]
 
 
 class NotFittedError(MpcError, AttributeError):
     """``predict`` (or an attribute read) before ``fit``."""
-
-
-class ConditioningError(MpcError, ArithmeticError):
-    """A linear system is too ill-conditioned for the fixed-point solver; no coefficients were revealed."""
 
 
 def design(X, y=None) -> tuple:

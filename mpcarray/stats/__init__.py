@@ -11,6 +11,7 @@ evaluation, DESIGN.md §5); results agree with the secure path within the
 fixed-point error documented in ``docs/statistics.md``.
 """
 
+from .anomaly import anomaly_flags, mahalanobis, zscore
 from .cohort import cohort_count
 from .counting import counts, histogram, proportions
 from .descriptive import corrcoef, cov, mean, std, var
@@ -47,6 +48,7 @@ __all__ = [
     "SurveillanceResult",
     "TrendResult",
     "allelic_test",
+    "anomaly_flags",
     "carrier_odds_ratio",
     "chi2_test",
     "cohort_count",
@@ -60,6 +62,7 @@ __all__ = [
     "histogram",
     "kaplan_meier",
     "logrank_test",
+    "mahalanobis",
     "mean",
     "median",
     "multivariate_logrank_test",
@@ -72,4 +75,5 @@ __all__ = [
     "std",
     "trend_test",
     "var",
+    "zscore",
 ]
