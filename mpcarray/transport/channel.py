@@ -19,7 +19,7 @@ from collections import deque
 
 import numpy as np
 
-from ..errors import NetworkError, ProtocolError
+from ..errors import NetworkError, NoProgressError, ProtocolError
 from . import wire
 from .tls import TlsStream
 
@@ -32,14 +32,6 @@ _CHUNK = 1 << 22
 MAX_UNREQUESTED_BYTES = 1 << 30
 #: Bytes that count as progress of a wait even before a frame completes (dripping bytes do not).
 PROGRESS_BYTES = 1 << 20
-
-
-class NoProgressError(NetworkError):
-    """A wait saw no progress for its timeout; :attr:`stalled` names the peers it still awaited."""
-
-    def __init__(self, message: str, stalled: list[str]):
-        super().__init__(message)
-        self.stalled = stalled
 
 
 class Channel:

@@ -139,7 +139,10 @@ def handshake(sock: socket.socket, context: ssl.SSLContext, server: bool,
             within_deadline()
             sock.sendall(outgoing.read())
             within_deadline()
-            data = sock.recv(RAW_BYTES)
+            try:
+                data = sock.recv(RAW_BYTES)
+            except TimeoutError:
+                raise TimeoutError("the TLS handshake did not finish by its deadline") from None
             if not data:
                 raise ConnectionResetError("the peer closed the connection during the handshake") from None
             incoming.write(data)
