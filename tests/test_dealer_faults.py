@@ -22,15 +22,17 @@ import pytest
 from mpcarray import launch
 from mpcarray.errors import NetworkError
 from mpcarray.preprocessing.kinds import KINDS
-from mpcarray.preprocessing.remote import ABORT_DTYPE, GOODBYE, receive_key
+from mpcarray.preprocessing.remote import ABORT_DTYPE, ABORT_SECONDS, GOODBYE, receive_key
 from mpcarray.preprocessing.service import accept_parties, serve
 from mpcarray.transport import wire
 from mpcarray.transport.channel import CONTROL, pump
 from mpcarray.transport.config import load_consortium
 from mpcarray.transport.mesh import (
+    HANDSHAKE_SECONDS,
     KEEPALIVE_IDLE,
     KEEPALIVE_INTERVAL,
     KEEPALIVE_PROBES,
+    MAX_HANDSHAKES,
     dial,
     fingerprint,
     greet,
@@ -209,6 +211,8 @@ def test_keepalive_on_both_ends_of_every_dealer_connection():
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == KEEPALIVE_INTERVAL
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == KEEPALIVE_PROBES
     assert KEEPALIVE_IDLE + KEEPALIVE_PROBES * KEEPALIVE_INTERVAL == 25  # docs/socket.md
+    assert (KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES) == (10, 5, 3)
+    assert (HANDSHAKE_SECONDS, MAX_HANDSHAKES, ABORT_SECONDS) == (10, 32, 2)  # docs/socket.md
     for channel in channels + list(accepted.values()):
         channel.close()
 
