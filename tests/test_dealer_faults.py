@@ -7,6 +7,7 @@ The first tests run the dealer service in a thread and play the parties by hand 
 
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -356,7 +357,9 @@ def test_stopped_dealer_is_named_by_party_0_and_every_process_ends(tmp_path):
     code, output, after = supervised(tmp_path, ENDLESS, "dealer", signal.SIGSTOP)
     assert code == 1
     assert "[a] mpcarray party a: NoProgressError: no progress from dealer for 8 s" in output, output
-    assert "[b] mpcarray party b: NetworkError: a closed the connection" in output, output
+    # b waits for a, which waits for the dealer: b gives up on a at the same time, or sees it close
+    assert re.search(r"\[b\] mpcarray party b: (NetworkError: a closed the connection|"
+                     r"NoProgressError: no progress from a for 8 s)", output), output
     assert "failed: dealer (killed by SIGKILL), a (exit status 1), b (exit status 1)" in output
     assert after < 30  # 8 s until party 0 gives up, 8 + 3 more until the supervisor kills the dealer
 
