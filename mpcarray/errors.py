@@ -83,6 +83,14 @@ class NetworkError(MpcError, ConnectionError):
     """A peer could not be reached, did not answer in time, closed its connection or failed TLS."""
 
 
+class NoProgressError(NetworkError):
+    """Peers awaited sent nothing (no whole frame, no MiB) for the timeout; :attr:`stalled` names them."""
+
+    def __init__(self, message: str, stalled: list[str]):
+        super().__init__(message)
+        self.stalled = stalled
+
+
 class ProtocolError(MpcError, RuntimeError):
     """A peer sent a malformed, oversized or out-of-order message; the parties are out of step."""
 

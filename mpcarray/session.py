@@ -354,9 +354,12 @@ class Session:
     def __exit__(self, kind, value, traceback) -> None:
         if kind is None or (issubclass(kind, SystemExit) and value.code in (0, None)):
             self.close()  # a normal end, also sys.exit(0) inside the block
-        else:  # after a failure do not wait for peers; just drop the connections
+        else:  # after a failure do not wait for peers: tell the dealer why, drop the connections
             self._rt.closed = True
-            self._rt.transport.close()
+            try:
+                self._rt.provider.abort(f"{kind.__name__}: {value}")
+            finally:
+                self._rt.transport.close()
 
     def __repr__(self) -> str:
         state = "closed" if self._rt.closed else "open"

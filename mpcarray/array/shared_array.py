@@ -185,7 +185,9 @@ class SharedArray(NDArrayOperatorsMixin):
             component) and added before opening; its epsilon is spent from the
             session's privacy budget. Laplace noise on a fixed-point result is
             drawn as discrete Laplace noise on its grid (``Laplace.on_grid``),
-            so rounding cannot change its epsilon; real noise of scale below
+            Gaussian noise as one rounded full-sigma component per party
+            (``Gaussian.on_grid``), so rounding cannot change their epsilon
+            (and delta); real noise of scale below
             4 fixed-point steps raises :class:`mpcarray.NoiseScaleError`. In a
             session with a budget, a reveal without noise is refused unless
             every party's policy lists its label in ``exact_labels``.

@@ -13,7 +13,9 @@ revealed value; what remains is the other parties' components. If ``c`` of
 ``n`` parties collude, the noise left has ``(n - c) / n`` of the intended
 variance, so the stated (epsilon, delta) hold against each party alone, not
 against coalitions (a coalition faces weaker noise, e.g. Laplace scale
-shrinking towards ``(n - c) / n`` of its value).
+shrinking towards ``(n - c) / n`` of its value). Gaussian noise on the
+fixed-point grid (:meth:`Gaussian.on_grid`) is the exception: every party
+draws a full component, and any one of them delivers the stated guarantee.
 """
 
 import math
@@ -166,5 +168,59 @@ class Gaussian(Mechanism):
     def noise_scale(self) -> float:
         return self.sigma
 
+    def on_grid(self, step: float) -> "GridGaussian":
+        """Gaussian noise in whole units of ``step`` whose (epsilon, delta) survives the rounding.
+
+        Each party draws a full ``N(0, sigma^2)`` component, ``sigma``
+        calibrated for the sensitivity rounded up to whole steps
+        (``D = ceil(sensitivity / step)``), and rounds it to the grid. A
+        fixed-point result ``x`` is a whole number of steps, so ``x`` plus one
+        party's rounded component is ``round(x + Z)``: post-processing of the
+        Gaussian mechanism, (epsilon, delta)-DP; the other components are
+        independent of the data, adding them is post-processing too. (The
+        continuous components of ``sigma / sqrt(n)`` would each be rounded,
+        and their sum is not the Gaussian mechanism.) The price is ``sqrt(n)``
+        times the noise (variance ``n * sigma^2``), and the guarantee holds
+        even against ``n - 1`` colluding parties.
+
+        Examples
+        --------
+        >>> grid = Gaussian(epsilon=1.0, delta=1e-5, sensitivity=1.0).on_grid(2.0**-4)
+        >>> grid.sensitivity, round(grid.sigma, 2)  # in steps of 2^-4
+        (16, 59.69)
+        """
+        self.check_grid(step)
+        return GridGaussian(self.epsilon, self.delta, math.ceil(self.sensitivity / step - 1e-9))
+
     def component(self, rng, shape, n_parties):
         return rng.normal(0.0, self.sigma / math.sqrt(n_parties), shape)
+
+
+@dataclass(frozen=True)
+class GridGaussian(Mechanism):
+    """Integer noise: each of the ``n`` parties adds ``round(N(0, sigma^2))``, ``sigma`` calibrated for
+    an integer ``sensitivity`` (:meth:`Gaussian.on_grid`); (epsilon, delta)-DP whatever ``n``."""
+
+    epsilon: float
+    delta: float
+    sensitivity: int
+    integer = True
+
+    def __post_init__(self):
+        _check(self.epsilon, self.sensitivity)
+        if not 0 < self.delta < 1:
+            raise ValueError(f"delta must be in (0, 1), got {self.delta}")
+        if int(self.sensitivity) != self.sensitivity:
+            raise ValueError("the grid Gaussian mechanism needs an integer sensitivity (in steps)")
+
+    @property
+    def sigma(self) -> float:
+        """Each party's component's standard deviation, in steps."""
+        return analytic_gaussian_sigma(self.epsilon, self.delta, self.sensitivity)
+
+    @property
+    def noise_scale(self) -> float:
+        return self.sigma
+
+    def component(self, rng, shape, n_parties):
+        return np.rint(rng.normal(0.0, self.sigma, shape)).astype(np.int64)

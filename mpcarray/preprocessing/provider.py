@@ -46,6 +46,9 @@ class Provider(ABC):
     def close(self) -> None:
         """End the provider's part in the session."""
 
+    def abort(self, reason: str) -> None:
+        """End the provider's part in a session that failed with ``reason`` (no waiting for peers)."""
+
     def beaver_triples(self, size: int):
         self._unavailable("beaver_triples")
 

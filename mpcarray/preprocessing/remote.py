@@ -10,7 +10,7 @@ parties open their masked values.
 
 import numpy as np
 
-from ..errors import ProtocolError
+from ..errors import MpcError, ProtocolError
 from ..transport.channel import CONTROL, Channel, pump
 from ..transport.socket import SocketTransport
 from .dealer import Dealer
@@ -19,6 +19,12 @@ from .randomness import KEY_BYTES, KeyedStreams
 
 #: Request code that ends the service normally.
 GOODBYE = 0
+#: dtype of the frame a party sends the dealer when its session fails: its error, UTF-8.
+ABORT_DTYPE = np.dtype(np.uint8)
+#: Longest a failing party spends telling the dealer why (seconds).
+ABORT_SECONDS = 2.0
+#: Longest error text sent to the dealer (bytes).
+ABORT_BYTES = 1000
 
 
 def receive_key(link: Channel, timeout: float) -> bytes:
@@ -34,7 +40,9 @@ def receive_key(link: Channel, timeout: float) -> bytes:
 class RemoteDealer(Dealer):
     """Dealer client of one socket party; ``link`` is its channel to the dealer service.
 
-    Only party 0 keeps the link open after receiving its key.
+    Party 0 sends its requests over the link; the other parties keep theirs
+    idle until the session ends, so that the dealer learns how it ended
+    (:meth:`close`, :meth:`abort`).
     """
 
     def __init__(self, transport: SocketTransport, link: Channel):
@@ -42,8 +50,6 @@ class RemoteDealer(Dealer):
         super().__init__(transport, KeyedStreams([receive_key(link, transport.timeout)]))
         if 0 in transport.ranks:
             transport.attach(link)
-        else:
-            link.close()
         self._requested = self._received = 0
         self._replies: dict[int, np.ndarray] = {}
 
@@ -63,7 +69,26 @@ class RemoteDealer(Dealer):
         return self._replies.pop(request)
 
     def close(self) -> None:
-        """Tell the dealer the session ended normally."""
-        if 0 in self._transport.ranks:
-            self._link.post(np.array([GOODBYE], dtype=np.uint64), CONTROL)
-            self._transport.wait(lambda: not self._link.sending)
+        """Tell the dealer this party ended normally.
+
+        Every correction this party used has arrived, so a dealer that is
+        already gone (it gives party 0 the timeout after the others ended)
+        changes no result: the goodbye is not an error then.
+        """
+        self._tell(np.array([GOODBYE], dtype=np.uint64), self._transport.timeout)
+
+    def abort(self, reason: str) -> None:
+        """Tell the dealer this party's session failed, and why (at most :data:`ABORT_SECONDS`)."""
+        self._tell(np.frombuffer(reason.encode("utf-8")[:ABORT_BYTES], dtype=ABORT_DTYPE),
+                   min(ABORT_SECONDS, self._transport.timeout))
+
+    def _tell(self, frame: np.ndarray, seconds: float) -> None:
+        """Send ``frame`` if the dealer still listens, then close the link; errors are not raised
+        (a dealer that already ended needs no news)."""
+        try:
+            self._link.post(frame, CONTROL)
+            pump([self._link], lambda: not self._link.sending, seconds)
+        except MpcError:
+            pass
+        finally:
+            self._link.close()

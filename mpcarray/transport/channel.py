@@ -19,7 +19,7 @@ from collections import deque
 
 import numpy as np
 
-from ..errors import NetworkError, ProtocolError
+from ..errors import NetworkError, NoProgressError, ProtocolError
 from . import wire
 from .tls import TlsStream
 
@@ -49,6 +49,8 @@ class Channel:
         self.closed_by_peer = False
         #: Bytes moved and frames completed, both ways: :func:`pump` reads progress from them.
         self.moved_bytes = self.frames_done = 0
+        #: When the first byte of the frame being received arrived (``time.monotonic()``), else None.
+        self.frame_started: float | None = None
         self._reset_reader()
 
     # ------------------------------------------------------------- outgoing
@@ -120,6 +122,7 @@ class Channel:
                 f"kind-{kind} {dtype}{list(shape)} one (do all parties run the same program?)")
 
     def _reset_reader(self) -> None:
+        self.frame_started = None
         self._stage, self._buffer, self._filled = "prefix", bytearray(wire.PREFIX.size), 0
         self._view = memoryview(self._buffer)
 
@@ -142,6 +145,8 @@ class Channel:
                 self.closed_by_peer = True
                 break
             progress = True
+            if self.frame_started is None:
+                self.frame_started = time.monotonic()
             self.moved_bytes += count
             self._filled += count
             if self._filled == len(self._view) and self._advance():
@@ -199,9 +204,10 @@ class Channel:
 def pump(channels, done, timeout: float | None, on_failure=None) -> None:
     """Send and receive on all ``channels`` until ``done()``.
 
-    Raises :class:`NetworkError` after ``timeout`` seconds without progress
-    (``None``: wait as long as the connections stay open), or when a
-    connection fails. Progress is a frame sent or received in full, or
+    Raises :class:`NoProgressError` (a :class:`NetworkError` naming the
+    channels still awaited or sending) after ``timeout`` seconds without
+    progress (``None``: wait as long as the connections stay open), or
+    :class:`NetworkError` when a connection fails. Progress is a frame sent or received in full, or
     :data:`PROGRESS_BYTES` moved: a peer dripping a byte at a time does not
     hold the wait open. With ``on_failure``, a failed connection, or one still
     awaited or sending when the timeout expires, is instead handed to
@@ -248,8 +254,9 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
             if remaining <= 0:
                 stalled = [c for c in channels if c.busy]
                 if on_failure is None or not stalled:
-                    peers = ", ".join(c.peer for c in channels)
-                    raise NetworkError(f"no progress from {peers} for {timeout:g} s (a peer stopped or hangs)")
+                    names = [c.peer for c in stalled or channels]
+                    raise NoProgressError(f"no progress from {', '.join(names)} for {timeout:g} s "
+                                          "(a peer stopped or hangs)", names)
                 for channel in stalled:
                     drop(channel, f"no progress for {timeout:g} s")
                 last, mark = time.monotonic(), _movement(channels)

@@ -29,6 +29,15 @@ from .tls import Credentials, TlsStream, check_peer, handshake
 _BUFFER_BYTES = 1 << 22
 #: Longest an accepted connection may take to finish its handshake and hello.
 HANDSHAKE_SECONDS = 10.0
+#: Most accepted connections handshaking at once (each in its own thread); more wait to be accepted.
+MAX_HANDSHAKES = 32
+#: TCP keepalive on every connection: first probe after this many idle seconds, then one every
+#: :data:`KEEPALIVE_INTERVAL` s; :data:`KEEPALIVE_PROBES` unanswered probes close the connection.
+#: A peer whose host vanished (power cut, network partition: no FIN, no RST) is detected
+#: after at most 10 + 3 * 5 = 25 s of silence, while the connection waits idle (e.g. the
+#: dealer between requests). A stopped process's kernel still answers probes: stopped peers
+#: are caught by the deadlines, not by keepalive.
+KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES = 10, 5, 3
 _log = logging.getLogger("mpcarray.network")
 
 
@@ -38,10 +47,15 @@ def fingerprint(parties) -> str:
 
 
 def tune(sock: socket.socket) -> None:
-    """No Nagle delay, large kernel buffers."""
+    """No Nagle delay, large kernel buffers, TCP keepalive (:data:`KEEPALIVE_IDLE`)."""
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
         sock.setsockopt(socket.SOL_SOCKET, option, _BUFFER_BYTES)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for name, value in (("TCP_KEEPIDLE", KEEPALIVE_IDLE), ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL),
+                        ("TCP_KEEPCNT", KEEPALIVE_PROBES)):
+        if hasattr(socket, name):  # Linux; other systems keep their own keepalive timing
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
 
 
 def listen(address: tuple[str, int]) -> socket.socket:
@@ -78,9 +92,8 @@ def secure(sock: socket.socket, credentials: Credentials | None, server: bool, p
     """Run the TLS 1.3 handshake (unless ``credentials`` is None: plain TCP)."""
     if credentials is None:
         return sock
-    sock.settimeout(max(0.1, deadline - time.monotonic()))
     try:
-        return handshake(sock, credentials.context(server), server)
+        return handshake(sock, credentials.context(server), server, deadline)
     except (ssl.SSLError, OSError) as err:
         sock.close()
         raise NetworkError(f"TLS handshake with {peer} failed: {err}") from err
@@ -112,30 +125,68 @@ def accept_greeted(server: socket.socket, expected: dict[str, int], own: str, pr
                    channels: dict, stop: threading.Event | None = None) -> None:
     """Accept, secure and greet connections until every ``expected`` party (name to rank) is in ``channels``.
 
-    A connection that fails its handshake or hello within
-    :data:`HANDSHAKE_SECONDS`, or that claims a party not expected or one
-    already connected, is dropped and logged; accepting goes on.
+    Each accepted connection is secured and greeted in its own thread (at
+    most :data:`MAX_HANDSHAKES` at once), so a client that connects and then
+    stalls or drips bytes delays no one else. A connection that fails its
+    handshake or hello within :data:`HANDSHAKE_SECONDS`, or that claims a
+    party not expected or one already connected, is dropped and logged;
+    accepting goes on until ``deadline``.
     """
     server.settimeout(0.2)
-    while any(r not in channels for r in expected.values()) and not (stop and stop.is_set()):
-        if time.monotonic() > deadline:
-            missing = [name for name, r in expected.items() if r not in channels]
-            raise NetworkError(f"{own}: no connection from {', '.join(missing)} within {timeout:g} s")
-        try:
-            sock, _ = server.accept()
-        except TimeoutError:
-            continue
+    lock, slots = threading.Lock(), threading.BoundedSemaphore(MAX_HANDSHAKES)
+    unexpected: list[BaseException] = []
+    ended = threading.Event()  # set when accepting stops: later greetings are dropped
+
+    def admit(sock: socket.socket) -> None:
         try:
             channel, name = _greeted(sock, own, print_, credentials,
                                      min(deadline, time.monotonic() + HANDSHAKE_SECONDS))
         except (MpcError, OSError, ValueError) as err:
             _log.warning("%s: dropped a connection that failed to identify itself: %s", own, err)
-            continue
-        if name not in expected or expected[name] in channels:
-            channel.close()
-            _log.warning("%s: dropped a connection from %r (unknown, or already connected)", own, name)
-            continue
-        channels[expected[name]] = channel
+            return
+        except BaseException as err:  # noqa: BLE001 - reaches the accepting thread as a clear error
+            unexpected.append(NetworkError(f"{own}: greeting a connection failed: "
+                                           f"{type(err).__name__}: {err}"))
+            return
+        finally:
+            slots.release()
+        with lock:
+            if name in expected and expected[name] not in channels and not ended.is_set():
+                channels[expected[name]] = channel
+                return
+        channel.close()
+        _log.warning("%s: dropped a connection from %r (unknown, already connected, or late)", own, name)
+
+    def finished() -> bool:
+        return all(r in channels for r in expected.values()) or bool(stop and stop.is_set())
+
+    try:
+        while True:
+            with lock:
+                if finished():
+                    return
+            if unexpected:
+                raise unexpected[0]
+            if time.monotonic() > deadline:
+                with lock:
+                    missing = [name for name, r in expected.items() if r not in channels]
+                if not missing:
+                    return
+                raise NetworkError(f"{own}: no connection from {', '.join(missing)} within {timeout:g} s")
+            if not slots.acquire(timeout=0.2):
+                continue
+            try:
+                sock, _ = server.accept()
+            except TimeoutError:
+                slots.release()
+                continue
+            except BaseException:
+                slots.release()
+                raise
+            threading.Thread(target=admit, args=(sock,), name=f"{own}-greet", daemon=True).start()
+    finally:
+        with lock:  # greetings still running drop their connection when they end
+            ended.set()
 
 
 def _greeted(sock: socket.socket, own: str, print_: str, credentials: Credentials | None,

@@ -12,6 +12,7 @@ import os
 import secrets
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,20 +112,41 @@ class TlsStream:
         self._sock.close()
 
 
-def handshake(sock: socket.socket, context: ssl.SSLContext, server: bool) -> TlsStream:
-    """Run the TLS handshake over ``sock`` (blocking, within its timeout) and return the stream."""
+def handshake(sock: socket.socket, context: ssl.SSLContext, server: bool,
+              deadline: float | None = None) -> TlsStream:
+    """Run the TLS handshake over ``sock`` (blocking) and return the stream.
+
+    ``deadline`` (``time.monotonic()``) bounds the whole handshake: a peer
+    dripping a byte now and then raises ``TimeoutError`` at the deadline
+    (``None``: each receive waits up to the socket's own timeout).
+    """
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
     tls = context.wrap_bio(incoming, outgoing, server_side=server)
+
+    def within_deadline() -> None:
+        if deadline is None:
+            return
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the TLS handshake did not finish by its deadline")
+        sock.settimeout(left)
+
     while True:
         try:
             tls.do_handshake()
             break
         except ssl.SSLWantReadError:
+            within_deadline()
             sock.sendall(outgoing.read())
-            data = sock.recv(RAW_BYTES)
+            within_deadline()
+            try:
+                data = sock.recv(RAW_BYTES)
+            except TimeoutError:
+                raise TimeoutError("the TLS handshake did not finish by its deadline") from None
             if not data:
-                raise ConnectionResetError("the peer closed the connection during the handshake")
+                raise ConnectionResetError("the peer closed the connection during the handshake") from None
             incoming.write(data)
+    within_deadline()
     sock.sendall(outgoing.read())  # our last flight (and, on a server, the session tickets)
     return TlsStream(sock, tls, incoming, outgoing)
 
