@@ -125,7 +125,12 @@ def measure(cls, params, secure_name, plain_name, repeat, sample_time):
     before = _busy_seconds()
     start = time.perf_counter()
     bench = cls()
-    bench.setup(*params)
+    if hasattr(bench, "setup"):
+        bench.setup(*params)
+    for name in (secure_name, plain_name):  # a method's own asv setup (e.g. its warm-up)
+        method_setup = getattr(getattr(bench, name), "setup", None)
+        if method_setup is not None:
+            method_setup(*params)
     secure = functools.partial(getattr(bench, secure_name), *params)
     plain = functools.partial(getattr(bench, plain_name), *params)
     secure_times, plain_times = alternating_samples(secure, plain, repeat, sample_time)

@@ -1,7 +1,7 @@
 """Running a script as real party processes: one machine (``mpcarray run``) or one party (``mpcarray party``).
 
 ``mpcarray run`` writes development certificates and a consortium file for
-free ports on 127.0.0.1 into a temporary directory, starts one ``mpcarray
+ports it holds on 127.0.0.1 (until the run ends) into a temporary directory, starts one ``mpcarray
 party`` process per party and the dealer when a party first contacts it (so
 dealer-free Shamir sessions run without one), prefixes each line of their
 output with ``[name]``, and reports which processes failed. A party that
@@ -44,16 +44,44 @@ COMPLETED_WITHOUT = 3
 _PORT_POLL = 0.05
 
 
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct TCP ports free on the loopback interface right now."""
-    sockets = [socket.socket() for _ in range(count)]
+#: Whether a bound, non-listening ``SO_REUSEADDR`` socket keeps a port from every other process while
+#: still letting the party that owns the port bind it (with ``SO_REUSEADDR``) and listen: Linux's rule.
+_HOLD_PORTS = sys.platform.startswith("linux")
+#: The ports held for each prepared consortium file (resolved path): released by :func:`release`.
+_held: dict[Path, list[socket.socket]] = {}
+
+
+def reserve_ports(count: int) -> list[socket.socket]:
+    """``count`` distinct loopback ports, each held by a bound socket that does not listen.
+
+    Binding a port and closing it before the party binds it again (the old
+    ``free_ports``) left a window in which another run, or any outgoing
+    connection, could be given the same port. A held socket closes that
+    window on Linux: no other process's ``bind`` to port 0 or ``connect`` is
+    given the port while it is bound, yet the party's own listening socket
+    (which sets ``SO_REUSEADDR`` too, see :func:`~mpcarray.transport.mesh.listen`)
+    may bind it, and a second listener is refused as before. Elsewhere
+    ``SO_REUSEADDR`` does not allow that second bind, so the ports are
+    released at once (the window remains there).
+    """
+    sockets = []
     try:
-        for sock in sockets:
+        for _ in range(count):
+            sock = socket.socket()
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((LOOPBACK, 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
+    except OSError:
         for sock in sockets:
             sock.close()
+        raise
+    return sockets
+
+
+def release(config) -> None:
+    """Give back the ports :func:`prepare` held for the consortium file ``config`` (no-op if none)."""
+    for sock in _held.pop(Path(config).resolve(), []):
+        sock.close()
 
 
 def loopback_timeout(n_parties: int, cores: int | None = None) -> float:
@@ -67,16 +95,26 @@ def loopback_timeout(n_parties: int, cores: int | None = None) -> float:
 
 
 def prepare(directory, names, timeout: float = 30.0, insecure_plaintext: bool = False) -> Path:
-    """Certificates (unless plain TCP) and a loopback consortium file in ``directory``; returns its path."""
+    """Certificates (unless plain TCP) and a loopback consortium file in ``directory``; returns its path.
+
+    The file's ports stay held by this process (:func:`reserve_ports`) until
+    :func:`release`, so that runs started from it, one after another or
+    alongside other runs, never find a port taken by someone else.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     if not insecure_plaintext:
         make_certificates(directory / "certs", list(names) + [DEALER])
-    ports = free_ports(len(names) + 1)
+    path = directory / "consortium.toml"
+    release(path)
+    held = reserve_ports(len(names) + 1)
+    ports = [sock.getsockname()[1] for sock in held]
     text = consortium_toml(names, [(LOOPBACK, port) for port in ports[1:]], (LOOPBACK, ports[0]),
                            None if insecure_plaintext else "certs", timeout, insecure_plaintext)
-    path = directory / "consortium.toml"
     path.write_text(text)
+    _held[path.resolve()] = held
+    if not _HOLD_PORTS:
+        release(path)
     return path
 
 
@@ -270,9 +308,12 @@ def run_local(names, script, script_args=(), timeout: float | None = None, insec
     timeout = loopback_timeout(len(names)) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="mpcarray-run-") as directory:
         config = prepare(directory, names, timeout, insecure_plaintext)
-        run = start(config, script, script_args)
-        with _stopped_by_signals(run):
-            return supervise(run)
+        try:
+            run = start(config, script, script_args)
+            with _stopped_by_signals(run):
+                return supervise(run)
+        finally:
+            release(config)
 
 
 class _Signalled(BaseException):

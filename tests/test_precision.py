@@ -94,6 +94,31 @@ def test_ols_error_scales_with_resolution(session, layout, fit_intercept):
         assert relative_error(model.intercept_, reference[0]) < tol
 
 
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_ols_with_y_beyond_the_range_raises_instead_of_returning_garbage(layout):
+    """scikit-learn's diabetes (scaled X), no intercept, ``f = 24``: y's root mean square (170)
+    is above ``2^(R/2) = 128``, so its moments wrap (rows split: ``coef_`` all 0 before the
+    check, relative error 1.0). The solver's check of the Gram diagonal raises instead."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    assert np.sqrt(np.mean(y**2)) > 2.0 ** (mpc.FixedPoint(24).range_bits / 2)
+    with mpc.Session(parties=HOSPITALS, seed=11, frac_bits=24) as s:
+        if layout == "rows":
+            Xs, ys = share_rows(s, X, y)
+        else:
+            Xs, ys = share_columns(s, X), s.share(y, owner=HOSPITALS[0])
+        with pytest.raises(ConditioningError, match="the diagonal is not 4\\^h"):
+            LinearRegression(fit_intercept=False).fit(Xs, ys)
+    # the same data with y / 4 (a public power of two, root mean square 43): fitted, as statsmodels
+    with mpc.Session(parties=HOSPITALS, seed=11, frac_bits=24) as s:
+        Xs, ys = share_rows(s, X, y / 4)
+        model = LinearRegression(fit_intercept=False).fit(Xs, ys)
+    reference = sm.OLS(y / 4, X).fit().params
+    # measured 6.5e-6 (seed 11): X's root mean square, 0.048, is at the lower edge of the scales
+    assert relative_error(model.coef_, reference) < 1.3e-5
+
+
 def test_logistic_error_scales_with_resolution(session):
     """Breast cancer (569 x 8), rows split, 10 Newton steps, against statsmodels' converged Logit.
 

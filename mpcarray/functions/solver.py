@@ -26,11 +26,13 @@ compared and divided in secret). Instead:
 3. **Two Newton–Schulz steps** last: the series accumulates rounding in ``R_j``
    (it is not self-correcting; at ``κ ~ 1e4`` its residual stalls near 0.2),
    Newton–Schulz recomputes ``T = Â X`` and squares the true residual ``E = I - T``.
-4. **Convergence check**: one bit, ``||E||_F^2 < 1/4`` for the ``E`` of the last
-   step, is revealed (the step then leaves ``||E||^2 < 1/4`` or less); if it fails the
-   system is more ill-conditioned than ``max_condition`` and
-   :class:`~mpcarray.errors.ConditioningError` is raised instead of returning
-   wrong values.
+4. **Convergence check**: one bit, every ``|E_ij| < 1/(2d)`` for the ``E`` of the last
+   step (hence ``||E||_F^2 < 1/4``; the step then leaves ``||E||^2 < 1/4`` or less), is
+   revealed; checked entry by entry with comparisons, so that entries beyond the safe
+   range cannot pass it as their wrapped squares could. If it fails the
+   system is more ill-conditioned than ``max_condition`` (or its values exceed the
+   range) and :class:`~mpcarray.errors.ConditioningError` is raised instead of
+   returning wrong values.
 5. **Iterative refinement** with extended precision: ``M = S X S`` is only an
    ``f``-bit-accurate inverse (``f`` fractional bits), so ``x`` is improved by
    ``x += M (b - A x)`` with ``x`` kept as ``x * 2^scale_bits``: residuals are then
@@ -45,11 +47,11 @@ truncation whose mask is the next product's Beaver mask (1 round a step);
 the rounds left are the chain's length, ``log2(d κ)``.
 
 Cost (additive; ``k = neumann_steps(d, max_condition)``, 18 for ``d = 10`` at
-``1e4``): cold start ``2k + 17`` rounds with a public scale (1 scaling, ``2k``
-series, 8 Newton–Schulz, 8 for the check: a square, a comparison (5), the reveal),
-``2k + 48`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
-``2 WARM_STEPS + 22`` with a shared scale, ``+ 19`` with a public ``2^-h``
-(``+ 18`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+``1e4``): cold start ``2k + 20`` rounds with a public scale (1 scaling, ``2k``
+series, 8 Newton–Schulz, 11 for the check: two comparisons (5 each), the reveal),
+``2k + 51`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
+``2 WARM_STEPS + 25`` with a shared scale, ``+ 22`` with a public ``2^-h``
+(``+ 21`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
 refinements ``6 + 8m`` (shared scale) or ``2 + 4m`` (public). Communication
 ``O(d^2)`` per round.
 """
@@ -94,6 +96,16 @@ def _range_hint(A: SharedArray, max_condition: float) -> str:
             f"inverse's entries (up to 2 max_condition), which frac_bits <= {most} can")
 
 
+def _diagonal_hint(A: SharedArray, unit_diagonal: SharedArray | None) -> str:
+    """Why the check can fail with ``unit_diagonal``: a value beyond the safe range (else ``""``)."""
+    if unit_diagonal is None:
+        return ""
+    f, bits = A.fixed_point.frac_bits, A.fixed_point.range_bits
+    return (f"; or the diagonal is not 4^h: a column's squares (without an intercept its root mean "
+            f"square, else its standard deviation) beyond the safe range 2^{bits} at frac_bits={f}, "
+            "which wraps its moments (rescale it by a public factor or lower frac_bits)")
+
+
 class SPDSolver:
     """An approximate inverse of a shared SPD matrix ``A``, applied with iterative refinement.
 
@@ -113,6 +125,13 @@ class SPDSolver:
         ``h`` when the diagonal of ``A`` is public knowledge up to a factor
         ``(1 ± 1/2)``: about ``4^h`` (the standardised Gram matrices). The
         scaling is then the public ``2^-h`` instead of a secure ``rsqrt``.
+    unit_diagonal : SharedArray, optional
+        Values that must equal ``4^h`` (with ``diagonal_bits``): the diagonal of
+        a standardised Gram matrix, ``y``'s entry included. Their squared
+        deviations ``(v 4^-h - 1)^2`` join the residual's in the conditioning
+        check (same bit, no round more), so moments wrapped by a value beyond
+        the safe range raise :class:`~mpcarray.errors.ConditioningError`
+        instead of giving wrong results.
 
     Notes
     -----
@@ -123,14 +142,19 @@ class SPDSolver:
     """
 
     def __init__(self, A: SharedArray, max_condition: float = 1e4,
-                 warm_start: "SPDSolver | None" = None, diagonal_bits: int | None = None):
+                 warm_start: "SPDSolver | None" = None, diagonal_bits: int | None = None,
+                 unit_diagonal: SharedArray | None = None):
         A = shared(A, "A", 2)
         d = A.shape[0]
         if A.shape != (d, d):
             raise ShapeError(f"A must be square, got shape {A.shape}")
         if not max_condition >= 1:
             raise ValueError(f"max_condition must be >= 1, got {max_condition}")
-        self.A = A
+        if unit_diagonal is not None:
+            if diagonal_bits is None:
+                raise ValueError("unit_diagonal needs diagonal_bits (the public 4^h it should equal)")
+            unit_diagonal = shared(unit_diagonal, "unit_diagonal", 1)
+        self.A, self._unit = A, unit_diagonal
         #: ``h`` of a public scale ``2^-h``, or the shared Jacobi scale ``rsqrt(diag A)``
         self.scale: int | SharedArray
         self.inverse: SharedArray
@@ -146,22 +170,27 @@ class SPDSolver:
             raise ConditioningError(
                 f"the system is more ill-conditioned than max_condition={max_condition:g} "
                 "(after Jacobi scaling): remove collinear columns or raise max_condition"
-                + _range_hint(A, max_condition)
+                + _range_hint(A, max_condition) + _diagonal_hint(A, unit_diagonal)
             )
 
-    def _scaled(self, factors) -> SharedArray:
-        """``Â * c`` for each public ``c`` in ``factors``, shape ``(len(factors), d, d)``.
+    def _scaled(self, factors) -> tuple[SharedArray, SharedArray | None]:
+        """``Â * c`` for each public ``c`` in ``factors``, shape ``(len(factors), d, d)``, and the
+        ``unit_diagonal`` times ``4^-h`` (None without one), scaled in the same product.
 
         Cost: 1 round with a public scale; 4 more with a shared one.
         """
         d = self.A.shape[0]
         factors = np.asarray(factors, dtype=np.float64).reshape(-1, 1, 1)
         if isinstance(self.scale, int):
-            return self.A.reshape(1, d, d) * (factors * 4.0**-self.scale)
+            if self._unit is None:
+                return self.A.reshape(1, d, d) * (factors * 4.0**-self.scale), None
+            joined = np.concatenate([self.A.reshape(-1), self._unit]).reshape(1, -1)
+            scaled = joined * (factors.reshape(-1, 1) * 4.0**-self.scale)
+            return scaled[:, : d * d].reshape(-1, d, d), scaled[0, d * d:]
         # rows, then columns: the product s_i s_j alone would keep too few bits when s is small
         # (2^-12 is 16 units of 2^-16), and the mismatch with S X S breaks the refinement
         scaled = (self.A * self.scale.reshape(d, 1)) * self.scale.reshape(1, d)
-        return scaled.reshape(1, d, d) * factors
+        return scaled.reshape(1, d, d) * factors, None
 
     def _iterate(self, start, steps: int, label: str) -> bool:
         """Product-form Neumann steps from ``start`` (``α I`` if None), then Newton–Schulz
@@ -170,11 +199,12 @@ class SPDSolver:
         eye = np.eye(d, dtype=np.int64)
         if start is None:  # X_0 = α I, R = I - α Â (the eigenvalues of α Â lie in (0, 1.9])
             alpha = STEP / d
-            parts = self._scaled([1.0, alpha])
+            parts, unit = self._scaled([1.0, alpha])
             scaled, residual = parts[0], eye - parts[1]
             start = parts[1] * 0 + alpha * np.eye(d)  # a shared constant, for the stacked product
         else:
-            scaled = self._scaled([1.0])[0]
+            parts, unit = self._scaled([1.0])
+            scaled = parts[0]
             residual = eye - start @ scaled
         inverse = start
         for step in range(steps):
@@ -185,13 +215,31 @@ class SPDSolver:
                 inverse, residual = inverse + both[:, :d], both[:, d:]
         for newton in range(NEWTON_STEPS):  # X (2I - Â X): squares the true residual I - Â X
             product = scaled @ inverse
-            if newton == NEWTON_STEPS - 1:
-                error = eye - product
-                if not bool(((error * error).sum() < 0.25).reveal(label=label)):
-                    return False
+            if newton == NEWTON_STEPS - 1 and not self._converged(eye - product, unit, label):
+                return False
             inverse = inverse @ (2 * eye - product)
         self.inverse = inverse
         return True
+
+    @staticmethod
+    def _converged(error: SharedArray, unit: SharedArray | None, label: str) -> bool:
+        """Reveal one bit: every ``|E_ij| < 1/(2d)`` (so ``||E||_F < 1/2``), and every ``unit``
+        entry within ``1/2`` of 1.
+
+        Entry by entry, with comparisons (exact for any value that does not wrap the ring),
+        not as a sum of squares: entries that overflowed the safe range (an inverse beyond
+        it, moments wrapped by a large column) square to arbitrary values, and such a sum
+        passed in some runs. Cost: two comparisons (the entries in one batch, then their
+        count) and the reveal: 11 rounds (additive), 17 (Shamir).
+        """
+        d = error.shape[0]
+        entries = error.reshape(-1)
+        bounds = np.full(d * d, 0.5 / d)
+        if unit is not None:
+            entries = np.concatenate([entries, unit - 1.0])
+            bounds = np.concatenate([bounds, np.full(unit.shape[0], 0.5)])
+        inside = np.concatenate([entries, -entries]) < np.concatenate([bounds, bounds])
+        return bool((inside.sum() == inside.shape[0]).reveal(label=label))
 
     def apply(self, r: SharedArray) -> SharedArray:
         """``M r`` for the approximate inverse ``M = S X S`` of ``A``. Reveals: nothing.

@@ -48,8 +48,9 @@ class LinearRegression(EstimatorParams, CoefficientTable):
     Without an intercept the moments are taken about the origin instead (columns
     scaled by their root mean square, not centred).
     Requirements: every column (and ``y``) has a standard deviation (without an
-    intercept: root mean square) between about 0.05 and 1e4 (rescale by a public
-    factor otherwise), ``n (x - mean)^2 < 2^(R - 1)`` (without an intercept ``n x^2``)
+    intercept: root mean square) between about 0.05 and ``min(1e4, 2^(R/2))`` (rescale by a
+    public factor otherwise; beyond ``2^(R/2)``, 128 at ``frac_bits=24``, the moments wrap and
+    the solver's check raises :class:`~mpcarray.models.ConditioningError`), ``n (x - mean)^2 < 2^(R - 1)`` (without an intercept ``n x^2``)
     per column on the secure path, ``|coef_| < 2^(R - 16)`` and ``|mean| < 2^(R - 16)``,
     with ``R = 62 - 2 frac_bits`` the safe range (30 at the default 16 fractional
     bits). ``frac_bits <= 24``, else :class:`~mpcarray.errors.UnsupportedOperationError`.
@@ -83,7 +84,11 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         A, b = stats.gram[:d, :d] + penalty, stats.gram[:d, d]
         # the diagonal is 4^h unless a penalty adds to it: then it is scaled in secret
         diagonal_bits = stats.scale_bits if isinstance(penalty, int) and penalty == 0 else None
-        solver = SPDSolver(A, self.max_condition, diagonal_bits=diagonal_bits)
+        # the Gram diagonal, y's entry included, is 4^h unless a value wrapped the moments:
+        # the solver checks it with the conditioning (a column beyond the range at frac_bits=24)
+        index = np.arange(d + 1)
+        unit = None if diagonal_bits is None else stats.gram[index, index]
+        solver = SPDSolver(A, self.max_condition, diagonal_bits=diagonal_bits, unit_diagonal=unit)
         gamma = solver.solve(b, coef_bits, REFINEMENTS)  # standardised coefficients * 2^coef_bits
         # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + wide) / w_y
         bits = stats.scale_bits + wide_bits
