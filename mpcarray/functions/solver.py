@@ -26,13 +26,13 @@ compared and divided in secret). Instead:
 3. **Two Newton–Schulz steps** last: the series accumulates rounding in ``R_j``
    (it is not self-correcting; at ``κ ~ 1e4`` its residual stalls near 0.2),
    Newton–Schulz recomputes ``T = Â X`` and squares the true residual ``E = I - T``.
-4. **Convergence check**: one bit, every ``|E_ij| < 1/(2d)`` for the ``E`` of the last
-   step (hence ``||E||_F^2 < 1/4``; the step then leaves ``||E||^2 < 1/4`` or less), is
-   revealed; checked entry by entry with comparisons, so that entries beyond the safe
-   range cannot pass it as their wrapped squares could. If it fails the
-   system is more ill-conditioned than ``max_condition`` (or its values exceed the
-   range) and :class:`~mpcarray.errors.ConditioningError` is raised instead of
-   returning wrong values.
+4. **Convergence check**: one bit, ``||E||_F^2 < 1/4`` for the ``E`` of the last
+   step (the step then leaves ``||E||^2 < 1/4`` or less), is revealed; every entry
+   is first compared with ``1/2``, so that entries beyond the safe range cannot pass
+   it as their wrapped squares could. If it fails the system is more ill-conditioned
+   than ``max_condition`` (or its values exceed the range) and
+   :class:`~mpcarray.errors.ConditioningError` is raised instead of returning
+   wrong values.
 5. **Iterative refinement** with extended precision: ``M = S X S`` is only an
    ``f``-bit-accurate inverse (``f`` fractional bits), so ``x`` is improved by
    ``x += M (b - A x)`` with ``x`` kept as ``x * 2^scale_bits``: residuals are then
@@ -47,11 +47,11 @@ truncation whose mask is the next product's Beaver mask (1 round a step);
 the rounds left are the chain's length, ``log2(d κ)``.
 
 Cost (additive; ``k = neumann_steps(d, max_condition)``, 18 for ``d = 10`` at
-``1e4``): cold start ``2k + 20`` rounds with a public scale (1 scaling, ``2k``
-series, 8 Newton–Schulz, 11 for the check: two comparisons (5 each), the reveal),
-``2k + 51`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
-``2 WARM_STEPS + 25`` with a shared scale, ``+ 22`` with a public ``2^-h``
-(``+ 21`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+``1e4``): cold start ``2k + 21`` rounds with a public scale (1 scaling, ``2k``
+series, 8 Newton–Schulz, 12 for the check: the squares, two comparisons (5 each),
+the reveal), ``2k + 52`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
+``2 WARM_STEPS + 26`` with a shared scale, ``+ 23`` with a public ``2^-h``
+(``+ 22`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
 refinements ``6 + 8m`` (shared scale) or ``2 + 4m`` (public). Communication
 ``O(d^2)`` per round.
 """
@@ -60,6 +60,7 @@ import numpy as np
 
 from ..array import SharedArray, primitives
 from ..array.checks import shared
+from ..array.promotion import INT
 from ..errors import ConditioningError, ShapeError
 from .roots import rsqrt
 
@@ -223,22 +224,26 @@ class SPDSolver:
 
     @staticmethod
     def _converged(error: SharedArray, unit: SharedArray | None, label: str) -> bool:
-        """Reveal one bit: every ``|E_ij| < 1/(2d)`` (so ``||E||_F < 1/2``), and every ``unit``
+        """Reveal one bit: ``||E||_F^2 < 1/4`` with every ``|E_ij| < 1/2``, and every ``unit``
         entry within ``1/2`` of 1.
 
-        Entry by entry, with comparisons (exact for any value that does not wrap the ring),
-        not as a sum of squares: entries that overflowed the safe range (an inverse beyond
-        it, moments wrapped by a large column) square to arbitrary values, and such a sum
-        passed in some runs. Cost: two comparisons (the entries in one batch, then their
-        count) and the reveal: 11 rounds (additive), 17 (Shamir).
+        The entry bounds are compared (exact for any value that does not wrap the ring) so
+        that the squares summed cannot wrap: entries beyond the safe range (an inverse beyond
+        it, moments wrapped by a large column) square to arbitrary values, and a sum of such
+        squares alone passed in some runs. Bounding each entry by ``1/(2d)`` instead would
+        need no square but refuses most warm starts. Cost: a product, two comparisons (the
+        bounds in one batch, then their count) and the reveal: 12 rounds (additive).
         """
-        d = error.shape[0]
         entries = error.reshape(-1)
-        bounds = np.full(d * d, 0.5 / d)
+        # E_ij times its ring integer E_ij 2^f: the squares times 2^f, with no truncation (no round)
+        squares = (entries * primitives.relabel(entries, INT)).sum().reshape(1)
+        values = [entries, -entries, squares]
+        bounds = [np.full(entries.shape[0], 0.5), np.full(entries.shape[0], 0.5),
+                  np.full(1, 0.25 * 2.0**error.frac_bits)]
         if unit is not None:
-            entries = np.concatenate([entries, unit - 1.0])
-            bounds = np.concatenate([bounds, np.full(unit.shape[0], 0.5)])
-        inside = np.concatenate([entries, -entries]) < np.concatenate([bounds, bounds])
+            values += [unit - 1.0, 1.0 - unit]
+            bounds += [np.full(unit.shape[0], 0.5)] * 2
+        inside = np.concatenate(values) < np.concatenate(bounds)
         return bool((inside.sum() == inside.shape[0]).reveal(label=label))
 
     def apply(self, r: SharedArray) -> SharedArray:
