@@ -14,6 +14,7 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 import mpcarray as mpc
+from mpcarray import launch
 
 PARTY_COUNTS = (2, 3, 5)
 BACKENDS = ("simulated",)
@@ -21,6 +22,15 @@ SESSION_PARAMS = [(b, n) for b in BACKENDS for n in PARTY_COUNTS]
 # Shamir sessions (backend, n, threshold), for tests that opt in with
 # ``pytest.mark.parametrize("session", SESSION_PARAMS + SHAMIR_SESSION_PARAMS, indirect=True)``
 SHAMIR_SESSION_PARAMS = [("simulated", 3, 1), ("simulated", 5, 2)]
+
+
+@pytest.fixture(autouse=True)
+def _release_held_ports():
+    """Give back the loopback ports a test's ``launch.prepare`` held (they would stay bound,
+    open file descriptors, until the test process exits)."""
+    yield
+    for config in list(launch._held):
+        launch.release(config)
 
 
 def session_id(param) -> str:

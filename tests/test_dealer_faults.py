@@ -125,7 +125,10 @@ def test_an_honest_session_ends_normally_whatever_order_the_parties_end_in():
     pump([a], lambda: bool(a.inbox), 5)
     assert a.inbox.popleft().shape == (5,)  # party 0's correction: one word per triple
     send(a, GOODBYE_FRAME)
-    send(c, GOODBYE_FRAME)  # after party 0: the dealer may have ended, nothing fails
+    try:
+        send(c, GOODBYE_FRAME)  # after party 0's goodbye the dealer may already have ended
+    except NetworkError:
+        pass  # it had: a goodbye is best effort, as in Session.close
     assert dealer.result() == 1
 
 

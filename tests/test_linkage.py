@@ -249,17 +249,20 @@ def test_socket_parties_agree_with_set_intersection(tmp_path, parties):
 
 @pytest.mark.network
 @pytest.mark.slow
-def test_socket_ten_to_the_fifth_identifiers_within_eight_cpu_seconds(tmp_path):
-    """docs/linkage.md: 10^5 identifiers per party, 2 parties: 5.8 s measured on an idle machine, 5.7 s of CPU
-    each. CPU time, not wall time, is asserted (at most 8 s): other jobs on a shared machine stretch the
-    wall clock of the two processes. Also 6,400,024 bytes sent by each party.
+def test_socket_ten_to_the_fifth_identifiers_cost_little_beyond_their_multiplications(tmp_path):
+    """docs/linkage.md: 10^5 identifiers per party, 2 parties; each party computes 2 x 10^5 X25519
+    multiplications, and its CPU time is at most 1.5x theirs (measured in the same process; the rest
+    is hashing, normalising, sorting and messages). Measured 0.99x-1.21x (about 11 s of CPU, 45-56 us
+    per multiplication on a 2-core machine shared by both parties). CPU time, not wall time: other jobs on a shared machine stretch the wall clock,
+    and a ratio holds on faster or slower machines. Also 6,400,024 bytes sent by each party.
     """
     results = run_parties(tmp_path, ["lab", "hosp"], 10**5, [0.5])
     for rank, name in enumerate(["lab", "hosp"]):
         result = results[name][0]
         assert result["size"] == 50_000
         assert result["sent"][rank] == 6_400_024
-        assert result["cpu_seconds"] <= 8.0, result["cpu_seconds"]
+        multiplications = 2 * 10**5 * result["multiplication_cpu_seconds"]
+        assert result["cpu_seconds"] <= 1.5 * multiplications, (result["cpu_seconds"], multiplications)
 
 
 @pytest.mark.network

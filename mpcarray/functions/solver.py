@@ -234,15 +234,16 @@ class SPDSolver:
         need no square but refuses most warm starts. Cost: a product, two comparisons (the
         bounds in one batch, then their count) and the reveal: 12 rounds (additive).
         """
-        entries = error.reshape(-1)
-        # E_ij times its ring integer E_ij 2^f: the squares times 2^f, with no truncation (no round)
-        squares = (entries * primitives.relabel(entries, INT)).sum().reshape(1)
-        values = [entries, -entries, squares]
-        bounds = [np.full(entries.shape[0], 0.5), np.full(entries.shape[0], 0.5),
-                  np.full(1, 0.25 * 2.0**error.frac_bits)]
+        # as ring integers (E_ij 2^f): the squares need no truncation, and their sum
+        # (below d^2 4^(f - 1) when every entry passes) stays far inside the ring at any f
+        entries = primitives.relabel(error.reshape(-1), INT)
+        half, size = 2 ** (error.frac_bits - 1), entries.shape[0]
+        values = [entries, -entries, (entries * entries).sum().reshape(1)]
+        bounds = [np.full(2 * size, half), np.full(1, half * half)]
         if unit is not None:
-            values += [unit - 1.0, 1.0 - unit]
-            bounds += [np.full(unit.shape[0], 0.5)] * 2
+            deviation = primitives.relabel(unit - 1.0, INT)
+            values += [deviation, -deviation]
+            bounds += [np.full(2 * unit.shape[0], half)]
         inside = np.concatenate(values) < np.concatenate(bounds)
         return bool((inside.sum() == inside.shape[0]).reveal(label=label))
 
