@@ -1,22 +1,16 @@
 """The performance gate (asv_benchmarks/gate.py): its verdicts, its baseline and the page showing it."""
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
+
+from scripts import load_script
 
 BENCH = Path(__file__).resolve().parents[1] / "asv_benchmarks"
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def _load_gate():
-    spec = importlib.util.spec_from_file_location("gate", BENCH / "gate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gate = _load_gate()
+gate = load_script("asv_benchmarks/gate.py")
 BASE = {"mul": {"ratio": 40.0, "rounds": 2, "bytes": 1000}}
 
 

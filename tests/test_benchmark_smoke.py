@@ -1,19 +1,8 @@
 """asv_benchmarks/smoke.py: every asv benchmark once in one process; a failing one fails the run."""
 
-import importlib.util
-from pathlib import Path
+from scripts import load_script
 
-BENCH = Path(__file__).resolve().parents[1] / "asv_benchmarks"
-
-
-def _load_smoke():
-    spec = importlib.util.spec_from_file_location("smoke", BENCH / "smoke.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-smoke = _load_smoke()
+smoke = load_script("asv_benchmarks/smoke.py")
 
 
 def test_every_parameter_set_of_the_real_suite_runs_once(capsys):

@@ -4,22 +4,15 @@ Regenerate with ``python docs/cost_table.py`` when round or byte counts change.
 The estimates themselves are checked against their formula in tests/test_cost_model.py.
 """
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from scripts import load_script
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("cost_table", DOCS / "cost_table.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TABLE = _load()
+TABLE = load_script("docs/cost_table.py")
 
 
 @pytest.fixture(scope="module")

@@ -7,25 +7,18 @@ error figure reached within a factor 2 (the documented figure bounds what the sm
 measures) and not more than 10x below the measurement (the page is not stale).
 """
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scripts import load_script
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 #: The committed page states its figures to two digits; a smaller grid finds somewhat smaller maxima.
 ABOVE, BELOW = 2.0, 10.0
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("function_table", DOCS / "function_table.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TABLE = _load()
+TABLE = load_script("docs/function_table.py")
 
 
 @pytest.fixture(scope="module")
