@@ -236,14 +236,17 @@ def test_bad_input(session):
 
 
 def test_c2_ratio_error():
-    """C3's fixed-point ``2^8 d / sqrt(V)``: relative error below 1e-3 (the docstring; measured 7.7e-4) for 1 <= V <= 2^28."""
-    from mpcarray.stats.surveillance import _UNIT, _scaled_ratio
+    """C3's fixed-point ``2^8 d / sqrt(V)`` at f = 16 (``u = 16``): relative error below 1e-3 (the docstring;
+    measured 7.7e-4) for 1 <= V <= 2^28. Other f: ``tests/test_stats_precision.py``."""
+    from mpcarray.stats.surveillance import _scaled_ratio, rsqrt_shift
+
+    assert rsqrt_shift(16) == 16
 
     rng = np.random.default_rng(2)
     V = np.unique(np.concatenate([[1, 6, 42, 2**28], np.rint(2.0 ** rng.uniform(0, 28, 400))])).astype(np.int64)
     d = rng.integers(1, 5000, V.size) * rng.choice([-1, 1], V.size)
     with mpc.Session(parties=list(HOSPITALS), seed=8) as s:
-        got = _scaled_ratio(s.share(d, owner=0), s.share(V, owner=1) * _UNIT).reveal()
+        got = _scaled_ratio(s.share(d, owner=0), s.share(V, owner=1) * 2.0**-16).reveal()
     relative = np.abs(got / (256 * d / np.sqrt(V)) - 1)
     assert relative.max() < 1e-3
     assert relative.max() > 5e-4  # the bound is not loose by more than 2x

@@ -142,9 +142,10 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
 
     C1 and C2 are exact while ``(294 b^2 + 86 a^2) N^2 < 2^62`` for the largest
     pooled count ``N`` and ``h = a / b`` (``N`` up to about 6e7 at ``h = 3``);
-    C3 computes ``C2`` in fixed point (``rsqrt`` of ``V / 2^16`` and a product: relative
-    error below 1e-3 while ``V = 42 s^2 <= 2^28``, ``N`` up to about 4600), so a C3
-    value within about ``1e-2`` of the threshold may be decided either way.
+    C3 computes ``C2`` in fixed point (``rsqrt`` of ``V / 2^u`` and a product, ``u`` from
+    :func:`rsqrt_shift`: relative error below 1e-3 while ``V = 42 s^2 <= 2^28``, ``N`` up to
+    about 4600, at ``f >= 16``; at ``f < 16`` while ``V <= 2^(3f - 20)``: ``2^16`` at ``f = 12``),
+    so a C3 value within about ``1e-2`` of the threshold may be decided either way.
 
     Examples
     --------
@@ -189,15 +190,29 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     return SurveillanceResult(result, start, method, _disclose(y, k, "pooled counts"))
 
 
-#: V enters ``rsqrt`` as V / 2^16 (a free shift of the integer into fixed point): its rsqrt,
-#: 2^8 / sqrt(V), stays at least 2^-6, where rsqrt is accurate, for every V <= 2^28.
-_UNIT = 2.0**-16
+#: C3's documented domain: ``V = 42 s^2 <= 2^V_BITS`` with relative error ``<= 2^-ACCURACY_BITS`` (~1e-3).
+V_BITS, ACCURACY_BITS = 28, 10
+
+
+def rsqrt_shift(f: int) -> int:
+    """``u`` such that C3 takes ``rsqrt(V / 2^u) = 2^(u/2) / sqrt(V)`` for the integer ``V``.
+
+    ``u <= f`` makes ``V / 2^u`` exact and free (the integer times ``2^(f - u)``, read
+    with ``f`` fractional bits). rsqrt's result, at least ``2^((u - V_BITS) / 2)``, is
+    within a few units ``2^-f`` (``docs/functions.md``), so its relative error is about
+    ``sqrt(V) 2^-(f + u/2)``; ``u = V_BITS + 2 ACCURACY_BITS - 2f`` brings it to
+    ``2^-ACCURACY_BITS`` at ``V = 2^V_BITS`` with the smallest ``2^(u/2)`` (the ratios
+    ``2^(u/2) d / sqrt(V)`` must stay in the range ``2^(62 - 2f)``). 16 at ``f = 16``,
+    8 at ``f = 20``; capped at ``f`` (12 at ``f = 12``: 1e-3 while ``V <= 2^(3f - 20)``).
+    """
+    return min(f, V_BITS + 2 * ACCURACY_BITS - 2 * f)
 
 
 def _scaled_ratio(d: SharedArray, scaled: SharedArray) -> SharedArray:
-    """``2^8 d / sqrt(V)`` from integer ``d`` and ``scaled = V / 2^16`` (fixed point): 27 + 1 rounds.
+    """``2^(u/2) d / sqrt(V)`` from integer ``d`` and ``scaled = V / 2^u`` (fixed point): 27 + 1 rounds.
 
-    Relative error below 1e-3 for ``1 <= V <= 2^28`` (rsqrt's bound; measured 7.7e-4, ``tests/test_surveillance.py``).
+    Relative error below 1e-3 for ``1 <= V <= 2^28`` at ``f >= 16`` (rsqrt's bound; measured
+    7.7e-4 at ``f = 16``, ``tests/test_surveillance.py``; ``tests/test_stats_precision.py`` at 12 to 20).
     """
     return d * rsqrt(scaled)
 
@@ -211,7 +226,8 @@ def _c3_alerts(raw: SharedArray, d: SharedArray, V: SharedArray, h: float, sigma
     bits = np.concatenate([V - bound, d, -raw]) > 0
     above, rising = bits[:n], bits[n : 2 * n]
     _check_counts(bits[2 * n :], "C3")
-    unit = _UNIT
+    u = rsqrt_shift(d.fixed_point.frac_bits)
+    unit = 2.0**-u
     if sigma > 0:
         # max(V, 42 sigma^2): V where above the floor, else the (real) floor.
         V_eff = above * (V * unit - floor * unit) + floor * unit
@@ -221,9 +237,9 @@ def _c3_alerts(raw: SharedArray, d: SharedArray, V: SharedArray, h: float, sigma
         both = np.concatenate([above, rising]) * np.concatenate([V, 1 - above])
         V_eff = (both[:n] + 1 - above) * unit
         infinite = both[n:]
-    # C2 = q sqrt(6/7) / 2^8 with q = d 2^8 / sqrt(V); the constants move into the bounds:
-    # sum max(0, C2 - 1) > h  <=>  sum max(0, q - c) > h c with c = 2^8 sqrt(7/6).
-    scale = 2.0**8 * np.sqrt(7.0 / 6.0)
+    # C2 = q sqrt(6/7) / 2^(u/2) with q = d 2^(u/2) / sqrt(V); the constants move into the bounds:
+    # sum max(0, C2 - 1) > h  <=>  sum max(0, q - c) > h c with c = 2^(u/2) sqrt(7/6).
+    scale = 2.0 ** (u / 2) * np.sqrt(7.0 / 6.0)
     q = _scaled_ratio(d, V_eff)
     excess = np.maximum(q - scale, 0.0)
     if infinite is not None:
