@@ -91,7 +91,7 @@ def test_finer_encoding_reaches_the_raw_data():  # additive-only to keep the sui
         assert np.max(np.abs(stats.cov(X) - reference) / scale) < TOL
         assert np.max(np.abs(stats.corrcoef(X) - np.corrcoef(data, rowvar=False))) < TOL
         with pytest.raises(UnsupportedOperationError, match="frac_bits"):
-            stats.corrcoef(mpc.Session(parties=2, frac_bits=22).share(data[:5, :2], owner=0))
+            stats.corrcoef(mpc.Session(parties=2, frac_bits=23).share(data[:5, :2], owner=0))
 
 
 def test_vertical_partitioning(session):

@@ -91,32 +91,71 @@ def std(X: SharedArray, axis: int = 0, ddof: int = 0, bounds=None) -> np.ndarray
     return np.sqrt(var(X, axis, ddof, bounds))
 
 
-def corrcoef(X: SharedArray, rowvar: bool = False, bounds=None, newton_steps: int = 2) -> np.ndarray:
+#: corrcoef's validity condition: every column has ``std / max|x| >= 2^-SPREAD_BITS``.
+SPREAD_BITS = 8
+#: Relative error of ``mpc.rsqrt``'s start, in units of its result's ``2^-f`` (within 3 ulp
+#: where the result is at most 1, ``docs/functions.md``).
+RSQRT_ULPS = 3
+
+
+def correlation_format(f: int) -> tuple[int, int, int]:
+    """``(a, S, steps)`` of :func:`corrcoef` at ``f`` fractional bits (``R = 62 - 2f``).
+
+    * ``|M| <= 2^a`` with ``a = 2 SPREAD_BITS``: a column at the validity limit then has
+      ``M_jj >= 2^(a - 2 SPREAD_BITS - 3)``, so ``Y^2 = 4^S / M_jj <= 2^(2S + 3) < 2^R``;
+    * ``Y = 2^S / sqrt(M_jj)`` with ``S = (R - 4) / 2``, so ``M_jj Y^2 = 4^S`` and
+      ``M_ij Y_i <= 2^(S + a/2)`` stay below ``2^(R - 1)``, and ``2^a <= 2^(R - 2)``:
+      needs ``R >= 18`` (``f <= 22``);
+    * ``steps`` Newton steps take rsqrt's start (relative error ``RSQRT_ULPS 2^(a/2 - f)``,
+      its result being at least ``2^-(a/2)``; each step maps ``e`` to ``1.5 e^2 + 0.5 e^3``)
+      below ``Y``'s own resolution ``2^-(f + S - a/2)``: 4 at ``f = 12``, 2 at 16 and 20.
+      The steps converge from a start below 1/2: needs ``f >= 11``.
+
+    Raises :class:`~mpcarray.errors.UnsupportedOperationError` outside ``11 <= f <= 22``.
+    """
+    a = 2 * SPREAD_BITS
+    supported = [g for g in range(1, 29) if _fits(g, a) and RSQRT_ULPS * 2.0 ** (a // 2 - g) < 0.5]
+    if f not in supported:
+        raise UnsupportedOperationError(
+            f"corrcoef needs {min(supported)} <= frac_bits <= {max(supported)}, got frac_bits={f}: above, its "
+            f"scaled products leave the safe range 2^(62 - 2 frac_bits); below, rsqrt's start is too coarse "
+            f"for its Newton steps")
+    S = (range_bits(f) - 4) // 2
+    error, steps = RSQRT_ULPS * 2.0 ** (a // 2 - f), 0
+    while error > 2.0 ** -(f + S - a // 2):
+        error, steps = 1.5 * error**2 + 0.5 * error**3, steps + 1
+    return a, S, steps
+
+
+def _fits(f: int, a: int) -> bool:
+    """Whether ``|M| <= 2^a`` and ``|M_ij Y_i| <= 2^(S + a/2)`` keep a bit of headroom in ``2^R``."""
+    R = range_bits(f)
+    return a <= R - 2 and (R - 4) // 2 + a // 2 < R - 1
+
+
+def corrcoef(X: SharedArray, rowvar: bool = False, bounds=None, newton_steps: int | None = None) -> np.ndarray:
     """Pearson correlation matrix of the columns, as ``numpy.corrcoef(X, rowvar=False)``.
 
     ``rho_ij = M_ij / sqrt(M_ii M_jj)`` is formed inside MPC. With ``R = 62 - 2f``
-    (30 at ``f = 16``): the scatter matrix ``M`` is rescaled (public power of
-    two) so that ``|M| <= 2^(R - 14)``; ``Y_j = 2^S / sqrt(M_jj)``, ``S = (R - 4) / 2``,
-    starts from :func:`mpcarray.rsqrt` and is refined by Newton steps
-    ``Y <- Y (3 - M_jj Y^2 / 2^(2S)) / 2`` in a representation where every
-    factor has many significant bits; ``rho * 2^(2S)`` is opened and rescaled.
-    Valid while every column has ``std / max|x| >= 2^-8`` and ``f <= 20`` (see the docs).
+    and ``(a, S, steps)`` from :func:`correlation_format`: the scatter matrix ``M`` is
+    rescaled (public power of two) so that ``|M| <= 2^a``; ``Y_j = 2^S / sqrt(M_jj)``
+    starts from :func:`mpcarray.rsqrt` and is refined by ``steps`` Newton steps
+    (``newton_steps`` overrides) ``Y <- Y (3 - M_jj Y^2 / 2^(2S)) / 2`` in a representation
+    where every factor has many significant bits; ``rho * 2^(2S)`` is opened and rescaled.
+    At ``f = 16``: ``a = 16``, ``S = 13``, 2 steps. Valid while every column has
+    ``std / max|x| >= 2^-8`` and ``11 <= f <= 22`` (see the docs).
 
     Reveals: the correlation matrix; without ``bounds`` also each column's
     order of magnitude (see :func:`scale_exponents`).
     """
     X = _columns(X, rowvar)
-    R = range_bits(frac_bits(X))
-    if R < 22:
-        raise UnsupportedOperationError(f"corrcoef needs frac_bits <= 20 (the Newton steps need 2^22 of range), "
-                                        f"got {frac_bits(X)}")
+    a, S, steps = correlation_format(frac_bits(X))
     m = moments(X, bounds)
-    S = (R - 4) // 2
-    M = m.scatter * np.ldexp(1.0, R - 14 - int(np.ceil(np.log2(m.bound))))
+    M = m.scatter * np.ldexp(1.0, a - int(np.ceil(np.log2(m.bound))))
     p = M.shape[0]
     v = M[np.arange(p), np.arange(p)]
     y = rsqrt(v) * 2**S
-    for _ in range(newton_steps):
+    for _ in range(steps if newton_steps is None else newton_steps):
         # e = v y^2 / 2^(2S - 7) ~ 2^7 keeps many significant bits; y (1.5 - e / 2^8).
         e = (v * (y * y)) * 2.0 ** (7 - 2 * S)
         y = y * 1.5 - (y * e) * 2.0**-8
