@@ -1,0 +1,351 @@
+"""Every statistic at ``frac_bits`` 12, 16 and 20: counts exact, errors following the format.
+
+One additive session per ``f`` (module-scoped, shared by every test) on real data: scikit-learn's
+diabetes (442 x 10) and breast cancer, lifelines' rossi, statsmodels' sunspots. References are
+NumPy / SciPy / statsmodels / lifelines on the values the parties hold (``encoded(x, f)``, each
+value rounded to ``2^-f``) or on the raw data, as stated per test.
+
+Tolerances are derived from the number format, with the constants below (each about twice the
+largest measured ratio over f = 12, 16, 20, seeds 1-3; ``docs/statistics.md`` "Precision"):
+
+* ``2^-f``, one unit of the format: the input encoding (``2^-(f+1)`` per value) and every
+  truncation;
+* ``2^-B`` with ``B = f + t`` the bits the public power-of-two column scaling leaves the values
+  whose sums of squares are formed (``t = scale_target(n, f)``, ``n 4^t < 2^(61 - 2f)``): ``B``
+  is ``floor((61 - log2 n) / 2)``, 26 for 442 rows at every ``f``, so second moments on the
+  secure path reach ``2^-B`` relative but no better, whatever ``f``;
+* corrcoef: ``2^-f (2^(a/2 - S) + 4^ceil(log2 max|x_j|) / (2^a var_j))`` from
+  :func:`mpcarray.stats.descriptive.correlation_format` (the resolution of ``Y = 2^S /
+  sqrt(M_jj)`` and of the smallest rescaled ``M_jj``).
+"""
+
+import os
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from clinical import (
+    HOSPITALS,
+    breast_cancer,
+    diabetes,
+    encoded,
+    even_blocks,
+    rossi,
+    share_columns,
+    share_rows,
+)
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import logrank_test as lifelines_logrank
+from lifelines.statistics import multivariate_logrank_test as lifelines_multivariate
+from scipy.spatial.distance import mahalanobis as scipy_mahalanobis
+from scipy.stats import chi2, chi2_contingency
+from scipy.stats import zscore as scipy_zscore
+
+import mpcarray as mpc
+from mpcarray import stats
+from mpcarray.errors import UnsupportedOperationError
+from mpcarray.stats.descriptive import correlation_format
+from mpcarray.stats.moments import scale_target
+
+FRAC_BITS = (12, 16, 20)
+MEASURE = os.environ.get("MPC_MEASURE_PRECISION")  # print each figure over its tolerance
+SEED = int(os.environ.get("MPC_SEED", "3"))  # the sessions' seed (the constants hold for seeds 1-3)
+
+DIABETES = diabetes()
+BREAST, DIAGNOSIS = breast_cancer()
+ROSSI = rossi()
+SUNSPOTS = np.rint(sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy()).astype(np.int64)[:80]
+#: rossi's arrests per week (0..5, many low-variance baselines: EARS' hard case)
+ARRESTS = np.bincount(ROSSI["week"][ROSSI["arrest"] == 1], minlength=53)
+#: small real subsets where cost grows fast: order statistics (sorting network) and the solver
+QUANTILE_ROWS, ANOMALY_ROWS, ANOMALY_COLUMNS = 40, 150, 6
+
+#: second moments (var, cov), |Δ| / sqrt(v_i v_j) <= SECOND * 2^-B, secure path against the encoded values
+SECOND = 1.0
+#: owner-local second moments against the raw data: the hospitals' means and scatters, shared scaled
+#: by 2^e (so also at 2^-B), and the between-hospital term that multiplies the means' rounding
+OWNER_SECOND = 6.0
+#: corrcoef, |Δρ| <= CORRELATION * the format's bound (module docstring)
+CORRELATION = 2.0
+#: quantiles: order statistics exact, interpolation below 1.01 ulp (the docstring)
+QUANTILE_ULPS = 1.01
+#: z-scores, |Δz| / max(1, |z|) <= ZSCORE * (2^-f + 2^-B)
+ZSCORE = 6.0
+#: squared Mahalanobis distances, |Δd^2| <= MAHALANOBIS_ULPS 2^-f + MAHALANOBIS_SCALED 2^-B max d^2
+#: (the solver's refinements reach 2^-f; the centred scaled rows carry 2^-B relative, times κ)
+MAHALANOBIS_ULPS, MAHALANOBIS_SCALED = 1.0, 32.0
+#: EARS C3: relative error of the fixed-point C2 ratio (surveillance.rsqrt_shift), 1e-3 at f >= 16
+C3_RELATIVE = {12: 2e-3, 16: 1e-3, 20: 1e-3}
+#: Shamir sessions (3 parties, t = 1): probabilistic truncation with errors up to T = 2 ulps
+#: (tests/conftest.py, truncation_units) instead of 1; the rounded scaled columns enter a
+#: variance twice, hence 2T
+SHAMIR = 4.0
+
+
+def check(name: str, error: float, tolerance: float) -> None:
+    if MEASURE:
+        print(f"MEASURE {name}: {error:.3g} / {tolerance:.3g} = {error / tolerance:.3g}")
+    assert error <= tolerance, f"{name}: {error:.3g} > {tolerance:.3g}"
+
+
+@pytest.fixture(scope="module", params=FRAC_BITS, ids=lambda f: f"f{f}")
+def session(request):
+    with mpc.Session(parties=list(HOSPITALS), seed=SEED, frac_bits=request.param) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def diabetes_paths(session):
+    """diabetes as owner-held rows, the same rows forgotten (secure path), and columns at 3 hospitals."""
+    rows = share_rows(session, even_blocks(DIABETES))
+    return {"owner_local": rows, "secure": rows.copy(), "columns": share_columns(session, DIABETES)}
+
+
+def unit(session) -> float:
+    return 2.0**-session.frac_bits
+
+
+def scaled_bits(n: int, f: int) -> int:
+    """``B = f + t``: the significant bits of the power-of-two scaled columns (module docstring)."""
+    return f + scale_target(n, f)
+
+
+# ---------------------------------------------------------------- descriptive statistics
+def test_mean_is_exact_on_the_encoded_values(session, diabetes_paths):
+    f = session.frac_bits
+    for path, X in diabetes_paths.items():
+        got = stats.mean(X)
+        np.testing.assert_allclose(got, encoded(DIABETES, f).mean(axis=0), rtol=1e-13, atol=0, err_msg=path)
+        # the encoding rounds each value by at most 2^-(f+1), hence the mean too
+        check(f"mean f={f} {path} vs raw", np.max(np.abs(got - DIABETES.mean(axis=0))), 2.0 ** -(f + 1))
+
+
+@pytest.mark.parametrize("path", ["owner_local", "secure", "columns"])
+def test_second_moments(session, diabetes_paths, path):
+    f, X = session.frac_bits, diabetes_paths[path]
+    n = len(DIABETES)
+    data = DIABETES if path == "owner_local" else encoded(DIABETES, f)
+    reference = np.cov(data, rowvar=False)
+    scale = np.sqrt(np.outer(np.diag(reference), np.diag(reference)))
+    tolerance = (OWNER_SECOND if path == "owner_local" else SECOND) * 2.0 ** -scaled_bits(n, f)
+    check(f"cov f={f} {path}", np.max(np.abs(stats.cov(X) - reference) / scale), tolerance)
+    # against the raw data the encoding adds at most 2^-f / sd_j to var_j's relative error
+    raw = DIABETES.var(axis=0)
+    check(f"var f={f} {path} vs raw", np.max(np.abs(stats.var(X) / raw - 1) / (unit(session) / np.sqrt(raw) + tolerance)), 1.0)
+    check(f"var f={f} {path}", np.max(np.abs(stats.var(X) / data.var(axis=0) - 1)), tolerance)
+    check(f"std f={f} {path}", np.max(np.abs(stats.std(X, ddof=1) / data.std(axis=0, ddof=1) - 1)), tolerance)
+
+
+def correlation_bound(data, f: int) -> float:
+    a, S, _ = correlation_format(f)
+    spread = np.max(4.0 ** np.ceil(np.log2(np.abs(data).max(axis=0))) / data.var(axis=0))
+    return 2.0**-f * (2.0 ** (a / 2 - S) + spread / 2.0**a)
+
+
+@pytest.mark.parametrize("path", ["owner_local", "secure", "columns"])
+def test_corrcoef(session, diabetes_paths, path):
+    f = session.frac_bits
+    data = DIABETES if path == "owner_local" else encoded(DIABETES, f)
+    error = np.max(np.abs(stats.corrcoef(diabetes_paths[path]) - np.corrcoef(data, rowvar=False)))
+    check(f"corrcoef f={f} {path}", error, CORRELATION * correlation_bound(data, f))
+
+
+def test_corrcoef_of_columns_with_a_small_spread(session):
+    """Breast cancer's 30 columns (std / max down to 2^-4.5), secure path."""
+    f = session.frac_bits
+    X = share_rows(session, even_blocks(BREAST)).copy()
+    data = encoded(BREAST, f)
+    error = np.max(np.abs(stats.corrcoef(X) - np.corrcoef(data, rowvar=False)))
+    check(f"corrcoef breast cancer f={f}", error, CORRELATION * correlation_bound(data, f))
+
+
+@pytest.mark.parametrize("f", [10, 23])
+def test_corrcoef_outside_its_formats_raises_before_any_sharing(f):
+    with mpc.Session(parties=2, seed=1, frac_bits=f) as s:
+        X = s.share(DIABETES[:20, :3] / 512, owner=0)
+        rounds = s.comm.rounds
+        with pytest.raises(UnsupportedOperationError, match=rf"11 <= frac_bits <= 22, got frac_bits={f}"):
+            stats.corrcoef(X)
+        assert s.comm.rounds == rounds
+
+
+def test_scale_exponents_are_the_magnitudes(session, diabetes_paths):
+    f, n = session.frac_bits, len(DIABETES)
+    target = scale_target(n, f)
+    for path in ("owner_local", "secure"):
+        got = stats.scale_exponents(diabetes_paths[path], target)
+        largest = np.abs(encoded(DIABETES, f)).max(axis=0)
+        expected = target - (np.floor(np.log2(largest)) + 1)  # max|x| < 2^(target - e)
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_quantiles(session, diabetes_paths):
+    f = session.frac_bits
+    X = diabetes_paths["owner_local"][:QUANTILE_ROWS, :4]
+    data = encoded(DIABETES[:QUANTILE_ROWS, :4], f)
+    q = [0.0, 0.25, 0.5, 0.9, 1.0]
+    got = stats.quantile(X, q)
+    check(f"quantile f={f}", np.max(np.abs(got - np.quantile(data, q, axis=0))), QUANTILE_ULPS * unit(session))
+    # q = 0, 1 and the median of an odd count are order statistics: exact
+    np.testing.assert_array_equal(got[[0, -1]], np.quantile(data, [0.0, 1.0], axis=0))
+    np.testing.assert_array_equal(stats.median(X[:-1]), np.median(data[:-1], axis=0))
+
+
+# ---------------------------------------------------------------- counts: exact at every f
+def test_counts_histograms_and_cohorts_are_exact(session, diabetes_paths):
+    f = session.frac_bits
+    bmi = diabetes_paths["owner_local"][:, 2]
+    held = encoded(DIABETES[:, 2], f)
+    edges = [18.0, 25.0, 26.4, 30.0, 35.0, 45.0]
+    sex = share_rows(session, even_blocks(DIABETES[:, 1].astype(np.int64)))
+    # owner-local: each hospital bins its float64 values; secure: the encoded values against the encoded edges
+    np.testing.assert_array_equal(stats.histogram(bmi, edges)[0], np.histogram(DIABETES[:, 2], edges)[0])
+    np.testing.assert_array_equal(stats.histogram(bmi.copy(), edges)[0], np.histogram(held, encoded(edges, f))[0])
+    assert stats.cohort_count(bmi.copy() > 30.0) == np.sum(held > 30.0)
+    assert stats.cohort_count(lambda b: b > 30.0, bmi) == np.sum(DIABETES[:, 2] > 30.0)
+    np.testing.assert_array_equal(stats.counts(sex.copy(), levels=[1, 2]), np.bincount(DIABETES[:, 1].astype(int))[1:])
+    np.testing.assert_array_equal(stats.proportions(sex, levels=[1, 2]),
+                                  np.bincount(DIABETES[:, 1].astype(int))[1:] / len(DIABETES))
+
+
+def test_tables_and_their_statistics_are_exact(session):
+    shared = {name: share_rows(session, even_blocks(ROSSI[name].to_numpy())).copy() for name in ("fin", "arrest", "race")}
+    table = stats.crosstab(shared["fin"], shared["arrest"], [0, 1], [0, 1])
+    expected = np.array([[np.sum((ROSSI["fin"] == i) & (ROSSI["arrest"] == j)) for j in (0, 1)] for i in (0, 1)])
+    np.testing.assert_array_equal(table, expected)
+    result = stats.chi2_test(shared["race"], shared["arrest"], [0, 1], [0, 1])
+    reference = chi2_contingency(np.array([[np.sum((ROSSI["race"] == i) & (ROSSI["arrest"] == j)) for j in (0, 1)]
+                                           for i in (0, 1)]))
+    assert result.statistic == pytest.approx(reference.statistic, rel=1e-12)
+    odds = stats.odds_ratio(shared["fin"], shared["arrest"])
+    two_by_two = sm.stats.Table2x2(expected[::-1, ::-1])  # rows exposed yes/no, columns outcome yes/no
+    assert odds.statistic == pytest.approx(two_by_two.oddsratio, rel=1e-12)
+
+
+def test_survival_is_exact(session):
+    """Kaplan–Meier and logrank on rossi from exact counts: as lifelines to float64 rounding."""
+    week, arrest, fin, prio = (share_rows(session, even_blocks(ROSSI[c].to_numpy())).copy()
+                               for c in ("week", "arrest", "fin", "prio"))
+    km = stats.kaplan_meier(week, arrest)
+    fitter = KaplanMeierFitter().fit(ROSSI["week"], ROSSI["arrest"])
+    np.testing.assert_allclose(km.survival, fitter.survival_function_at_times(km.timeline).to_numpy(), rtol=1e-12)
+    result = stats.logrank_test(week, arrest, group=fin)
+    a, b = ROSSI[ROSSI["fin"] == 1], ROSSI[ROSSI["fin"] == 0]
+    reference = lifelines_logrank(a["week"], b["week"], a["arrest"], b["arrest"])
+    assert result.test_statistic == pytest.approx(reference.test_statistic, rel=1e-10)
+    groups = np.minimum(ROSSI["prio"].to_numpy(), 2)
+    result = stats.multivariate_logrank_test(week, arrest, np.minimum(prio, 2), levels=[0, 1, 2])
+    reference = lifelines_multivariate(ROSSI["week"], groups, ROSSI["arrest"])
+    assert result.test_statistic == pytest.approx(reference.test_statistic, rel=1e-10)
+
+
+def test_kaplan_meier_of_fixed_point_times_on_a_public_timeline(session):
+    """Real-valued times (rossi's weeks minus age / 100) compared with a public grid inside MPC: exact counts."""
+    f = session.frac_bits
+    times = ROSSI["week"].to_numpy() - ROSSI["age"].to_numpy() / 100.0
+    shared = share_rows(session, even_blocks(times)).copy()
+    arrest = share_rows(session, even_blocks(ROSSI["arrest"].to_numpy())).copy()
+    grid = np.arange(1.0, 53.0)
+    km = stats.kaplan_meier(shared, arrest, timeline=grid)
+    held, died = encoded(times, f), ROSSI["arrest"].to_numpy() == 1
+    previous = np.concatenate([[-np.inf], grid[:-1]])
+    np.testing.assert_array_equal(km.at_risk, [np.sum(held >= t) for t in grid])
+    np.testing.assert_array_equal(km.events, [np.sum(died & (held > lo) & (held <= t)) for lo, t in zip(previous, grid)])
+    np.testing.assert_array_equal(km.censored, [np.sum(~died & (held > lo) & (held <= t)) for lo, t in zip(previous, grid)])
+
+
+def test_genotype_tables_are_exact(session):
+    """Breast cancer's first 8 features cut at their tertiles as genotypes 0/1/2, the diagnosis as phenotype."""
+    G = np.stack([np.digitize(c, np.quantile(c, [1 / 3, 2 / 3])) for c in BREAST[:, :8].T], axis=1)
+    shared_G = share_rows(session, even_blocks(G)).copy()
+    shared_y = share_rows(session, even_blocks(DIAGNOSIS)).copy()
+    tables = stats.genotype_tables(shared_G, shared_y)
+    expected = np.stack([[[np.sum((G[:, j] == g) & (DIAGNOSIS == y)) for g in (0, 1, 2)] for y in (1, 0)]
+                         for j in range(G.shape[1])])
+    np.testing.assert_array_equal(tables, expected)
+    alleles = stats.allelic_test(tables).table
+    for j in range(G.shape[1]):
+        statistic = chi2_contingency(alleles[j], correction=False).statistic
+        assert stats.allelic_test(tables).statistic[j] == pytest.approx(statistic, rel=1e-12)
+
+
+# ---------------------------------------------------------------- surveillance
+def ears_values(y, lags, start):
+    """C2 (or C1) per time point, from the definition (NaN before ``start``; sd = 0: +inf above the mean)."""
+    out = np.full(len(y), np.nan)
+    for t in range(start, len(y)):
+        baseline = np.array([y[t - lag] for lag in lags], dtype=float)
+        sd, excess = np.std(baseline, ddof=1), y[t] - baseline.mean()
+        out[t] = excess / sd if sd > 0 else (np.inf if excess > 0 else 0.0 if excess == 0 else -np.inf)
+    return out
+
+
+@pytest.mark.parametrize("series", ["sunspots", "arrests"])
+def test_ears_and_cusum(session, series):
+    f = session.frac_bits
+    y = {"sunspots": SUNSPOTS, "arrests": ARRESTS}[series]
+    shared = session.share(y, owner=HOSPITALS[0])
+    c1 = ears_values(y, range(1, 8), 7)
+    np.testing.assert_array_equal(stats.ears(shared, "C1").alerts, np.nan_to_num(c1, nan=-np.inf) > 3)
+    c2 = ears_values(y, range(3, 10), 9)
+    np.testing.assert_array_equal(stats.ears(shared, "C2").alerts, np.nan_to_num(c2, nan=-np.inf) > 3)
+    c3 = np.full(len(y), np.nan)
+    for t in range(11, len(y)):
+        c3[t] = sum(max(0.0, c2[i] - 1.0) for i in (t - 2, t - 1, t))
+    # a C2 value off by C3_RELATIVE moves C3 by at most that much of the (positive) terms' sum
+    terms = np.array([sum(max(0.0, c2[i]) for i in (t - 2, t - 1, t)) if t >= 11 else 0.0 for t in range(len(y))])
+    near = np.abs(c3 - 2.0) <= C3_RELATIVE[f] * np.where(np.isfinite(terms), terms, 0.0)
+    got = stats.ears(shared, "C3").alerts
+    expected = np.nan_to_num(c3, nan=-np.inf) > 2
+    assert np.array_equal(got[~near], expected[~near]), np.flatnonzero(got != expected)
+    mean, sd = float(np.mean(y[:20])), float(np.std(y[:20]) + 1)
+    s, alerts = 0.0, []
+    for count in y:
+        s = max(0.0, s + (count - mean) / sd - 0.5)
+        alerts.append(s > 4.0)
+    np.testing.assert_array_equal(stats.cusum(shared, mean=mean, sd=sd).alerts, alerts)
+
+
+# ---------------------------------------------------------------- anomaly detection
+@pytest.fixture(scope="module")
+def anomaly_data(session):
+    data = DIABETES[:ANOMALY_ROWS, :ANOMALY_COLUMNS]
+    return data, share_rows(session, even_blocks(data))
+
+
+def test_zscores(session, anomaly_data):
+    f = session.frac_bits
+    data, X = anomaly_data
+    reference = scipy_zscore(encoded(data, f))
+    error = np.max(np.abs(stats.zscore(X) - reference) / np.maximum(1.0, np.abs(reference)))
+    check(f"zscore f={f}", error, ZSCORE * (unit(session) + 2.0 ** -scaled_bits(len(data), f)))
+
+
+def test_mahalanobis_distances_and_flags(session, anomaly_data):
+    f = session.frac_bits
+    data, X = anomaly_data
+    held = encoded(data, f)
+    inverse = np.linalg.inv(np.cov(held, rowvar=False))
+    d2 = np.array([scipy_mahalanobis(row, held.mean(axis=0), inverse) ** 2 for row in held])
+    tolerance = MAHALANOBIS_ULPS * unit(session) + MAHALANOBIS_SCALED * 2.0 ** -scaled_bits(len(data), f) * d2.max()
+    check(f"mahalanobis d^2 f={f}", np.max(np.abs(stats.mahalanobis(X) ** 2 - d2)), tolerance)
+    cut = chi2.ppf(0.975, data.shape[1])
+    near = np.abs(d2 - cut) <= tolerance
+    flags = stats.anomaly_flags(X)
+    np.testing.assert_array_equal(flags[~near], (d2 > cut)[~near])
+
+
+# ---------------------------------------------------------------- Shamir, at both ends
+@pytest.mark.parametrize("f", [12, 20])
+def test_shamir_moments_at_both_ends(f):
+    """A 3-party Shamir session (tolerances times ``SHAMIR``): mean, var and corrcoef of 120
+    diabetes rows on the secure path."""
+    data = DIABETES[:120]
+    held = encoded(data, f)
+    with mpc.Session(parties=list(HOSPITALS), scheme="shamir", seed=SEED, frac_bits=f) as s:
+        X = share_rows(s, even_blocks(data)).copy()
+        np.testing.assert_allclose(stats.mean(X), held.mean(axis=0), rtol=1e-13, atol=0)
+        tolerance = SHAMIR * SECOND * 2.0 ** -scaled_bits(len(data), f)
+        check(f"shamir var f={f}", np.max(np.abs(stats.var(X) / held.var(axis=0) - 1)), tolerance)
+        error = np.max(np.abs(stats.corrcoef(X) - np.corrcoef(held, rowvar=False)))
+        check(f"shamir corrcoef f={f}", error, SHAMIR * CORRELATION * correlation_bound(held, f))
