@@ -159,12 +159,12 @@ def test_corrcoef_of_columns_with_a_small_spread(session):
     check(f"corrcoef breast cancer f={f}", error, CORRELATION * correlation_bound(data, f))
 
 
-@pytest.mark.parametrize("f", [10, 23])
-def test_corrcoef_outside_its_formats_raises_before_any_sharing(f):
+@pytest.mark.parametrize(("f", "advice"), [(10, "raise frac_bits"), (23, "lower frac_bits")])
+def test_corrcoef_outside_its_formats_raises_before_any_communication(f, advice):
     with mpc.Session(parties=2, seed=1, frac_bits=f) as s:
         X = s.share(DIABETES[:20, :3] / 512, owner=0)
         rounds = s.comm.rounds
-        with pytest.raises(UnsupportedOperationError, match=rf"11 <= frac_bits <= 22, got frac_bits={f}"):
+        with pytest.raises(UnsupportedOperationError, match=rf"11 <= frac_bits <= 22, got frac_bits={f}: {advice}"):
             stats.corrcoef(X)
         assert s.comm.rounds == rounds
 

@@ -116,10 +116,10 @@ def correlation_format(f: int) -> tuple[int, int, int]:
     a = 2 * SPREAD_BITS
     supported = [g for g in range(1, 29) if _fits(g, a) and RSQRT_ULPS * 2.0 ** (a // 2 - g) < 0.5]
     if f not in supported:
+        why = ("raise frac_bits: rsqrt's start is too coarse for the Newton steps" if f < min(supported) else
+               "lower frac_bits: the scaled products leave the safe range 2^(62 - 2 frac_bits)")
         raise UnsupportedOperationError(
-            f"corrcoef needs {min(supported)} <= frac_bits <= {max(supported)}, got frac_bits={f}: above, its "
-            f"scaled products leave the safe range 2^(62 - 2 frac_bits); below, rsqrt's start is too coarse "
-            f"for its Newton steps")
+            f"corrcoef needs {min(supported)} <= frac_bits <= {max(supported)}, got frac_bits={f}: {why}")
     S = (range_bits(f) - 4) // 2
     error, steps = RSQRT_ULPS * 2.0 ** (a // 2 - f), 0
     while error > 2.0 ** -(f + S - a // 2):
