@@ -40,6 +40,7 @@ from lifelines.statistics import multivariate_logrank_test as lifelines_multivar
 from scipy.spatial.distance import mahalanobis as scipy_mahalanobis
 from scipy.stats import chi2, chi2_contingency
 from scipy.stats import zscore as scipy_zscore
+from statsmodels.stats.contingency_tables import Table2x2
 
 import mpcarray as mpc
 from mpcarray import stats
@@ -192,9 +193,9 @@ def test_quantiles(session, diabetes_paths):
 
 
 # ---------------------------------------------------------------- counts: exact at every f
-def test_counts_histograms_and_cohorts_are_exact(session, diabetes_paths):
+def test_counts_histograms_and_cohorts_are_exact(session):
     f = session.frac_bits
-    bmi = diabetes_paths["owner_local"][:, 2]
+    bmi = share_rows(session, even_blocks(DIABETES[:, 2]))
     held = encoded(DIABETES[:, 2], f)
     edges = [18.0, 25.0, 26.4, 30.0, 35.0, 45.0]
     sex = share_rows(session, even_blocks(DIABETES[:, 1].astype(np.int64)))
@@ -203,6 +204,9 @@ def test_counts_histograms_and_cohorts_are_exact(session, diabetes_paths):
     np.testing.assert_array_equal(stats.histogram(bmi.copy(), edges)[0], np.histogram(held, encoded(edges, f))[0])
     assert stats.cohort_count(bmi.copy() > 30.0) == np.sum(held > 30.0)
     assert stats.cohort_count(lambda b: b > 30.0, bmi) == np.sum(DIABETES[:, 2] > 30.0)
+    per_site = stats.cohort_count(lambda b, x: b > 30.0, bmi, sex, by=sex, levels=[1, 2], per_site=True)
+    expected = [[np.sum((b[:, 2] > 30.0) & (b[:, 1] == level)) for level in (1, 2)] for b in even_blocks(DIABETES)]
+    np.testing.assert_array_equal(per_site, expected)
     np.testing.assert_array_equal(stats.counts(sex.copy(), levels=[1, 2]), np.bincount(DIABETES[:, 1].astype(int))[1:])
     np.testing.assert_array_equal(stats.proportions(sex, levels=[1, 2]),
                                   np.bincount(DIABETES[:, 1].astype(int))[1:] / len(DIABETES))
@@ -217,9 +221,13 @@ def test_tables_and_their_statistics_are_exact(session):
     reference = chi2_contingency(np.array([[np.sum((ROSSI["race"] == i) & (ROSSI["arrest"] == j)) for j in (0, 1)]
                                            for i in (0, 1)]))
     assert result.statistic == pytest.approx(reference.statistic, rel=1e-12)
-    odds = stats.odds_ratio(shared["fin"], shared["arrest"])
-    two_by_two = sm.stats.Table2x2(expected[::-1, ::-1])  # rows exposed yes/no, columns outcome yes/no
-    assert odds.statistic == pytest.approx(two_by_two.oddsratio, rel=1e-12)
+    two_by_two = Table2x2(expected[::-1, ::-1])  # rows exposed yes/no, columns outcome yes/no
+    for ratio in (stats.odds_ratio, stats.reporting_odds_ratio):
+        result = ratio(shared["fin"], shared["arrest"])
+        assert result.statistic == pytest.approx(two_by_two.oddsratio, rel=1e-12)
+        np.testing.assert_allclose([result.ci_low, result.ci_high], two_by_two.oddsratio_confint(), rtol=1e-12)
+    prr = stats.proportional_reporting_ratio(shared["fin"], shared["arrest"])
+    assert prr.statistic == pytest.approx(two_by_two.riskratio, rel=1e-12)
 
 
 def test_survival_is_exact(session):
@@ -263,10 +271,14 @@ def test_genotype_tables_are_exact(session):
     expected = np.stack([[[np.sum((G[:, j] == g) & (DIAGNOSIS == y)) for g in (0, 1, 2)] for y in (1, 0)]
                          for j in range(G.shape[1])])
     np.testing.assert_array_equal(tables, expected)
-    alleles = stats.allelic_test(tables).table
+    allelic, trend, carriers = stats.allelic_test(tables), stats.trend_test(tables), stats.carrier_odds_ratio(tables)
     for j in range(G.shape[1]):
-        statistic = chi2_contingency(alleles[j], correction=False).statistic
-        assert stats.allelic_test(tables).statistic[j] == pytest.approx(statistic, rel=1e-12)
+        assert allelic.statistic[j] == pytest.approx(chi2_contingency(allelic.table[j], correction=False).statistic,
+                                                     rel=1e-12)
+        # Armitage's statistic is N r^2 for the correlation of genotype score and phenotype over patients
+        r = np.corrcoef(G[:, j], DIAGNOSIS)[0, 1]
+        assert trend.statistic[j] == pytest.approx(len(G) * r**2, rel=1e-10)
+        assert carriers.statistic[j] == pytest.approx(Table2x2(carriers.table[j]).oddsratio, rel=1e-12)
 
 
 # ---------------------------------------------------------------- surveillance
