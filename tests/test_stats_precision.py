@@ -14,9 +14,11 @@ largest measured ratio over f = 12, 16, 20, seeds 1-3; ``docs/statistics.md`` "P
   whose sums of squares are formed (``t = scale_target(n, f)``, ``n 4^t < 2^(61 - 2f)``): ``B``
   is ``floor((61 - log2 n) / 2)``, 26 for 442 rows at every ``f``, so second moments on the
   secure path reach ``2^-B`` relative but no better, whatever ``f``;
-* corrcoef: ``2^-f (2^(a/2 - S) + 4^ceil(log2 max|x_j|) / (2^a var_j))`` from
-  :func:`mpcarray.stats.descriptive.correlation_format` (the resolution of ``Y = 2^S /
-  sqrt(M_jj)`` and of the smallest rescaled ``M_jj``).
+* corrcoef: ``2^-f (2^(a/2 - S) + 4 max_j 4^ceil(log2 max|x_j|) / (2^a var_j))`` with
+  ``a = 16`` and ``S = (58 - 2f) / 2`` (docs/statistics.md, ``correlation_format``): the resolution of ``Y = 2^S /
+  sqrt(M_jj)``, and that of the smallest rescaled ``M_jj`` (at least ``2^a var_j /
+  4^ceil(log2 max|x_j|)`` up to a factor 2 from rounding the bound up to a power of two,
+  and entering ``rho_ij`` through two factors: hence 4).
 """
 
 import os
@@ -45,7 +47,6 @@ from statsmodels.stats.contingency_tables import Table2x2
 import mpcarray as mpc
 from mpcarray import stats
 from mpcarray.errors import UnsupportedOperationError
-from mpcarray.stats.descriptive import correlation_format
 from mpcarray.stats.moments import scale_target
 
 FRAC_BITS = (12, 16, 20)
@@ -67,7 +68,7 @@ SECOND = 1.0
 #: by 2^e (so also at 2^-B), and the between-hospital term that multiplies the means' rounding
 OWNER_SECOND = 6.0
 #: corrcoef, |Δρ| <= CORRELATION * the format's bound (module docstring)
-CORRELATION = 2.0
+CORRELATION = 1.0
 #: quantiles: order statistics exact, interpolation below 1.01 ulp (the docstring)
 QUANTILE_ULPS = 1.01
 #: z-scores, |Δz| / max(1, |z|) <= ZSCORE * (2^-f + 2^-B)
@@ -107,8 +108,8 @@ def unit(session) -> float:
 
 
 def scaled_bits(n: int, f: int) -> int:
-    """``B = f + t``: the significant bits of the power-of-two scaled columns (module docstring)."""
-    return f + scale_target(n, f)
+    """``B = f + t = floor((61 - log2 n) / 2)``: the significant bits of the scaled columns (module docstring)."""
+    return int(np.floor((61 - np.log2(n)) / 2))
 
 
 # ---------------------------------------------------------------- descriptive statistics
@@ -138,9 +139,10 @@ def test_second_moments(session, diabetes_paths, path):
 
 
 def correlation_bound(data, f: int) -> float:
-    a, S, _ = correlation_format(f)
+    """The module docstring's corrcoef bound, with ``a`` and ``S`` as docs/statistics.md states them."""
+    a, S = 16, (62 - 2 * f - 4) // 2
     spread = np.max(4.0 ** np.ceil(np.log2(np.abs(data).max(axis=0))) / data.var(axis=0))
-    return 2.0**-f * (2.0 ** (a / 2 - S) + spread / 2.0**a)
+    return 2.0**-f * (2.0 ** (a / 2 - S) + 4 * spread / 2.0**a)
 
 
 @pytest.mark.parametrize("path", ["owner_local", "secure", "columns"])
