@@ -5,8 +5,8 @@ diabetes (442 x 10) and breast cancer, lifelines' rossi, statsmodels' sunspots. 
 NumPy / SciPy / statsmodels / lifelines on the values the parties hold (``encoded(x, f)``, each
 value rounded to ``2^-f``) or on the raw data, as stated per test.
 
-Tolerances are derived from the number format, with the constants below (each about twice the
-largest measured ratio over f = 12, 16, 20, seeds 1-3; ``docs/statistics.md`` "Precision"):
+Tolerances are derived from the number format, with the constants below (each 1.5 to 2.6 times the
+largest measured ratio over f = 12, 16, 20 and seeds 1-3; ``docs/statistics.md`` "Precision"):
 
 * ``2^-f``, one unit of the format: the input encoding (``2^-(f+1)`` per value) and every
   truncation;
