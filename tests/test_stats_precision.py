@@ -47,6 +47,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 import mpcarray as mpc
 from mpcarray import stats
 from mpcarray.errors import UnsupportedOperationError
+from mpcarray.stats.descriptive import correlation_format
 from mpcarray.stats.moments import scale_target
 
 FRAC_BITS = (12, 16, 20)
@@ -69,6 +70,8 @@ SECOND = 1.0
 OWNER_SECOND = 6.0
 #: corrcoef, |Δρ| <= CORRELATION * the format's bound (module docstring)
 CORRELATION = 1.0
+#: corrcoef: rounds of one Newton step in an additive session (its products and rescalings are sequential)
+ROUNDS_PER_STEP = 9
 #: quantiles: order statistics exact, interpolation below 1.01 ulp (the docstring)
 QUANTILE_ULPS = 1.01
 #: z-scores, |Δz| / max(1, |z|) <= ZSCORE * (2^-f + 2^-B)
@@ -160,6 +163,19 @@ def test_corrcoef_of_columns_with_a_small_spread(session):
     data = encoded(BREAST, f)
     error = np.max(np.abs(stats.corrcoef(X) - np.corrcoef(data, rowvar=False)))
     check(f"corrcoef breast cancer f={f}", error, CORRELATION * correlation_bound(data, f))
+
+
+def test_corrcoef_newton_steps_follow_the_format(session, diabetes_paths):
+    """The documented steps (4 at f = 12, 2 at 16 and 20) and 9 rounds per step (additive)."""
+    f, X = session.frac_bits, diabetes_paths["secure"][:, :3]
+    _, _, steps = correlation_format(f)
+    assert steps == {12: 4, 16: 2, 20: 2}[f]
+    rounds = []
+    for k in (steps, steps + 1):
+        before = session.comm.rounds
+        stats.corrcoef(X, bounds=np.abs(DIABETES[:, :3]).max(axis=0), newton_steps=k)
+        rounds.append(session.comm.rounds - before)
+    assert rounds[1] - rounds[0] == ROUNDS_PER_STEP
 
 
 @pytest.mark.parametrize(("f", "advice"), [(10, "raise frac_bits"), (23, "lower frac_bits")])
