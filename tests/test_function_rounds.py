@@ -19,8 +19,8 @@ FUNCTIONS = {
     "divide, public divisor": (lambda x, y: x / 3.0, 1),
     "sqrt": (lambda x, y: np.sqrt(x), 29),
     "rsqrt": (lambda x, y: mpc.rsqrt(x), 27),
-    "exp": (lambda x, y: np.exp(x), 24),
-    "log": (lambda x, y: np.log(x), 17),
+    "exp": (lambda x, y: np.exp(x), 13),
+    "log": (lambda x, y: np.log(x), 15),
     "sigmoid": (lambda x, y: mpc.sigmoid(x), 12),
     "tanh": (lambda x, y: np.tanh(x), 12),
     "sign": (lambda x, y: np.sign(x), 5),
@@ -40,6 +40,7 @@ PRIMITIVES = {
     "bit_tables": (lambda x: primitives.bit_tables(x, [[1] * 64, [2] * 64]), 5),
     "leading_one_tables": (lambda x: primitives.leading_one_tables(x, [list(range(64))]), 8),
     "truncate": (lambda x: primitives.truncate(x, 3, x.frac_bits), 1),
+    "multiply_and_truncate": (lambda x: primitives.multiply_and_truncate([(x, x, 0)] * 3, [(x, 3), (x, 5)]), 1),
     "relabel": (lambda x: primitives.relabel(x, 0), 0),
     "shared_constant": (lambda x: primitives.shared_constant(x, np.arange(6)), 0),
 }

@@ -32,8 +32,10 @@ def exp(x) -> SharedArray:
 
     Accuracy at ``f = 16`` (``docs/functions.md``): relative error below ``2e-4`` where
     ``e^x >= 0.1``; within 3 ulp (``2^-f``) of the correctly rounded result where
-    ``e^x <= 1``. For ``x < -(f-1) ln 2`` (``-10.4`` at ``f = 16``) the result is
-    exactly 0 (``e^x < 2^-(f-1)``); for ``x >= (62 - 2f) ln 2`` it is
+    ``e^x <= 1``. For ``x < -(f-1) ln 2`` (``-10.4`` at ``f = 16``, where
+    ``e^x < 2^-(f-1)``) the result is 0 in additive sessions (at most 2 ulp within
+    ``2^(2-f)`` of that end, where ``t`` below rounds), within the truncation
+    error of 0 in Shamir sessions; for ``x >= (62 - 2f) ln 2`` it is
     ``2^(62-2f) - 2^-f``, the largest value in the safe range.
 
     Steps: ``t = x log2(e) + (f - 1)`` (a public real product); one bit lookup of

@@ -1,0 +1,71 @@
+"""One-round batches of exact products and truncations (``primitives.multiply_and_truncate``) against NumPy."""
+
+from math import comb
+
+import numpy as np
+import pytest
+
+from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS
+from mpcarray.array import primitives
+
+
+def truncation_error_bound(session) -> int:
+    """Units a truncation may err by: 1 over the ring; ``(-1 - s, C - s]`` with ``C = C(n, t)``
+    keys and ``s = (C - 1) // 2`` in Shamir sessions (mpcarray/protocols/degree_reduction.py)."""
+    if session.scheme != "shamir":
+        return 1
+    keys = comb(session.n_parties, session.threshold)
+    return max(1 + (keys - 1) // 2, keys - (keys - 1) // 2)
+
+
+def integers(session, array) -> np.ndarray:
+    """The ring (or field) integers a SharedArray holds, whatever its label."""
+    return np.rint(array.reveal() * 2.0**array.frac_bits).astype(np.int64)
+
+
+@pytest.mark.parametrize("session", SESSION_PARAMS + SHAMIR_SESSION_PARAMS, indirect=True)
+def test_products_and_truncations_in_one_round_match_numpy(session, rng):
+    f = session.fixed_point.frac_bits
+    a, b, c = (rng.uniform(-1, 1, size) for size in (50, 50, 30))
+    x, y, z = (session.share(v, owner=i % session.n_parties) for i, v in enumerate((a, b, c)))
+    wide = primitives.relabel(x * 2**20, f + 20)  # x with f + 20 fractional bits
+    before = session.comm.snapshot()
+    (exact, square), (cut, narrow) = primitives.multiply_and_truncate([(x, y, 0), (z, z, 0)], [(x, 5), (wide, 20)])
+    cost = session.comm - before
+    assert cost.rounds == 1
+    if session.scheme != "shamir":
+        n = session.n_parties
+        assert list(cost.bytes_sent) == [8 * (2 * (50 + 30) + 50 + 50) * (n - 1)] * n
+    ax, ay, az = (integers(session, v) for v in (x, y, z))
+    assert exact.frac_bits == square.frac_bits == 2 * f and cut.frac_bits == f - 5 and narrow.frac_bits == f
+    assert np.array_equal(integers(session, exact), ax * ay)  # exact, no truncation
+    assert np.array_equal(integers(session, square), az * az)
+    bound = truncation_error_bound(session)
+    assert np.abs(integers(session, cut) - np.floor(ax / 2**5)).max() <= bound
+    assert np.abs(integers(session, narrow) - ax).max() <= bound
+    separate = primitives.truncate(x, 5, f - 5)  # the same as a call of its own, within the bound
+    assert np.abs(integers(session, cut) - integers(session, separate)).max() <= 2 * bound
+
+
+@pytest.mark.parametrize("session", SHAMIR_SESSION_PARAMS, indirect=True)
+def test_shamir_takes_truncated_products_in_the_same_round(session, rng):
+    f = session.fixed_point.frac_bits
+    a, b = rng.uniform(-4, 4, (2, 40))
+    x, y = session.share(a, owner=0), session.share(b, owner=1)
+    assert primitives.fused_truncation(x)
+    before = session.comm.snapshot()
+    (product, exact), (cut,) = primitives.multiply_and_truncate([(x, y, f), (x, y, 0)], [(y, 3)])
+    assert (session.comm - before).rounds == 1
+    ax, ay = integers(session, x), integers(session, y)
+    bound = truncation_error_bound(session)
+    assert product.frac_bits == f and np.abs(integers(session, product) - np.floor(ax * ay / 2**f)).max() <= bound
+    assert np.array_equal(integers(session, exact), ax * ay)
+    assert np.abs(integers(session, cut) - np.floor(ay / 2**3)).max() <= bound
+
+
+def test_ring_refuses_truncated_products(session):
+    x = session.share(np.ones(3), owner=0)
+    assert not primitives.fused_truncation(x)
+    with pytest.raises(ValueError, match="two rounds"):
+        primitives.multiply_and_truncate([(x, x, 16)], [])
+    assert primitives.multiply_and_truncate([], []) == ([], [])
