@@ -4,8 +4,8 @@ from math import comb
 
 import numpy as np
 import pytest
-
 from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS
+
 from mpcarray.array import primitives
 
 

@@ -41,7 +41,8 @@ def exp(x) -> SharedArray:
     Steps: ``t = x log2(e) + (f - 1)`` (a public real product); one bit lookup of
     ``[t, t - T]`` (``T = 61 - f``) gives the fraction ``r`` of ``t``, the factors
     ``2^(2^j) - 1`` of its integer bits ``j``, and the signs ``[t < 0]`` and
-    ``[t < T]``, whose difference ``g`` is 1 exactly in range; the exact
+    ``[t < T]`` (bit ``63 - f``, the lowest one that equals the sign bit for inputs
+    in the safe range), whose difference ``g`` is 1 exactly in range; the exact
     product tree of ``g`` and the factors ``+ 1`` (3 levels) runs in the rounds of
     the polynomial for ``2^r``; their product, plus the saturation value where
     ``t >= T``, truncated by ``f - 1``.
@@ -53,7 +54,8 @@ def exp(x) -> SharedArray:
     f = x.frac_bits
     offset, top = f - 1, 61 - f
     t = x * (1 / _LN2) + offset
-    tables = [[2**b if b < f else 0 for b in range(64)], [int(b == 63) for b in range(64)]]
+    sign = 63 - f  # |t| < 2^(63 - 2f) in the safe range: bits 63 - f .. 63 all equal the sign
+    tables = [[2**b if b < f else 0 for b in range(64)], [int(b == sign) for b in range(64)]]
     tables += [[2 ** (2**j) - 1 if b == f + j else 0 for b in range(64)] for j in range(6)]
     stacked = cast(SharedArray, np.stack([t, t - top]))  # np.stack dispatches to SharedArray
     fraction, negative, *powers = bit_tables(stacked, tables)
