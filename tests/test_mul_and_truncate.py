@@ -1,4 +1,5 @@
-"""One-round batches of exact products and truncations (``primitives.multiply_and_truncate``) against NumPy."""
+"""One-round batches of exact products and truncations (``primitives.multiply_and_truncate``) and the
+polynomials scheduled on them, against NumPy."""
 
 from math import comb
 
@@ -6,7 +7,9 @@ import numpy as np
 import pytest
 from conftest import SESSION_PARAMS, SHAMIR_SESSION_PARAMS
 
+import mpcarray as mpc
 from mpcarray.array import primitives
+from mpcarray.functions.polynomial import evaluate_polynomial
 
 
 def truncation_error_bound(session) -> int:
@@ -69,3 +72,27 @@ def test_ring_refuses_truncated_products(session):
     with pytest.raises(ValueError, match="two rounds"):
         primitives.multiply_and_truncate([(x, x, 16)], [])
     assert primitives.multiply_and_truncate([], []) == ([], [])
+
+
+#: Rounds of evaluate_polynomial for (frac_bits, degree): additive sessions, Shamir sessions. Additive
+#: before the exact-product schedule: 2 ceil(log2 d) + 1 (7, 7, 7, 9 here); never more now.
+POLYNOMIAL_ROUNDS = {(12, 5): (5, 4), (16, 6): (5, 4), (20, 8): (7, 4), (24, 9): (9, 5)}
+
+
+@pytest.mark.parametrize("f, degree", POLYNOMIAL_ROUNDS)
+@pytest.mark.parametrize("scheme", ["additive", "shamir"])
+def test_polynomial_rounds_and_values(f, degree, scheme, rng):
+    """``evaluate_polynomial`` on ``[-1, 1]`` within a few ulp of NumPy, in its scheduled rounds."""
+    coefficients = tuple(rng.uniform(-1, 1, degree + 1) / np.arange(1, degree + 2))
+    values = np.concatenate([[-1.0, 1.0], rng.uniform(-1, 1, 200)])
+    options = {"scheme": "shamir"} if scheme == "shamir" else {}
+    with mpc.Session(parties=3, frac_bits=f, seed=f, **options) as s:
+        x = s.share(values, owner=0)
+        encoded = x.reveal()
+        before = s.comm.snapshot()
+        result = evaluate_polynomial(x, coefficients)
+        assert (s.comm - before).rounds == POLYNOMIAL_ROUNDS[f, degree][scheme == "shamir"]
+        got = result.reveal()
+    expected = np.polynomial.Polynomial(coefficients)(encoded)
+    ulps = 4 if scheme == "additive" else 8  # Shamir truncations err by up to 2 units at 3 parties
+    assert np.abs(got - expected).max() <= ulps * 2.0**-f
