@@ -39,6 +39,7 @@ def test_products_and_truncations_in_one_round_match_numpy(session, rng):
     if session.scheme != "shamir":
         n = session.n_parties
         assert list(cost.bytes_sent) == [8 * (2 * (50 + 30) + 50 + 50) * (n - 1)] * n
+        assert cost.dealer_bytes[0] == 8 * (50 + 30) + 16 * (50 + 50) and not cost.dealer_bytes[1:].any()
     ax, ay, az = (integers(session, v) for v in (x, y, z))
     assert exact.frac_bits == square.frac_bits == 2 * f and cut.frac_bits == f - 5 and narrow.frac_bits == f
     assert np.array_equal(integers(session, exact), ax * ay)  # exact, no truncation
