@@ -65,6 +65,8 @@ def test_shamir_takes_truncated_products_in_the_same_round(session, rng):
     assert product.frac_bits == f and np.abs(integers(session, product) - np.floor(ax * ay / 2**f)).max() <= bound
     assert np.array_equal(integers(session, exact), ax * ay)
     assert np.abs(integers(session, cut) - np.floor(ay / 2**3)).max() <= bound
+    with pytest.raises(ValueError, match="shift must be in"):  # a shift of 0 only reduces a product's degree
+        primitives.multiply_and_truncate([], [(y, 0)])
 
 
 def test_ring_refuses_truncated_products(session):

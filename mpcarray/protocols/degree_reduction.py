@@ -66,10 +66,11 @@ def truncate_many(rt, parts, degree: int) -> list[np.ndarray]:
     bound = rt.fixed.truncation_bits
     one = domain.encode_int(np.ones(1, dtype=np.int64))
     bias = domain.mul_pow2(one, bound)
+    least = 0 if degree == rt.scheme.product_degree else 1  # m = 0: only for local products
     prepared = []
     for z, shift in parts:
-        if not 0 <= shift <= min(62, bound):
-            raise ValueError(f"truncation shift must be in [0, {min(62, bound)}], got {shift}")
+        if not least <= shift <= min(62, bound):
+            raise ValueError(f"truncation shift must be in [{least}, {min(62, bound)}], got {shift}")
         rows = np.ascontiguousarray(z).reshape(k, -1)
         if shift == 0:
             low, high = rt.provider.double_sharings(rows.shape[1], domain)
