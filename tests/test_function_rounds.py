@@ -6,6 +6,7 @@ and polynomial degrees behind them follow the session's ``f = 16``.
 
 import numpy as np
 import pytest
+from conftest import SHAMIR_SESSION_PARAMS
 
 import mpcarray as mpc
 from mpcarray.array import primitives
@@ -64,3 +65,10 @@ def test_function_rounds(session, name):
 def test_primitive_rounds(session, name):
     operation, expected = PRIMITIVES[name]
     assert rounds(session, operation, session.share(np.linspace(0.5, 4.0, 6), owner=0)) == expected
+
+
+@pytest.mark.parametrize("session", SHAMIR_SESSION_PARAMS, indirect=True)
+def test_exp_rounds_in_shamir_sessions(session):
+    """exp's docstring: 14 rounds with Shamir sharing (bit lookup 8, polynomial 4, truncated product 1)."""
+    x = session.share(np.linspace(-12.0, 20.0, 6), owner=0)
+    assert rounds(session, np.exp, x) == 14

@@ -13,7 +13,13 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
-from ..array.primitives import bit_tables, relabel, truncate
+from ..array.primitives import (
+    bit_tables,
+    fused_truncation,
+    multiply_and_truncate,
+    relabel,
+    truncate,
+)
 from ..array.ranges import check_domain
 from .normalisation import as_fixed, normalise
 from .polynomial import chebyshev_coefficients, evaluate_polynomial, polynomial_and_product
@@ -33,10 +39,10 @@ def exp(x) -> SharedArray:
     Accuracy at ``f = 16`` (``docs/functions.md``): relative error below ``2e-4`` where
     ``e^x >= 0.1``; within 3 ulp (``2^-f``) of the correctly rounded result where
     ``e^x <= 1``. For ``x < -(f-1) ln 2`` (``-10.4`` at ``f = 16``, where
-    ``e^x < 2^-(f-1)``) the result is 0 in additive sessions (at most 2 ulp within
-    ``2^(2-f)`` of that end, where ``t`` below rounds), within the truncation
-    error of 0 in Shamir sessions; for ``x >= (62 - 2f) ln 2`` it is
-    ``2^(62-2f) - 2^-f``, the largest value in the safe range.
+    ``e^x < 2^-(f-1)``) the result is 0 (at most 2 ulp within ``2^(2-f)`` of that
+    end, where ``t`` below rounds); for ``x >= (62 - 2f) ln 2`` it is
+    ``2^(62-2f) - 2^-f``, the largest value in the safe range. In Shamir sessions
+    both are off by the truncation's error (up to 2 ulp at 3 parties).
 
     Steps: ``t = x log2(e) + (f - 1)`` (a public real product); one bit lookup of
     ``[t, t - T]`` (``T = 61 - f``) gives the fraction ``r`` of ``t``, the factors
@@ -44,10 +50,11 @@ def exp(x) -> SharedArray:
     ``[t < T]`` (bit ``63 - f``, the lowest one that equals the sign bit for inputs
     in the safe range), whose difference ``g`` is 1 exactly in range; the exact
     product tree of ``g`` and the factors ``+ 1`` (3 levels) runs in the rounds of
-    the polynomial for ``2^r``; their product, plus the saturation value where
-    ``t >= T``, truncated by ``f - 1``.
+    the polynomial for ``2^r``; their product, truncated by ``f - 1``, plus the
+    saturation value where ``t >= T``.
     Cost: 13 rounds at ``f = 16`` in additive sessions: ``t`` (1), bit lookup (5),
-    polynomial of degree 5 with the product tree (5), product (1), truncation (1).
+    polynomial of degree 5 with the product tree (5), product (1), truncation (1);
+    14 in Shamir sessions (lookup 8, polynomial 4, truncated product 1).
     Security: only masked openings.
     """
     x = as_fixed(x)
@@ -63,8 +70,11 @@ def exp(x) -> SharedArray:
     exp2_fraction, power = polynomial_and_product(
         relabel(fraction[0], f), chebyshev_coefficients(np.exp2, (0.0, 1.0), f),
         [in_range] + [p[0] + 1 for p in powers])
-    above = (1 - negative[1]) * ((2 ** (62 - f) - 1) * 2**offset)
-    return truncate(relabel(exp2_fraction * power, f + offset) + relabel(above, f + offset), offset, f)
+    if fused_truncation(x):
+        (product,), _ = multiply_and_truncate([(exp2_fraction, power, offset)], [])
+    else:
+        product = truncate(relabel(exp2_fraction * power, f + offset), offset, f)
+    return relabel(product, f) + relabel((1 - negative[1]) * (2 ** (62 - f) - 1), f)
 
 
 @implements_ufunc(np.log)
