@@ -27,7 +27,7 @@ DENSE = 5
 COST_SIZE = 1000
 #: Largest magnitude the format holds (exclusive): 2^30 at f = 16. Grids stop just below it.
 TOP = float(np.log2(mpc.FixedPoint(FRAC_BITS).max_abs)) - 1e-9
-#: Exp's documented upper end: (62 - 2f) ln 2 less the clip margin (mpcarray/functions/exponential.py).
+#: Exp's documented upper end: just below (62 - 2f) ln 2, where it saturates (mpcarray/functions/exponential.py).
 EXP_TOP = 20.79
 #: Results at most this large are also judged in ulps on their own (the last table column).
 SMALL = 1.0
@@ -92,7 +92,7 @@ FUNCTIONS = [
     Function("log", np.log, np.log, "0 < x < 2^30 (relative error where abs(log x) >= 0.05)",
              lambda size: positive_grid(size)[1:], 0.05),
     Function("exp", np.exp, np.exp,
-             "x <= 20.79 (saturates above; below -10.4 returns < 3.1e-5; relative error where e^x >= 0.1)",
+             "x <= 20.79 (saturates above; 0 below -10.4; relative error where e^x >= 0.1)",
              lambda size: np.linspace(-16, EXP_TOP, DENSE * size), 0.1),
     Function("sigmoid", mpc.sigmoid, lambda v: 1 / (1 + np.exp(-v)), "whole safe range",
              saturating, None),

@@ -98,7 +98,9 @@ def test_exp(s):
     got = np.exp(s.share(values, owner=0)).reveal()
     expected = np.exp(values)
     assert_ulps("exp", got, expected)
-    assert got[values < -10.4].max() < 3.1e-5  # docs/functions.md: below -10.4 returns < 3.1e-5
+    low = -15 * np.log(2)  # -(f - 1) ln 2: e^x < 2 ulp below it
+    assert not got[values < low - 2.0**-14].any()  # the docstring: exactly 0 below
+    assert got[values < low].max() <= 2 * ULP  # within the rounding of t = x log2(e) of that end
     large = expected >= 0.1
     rel_error = np.abs(got[large] / expected[large] - 1)
     assert rel_error.max() <= 2e-4  # the docstring's bound (measured 1.5e-4)
@@ -106,9 +108,9 @@ def test_exp(s):
 
 
 def test_exp_saturates_instead_of_wrapping(s):
-    got = np.exp(s.share(np.array([25.0, 1000.0, 1e8]), owner=0)).reveal()
+    got = np.exp(s.share(np.array([20.7945, 25.0, 1000.0, 1e8, 1.07e9, -1.07e9]), owner=0)).reveal()
     limit = s.fixed_point.max_abs
-    assert np.all(got > 0.99 * limit) and np.all(got < limit)
+    assert np.all(got[:-1] == limit - ULP) and got[-1] == 0  # the docstring's saturation values
 
 
 @pytest.mark.parametrize("name, function, reference", [

@@ -14,7 +14,7 @@ import numpy as np
 from .. import protocols
 from ..errors import UnsupportedOperationError
 from .promotion import INT, is_integer, public_array
-from .shared_array import SharedArray, _encode_public, _runtime_of
+from .shared_array import SharedArray, _encode_public, _known_by, _runtime_of
 
 
 def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> list[SharedArray]:
@@ -58,6 +58,36 @@ def truncate(x: SharedArray, bits: int, frac: int) -> SharedArray:
     Cost: 1 round (:func:`mpcarray.protocols.truncate`).
     """
     return x._new(protocols.truncate(_runtime_of(x), x._shares, bits), frac, x._known_by)
+
+
+def multiply_and_truncate(products, truncations) -> tuple[list[SharedArray], list[SharedArray]]:
+    """Independent products and truncations in one round.
+
+    ``products`` are ``(x, y, shift)`` of equal shapes: ``x * y`` exactly
+    (``shift`` 0) with ``x.frac_bits + y.frac_bits`` fractional bits, or, where
+    :func:`fused_truncation` holds, truncated by ``shift`` bits (``shift`` fewer).
+    ``truncations`` are ``(z, shift)``: ``z / 2^shift`` as :func:`truncate`,
+    with ``shift`` fewer fractional bits than ``z``. The caller keeps every
+    value in the truncation range (``|z| < 2^62`` at its own scale).
+    Cost: 1 round (:func:`mpcarray.protocols.mul_and_truncate`).
+    """
+    arrays = [a for x, y, _ in products for a in (x, y)] + [z for z, _ in truncations]
+    if not arrays:
+        return [], []
+    rt = _runtime_of(*arrays)
+    for x, y, _ in products:
+        if x.shape != y.shape:
+            raise ValueError(f"multiply_and_truncate needs equal shapes, got {x.shape} and {y.shape}")
+    made, cut = protocols.mul_and_truncate(rt, [(x._shares, y._shares, s) for x, y, s in products],
+                                           [(z._shares, s) for z, s in truncations])
+    return ([x._new(r, x._frac + y._frac - s, _known_by(x, y)) for (x, y, s), r in zip(products, made)],
+            [z._new(r, z._frac - s, z._known_by) for (z, s), r in zip(truncations, cut)])
+
+
+def fused_truncation(x: SharedArray) -> bool:
+    """Whether a product truncated by a shift costs one round in ``x``'s session (Shamir sessions), so
+    that :func:`multiply_and_truncate` takes products with a shift."""
+    return bool(_runtime_of(x).shamir)
 
 
 def relabel(x: SharedArray, frac: int) -> SharedArray:

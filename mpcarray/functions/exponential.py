@@ -1,21 +1,28 @@
 """``exp`` and ``log`` of SharedArrays.
 
-``exp`` saturates at the safe-range limit and flushes to (almost) zero below
+``exp`` saturates at the safe-range limit and flushes to zero below
 ``-(f - 1) ln 2``; ``log`` of non-positive values returns a meaningless finite
 value over sockets (it cannot be detected without revealing the input); the
 simulated backend (range check on, the default) raises
 :class:`~mpcarray.errors.FunctionDomainError`.
 """
 
+from typing import cast
+
 import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
-from ..array.primitives import bit_tables, relabel, truncate
+from ..array.primitives import (
+    bit_tables,
+    fused_truncation,
+    multiply_and_truncate,
+    relabel,
+    truncate,
+)
 from ..array.ranges import check_domain
 from .normalisation import as_fixed, normalise
-from .polynomial import chebyshev_coefficients, evaluate_polynomial
-from .selection import clip
+from .polynomial import chebyshev_coefficients, evaluate_polynomial, polynomial_and_product
 
 _LN2 = float(np.log(2.0))
 
@@ -27,44 +34,47 @@ def _log_quarter(u):
 
 @implements_ufunc(np.exp)
 def exp(x) -> SharedArray:
-    """``e^x``: exact below-one-unit results under ``-(f-1) ln 2``, saturating at the safe-range limit.
+    """``e^x``: 0 below ``-(f-1) ln 2``, saturating at the safe-range limit.
 
     Accuracy at ``f = 16`` (``docs/functions.md``): relative error below ``2e-4`` where
     ``e^x >= 0.1``; within 3 ulp (``2^-f``) of the correctly rounded result where
-    ``e^x <= 1``; below ``x = -10.4`` the result is under ``3.1e-5`` (2 ulp).
+    ``e^x <= 1``. For ``x < -(f-1) ln 2`` (``-10.4`` at ``f = 16``, where
+    ``e^x < 2^-(f-1)``) the result is 0 (at most 2 ulp within ``2^(2-f)`` of that
+    end, where ``t`` below rounds); for ``x >= (62 - 2f) ln 2`` it is
+    ``2^(62-2f) - 2^-f``, the largest value in the safe range. In Shamir sessions
+    both are off by the truncation's error (up to 2 ulp at 3 parties).
 
-    Steps: clip ``x`` to ``[-(f-1) ln 2, (62 - 2f) ln 2]``; then :func:`exp_in_range`.
-    Cost: 24 rounds at ``f = 16``: clip (6), exp in range (18).
+    Steps: ``t = x log2(e) + (f - 1)`` (a public real product); one bit lookup of
+    ``[t, t - T]`` (``T = 61 - f``) gives the fraction ``r`` of ``t``, the factors
+    ``2^(2^j) - 1`` of its integer bits ``j``, and the signs ``[t < 0]`` and
+    ``[t < T]`` (bit ``63 - f``, the lowest one that equals the sign bit for inputs
+    in the safe range), whose difference ``g`` is 1 exactly in range; the exact
+    product tree of ``g`` and the factors ``+ 1`` (3 levels) runs in the rounds of
+    the polynomial for ``2^r``; their product, truncated by ``f - 1``, plus the
+    saturation value where ``t >= T``.
+    Cost: 13 rounds at ``f = 16`` in additive sessions: ``t`` (1), bit lookup (5),
+    polynomial of degree 5 with the product tree (5), product (1), truncation (1);
+    14 in Shamir sessions (lookup 8, polynomial 4, truncated product 1).
     Security: only masked openings.
     """
     x = as_fixed(x)
     f = x.frac_bits
-    low, high = -(f - 1) * _LN2 + 2.0 ** (2 - f), (62 - 2 * f) * _LN2 - 2.0 ** (2 - f)
-    return exp_in_range(clip(x, low, high), offset=f - 1)
-
-
-def exp_in_range(x: SharedArray, offset: int) -> SharedArray:
-    """``e^x`` for fixed-point ``x`` with ``t = x log2(e) + offset`` in ``[0, 64)``.
-
-    Steps: ``t`` (a public real product); from the bits of ``t``, in one
-    lookup, its fraction ``r`` and the factors ``2^(2^j) - 1`` of its integer
-    bits ``j``; the exact product tree of the factors ``+ 1`` (3 levels); ``2^r``
-    by a polynomial; the product, truncated by ``offset``.
-    Cost: 18 rounds at ``f = 16``: ``t`` (1), bit lookup (5), product tree (3),
-    polynomial of degree 5 (7), product (1), truncation (1).
-    """
-    f = x.frac_bits
+    offset, top = f - 1, 61 - f
     t = x * (1 / _LN2) + offset
-    tables = [[2**b if b < f else 0 for b in range(64)]]
+    sign = 63 - f  # |t| < 2^(63 - 2f) in the safe range: bits 63 - f .. 63 all equal the sign
+    tables = [[2**b if b < f else 0 for b in range(64)], [int(b == sign) for b in range(64)]]
     tables += [[2 ** (2**j) - 1 if b == f + j else 0 for b in range(64)] for j in range(6)]
-    fraction, *powers = bit_tables(t, tables)
-    factors = [power + 1 for power in powers]
-    while len(factors) > 1:  # product tree of exact integers: 3 batched rounds
-        pairs = len(factors) // 2
-        products = np.stack(factors[:pairs]) * np.stack(factors[pairs : 2 * pairs])
-        factors = [products[i] for i in range(pairs)] + factors[2 * pairs :]
-    exp2_fraction = evaluate_polynomial(relabel(fraction, f), chebyshev_coefficients(np.exp2, (0.0, 1.0), f))
-    return truncate(exp2_fraction * factors[0], offset, f)
+    stacked = cast(SharedArray, np.stack([t, t - top]))  # np.stack dispatches to SharedArray
+    fraction, negative, *powers = bit_tables(stacked, tables)
+    in_range = negative[1] - negative[0]
+    exp2_fraction, power = polynomial_and_product(
+        relabel(fraction[0], f), chebyshev_coefficients(np.exp2, (0.0, 1.0), f),
+        [in_range] + [p[0] + 1 for p in powers])
+    if fused_truncation(x):
+        (product,), _ = multiply_and_truncate([(exp2_fraction, power, offset)], [])
+    else:
+        product = truncate(relabel(exp2_fraction * power, f + offset), offset, f)
+    return relabel(product, f) + relabel((1 - negative[1]) * (2 ** (62 - f) - 1), f)
 
 
 @implements_ufunc(np.log)
@@ -77,7 +87,7 @@ def log(x) -> SharedArray:
 
     Steps: normalise ``x = m 2^(p + 1 - f)``, looking up ``(p + 1 - f) ln 2``;
     ``log(m)`` by a polynomial in ``u = 4m - 3``; the sum.
-    Cost: 17 rounds at ``f = 16``: normalisation (10), polynomial of degree 6 (7).
+    Cost: 15 rounds at ``f = 16`` in additive sessions: normalisation (10), polynomial of degree 6 (5).
     Security: only masked openings.
     """
     check_domain("log", x, lambda v: v > 0, "x > 0")

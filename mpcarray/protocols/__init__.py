@@ -13,7 +13,7 @@ from .binary import bits_to_ring, open_xor, words_to_ring
 from .circuits import leading_one
 from .comparison import bit_decompose, sign_bits, sign_rounds
 from .input import INPUT_DTYPES, announce_input, share_input
-from .multiplication import gram, matmul, mul, square
+from .multiplication import gram, matmul, mul, mul_and_truncate, square
 from .opening import agree, agree_live, open_shares, open_to, require_live, zero_sharing
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
 from .tables import bit_tables, leading_one_tables
@@ -35,6 +35,7 @@ __all__ = [
     "matmul",
     "matmul_public",
     "mul",
+    "mul_and_truncate",
     "mul_public_int",
     "mul_public_real",
     "open_shares",

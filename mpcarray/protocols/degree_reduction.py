@@ -52,7 +52,8 @@ def truncate_many(rt, parts, degree: int) -> list[np.ndarray]:
     Since ``floor(c / 2^m) = r'' + floor((z + 2^K + r') / 2^m)``, the result is
     ``floor((z + r') / 2^m) - s``: the error ``e`` lies in ``(-1 - s, C - s]``
     units (within 1 unit for ``C = 1``, ``(-2, 2]`` at 3 parties), and is 0 on
-    average up to half a unit.
+    average up to half a unit. A part with ``m = 0`` (a local product) is
+    brought to degree ``t`` exactly, as :func:`reduce_degree` does, in the same opening.
 
     Cost: 1 round; each party sends and receives ``w * N * (n - 1)`` bytes (as
     :func:`reduce_degree`, which it replaces for fixed-point products); no dealer.
@@ -65,20 +66,46 @@ def truncate_many(rt, parts, degree: int) -> list[np.ndarray]:
     bound = rt.fixed.truncation_bits
     one = domain.encode_int(np.ones(1, dtype=np.int64))
     bias = domain.mul_pow2(one, bound)
+    least = 0 if degree == rt.scheme.product_degree else 1  # m = 0: only for local products
     prepared = []
     for z, shift in parts:
-        if not 1 <= shift <= min(62, bound):
-            raise ValueError(f"truncation shift must be in [1, {min(62, bound)}], got {shift}")
+        if not least <= shift <= min(62, bound):
+            raise ValueError(f"truncation shift must be in [{least}, {min(62, bound)}], got {shift}")
         rows = np.ascontiguousarray(z).reshape(k, -1)
+        if shift == 0:
+            low, high = rt.provider.double_sharings(rows.shape[1], domain)
+            prepared.append((z.shape, 0, low, domain.sub(rows, high)))
+            continue
         mask, high = rt.provider.truncation_masks(rows.shape[1], shift, bound + 1 + 40, degree, domain)
         prepared.append((z.shape, shift, high, add_public(rt, domain.add(rows, mask), bias)))
     opened = open_shares(rt, *(masked for *_, masked in prepared), degree=degree)
     results = []
-    for (shape, shift, high, _), c in zip(prepared, opened):
+    for (shape, shift, kept, _), c in zip(prepared, opened):
+        if shift == 0:
+            results.append(add_public(rt, kept, c).reshape(shape))
+            continue
         offset = domain.add(domain.mul_pow2(one, bound - shift), domain.encode_int(np.array([(rt.provider.keys - 1) // 2])))
         public = domain.sub(domain.shift_right(c, shift), offset)
-        results.append(add_public(rt, domain.neg(high), public).reshape(shape))
+        results.append(add_public(rt, domain.neg(kept), public).reshape(shape))
     return results
+
+
+def mul_and_truncate(rt, products, truncations) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The ``(x, y, shift)`` :func:`mul` ``products`` and the ``(z, shift)`` ``truncations`` in one round.
+
+    Steps: (1) each party multiplies the ``products``' shares locally; (2) one
+    :func:`truncate_many` of degree ``2t`` (of degree ``t`` without products)
+    opens them all: a degree-``t`` value under a degree-``2t`` mask is a
+    degree-``2t`` sharing too.
+    Cost: 1 round; each party sends and receives ``w * N * (n - 1)`` bytes for
+    the ``N`` elements of all parts together; no dealer.
+    Security: as :func:`truncate_many`.
+    """
+    domain = rt.number
+    parts = [(domain.mul(x, y), shift) for x, y, shift in products] + list(truncations)
+    degree = rt.scheme.product_degree if products else rt.scheme.threshold
+    done = truncate_many(rt, parts, degree)
+    return done[: len(products)], done[len(products) :]
 
 
 def mul(rt, x: np.ndarray, y: np.ndarray, shift: int = 0) -> np.ndarray:

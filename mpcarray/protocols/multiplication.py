@@ -13,7 +13,7 @@ from .. import kernels
 from ..preprocessing.kinds import gram_chunks
 from . import degree_reduction
 from .opening import open_shares
-from .truncation import truncate, truncate_product
+from .truncation import mask_truncation, truncate, truncate_product, unmask_truncation
 
 
 def _rows(x: np.ndarray) -> np.ndarray:
@@ -47,6 +47,44 @@ def mul(rt, x: np.ndarray, y: np.ndarray, shift: int = 0) -> np.ndarray:
     if shift:
         return truncate_product(rt, opened, t, shift).reshape(x.shape)
     return kernels.beaver_combine(opened, t.streams, t.offset, t.correction, rt.first_row).reshape(x.shape)
+
+
+def mul_and_truncate(rt, products, truncations) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Independent products and truncations opened together: ``[x] * [y]`` for each ``(x, y, shift)``
+    of ``products`` and ``[z] / 2^shift`` for each ``(z, shift)`` of ``truncations``, in one round.
+
+    Over the ring a product's ``shift`` must be 0 (exact products; a truncated
+    product takes two rounds, :func:`mul`); in Shamir sessions it may be any
+    (:func:`mpcarray.protocols.degree_reduction.mul_and_truncate`).
+    Steps: (1) the products' operands are masked as in :func:`mul` (one batch
+    of triples for all of them) and each truncation as in
+    :func:`~mpcarray.protocols.truncate`; (2) one opening of everything; (3)
+    each part is finished as its own protocol does.
+    Cost: 1 round; each party sends and receives ``8 * (2P + T) * (n - 1)``
+    bytes for ``P`` product and ``T`` truncated elements; the dealer sends party
+    0 ``8 * P + 16 * T`` bytes.
+    Security: as :func:`mul` and :func:`~mpcarray.protocols.truncate`: only uniformly masked openings.
+    """
+    if rt.shamir:
+        return degree_reduction.mul_and_truncate(rt, products, truncations)
+    if any(shift for *_, shift in products):
+        raise ValueError("over the ring a product and its truncation take two rounds: give shift 0")
+    flat = [(_rows(x), _rows(y)) for x, y, _ in products]
+    size = sum(xs.shape[1] for xs, _ in flat)
+    masked, triples = [], None
+    if size:
+        triples = rt.provider.beaver_triples(size)
+        xs, ys = (np.concatenate([pair[i] for pair in flat], axis=1) for i in (0, 1))
+        masked.append(kernels.beaver_mask(xs, ys, triples.streams, triples.offset, triples.correction_buffer(size)))
+    parts = [mask_truncation(rt, z, shift) for z, shift in truncations]
+    opened = open_shares(rt, *masked, *(part[-1] for part in parts))
+    results, start = [], 0
+    if triples is not None:
+        z = kernels.beaver_combine(opened[0], triples.streams, triples.offset, triples.correction, rt.first_row)
+        for (x, _, _), (xs, _) in zip(products, flat):
+            results.append(z[:, start : start + xs.shape[1]].reshape(x.shape))
+            start += xs.shape[1]
+    return results, [unmask_truncation(rt, part, c) for part, c in zip(parts, opened[len(masked) :])]
 
 
 def square(rt, x: np.ndarray, shift: int = 0) -> np.ndarray:

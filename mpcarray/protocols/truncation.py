@@ -40,22 +40,27 @@ def truncate_many(rt, parts) -> list[np.ndarray]:
     """
     if rt.shamir:
         return degree_reduction.truncate_many(rt, parts, rt.scheme.threshold)
-    k = len(rt.ranks)
-    prepared = []
-    for z, shift in parts:
-        _check(shift)
-        flat = np.ascontiguousarray(z).reshape(k, -1)
-        material = rt.provider.truncation(flat.shape[1], shift)
-        fix = material.correction_buffer(2, flat.shape[1])
-        masked = kernels.trunc_mask(flat, material.streams, material.offset,
-                                    rt.first_row, shift, fix)
-        prepared.append((z.shape, shift, material, masked))
+    prepared = [mask_truncation(rt, z, shift) for z, shift in parts]
     opened = open_shares(rt, *(masked for *_, masked in prepared))
-    return [
-        kernels.trunc_combine(c, m.streams, m.offset, m.correction, rt.first_row, shift)
-        .reshape(shape)
-        for (shape, shift, m, _), c in zip(prepared, opened)
-    ]
+    return [unmask_truncation(rt, part, c) for part, c in zip(prepared, opened)]
+
+
+def mask_truncation(rt, z: np.ndarray, shift: int) -> tuple:
+    """Steps (1) and (2) of :func:`truncate` up to the opening: ``(shape, shift, material, masked)``,
+    ``masked`` the held rows of ``c`` to open (with other values, in one round)."""
+    _check(shift)
+    flat = np.ascontiguousarray(z).reshape(len(rt.ranks), -1)
+    material = rt.provider.truncation(flat.shape[1], shift)
+    fix = material.correction_buffer(2, flat.shape[1])
+    masked = kernels.trunc_mask(flat, material.streams, material.offset, rt.first_row, shift, fix)
+    return z.shape, shift, material, masked
+
+
+def unmask_truncation(rt, part: tuple, c: np.ndarray) -> np.ndarray:
+    """Step (3) of :func:`truncate` for a ``part`` from :func:`mask_truncation` and its opened ``c``."""
+    shape, shift, material, _ = part
+    return kernels.trunc_combine(c, material.streams, material.offset, material.correction,
+                                 rt.first_row, shift).reshape(shape)
 
 
 def truncate_product(rt, opened: np.ndarray, triples, shift: int) -> np.ndarray:
