@@ -8,6 +8,7 @@ intersection, and every party must put the common identifiers in the same order.
 import hashlib
 import json
 import sys
+import time
 import timeit
 from pathlib import Path
 
@@ -91,10 +92,12 @@ def test_docs_state_the_tested_costs():
 
 
 def test_one_x25519_multiplication_takes_under_100_microseconds():
-    """docs/linkage.md: about 28 µs on one core of the development machine, bounded here by 100 µs."""
+    """docs/linkage.md: about 28 µs on one core of the development machine, bounded here by 100 µs
+    of this process's CPU time (the wall clock also counts other processes on a shared machine)."""
     batch = curve.hash_points(b"domain", [str(i).encode() for i in range(2000)])
     key = curve.new_key()
-    best = min(timeit.repeat(lambda: curve.encrypt(key, batch), number=1, repeat=3)) / len(batch)
+    best = min(timeit.repeat(lambda: curve.encrypt(key, batch), timer=time.process_time, number=1, repeat=3))
+    best /= len(batch)
     assert best < 100e-6, best
 
 
