@@ -24,24 +24,6 @@ SESSION_PARAMS = [(b, n) for b in BACKENDS for n in PARTY_COUNTS]
 SHAMIR_SESSION_PARAMS = [("simulated", 3, 1), ("simulated", 5, 2)]
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_collection_modifyitems(items):
-    """Work units for pytest-xdist (pyproject's ``-n auto --dist loadgroup``).
-
-    The ``network`` tests, which start one process per party, form one unit, first in the
-    queue: they run one at a time on one worker (two at once would double the processes on a
-    2-core machine and stretch the timeouts they test) while the other workers take the rest.
-    Every other module is one unit, so its module-scoped fixtures (sessions, fitted models,
-    socket runs) are computed once, not once per worker.
-    """
-    for item in items:  # before xdist's own hook reads the groups
-        group = "processes" if item.get_closest_marker("network") else item.path.stem
-        item.add_marker(pytest.mark.xdist_group(group))
-    result = yield
-    items.sort(key=lambda item: item.get_closest_marker("network") is None)  # after pytest's fixture order; stable
-    return result
-
-
 @pytest.fixture(autouse=True)
 def _release_held_ports():
     """Give back the loopback ports a test's ``launch.prepare`` held (they would stay bound,
