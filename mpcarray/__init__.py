@@ -4,7 +4,10 @@
 >>> s = mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"])
 """
 
-from . import errors, linkage, models, privacy, stats
+import importlib
+from typing import TYPE_CHECKING
+
+from . import errors
 from .array import SharedArray, owner_apply, row_parts, supported_functions, supported_ufuncs, where
 from .domains import FixedPoint
 from .errors import (
@@ -55,6 +58,19 @@ from .session import Session
 from .transport import CommStats
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from . import linkage, models, privacy, stats
+
+#: Imported by their first use (``mpc.stats``): a party process or the dealer that never uses them
+#: does not pay for their imports (scipy, cryptography's X25519).
+_ANALYSIS_PACKAGES = ("linkage", "models", "privacy", "stats")
+
+
+def __getattr__(name: str):
+    if name in _ANALYSIS_PACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "AuditError",

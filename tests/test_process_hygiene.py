@@ -3,6 +3,8 @@
 Importing mpcarray and computing in Sessions of both schemes change no environment
 variable and leave glibc's allocator alone; ``mpcarray party`` and ``mpcarray dealer``
 (``cli._own_process``) and ``mpc.tune_process()`` apply both policies (mpcarray.memory).
+Every party and dealer process imports mpcarray: galois and scipy.stats (about 1.5 s
+together) wait until a Shamir session, a field array or a p-value needs them (mpcarray.lazy_imports).
 Each check runs in a fresh interpreter, as the test process has imported mpcarray already.
 """
 
@@ -57,6 +59,29 @@ def test_party_and_dealer_processes_apply_the_policies():
     assert result["status"] == 7
     assert result["omp"] == "PASSIVE"
     assert result["allocator"] is not None  # attempted: True on glibc, False elsewhere
+
+
+LAZY_IMPORTS = """
+import json, sys
+import numpy as np
+import mpcarray as mpc
+heavy = ("galois", "scipy.stats", "mpcarray.models", "mpcarray.stats")
+loaded = {"import": [m for m in heavy if m in sys.modules]}
+with mpc.Session(parties=3, seed=0) as s:
+    (s.share(np.arange(4.0), owner=0) ** 2).sum().reveal()
+loaded["additive session"] = [m for m in heavy if m in sys.modules]
+mpc.stats.kaplan_meier
+loaded["stats"] = [m for m in heavy if m in sys.modules]
+with mpc.Session(parties=3, scheme="shamir") as s:
+    s.share(np.arange(4), owner=0).reveal()
+loaded["shamir session"] = [m for m in heavy if m in sys.modules]
+print(json.dumps(loaded))
+"""
+
+
+def test_heavy_dependencies_are_imported_by_their_first_use():
+    assert run(LAZY_IMPORTS) == {"import": [], "additive session": [], "stats": ["mpcarray.stats"],
+                                 "shamir session": ["galois", "mpcarray.stats"]}
 
 
 @glibc_only

@@ -14,7 +14,6 @@ parties receive only random shares of the aggregate (DESIGN.md §5).
 
 from collections.abc import Callable
 
-import galois
 import numpy as np
 
 from .. import protocols
@@ -25,6 +24,7 @@ from ..errors import (
     InputRejectedError,
     UnsupportedOperationError,
 )
+from ..lazy_imports import is_field_array
 from . import lineage
 from .shared_array import SharedArray
 
@@ -59,7 +59,7 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
                 protocols.announce_input(rt, owner, None, None)
             raise
         shape, dtype = values.shape, values.dtype
-        is_field = isinstance(values, galois.FieldArray)
+        is_field = is_field_array(values)
     announced = protocols.announce_input(rt, owner, shape, dtype, is_field)
     if announced is None:
         raise InputRejectedError(f"party {rt.parties[owner]!r} rejected its own input (NaN, infinite, "
@@ -84,7 +84,7 @@ def _encode(rt, data) -> tuple[np.ndarray, np.ndarray]:
         raise UnsupportedOperationError("data is already a SharedArray")
     if data is None:
         raise ValueError("the owner of an input must pass its data, got None")
-    if isinstance(data, galois.FieldArray):
+    if is_field_array(data):
         return _encode_field(rt, data)
     values = np.array(data)  # a private copy: later edits by the caller do not leak in
     if values.dtype not in protocols.INPUT_DTYPES:

@@ -24,10 +24,10 @@ elements of the same field and with public integers; mixing them with shared
 integers or reals raises :class:`~mpcarray.errors.DomainMismatchError`.
 """
 
-import galois
 import numpy as np
 
 from ..errors import DomainMismatchError, UnsupportedOperationError
+from ..lazy_imports import is_field_array
 
 INT = 0
 
@@ -39,7 +39,7 @@ def public_array(value, field=None) -> np.ndarray:
     elements: the public operand must then be an array of that field or
     integers, returned as ``uint64`` elements (integers taken mod p).
     """
-    if isinstance(value, galois.FieldArray) or field is not None:
+    if is_field_array(value) or field is not None:
         return _field_elements(value, field)
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
@@ -57,7 +57,7 @@ def is_integer(arr: np.ndarray) -> bool:
 
 def _field_elements(value, field) -> np.ndarray:
     """A public operand of a field-element SharedArray as ``uint64`` elements of ``field``."""
-    if isinstance(value, galois.FieldArray):
+    if is_field_array(value):
         if field is None or type(value).order != field.order:
             what = "integers or reals" if field is None else f"elements of {field.name}"
             raise DomainMismatchError(f"cannot combine {type(value).name} elements with shared {what}")

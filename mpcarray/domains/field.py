@@ -12,10 +12,9 @@ coefficient matrices of the schemes; bulk arithmetic stays in the kernels
 
 from functools import cached_property
 
-import galois
 import numpy as np
 
-from .. import kernels
+from .. import kernels, lazy_imports
 from ..errors import EncodingError
 
 #: Largest supported modulus (exclusive): one element per ``uint64`` word, sums without overflow.
@@ -37,7 +36,7 @@ class PrimeField:
         if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
             raise TypeError(f"the field modulus must be an integer, got {p!r}")
         p = int(p)
-        if not 2 < p < MAX_MODULUS or not galois.is_prime(p):
+        if not 2 < p < MAX_MODULUS or not lazy_imports.galois().is_prime(p):
             raise ValueError(f"the modulus must be an odd prime below 2^63, got {p}")
         self.p = p
         self.modulus = p
@@ -48,6 +47,8 @@ class PrimeField:
     @classmethod
     def of(cls, field_class) -> "PrimeField":
         """The domain of a galois field class ``galois.GF(p)`` (prime order, below 2^63)."""
+        import galois  # imported already: the caller made field_class with it
+
         if not (isinstance(field_class, type) and issubclass(field_class, galois.FieldArray)):
             raise TypeError(f"field must be a galois field class such as galois.GF(p), got {field_class!r}")
         if field_class.degree != 1:
@@ -57,7 +58,7 @@ class PrimeField:
     @cached_property
     def galois(self):
         """The galois field class ``GF(p)``."""
-        return galois.GF(self.p)
+        return lazy_imports.galois().GF(self.p)
 
     # ------------------------------------------------------------ arithmetic
     def _binary(self, kernel, a, b):

@@ -15,10 +15,9 @@ work unchanged; the kernels of :mod:`mpcarray.kernels.field127` see flat
 ``(N, 2)`` word views.
 """
 
-import galois
 import numpy as np
 
-from .. import kernels
+from .. import kernels, lazy_imports
 from ..errors import EncodingError
 
 #: Two little-endian words per element, value ``hi * 2^64 + lo`` in ``[0, p)``.
@@ -136,7 +135,7 @@ class Mersenne127:
     @property
     def galois(self):
         """The galois class GF(2^127 - 1) (Python integers; for small coefficient matrices)."""
-        return galois.GF(self.modulus)
+        return lazy_imports.galois().GF(self.modulus)
 
     def uniform(self, rng, shape) -> np.ndarray:
         """Uniform elements: three 64-bit words per element, reduced."""

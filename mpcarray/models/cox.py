@@ -22,11 +22,11 @@ step ``I^-1 U`` with :class:`~mpcarray.models.SPDSolver`.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _scipy_stats
 
 from ..array import SharedArray
 from ..errors import DataError, ShapeError, UnsupportedOperationError
 from ..functions import exp
+from ..lazy_imports import scipy_stats
 from ..stats.survival import event_counts, risk_set_indicators
 from . import precision
 from ._validation import NotFittedError, shared
@@ -205,7 +205,7 @@ class CoxPH(EstimatorParams):
         if getattr(self, "coef_", None) is None:
             raise NotFittedError("this CoxPH is not fitted yet; call fit(X, time, event) first")
         z = self.coef_ / self.se_
-        q = _scipy_stats.norm.ppf(1 - self.alpha / 2)
+        q = scipy_stats().norm.ppf(1 - self.alpha / 2)
         lower, upper = self.coef_ - q * self.se_, self.coef_ + q * self.se_
         level = round(100 * (1 - self.alpha))
         import pandas as pd  # only the table needs it
@@ -214,7 +214,7 @@ class CoxPH(EstimatorParams):
             "coef": self.coef_, "exp(coef)": np.exp(self.coef_), "se(coef)": self.se_,
             f"coef lower {level}%": lower, f"coef upper {level}%": upper,
             f"exp(coef) lower {level}%": np.exp(lower), f"exp(coef) upper {level}%": np.exp(upper),
-            "z": z, "p": 2 * _scipy_stats.norm.sf(np.abs(z)),
+            "z": z, "p": 2 * scipy_stats().norm.sf(np.abs(z)),
         }, index=pd.Index(_names(names, self.coef_.size), name="covariate"))
 
 

@@ -8,9 +8,9 @@ for least squares (statsmodels' ``OLS``), the normal one for logistic regression
 """
 
 import numpy as np
-from scipy import stats as _scipy_stats
 
 from ..errors import ShapeError
+from ..lazy_imports import scipy_stats
 from ._validation import NotFittedError
 
 __all__ = ["CoefficientTable", "coefficient_table"]
@@ -25,7 +25,7 @@ def coefficient_table(params, bse, df_resid=None, alpha: float = 0.05) -> tuple:
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
     params, bse = np.asarray(params, dtype=np.float64), np.asarray(bse, dtype=np.float64)
-    distribution = _scipy_stats.norm if df_resid is None else _scipy_stats.t(df_resid)
+    distribution = scipy_stats().norm if df_resid is None else scipy_stats().t(df_resid)
     statistic = params / bse
     quantile = distribution.ppf(1 - alpha / 2)
     return (statistic, 2 * distribution.sf(np.abs(statistic)),

@@ -17,8 +17,9 @@ Lagrange coefficients that reconstruct are computed once per field with galois.
 
 from functools import cache
 
-import galois
 import numpy as np
+
+from .. import lazy_imports
 
 
 class Shamir:
@@ -114,7 +115,7 @@ class Shamir:
 
 @cache
 def _vandermonde(p: int, n: int, t: int):
-    field = galois.GF(p)
+    field = lazy_imports.galois().GF(p)
     return field(np.arange(1, n + 1))[:, None] ** np.arange(t + 1)
 
 
@@ -127,7 +128,7 @@ def _barycentric_weights(x):
 @cache
 def _lagrange_at_zero(p: int, parties: tuple[int, ...]):
     """``lambda_i = prod_{j != i} x_j / (x_j - x_i) = (-1)^(m-1) v_i prod(x) / x_i``."""
-    field = galois.GF(p)
+    field = lazy_imports.galois().GF(p)
     x = field(np.array(parties) + 1)
     sign = field(p - 1) ** (len(parties) - 1)
     return sign * _barycentric_weights(x) * np.prod(x) / x
@@ -136,6 +137,6 @@ def _lagrange_at_zero(p: int, parties: tuple[int, ...]):
 @cache
 def _parity_check(p: int, parties: tuple[int, ...], degree: int):
     """Rows ``v_j x_j^a``, ``a = 0 .. m - degree - 2``: the dual of the code of degree-``degree`` polynomials."""
-    x = galois.GF(p)(np.array(parties) + 1)
+    x = lazy_imports.galois().GF(p)(np.array(parties) + 1)
     rows = len(parties) - degree - 1
     return _barycentric_weights(x) * x ** np.arange(rows)[:, None]

@@ -21,12 +21,12 @@ matrix, ``S = M / (n - ddof)`` the covariance and ``v = diag(S)``.
 """
 
 import numpy as np
-from scipy import stats as _scipy_stats
 
 from ..array import SharedArray, primitives
 from ..errors import PartyError, ShapeError
 from ..functions import rsqrt
 from ..functions.solver import SPDSolver
+from ..lazy_imports import scipy_stats
 from . import _inputs
 from .moments import Scatter, moments
 from .scaling import frac_bits, power_of_two, range_bits
@@ -308,7 +308,7 @@ def anomaly_flags(X: SharedArray, method: str = "mahalanobis", threshold=None, d
     else:
         _inputs.shared(X, "X")
         p = 1 if X.ndim == 1 else X.shape[1]
-        t = _threshold(np.sqrt(_scipy_stats.chi2.ppf(1 - CHI2_TAIL, p)) if threshold is None else threshold, "threshold")
+        t = _threshold(np.sqrt(scipy_stats().chi2.ppf(1 - CHI2_TAIL, p)) if threshold is None else threshold, "threshold")
         q, s, to = _squared_distances(X, 1 if ddof is None else ddof, bounds, to, max_condition)
         one, above = False, q > t * t * 2.0**s
     opened = above.reveal(label=f"anomaly flags ({method})", cohort=1, to=to)

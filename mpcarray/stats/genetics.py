@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
-from scipy import stats as _scipy_stats
 
 from ..array import SharedArray
 from ..errors import DataError, ShapeError
+from ..lazy_imports import scipy_stats
 from ..privacy import suppress_small as _suppress_small
 from . import _inputs
 from .partition import additive
@@ -155,7 +155,7 @@ def allelic_test(genotypes, phenotype: SharedArray | None = None) -> AllelicResu
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = (a + b + c + d) * (a * d - b * c) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
     alleles = np.stack([np.stack([a, b], axis=-1), np.stack([c, d], axis=-1)], axis=1)
-    return AllelicResult(statistic, _scipy_stats.chi2.sf(statistic, 1), 1, _integral(alleles))
+    return AllelicResult(statistic, scipy_stats().chi2.sf(statistic, 1), 1, _integral(alleles))
 
 
 def trend_test(genotypes, phenotype: SharedArray | None = None, weights=(0, 1, 2)) -> TrendResult:
@@ -197,7 +197,7 @@ def trend_test(genotypes, phenotype: SharedArray | None = None, weights=(0, 1, 2
     tr, tn, t2n = cases @ scores, total @ scores, total @ scores**2
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = N * (N * tr - R * tn) ** 2 / (R * S * (N * t2n - tn**2))
-    return TrendResult(statistic, _scipy_stats.chi2.sf(statistic, 1), 1, scores, _integral(table))
+    return TrendResult(statistic, scipy_stats().chi2.sf(statistic, 1), 1, scores, _integral(table))
 
 
 def carrier_odds_ratio(genotypes, response: SharedArray | None = None, confidence: float = 0.95) -> RatioResult:

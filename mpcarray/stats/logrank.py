@@ -13,9 +13,9 @@ on the first ``k - 1`` groups, chi-squared with ``k - 1`` degrees of freedom.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _scipy_stats
 
 from ..array import SharedArray
+from ..lazy_imports import scipy_stats
 from . import _inputs
 from .partition import additive, column_maximum
 from .survival import _survival_inputs, event_times
@@ -147,5 +147,5 @@ def _statistic(tables: np.ndarray, codes: np.ndarray, grid: np.ndarray) -> Multi
     observed = died.sum(axis=(0, 2))
     difference = (observed - expected)[: k - 1]
     statistic = float(difference @ np.linalg.solve(V[: k - 1, : k - 1], difference))
-    return MultivariateLogrankResult(statistic, float(_scipy_stats.chi2.sf(statistic, k - 1)), k - 1,
+    return MultivariateLogrankResult(statistic, float(scipy_stats().chi2.sf(statistic, k - 1)), k - 1,
                                      observed, expected, codes, grid)

@@ -19,11 +19,11 @@ the product-limit estimate is computed from the opened counts in float64.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _scipy_stats
 
 from ..array import SharedArray, owner_local_or_secure
 from ..array.blocks import aligned_parts, local_terms
 from ..errors import UnsupportedOperationError
+from ..lazy_imports import scipy_stats
 from . import _inputs
 from .partition import additive, column_maximum
 
@@ -52,7 +52,7 @@ class KaplanMeier:
         """
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
-        z = _scipy_stats.norm.ppf(1 - alpha / 2)
+        z = scipy_stats().norm.ppf(1 - alpha / 2)
         n = np.ma.filled(self.at_risk, 1).astype(np.float64)
         d = np.ma.filled(self.events, 0).astype(np.float64)
         survivors = n - d
@@ -180,7 +180,7 @@ def _logrank(risk_a, died_a, risk_b, died_b, grid) -> LogrankResult:
     variance = np.sum(died[several] * share_a * (1 - share_a) * (risk[several] - died[several])
                       / (risk[several] - 1))
     statistic = float((died_a.sum() - expected_a) ** 2 / variance)
-    return LogrankResult(statistic, float(_scipy_stats.chi2.sf(statistic, 1)),
+    return LogrankResult(statistic, float(scipy_stats().chi2.sf(statistic, 1)),
                          (float(died_a.sum()), float(died_b.sum())),
                          (float(expected_a), float(died.sum() - expected_a)), grid)
 

@@ -9,9 +9,9 @@ counts in float64, so they carry no fixed-point error.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _scipy_stats
 
 from ..array import SharedArray
+from ..lazy_imports import scipy_stats
 from . import _inputs
 from .partition import additive
 
@@ -63,7 +63,7 @@ class RatioResult:
 def _log_interval(estimate, se, confidence: float):
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    z = _scipy_stats.norm.ppf(0.5 + confidence / 2)
+    z = scipy_stats().norm.ppf(0.5 + confidence / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.exp(np.log(estimate) - z * se), np.exp(np.log(estimate) + z * se)
 
@@ -150,5 +150,5 @@ def chi2_test(a: SharedArray, b: SharedArray, levels_a, levels_b, correction: bo
     if correction and dof == 1:
         deviation = np.maximum(deviation - 0.5, 0.0)
     statistic = float(np.sum(deviation**2 / expected))
-    pvalue = float(_scipy_stats.chi2.sf(statistic, dof)) if dof else 1.0
+    pvalue = float(scipy_stats().chi2.sf(statistic, dof)) if dof else 1.0
     return Chi2Result(statistic, pvalue, dof, expected, table.astype(np.int64))
