@@ -15,7 +15,7 @@ PACKAGE = Path(mpcarray.__file__).parent
 
 #: Layers from the bottom up; a module may import its own layer and those before it.
 LAYERS = [
-    {"errors", "memory", "compile_notice"},
+    {"errors", "memory", "compile_notice", "lazy_imports"},
     {"kernels"},
     {"domains"},
     {"schemes"},
