@@ -265,7 +265,9 @@ def supervised(config, script, args, sink_for):
 def socket_study(tmp_path, threshold, victims=()):
     """``dropout_study.py`` with ``victims`` killed (SIGKILL) when the fits begin."""
     config = launch.prepare(tmp_path, dropout_study.HOSPITALS, timeout=20)
-    return supervised(config, PROGRAMS / "dropout_study.py", [str(threshold)], lambda run: KillAt(run, victims))
+    dropout_study.write_blocks(tmp_path)
+    return supervised(config, PROGRAMS / "dropout_study.py", [str(tmp_path), str(threshold)],
+                      lambda run: KillAt(run, victims))
 
 
 @pytest.fixture(scope="module")
