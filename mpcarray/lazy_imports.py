@@ -1,8 +1,9 @@
 """Dependencies imported by their first use, not by ``import mpcarray``.
 
 Every party and dealer process imports mpcarray. galois (about a second) is
-needed only by Shamir sessions and field-element arrays, scipy.stats (about
-half a second) only for p-values and quantiles of public statistics.
+needed only by programs that share or reveal field-element arrays (Shamir
+sessions compute their coefficients with :mod:`mpcarray.schemes.interpolation`),
+scipy.stats (about half a second) only for p-values and quantiles of public statistics.
 """
 
 import sys

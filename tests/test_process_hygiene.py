@@ -4,7 +4,7 @@ Importing mpcarray and computing in Sessions of both schemes change no environme
 variable and leave glibc's allocator alone; ``mpcarray party`` and ``mpcarray dealer``
 (``cli._own_process``) and ``mpc.tune_process()`` apply both policies (mpcarray.memory).
 Every party and dealer process imports mpcarray: galois and scipy.stats (about 1.5 s
-together) wait until a Shamir session, a field array or a p-value needs them (mpcarray.lazy_imports).
+together) wait until a field-element array or a p-value needs them (mpcarray.lazy_imports).
 Each check runs in a fresh interpreter, as the test process has imported mpcarray already.
 """
 
@@ -81,7 +81,7 @@ print(json.dumps(loaded))
 
 def test_heavy_dependencies_are_imported_by_their_first_use():
     assert run(LAZY_IMPORTS) == {"import": [], "additive session": [], "stats": ["mpcarray.stats"],
-                                 "shamir session": ["galois", "mpcarray.stats"]}
+                                 "shamir session": ["mpcarray.stats"]}
 
 
 @glibc_only

@@ -128,7 +128,7 @@ def test_protocol_truncation_cost_and_result(n, t):
     with mpc.Session(parties=n, scheme="shamir", threshold=t, seed=6) as s:
         rt = s._rt
         domain = rt.number
-        elements = domain.from_galois(domain.galois([int(v) % domain.modulus for v in z]))
+        elements = domain.from_integers([int(v) % domain.modulus for v in z])
         shares = protocols.share_input(rt, 0, elements, z.shape)
         before = s.comm.snapshot()
         truncated = protocols.truncate(rt, shares, 20)

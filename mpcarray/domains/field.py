@@ -5,9 +5,9 @@ Elements are the integers ``0 .. p - 1``. Sums of two elements fit in a word
 :mod:`mpcarray.kernels.field`. Signed integers enter as ``v mod p`` and values
 above ``(p - 1) / 2`` decode as negative, so integers are exact while every
 result satisfies ``|v| <= (p - 1) / 2``. ``galois`` supplies the field class
-users pass in and receive (:attr:`PrimeField.galois`) and the small
-coefficient matrices of the schemes; bulk arithmetic stays in the kernels
-(galois works on Python integers for ``p >= 2^32``).
+users pass in and receive (:attr:`PrimeField.galois`), imported when a program
+uses one; bulk arithmetic stays in the kernels (galois works on Python
+integers for ``p >= 2^32``).
 """
 
 from functools import cached_property
@@ -21,6 +21,29 @@ from ..errors import EncodingError
 MAX_MODULUS = 2**63
 #: The default field of Shamir sessions: the Mersenne prime 2^61 - 1 (fast reduction by shifts).
 DEFAULT_PRIME = 2**61 - 1
+
+#: Miller-Rabin bases that decide primality of every n < 3.3 * 10^24 (Sorenson & Webster 2015).
+_WITNESSES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+
+
+def is_prime(n: int) -> bool:
+    """Whether ``n < 2^63`` is prime: deterministic Miller-Rabin with :data:`_WITNESSES`."""
+    if n < 2 or any(n % w == 0 for w in _WITNESSES):
+        return n in _WITNESSES
+    odd, twos = n - 1, 0
+    while odd % 2 == 0:
+        odd, twos = odd // 2, twos + 1
+    for witness in _WITNESSES:
+        x = pow(witness, odd, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(twos - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
 
 
 class PrimeField:
@@ -36,7 +59,7 @@ class PrimeField:
         if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
             raise TypeError(f"the field modulus must be an integer, got {p!r}")
         p = int(p)
-        if not 2 < p < MAX_MODULUS or not lazy_imports.galois().is_prime(p):
+        if not 2 < p < MAX_MODULUS or not is_prime(p):
             raise ValueError(f"the modulus must be an odd prime below 2^63, got {p}")
         self.p = p
         self.modulus = p
@@ -140,16 +163,13 @@ class PrimeField:
             raise EncodingError(f"cannot use elements of {type(field_array).name} in {self.name}")
         return np.asarray(field_array).astype(np.uint64)
 
-    def decode_elements(self, elements):
-        """``uint64`` elements as a galois array of this field."""
-        return self.galois(np.asarray(elements, dtype=np.uint64))
+    def to_integers(self, elements) -> np.ndarray:
+        """Elements as Python integers in ``[0, p)`` (an object array; for a few values)."""
+        return np.asarray(elements, dtype=np.uint64).astype(object)
 
-    #: Elements as a galois array (the name every domain gives this conversion).
-    to_galois = decode_elements
-
-    def from_galois(self, array) -> np.ndarray:
-        """A galois array of this field as ``uint64`` elements."""
-        return np.asarray(array).astype(np.uint64)
+    def from_integers(self, values) -> np.ndarray:
+        """Integers in ``[0, p)`` (nested sequences, or a galois array of this field) as elements."""
+        return np.asarray(values).astype(np.uint64)
 
     def uniform(self, rng, shape) -> np.ndarray:
         """Uniform field elements: two 64-bit words per element, reduced (bias below 2^-64)."""

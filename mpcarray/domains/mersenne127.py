@@ -17,7 +17,7 @@ work unchanged; the kernels of :mod:`mpcarray.kernels.field127` see flat
 
 import numpy as np
 
-from .. import kernels, lazy_imports
+from .. import kernels
 from ..errors import EncodingError
 
 #: Two little-endian words per element, value ``hi * 2^64 + lo`` in ``[0, p)``.
@@ -118,24 +118,19 @@ class Mersenne127:
         elements = np.asarray(elements, dtype=ELEMENT127)
         return kernels.decode_float127(_words(elements), frac).reshape(elements.shape)
 
-    def from_galois(self, array) -> np.ndarray:
-        """A galois array of GF(2^127 - 1) (Python integers) as elements."""
-        values = np.asarray(array, dtype=object)
+    def from_integers(self, values) -> np.ndarray:
+        """Integers in ``[0, p)`` (nested sequences of Python integers) as elements."""
+        values = np.asarray(values, dtype=object)
         out = np.empty(values.shape, dtype=ELEMENT127)
         out["lo"] = np.vectorize(lambda v: int(v) & 0xFFFFFFFFFFFFFFFF, otypes=[np.uint64])(values)
         out["hi"] = np.vectorize(lambda v: int(v) >> 64, otypes=[np.uint64])(values)
         return out
 
-    def to_galois(self, elements):
-        """Elements as a galois array of GF(2^127 - 1) (Python integers; for a few values)."""
+    def to_integers(self, elements) -> np.ndarray:
+        """Elements as Python integers in ``[0, p)`` (an object array; for a few values)."""
         elements = np.asarray(elements, dtype=ELEMENT127)
         values = [int(lo) | int(hi) << 64 for lo, hi in zip(elements["lo"].ravel(), elements["hi"].ravel())]
-        return self.galois(np.array(values, dtype=object).reshape(elements.shape))
-
-    @property
-    def galois(self):
-        """The galois class GF(2^127 - 1) (Python integers; for small coefficient matrices)."""
-        return lazy_imports.galois().GF(self.modulus)
+        return np.array(values, dtype=object).reshape(elements.shape)
 
     def uniform(self, rng, shape) -> np.ndarray:
         """Uniform elements: three 64-bit words per element, reduced."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import kernels
 from ..errors import ProtocolError
-from ..schemes import Shamir
+from ..schemes import Shamir, interpolation
 from ..transport import Transport
 from .provider import Provider
 from .randomness import KEY_BYTES
@@ -69,14 +69,14 @@ class PseudoRandomSharing(Provider):
         """``(k, m)`` weights ``f_A(x_i)`` (0 where party ``i`` is in ``A``) and ``(k, m * t)``
         zero-sharing weights ``x_i^l f_A(x_i)``, keys major, as elements of ``domain``."""
         if domain not in self._weights:
-            field, t = domain.galois, self.scheme.threshold
-            x = field(np.arange(1, self.scheme.n_parties + 1))
+            p, t = domain.modulus, self.scheme.threshold
+            x = interpolation.points(range(self.scheme.n_parties))
             random_rows, zero_rows = [], []
             for i in self._ranks:
-                values = [_vanishing_on(a, x, i) for a in self._sets]
+                values = [interpolation.vanishing_at([x[j] for j in a], x[i], p) for a in self._sets]
                 random_rows.append(values)
-                zero_rows.append([v * x[i] ** l for v in values for l in range(1, t + 1)])
-            self._weights[domain] = (domain.from_galois(field(random_rows)), domain.from_galois(field(zero_rows)))
+                zero_rows.append([v * pow(x[i], l, p) % p for v in values for l in range(1, t + 1)])
+            self._weights[domain] = (domain.from_integers(random_rows), domain.from_integers(zero_rows))
         return self._weights[domain]
 
     def _words(self, size: int, per_key: int) -> np.ndarray:
@@ -130,14 +130,6 @@ class PseudoRandomSharing(Provider):
         if degree == 2 * self.scheme.threshold:
             mask = domain.add(mask, self.zero_sharings(size, domain))
         return mask, self._combine(random_weights, high, domain)
-
-
-def _vanishing_on(a: tuple[int, ...], x, i: int):
-    """``f_A(x_i)``: the degree-``t`` polynomial with ``f_A(0) = 1`` and zeros at the points of ``A``."""
-    value = x[i] ** 0
-    for j in a:
-        value = value * (x[j] - x[i]) / x[j]
-    return value
 
 
 def agree_keys(transport: Transport, n_parties: int, threshold: int) -> list[bytes]:

@@ -76,7 +76,7 @@ def random_bits(rt, count: int) -> np.ndarray:
 
 def _constants(domain, values) -> np.ndarray:
     """Python integers (``|v| < 2^127``) as elements."""
-    return domain.from_galois(domain.galois([v % domain.modulus for v in values]))
+    return domain.from_integers([v % domain.modulus for v in values])
 
 
 def _weighted_sums(domain, weights: np.ndarray, bits: np.ndarray) -> np.ndarray:

@@ -216,8 +216,8 @@ def _interpolate(rt, rows: np.ndarray, live: tuple[int, ...], domain, degree: in
 def _name_inconsistent(rt, syndromes, count: int, total: int, parties, degree: int, domain) -> None:
     """Raise :class:`ProtocolError` for ``count`` of ``total`` values with inconsistent shares, naming
     their senders when the full ``syndromes`` of a sample locate them."""
-    sample = domain.to_galois(syndromes)
-    culprits = {rt.scheme.locate(sample[:, i], parties) for i in range(sample.shape[1])}
+    sample = domain.to_integers(syndromes)
+    culprits = {rt.scheme.locate(sample[:, i], parties, domain) for i in range(sample.shape[1])}
     where = f"{count} of {total} opened values"
     if None in culprits:
         raise ProtocolError(

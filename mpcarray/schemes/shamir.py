@@ -12,14 +12,15 @@ majority (``n >= 2t + 1``) it is brought back to degree ``t`` without a dealer
 The scheme is the same in every prime field: the field (a domain object) is
 an argument of :meth:`Shamir.split` and :meth:`Shamir.reconstruct`. The
 evaluation points are ``1 .. n``; the Vandermonde matrix that splits and the
-Lagrange coefficients that reconstruct are computed once per field with galois.
+Lagrange coefficients that reconstruct are computed once per field
+(:mod:`~mpcarray.schemes.interpolation`).
 """
 
 from functools import cache
 
 import numpy as np
 
-from .. import lazy_imports
+from . import interpolation
 
 
 class Shamir:
@@ -50,7 +51,7 @@ class Shamir:
 
     def vandermonde(self, domain) -> np.ndarray:
         """``(n, t + 1)`` elements: row ``i`` holds the powers ``(i + 1)^j``, ``j = 0 .. t``."""
-        return domain.from_galois(_vandermonde(domain.modulus, self.n_parties, self.threshold))
+        return domain.from_integers(_vandermonde(self.n_parties, self.threshold, domain.modulus))
 
     def split(self, secret, randomness: np.ndarray, domain) -> np.ndarray:
         """Shares ``(n, *shape)``: the polynomial with constant ``secret`` and coefficients ``randomness`` ``(t, *shape)``."""
@@ -63,7 +64,7 @@ class Shamir:
 
     def lagrange(self, parties: tuple[int, ...], domain) -> np.ndarray:
         """Coefficients ``lambda_i`` with ``s(0) = sum_i lambda_i s(i + 1)`` over ``parties`` (indices)."""
-        return domain.from_galois(_lagrange_at_zero(domain.modulus, tuple(int(i) for i in parties)))
+        return domain.from_integers(_lagrange_at_zero(tuple(int(i) for i in parties), domain.modulus))
 
     def reconstruct(self, shares: np.ndarray, domain, parties: tuple[int, ...] | None = None) -> np.ndarray:
         """The secret from the shares ``(m, *shape)`` of ``parties`` (default: all ``n``, in order).
@@ -86,22 +87,23 @@ class Shamir:
         is ``v_j x_j^a`` with ``x_j`` the parties' points and
         ``v_j = 1 / prod_{k != j} (x_j - x_k)`` (the dual code).
         """
-        return domain.from_galois(_parity_check(domain.modulus, tuple(int(i) for i in parties), degree))
+        return domain.from_integers(_parity_check(tuple(int(i) for i in parties), degree, domain.modulus))
 
-    def locate(self, syndromes, parties: tuple[int, ...]) -> int | None:
-        """The one party whose share is off, from the galois syndromes ``H @ shares`` of one value; or None.
+    def locate(self, syndromes, parties: tuple[int, ...], domain) -> int | None:
+        """The one party whose share is off, from the syndromes ``H @ shares`` of one value
+        (integers in ``[0, p)``); or None.
 
         A single wrong share ``e`` at party ``j`` gives syndromes ``v_j x_j^a e``,
         so their ratio is ``x_j``; with fewer than two syndromes, or when the
         syndromes are not of that form (several wrong shares), the party cannot be told.
         """
+        p = domain.modulus
+        syndromes = [int(v) for v in syndromes]
         if len(syndromes) < 2 or syndromes[0] == 0:
             return None
-        field = type(syndromes)
-        point = syndromes[1] / syndromes[0]
-        powers = point ** np.arange(len(syndromes))
-        x = [field(i + 1) for i in parties]
-        if point not in x or not np.array_equal(syndromes, syndromes[0] * powers):
+        point = syndromes[1] * interpolation.inverse(syndromes[0], p) % p
+        x = interpolation.points(parties)
+        if point not in x or any(v != syndromes[0] * pow(point, a, p) % p for a, v in enumerate(syndromes)):
             return None
         return parties[x.index(point)]
 
@@ -114,29 +116,15 @@ class Shamir:
 
 
 @cache
-def _vandermonde(p: int, n: int, t: int):
-    field = lazy_imports.galois().GF(p)
-    return field(np.arange(1, n + 1))[:, None] ** np.arange(t + 1)
-
-
-def _barycentric_weights(x):
-    """``v_j = 1 / prod_{k != j} (x_j - x_k)`` for distinct points ``x`` (a galois array)."""
-    others = ~np.eye(len(x), dtype=bool)
-    return type(x)([np.prod(x[j] - x[others[j]]) ** -1 for j in range(len(x))])
+def _vandermonde(n: int, t: int, p: int) -> list[list[int]]:
+    return interpolation.vandermonde(n, t, p)
 
 
 @cache
-def _lagrange_at_zero(p: int, parties: tuple[int, ...]):
-    """``lambda_i = prod_{j != i} x_j / (x_j - x_i) = (-1)^(m-1) v_i prod(x) / x_i``."""
-    field = lazy_imports.galois().GF(p)
-    x = field(np.array(parties) + 1)
-    sign = field(p - 1) ** (len(parties) - 1)
-    return sign * _barycentric_weights(x) * np.prod(x) / x
+def _lagrange_at_zero(parties: tuple[int, ...], p: int) -> list[int]:
+    return interpolation.lagrange_at_zero(interpolation.points(parties), p)
 
 
 @cache
-def _parity_check(p: int, parties: tuple[int, ...], degree: int):
-    """Rows ``v_j x_j^a``, ``a = 0 .. m - degree - 2``: the dual of the code of degree-``degree`` polynomials."""
-    x = lazy_imports.galois().GF(p)(np.array(parties) + 1)
-    rows = len(parties) - degree - 1
-    return _barycentric_weights(x) * x ** np.arange(rows)[:, None]
+def _parity_check(parties: tuple[int, ...], degree: int, p: int) -> list[list[int]]:
+    return interpolation.parity_check(interpolation.points(parties), degree, p)
