@@ -12,10 +12,11 @@ above it to the parallel one with every thread Numba has; a session that only
 meets small arrays never compiles the parallel code.
 
 The threshold is 2^17, not 2^15: on a 2-core machine shared with other jobs a
-parallel call on 3 x 34,140 words (a matrix triple of the gradient-descent
-fit) waited ~0.4 ms on average for its worker thread, against ~0.08 ms for the
-whole serial call; 10 gradient-descent epochs made 55 such calls (2^15 -> 2^17:
-kernel time per fit 84 -> 36 ms in one run, 120 -> 55 ms in the next).
+parallel ``sum_rows`` of 3 x 17,639 words (a 569 x 31 matrix triple, or an
+opening of the gradient-descent fit) waited ~0.4 ms on average for its worker
+thread, against ~0.05 ms for the whole serial call; the 10 gradient-descent
+epochs made 64 parallel calls of such sizes (2^15 -> 2^17: kernel time per fit 84 -> 36 ms in
+one run, 120 -> 55 ms in the next).
 """
 
 import functools
