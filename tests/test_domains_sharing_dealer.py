@@ -173,7 +173,9 @@ def test_dealer_never_reuses_randomness():
 
 def test_ring_matmul_matches_exact_integer_product():
     rng = np.random.default_rng(1)
-    for shape_a, shape_b in [((3, 5), (5, 2)), ((40, 300), (300, 7)), ((2, 5000), (5000, 3))]:
+    # few rows (inner dimension split), wide rows, narrow outputs (dot products), long inner dimension
+    for shape_a, shape_b in [((3, 5), (5, 2)), ((40, 300), (300, 7)), ((600, 31), (31, 1)), ((40, 300), (300, 3)),
+                             ((2, 5000), (5000, 3))]:
         a = rng.integers(0, 2**64, shape_a, dtype=np.uint64)
         b = rng.integers(0, 2**64, shape_b, dtype=np.uint64)
         expected = (a.astype(object) @ b.astype(object)) % 2**64

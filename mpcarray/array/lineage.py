@@ -20,6 +20,7 @@ queries (two allowed aggregates over overlapping cohorts can be subtracted).
 """
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +55,10 @@ def _uniform(counts: np.ndarray) -> int | None:
     return int(counts.flat[0]) if counts.size and all(s == 0 for s in counts.strides) else None
 
 
+@functools.lru_cache(maxsize=1024)
 def _full(value: int, shape: tuple) -> np.ndarray:
+    """``value`` broadcast to ``shape``: a read-only view, so one per ``(value, shape)`` serves every
+    array (``np.broadcast_to`` costs more than a small elementwise step it would describe)."""
     return np.broadcast_to(np.int64(value), shape)
 
 

@@ -14,6 +14,8 @@ SharedArrays have value semantics: indexing, transposing and reshaping share
 memory internally, but assigning into one array never changes another.
 """
 
+import functools
+
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
@@ -588,8 +590,15 @@ def _public_key(key, shape) -> tuple:
     key = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, SharedArray) for k in key):
         raise UnsupportedOperationError("indexing with a SharedArray (a secret index) is not supported")
-    np.broadcast_to(np.empty((), np.uint8), shape)[key]  # raises IndexError with the user's axes
+    _index_probe(shape)[key]  # raises IndexError with the user's axes
     return key
+
+
+@functools.lru_cache(maxsize=256)
+def _index_probe(shape: tuple) -> np.ndarray:
+    """A read-only array of ``shape`` taking no memory, to try an index on (one per shape: building
+    it cost more than the indexing it checks)."""
+    return np.broadcast_to(np.empty((), np.uint8), shape)
 
 
 def _share_index(shares: np.ndarray, key: tuple, value=None):

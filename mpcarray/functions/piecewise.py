@@ -16,7 +16,6 @@ tolerance.
 """
 
 from functools import cache
-from itertools import pairwise
 from typing import cast
 
 import numpy as np
@@ -41,15 +40,17 @@ class Segments:
         (self._below,) = sign_bits(differences)  # [x < b_i], shape (n, *x.shape)
         self._ndim = x.ndim
 
-    def lookup(self, values) -> SharedArray:
-        """Shared integers ``values[j]`` for ``x`` in segment ``j`` (``|values| < 2^62``). Local.
+    def lookup(self, tables) -> SharedArray:
+        """Shared integers ``tables[t][j]`` for ``x`` in segment ``j``, stacked over the tables ``t``
+        (``|values| < 2^62``). Local.
 
-        ``values[n] - sum_i (values[i + 1] - values[i]) [x < b_i]``.
+        ``tables[t][n] - sum_i (tables[t][i + 1] - tables[t][i]) [x < b_i]``, one product and one
+        sum for every table at once (a call per table cost more in dispatch than in arithmetic).
         """
-        values = [int(v) for v in values]
-        steps = np.array([b - a for a, b in pairwise(values)], dtype=np.int64)
-        weighted = self._below * steps.reshape((-1,) + (1,) * self._ndim)
-        return values[-1] - weighted.sum(axis=0)
+        table = np.array([[int(v) for v in row] for row in tables], dtype=np.int64)
+        steps = np.diff(table, axis=1)
+        weighted = self._below[np.newaxis] * steps.reshape(steps.shape + (1,) * self._ndim)
+        return table[:, -1].reshape((-1,) + (1,) * self._ndim) - weighted.sum(axis=1)
 
 
 def grid(values, f: int) -> np.ndarray:
@@ -181,17 +182,20 @@ def smooth(x: SharedArray, function, low: float, high: float, below: float, abov
     u_bits = max(f, min(2 * f, int(np.floor(30 - (highest if half > 1 else 2) * np.log2(half) / 2)) - 1,
                         56 - f - int(np.ceil(np.log2(largest)))))
     bits = 60 - u_bits - int(np.ceil(np.log2(largest)))
-    segments = Segments(x, edges)
-
-    def outside(inner, low_value, high_value):
-        return segments.lookup([low_value, *inner, high_value])
-
-    centre = relabel(outside(np.rint(np.ldexp(centres, f)), 0, 0), f)
-    inside = outside([2 ** (u_bits - f)] * len(centres), 0, 0)
+    # every table in one lookup: the centre, the indicator of [low, high], then each coefficient
+    # at the scale estrin asks for (even terms are added at bits + u_bits, odd ones multiply u)
+    scales = {k: bits + u_bits if k % 2 == 0 else bits for k in range(degree + 1)}
+    ends = {k: (below, above) if k == 0 else (0.0, 0.0) for k in scales}
+    looked = Segments(x, edges).lookup(
+        [[0, *np.rint(np.ldexp(centres, f)), 0], [0, *[2 ** (u_bits - f)] * len(centres), 0]]
+        + [[round(ends[k][0] * 2**scale), *np.rint(np.ldexp(table[:, k], scale)), round(ends[k][1] * 2**scale)]
+           for k, scale in scales.items()])
+    centre, inside = relabel(looked[0], f), looked[1]
     u = relabel(inside * (x - centre), INT)
 
+    row = {(k, scale): 2 + k for k, scale in scales.items()}
+
     def coefficient(k, scale):
-        ends = (below, above) if k == 0 else (0.0, 0.0)
-        return outside(np.rint(np.ldexp(table[:, k], scale)), *(round(v * 2**scale) for v in ends))
+        return looked[row[k, scale]]
 
     return to_fixed(estrin(u, coefficient, degree, u_bits, bits), bits + u_bits, f)

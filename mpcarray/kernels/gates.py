@@ -15,8 +15,16 @@ from numba import njit, prange
 from .prg import draw, stream_rows
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
-#: Instances per parallel task (scratch arrays are allocated per task).
+#: Instances per task: every step loops over a chunk's lanes, innermost and contiguous
+#: (so it vectorises), with scratch rows of one chunk (allocated per task).
 _CHUNK = 256
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _draw_row(out, streams, row, start, lanes):
+    """``out[:lanes]`` = stream ``row``'s values ``start .. start + lanes``."""
+    for lane in range(lanes):
+        out[lane] = draw(streams, row, start + lane)
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -26,21 +34,26 @@ def gate_correction(streams, offset, size, products, inputs):
     n = stream_rows(streams)
     out = np.empty((count, size), dtype=np.uint64)
     for chunk in prange((size + _CHUNK - 1) // _CHUNK):
-        masks = np.zeros(inputs, dtype=np.uint64)
-        for lane in range(chunk * _CHUNK, min(size, (chunk + 1) * _CHUNK)):
+        start = chunk * _CHUNK
+        lanes = min(size, start + _CHUNK) - start
+        masks = np.zeros((inputs, _CHUNK), dtype=np.uint64)
+        draws = np.empty(_CHUNK, dtype=np.uint64)
+        for j in range(inputs):
+            for i in range(n):
+                _draw_row(draws, streams, i, offset + j * size + start, lanes)
+                for lane in range(lanes):
+                    masks[j, lane] ^= draws[lane]
+        for s in range(count):
+            value = out[s, start:start + lanes]
+            value[:] = _ONES
             for j in range(inputs):
-                value = np.uint64(0)
-                for i in range(n):
-                    value ^= draw(streams, i, offset + j * size + lane)
-                masks[j] = value
-            for s in range(count):
-                value = _ONES
-                for j in range(inputs):
-                    if (products[s] >> np.uint64(j)) & np.uint64(1):
-                        value &= masks[j]
-                for i in range(1, n):
-                    value ^= draw(streams, i, offset + (inputs + s) * size + lane)
-                out[s, lane] = value
+                if (products[s] >> np.uint64(j)) & np.uint64(1):
+                    for lane in range(lanes):
+                        value[lane] &= masks[j, lane]
+            for i in range(1, n):
+                _draw_row(draws, streams, i, offset + (inputs + s) * size + start, lanes)
+                for lane in range(lanes):
+                    value[lane] ^= draws[lane]
     return out
 
 
@@ -55,25 +68,28 @@ def gate_combine(opened, streams, offset, correction, first_row, terms, outputs,
     k = stream_rows(streams)
     out = np.zeros((k, outputs, size), dtype=np.uint64)
     for chunk in prange((size + _CHUNK - 1) // _CHUNK):
-        known = np.empty(terms.shape[0], dtype=np.uint64)
-        shares = np.empty(inputs + count, dtype=np.uint64)
-        for lane in range(chunk * _CHUNK, min(size, (chunk + 1) * _CHUNK)):
+        start = chunk * _CHUNK
+        lanes = min(size, start + _CHUNK) - start
+        known = np.empty((terms.shape[0], _CHUNK), dtype=np.uint64)
+        shares = np.empty((inputs + count, _CHUNK), dtype=np.uint64)
+        for t in range(terms.shape[0]):
+            known[t, :lanes] = _ONES
+            for j in range(inputs):
+                if (terms[t, 2] >> j) & 1:
+                    for lane in range(lanes):
+                        known[t, lane] &= opened[j, start + lane]
+        for i in range(k):
+            for j in range(inputs + count):
+                if i == first_row and j >= inputs:
+                    shares[j, :lanes] = correction[j - inputs, start:start + lanes]
+                else:
+                    _draw_row(shares[j], streams, i, offset + j * size + start, lanes)
             for t in range(terms.shape[0]):
-                value = _ONES
-                for j in range(inputs):
-                    if (terms[t, 2] >> j) & 1:
-                        value &= opened[j, lane]
-                known[t] = value
-            for i in range(k):
-                for j in range(inputs + count):
-                    if i == first_row and j >= inputs:
-                        shares[j] = correction[j - inputs, lane]
-                    else:
-                        shares[j] = draw(streams, i, offset + j * size + lane)
-                for t in range(terms.shape[0]):
-                    share = terms[t, 1]
-                    if share >= 0:
-                        out[i, terms[t, 0], lane] ^= known[t] & shares[share]
-                    elif i == first_row:
-                        out[i, terms[t, 0], lane] ^= known[t]
+                share, target = terms[t, 1], out[i, terms[t, 0], start:start + lanes]
+                if share >= 0:
+                    for lane in range(lanes):
+                        target[lane] ^= known[t, lane] & shares[share, lane]
+                elif i == first_row:
+                    for lane in range(lanes):
+                        target[lane] ^= known[t, lane]
     return out

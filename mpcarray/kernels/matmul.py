@@ -6,11 +6,16 @@ Rows of the output are computed as ``out[i, :] += a[i, t] * b[t, :]`` so the
 innermost loop runs over contiguous memory and vectorises. Tall-and-thin
 products (large inner dimension, small output, e.g. ``X.T @ X``) split the
 inner dimension across threads with one accumulator each; the ring addition of
-the partial results is exact.
+the partial results is exact. Narrow outputs (fewer than :data:`_NARROW` columns,
+e.g. ``X @ w``) are dot products summed in a register instead: the row form would
+store and reload ``out[i, j]`` at every step (569 x 31 by 31 x 1: 41 -> 11 us).
 """
 
 import numpy as np
 from numba import njit, prange
+
+#: Output columns below which each output entry is one dot product.
+_NARROW = 4
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -32,10 +37,17 @@ def ring_matmul(a, b, threads):
     if m >= 4 * threads:
         out = np.zeros((m, p), dtype=np.uint64)
         for i in prange(m):
-            for t in range(inner):
-                ait = a[i, t]
+            if p < _NARROW:
                 for j in range(p):
-                    out[i, j] += ait * b[t, j]
+                    acc = np.uint64(0)
+                    for t in range(inner):
+                        acc += a[i, t] * b[t, j]
+                    out[i, j] = acc
+            else:
+                for t in range(inner):
+                    ait = a[i, t]
+                    for j in range(p):
+                        out[i, j] += ait * b[t, j]
         return out
     chunks = max(1, min(inner // 256, 4 * threads))
     partial = np.zeros((chunks, m, p), dtype=np.uint64)
