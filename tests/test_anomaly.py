@@ -25,17 +25,17 @@ D2_ERROR = 5e-4
 D_ERROR = 5e-5
 #: docs/anomaly.md "Rounds and bytes": additive, 3 hospitals, diabetes; (rounds, bytes sent per party).
 COST = {
-    ("owner_local", "zscore"): (66, [307008, 307088, 307088]),
-    ("owner_local", "mahalanobis"): (157, [3178964, 3178972, 3178972]),
-    ("owner_local", "flags"): (162, [3202824, 3202832, 3202832]),
+    ("owner_local", "zscore"): (58, [306848, 306928, 306928]),
+    ("owner_local", "mahalanobis"): (149, [3178804, 3178812, 3178812]),
+    ("owner_local", "flags"): (154, [3202664, 3202672, 3202672]),
     ("owner_local", "zscore flags"): (44, [453304, 453384, 453384]),
-    ("secure", "zscore"): (103, [1269540, 1269620, 1269620]),
-    ("secure", "mahalanobis"): (194, [4141496, 4141504, 4141504]),
-    ("secure", "flags"): (199, [4165356, 4165364, 4165364]),
+    ("secure", "zscore"): (95, [1269380, 1269460, 1269460]),
+    ("secure", "mahalanobis"): (186, [4141336, 4141344, 4141344]),
+    ("secure", "flags"): (191, [4165196, 4165204, 4165204]),
     ("secure", "zscore flags"): (81, [1415836, 1415916, 1415916]),
 }
 #: the same with public bounds (no magnitude reveal): rounds.
-COST_WITH_BOUNDS = {"owner_local": {"zscore": 42, "mahalanobis": 133}, "secure": {"zscore": 37, "mahalanobis": 128}}
+COST_WITH_BOUNDS = {"owner_local": {"zscore": 34, "mahalanobis": 125}, "secure": {"zscore": 29, "mahalanobis": 120}}
 
 
 def reference_squared_distances(X, ddof=1):

