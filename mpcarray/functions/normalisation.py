@@ -9,6 +9,8 @@ the lookup of ``[a, -a]`` gives the weight with the sign of ``a``
 (:func:`signed_normalise`).
 """
 
+from typing import cast
+
 import numpy as np
 
 from ..array import SharedArray
@@ -49,8 +51,8 @@ def signed_normalise(a: SharedArray, *tables) -> tuple[SharedArray, list[SharedA
     Security: only masked openings inside the primitives.
     """
     top = _top(a.frac_bits)
-    tables = [[value if p <= top else 0 for p, value in enumerate(table)] for table in [_up(a.frac_bits), *tables]]
-    rows = leading_one_tables(np.stack([a, -a]), tables)
+    zeroed = [[value if p <= top else 0 for p, value in enumerate(table)] for table in [_up(a.frac_bits), *tables]]
+    rows = leading_one_tables(cast(SharedArray, np.stack([a, -a])), zeroed)
     signed = [row[0] - row[1] for row in rows]
     return _mantissa(a, signed[0]), signed[1:], [row[0] + row[1] for row in rows[1:]]
 
