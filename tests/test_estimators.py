@@ -43,14 +43,14 @@ DOCUMENTED = {
 }
 #: Exact extra rounds of standard_errors=True (docstrings of LinearRegression and LogisticRegression).
 #: (Shamir's comparisons and square roots take fewer rounds than the ring's.)
-SE_ROUNDS = {("LinearRegression", "additive"): 104, ("LinearRegression", "shamir"): 90,
-             ("LogisticRegression", "additive"): 61, ("LogisticRegression", "shamir"): 48}
+SE_ROUNDS = {("LinearRegression", "additive"): 82, ("LinearRegression", "shamir"): 72,
+             ("LogisticRegression", "additive"): 51, ("LogisticRegression", "shamir"): 42}
 #: Exact extra rounds (docstrings of LogisticRegression and Ridge).
 PENALTY_ROUNDS = {("LogisticRegression", "additive"): 39, ("LogisticRegression", "shamir"): 34,
-                  ("Ridge", "additive"): 54, ("Ridge", "shamir"): 41}
+                  ("Ridge", "additive"): 46, ("Ridge", "shamir"): 36}
 CONVERGENCE_ROUNDS = {"additive": 11, "shamir": 17}
 #: Exact rounds of LogisticRegression().fit on the 30 breast-cancer features (docs/models.md).
-DEFAULT_LOGISTIC_ROUNDS = {"additive": 679, "shamir": 591}
+DEFAULT_LOGISTIC_ROUNDS = {"additive": 663, "shamir": 581}
 
 
 @pytest.fixture(scope="module", params=SCHEMES)
