@@ -29,7 +29,7 @@ def reciprocal(x) -> SharedArray:
     Steps: signed normalisation ``|x| = m 2^(p + 1 - f)``, looking up the signed
     weight ``sign(x) 2^(shift + f - p - 1)``; a polynomial for ``1/m``; its product
     with the weight, truncated by ``shift``.
-    Cost: 19 rounds at ``f = 16``: signed normalisation (10), ``1/m`` (7), scaling (2).
+    Cost: 18 rounds at ``f = 16`` (22 in Shamir sessions): signed normalisation (10), ``1/m`` (6), scaling (2).
     Security: only masked openings (bit decomposition, products, truncations).
     """
     check_domain("reciprocal", x, lambda v: v != 0, "x != 0")
@@ -54,7 +54,7 @@ def divide(x, y) -> SharedArray:
 
     Steps: signed normalisation of ``y``, looking up both stages' weights (the
     first signed); a polynomial for ``1/m``; ``x * (1/m)``; the two scalings.
-    Cost: 23 rounds at ``f = 16``: signed normalisation (10), ``1/m`` (7),
+    Cost: 22 rounds at ``f = 16`` (25 in Shamir sessions): signed normalisation (10), ``1/m`` (6),
     ``x`` times it (2; for a public ``x`` 1, none if it is a whole number), the
     scalings (4). A public divisor: one multiplication by its reciprocal (1 round).
     Security: only masked openings; a public divisor of 0 raises before any communication.

@@ -3,9 +3,9 @@
 Each is one Chebyshev interpolant in ``u = 4m - 3`` (in ``[-1, 1)``), of the
 lowest degree within ``2^-(f + 3)`` (:func:`~.polynomial.chebyshev_coefficients`):
 degrees 8, 7 and 5 at ``f = 16`` (6, 5, 4 at ``f = 12``; 11, 10, 8 at ``f = 24``).
-A polynomial needs ``ceil(log2 d)`` product levels where Newton-Raphson or
-Goldschmidt would need one level per step plus the start (12 and 15 rounds at
-``f = 16`` against 7).
+The powers take the rounds of :func:`~.polynomial.power_schedule` (exact
+products before any truncation), where Newton-Raphson needs two sequential
+truncated products per step (12 and 15 rounds at ``f = 16`` against 6).
 """
 
 from ..array import SharedArray
@@ -30,7 +30,8 @@ def on_mantissa(name: str, m: SharedArray) -> SharedArray:
     """``1/m`` (``name="reciprocal"``), ``1/sqrt(m)`` (``"rsqrt"``) or ``sqrt(m)`` for ``m`` in ``[0.5, 1)``.
 
     Steps: ``u = 4m - 3`` (local); :func:`~.polynomial.evaluate_polynomial`.
-    Cost: as :func:`~.polynomial.evaluate_polynomial`: 7 rounds at ``f = 16``
-    for each (degrees 5 to 8).
+    Cost: as :func:`~.polynomial.evaluate_polynomial`: at ``f = 16``, 6 rounds for
+    ``1/m`` and ``1/sqrt(m)`` (degrees 8, 7), 5 for ``sqrt(m)`` (degree 5); 4 each in
+    Shamir sessions.
     """
     return evaluate_polynomial(4 * m - 3, coefficients(name, m.frac_bits))

@@ -32,7 +32,7 @@ def rsqrt(x) -> SharedArray:
 
     Steps: normalise ``x = m 2^(p + 1 - f)``; a polynomial for ``1/sqrt(m)``;
     multiply by the looked-up ``2^(-(p + 1 - f) / 2)`` (scaled) and truncate.
-    Cost: 19 rounds at ``f = 16``: normalisation (10), ``1/sqrt(m)`` (7), scaling (2).
+    Cost: 18 rounds at ``f = 16`` (22 in Shamir sessions): normalisation (10), ``1/sqrt(m)`` (6), scaling (2).
     Security: only masked openings.
     """
     check_domain("rsqrt", x, lambda v: v > 0, "x > 0")
@@ -51,7 +51,7 @@ def sqrt(x) -> SharedArray:
 
     Steps: as :func:`rsqrt` with a polynomial for ``sqrt(m)`` and the weight
     ``2^((p + 1 - f) / 2)``. ``x = 0`` gives the weight 0.
-    Cost: 19 rounds at ``f = 16``: normalisation (10), ``sqrt(m)`` (7), scaling (2).
+    Cost: 17 rounds at ``f = 16`` (22 in Shamir sessions): normalisation (10), ``sqrt(m)`` (5), scaling (2).
     Security: only masked openings.
     """
     check_domain("sqrt", x, lambda v: v >= 0, "x >= 0")
