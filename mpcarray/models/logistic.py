@@ -91,7 +91,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is
     ``λ Σ_j w_j² γ_j² / 2`` in the standardised coefficients ``γ_j = coef_j / w_j``;
     its gradient comes out of the product that forms the log-odds (``d`` more
-    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 31 rounds once (29 with
+    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 30 rounds once (29 with
     Shamir: :func:`~mpcarray.models.penalty.diagonal`, one truncation, and the first Hessian's
     secret Jacobi scaling, since the penalty changes its public diagonal) and none per iteration.
 
