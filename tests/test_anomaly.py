@@ -25,17 +25,17 @@ D2_ERROR = 5e-4
 D_ERROR = 5e-5
 #: docs/anomaly.md "Rounds and bytes": additive, 3 hospitals, diabetes; (rounds, bytes sent per party).
 COST = {
-    ("owner_local", "zscore"): (66, [307008, 307088, 307088]),
-    ("owner_local", "mahalanobis"): (157, [3178964, 3178972, 3178972]),
-    ("owner_local", "flags"): (162, [3202824, 3202832, 3202832]),
+    ("owner_local", "zscore"): (57, [306688, 306768, 306768]),
+    ("owner_local", "mahalanobis"): (148, [3178644, 3178652, 3178652]),
+    ("owner_local", "flags"): (153, [3202504, 3202512, 3202512]),
     ("owner_local", "zscore flags"): (44, [453304, 453384, 453384]),
-    ("secure", "zscore"): (103, [1269540, 1269620, 1269620]),
-    ("secure", "mahalanobis"): (194, [4141496, 4141504, 4141504]),
-    ("secure", "flags"): (199, [4165356, 4165364, 4165364]),
+    ("secure", "zscore"): (94, [1269220, 1269300, 1269300]),
+    ("secure", "mahalanobis"): (185, [4141176, 4141184, 4141184]),
+    ("secure", "flags"): (190, [4165036, 4165044, 4165044]),
     ("secure", "zscore flags"): (81, [1415836, 1415916, 1415916]),
 }
 #: the same with public bounds (no magnitude reveal): rounds.
-COST_WITH_BOUNDS = {"owner_local": {"zscore": 42, "mahalanobis": 133}, "secure": {"zscore": 37, "mahalanobis": 128}}
+COST_WITH_BOUNDS = {"owner_local": {"zscore": 33, "mahalanobis": 124}, "secure": {"zscore": 28, "mahalanobis": 119}}
 
 
 def reference_squared_distances(X, ddof=1):

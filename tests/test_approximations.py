@@ -1,13 +1,12 @@
 """The design targets the function docstrings state, checked in float64 on denser grids than
-the ones that chose them, at f = 12, 16 and 20: Newton step counts, Chebyshev degrees, and the
-sigmoid's and tanh's segment fits (within 2^-(f+6)) and saturation bounds."""
+the ones that chose them, at f = 12, 16 and 20: Chebyshev degrees (exp, log, and the reciprocal and
+roots of a normalised m), and the sigmoid's and tanh's segment fits (within 2^-(f+6)) and saturation bounds."""
 
 
 import numpy as np
 import pytest
 
-from mpcarray.functions import exponential, logistic
-from mpcarray.functions.newton import _ITERATIONS, newton_steps
+from mpcarray.functions import exponential, logistic, mantissa
 from mpcarray.functions.piecewise import uniform_fit
 from mpcarray.functions.polynomial import chebyshev_coefficients
 
@@ -15,15 +14,20 @@ FRAC_BITS = [12, 16, 20]
 
 
 @pytest.mark.parametrize("f", FRAC_BITS)
-@pytest.mark.parametrize("name, target", [("reciprocal", lambda m: 1 / m), ("rsqrt", lambda m: m**-0.5)])
-def test_newton_steps_reach_their_target(name, target, f):
-    """``newton_steps``: worst relative error on [0.5, 1) below 2^-(f + 2)."""
-    start, step = _ITERATIONS[name]
-    m = np.linspace(0.5, 1.0, 1_000_001)[:-1]
-    y = start(m)
-    for _ in range(newton_steps(name, f)):
-        y = step(y, m)
-    assert np.max(np.abs(y / target(m) - 1)) < 2.0 ** -(f + 2)
+@pytest.mark.parametrize("name, target", [("reciprocal", lambda m: 1 / m), ("rsqrt", lambda m: m**-0.5),
+                                          ("sqrt", np.sqrt)])
+def test_mantissa_interpolants_reach_their_target(name, target, f):
+    """``mantissa.coefficients``: the polynomial in ``u = 4m - 3`` is within 2^-(f + 3) on [0.5, 1]."""
+    m = np.linspace(0.5, 1.0, 1_000_001)
+    value = np.polynomial.Polynomial(mantissa.coefficients(name, f))(4 * m - 3)
+    assert np.max(np.abs(value - target(m))) < 2.0 ** -(f + 3)
+
+
+def test_mantissa_degrees_documented():
+    """The degrees the module docstring of ``mpcarray/functions/mantissa.py`` states."""
+    degrees = {f: [len(mantissa.coefficients(name, f)) - 1 for name in ("reciprocal", "rsqrt", "sqrt")]
+               for f in (12, 16, 24)}
+    assert degrees == {12: [6, 5, 4], 16: [8, 7, 5], 24: [11, 10, 8]}
 
 
 @pytest.mark.parametrize("f", FRAC_BITS)

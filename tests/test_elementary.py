@@ -61,6 +61,20 @@ def test_reciprocal(s):
     assert_close(np.reciprocal(s.share(values, owner=1)).reveal(), 1 / values)
 
 
+@pytest.mark.parametrize("f", [12, 20, 24])
+def test_reciprocal_at_other_formats(f):
+    """Over the whole range 1/x fits: within 2 ulp (2^-f) where |1/x| <= 1, relative error below
+    2^(7 - f) where |1/x| >= 2^-6 (measured 0.76 to 0.86 times 2^(6 - f) at f = 12, 20, 24)."""
+    with mpc.Session(parties=3, seed=f, frac_bits=f) as session:
+        bits = session.fixed_point.range_bits
+        values = encoded(session, log_grid(max(-f, 1 - bits), bits - 1e-9, 2000))
+        got = mpc.reciprocal(session.share(values, owner=0)).reveal()
+    expected, ulp = 1 / values, 2.0**-f
+    small, large = np.abs(expected) <= 1, np.abs(expected) >= 2**-6
+    assert (np.abs(got - np.round(expected / ulp) * ulp)[small] / ulp).max() <= 2
+    assert (np.abs(got - expected)[large] / np.abs(expected[large])).max() < 2.0 ** (7 - f)
+
+
 def test_division_by_shared(s, rng):
     divisors = encoded(s, log_grid(-8, 24))
     quotients = rng.uniform(-1000, 1000, divisors.size)

@@ -29,10 +29,10 @@ def rounds(session, compute):
 
 #: docs/models.md "Rounds" (before this table: 315, 278, 1,375 and 651).
 FITS = {
-    "ols horizontal": 175,
-    "ols vertical": 148,
-    "newton x10": 555,
-    "gd x10": 204,
+    "ols horizontal": 166,
+    "ols vertical": 139,
+    "newton x10": 546,
+    "gd x10": 195,
 }
 
 
@@ -70,8 +70,8 @@ def spd(d: int, seed: int = 5) -> np.ndarray:
 @pytest.mark.parametrize("d", [6, 10])
 @pytest.mark.parametrize("h", [6, -1, None], ids=["public 2^-6", "public 2", "jacobi"])
 def test_solver_rounds(session, d, h):
-    """solver.py's Cost line: cold ``2k + 20`` (public scale) or ``2k + 51`` (Jacobi), warm
-    ``2 WARM_STEPS + 22`` (public ``2^-h``), ``+ 21`` (``4^-h`` an integer) or ``+ 25`` (Jacobi),
+    """solver.py's Cost line: cold ``2k + 21`` (public scale) or ``2k + 43`` (Jacobi), warm
+    ``2 WARM_STEPS + 23`` (public ``2^-h``), ``+ 22`` (``4^-h`` an integer) or ``+ 26`` (Jacobi),
     solve ``2 + 4m`` (public) or ``6 + 8m``."""
     public = h is not None
     size = 4.0 ** (h if public else 6)
@@ -80,7 +80,7 @@ def test_solver_rounds(session, d, h):
     solver, cold = rounds(session, lambda: SPDSolver(A, 1e4, diagonal_bits=h))
     k = neumann_steps(d, 1e4)
     assert k == {6: 17, 10: 18}[d]
-    assert cold == 2 * k + (21 if public else 52)
+    assert cold == 2 * k + (21 if public else 43)
     nearby = session.share(spd(d) * size * 1.01, owner=0)
     _, warm = rounds(session, lambda: SPDSolver(nearby, 1e4, warm_start=solver))
     assert warm == 2 * 2 + {6: 23, -1: 22, None: 26}[h]

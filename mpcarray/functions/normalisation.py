@@ -4,8 +4,12 @@ The bit decomposition of a positive ``a`` gives the position ``p`` of its
 leading one (:func:`mpcarray.array.primitives.leading_one_tables`), and the same
 protocol returns any public function of ``p`` as a shared integer. So the
 nonlinear functions only approximate on ``[0.5, 1)`` and put the power of two
-back exactly with a shared integer weight.
+back exactly with a shared integer weight. A signed ``a`` needs no sign test:
+the lookup of ``[a, -a]`` gives the weight with the sign of ``a``
+(:func:`signed_normalise`).
 """
+
+from typing import cast
 
 import numpy as np
 
@@ -30,11 +34,44 @@ def normalise(a: SharedArray, *tables) -> tuple[SharedArray, list[SharedArray]]:
     Cost: 10 rounds: leading-one lookup (8), product (1), truncation (1).
     Security: only masked openings inside the primitives.
     """
+    scale, *values = leading_one_tables(a, [_up(a.frac_bits), *tables])
+    return _mantissa(a, scale), values
+
+
+def signed_normalise(a: SharedArray, *tables) -> tuple[SharedArray, list[SharedArray], list[SharedArray]]:
+    """``m`` in ``[0.5, 1)`` with ``|a| = m * 2^(p + 1 - f)``, and ``sign(a) table[p]`` and ``table[p]`` for each table.
+
+    Steps: one leading-one lookup of the stacked ``[a, -a]``. The negative one
+    of the two has bit 63 set, so its leading one is bit 63, where every table
+    is made 0 (as every entry above ``top``): ``T(a) - T(-a) = sign(a) T(|a|)``
+    and ``T(a) + T(-a) = T(|a|)``, locally, with no sign test. Then
+    ``a * sign(a) 2^(top - p) = |a| 2^(top - p)`` is truncated to ``m``. ``a = 0``
+    gives ``m = 0`` and 0 for every table.
+    Cost: 10 rounds, as :func:`normalise` (the lookup sends twice the bytes).
+    Security: only masked openings inside the primitives.
+    """
+    top = _top(a.frac_bits)
+    zeroed = [[value if p <= top else 0 for p, value in enumerate(table)] for table in [_up(a.frac_bits), *tables]]
+    rows = leading_one_tables(cast(SharedArray, np.stack([a, -a])), zeroed)
+    signed = [row[0] - row[1] for row in rows]
+    return _mantissa(a, signed[0]), signed[1:], [row[0] + row[1] for row in rows[1:]]
+
+
+def _top(f: int) -> int:
+    """The highest leading-one position in the safe range."""
+    return 61 - f
+
+
+def _up(f: int) -> list[int]:
+    """The table ``2^(top - p)`` (0 above ``top``)."""
+    top = _top(f)
+    return [2 ** (top - p) if p <= top else 0 for p in range(64)]
+
+
+def _mantissa(a: SharedArray, scale: SharedArray) -> SharedArray:
+    """``a * scale`` (``top + 1`` bits) truncated to ``m`` with ``f`` fractional bits. Cost: 2 rounds."""
     f = a.frac_bits
-    top = 61 - f  # highest leading-one position in the safe range
-    up = [2 ** (top - p) if p <= top else 0 for p in range(64)]
-    scale, *values = leading_one_tables(a, [up, *tables])
-    return truncate(a * scale, top - f + 1, f), values
+    return truncate(a * scale, _top(f) - f + 1, f)
 
 
 def scale_by_power(value: SharedArray, weight: SharedArray, shift: int) -> SharedArray:

@@ -49,7 +49,7 @@ the rounds left are the chain's length, ``log2(d κ)``.
 Cost (additive; ``k = neumann_steps(d, max_condition)``, 18 for ``d = 10`` at
 ``1e4``): cold start ``2k + 21`` rounds with a public scale (1 scaling, ``2k``
 series, 8 Newton–Schulz, 12 for the check: the squares, two comparisons (5 each),
-the reveal), ``2k + 52`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
+the reveal), ``2k + 43`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
 ``2 WARM_STEPS + 26`` with a shared scale, ``+ 23`` with a public ``2^-h``
 (``+ 22`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
 refinements ``6 + 8m`` (shared scale) or ``2 + 4m`` (public). Communication

@@ -1,0 +1,37 @@
+"""``1/m``, ``1/sqrt(m)`` and ``sqrt(m)`` for a normalised ``m`` in ``[0.5, 1)``.
+
+Each is one Chebyshev interpolant in ``u = 4m - 3`` (in ``[-1, 1)``), of the
+lowest degree within ``2^-(f + 3)`` (:func:`~.polynomial.chebyshev_coefficients`):
+degrees 8, 7 and 5 at ``f = 16`` (6, 5, 4 at ``f = 12``; 11, 10, 8 at ``f = 24``).
+The powers take the rounds of :func:`~.polynomial.power_schedule` (exact
+products before any truncation), where Newton-Raphson needs two sequential
+truncated products per step (12 and 15 rounds at ``f = 16`` against 6).
+"""
+
+from ..array import SharedArray
+from .polynomial import chebyshev_coefficients, evaluate_polynomial
+
+#: name: the function of ``u = 4m - 3``.
+FUNCTIONS = {
+    "reciprocal": lambda u: 4 / (u + 3),
+    "rsqrt": lambda u: ((u + 3) / 4) ** -0.5,
+    "sqrt": lambda u: ((u + 3) / 4) ** 0.5,
+}
+#: The interval of ``u``.
+DOMAIN = (-1.0, 1.0)
+
+
+def coefficients(name: str, f: int) -> tuple:
+    """Power-basis coefficients in ``u`` of the interpolant ``name`` uses at ``f`` fractional bits."""
+    return chebyshev_coefficients(FUNCTIONS[name], DOMAIN, f)
+
+
+def on_mantissa(name: str, m: SharedArray) -> SharedArray:
+    """``1/m`` (``name="reciprocal"``), ``1/sqrt(m)`` (``"rsqrt"``) or ``sqrt(m)`` for ``m`` in ``[0.5, 1)``.
+
+    Steps: ``u = 4m - 3`` (local); :func:`~.polynomial.evaluate_polynomial`.
+    Cost: as :func:`~.polynomial.evaluate_polynomial`: at ``f = 16``, 6 rounds for
+    ``1/m`` and ``1/sqrt(m)`` (degrees 8, 7), 5 for ``sqrt(m)`` (degree 5); 4 each in
+    Shamir sessions.
+    """
+    return evaluate_polynomial(4 * m - 3, coefficients(name, m.frac_bits))
