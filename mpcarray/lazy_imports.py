@@ -1,9 +1,10 @@
 """Dependencies imported by their first use, not by ``import mpcarray``.
 
-Every party and dealer process imports mpcarray. galois (about a second) is
-needed only by programs that share or reveal field-element arrays (Shamir
-sessions compute their coefficients with :mod:`mpcarray.schemes.interpolation`),
-scipy.stats (about half a second) only for p-values and quantiles of public statistics.
+Every party and dealer process imports mpcarray; galois and scipy.stats are
+slow to import and rarely needed there. galois is needed only by programs that
+share or reveal field-element arrays (Shamir sessions compute their
+coefficients with :mod:`mpcarray.schemes.interpolation`), scipy.stats only for
+p-values and quantiles of public statistics.
 """
 
 import sys

@@ -3,8 +3,8 @@
 Importing mpcarray and computing in Sessions of both schemes change no environment
 variable and leave glibc's allocator alone; ``mpcarray party`` and ``mpcarray dealer``
 (``cli._own_process``) and ``mpc.tune_process()`` apply both policies (mpcarray.memory).
-Every party and dealer process imports mpcarray: galois and scipy.stats (about 1.5 s
-together) wait until a field-element array or a p-value needs them (mpcarray.lazy_imports).
+Every party and dealer process imports mpcarray: galois and scipy.stats (slow to
+import) wait until a field-element array or a p-value needs them (mpcarray.lazy_imports).
 Each check runs in a fresh interpreter, as the test process has imported mpcarray already.
 """
 

@@ -7,7 +7,7 @@ results, and a test kills hospitals when they print ``fitting``. Each hospital
 holds a block of rows of diabetes (scikit-learn, raw units) and of breast
 cancer (eight features, power-of-two units), which :func:`write_blocks` writes to
 ``DATA/<hospital>.npz``; a party process reads only its own file (and does not
-import scikit-learn, about 2 CPU seconds). The study computes column means,
+import scikit-learn, slow to import). The study computes column means,
 a contingency table (sex by high disease progression), an OLS fit and a
 logistic-regression fit (three Newton steps, to keep the multi-process tests short).
 """
