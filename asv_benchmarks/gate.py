@@ -9,7 +9,7 @@ Usage (from the repository root, with mpcarray installed; about a minute on 2 co
 The figures are those of ``benchmarks/bench_gate.py`` (one process, 3 parties): the ratio of
 the median secure time to the median NumPy time, measured alternately in the same run, and
 the exact rounds and bytes sent per party of one call. A ratio more than ``RATIO_FACTOR``
-times its baseline fails, but only if a second measurement confirms it (a busy machine slows
+times its baseline (``WIDER_FACTORS`` for the workloads that vary more between machines) fails, but only if a second measurement confirms it (a busy machine slows
 Numba's parallel kernels far more than NumPy, so one slow sample must not fail CI). Any
 increase in rounds or bytes fails; a decrease, or a ratio ``RATIO_FACTOR`` times better, passes
 with "update the baseline". Update the baseline on purpose, with ``--update`` on an idle
@@ -31,11 +31,27 @@ PAGE = os.path.join(ROOT, "docs", "performance.md")
 #: A ratio may grow by this factor before the gate fails (rounds and bytes may not grow at all).
 RATIO_FACTOR = 1.5
 
+#: Workloads whose ratio moves by more than ``RATIO_FACTOR`` between machines of the CI's kind
+#: with the code unchanged, and the factor they get. shamir5_checked_mul_1e5 measured 1,430 to
+#: 1,800 in six runs on one machine and 2,420 to 2,450 on the CI machine (2026-12-03, same commit):
+#: its secure side is 127-bit multiplications, its plaintext side a memory-bound NumPy product,
+#: and the two scale differently with the CPU.
+WIDER_FACTORS = {"shamir5_checked_mul_1e5": 2.0}
+
+#: ``--update`` measures every workload this many times and records the median ratio, so that
+#: one lucky (fast) run does not become the baseline.
+BASELINE_RUNS = 3
+
 #: Exact counts of one call, compared without tolerance.
 COUNTS = ("rounds", "bytes")
 
 
-def compare(baseline: dict, measured: dict, factor: float = RATIO_FACTOR) -> tuple[list, list]:
+def factor_of(name: str) -> float:
+    """How much the ratio of workload ``name`` may grow before the gate fails."""
+    return WIDER_FACTORS.get(name, RATIO_FACTOR)
+
+
+def compare(baseline: dict, measured: dict) -> tuple[list, list]:
     """``(failures, notes)``: one message per regression, one per improvement to record.
 
     ``baseline`` and ``measured`` map workload names to ``{"ratio", "rounds", "bytes"}``.
@@ -49,6 +65,7 @@ def compare(baseline: dict, measured: dict, factor: float = RATIO_FACTOR) -> tup
             failures.append(f"{name}: not in the baseline; update the baseline")
             continue
         old, new = baseline[name], measured[name]
+        factor = factor_of(name)
         if new["ratio"] > factor * old["ratio"]:
             failures.append(f"{name}: ratio {new['ratio']:.3g} > {factor} x baseline {old['ratio']:.3g}")
         elif new["ratio"] * factor < old["ratio"]:
@@ -78,14 +95,19 @@ def render(baseline: dict) -> str:
          " do not edit -->"),
         "",
         "CI (`.ci/run`) measures these figures with `python asv_benchmarks/gate.py` and fails",
-        f"when a secure/plaintext time ratio exceeds {RATIO_FACTOR}x its baseline (confirmed by a",
+        f"when a secure/plaintext time ratio exceeds {RATIO_FACTOR}x its baseline"
+        + "".join(f" ({factor}x for `{name}`, whose ratio varies more between machines)"
+                  for name, factor in WIDER_FACTORS.items())
+        + " (confirmed by a",
         "second measurement) or when rounds or bytes sent per party grow at all. The ratio is the",
         "median secure time over the median NumPy time on the same data, sampled alternately in",
         "one process; rounds and bytes are exact counts of one call, 3 parties, simulated",
         "backend. See `asv_benchmarks/README.md` for how to update the baseline.",
         "",
         (f"Measured {meta['date']} on a {meta['cpus']}-CPU machine, {meta['threads']} thread(s) for"
-         f" Numba and BLAS, median of {meta['repeat']} samples, at commit `{meta['commit']}`."),
+         f" Numba and BLAS, median of {meta['repeat']} samples"
+         + (f", the run with the median ratio of {meta['runs']}" if meta.get("runs", 1) > 1 else "")
+         + f", at commit `{meta['commit']}`."),
         "",
         "| workload | secure / NumPy | rounds | bytes sent per party |",
         "|---|---:|---:|---:|",
@@ -104,13 +126,14 @@ def _commit() -> str:
         return "unknown"
 
 
-def _measure_all(names, repeat: int) -> dict:
+def _measure_all(names, repeat: int, runs: int = 1) -> dict:
+    """Each workload measured ``runs`` times; its row is the run with the median ratio."""
     from benchmarks.bench_gate import measure
 
     measured = {}
     for name in names:
-        measured[name] = measure(name, repeat)
-        row = measured[name]
+        rows = sorted((measure(name, repeat) for _ in range(runs)), key=lambda row: row["ratio"])
+        measured[name] = row = rows[len(rows) // 2]
         print(f"  {name:<24} ratio {_ratio(row['ratio']):>8}  rounds {row['rounds']:>5}  "
               f"bytes {row['bytes']:>12,}", flush=True)
     return measured
@@ -139,16 +162,19 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown workloads {sorted(unknown)}; known: {list(bench_gate.WORKLOADS)}")
     repeat = args.repeat or bench_gate.REPEAT
-    print(f"gate: {len(names)} workloads, median of {repeat} samples")
-    measured = _measure_all(names, repeat)
+    if args.update and (args.only or args.baseline != BASELINE):
+        parser.error("--update measures every workload into asv_benchmarks/baseline.json; "
+                     "drop --only and --baseline")
+    runs = BASELINE_RUNS if args.update else 1
+    print(f"gate: {len(names)} workloads, median of {repeat} samples"
+          + (f", median ratio of {runs} runs" if runs > 1 else ""))
+    measured = _measure_all(names, repeat, runs)
 
     if args.update:
-        if args.only or args.baseline != BASELINE:
-            parser.error("--update measures every workload into asv_benchmarks/baseline.json; "
-                         "drop --only and --baseline")
         baseline = {
             "measured": {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
-                         "threads": bench_gate.THREADS, "repeat": repeat, "commit": _commit()},
+                         "threads": bench_gate.THREADS, "repeat": repeat, "runs": runs,
+                         "commit": _commit()},
             "workloads": measured,
         }
         with open(BASELINE, "w") as f:
@@ -164,7 +190,7 @@ def main(argv=None) -> int:
         reference = {name: reference[name] for name in names if name in reference}
     failures, notes = compare(reference, measured)
     slower = [name for name in measured if name in reference
-              and measured[name]["ratio"] > RATIO_FACTOR * reference[name]["ratio"]]
+              and measured[name]["ratio"] > factor_of(name) * reference[name]["ratio"]]
     if slower:
         print(f"gate: confirming the slower ratios of {slower}")
         again = _measure_all(slower, repeat)
@@ -179,8 +205,8 @@ def main(argv=None) -> int:
         print("gate: performance regressed. If the change is intended, run "
               "`python asv_benchmarks/gate.py --update` and commit baseline.json and docs/performance.md.")
         return 1
-    print(f"gate: OK ({len(measured)} workloads within {RATIO_FACTOR}x of their baseline ratios, "
-          "no more rounds or bytes)")
+    print(f"gate: OK ({len(measured)} workloads within {RATIO_FACTOR}x of their baseline ratios "
+          f"({', '.join(f'{n} {f}x' for n, f in WIDER_FACTORS.items())}), no more rounds or bytes)")
     return 0
 
 
