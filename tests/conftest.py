@@ -16,6 +16,13 @@ if os.environ.get("CI"):
 import mpcarray as mpc
 from mpcarray import launch
 
+# The test process opts in to the process policies of mpcarray's party processes
+# (mpcarray.memory): without them every array above glibc's mmap threshold is mapped
+# and page-faulted afresh (copying 72 MB took 90-170 ms instead of 13 ms here), which
+# made the simulated Shamir tests several times slower than the processes they model.
+# test_process_hygiene checks the defaults in fresh interpreters.
+mpc.tune_process()
+
 PARTY_COUNTS = (2, 3, 5)
 BACKENDS = ("simulated",)
 SESSION_PARAMS = [(b, n) for b in BACKENDS for n in PARTY_COUNTS]

@@ -199,8 +199,16 @@ def test_from_words127_extreme_and_random(rng):
     w0 = [a for a in w for _ in w for _ in w] + rng.integers(0, 2**64, 300, np.uint64).tolist()
     w1 = [b for _ in w for b in w for _ in w] + rng.integers(0, 2**64, 300, np.uint64).tolist()
     w2 = [c for _ in w for _ in w for c in w] + rng.integers(0, 2**64, 300, np.uint64).tolist()
-    got = kernels.from_words127(*(np.array(v, dtype=np.uint64) for v in (w0, w1, w2)))
+    got = kernels.from_words127(np.array([w0, w1, w2], dtype=np.uint64)[:, None, :])
     assert ints(got) == [(c << 128 | b << 64 | a) % P for a, b, c in zip(w0, w1, w2)]
+
+
+def test_from_words127_reads_strided_words_as_a_copy_would(rng):
+    """The PRSS words arrive as a view with the word axis moved to the front."""
+    streams = rng.integers(0, 2**64, (4, 3, 50), dtype=np.uint64)  # (keys, word, element)
+    view = np.moveaxis(streams, 1, 0)
+    assert not view.flags.c_contiguous
+    assert (kernels.from_words127(view) == kernels.from_words127(np.ascontiguousarray(view))).all()
 
 
 @pytest.mark.parametrize("bits", [0, 1, 2, 31, 63, 64, 65, 100, 126, 127, 128, 1000, -1, -40])

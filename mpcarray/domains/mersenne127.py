@@ -140,8 +140,10 @@ class Mersenne127:
 
     def from_words(self, words) -> np.ndarray:
         """``(3, *shape)`` uniform words as ``shape`` elements (statistical distance below 2^-64)."""
-        flat = [np.ascontiguousarray(w).ravel() for w in words]
-        return _elements(kernels.from_words127(*flat), words.shape[1:])
+        words = np.asarray(words, dtype=np.uint64)
+        last = words.shape[-1] if words.ndim > 1 else 1
+        rows = words.reshape(3, -1, last) if words.size else np.empty((3, 0, 1), np.uint64)  # a view where possible
+        return _elements(kernels.from_words127(rows), words.shape[1:])
 
     # ------------------------------------------------------ truncation helpers
     def truncation_bits(self, keys: int) -> int:

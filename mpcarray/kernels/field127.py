@@ -15,8 +15,9 @@ a ``(N, 2)`` ``uint64`` array with column 0 the low and column 1 the high word
 Reduction: ``2^127 = 1 (mod p)``, so ``x = (x & p) + (x >> 127) (mod p)``
 ("folding"). A product (below ``2^254``) folds into a 128-bit value, and a
 128-bit value folds into ``[0, p + 1]``, made canonical by one conditional
-subtraction. Numba has no 128-bit integer: a product's four 64 x 64 -> 128-bit
-partial products come from :func:`mpcarray.kernels.field.mul128` (32-bit limbs).
+subtraction. Numba has no 128-bit integer type: a product's four 64 x 64 -> 128-bit
+partial products come from :func:`mpcarray.kernels.field.mul128`, which emits one
+widening multiply in LLVM IR.
 Sums of many terms (:func:`matmul127`, :func:`sum_rows127`) add 128-bit terms
 into three words and reduce once at the end, using ``2^128 = 2 (mod p)``.
 
@@ -266,15 +267,20 @@ def sum127(x, axes):
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def from_words127(w0, w1, w2):
-    """``(w2 * 2^128 + w1 * 2^64 + w0) mod p`` of three ``uint64`` arrays, as ``(N, 2)`` words.
+def from_words127(words):
+    """``(w2 * 2^128 + w1 * 2^64 + w0) mod p`` of a ``(3, M, S)`` ``uint64`` array of words
+    ``w0, w1, w2``, as ``(M * S, 2)`` words. Any memory layout: the PRSS streams arrive as
+    strided views, which a copy would cost more than this kernel.
 
     Uniform words give an element within statistical distance ``p / 2^192 < 2^-64``
     of uniform; two words would leave a bias of up to ``2^-1``.
     """
-    out = np.empty((w0.size, 2), dtype=np.uint64)
-    for j in prange(w0.size):
-        out[j, 0], out[j, 1] = _reduce192(w0[j], w1[j], w2[j])
+    size = words.shape[2]
+    out = np.empty((words.shape[1] * size, 2), dtype=np.uint64)
+    for j in prange(out.shape[0]):
+        i = j // size
+        s = j - i * size
+        out[j, 0], out[j, 1] = _reduce192(words[0, i, s], words[1, i, s], words[2, i, s])
     return out
 
 
