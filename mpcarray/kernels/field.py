@@ -5,8 +5,8 @@ the sum of two elements fits in 64 bits, so addition and subtraction are one
 add plus one conditional subtraction. Products need 128 bits: :func:`mul128`
 returns the exact ``64 x 64 -> 128``-bit product as ``(hi, lo)`` words. Numba has
 no 128-bit integer type, so it is an intrinsic that emits LLVM's widening
-multiply (one ``mul`` instruction on x86-64 and AArch64; the 32-bit limb
-products it replaced made 127-bit field products about 2x slower).
+multiply (one ``mul`` instruction on x86-64 and AArch64) instead of four
+``32 x 32``-bit limb products.
 
 Reduction of a 128-bit value ``hi * 2^64 + lo`` with ``hi < p``, by size of ``p``:
 
