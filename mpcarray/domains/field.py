@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import kernels, lazy_imports
 from ..errors import EncodingError
+from ..kernels.readonly import broadcast_read_only
 
 #: Largest supported modulus (exclusive): one element per ``uint64`` word, sums without overflow.
 MAX_MODULUS = 2**63
@@ -85,7 +86,7 @@ class PrimeField:
 
     # ------------------------------------------------------------ arithmetic
     def _binary(self, kernel, a, b):
-        a, b = np.broadcast_arrays(np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64))
+        a, b = broadcast_read_only(np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64))
         out = kernel(np.ascontiguousarray(a).ravel(), np.ascontiguousarray(b).ravel(), self._p)
         return out.reshape(a.shape)
 

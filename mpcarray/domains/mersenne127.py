@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import kernels
 from ..errors import EncodingError
+from ..kernels.readonly import broadcast_read_only
 
 #: Two little-endian words per element, value ``hi * 2^64 + lo`` in ``[0, p)``.
 ELEMENT127 = np.dtype([("lo", "<u8"), ("hi", "<u8")])
@@ -48,7 +49,7 @@ class Mersenne127:
 
     # ------------------------------------------------------------ arithmetic
     def _binary(self, kernel, a, b):
-        a, b = np.broadcast_arrays(np.asarray(a, dtype=ELEMENT127), np.asarray(b, dtype=ELEMENT127))
+        a, b = broadcast_read_only(np.asarray(a, dtype=ELEMENT127), np.asarray(b, dtype=ELEMENT127))
         return _elements(kernel(_words(a), _words(b)), a.shape)
 
     def add(self, a, b):

@@ -30,3 +30,14 @@ def _read_only(value):
     view = value.view()
     view.flags.writeable = False
     return view
+
+
+def broadcast_read_only(*arrays: np.ndarray) -> tuple:
+    """``arrays`` broadcast to their common shape as read-only views.
+
+    Unlike ``np.broadcast_arrays``, whose results NumPy marks "warn on write"
+    (a FutureWarning when a view of them is later asked whether it is writeable),
+    these are plainly read-only, as the kernels take them anyway.
+    """
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    return tuple(np.broadcast_to(a, shape) for a in arrays)
