@@ -366,6 +366,19 @@ def test_mahalanobis_distances_and_flags(session, anomaly_data):
     np.testing.assert_array_equal(flags[~near], (d2 > cut)[~near])
 
 
+def test_mahalanobis_of_few_rows(session):
+    """20 rows: the scaled values get ``t = 16`` bits at ``f = 12``, and the covariance is divided by a
+    public ``4^h`` before the solver (``anomaly.JACOBI_SLACK_BITS``); it raised ConditioningError before."""
+    f = session.frac_bits
+    data = DIABETES[:20, :ANOMALY_COLUMNS]
+    held = encoded(data, f)
+    inverse = np.linalg.inv(np.cov(held, rowvar=False))
+    d2 = np.array([scipy_mahalanobis(row, held.mean(axis=0), inverse) ** 2 for row in held])
+    tolerance = MAHALANOBIS_ULPS * unit(session) + MAHALANOBIS_SCALED * 2.0 ** -scaled_bits(len(data), f) * d2.max()
+    X = share_rows(session, even_blocks(data))
+    check(f"mahalanobis d^2 of 20 rows f={f}", np.max(np.abs(stats.mahalanobis(X) ** 2 - d2)), tolerance)
+
+
 # ---------------------------------------------------------------- Shamir, at both ends
 @pytest.mark.parametrize("f", [12, 20])
 def test_shamir_moments_at_both_ends(f):
