@@ -26,11 +26,12 @@ def test_a_ratio_within_the_factor_passes_and_beyond_it_fails():
 
 
 def test_a_workload_that_varies_more_between_machines_gets_its_wider_factor():
-    (name, factor), = gate.WIDER_FACTORS.items()
-    assert factor > gate.RATIO_FACTOR and gate.factor_of(name) == factor and gate.factor_of("mul") == 1.5
-    base = {name: BASE["mul"]}
-    assert gate.compare(base, {name: {**BASE["mul"], "ratio": 40.0 * factor * 0.99}}) == ([], [])
-    assert gate.compare(base, {name: {**BASE["mul"], "ratio": 40.0 * factor * 1.01}})[0]
+    assert gate.WIDER_FACTORS and gate.factor_of("mul") == 1.5
+    for name, factor in gate.WIDER_FACTORS.items():
+        assert factor > gate.RATIO_FACTOR and gate.factor_of(name) == factor
+        base = {name: BASE["mul"]}
+        assert gate.compare(base, {name: {**BASE["mul"], "ratio": 40.0 * factor * 0.99}}) == ([], [])
+        assert gate.compare(base, {name: {**BASE["mul"], "ratio": 40.0 * factor * 1.01}})[0]
 
 
 def test_any_increase_in_rounds_or_bytes_fails():

@@ -21,7 +21,7 @@ GALOIS_SIZE = 10**3
 def _elements(count, stream):
     """``count`` uniform elements as ``(count, 2)`` words."""
     words = np.random.default_rng([SEED, stream]).integers(0, 2**64, (3, count), dtype=np.uint64)
-    return kernels.from_words127(words[0], words[1], words[2])
+    return kernels.from_words127(words[:, None, :])
 
 
 class Mul127:
