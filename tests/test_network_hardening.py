@@ -147,7 +147,9 @@ def stray_clients(address, stop):
                 if junk is None:
                     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-                    context.wrap_socket(sock).close()
+                    # the TLS socket takes over the descriptor: close it too when the handshake fails
+                    sock = context.wrap_socket(sock, do_handshake_on_connect=False)
+                    sock.do_handshake()
                 elif junk:
                     sock.sendall(junk)
                 else:
