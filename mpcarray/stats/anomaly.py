@@ -195,7 +195,7 @@ def _squared_distances(X, ddof, bounds, to, max_condition):
     s = min(R - 3 - t, R - 2 - int(np.ceil(np.log2(n))))
     h = max(0, t - frac_bits(X) - JACOBI_SLACK_BITS)
     covariance = m.scatter * (4.0**-h / (n - ddof))  # S 4^-h, so S^-1 = 4^-h (S 4^-h)^-1
-    s = max(s, 2 * h)  # 2h <= t <= R - 2 - log2 n: q stays in range
+    s = max(s, 2 * h)  # 2h <= 2t - 2f - 4 <= R - 5 - log2 n - 2f: q = 2^s d^2 stays in range
     Y = SPDSolver(covariance, max_condition).solve(C.T, scale_bits=s - 2 * h)  # 2^s S^-1 C^T, (p, n)
     return (C * Y.T).sum(axis=1), s, to
 
