@@ -14,16 +14,29 @@ compared and divided in secret). Instead:
    :mod:`~mpcarray.models.moments` have a diagonal of about ``4^h``), which
    saves the ``rsqrt``. ``S`` need not be accurate: any positive ``S`` gives
    ``A^-1 = S Â^-1 S``.
-2. **Neumann series in product form**: with ``R = I - X_0 Â``,
-   ``Â^-1 = Σ_i R^i X_0 = Π_j (I + R^(2^j)) X_0``. Step ``j`` forms
-   ``X_{j+1} = X_j + R_j X_j`` and ``R_{j+1} = R_j R_j`` as *one* matrix product
-   ``R_j [X_j, R_j]`` (one Beaver opening), where Newton–Schulz
-   (``X (2I - Â X)``, Schulz 1933; Pan & Schreiber 1991) needs two sequential
-   products for the same squaring of the residual ``I - Â X``. From
-   ``X_0 = α I``, ``α = 1.9/d`` (so ``R``'s eigenvalues lie in ``(-0.9, 1)``), the
-   residual ``(1 - 1.9/(dκ))^(2^k)`` drops below 1/4 after
-   ``log2(1.39 d κ / 1.9)`` steps; ``NEUMANN_EXTRA`` more square it further.
-3. **Two Newton–Schulz steps** last: the series accumulates rounding in ``R_j``
+2. **A Chebyshev chain in product form**: every step turns the approximate
+   inverse ``X`` and its residual ``Z = I - Â X`` into
+   ``X' = c (I + Z) X`` and ``Z' = c Z^2 - (c - 1) I`` (then ``Z' = I - Â X'``
+   again, for any ``c``), both from *one* matrix product
+   ``(I + Z) [c X, c (Z - I)]`` (one Beaver opening). With ``c = 1`` this is the
+   Neumann series ``Π_j (I + R^(2^j)) X_0`` (Newton–Schulz, ``X (2I - Â X)``,
+   Schulz 1933, Pan & Schreiber 1991, needs two sequential products for the
+   same squaring). With ``c_j = 2 t_j^2 / (2 t_j^2 - 1)``, ``t_{j+1} = 2 t_j^2 - 1``,
+   the residual polynomial after ``j`` steps is ``T_(2^j)(ℓ(λ)) / T_(2^j)(ℓ(0))``,
+   the Chebyshev polynomial that is smallest on the eigenvalue interval
+   ``[1/κ, MARGIN d]`` (``ℓ`` maps it onto ``[-1, 1]``; a unit diagonal gives
+   ``λmax <= d`` and ``λmin >= 1/κ``; Golub & Varga 1961 for the semi-iterative
+   method, ``T_(2m) = 2 T_m^2 - 1`` for the doubling). Its bound ``1/T_(2^j)(ℓ(0))``
+   falls below 1/4 after about ``log2(0.73 sqrt(d κ))`` steps instead of the
+   series' ``log2(0.73 d κ)``: 9 instead of 17 for ``d = 10``, ``κ = 1e4``.
+   The factors are public and rounded to ``FACTOR_BITS`` bits (the rounded
+   ``c_j`` are chosen step by step to minimise the bound, so rounding slows the
+   chain but never breaks it); an integer mantissa scales the right operand and
+   the product's one truncation divides by ``2^FACTOR_BITS``. Eigenvalues below
+   ``1/κ`` keep a residual in ``[0, 1)``, so the entries stay bounded and an
+   ill-conditioned system fails the check below instead of overflowing.
+   ``EXTRA_STEPS`` more steps square the bound further.
+3. **Two Newton–Schulz steps** last: the chain accumulates rounding in ``Z``
    (it is not self-correcting; at ``κ ~ 1e4`` its residual stalls near 0.2),
    Newton–Schulz recomputes ``T = Â X`` and squares the true residual ``E = I - T``.
 4. **Convergence check**: one bit, ``||E||_F^2 < 1/4`` for the ``E`` of the last
@@ -40,15 +53,15 @@ compared and divided in secret). Instead:
    ``||I - M A|| ~ κ 2^-f``.
 
 Why the product form and not more Newton–Schulz: both square the residual per
-step, but the product form's two products share the left factor ``R_j`` and
+step, but the product form's two products share the left factor ``I + Z`` and
 go into one opening (2 rounds a step with the truncation, against 4), and
 with ``d <= 64`` the wider product costs bytes, not rounds. Not done: a
 truncation whose mask is the next product's Beaver mask (1 round a step);
-the rounds left are the chain's length, ``log2(d κ)``.
+the rounds left are the chain's length, ``log2(sqrt(d κ))``.
 
-Cost (additive; ``k = neumann_steps(d, max_condition)``, 18 for ``d = 10`` at
-``1e4``): cold start ``2k + 21`` rounds with a public scale (1 scaling, ``2k``
-series, 8 Newton–Schulz, 12 for the check: the squares, two comparisons (5 each),
+Cost (additive; ``k = chain_steps(d, max_condition, R)`` with the safe range
+``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``2k + 21``
+rounds with a public scale (1 scaling, ``2k`` chain, 8 Newton–Schulz, 12 for the check: the squares, two comparisons (5 each),
 the reveal), ``2k + 43`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
 ``2 WARM_STEPS + 26`` with a shared scale, ``+ 23`` with a public ``2^-h``
 (``+ 22`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
@@ -64,22 +77,69 @@ from ..array.promotion import INT
 from ..errors import ConditioningError, ShapeError
 from .roots import rsqrt
 
-#: ``α d``: the series runs on ``R = I - α Â``; below 2 it converges for every ``λ(Â) <= d``.
-STEP = 1.9
-#: Product-form steps after the linear phase (each squares the residual).
-NEUMANN_EXTRA = 1
+#: The chain's eigenvalue interval ends at ``MARGIN d`` (a unit diagonal bounds ``λmax`` by ``d``;
+#: the margin covers a diagonal slightly above 1).
+MARGIN = 1.05
+#: Fractional bits of the chain's public factors ``c_j`` (4 take 9 steps where exact factors take 9
+#: and the Neumann series 17, for ``d = 10`` at ``κ = 1e4``).
+FACTOR_BITS = 4
+#: Chain steps after the residual bound falls below 1/4 (each squares it, about).
+EXTRA_STEPS = 1
+#: Most fractional bits the chain carries beyond ``f`` (its rounding, amplified by up to 4 a step
+#: in the directions of the smallest eigenvalues, sets the residual it ends with).
+GUARD_BITS = 4
 #: Product-form steps from a warm start (the inverse of a nearby matrix, residual below ~1/2).
 WARM_STEPS = 2
 #: Newton–Schulz steps after the series; the residual is checked before the last one.
 NEWTON_STEPS = 2
 
 
-def neumann_steps(d: int, max_condition: float) -> int:
-    """Steps ``k`` that bring ``(1 - STEP/(d κ))^(2^k)`` below 1/4, plus ``NEUMANN_EXTRA``.
+def factor_bits(range_bits: int, max_condition: float) -> int:
+    """Fractional bits of the chain's factors: ``FACTOR_BITS``, fewer where the inverse's entries
+    (up to ``2 κ``) times ``2^bits`` would leave the safe range ``2^R`` (0 bits: the Neumann series).
+
+    Reveals: nothing (a function of the number format and a public parameter).
+    """
+    return int(np.clip(range_bits - np.ceil(np.log2(2 * max_condition)), 0, FACTOR_BITS))
+
+
+def guard_bits(range_bits: int, max_condition: float, bits: int) -> int:
+    """Fractional bits the chain carries beyond ``f``: at most ``GUARD_BITS``, and few enough that the
+    products (the inverse, up to ``2 κ``, at ``2^(2f + 3 guard + bits)``) stay inside the ring's ``2^62``.
+
+    Reveals: nothing (a function of the number format and a public parameter).
+    """
+    return int(np.clip((range_bits - bits - np.ceil(np.log2(2 * max_condition))) // 3, 0, GUARD_BITS))
+
+
+def chain_factors(d: int, max_condition: float, bits: int = FACTOR_BITS) -> list[float]:
+    """The public factors ``c_j`` of the chain's steps (module docstring, step 2), multiples of ``2^-bits``.
+
+    Each step maps the bound ``m`` of ``|residual|`` on ``[1/κ, MARGIN d]`` to
+    ``max(c - 1, c m^2 - (c - 1))``; ``c`` is whichever neighbour of the optimum
+    ``2 / (2 - m^2)`` on the grid (or 1) gives the smaller bound. The steps run
+    until the bound is below 1/4, then ``EXTRA_STEPS`` more.
 
     Reveals: nothing (a function of public sizes).
     """
-    return int(np.ceil(np.log2(np.log(4.0) * d * max_condition / STEP))) + NEUMANN_EXTRA
+    low, high = 1.0 / max_condition, MARGIN * d
+    bound, factors, extra = (high - low) / (high + low), [], EXTRA_STEPS
+    while bound > 0.25 or extra > 0:
+        if bound <= 0.25:
+            extra -= 1
+        ideal = 2 / (2 - bound * bound) * 2**bits
+        candidates = {np.floor(ideal) / 2**bits, np.ceil(ideal) / 2**bits, 1.0}
+        bound, c = min((max(c - 1, c * bound * bound - (c - 1)), c) for c in candidates)
+        factors.append(float(c))
+    return factors
+
+
+def chain_steps(d: int, max_condition: float, range_bits: int) -> int:
+    """Steps of the chain for a ``d x d`` system at ``max_condition`` in the safe range ``2^range_bits``.
+
+    Reveals: nothing (a function of public sizes).
+    """
+    return len(chain_factors(d, max_condition, factor_bits(range_bits, max_condition)))
 
 
 def _range_hint(A: SharedArray, max_condition: float) -> str:
@@ -163,11 +223,14 @@ class SPDSolver:
             # A nearby matrix (the next Newton step's Hessian): keep its scaling and start
             # from its inverse; a few steps suffice, else fall back to a cold start.
             self.scale = warm_start.scale
-            if self._iterate(warm_start.inverse, WARM_STEPS, "SPDSolver: warm start converged"):
+            if self._iterate(None, warm_start.inverse, "SPDSolver: warm start converged"):
                 return
         index = np.arange(d)
         self.scale = int(diagonal_bits) if diagonal_bits is not None else rsqrt(A[index, index])
-        if not self._iterate(None, neumann_steps(d, max_condition), "SPDSolver: well conditioned"):
+        bits = factor_bits(A.fixed_point.range_bits, max_condition)
+        start = (2 / (1 / max_condition + MARGIN * d), chain_factors(d, max_condition, bits), bits,
+                 guard_bits(A.fixed_point.range_bits, max_condition, bits))
+        if not self._iterate(start, None, "SPDSolver: well conditioned"):
             raise ConditioningError(
                 f"the system is more ill-conditioned than max_condition={max_condition:g} "
                 "(after Jacobi scaling): remove collinear columns or raise max_condition"
@@ -193,27 +256,37 @@ class SPDSolver:
         scaled = (self.A * self.scale.reshape(d, 1)) * self.scale.reshape(1, d)
         return scaled.reshape(1, d, d) * factors, None
 
-    def _iterate(self, start, steps: int, label: str) -> bool:
-        """Product-form Neumann steps from ``start`` (``α I`` if None), then Newton–Schulz
-        steps; reveals whether the last one's residual is small (the return value)."""
+    def _iterate(self, cold, start, label: str) -> bool:
+        """Chain steps, then Newton–Schulz steps; reveals whether the last one's residual is small
+        (the return value).
+
+        ``cold`` is ``(α, factors, bits, guard)``: start from ``X_0 = α I`` and take a step per
+        factor, carrying ``guard`` more fractional bits; else ``WARM_STEPS`` Neumann steps
+        (``c = 1``) from the inverse ``start``.
+        """
         d = self.A.shape[0]
         eye = np.eye(d, dtype=np.int64)
-        if start is None:  # X_0 = α I, R = I - α Â (the eigenvalues of α Â lie in (0, 1.9])
-            alpha = STEP / d
+        identity = primitives.shared_constant(self.A, eye)  # an integer: it lifts to any fractional bits
+        if cold is not None:  # X_0 = α I, Z = I - α Â (the eigenvalues of α Â lie in (0, 2))
+            alpha, factors, bits, guard = cold
             parts, unit = self._scaled([1.0, alpha])
-            scaled, residual = parts[0], eye - parts[1]
-            start = parts[1] * 0 + alpha * np.eye(d)  # a shared constant, for the stacked product
+            scaled, residual = parts[0], identity - _widened(parts[1], guard)
+            inverse = _widened(parts[1] * 0 + alpha * np.eye(d), guard)  # a shared constant
         else:
+            factors, bits, guard = [1.0] * WARM_STEPS, 0, 0
             parts, unit = self._scaled([1.0])
-            scaled = parts[0]
+            scaled, inverse = parts[0], start
             residual = eye - start @ scaled
-        inverse = start
-        for step in range(steps):
-            if step == steps - 1:
-                inverse = inverse + residual @ inverse
-            else:
-                both = residual @ np.hstack([inverse, residual])  # R [X, R]: one opening
-                inverse, residual = inverse + both[:, :d], both[:, d:]
+        for step, c in enumerate(factors):
+            # (I + Z) [c X, c (Z - I)] = [X', Z' - I]; c's integer mantissa, times 2^guard, scales
+            # the right operand, read with ``bits`` more fractional bits: the product's one
+            # truncation divides by 2^bits and leaves the guard bits
+            last = step == len(factors) - 1
+            right = inverse if last else np.hstack([inverse, residual - identity])
+            frac = inverse.frac_bits  # the residual's too
+            product = (residual + identity) @ primitives.relabel(right * (round(c * 2**bits) << guard), frac + bits)
+            both = primitives.relabel(product, frac)
+            inverse, residual = both[:, :d], None if last else both[:, d:] + identity
         for newton in range(NEWTON_STEPS):  # X (2I - Â X): squares the true residual I - Â X
             product = scaled @ inverse
             if newton == NEWTON_STEPS - 1 and not self._converged(eye - product, unit, label):
@@ -288,6 +361,11 @@ class SPDSolver:
         for _ in range(refinements):
             x = x + self._shifted(self.inverse, target - self._shifted(self.A, x))
         return x
+
+
+def _widened(x: SharedArray, bits: int) -> SharedArray:
+    """``x`` with ``bits`` more fractional bits (the same value, exactly). Local."""
+    return primitives.relabel(x * 2**bits, x.frac_bits + bits)
 
 
 def solve_spd(A: SharedArray, b: SharedArray, scale_bits: int = 0, max_condition: float = 1e4,

@@ -1,0 +1,78 @@
+"""The SPD solver's Chebyshev chain: its public factors, its residual bound, and solves near
+``max_condition`` at 12, 16 and 20 fractional bits (references: NumPy)."""
+
+import numpy as np
+import pytest
+
+import mpcarray as mpc
+from mpcarray.errors import ConditioningError
+from mpcarray.functions.solver import (
+    EXTRA_STEPS,
+    FACTOR_BITS,
+    MARGIN,
+    chain_factors,
+    chain_steps,
+    factor_bits,
+)
+from mpcarray.models import SPDSolver
+
+
+def residuals(d: int, max_condition: float, factors: list[float], eigenvalues: np.ndarray) -> np.ndarray:
+    """The chain's residual ``1 - λ x(λ)`` per eigenvalue, in float64 (the scalar recurrence)."""
+    r = 1 - 2 / (1 / max_condition + MARGIN * d) * eigenvalues
+    for c in factors:
+        r = c * r * r - (c - 1)
+    return r
+
+
+@pytest.mark.parametrize("d", [2, 6, 10, 30, 64])
+@pytest.mark.parametrize("max_condition", [1e2, 1e4, 1e6])
+def test_chain_residual_is_below_a_quarter_on_the_interval_and_in_0_1_below_it(d, max_condition):
+    factors = chain_factors(d, max_condition)
+    inside = np.geomspace(1 / max_condition, d, 20_001)
+    before_extra = residuals(d, max_condition, factors[:-EXTRA_STEPS], inside)
+    assert np.abs(before_extra).max() <= 0.25
+    assert np.abs(residuals(d, max_condition, factors, inside)).max() <= 0.25**2 * 2  # one more squaring
+    below = np.geomspace(1e-6 / max_condition, 1 / max_condition, 1001)
+    r = residuals(d, max_condition, factors, below)
+    assert np.all((r >= 0) & (r < 1))  # never grows: an ill-conditioned system fails the check
+
+
+def test_chain_takes_about_half_the_steps_of_the_neumann_series():
+    neumann = int(np.ceil(np.log2(np.log(4.0) * 10 * 1e4 / 1.9))) + EXTRA_STEPS
+    assert neumann == 18
+    assert chain_steps(10, 1e4, range_bits=30) == 10  # f = 16
+    # no room for the factors' bits (f = 24 at 1e4): every factor is 1, the Neumann series
+    assert factor_bits(14, 1e4) == 0 and chain_factors(10, 1e4, 0) == [1.0] * neumann
+    assert factor_bits(30, 1e4) == FACTOR_BITS
+
+
+def unit_diagonal_spd(d: int, condition: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    A = Q @ np.diag(np.geomspace(1, 1 / condition, d)) @ Q.T
+    return A / np.sqrt(np.outer(np.diag(A), np.diag(A)))
+
+
+#: frac_bits: (condition number of the test matrix, relative error asserted); measured at seed 3:
+#: 4.3e-5 (f = 12, κ 2,071), 1.3e-5 (16, κ 8,376), 5.7e-7 (20, κ 8,376).
+NEAR_LIMIT = {12: (2e3, 2e-4), 16: (8e3, 5e-5), 20: (8e3, 2e-6)}
+
+
+@pytest.mark.parametrize("frac_bits", NEAR_LIMIT)
+def test_solves_near_max_condition_at_each_precision(frac_bits):
+    condition, tolerance = NEAR_LIMIT[frac_bits]
+    d, h, scale_bits = 10, 4, 2 if frac_bits == 20 else 8
+    A = unit_diagonal_spd(d, condition, seed=d)
+    b = np.random.default_rng(1).normal(size=d)
+    with mpc.Session(parties=3, seed=3, frac_bits=frac_bits) as s:
+        solver = SPDSolver(s.share(A * 4**h, owner=0), 1e4, diagonal_bits=h)
+        x = solver.solve(s.share(b * 4**h, owner=1), scale_bits=scale_bits, refinements=4).reveal()
+    want = np.linalg.solve(A, b)
+    assert np.abs(x / 2**scale_bits - want).max() / np.abs(want).max() <= tolerance
+
+
+def test_far_beyond_max_condition_is_refused():
+    A = unit_diagonal_spd(10, 1e7, seed=2)
+    with mpc.Session(parties=3, seed=4) as s, pytest.raises(ConditioningError):
+        SPDSolver(s.share(A * 4**4, owner=0), 1e4, diagonal_bits=4)
