@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray, owner_local_or_secure
+from ..array import SharedArray, owner_local_or_secure, primitives
 from ..array.blocks import aligned_parts, local_terms
 from ..functions import rsqrt
 from .precision import extra_bits
@@ -135,15 +135,15 @@ def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> 
     parts = stats[:, :4] * weight  # w mean_k, w sd_k and w times their remainders, one product
     precise = parts[:, :2] + parts[:, 2:] * 2.0**-frac
     scaled_offsets, _ = _offsets(precise[:, 0], shares, centre)
-    # one hospital at a time: stacking the hospitals' products saves rounds but measured
-    # larger coefficient errors at f = 24 (tests/test_precision.py)
+    # every hospital at once: the outer products a_k a_k^T and b_k b_k^T in one product, the
+    # correlations in a second (read with correlation_bits more fractional bits, so that its one
+    # truncation also divides by 2^correlation_bits), the weighted sum over hospitals in a third
     p = stats.shape[2]
-    gram = None
-    for j in range(k):
-        a, b = precise[j, 1], scaled_offsets[j]
-        term = ((a.reshape(p, 1) * a.reshape(1, p)) * stats[j, 4:]) * 2.0**-correlation_bits
-        term = term + b.reshape(p, 1) * b.reshape(1, p)
-        gram = term * shares[j] if gram is None else gram + term * shares[j]
+    vectors = np.concatenate([precise[:, 1], scaled_offsets])  # a_k, then b_k: (2k, p)
+    outer = vectors.reshape(2 * k, p, 1) * vectors.reshape(2 * k, 1, p)
+    correlations = primitives.relabel(stats[:, 4:], stats.frac_bits + correlation_bits)
+    terms = outer[:k] * correlations + outer[k:]
+    gram = (terms * shares.reshape(k, 1, 1)).sum(axis=0)
     return StandardisedMoments(mean, weight, variance, gram, h, n)
 
 
