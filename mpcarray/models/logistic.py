@@ -84,8 +84,8 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
     1/4), the others warm-started; the Hessian's and the gradient's products share
-    one opening. Cost (exact, ``tests/test_model_rounds.py``): 530 rounds for 10
-    Newton steps on 8 breast-cancer features, 195 for 10 ``"gd"`` epochs on 30
+    one opening. Cost (exact, ``tests/test_model_rounds.py``): 529 rounds for 10
+    Newton steps on 8 breast-cancer features, 194 for 10 ``"gd"`` epochs on 30
     (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
 
     The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is

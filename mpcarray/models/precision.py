@@ -14,7 +14,7 @@ give their intermediates are spent from that range (:func:`extra_bits`).
 
 import numpy as np
 
-from ..array import SharedArray
+from ..array import SharedArray, primitives
 from ..errors import EncodingError, UnsupportedOperationError
 from ..functions import reciprocal
 
@@ -74,6 +74,18 @@ def refined_reciprocal(x: SharedArray, bits: int, steps: int = 3,
     return y
 
 
+def _divided(*pairs: tuple[SharedArray, float]) -> list[SharedArray]:
+    """``x / 2^bits`` for each ``(x, bits >= 0)``, keeping ``x``'s fractional bits; the whole-bit
+    shifts are truncations in one round together, others a public multiplication each."""
+    def whole(bits: float) -> bool:
+        return bits > 0 and float(bits).is_integer()
+
+    _, truncated = primitives.multiply_and_truncate([], [(x, int(bits)) for x, bits in pairs if whole(bits)])
+    parts = iter(truncated)
+    return [primitives.relabel(next(parts), x.frac_bits) if whole(bits) else x * 2.0**-bits if bits else x
+            for x, bits in pairs]
+
+
 def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tuple:
     """Reveal ``a * b / 2^shift`` elementwise with about 32 significant bits.
 
@@ -95,7 +107,8 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tu
     f = a.fixed_point.frac_bits
     bits = a.fixed_point.range_bits
     half = shift // 2
-    coarse = ((a * 2.0**-half) * (b * 2.0 ** (half - shift))).reveal(label=f"{label} (coarse)")
+    a_part, b_part = _divided((a, half), (b, shift - half))
+    coarse = (a_part * b_part).reveal(label=f"{label} (coarse)")
     coarse = np.atleast_1d(coarse)
     resolution = 2.0**-f  # a coarse zero is a value below one unit
     magnitude = np.ceil(np.log2(np.maximum(np.abs(coarse), resolution)))
