@@ -75,6 +75,11 @@ def of_input(shape: tuple, indicator: bool = False) -> Lineage | None:
     return Lineage(_full(1, shape), 0 if len(shape) else None, "indicator" if indicator else None)
 
 
+def public(shape: tuple) -> Lineage:
+    """A public value held as a SharedArray (a shared constant): no record (count 0, no limit in a minimum)."""
+    return Lineage(_full(0, shape), None)
+
+
 def of_kind(result: Lineage | None, kind: str | None) -> Lineage | None:
     return None if result is None else dataclasses.replace(result, kind=kind)
 
@@ -100,18 +105,34 @@ def elementwise(shape: tuple, *operands, product: bool = False) -> Lineage | Non
         return None
     values = [_uniform(x._lineage.counts) for x in shared]
     if all(v is not None for v in values):
-        counts = _full(min(values), shape)
+        counts = _full(_fewest(values), shape)
     else:
         counts = np.broadcast_to(shared[0]._lineage.counts, shape)
         for x in shared[1:]:
-            counts = np.minimum(counts, np.broadcast_to(x._lineage.counts, shape))
+            other = np.broadcast_to(x._lineage.counts, shape)
+            counts = np.where(counts == 0, other, np.where(other == 0, counts, np.minimum(counts, other)))
     zeros = [np.asarray(x) == 0 for x in operands if product and not isinstance(x, SharedArray)]
     if any(z.any() for z in zeros):
         counts = np.array(counts)
         for z in zeros:
             counts[np.broadcast_to(z, shape)] = 0
-    axes = {len(shape) - x.ndim + x._lineage.axis for x in shared if x._lineage.axis is not None}
-    return Lineage(_compact(counts), axes.pop() if len(axes) == 1 else None)
+    return Lineage(_compact(counts), _records_axis(shape, shared))
+
+
+def _records_axis(shape: tuple, shared) -> int | None:
+    """The result's records axis: the operands' common one, unless broadcasting repeats a record along it.
+
+    ``x[:1] * np.ones(20)`` repeats one record 20 times: summing it must not count 20 records.
+    """
+    axes = set()
+    for x in shared:
+        axis = x._lineage.axis
+        if axis is not None:
+            moved = len(shape) - x.ndim + axis
+            if x.shape[axis] != shape[moved]:
+                return None
+            axes.add(moved)
+    return axes.pop() if len(axes) == 1 else None
 
 
 def where(shape: tuple, condition, x, y) -> Lineage | None:
@@ -129,9 +150,7 @@ def where(shape: tuple, condition, x, y) -> Lineage | None:
         else:
             picked.append(np.zeros(shape, dtype=np.int64))
     counts = np.where(np.broadcast_to(np.asarray(condition, dtype=bool), shape), *picked)
-    axes = {len(shape) - v.ndim + v._lineage.axis for v in (x, y)
-            if isinstance(v, SharedArray) and v._lineage.axis is not None}
-    return Lineage(_compact(counts), axes.pop() if len(axes) == 1 else None)
+    return Lineage(_compact(counts), _records_axis(shape, [v for v in (x, y) if isinstance(v, SharedArray)]))
 
 
 def assign(target: Lineage | None, key: tuple, selection: tuple, value) -> Lineage | None:
@@ -161,7 +180,7 @@ def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | No
         return Lineage(_full(value, tuple(kept)), new_axis, _summed_kind(lineage, axes))
     others = tuple(a for a in axes if a != axis)
     if others:
-        counts = counts.min(axis=others, keepdims=True) if counts.size else counts.sum(axis=others, keepdims=True)
+        counts = _least(counts, others, True) if counts.size else counts.sum(axis=others, keepdims=True)
     if axis is not None and axis in axes:
         counts = counts.sum(axis=axis, keepdims=True)
         axis = None
@@ -180,6 +199,20 @@ def _summed_kind(lineage: Lineage, axes: tuple) -> str | None:
 
 
 _NONE = np.iinfo(np.int64).max // 4  # "no limit" for a minimum (a public operand's nonzero weight)
+
+
+def _fewest(values) -> int:
+    """The fewest records among counts, public elements (0) left out unless every one is public."""
+    known = [v for v in values if v]
+    return min(known) if known else 0
+
+
+def _least(counts: np.ndarray, axes: tuple, keepdims: bool) -> np.ndarray:
+    """:func:`_fewest` along ``axes`` of a counts array."""
+    if counts.all():
+        return counts.min(axis=axes, keepdims=keepdims)
+    least = np.where(counts == 0, _NONE, counts).min(axis=axes, keepdims=keepdims)
+    return np.where(least >= _NONE, 0, least)
 
 
 def matmul(left, right, shape: tuple) -> Lineage | None:
@@ -208,7 +241,7 @@ def _matmul_counts(left, right, shape: tuple) -> Lineage | None:
     inner = np.shape(left)[-1]
     values = [_uniform(x._lineage.counts) for x in shared]
     if all(v is not None for v in values):
-        value = min(values)
+        value = _fewest(values)
         if len(shared) == 2:
             return Lineage(_full(value * inner if contracted else value, shape), None)
         public = np.asarray(right if shared[0] is left else left) != 0
@@ -226,6 +259,7 @@ def _matmul_counts(left, right, shape: tuple) -> Lineage | None:
     for x, as_row in ((left, True), (right, False)):
         if isinstance(x, SharedArray):
             counts = np.asarray(x._lineage.counts)
+            counts = np.where(counts == 0, _NONE, counts)  # public elements: no limit
         else:
             counts = np.where(np.asarray(x) != 0, _NONE, 0 if contracted else _NONE)
         if counts.ndim == 1:
@@ -233,7 +267,7 @@ def _matmul_counts(left, right, shape: tuple) -> Lineage | None:
         mats.append(counts.astype(np.int64))
     a, b = mats
     pairs = np.minimum(a[:, :, None], b[None, :, :])
-    counts = pairs.sum(axis=1) if contracted else pairs.min(axis=1, initial=_NONE)
+    counts = np.where(pairs >= _NONE, 0, pairs).sum(axis=1) if contracted else pairs.min(axis=1, initial=_NONE)
     counts = np.where(counts >= _NONE, 0, counts)
     return Lineage(_compact(counts.reshape(shape)), None)
 
@@ -245,9 +279,15 @@ def index(lineage: Lineage | None, key: tuple, shape: tuple) -> Lineage | None:
     value = _uniform(lineage.counts)
     counts = _full(value, shape) if value is not None else _compact(np.array(lineage.counts[key]))
     first = key[0] if key else slice(None)
-    keeps_axis = lineage.axis == 0 and (isinstance(first, slice) or
-                                        (np.ndim(first) == 1 and not any(k is None for k in key)))
+    keeps_axis = lineage.axis == 0 and (isinstance(first, slice) or (
+        np.ndim(first) == 1 and not any(k is None for k in key) and _distinct(first, lineage.counts.shape[0])))
     return Lineage(counts.reshape(shape), 0 if keeps_axis and len(shape) else None, lineage.kind)
+
+
+def _distinct(rows, n: int) -> bool:
+    """Whether an index array selects no row twice (``x[[3, 3]]`` repeats one record: no records axis)."""
+    rows = np.asarray(rows)
+    return rows.dtype == np.bool_ or len(np.unique(rows % max(n, 1))) == len(rows)
 
 
 def transpose(lineage: Lineage | None, order: tuple) -> Lineage | None:
@@ -269,7 +309,7 @@ def reshape(lineage: Lineage | None, shape: tuple) -> Lineage | None:
 
 
 def concatenate(shape: tuple, arrays, axis: int) -> Lineage | None:
-    """Joined counts (public parts: 0); joining along the records axis keeps it."""
+    """Joined counts (public parts: 0); the records axis survives when every shared part has it as axis 0."""
     from .shared_array import SharedArray
 
     parts, axes, kinds = [], set(), set()
@@ -283,9 +323,8 @@ def concatenate(shape: tuple, arrays, axis: int) -> Lineage | None:
         else:
             parts.append(np.zeros(np.shape(x), dtype=np.int64))
             kinds.add(None)
-    ndim = len(shape)
     counts = np.concatenate([np.broadcast_to(p, p.shape) for p in parts], axis=axis)
-    keeps = axes == {0} and axis % max(ndim, 1) == 0
+    keeps = axes == {0}  # along the records axis (rows of several owners) or beside it (their columns)
     return Lineage(_compact(counts.reshape(shape)), 0 if keeps else None, kinds.pop() if len(kinds) == 1 else None)
 
 
@@ -320,8 +359,13 @@ def _where_lineage(result, condition, x=None, y=None):
 
 
 def _concatenate_lineage(result, arrays, axis=0, *_, **__):
+    arrays = list(arrays)
+    if axis is None and any(np.ndim(x) > 1 for x in arrays):  # flattened parts: their rows merge
+        flat = [x.ravel() if hasattr(x, "_lineage") else np.ravel(x) for x in arrays]
+        joined = concatenate(result.shape, flat, 0)
+        return None if joined is None else dataclasses.replace(joined, axis=None)
     try:
-        return concatenate(result.shape, list(arrays), 0 if axis is None else int(axis))
+        return concatenate(result.shape, arrays, 0 if axis is None else int(axis))
     except (ValueError, TypeError):  # public parts NumPy would broadcast or flatten differently
         return None
 
@@ -333,9 +377,170 @@ def _vstack_lineage(result, arrays, *_, **__):
     return _concatenate_lineage(result, arrays, 0)
 
 
+def _hstack_lineage(result, tup, *_, **__):
+    from .shared_array import SharedArray
+
+    tup = [x if np.ndim(x) else x.reshape(1) if isinstance(x, SharedArray) else np.reshape(x, (1,)) for x in tup]
+    return _concatenate_lineage(result, tup, 0 if max(np.ndim(x) for x in tup) == 1 else 1)
+
+
+def _stack_lineage(result, arrays, axis=0, *_, **__):
+    """``np.stack``: the operands' counts stacked on a new axis (public operands: 0)."""
+    from .shared_array import SharedArray
+
+    arrays = list(arrays)
+    axis = int(axis) % result.ndim
+    if any(isinstance(x, SharedArray) and x._lineage is None for x in arrays):
+        return None
+    shared = [x for x in arrays if isinstance(x, SharedArray)]
+    values = [_uniform(x._lineage.counts) for x in shared]
+    if len(shared) == len(arrays) and len(set(values)) == 1 and values[0] is not None:
+        counts = _full(values[0], result.shape)
+    else:
+        counts = _compact(np.stack([np.broadcast_to(x._lineage.counts, x.shape) if isinstance(x, SharedArray)
+                                    else np.zeros(np.shape(x), dtype=np.int64) for x in arrays], axis=axis))
+    axes = {x._lineage.axis for x in shared}
+    kinds = {x._lineage.kind for x in shared} | ({None} if len(shared) < len(arrays) else set())
+    records = axes.pop() if len(axes) == 1 else None
+    records = None if records is None else records + (records >= axis)
+    return Lineage(counts, records, kinds.pop() if len(kinds) == 1 else None)
+
+
+def _broadcast_lineage(result, array, shape, *_, **__):
+    """``np.broadcast_to``: the counts broadcast; a stretched records axis repeats a record (no records axis)."""
+    if array._lineage is None:
+        return None
+    value = _uniform(array._lineage.counts)
+    counts = _full(value, result.shape) if value is not None else np.broadcast_to(array._lineage.counts, result.shape)
+    return Lineage(counts, _records_axis(result.shape, [array]), array._lineage.kind)
+
+
+def cumulative(lineage: Lineage | None, axis: int) -> Lineage | None:
+    """``cumsum`` along ``axis``: along the records axis element ``i`` adds up the counts up to ``i``
+    and the axis is no records axis any more (its elements overlap); along another axis the fewest so far."""
+    if lineage is None:
+        return None
+    if lineage.axis == axis:
+        counts = np.cumsum(np.broadcast_to(lineage.counts, lineage.counts.shape), axis=axis)
+        return Lineage(_compact(counts), None, "count" if lineage.kind == "indicator" else None)
+    value = _uniform(lineage.counts)
+    counts = lineage.counts if value is not None else np.minimum.accumulate(lineage.counts, axis=axis)
+    return Lineage(counts, lineage.axis, None)
+
+
+
 #: The lineage of the results of NumPy functions that the operations inside them do not give.
 OF_FUNCTION = {np.sum: _reduction_lineage, np.mean: _mean_lineage, np.dot: of_dot,
-               np.where: _where_lineage, np.concatenate: _concatenate_lineage, np.vstack: _vstack_lineage}
+               np.where: _where_lineage, np.concatenate: _concatenate_lineage, np.vstack: _vstack_lineage,
+               np.hstack: _hstack_lineage, np.stack: _stack_lineage, np.broadcast_to: _broadcast_lineage}
+
+
+# ------------------------------------- library functions: a result stamped from its inputs
+def stamped(rule):
+    """Decorate a library function so that its SharedArray result gets ``rule(result, *args, **kwargs)``.
+
+    The functions of :mod:`mpcarray.functions` are built from primitives and
+    public constants whose intermediate lineages say nothing about what the
+    result discloses (a tree of comparisons, counts over candidates); the rule
+    states it from the inputs once, at the function's boundary (one lineage
+    computation per call, the uniform fast path for the usual inputs).
+    """
+
+    def decorate(function):
+        @functools.wraps(function)
+        def stamp(*args, **kwargs):
+            result = function(*args, **kwargs)
+            if hasattr(result, "_lineage"):
+                made = safely(rule, result, *args, **kwargs)
+                result._lineage = made if made is None or made.counts.shape == result.shape else None
+            return result
+
+        stamp.lineage_rule = rule
+        return stamp
+
+    return decorate
+
+
+def of_elementwise(result, *args, **kwargs) -> Lineage | None:
+    """Rule of an elementwise function: the elementwise minimum over its shared arguments."""
+    return elementwise(result.shape, *args, *kwargs.values())
+
+
+def _axes(axis, ndim: int) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return tuple(sorted(int(a) % ndim for a in axes))
+
+
+def select(lineage: Lineage | None, axes: tuple, keepdims: bool = False) -> Lineage | None:
+    """A value picked among the elements along ``axes`` (a maximum, an order statistic): it discloses one
+    of them, so it aggregates the fewest records among them, over the records axis too (1 for input rows)."""
+    if lineage is None:
+        return None
+    counts, axis = lineage.counts, lineage.axis
+    kept = tuple(1 if a in axes else side for a, side in enumerate(counts.shape)) if keepdims else tuple(
+        side for a, side in enumerate(counts.shape) if a not in axes)
+    value = _uniform(counts)
+    if value is not None:
+        counts = _full(value, kept)
+    elif axes:
+        counts = _compact(_least(counts, axes, keepdims) if counts.size else np.zeros(kept, np.int64))
+    new_axis = None if axis is None or axis in axes else axis if keepdims else axis - sum(a < axis for a in axes)
+    return Lineage(counts, new_axis)
+
+
+def of_extreme(result, x, axis=None, keepdims=False, *_, **__) -> Lineage | None:
+    """Rule of ``amax``, ``amin``, ``argmax``, ``argmin``, ``median``: :func:`select` over ``axis``."""
+    return select(x._lineage, _axes(axis, x.ndim), keepdims)
+
+
+def of_quantile(result, a, q, axis=None, keepdims=False, *_, **__) -> Lineage | None:
+    """Rule of ``quantile``, ``percentile``: :func:`select` over ``axis``, repeated for each ``q`` (leading axes)."""
+    picked = select(a._lineage, _axes(axis, a.ndim), keepdims)
+    return _spread(picked, result.shape, np.ndim(q), leading=True)
+
+
+def of_order_statistics(result, a, ranks, axis=-1, *_, **__) -> Lineage | None:
+    """Rule of ``order_statistics``: :func:`select` over ``axis``, repeated for each rank (a last axis)."""
+    return _spread(select(a._lineage, _axes(axis, a.ndim)), result.shape, 1, leading=False)
+
+
+def _spread(picked: Lineage | None, shape: tuple, extra: int, leading: bool) -> Lineage | None:
+    """``picked`` repeated along ``extra`` new leading (or trailing) axes of ``shape``."""
+    if picked is None:
+        return None
+    value = _uniform(picked.counts)
+    if value is not None:
+        counts = _full(value, shape)
+    else:
+        counts = picked.counts if leading else picked.counts.reshape(picked.counts.shape + (1,) * extra)
+        counts = np.broadcast_to(counts, shape)
+    axis = None if picked.axis is None else picked.axis + (extra if leading else 0)
+    return Lineage(counts, axis)
+
+
+def of_sort(result, a, axis=-1, *_, **__) -> Lineage | None:
+    """Rule of ``sort``: each sorted element is one of its lane's, so it has the lane's fewest records.
+
+    The records axis stays one: the sorted lane holds the same records, so its
+    sum still aggregates them all; any single element discloses one.
+    """
+    lineage = a._lineage
+    if axis is None:
+        lineage, axis = reshape(lineage, (a.size,)), 0
+    if lineage is None:
+        return None
+    axis = int(axis) % len(result.shape)
+    value = _uniform(lineage.counts)
+    counts = _full(value, result.shape) if value is not None else _compact(
+        np.broadcast_to(_least(lineage.counts, (axis,), True), result.shape))
+    return Lineage(counts, lineage.axis)
+
+
+def of_variance(result, x, axis=None, ddof=0, keepdims=False, *_, **__) -> Lineage | None:
+    """Rule of ``var`` and ``std``: a mean over ``axis`` (:func:`reduce`): the records it averages."""
+    return of_kind(reduce(x._lineage, _axes(axis, x.ndim), keepdims), None)
 
 
 def records_and_caller(x) -> tuple:
