@@ -21,11 +21,31 @@ queries (two allowed aggregates over overlapping cohorts can be subtracted).
 
 import dataclasses
 import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import ranges
+
+_SHARED_TYPE = []
+
+
+def _shared_type():
+    """The SharedArray class (imported on first use: shared_array imports this module)."""
+    if not _SHARED_TYPE:
+        from .shared_array import SharedArray
+
+        _SHARED_TYPE.append(SharedArray)
+    return _SHARED_TYPE[0]
+
+
+def _ndim(x) -> int:
+    return x.ndim if hasattr(x, "_lineage") else np.ndim(x)
+
+
+def _shape(x) -> tuple:
+    return x.shape if hasattr(x, "_lineage") else np.shape(x)
 
 
 @dataclass(frozen=True)
@@ -52,7 +72,7 @@ class Lineage:
 
 def _uniform(counts: np.ndarray) -> int | None:
     """The count of every element when ``counts`` is one value broadcast (no memory per element)."""
-    return int(counts.flat[0]) if counts.size and all(s == 0 for s in counts.strides) else None
+    return int(counts.flat[0]) if counts.size and not any(counts.strides) else None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -63,11 +83,33 @@ def _full(value: int, shape: tuple) -> np.ndarray:
 
 
 def _compact(counts: np.ndarray) -> np.ndarray:
-    """One broadcast value when every element has the same count, else the array."""
+    """One broadcast value when every element has the same count; else the counts broadcast from
+    their core, the axes along which they vary (a public column beside shared ones: one count per
+    column, whatever the rows), so that later steps work on the core (:func:`_core`)."""
     counts = np.asarray(counts, dtype=np.int64)
-    if counts.size and _uniform(counts) is None and np.all(counts == counts.flat[0]):
-        return _full(int(counts.flat[0]), counts.shape)
-    return counts
+    if not counts.size or _uniform(counts) is not None:
+        return counts
+    core = _core(counts)
+    if np.all(core == core.flat[0]):
+        return _full(int(core.flat[0]), counts.shape)
+    for axis, side in enumerate(core.shape):
+        if side > 1:
+            head = core[(slice(None),) * axis + (slice(0, 1),)]
+            if np.array_equal(np.broadcast_to(head, core.shape), core):
+                core = head
+    return counts if core.shape == counts.shape else np.broadcast_to(core, counts.shape)
+
+
+def _core(counts: np.ndarray) -> np.ndarray:
+    """The counts without their broadcast axes (length 1 there): a view, to compute on before broadcasting."""
+    if all(counts.strides) or not counts.size:
+        return counts
+    return counts[tuple(slice(0, 1) if step == 0 else slice(None) for step in counts.strides)]
+
+
+def _fewer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise fewest records of two counts arrays, public elements (0) left out unless both are."""
+    return np.where(a == 0, b, np.where(b == 0, a, np.minimum(a, b)))
 
 
 def of_input(shape: tuple, indicator: bool = False) -> Lineage | None:
@@ -86,8 +128,7 @@ def of_kind(result: Lineage | None, kind: str | None) -> Lineage | None:
 
 def indicators(*operands) -> bool:
     """True if every shared operand is a 0/1 indicator (their product is one too)."""
-    from .shared_array import SharedArray
-
+    SharedArray = _shared_type()
     shared = [x for x in operands if isinstance(x, SharedArray)]
     return bool(shared) and len(shared) == len(operands) and all(
         x._lineage is not None and x._lineage.kind == "indicator" for x in shared)
@@ -98,24 +139,26 @@ def elementwise(shape: tuple, *operands, product: bool = False) -> Lineage | Non
 
     In a ``product``, an element multiplied by a public zero aggregates no record (count 0).
     """
-    from .shared_array import SharedArray
-
+    SharedArray = _shared_type()
     shared = [x for x in operands if isinstance(x, SharedArray)]
     if not shared or any(x._lineage is None for x in shared):
         return None
     values = [_uniform(x._lineage.counts) for x in shared]
     if all(v is not None for v in values):
         counts = _full(_fewest(values), shape)
-    else:
-        counts = np.broadcast_to(shared[0]._lineage.counts, shape)
+    elif len(shared) == 1 and shared[0].shape == shape:
+        counts = shared[0]._lineage.counts
+    else:  # on the cores (the axes the counts vary along), broadcast at the end
+        counts = _core(np.broadcast_to(shared[0]._lineage.counts, shape))
         for x in shared[1:]:
-            other = np.broadcast_to(x._lineage.counts, shape)
-            counts = np.where(counts == 0, other, np.where(other == 0, counts, np.minimum(counts, other)))
+            counts = _fewer(counts, _core(np.broadcast_to(x._lineage.counts, shape)))
+        counts = _compact(np.broadcast_to(counts, shape))
     zeros = [np.asarray(x) == 0 for x in operands if product and not isinstance(x, SharedArray)]
     if any(z.any() for z in zeros):
-        counts = np.array(counts)
+        core = _core(np.broadcast_to(counts, shape))
         for z in zeros:
-            counts[np.broadcast_to(z, shape)] = 0
+            core = np.where(z, 0, core)
+        counts = _compact(np.broadcast_to(core, shape))
     return Lineage(_compact(counts), _records_axis(shape, shared))
 
 
@@ -137,8 +180,7 @@ def _records_axis(shape: tuple, shared) -> int | None:
 
 def where(shape: tuple, condition, x, y) -> Lineage | None:
     """``where(condition, x, y)``: a public condition picks each element's count (a public value: 0)."""
-    from .shared_array import SharedArray
-
+    SharedArray = _shared_type()
     if isinstance(condition, SharedArray):
         return elementwise(shape, condition, x, y)
     picked = []
@@ -155,8 +197,7 @@ def where(shape: tuple, condition, x, y) -> Lineage | None:
 
 def assign(target: Lineage | None, key: tuple, selection: tuple, value) -> Lineage | None:
     """``target[key] = value``: the assigned elements take the value's counts (a public value: 0)."""
-    from .shared_array import SharedArray
-
+    SharedArray = _shared_type()
     if target is None or (isinstance(value, SharedArray) and value._lineage is None):
         return None
     counts = np.array(target.counts)
@@ -179,16 +220,19 @@ def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | No
             axis if keepdims else axis - sum(1 for a in axes if a < axis))
         return Lineage(_full(value, tuple(kept)), new_axis, _summed_kind(lineage, axes))
     others = tuple(a for a in axes if a != axis)
+    kept = tuple(1 if a in axes else side for a, side in enumerate(counts.shape))
+    core = _core(counts)  # the reductions run on the core: a constant axis sums to its length times the count
     if others:
-        counts = _least(counts, others, True) if counts.size else counts.sum(axis=others, keepdims=True)
+        core = _least(core, others, True) if counts.size else np.zeros(kept, np.int64)
     if axis is not None and axis in axes:
-        counts = counts.sum(axis=axis, keepdims=True)
+        core = core * counts.shape[axis] if core.shape[axis] == 1 else core.sum(axis=axis, keepdims=True)
         axis = None
+    counts = np.broadcast_to(core, kept)
     if not keepdims:
         counts = counts.reshape([side for a, side in enumerate(counts.shape) if a not in axes])
         if axis is not None:
             axis -= sum(1 for a in axes if a < axis)
-    return Lineage(counts, axis, _summed_kind(lineage, axes))
+    return Lineage(_compact(counts), axis, _summed_kind(lineage, axes))
 
 
 def _summed_kind(lineage: Lineage, axes: tuple) -> str | None:
@@ -232,13 +276,12 @@ def _matmul_counts(left, right, shape: tuple) -> Lineage | None:
     keeps the fewest records among the contributing elements. Products of
     large operands whose counts are not uniform give None (unknown).
     """
-    from .shared_array import SharedArray
-
+    SharedArray = _shared_type()
     shared = [x for x in (left, right) if isinstance(x, SharedArray)]
-    if any(x._lineage is None for x in shared) or any(np.ndim(x) not in (1, 2) for x in (left, right)):
+    if any(x._lineage is None for x in shared) or any(_ndim(x) not in (1, 2) for x in (left, right)):
         return None
     contracted = any(x._lineage.axis == (x.ndim - 1 if x is left else 0) for x in shared)
-    inner = np.shape(left)[-1]
+    inner = _shape(left)[-1]
     values = [_uniform(x._lineage.counts) for x in shared]
     if all(v is not None for v in values):
         value = _fewest(values)
@@ -250,10 +293,13 @@ def _matmul_counts(left, right, shape: tuple) -> Lineage | None:
         used = public.sum(axis=0 if shared[0] is left else 1)  # contributing records per output line
         per_line = value * used if contracted else np.where(used > 0, value, 0)
         per_line = per_line[None, :] if shared[0] is left else per_line[:, None]
-        full = np.broadcast_to(per_line, (np.shape(left)[0] if np.ndim(left) == 2 else 1,
-                                          np.shape(right)[-1] if np.ndim(right) == 2 else 1))
+        full = np.broadcast_to(per_line, (_shape(left)[0] if _ndim(left) == 2 else 1,
+                                          _shape(right)[-1] if _ndim(right) == 2 else 1))
         return Lineage(_compact(full.reshape(shape)), None)
-    if np.size(left) * (np.shape(right)[-1] if np.ndim(right) == 2 else 1) > 2**22:
+    constant = _matmul_constant_inner(left, right, shape, contracted, inner)
+    if constant is not None:
+        return constant
+    if np.size(left) * (_shape(right)[-1] if _ndim(right) == 2 else 1) > 2**22:
         return None  # the exact rule would need a large temporary; unknown is the safe answer
     mats = []
     for x, as_row in ((left, True), (right, False)):
@@ -269,6 +315,32 @@ def _matmul_counts(left, right, shape: tuple) -> Lineage | None:
     pairs = np.minimum(a[:, :, None], b[None, :, :])
     counts = np.where(pairs >= _NONE, 0, pairs).sum(axis=1) if contracted else pairs.min(axis=1, initial=_NONE)
     counts = np.where(counts >= _NONE, 0, counts)
+    return Lineage(_compact(counts.reshape(shape)), None)
+
+
+def _matmul_constant_inner(left, right, shape: tuple, contracted: bool, inner: int) -> Lineage | None:
+    """The product's counts when no operand's counts vary along the contracted axis (a public column
+    beside records: one count per column) and no public operand has a zero; else None."""
+    SharedArray = _shared_type()
+    lines = []
+    for x, k_axis in ((left, 1), (right, 0)):
+        if isinstance(x, SharedArray):
+            counts = np.asarray(x._lineage.counts)
+            if counts.ndim == 1:
+                counts = counts[None, :] if k_axis == 1 else counts[:, None]
+            core = _core(counts)
+            if core.shape[k_axis] != 1:
+                return None
+            lines.append(core[:, :1] if k_axis == 1 else core[:1, :])  # (I, 1) or (1, J)
+        elif np.all(np.asarray(x) != 0):
+            lines.append(None)  # a public operand without zeros: no limit
+        else:
+            return None
+    a, b = lines
+    fewest = a if b is None else b if a is None else _fewer(a, b)
+    rows = _shape(left)[0] if _ndim(left) == 2 else 1
+    columns = _shape(right)[-1] if _ndim(right) == 2 else 1
+    counts = np.broadcast_to(fewest * inner if contracted else fewest, (rows, columns))
     return Lineage(_compact(counts.reshape(shape)), None)
 
 
@@ -310,8 +382,7 @@ def reshape(lineage: Lineage | None, shape: tuple) -> Lineage | None:
 
 def concatenate(shape: tuple, arrays, axis: int) -> Lineage | None:
     """Joined counts (public parts: 0); the records axis survives when every shared part has it as axis 0."""
-    from .shared_array import SharedArray
-
+    SharedArray = _shared_type()
     parts, axes, kinds = [], set(), set()
     for x in arrays:
         if isinstance(x, SharedArray):
@@ -330,7 +401,13 @@ def concatenate(shape: tuple, arrays, axis: int) -> Lineage | None:
 
 # ------------------------------------------ dispatch: what SharedArray calls
 def safely(compute, *args, **kwargs):
-    """A lineage, or None (unknown: reveals then trust no script's statement) for any case not modelled."""
+    """A lineage, or None (unknown: reveals then trust no script's statement) for any case not modelled.
+
+    None without computing inside a library function that stamps its result (:func:`stamped`):
+    its intermediate arrays never leave it, so their lineage would be wasted work.
+    """
+    if getattr(_STAMPING, "depth", 0):
+        return None
     try:
         return compute(*args, **kwargs)
     except (ValueError, IndexError, TypeError):
@@ -338,8 +415,8 @@ def safely(compute, *args, **kwargs):
 
 
 def of_dot(result, a, b, *_, **__):
-    return matmul(a, b, result.shape) if max(np.ndim(a), np.ndim(b)) <= 2 and min(
-        np.ndim(a), np.ndim(b)) >= 1 else elementwise(result.shape, a, b, product=True)
+    return matmul(a, b, result.shape) if max(_ndim(a), _ndim(b)) <= 2 and min(
+        _ndim(a), _ndim(b)) >= 1 else elementwise(result.shape, a, b, product=True)
 
 
 def _mean_lineage(result, x, axis=None, *_, keepdims=False, **__):
@@ -378,16 +455,14 @@ def _vstack_lineage(result, arrays, *_, **__):
 
 
 def _hstack_lineage(result, tup, *_, **__):
-    from .shared_array import SharedArray
-
+    SharedArray = _shared_type()
     tup = [x if np.ndim(x) else x.reshape(1) if isinstance(x, SharedArray) else np.reshape(x, (1,)) for x in tup]
-    return _concatenate_lineage(result, tup, 0 if max(np.ndim(x) for x in tup) == 1 else 1)
+    return _concatenate_lineage(result, tup, 0 if max(_ndim(x) for x in tup) == 1 else 1)
 
 
 def _stack_lineage(result, arrays, axis=0, *_, **__):
     """``np.stack``: the operands' counts stacked on a new axis (public operands: 0)."""
-    from .shared_array import SharedArray
-
+    SharedArray = _shared_type()
     arrays = list(arrays)
     axis = int(axis) % result.ndim
     if any(isinstance(x, SharedArray) and x._lineage is None for x in arrays):
@@ -435,7 +510,66 @@ OF_FUNCTION = {np.sum: _reduction_lineage, np.mean: _mean_lineage, np.dot: of_do
                np.hstack: _hstack_lineage, np.stack: _stack_lineage, np.broadcast_to: _broadcast_lineage}
 
 
+# ------------------------------------------ owner-local aggregates (mpcarray.array.owner)
+def _row_counts(arrays) -> tuple[int | None, np.ndarray | None]:
+    """Records per row of row-aligned ``arrays`` (the fewest over their elements), as ``(uniform, per_row)``.
+
+    ``(None, None)`` when an array's lineage is unknown or its axis 0 is not its records axis.
+    """
+    SharedArray = _shared_type()
+    shared = [x for x in arrays if isinstance(x, SharedArray)]
+    if not shared or any(x._lineage is None or x._lineage.axis != 0 for x in shared):
+        return None, None
+    values = [_uniform(x._lineage.counts) for x in shared]
+    if all(v is not None for v in values):
+        return _fewest(values), None
+    rows = [_least(np.broadcast_to(x._lineage.counts, x.shape).reshape(x.shape[0], -1), (1,), False)
+            for x in shared]
+    per_row = rows[0]
+    for other in rows[1:]:
+        per_row = np.where(per_row == 0, other, np.where(other == 0, per_row, np.minimum(per_row, other)))
+    return None, per_row
+
+
+def pooled(shape: tuple, *arrays) -> Lineage | None:
+    """An additive statistic of the rows of ``arrays`` (a sum, a count, a scatter matrix over their
+    records axis 0), however computed (owner-local sums included): each element aggregates every row's records."""
+    value, per_row = _row_counts(arrays)
+    if value is None and per_row is None:
+        return None
+    total = value * np.shape(arrays[0])[0] if value is not None else int(per_row.sum())
+    return Lineage(_full(total, shape), None)
+
+
+def per_row(shape: tuple, *arrays) -> Lineage | None:
+    """A value per row of row-aligned ``arrays`` (shape ``(n, ...)``): each row has that row's records."""
+    value, rows = _row_counts(arrays)
+    if value is None and rows is None:
+        return None
+    if value is not None:
+        return Lineage(_full(value, shape), 0)
+    return Lineage(_compact(np.broadcast_to(rows.reshape((-1,) + (1,) * (len(shape) - 1)), shape)), 0)
+
+
+def stamp_unknown(value, lineage_of) -> None:
+    """Give every SharedArray in ``value`` (an array, a tuple or list, or a dataclass of them) whose
+    lineage is unknown ``lineage_of(array.shape)``."""
+    if hasattr(value, "_lineage"):
+        if value._lineage is None:
+            value._lineage = lineage_of(value.shape)
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            stamp_unknown(item, lineage_of)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            stamp_unknown(getattr(value, field.name), lineage_of)
+
+
 # ------------------------------------- library functions: a result stamped from its inputs
+#: ``depth``: how many stamped library functions this thread is inside (their steps skip lineage).
+_STAMPING = threading.local()
+
+
 def stamped(rule):
     """Decorate a library function so that its SharedArray result gets ``rule(result, *args, **kwargs)``.
 
@@ -449,7 +583,14 @@ def stamped(rule):
     def decorate(function):
         @functools.wraps(function)
         def stamp(*args, **kwargs):
-            result = function(*args, **kwargs)
+            depth = getattr(_STAMPING, "depth", 0)
+            _STAMPING.depth = depth + 1
+            try:
+                result = function(*args, **kwargs)
+            finally:
+                _STAMPING.depth = depth
+            if depth:
+                return result  # a step of an outer stamped function, which stamps its own result
             if hasattr(result, "_lineage"):
                 made = safely(rule, result, *args, **kwargs)
                 result._lineage = made if made is None or made.counts.shape == result.shape else None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray, owner_local_or_secure
+from ..array import SharedArray, lineage, owner_local_or_secure
 from ..array.blocks import aligned_parts, local_terms
 from ..errors import UnsupportedOperationError
 from ..lazy_imports import scipy_stats
@@ -282,4 +282,6 @@ def risk_set_indicators(time: SharedArray, event: SharedArray, grid: np.ndarray)
     groups = aligned_parts(time, event)
     if groups is None:
         return secure()
-    return owner_local_or_secure(lambda: np.concatenate(local_terms(groups, local)), secure)
+    indicators = owner_local_or_secure(lambda: np.concatenate(local_terms(groups, local)), secure)
+    lineage.stamp_unknown(indicators, lambda shape: lineage.per_row(shape, time, event))  # owner-local rows
+    return indicators
