@@ -9,16 +9,60 @@ element of an input aggregates one record. Operations propagate the counts:
   ``X.T @ y``) adds ``min(left, right)`` over the contracted axis;
 * an elementwise combination takes the minimum of its shared operands (a single
   record plus a large mean is still a single record); public operands add nothing;
-* indexing and transposing keep the counts of the elements they select.
+* indexing, transposing, reshaping, joining and stacking keep the counts of the
+  elements they move; the records axis survives only while each of its
+  positions is one distinct record: broadcasting a single row, an index array
+  that repeats a row, a flattening or a ``cumsum`` along it (whose element ``i``
+  adds up ``i + 1`` records) leave no records axis, so a later sum cannot count
+  one record many times;
+* a count of 0 marks a public element (a public value assigned, a product with a
+  public zero, a shared constant): it adds no record to a sum and is left out of
+  a minimum (a mean plus a public constant still aggregates the mean's records).
 
-Anything else (library functions called directly, joins along other axes,
-reshapes that merge the records axis) gives an unknown lineage (``None``):
-then a reveal falls back to the cohort the caller states, as before.
+Library functions (:mod:`mpcarray.functions`, and through them ``np.exp``,
+``np.clip``, ``np.median``, ...) are built from primitives, shared constants and
+counts over candidates whose intermediate lineages say nothing about what the
+result discloses. Each function therefore stamps its result from its inputs
+(:func:`stamped`, one rule per function family):
 
-This first step covers aggregation only. It does not cover differencing across
-queries (two allowed aggregates over overlapping cohorts can be subtracted).
+* elementwise functions (``reciprocal``, ``rsqrt``, ``sqrt``, ``exp``, ``log``,
+  ``sigmoid``, ``tanh``, ``sign``, ``absolute``, ``relu``, ``clip``, ``maximum``,
+  ``minimum``, ``divide``, ``joint_noise``): :func:`elementwise` of their shared
+  arguments (:func:`of_elementwise`);
+* extremes and order statistics (``amax``, ``amin``, ``argmax``, ``argmin``,
+  ``median``, ``quantile``, ``percentile``, ``order_statistics``) disclose one
+  of the values they pick from: the fewest records among them, over the records
+  axis too (:func:`select`: 1 per element for input rows, not ``n``); ``sort``
+  gives each element its lane's fewest and keeps the records axis (the sorted
+  lane holds the same records: its sum still aggregates them all);
+* ``var`` and ``std``: a mean over the axis (:func:`reduce`), whatever the
+  square root on top.
+
+The primitives (:mod:`mpcarray.array.primitives`) that are elementwise in one
+shared input (sign bits, bit and leading-one lookups, truncations, relabelling,
+fused products) propagate its counts, and shared constants are public (count 0):
+that costs nothing (a reference) and keeps library code that uses primitives
+directly (the SPD solver, the models' precise reveals) known. What a function
+discloses is not what its steps combine, though (a tree of comparisons, counts
+of elements below candidates), so the functions stamp their results rather than
+trust the primitives; the steps inside a stamped function skip the bookkeeping.
+
+Statistics pool rows: an additive statistic of the rows of its inputs (sums,
+counts, scatter matrices, whether computed securely or as hospitals' owner-local
+terms) aggregates every row's records (:func:`pooled`, used by
+``mpcarray.stats.partition.additive`` and ``owner_local_or_secure(rows=...)``).
+
+Unknown (``None``) remains for what the library cannot see: the result of
+:func:`mpcarray.owner_apply` (a party's own plaintext code; its aggregates get a
+lineage only through ``owner_local_or_secure(rows=...)``), batched products of
+more than two dimensions, and very large non-uniform matrix products. Then a
+reveal by a script states no cohort; a reveal by library code uses the cohort
+the library states, as before.
+
+Not covered: differencing across queries (two allowed aggregates over
+overlapping cohorts can be subtracted), nor the same records joined twice
+(``np.concatenate([x, x]).sum()`` counts them twice).
 """
-
 import dataclasses
 import functools
 import threading

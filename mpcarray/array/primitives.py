@@ -5,6 +5,11 @@ protocols) that takes and returns SharedArrays, so the functions layer never
 sees share rows. Tables are public: ``tables[r][i]`` is the integer row
 ``r`` assigns to bit position ``i`` (0 = least significant), applied as a signed
 64-bit integer.
+
+Lineage (:mod:`mpcarray.array.lineage`): a primitive elementwise in one shared
+input gives its results that input's record counts (a product those of both
+factors); a shared constant is public (count 0). The functions built on them
+stamp their own results (``lineage.stamped``).
 """
 
 from collections.abc import Callable

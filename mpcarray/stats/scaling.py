@@ -21,7 +21,9 @@ def scale_exponents(X: SharedArray, target: int, bounds=None, label: str = "colu
 
     Reveals: with ``bounds``, nothing; otherwise ``ceil(log2 max|X[:, j]|)``
     for each column (its order of magnitude, no digits), for values between
-    ``2^-f`` and ``2^(62 - 2f)``.
+    ``2^-f`` and ``2^(62 - 2f)``. Policies see it as aggregating the column's
+    rows (a power-of-two bound that every row satisfies), not as the one record
+    the maximum itself would be (``docs/privacy.md``).
 
     Parameters
     ----------

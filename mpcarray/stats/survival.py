@@ -195,7 +195,9 @@ def _survival_inputs(time, event, suffix=""):
 def event_times(time: SharedArray, event: SharedArray) -> np.ndarray:
     """The distinct event times, for shared non-negative integer times (e.g. days since diagnosis).
 
-    Reveals: the longest follow-up time and the set of distinct event times.
+    Reveals: the longest follow-up time (one patient's value: its lineage counts
+    one record, so a ``min_cohort`` policy refuses it; pass a public timeline
+    instead) and the set of distinct event times.
     """
     if time.frac_bits:
         raise UnsupportedOperationError(
