@@ -635,7 +635,7 @@ def stamped(rule):
                 _STAMPING.depth = depth
             if depth:
                 return result  # a step of an outer stamped function, which stamps its own result
-            if hasattr(result, "_lineage"):
+            if hasattr(result, "_lineage") and not any(result is x for x in args):
                 made = safely(rule, result, *args, **kwargs)
                 result._lineage = made if made is None or made.counts.shape == result.shape else None
             return result
