@@ -206,6 +206,12 @@ def test_statistics_aggregate_their_rows_and_order_statistics_one_record():
         mpc.stats.mean(X * 1.0)  # a derived array: the secure path
         mpc.stats.counts(s.share(np.arange(24) % 3, owner=2), levels=[0, 1, 2])
         mpc.stats.median(X)
+        first = np.concatenate([s.share(values[:10, 0], owner=0), s.share(values[10:, 0], owner=1)])
+        mpc.stats.cohort_count(lambda a: a > 0, first, per_site=True)  # hospitals of 10 and 14 rows
+        time = np.concatenate([s.share(np.arange(1, 11), owner=0), s.share(np.arange(1, 15), owner=1)])
+        event = np.concatenate([s.share(np.ones(10, dtype=int), owner=0), s.share(np.ones(14, dtype=int), owner=1)])
+        mpc.stats.kaplan_meier(time, event)
     records = {r.label: r.records for r in seen}
     assert records == {"X magnitude (power-of-two exponent)": 24, "correlation matrix": 24,
-                       "column sums": 24, "category counts": 24, "quantiles": 1}
+                       "column sums": 24, "category counts": 24, "quantiles": 1, "cohort counts per site": 10,
+                       "longest follow-up time": 1, "distinct event times": 24, "Kaplan-Meier risk table": 24}
