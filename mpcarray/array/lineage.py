@@ -153,7 +153,13 @@ def _core(counts: np.ndarray) -> np.ndarray:
 
 def _fewer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Elementwise fewest records of two counts arrays, public elements (0) left out unless both are."""
-    return np.where(a == 0, b, np.where(b == 0, a, np.minimum(a, b)))
+    return (np.minimum(_shifted(a), _shifted(b)) + np.uint64(1)).view(np.int64)
+
+
+def _shifted(counts) -> np.ndarray:
+    """``counts - 1`` as unsigned integers: a public element (0) becomes the largest, so minima skip it
+    (and ``+ 1`` brings an all-public minimum back to 0)."""
+    return np.subtract(counts, 1, dtype=np.uint64, casting="unsafe")
 
 
 def of_input(shape: tuple, indicator: bool = False) -> Lineage | None:
@@ -297,18 +303,42 @@ def _fewest(values) -> int:
 
 def _least(counts: np.ndarray, axes: tuple, keepdims: bool) -> np.ndarray:
     """:func:`_fewest` along ``axes`` of a counts array."""
-    if counts.all():
-        return counts.min(axis=axes, keepdims=keepdims)
-    least = np.where(counts == 0, _NONE, counts).min(axis=axes, keepdims=keepdims)
-    return np.where(least >= _NONE, 0, least)
+    return (_shifted(counts).min(axis=axes, keepdims=keepdims) + np.uint64(1)).view(np.int64)
 
 
 def matmul(left, right, shape: tuple) -> Lineage | None:
     """``left @ right``; indicators contracted over their records axis (``A.T @ B``) give counts."""
-    result = _matmul_counts(left, right, shape)
+    result = _remembered_product(left, right, shape)
     if result is not None and indicators(left, right) and left._lineage.axis == left.ndim - 1 \
             and right._lineage.axis == 0:
         return of_kind(result, "count")
+    return result
+
+
+#: The last products of shared operands with non-uniform counts, by their lineages: an iteration
+#: (a model's ``rows @ gamma``) multiplies the same matrix again and again.
+_PRODUCTS: dict = {}
+
+
+def _remembered_product(left, right, shape: tuple) -> Lineage | None:
+    SharedArray = _shared_type()
+    if not (isinstance(left, SharedArray) and isinstance(right, SharedArray)) \
+            or left._lineage is None or right._lineage is None:
+        return _matmul_counts(left, right, shape)
+    keys = []
+    for x in (left, right):
+        value = _uniform(x._lineage.counts)
+        keys.append((value, x.shape, x._lineage.axis) if value is not None else x._lineage)
+    if all(not isinstance(k, Lineage) for k in keys):
+        return _matmul_counts(left, right, shape)  # uniform: the fast path
+    key = tuple(("uniform", k) if not isinstance(k, Lineage) else ("lineage", id(k)) for k in keys) + (shape,)
+    kept = _PRODUCTS.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], keys) if isinstance(b, Lineage)):
+        return kept[1]
+    result = _matmul_counts(left, right, shape)
+    if len(_PRODUCTS) >= 16:
+        _PRODUCTS.pop(next(iter(_PRODUCTS)))
+    _PRODUCTS[key] = (keys, result)  # the lineages kept alive, so their ids stay theirs
     return result
 
 
@@ -343,6 +373,18 @@ def _matmul_counts(left, right, shape: tuple) -> Lineage | None:
     constant = _matmul_constant_inner(left, right, shape, contracted, inner)
     if constant is not None:
         return constant
+    if len(shared) == 2 and any(v is not None for v in values):  # one operand's counts uniform
+        value = next(v for v in values if v is not None)
+        other, k_axis = (right, 0) if values[0] is not None else (left, 1)
+        counts = np.asarray(other._lineage.counts)
+        if counts.ndim == 1:
+            counts = counts[None, :] if k_axis == 1 else counts[:, None]
+        core, value = _core(counts), np.int64(value)
+        line = (_fewer(core, value).sum(axis=k_axis, keepdims=True) if contracted
+                else _fewer(_least(core, (k_axis,), True), value))
+        rows = _shape(left)[0] if _ndim(left) == 2 else 1
+        columns = _shape(right)[-1] if _ndim(right) == 2 else 1
+        return Lineage(_compact(np.broadcast_to(line, (rows, columns)).reshape(shape)), None)
     if np.size(left) * (_shape(right)[-1] if _ndim(right) == 2 else 1) > 2**22:
         return None  # the exact rule would need a large temporary; unknown is the safe answer
     mats = []
