@@ -82,10 +82,14 @@ def test_assignment_and_unknown_lineage_are_conservative():
         z = y.copy()
         z[3] = 0.0  # a public value aggregates no record
         assert _records(z) == 0 and _records(z.sum()) == 11
-        maximum = mpc.max(y)  # a library function called directly: lineage not tracked yet
-        assert maximum._lineage is None
+        maximum = mpc.max(y)  # one record's value, however many records it was picked from
+        assert _records(maximum) == 1
+        with pytest.raises(mpc.RevealRefusedError, match="cohort of 1 is below the minimum of 10"):
+            maximum.reveal("mean max", cohort=1000)
+        gram = mpc.owner_apply(y, lambda a: a * 2)  # owner-local code: the library cannot tell
+        assert gram._lineage is None
         with pytest.raises(mpc.RevealRefusedError, match="does not state its cohort"):
-            maximum.reveal("mean max", cohort=1000)  # an unknown lineage: the script cannot vouch
+            gram.sum().reveal("mean gram", cohort=1000)  # an unknown lineage: the script cannot vouch
 
 
 def test_policies_see_the_records_and_who_asked():

@@ -153,17 +153,26 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
     return result
 
 
-def owner_local_or_secure(local: Callable[[], SharedArray], secure: Callable[[], SharedArray]):
+def owner_local_or_secure(local: Callable[[], SharedArray], secure: Callable[[], SharedArray], rows=None):
     """``local()``, an owner-local aggregation, or ``secure()`` if an owner failed before sharing its part.
 
     In a Shamir session that lost a party, every party raises the same
     :class:`InputLostError` for that owner's aggregate (the parties agree on
     it), so every party falls back to the secure path alike.
+
+    ``rows``: the arrays whose rows ``local`` pools (an additive statistic of
+    all of them, as its ``secure`` counterpart). The shared results of
+    :func:`owner_apply` have an unknown lineage; with ``rows`` every SharedArray
+    of the local result whose lineage is unknown aggregates all their records
+    (:func:`mpcarray.array.lineage.pooled`).
     """
     try:
-        return local()
+        result = local()
     except InputLostError:
         return secure()
+    if rows is not None:
+        lineage.stamp_unknown(result, lambda shape: lineage.pooled(shape, *rows))
+    return result
 
 
 def row_parts(x: SharedArray) -> list[SharedArray] | None:

@@ -5,6 +5,11 @@ protocols) that takes and returns SharedArrays, so the functions layer never
 sees share rows. Tables are public: ``tables[r][i]`` is the integer row
 ``r`` assigns to bit position ``i`` (0 = least significant), applied as a signed
 64-bit integer.
+
+Lineage (:mod:`mpcarray.array.lineage`): a primitive elementwise in one shared
+input gives its results that input's record counts (a product those of both
+factors); a shared constant is public (count 0). The functions built on them
+stamp their own results (``lineage.stamped``).
 """
 
 from collections.abc import Callable
@@ -13,6 +18,7 @@ import numpy as np
 
 from .. import protocols
 from ..errors import UnsupportedOperationError
+from . import lineage
 from .promotion import INT, is_integer, public_array
 from .shared_array import SharedArray, _encode_public, _known_by, _runtime_of
 
@@ -28,6 +34,7 @@ def sign_bits(x: SharedArray, *, negative: bool = True, zero: bool = False) -> l
     bits = [x._new(r, INT, x._known_by) for r in rows]
     for bit in bits:
         bit._bool = True
+        bit._lineage = lineage.of_kind(x._lineage, "indicator")
     return bits
 
 
@@ -57,7 +64,7 @@ def truncate(x: SharedArray, bits: int, frac: int) -> SharedArray:
 
     Cost: 1 round (:func:`mpcarray.protocols.truncate`).
     """
-    return x._new(protocols.truncate(_runtime_of(x), x._shares, bits), frac, x._known_by)
+    return _same_records(x._new(protocols.truncate(_runtime_of(x), x._shares, bits), frac, x._known_by), x)
 
 
 def multiply_and_truncate(products, truncations) -> tuple[list[SharedArray], list[SharedArray]]:
@@ -80,8 +87,10 @@ def multiply_and_truncate(products, truncations) -> tuple[list[SharedArray], lis
             raise ValueError(f"multiply_and_truncate needs equal shapes, got {x.shape} and {y.shape}")
     made, cut = protocols.mul_and_truncate(rt, [(x._shares, y._shares, s) for x, y, s in products],
                                            [(z._shares, s) for z, s in truncations])
-    return ([x._new(r, x._frac + y._frac - s, _known_by(x, y)) for (x, y, s), r in zip(products, made)],
-            [z._new(r, z._frac - s, z._known_by) for (z, s), r in zip(truncations, cut)])
+    made = [x._new(r, x._frac + y._frac - s, _known_by(x, y)) for (x, y, s), r in zip(products, made)]
+    for product, (x, y, _) in zip(made, products):
+        product._lineage = lineage.safely(lineage.elementwise, product.shape, x, y)
+    return made, [_same_records(z._new(r, z._frac - s, z._known_by), z) for (z, s), r in zip(truncations, cut)]
 
 
 def fused_truncation(x: SharedArray) -> bool:
@@ -92,7 +101,7 @@ def fused_truncation(x: SharedArray) -> bool:
 
 def relabel(x: SharedArray, frac: int) -> SharedArray:
     """The same ring elements read with ``frac`` fractional bits (``0``: integers). Local."""
-    return x._new(x._shares, frac, x._known_by)
+    return _same_records(x._new(x._shares, frac, x._known_by), x)
 
 
 def shared_constant(like: SharedArray, values) -> SharedArray:
@@ -100,7 +109,9 @@ def shared_constant(like: SharedArray, values) -> SharedArray:
     rt = _runtime_of(like)
     values = public_array(values)
     frac = INT if is_integer(values) else rt.fixed.frac_bits
-    return SharedArray(rt, protocols.public_shares(rt, _encode_public(rt, values, frac)), frac)
+    result = SharedArray(rt, protocols.public_shares(rt, _encode_public(rt, values, frac)), frac)
+    result._lineage = lineage.public(result.shape)
+    return result
 
 
 def sum_of_private_draws(like: SharedArray, draw: Callable[[np.random.Generator], np.ndarray]) -> SharedArray:
@@ -128,4 +139,10 @@ def _ordered(x: SharedArray) -> SharedArray:
 
 def _integer_rows(x: SharedArray, rows: np.ndarray) -> list[SharedArray]:
     """Flat rows ``(R, k, N)`` of the session's number domain as integer SharedArrays of ``x``'s shape."""
-    return [x._new(r.reshape(x._shares.shape), INT, x._known_by) for r in rows]
+    return [_same_records(x._new(r.reshape(x._shares.shape), INT, x._known_by), x) for r in rows]
+
+
+def _same_records(result: SharedArray, x: SharedArray) -> SharedArray:
+    """``result``, an elementwise function of ``x``, with ``x``'s counts (a new value: no kind)."""
+    result._lineage = lineage.of_kind(x._lineage, None)
+    return result

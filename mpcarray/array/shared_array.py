@@ -396,8 +396,9 @@ class SharedArray(NDArrayOperatorsMixin):
         if not isinstance(axis, (int, np.integer)):
             raise TypeError(f"cumsum takes one integer axis, got {axis!r}")
         (axis,) = _element_axes(axis, x.ndim)
-        return x._new(_prefix_sums(self._rt.domain_of(x._shares), x._shares, axis + 1),
-                      known_by=x._known_by)
+        result = x._new(_prefix_sums(self._rt.domain_of(x._shares), x._shares, axis + 1), known_by=x._known_by)
+        result._lineage = lineage.safely(lineage.cumulative, x._lineage, axis)
+        return result
 
     def max(self, axis=None, keepdims: bool = False) -> "SharedArray":
         """Maximum along ``axis``, as ``numpy.max`` (:func:`mpcarray.functions.amax`: ``6 ceil(log2 m)`` rounds).

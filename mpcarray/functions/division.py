@@ -10,6 +10,7 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
+from ..array.lineage import of_elementwise, stamped
 from ..array.promotion import public_array
 from ..array.ranges import check_domain
 from ..errors import EncodingError
@@ -18,6 +19,7 @@ from .normalisation import as_fixed, scale_by_power, signed_normalise
 
 
 @implements_ufunc(np.reciprocal)
+@stamped(of_elementwise)
 def reciprocal(x) -> SharedArray:
     """``1 / x`` elementwise (``x != 0``).
 
@@ -43,6 +45,7 @@ def reciprocal(x) -> SharedArray:
 
 
 @implements_ufunc(np.true_divide)
+@stamped(of_elementwise)
 def divide(x, y) -> SharedArray:
     """``x / y`` with a shared divisor (``y != 0``); public divisors take the cheaper path.
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
+from ..array.lineage import of_elementwise, stamped
 from ..array.primitives import (
     bit_tables,
     fused_truncation,
@@ -33,6 +34,7 @@ def _log_quarter(u):
 
 
 @implements_ufunc(np.exp)
+@stamped(of_elementwise)
 def exp(x) -> SharedArray:
     """``e^x``: 0 below ``-(f-1) ln 2``, saturating at the safe-range limit.
 
@@ -78,6 +80,7 @@ def exp(x) -> SharedArray:
 
 
 @implements_ufunc(np.log)
+@stamped(of_elementwise)
 def log(x) -> SharedArray:
     """Natural logarithm for ``x > 0``.
 

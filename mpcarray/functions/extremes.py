@@ -11,6 +11,7 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements
+from ..array.lineage import of_extreme, stamped
 from ..array.primitives import relabel, shared_constant, sign_bits
 from ..errors import ShapeError, UnsupportedOperationError
 
@@ -58,6 +59,7 @@ def _axis(axis, ndim: int) -> int:
     return axis % ndim
 
 
+@stamped(of_extreme)
 def amax(x, axis=None, keepdims=False) -> SharedArray:
     """Maximum along ``axis`` (all elements if None).
 
@@ -70,11 +72,13 @@ def amax(x, axis=None, keepdims=False) -> SharedArray:
     return _extreme(x, axis, keepdims, largest=True, want_index=False)
 
 
+@stamped(of_extreme)
 def amin(x, axis=None, keepdims=False) -> SharedArray:
     """Minimum along ``axis``. Steps, cost and security as :func:`amax`."""
     return _extreme(x, axis, keepdims, largest=False, want_index=False)
 
 
+@stamped(of_extreme)
 def argmax(x, axis=None, keepdims=False) -> SharedArray:
     """Index of the (first) maximum along ``axis``, as shared integers (flat index if None).
 
@@ -83,6 +87,7 @@ def argmax(x, axis=None, keepdims=False) -> SharedArray:
     return _extreme(x, axis, keepdims, largest=True, want_index=True)
 
 
+@stamped(of_extreme)
 def argmin(x, axis=None, keepdims=False) -> SharedArray:
     """Index of the (first) minimum along ``axis``. Steps, cost and security as :func:`amax`."""
     return _extreme(x, axis, keepdims, largest=False, want_index=True)

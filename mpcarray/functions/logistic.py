@@ -14,6 +14,7 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
+from ..array.lineage import of_elementwise, stamped
 from .normalisation import as_fixed
 from .piecewise import grid, smooth
 
@@ -36,6 +37,7 @@ def tanh_bound(f: int) -> float:
     return float(grid(math.ceil((f + 7) * math.log(2) / 2 * 2**f) / 2**f, f))
 
 
+@stamped(of_elementwise)
 def sigmoid(x) -> SharedArray:
     """Logistic function ``1 / (1 + e^-x)``.
 
@@ -54,6 +56,7 @@ def sigmoid(x) -> SharedArray:
 
 
 @implements_ufunc(np.tanh)
+@stamped(of_elementwise)
 def tanh(x) -> SharedArray:
     """Hyperbolic tangent; steps, cost (12 rounds; 15 with Shamir) and security as :func:`sigmoid`.
 

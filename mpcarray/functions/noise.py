@@ -2,10 +2,12 @@
 
 from ..array import SharedArray
 from ..array.dispatch import implements_hook
+from ..array.lineage import of_elementwise, stamped
 from ..array.primitives import sum_of_private_draws
 
 
 @implements_hook("joint_noise")
+@stamped(of_elementwise)
 def joint_noise(x: SharedArray, mechanism) -> SharedArray:
     """Shared noise of ``mechanism`` shaped like ``x``, to add before opening ``x``.
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements
+from ..array.lineage import of_extreme, of_order_statistics, of_quantile, of_sort, stamped
 from ..array.primitives import relabel, shared_constant, sign_bits, sign_rounds, truncate
 from ..errors import ShapeError, UnsupportedOperationError
 
@@ -113,6 +114,7 @@ def sort_rounds(x: SharedArray, m: int) -> int:
 
 
 # --------------------------------------------------------------------- sort
+@stamped(of_sort)
 def sort(a, axis=-1) -> SharedArray:
     """Sorted copy of ``a`` along ``axis`` (flattened if None), as :func:`numpy.sort`.
 
@@ -169,6 +171,7 @@ def chosen_algorithm(x: SharedArray, m: int, bits_per_step: int = BITS_PER_STEP)
     return "sort" if sort_rounds(x, m) < bisection_rounds(x, bits_per_step) else "bisection"
 
 
+@stamped(of_order_statistics)
 def order_statistics(a, ranks, axis=-1, bits_per_step: int = BITS_PER_STEP,
                      algorithm: str = "auto") -> SharedArray:
     """The ``ranks``-th smallest values (0-based, public) along ``axis``, stacked on a new last axis.
@@ -293,6 +296,7 @@ def _times_fraction(d: SharedArray, g: np.ndarray) -> SharedArray:
     return relabel(r, d.frac_bits)
 
 
+@stamped(of_quantile)
 def quantile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP,
              algorithm: str = "auto") -> SharedArray:
     """The ``q``-th quantiles along ``axis``, as ``numpy.quantile(a, q, axis)`` (method 'linear').
@@ -322,6 +326,7 @@ def quantile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_
     return _interpolated(a, q, axis, keepdims, bits_per_step, "quantile", algorithm)
 
 
+@stamped(of_quantile)
 def percentile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP,
                algorithm: str = "auto") -> SharedArray:
     """The ``q``-th percentiles (``0 <= q <= 100``), as :func:`numpy.percentile`; see :func:`quantile`.
@@ -339,6 +344,7 @@ def percentile(a, q, axis=None, keepdims: bool = False, bits_per_step: int = BIT
     return _interpolated(a, q, axis, keepdims, bits_per_step, "percentile", algorithm)
 
 
+@stamped(of_extreme)
 def median(a, axis=None, keepdims: bool = False, bits_per_step: int = BITS_PER_STEP,
            algorithm: str = "auto") -> SharedArray:
     """The median along ``axis``, as :func:`numpy.median`: :func:`quantile` at ``q = 0.5``.

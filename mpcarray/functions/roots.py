@@ -10,6 +10,7 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
+from ..array.lineage import of_elementwise, stamped
 from ..array.ranges import check_domain
 from .mantissa import on_mantissa
 from .normalisation import as_fixed, normalise, scale_by_power
@@ -23,6 +24,7 @@ def _root_weights(f: int, power: float, headroom: int) -> tuple[list[int], int]:
     return weights, shift
 
 
+@stamped(of_elementwise)
 def rsqrt(x) -> SharedArray:
     """``1 / sqrt(x)`` for ``x > 0``.
 
@@ -43,6 +45,7 @@ def rsqrt(x) -> SharedArray:
 
 
 @implements_ufunc(np.sqrt)
+@stamped(of_elementwise)
 def sqrt(x) -> SharedArray:
     """``sqrt(x)`` for ``x >= 0`` (``sqrt(0) = 0``).
 

@@ -14,11 +14,13 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements, implements_ufunc
+from ..array.lineage import of_elementwise, stamped
 from ..array.primitives import sign_bits
 from ..errors import ShapeError, UnsupportedOperationError
 
 
 @implements_ufunc(np.sign)
+@stamped(of_elementwise)
 def sign(x) -> SharedArray:
     """-1, 0 or 1 per element, as shared integers.
 
@@ -31,6 +33,7 @@ def sign(x) -> SharedArray:
 
 
 @implements_ufunc(np.absolute)
+@stamped(of_elementwise)
 def absolute(x) -> SharedArray:
     """``|x|``.
 
@@ -42,6 +45,7 @@ def absolute(x) -> SharedArray:
     return x - 2 * (negative * x)
 
 
+@stamped(of_elementwise)
 def relu(x) -> SharedArray:
     """``max(x, 0)`` per element.
 
@@ -54,6 +58,7 @@ def relu(x) -> SharedArray:
 
 
 @implements_ufunc(np.maximum)
+@stamped(of_elementwise)
 def maximum(a, b) -> SharedArray:
     """Elementwise maximum (NumPy broadcasting; either operand may be public).
 
@@ -67,6 +72,7 @@ def maximum(a, b) -> SharedArray:
 
 
 @implements_ufunc(np.minimum)
+@stamped(of_elementwise)
 def minimum(a, b) -> SharedArray:
     """Elementwise minimum (NumPy broadcasting; either operand may be public).
 
@@ -80,6 +86,7 @@ def minimum(a, b) -> SharedArray:
 
 
 @implements(np.clip)
+@stamped(of_elementwise)
 def clip(a, a_min, a_max, out=None, **kwargs) -> SharedArray:
     """Limit values to ``[a_min, a_max]`` (public or shared bounds).
 

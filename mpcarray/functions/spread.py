@@ -12,10 +12,12 @@ import numpy as np
 
 from ..array import SharedArray
 from ..array.dispatch import implements
+from ..array.lineage import of_variance, stamped
 from ..errors import ShapeError, UnsupportedOperationError
 from .roots import sqrt
 
 
+@stamped(of_variance)
 def var(x, axis=None, ddof: int = 0, keepdims: bool = False) -> SharedArray:
     """Variance along ``axis`` (all elements if None), as ``numpy.var``; a fixed-point SharedArray.
 
@@ -47,6 +49,7 @@ def var(x, axis=None, ddof: int = 0, keepdims: bool = False) -> SharedArray:
     return result * (n / (n - ddof)) if ddof else result
 
 
+@stamped(of_variance)
 def std(x, axis=None, ddof: int = 0, keepdims: bool = False) -> SharedArray:
     """Standard deviation along ``axis``, as ``numpy.std``: ``sqrt`` of :func:`var`.
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..array import SharedArray, owner_local_or_secure
+from ..array import SharedArray, lineage, owner_local_or_secure
 from ..array.blocks import aligned_parts, local_terms
 from ..errors import ShapeError
 from . import _inputs
@@ -144,7 +144,12 @@ def cohort_count(criteria, *columns, by: SharedArray | None = None, levels=None,
             terms = local_terms(groups, _local_count(criteria, len(columns), strata))
             return np.stack(terms) if per_site else sum(terms)
 
-        total = owner_local_or_secure(local, secure)
+        total = owner_local_or_secure(local, secure, rows=None if per_site else arrays)
+        if per_site:  # each site's counts aggregate that site's rows (a records axis: sites hold disjoint rows)
+            sites = [lineage.pooled((), *group) for group in groups]
+            if all(site is not None for site in sites):
+                records = np.array([site.records for site in sites]).reshape((-1,) + (1,) * (total.ndim - 1))
+                lineage.stamp_unknown(total, lambda shape: lineage.Lineage(np.broadcast_to(records, shape), 0))
     smallest = min(g[0].shape[0] for g in groups) if per_site else n
     return _inputs.disclose_counts(total, "cohort counts per site" if per_site else "cohort counts", smallest, k)
 

@@ -51,7 +51,7 @@ def moments(X: SharedArray, bounds=None, label: str = "X") -> Scatter:
     exponents = scale_exponents(X, target, bounds, label=f"{label} magnitude")
     groups = aligned_parts(X)
     scatter = _secure(X, exponents) if groups is None else owner_local_or_secure(
-        lambda: _owner_local(groups, exponents), lambda: _secure(X, exponents))
+        lambda: _owner_local(groups, exponents), lambda: _secure(X, exponents), rows=(X,))
     return Scatter(n, scatter, exponents, n * 4.0**target, f)
 
 

@@ -32,7 +32,9 @@ def quantile(X: SharedArray, q, axis: int = 0, bits_per_step: int = 1, algorithm
     Reveals: the quantiles (one value per ``q`` and column), nothing else. Note
     that an order statistic is one patient's value (when ``g = 0``, e.g. the
     median of an odd count) or lies between two patients' values; the opening
-    is labelled "quantiles" with ``cohort = n`` for the parties' policies.
+    is labelled "quantiles"; its lineage counts one record per value (an
+    order statistic discloses one patient's value, not an aggregate of ``n``),
+    so a policy with ``min_cohort`` above 1 refuses it (``docs/privacy.md``).
 
     >>> import numpy as np, mpcarray as mpc
     >>> with mpc.Session(parties=3, seed=1) as s:

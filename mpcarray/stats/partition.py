@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..array import SharedArray, owner_apply, owner_local_or_secure
+from ..array import SharedArray, lineage, owner_apply, owner_local_or_secure
 from ..array.blocks import aligned_parts, local_terms
 from ..functions import maximum
 
@@ -21,11 +21,19 @@ def additive(arrays: tuple, local: Callable, secure: Callable) -> SharedArray:
 
     ``local`` receives plaintext NumPy arrays and must return integers for
     exact counts; both functions must compute the same additive statistic.
+    Its result aggregates every row's records (:func:`mpcarray.array.lineage.pooled`).
     """
     groups = aligned_parts(*arrays)
     if groups is None:
-        return secure(*arrays)
-    return owner_local_or_secure(lambda: sum(local_terms(groups, local)), lambda: secure(*arrays))
+        result = secure(*arrays)
+    else:
+        result = owner_local_or_secure(lambda: sum(local_terms(groups, local)), lambda: secure(*arrays))
+    # Either path: an additive statistic of every row (the secure formula's own lineage may undercount,
+    # e.g. after flattening the rows into one vector; the owner-local terms have none).
+    pooled = lineage.pooled(result.shape, *arrays)
+    if pooled is not None:
+        result._lineage = pooled
+    return result
 
 
 def _tree_maximum(values: list[SharedArray]) -> SharedArray:
@@ -54,7 +62,9 @@ def column_maximum(x: SharedArray, absolute: bool = False) -> SharedArray:
 
     def local() -> SharedArray:
         maxima = [owner_apply(block, lambda a: (np.abs(a) if absolute else a).max(axis=0)) for (block,) in groups]
-        return _tree_maximum(maxima)
+        largest = _tree_maximum(maxima)
+        largest._lineage = lineage.select(x._lineage, (0,))  # one record's value, as np.max's
+        return largest
 
     groups = aligned_parts(x)
     return secure() if groups is None else owner_local_or_secure(local, secure)

@@ -10,7 +10,7 @@ uses the available precision.
 
 import numpy as np
 
-from ..array import SharedArray
+from ..array import SharedArray, lineage
 from ..domains import FixedPoint
 from . import _inputs
 from .partition import column_maximum
@@ -21,7 +21,9 @@ def scale_exponents(X: SharedArray, target: int, bounds=None, label: str = "colu
 
     Reveals: with ``bounds``, nothing; otherwise ``ceil(log2 max|X[:, j]|)``
     for each column (its order of magnitude, no digits), for values between
-    ``2^-f`` and ``2^(62 - 2f)``.
+    ``2^-f`` and ``2^(62 - 2f)``. Policies see it as aggregating the column's
+    rows (a power-of-two bound that every row satisfies), not as the one record
+    the maximum itself would be (``docs/privacy.md``).
 
     Parameters
     ----------
@@ -45,6 +47,9 @@ def scale_exponents(X: SharedArray, target: int, bounds=None, label: str = "colu
     powers = 2.0 ** np.arange(-f, range_bits(f))  # values are below 2^range_bits(f)
     largest = column_maximum(X, absolute=True).reshape(-1)
     below = (largest[:, None] >= powers).sum(axis=1)  # number of powers <= max|x|
+    # A power-of-two bound that every row of the column satisfies, not a value: counted over the
+    # rows (the maximum itself would be one record's value, lineage.select). docs/privacy.md
+    below._lineage = lineage.pooled(below.shape, X)
     count = below.reveal(label=f"{label} (power-of-two exponent)", cohort=X.shape[0])
     exponent_of_max = np.log2(powers[0]) + count  # max|x| < 2^exponent_of_max
     return (target - exponent_of_max).astype(np.int64)

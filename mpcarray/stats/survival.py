@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..array import SharedArray, owner_local_or_secure
+from ..array import SharedArray, lineage, owner_local_or_secure
 from ..array.blocks import aligned_parts, local_terms
 from ..errors import UnsupportedOperationError
 from ..lazy_imports import scipy_stats
@@ -195,7 +195,9 @@ def _survival_inputs(time, event, suffix=""):
 def event_times(time: SharedArray, event: SharedArray) -> np.ndarray:
     """The distinct event times, for shared non-negative integer times (e.g. days since diagnosis).
 
-    Reveals: the longest follow-up time and the set of distinct event times.
+    Reveals: the longest follow-up time (one patient's value: its lineage counts
+    one record, so a ``min_cohort`` policy refuses it; pass a public timeline
+    instead) and the set of distinct event times.
     """
     if time.frac_bits:
         raise UnsupportedOperationError(
@@ -282,4 +284,6 @@ def risk_set_indicators(time: SharedArray, event: SharedArray, grid: np.ndarray)
     groups = aligned_parts(time, event)
     if groups is None:
         return secure()
-    return owner_local_or_secure(lambda: np.concatenate(local_terms(groups, local)), secure)
+    indicators = owner_local_or_secure(lambda: np.concatenate(local_terms(groups, local)), secure)
+    lineage.stamp_unknown(indicators, lambda shape: lineage.per_row(shape, time, event))  # owner-local rows
+    return indicators
