@@ -174,18 +174,23 @@ def test_a_minimum_cohort_allows_functions_of_aggregates_and_refuses_extremes():
                 refused.reveal("a statistic", cohort=1000)
 
 
+@pytest.mark.parametrize("layout", ["columns", "rows"])
 @pytest.mark.parametrize("min_cohort, allowed", [(30, True), (41, False)])
-def test_model_coefficients_aggregate_the_rows_of_the_fit(min_cohort, allowed):
-    """40 patients, columns at two hospitals (a vertical split: the secure path): the coefficients
-    aggregate the 40 rows of the fit; a script states nothing."""
+def test_model_coefficients_aggregate_the_rows_of_the_fit(min_cohort, allowed, layout):
+    """40 patients, columns at two hospitals (a vertical split: the secure path) or rows at two
+    (the owner-local moments): the coefficients aggregate the 40 rows of the fit; a script states nothing."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
     y = X @ [1.5, -0.5] + 0.1 * rng.normal(size=40)
     seen = []
     policies = {"lab_c": Policy(min_cohort=min_cohort), "hosp_a": Policy(check=lambda r: seen.append(r) or True)}
     with mpc.Session(PARTIES, seed=2, policies=policies) as s:
-        shared_X = np.hstack([s.share(X[:, :1], owner="hosp_a"), s.share(X[:, 1:], owner="hosp_b")])
-        shared_y = s.share(y, owner="hosp_b")
+        if layout == "columns":
+            shared_X = np.hstack([s.share(X[:, :1], owner="hosp_a"), s.share(X[:, 1:], owner="hosp_b")])
+            shared_y = s.share(y, owner="hosp_b")
+        else:
+            shared_X = np.concatenate([s.share(X[:25], owner="hosp_a"), s.share(X[25:], owner="hosp_b")])
+            shared_y = np.concatenate([s.share(y[:25], owner="hosp_a"), s.share(y[25:], owner="hosp_b")])
         model = mpc.models.LinearRegression()
         if allowed:
             model.fit(shared_X, shared_y)

@@ -97,7 +97,7 @@ def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Standardised
     pairs = aligned_parts(X, y)
     if pairs is None:
         return secure()
-    return owner_local_or_secure(lambda: _owner_local(pairs, n, h, centre, extra_bits(bits)), secure)
+    return owner_local_or_secure(lambda: _owner_local(pairs, n, h, centre, extra_bits(bits)), secure, rows=(X, y))
 
 
 def _local_statistics(X_k: np.ndarray, y_k: np.ndarray, correlation_bits: int, frac: int) -> np.ndarray:
