@@ -339,7 +339,10 @@ class SPDSolver:
         """``2^scale_bits * A^-1 b`` (``b`` of shape ``(d,)`` or ``(d, k)``).
 
         The scaled result keeps ``f + scale_bits`` fractional bits of ``x``;
-        ``b * 2^scale_bits`` and ``A x * 2^scale_bits`` must stay in the safe range.
+        ``b * 2^scale_bits`` and ``A x * 2^scale_bits`` must stay in the safe range
+        ``2^R``, and with a public scale ``2^-h`` also ``|x| 2^scale_bits < 2^(R - h)``
+        (the products read their right operand with ``h`` more fractional bits).
+        Beyond these the products wrap and the result is wrong without an error.
 
         Cost: ``6 + 8 m`` rounds for ``m`` refinements with a shared scale; with a
         public one ``2 + 4 m`` (1 more if ``scale_bits < h``).
