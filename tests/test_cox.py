@@ -194,3 +194,24 @@ def test_bad_input(session):
 def test_docstring_example_runs():
     failures, attempted = doctest.testmod(mpcarray.models.cox)
     assert attempted and not failures
+
+
+def test_a_public_timeline_fits_under_a_cohort_policy():
+    """rossi's study weeks 1-52 as the timeline: the longest follow-up (one patient's value) is not
+    opened, so a min_cohort policy lets the fit through, with lifelines' coefficients; without the
+    timeline the policy refuses; a timeline missing an event week is refused, not fitted wrongly."""
+    from mpcarray.privacy import Policy
+
+    frame = rossi()
+    coef, se, _ = lifelines_fit(frame, "week", "arrest", ROSSI)
+    weeks = np.arange(1, 53)
+    with mpc.Session(parties=list(HOSPITALS), seed=15, policies={HOSPITALS[2]: Policy(min_cohort=10)}) as s:
+        inputs = shared_rows(s, frame, "week", "arrest", ROSSI)
+        model = mpc.models.CoxPH().fit(*inputs, timeline=weeks)
+        assert relative(model.coef_, coef) < COEF_BOUND["additive"]
+        assert relative(model.se_, se) < SE_BOUND["additive"]
+        np.testing.assert_array_equal(model.event_times_, np.unique(frame["week"][frame["arrest"] == 1]))
+        with pytest.raises(mpc.RevealRefusedError, match="longest follow-up"):
+            mpc.models.CoxPH().fit(*inputs)
+        with pytest.raises(DataError, match="missing from the timeline"):
+            mpc.models.CoxPH().fit(*inputs, timeline=weeks[weeks != 20])

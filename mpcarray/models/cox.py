@@ -27,6 +27,7 @@ from ..array import SharedArray
 from ..errors import DataError, ShapeError, UnsupportedOperationError
 from ..functions import exp
 from ..lazy_imports import scipy_stats
+from ..stats._inputs import increasing
 from ..stats.survival import event_counts, risk_set_indicators
 from . import precision
 from ._validation import NotFittedError, shared
@@ -112,8 +113,8 @@ class CoxPH(EstimatorParams):
     only rescales the coefficients); ``|x coef_|`` of the standardised rows must
     stay below about 20 (where ``exp`` saturates at 16 fractional bits).
 
-    Reveals: the longest follow-up time, the distinct event times and the
-    number of events at each, whether ``event`` holds only 0/1 values, then
+    Reveals: the longest follow-up time (not with a public ``timeline``, see
+    :meth:`fit`), the distinct event times and the number of events at each, whether ``event`` holds only 0/1 values, then
     ``coef_`` and the variances ``se_**2`` (each coarse, then precise), and per
     Newton step one or two bits about the conditioning of the information
     matrix (as :class:`~mpcarray.models.LogisticRegression`).
@@ -151,20 +152,29 @@ class CoxPH(EstimatorParams):
         self.alpha = alpha
         self.max_condition = max_condition
 
-    def fit(self, X: SharedArray, time: SharedArray, event: SharedArray) -> "CoxPH":
+    def fit(self, X: SharedArray, time: SharedArray, event: SharedArray, timeline=None) -> "CoxPH":
         """Fit on shared covariates ``X`` (n, p), integer times (n,) and 0/1 events (n,). Returns ``self``.
+
+        ``timeline``: optional public increasing times that contain every event time
+        (e.g. the study's weeks 1 to 52). Then the longest follow-up time, one
+        patient's value that a ``min_cohort`` policy refuses, is not opened; the
+        events are counted at every timeline point (one round more) and
+        :class:`~mpcarray.errors.DataError` is raised if some event time is missing.
 
         Reveals: see the class docstring (labels ``"CoxPH.<name>"``).
         """
         X, time, event = _check(X, time, event)
         n, p = X.shape
         bits = precision.extra_bits(precision.model_range_bits(X, "CoxPH"))
-        grid, deaths = event_counts(time, event)
+        if timeline is None:
+            grid, deaths = event_counts(time, event)
+            indicators = risk_set_indicators(time, event, grid)  # (n, 2G) 0/1
+        else:
+            grid, deaths, indicators = _timeline_counts(time, event, timeline)
         if deaths.sum() == 0:
             raise DataError("CoxPH needs at least one event")
         self.event_times_, self.event_counts_ = grid, deaths
         terms = _terms(deaths, self.ties, n)
-        indicators = risk_set_indicators(time, event, grid)  # (n, 2G) 0/1
         Z, _, weight = standardize(X)
         a, b = _pairs(p)
         columns = np.hstack([np.ones((n, 1)), Z, Z[:, a] * Z[:, b]])  # 1, z, packed z z^T
@@ -234,6 +244,25 @@ def _unpack(packed: SharedArray, p: int) -> SharedArray:
     full[np.triu_indices(p)] = np.arange(packed.shape[0])
     full = np.maximum(full, full.T)
     return packed[full.ravel()].reshape(p, p)
+
+
+def _timeline_counts(time: SharedArray, event: SharedArray, timeline) -> tuple:
+    """The event times among a public ``timeline``, the events at each and the risk-set indicators.
+
+    The events at every timeline point and their total open together: if the total
+    exceeds their sum, an event lies off the timeline (its risk set would be lost).
+    """
+    grid = increasing(timeline, "timeline")
+    indicators = risk_set_indicators(time, event, grid)  # (n, 2G) 0/1
+    G, n = grid.size, time.shape[0]
+    counts = np.concatenate([indicators[:, G:].sum(axis=0), event.sum().reshape(1)])
+    opened = np.asarray(counts.reveal(label="number of events at each timeline time", cohort=n), dtype=np.int64)
+    deaths, total = opened[:G], int(opened[G])
+    if deaths.sum() != total:
+        raise DataError(f"{total - int(deaths.sum())} of {total} events lie at times missing from the timeline; "
+                        "the timeline must contain every event time")
+    keep = deaths > 0
+    return grid[keep], deaths[keep], indicators[:, np.concatenate([keep, keep])]
 
 
 def _check(X, time, event) -> tuple:
