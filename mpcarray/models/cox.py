@@ -27,8 +27,7 @@ from ..array import SharedArray
 from ..errors import DataError, ShapeError, UnsupportedOperationError
 from ..functions import exp
 from ..lazy_imports import scipy_stats
-from ..stats._inputs import increasing
-from ..stats.survival import event_counts, risk_set_indicators
+from ..stats.survival import event_counts, event_counts_on, risk_set_indicators
 from . import precision
 from ._validation import NotFittedError, shared
 from .moments import standardize
@@ -170,7 +169,7 @@ class CoxPH(EstimatorParams):
             grid, deaths = event_counts(time, event)
             indicators = risk_set_indicators(time, event, grid)  # (n, 2G) 0/1
         else:
-            grid, deaths, indicators = _timeline_counts(time, event, timeline)
+            grid, deaths, indicators = event_counts_on(time, event, timeline)
         if deaths.sum() == 0:
             raise DataError("CoxPH needs at least one event")
         self.event_times_, self.event_counts_ = grid, deaths
@@ -244,25 +243,6 @@ def _unpack(packed: SharedArray, p: int) -> SharedArray:
     full[np.triu_indices(p)] = np.arange(packed.shape[0])
     full = np.maximum(full, full.T)
     return packed[full.ravel()].reshape(p, p)
-
-
-def _timeline_counts(time: SharedArray, event: SharedArray, timeline) -> tuple:
-    """The event times among a public ``timeline``, the events at each and the risk-set indicators.
-
-    The events at every timeline point and their total open together: if the total
-    exceeds their sum, an event lies off the timeline (its risk set would be lost).
-    """
-    grid = increasing(timeline, "timeline")
-    indicators = risk_set_indicators(time, event, grid)  # (n, 2G) 0/1
-    G, n = grid.size, time.shape[0]
-    counts = np.concatenate([indicators[:, G:].sum(axis=0), event.sum().reshape(1)])
-    opened = np.asarray(counts.reveal(label="number of events at each timeline time", cohort=n), dtype=np.int64)
-    deaths, total = opened[:G], int(opened[G])
-    if deaths.sum() != total:
-        raise DataError(f"{total - int(deaths.sum())} of {total} events lie at times missing from the timeline; "
-                        "the timeline must contain every event time")
-    keep = deaths > 0
-    return grid[keep], deaths[keep], indicators[:, np.concatenate([keep, keep])]
 
 
 def _check(X, time, event) -> tuple:

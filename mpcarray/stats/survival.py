@@ -22,7 +22,7 @@ import numpy as np
 
 from ..array import SharedArray, lineage, owner_local_or_secure
 from ..array.blocks import aligned_parts, local_terms
-from ..errors import UnsupportedOperationError
+from ..errors import DataError, UnsupportedOperationError
 from ..lazy_imports import scipy_stats
 from . import _inputs
 from .partition import additive, column_maximum
@@ -259,6 +259,29 @@ def event_counts(time: SharedArray, event: SharedArray) -> tuple[np.ndarray, np.
     died = risk_table(time, event, grid)[1]
     counts = died.reveal(label="number of events at each event time", cohort=time.shape[0])
     return grid, np.asarray(counts, dtype=np.int64)
+
+
+def event_counts_on(time: SharedArray, event: SharedArray, timeline) -> tuple:
+    """The event times among a public ``timeline``, the events at each and :func:`risk_set_indicators`.
+
+    The events at every timeline point and their total open together: if the total
+    exceeds their sum, an event lies off the timeline (its tied-event sum would be lost)
+    and :class:`~mpcarray.errors.DataError` is raised.
+
+    Reveals: the number of events at every timeline point and in all (not the longest
+    follow-up time, which :func:`event_counts` opens).
+    """
+    grid = _inputs.increasing(timeline, "timeline")
+    indicators = risk_set_indicators(time, event, grid)  # (n, 2G) 0/1
+    G, n = grid.size, time.shape[0]
+    counts = np.concatenate([indicators[:, G:].sum(axis=0), event.sum().reshape(1)])
+    opened = np.asarray(counts.reveal(label="number of events at each timeline time", cohort=n), dtype=np.int64)
+    deaths, total = opened[:G], int(opened[G])
+    if deaths.sum() != total:
+        raise DataError(f"{total - int(deaths.sum())} of {total} events lie at times missing from the timeline; "
+                        "the timeline must contain every event time")
+    keep = deaths > 0
+    return grid[keep], deaths[keep], indicators[:, np.concatenate([keep, keep])]
 
 
 def risk_set_indicators(time: SharedArray, event: SharedArray, grid: np.ndarray) -> SharedArray:
