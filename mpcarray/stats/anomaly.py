@@ -37,12 +37,12 @@ __all__ = ["anomaly_flags", "mahalanobis", "zscore"]
 #: typical column (``std / max`` near 1/10) then has ``v 4^-a`` near 2 and ``rsqrt`` near
 #: 0.7, both rounded to ``2^-f`` with little relative loss.
 ZSCORE_BITS = 4
-#: Largest ``t - f`` for which the covariance enters the solver unscaled (``t`` the scaled
-#: values' bits, ``_target``): its Jacobi scale ``rsqrt(v) >= 2^-t`` then keeps some bits at
-#: ``2^-f`` resolution. Beyond it (few rows, or ``f < 12``) the covariance is divided by a
-#: public ``4^h`` first; without that, ``rsqrt`` rounded to 0 and the solver reported an
-#: ill-conditioned matrix (measured: diabetes and wine columns failed from ``t - f = 3`` or 4 on).
-JACOBI_SLACK_BITS = 2
+#: Significant bits the solver's Jacobi scale ``rsqrt(v)`` keeps at ``2^-f`` resolution. The
+#: covariance's diagonal is below ``4^(t + 1)`` (``t`` the scaled values' bits, ``_target``), so
+#: it is divided by a public ``4^h`` that brings it below ``4^(f - JACOBI_BITS)``: a scale with
+#: fewer bits gives a diagonal far from 1 (0.6 to 3.1 for iris at ``f = 12`` with 1 or 2 bits),
+#: beyond the chain's eigenvalue interval, and the solver reported an ill-conditioned matrix.
+JACOBI_BITS = 3
 #: Default ``|z|`` above which a value is flagged.
 Z_THRESHOLD = 3.0
 #: Default tail probability of the chi-squared cut-off for Mahalanobis distances.
@@ -193,9 +193,9 @@ def _squared_distances(X, ddof, bounds, to, max_condition):
     t = _target(m)
     # |C| 2^s and q = 2^s d^2 (d^2 <= n) stay below the safe range, with a bit to spare
     s = min(R - 3 - t, R - 2 - int(np.ceil(np.log2(n))))
-    h = max(0, t - frac_bits(X) - JACOBI_SLACK_BITS)
+    # at most s / 2, so that q = 2^s d^2 stays in range (then the scale keeps fewer bits)
+    h = int(np.clip(t + 1 - (frac_bits(X) - JACOBI_BITS), 0, s // 2))
     covariance = m.scatter * (4.0**-h / (n - ddof))  # S 4^-h, so S^-1 = 4^-h (S 4^-h)^-1
-    s = max(s, 2 * h)  # 2h <= 2t - 2f - 4 <= R - 5 - log2 n - 2f: q = 2^s d^2 stays in range
     Y = SPDSolver(covariance, max_condition).solve(C.T, scale_bits=s - 2 * h)  # 2^s S^-1 C^T, (p, n)
     return (C * Y.T).sum(axis=1), s, to
 
