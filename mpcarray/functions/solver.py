@@ -24,7 +24,7 @@ compared and divided in secret). Instead:
    same squaring). With ``c_j = 2 t_j^2 / (2 t_j^2 - 1)``, ``t_{j+1} = 2 t_j^2 - 1``,
    the residual polynomial after ``j`` steps is ``T_(2^j)(ℓ(λ)) / T_(2^j)(ℓ(0))``,
    the Chebyshev polynomial that is smallest on the eigenvalue interval
-   ``[1/κ, MARGIN d]`` (``ℓ`` maps it onto ``[-1, 1]``; a unit diagonal gives
+   ``[1/κ, margin d]`` (``ℓ`` maps it onto ``[-1, 1]``; a unit diagonal gives
    ``λmax <= d`` and ``λmin >= 1/κ``; Golub & Varga 1961 for the semi-iterative
    method, ``T_(2m) = 2 T_m^2 - 1`` for the doubling). Its bound ``1/T_(2^j)(ℓ(0))``
    falls below 1/4 after about ``log2(0.73 sqrt(d κ))`` steps instead of the
@@ -77,11 +77,11 @@ from ..array.promotion import INT
 from ..errors import ConditioningError, ShapeError
 from .roots import rsqrt
 
-#: The chain's eigenvalue interval ends at ``MARGIN d`` (a unit diagonal bounds ``λmax`` by ``d``;
-#: the margin covers diagonals up to 1.3: a scale with 3 significant bits, as the anomaly
-#: statistics' Jacobi scales at ``f = 12``, gives up to ``(1 + 2^-3)^2``; it costs a chain step
-#: only from ``d = 64`` on).
-MARGIN = 1.3
+#: The chain's eigenvalue interval ends at ``margin d`` (a unit diagonal bounds ``λmax`` by ``d``);
+#: the default margin covers a diagonal slightly above 1. A wider interval makes the chain spend
+#: more steps at factors near 2, which amplify rounding: at ``f = 16`` a margin of 1.3 refused
+#: some systems of 30 and 64 unknowns near ``max_condition`` that 1.05 solves.
+MARGIN = 1.05
 #: Fractional bits of the chain's public factors ``c_j`` (4 take 9 steps where exact factors take 9
 #: and the Neumann series 17, for ``d = 10`` at ``κ = 1e4``).
 FACTOR_BITS = 4
@@ -114,17 +114,17 @@ def guard_bits(range_bits: int, max_condition: float, bits: int) -> int:
     return int(np.clip((range_bits - bits - np.ceil(np.log2(2 * max_condition))) // 3, 0, GUARD_BITS))
 
 
-def chain_factors(d: int, max_condition: float, bits: int = FACTOR_BITS) -> list[float]:
+def chain_factors(d: int, max_condition: float, bits: int = FACTOR_BITS, margin: float = MARGIN) -> list[float]:
     """The public factors ``c_j`` of the chain's steps (module docstring, step 2), multiples of ``2^-bits``.
 
-    Each step maps the bound ``m`` of ``|residual|`` on ``[1/κ, MARGIN d]`` to
+    Each step maps the bound ``m`` of ``|residual|`` on ``[1/κ, margin d]`` to
     ``max(c - 1, c m^2 - (c - 1))``; ``c`` is whichever neighbour of the optimum
     ``2 / (2 - m^2)`` on the grid (or 1) gives the smaller bound. The steps run
     until the bound is below 1/4, then ``EXTRA_STEPS`` more.
 
     Reveals: nothing (a function of public sizes).
     """
-    low, high = 1.0 / max_condition, MARGIN * d
+    low, high = 1.0 / max_condition, margin * d
     bound, factors, extra = (high - low) / (high + low), [], EXTRA_STEPS
     while bound > 0.25 or extra > 0:
         if bound <= 0.25:
@@ -195,6 +195,11 @@ class SPDSolver:
         check (same bit, no round more), so moments wrapped by a value beyond
         the safe range raise :class:`~mpcarray.errors.ConditioningError`
         instead of giving wrong results.
+    margin : float
+        The scaled matrix's largest eigenvalue is taken to be at most ``margin d``
+        (default ``MARGIN``, a diagonal within a few percent of 1). A caller whose
+        scale keeps few significant bits passes more: the anomaly statistics' Jacobi
+        scales keep 3 at ``f = 12``, a diagonal up to ``(1 + 2^-3)^2``, and pass 1.3.
 
     Notes
     -----
@@ -206,7 +211,7 @@ class SPDSolver:
 
     def __init__(self, A: SharedArray, max_condition: float = 1e4,
                  warm_start: "SPDSolver | None" = None, diagonal_bits: int | None = None,
-                 unit_diagonal: SharedArray | None = None):
+                 unit_diagonal: SharedArray | None = None, margin: float = MARGIN):
         A = shared(A, "A", 2)
         d = A.shape[0]
         if A.shape != (d, d):
@@ -230,7 +235,7 @@ class SPDSolver:
         index = np.arange(d)
         self.scale = int(diagonal_bits) if diagonal_bits is not None else rsqrt(A[index, index])
         bits = factor_bits(A.fixed_point.range_bits, max_condition)
-        start = (2 / (1 / max_condition + MARGIN * d), chain_factors(d, max_condition, bits), bits,
+        start = (2 / (1 / max_condition + margin * d), chain_factors(d, max_condition, bits, margin), bits,
                  guard_bits(A.fixed_point.range_bits, max_condition, bits))
         if not self._iterate(start, None, "SPDSolver: well conditioned"):
             raise ConditioningError(

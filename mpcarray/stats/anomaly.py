@@ -42,7 +42,10 @@ ZSCORE_BITS = 4
 #: it is divided by a public ``4^h`` that brings it below ``4^(f - JACOBI_BITS)``: a scale with
 #: fewer bits gives a diagonal far from 1 (0.6 to 3.1 for iris at ``f = 12`` with 1 or 2 bits),
 #: beyond the chain's eigenvalue interval, and the solver reported an ill-conditioned matrix.
+#: More bits cost precision (at 6, the diabetes distances at ``f = 12`` exceeded their bound).
 JACOBI_BITS = 3
+#: The solver's eigenvalue margin for a diagonal up to ``(1 + 2^-JACOBI_BITS)^2``, about 1.27.
+JACOBI_MARGIN = 1.3
 #: Default ``|z|`` above which a value is flagged.
 Z_THRESHOLD = 3.0
 #: Default tail probability of the chi-squared cut-off for Mahalanobis distances.
@@ -196,7 +199,8 @@ def _squared_distances(X, ddof, bounds, to, max_condition):
     # at most s / 2, so that q = 2^s d^2 stays in range (then the scale keeps fewer bits)
     h = int(np.clip(t + 1 - (frac_bits(X) - JACOBI_BITS), 0, s // 2))
     covariance = m.scatter * (4.0**-h / (n - ddof))  # S 4^-h, so S^-1 = 4^-h (S 4^-h)^-1
-    Y = SPDSolver(covariance, max_condition).solve(C.T, scale_bits=s - 2 * h)  # 2^s S^-1 C^T, (p, n)
+    solver = SPDSolver(covariance, max_condition, margin=JACOBI_MARGIN)
+    Y = solver.solve(C.T, scale_bits=s - 2 * h)  # 2^s S^-1 C^T, (p, n)
     return (C * Y.T).sum(axis=1), s, to
 
 
