@@ -234,13 +234,7 @@ class SharedArray(NDArrayOperatorsMixin):
                                 0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta,
                                 records, asked_by,
                                 None if receivers is None else tuple(rt.parties[r] for r in receivers))
-        reasons = rt.guard.decide(request)
-        allowed = protocols.agree(rt, [r is None for r in reasons]) if rt.guard.active else [True] * rt.n_parties
-        try:
-            rt.guard.conclude(request, allowed, reasons)
-        except RevealRefusedError:
-            protocols.exchange_heads(rt)  # every party refused alike, so every party exchanges
-            raise
+        authorise(rt, request)
         if noise is None:
             shares = self._shares
         elif grid is not None:  # integer noise in units of 2^-frac, added to the encoding itself
@@ -846,3 +840,15 @@ def _receivers(x: SharedArray, to) -> np.ndarray:
 
 #: Ufuncs whose results are 0/1 indicators (for the lineage's kind).
 _COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal)
+
+
+def authorise(rt, request: RevealRequest) -> None:
+    """Every party's policy decides on ``request`` (one round when the session has policies or a
+    budget); :class:`RevealRefusedError` at every party if any refuses, after the audit logs are bound."""
+    reasons = rt.guard.decide(request)
+    allowed = protocols.agree(rt, [r is None for r in reasons]) if rt.guard.active else [True] * rt.n_parties
+    try:
+        rt.guard.conclude(request, allowed, reasons)
+    except RevealRefusedError:
+        protocols.exchange_heads(rt)  # every party refused alike, so every party exchanges
+        raise

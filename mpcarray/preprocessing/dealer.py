@@ -27,8 +27,16 @@ from functools import cached_property
 import numpy as np
 
 from .. import kernels
+from ..domains.wide_field import WideField
 from ..transport import Transport
-from .kinds import KINDS, correction, matrix_correction, matrix_sizes, stream_length
+from .kinds import (
+    KINDS,
+    correction,
+    masked_solve_parts,
+    matrix_correction,
+    matrix_sizes,
+    stream_length,
+)
 from .provider import Provider
 
 
@@ -180,6 +188,17 @@ class Dealer(Provider):
         if 0 in self._transport.ranks:
             c[self._transport.first_row] = material.correction.reshape(batch + (m, p))
         return a, b, c
+
+    def masked_solve(self, m: int, cols: int, field: WideField):
+        """Elements of ``field`` for a masked solve: a random matrix ``R`` ``(k, m, m)``, a mask ``A``
+        ``(k, m, cols)`` and ``C = R @ A`` ``(k, m, cols)``, additively shared mod P."""
+        material = self._material("masked_solve", m, cols, field.exponent)
+        flat = kernels.fill_streams(material.streams, material.offset,
+                                    stream_length("masked_solve", (m, cols, field.exponent)))
+        r, a, c = masked_solve_parts(flat, m, cols, field)
+        if 0 in self._transport.ranks:
+            c[self._transport.first_row] = field.from_words(material.correction, "the dealer").reshape(m, cols)
+        return r, a, c
 
 
 class SimulatedDealer(Dealer):

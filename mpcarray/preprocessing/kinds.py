@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from .. import kernels
+from ..domains.wide_field import WideField
 from .gates import GATES, gate_length
 
 
@@ -56,6 +57,31 @@ def _matrix_correction(streams, offset, m, inner, p, count):
     return matrix_correction(flat, m, inner, p, count)
 
 
+def masked_solve_length(m: int, cols: int, exponent: int) -> int:
+    """Stream values of one masked-solve request: ``R`` (m, m), ``A`` and ``C`` (m, cols), each
+    element from ``words + 1`` values (:meth:`~mpcarray.domains.wide_field.WideField.uniform`)."""
+    return (m * m + 2 * m * cols) * (WideField(exponent).words + 1)
+
+
+def masked_solve_parts(flat: np.ndarray, m: int, cols: int, field: WideField):
+    """Every held party's ``(R, A, C)`` from its stream values ``flat`` (``(k, length)``), as elements."""
+    k, per = flat.shape[0], field.words + 1
+    elements = field.uniform(flat.reshape(k, -1, per))
+    r = elements[:, : m * m].reshape(k, m, m)
+    a = elements[:, m * m: m * m + m * cols].reshape(k, m, cols)
+    c = elements[:, m * m + m * cols:].reshape(k, m, cols)
+    return r, a, c
+
+
+def _masked_solve_correction(streams, offset, m, cols, exponent):
+    """Party 0's ``C_0 = (sum R)(sum A) - sum_{i>0} C_i mod P``, as ``(m * cols, words)`` words."""
+    field = WideField(exponent)
+    flat = kernels.fill_streams(streams, offset, masked_solve_length(m, cols, exponent))
+    r, a, c = masked_solve_parts(flat, m, cols, field)
+    total = field.matmul(r.sum(axis=0), a.sum(axis=0))
+    return field.to_words(field.sub(total, c[1:].sum(axis=0))).reshape(m * cols, field.words)
+
+
 def _gate_correction(streams, offset, size, gate):
     return kernels.gate_correction(streams, offset, size, GATES[gate].products, len(GATES[gate].inputs))
 
@@ -72,6 +98,7 @@ KINDS: dict[str, Kind] = {
     "matrix_triple": Kind(10, lambda m, inner, p, count: sum(matrix_sizes(m, inner, p, count)),
                           _matrix_correction, 3),
     "gate_masks": Kind(11, gate_length, _gate_correction, 2),
+    "masked_solve": Kind(12, masked_solve_length, _masked_solve_correction, 2),
 }
 BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)
@@ -84,6 +111,8 @@ BIT_PARAMETERS = {"truncation": (1, 63), "word_dabits": (1, 64)}
 def stream_length(name: str, params: tuple) -> int:
     """Stream values one request of kind ``name`` reserves; :class:`ValueError` for parameters
     no party would send (a shift of 64 bits, say), so a malformed request fails before any work."""
+    if name == "masked_solve" and (len(params) != 3 or min(params[:2]) < 1):
+        raise ValueError(f"masked_solve needs (rows, columns, exponent) with positive sizes, got {params}")
     if name in BIT_PARAMETERS and params:
         low, high = BIT_PARAMETERS[name]
         if not low <= params[-1] <= high:
@@ -96,5 +125,5 @@ def correction(name: str, streams, offset: int, params: tuple) -> np.ndarray:
     return KINDS[name].correction(streams, offset, *params)
 
 
-__all__ = ["BIT_PARAMETERS", "BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "matrix_correction",
-           "matrix_sizes", "stream_length"]
+__all__ = ["BIT_PARAMETERS", "BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "masked_solve_length",
+           "masked_solve_parts", "matrix_correction", "matrix_sizes", "stream_length"]

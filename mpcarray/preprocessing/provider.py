@@ -25,6 +25,7 @@ _NEEDED_FOR = {
     "gram_masks": "X.T @ X",
     "matrix_triple": "matrix products",
     "gate_masks": "comparisons and bit decomposition",
+    "masked_solve": "the exact masked solve of normal equations",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
     "zero_sharings": "random bits in a field",
@@ -78,6 +79,9 @@ class Provider(ABC):
 
     def gate_masks(self, size: int, gate: int):
         self._unavailable("gate_masks")
+
+    def masked_solve(self, m: int, cols: int, field):
+        self._unavailable("masked_solve")
 
     def double_sharings(self, size: int, domain):
         self._unavailable("double_sharings")

@@ -1,0 +1,105 @@
+"""Exact least squares from owners' rows: each owner's integer normal equations, pooled and solved masked.
+
+Every hospital that shared row blocks knows them in plaintext (DESIGN.md §5).
+It encodes its values as integers ``round(v 2^VALUE_BITS)`` and computes its
+own ``Z_k^T Z_k`` exactly (``Z = [1, X, y]``); the sum of these integer matrices
+holds the normal equations of the pooled rows, which
+:func:`mpcarray.protocols.masked_solve.masked_solve` solves in a field large
+enough for the exact rational solution. The coefficients are therefore the
+least-squares solution of the data rounded to ``2^-(VALUE_BITS + 1)``, with
+no fixed-point arithmetic on the way.
+"""
+
+import math
+
+import numpy as np
+
+from .. import protocols
+from ..disclosure import RevealRequest
+from ..domains.wide_field import WideField
+from ..errors import ConditioningError, UnsupportedOperationError
+from ..protocols.masked_solve import masked_solve
+from . import lineage, ranges
+from .owner import ELSEWHERE
+from .shared_array import authorise
+
+#: Fractional bits of the integers the owners encode their values with.
+VALUE_BITS = 40
+#: Bits of one limb of the exact integer Gram product (limb products and sums of
+#: ``_CHUNK_ROWS`` of them stay below 2^53, exact in float64).
+_LIMB_BITS = 21
+_CHUNK_ROWS = 2048
+
+
+def pooled_least_squares(groups, intercept: bool, labels: tuple[str, str], rows) -> np.ndarray:
+    """Exact least-squares coefficients of ``y`` on ``X`` from owner row blocks (intercept first if any).
+
+    ``groups``: per owner, its ``(X_k, y_k)`` row blocks (:func:`~.blocks.aligned_parts`);
+    ``labels``: the coefficients' and the intercept's labels for the parties'
+    policies (one decision before anything is opened); ``rows``: the pooled
+    arrays, whose lineage gives the cohort.
+
+    Reveals: the coefficients, exactly (see :func:`masked_solve`); nothing else.
+    Cost: 2 rounds, plus the policy round and the audit round of a reveal.
+    """
+    rt = groups[0][0]._rt
+    if rt.shamir:
+        raise UnsupportedOperationError("the exact solve needs an additive session with a dealer "
+                                        "(in Shamir sessions use method='iterative')")
+    n = sum(X_k.shape[0] for X_k, _ in groups)
+    m = groups[0][0].shape[1] + int(intercept)  # unknowns
+    value_bits = groups[0][0].fixed_point.range_bits + VALUE_BITS
+    # numerators and denominators are determinants of Gram matrices of m columns of n values
+    # below 2^value_bits (Hadamard): below (n 4^value_bits)^m; P must exceed twice their product
+    field = WideField.for_bits(math.ceil(2 * m * (math.log2(n) + 2 * value_bits)) + 1)
+    contributions = np.zeros((len(rt.ranks), m, m + 1), dtype=object)
+    for X_k, y_k in groups:
+        if X_k._known_by in rt.ranks and X_k._plain is not ELSEWHERE:
+            gram = _integer_gram(_design(X_k._plain, y_k._plain, intercept))
+            row = rt.ranks.index(X_k._known_by)
+            contributions[row] = contributions[row] + gram[:m]
+    contributions = np.stack([field.encode(c) for c in contributions])
+    records = None if (found := lineage.pooled((), *rows)) is None else found.records
+    caller = ranges.calling_module(0, function=True)
+    shapes = ((m - int(intercept),), ()) if intercept else ((m,),)
+    for label, shape in zip(labels, shapes):
+        authorise(rt, RevealRequest(label, shape, "float64", cohort=records, records=records, asked_by=caller))
+    solution = masked_solve(rt, contributions, field)
+    protocols.exchange_heads(rt)
+    if solution is None:
+        raise ConditioningError("the design matrix is singular (a column is constant or a combination of "
+                                "others): drop the redundant columns")
+    return np.array([float(field.rational(v)) for v in solution[:, 0]])
+
+
+def _design(X, y, intercept: bool) -> np.ndarray:
+    """``[1, X, y]`` (or ``[X, y]``) as integer-valued float64: ``round(v 2^VALUE_BITS)``."""
+    columns = [np.asarray(X, dtype=np.float64).reshape(len(X), -1), np.asarray(y, dtype=np.float64).reshape(-1, 1)]
+    if intercept:
+        columns.insert(0, np.ones((len(X), 1)))
+    return np.rint(np.ldexp(np.hstack(columns), VALUE_BITS))
+
+
+def _integer_gram(Z: np.ndarray) -> np.ndarray:
+    """``Z^T Z`` exactly, as Python integers, for integer-valued float64 ``Z``.
+
+    ``|Z|`` is split into limbs of :data:`_LIMB_BITS` bits with ``Z``'s sign (exact:
+    divisions by powers of two), and the limbs' products are summed in chunks of rows
+    small enough for float64 to hold every partial sum exactly.
+    """
+    sign, rest, limbs = np.sign(Z), np.abs(Z), []
+    while np.any(rest != 0) or not limbs:  # |Z| in limbs of 21 bits, each carrying Z's sign
+        high = np.floor(np.ldexp(rest, -_LIMB_BITS))
+        limbs.append(sign * (rest - np.ldexp(high, _LIMB_BITS)))
+        rest = high
+    stacked = np.hstack(limbs)
+    blocks = np.zeros((stacked.shape[1],) * 2, dtype=object)
+    for start in range(0, len(Z), _CHUNK_ROWS):
+        chunk = stacked[start: start + _CHUNK_ROWS]
+        blocks = blocks + (chunk.T @ chunk).astype(np.int64).astype(object)
+    c, q = Z.shape[1], len(limbs)
+    total = np.zeros((c, c), dtype=object)
+    for a in range(q):
+        for b in range(q):
+            total = total + blocks[a * c:(a + 1) * c, b * c:(b + 1) * c] * (1 << (_LIMB_BITS * (a + b)))
+    return total

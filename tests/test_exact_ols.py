@@ -1,0 +1,186 @@
+"""``LinearRegression(method="exact")``: owners' integer normal equations solved behind a random mask.
+
+References: statsmodels OLS, NIST's certified Longley coefficients, and the exact
+rational solution of the rounded data computed with :class:`fractions.Fraction`.
+"""
+
+import json
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from sklearn.datasets import load_diabetes
+
+import mpcarray as mpc
+from mpcarray import launch
+from mpcarray.array.pooled import VALUE_BITS, _integer_gram
+from mpcarray.domains.wide_field import WideField
+from mpcarray.privacy import Policy
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+sys.path.insert(0, str(PROGRAMS))
+import exact_ols
+
+PARTIES = ["hosp_a", "hosp_b", "lab_c"]
+#: Documented in docs/models.md: the exact method against statsmodels on diabetes (relative).
+DIABETES_BOUND = 1e-9
+
+
+def shared_rows(s, X, y, owners):
+    """``X`` and ``y`` split into consecutive row blocks, one per owner."""
+    blocks = np.array_split(np.arange(len(y)), len(owners))
+    Xs = np.concatenate([s.share(X[b], owner=o) for b, o in zip(blocks, owners)])
+    ys = np.concatenate([s.share(y[b], owner=o) for b, o in zip(blocks, owners)])
+    return Xs, ys
+
+
+def exact_rational_ols(X, y, intercept=True):
+    """The least-squares solution of the data rounded to 2^-(VALUE_BITS + 1), in exact fractions."""
+    Z = np.column_stack(([np.ones(len(y))] if intercept else []) + [X, y])
+    Z = [[Fraction(int(v)) for v in row] for row in np.rint(np.ldexp(Z, VALUE_BITS))]
+    c = len(Z[0])
+    A = [[sum(r[i] * r[j] for r in Z) for j in range(c)] for i in range(c - 1)]  # [G | b]
+    for col in range(c - 1):  # Gauss-Jordan over the rationals
+        pivot = next(r for r in range(col, c - 1) if A[r][col] != 0)
+        A[col], A[pivot] = A[pivot], A[col]
+        A[col] = [v / A[col][col] for v in A[col]]
+        for r in range(c - 1):
+            if r != col:
+                A[r] = [v - A[r][col] * w for v, w in zip(A[r], A[col])]
+    return [row[-1] for row in A]
+
+
+@pytest.mark.parametrize("owners", [(0, 1, 2), (1, 0)])
+def test_diabetes_matches_statsmodels_in_two_rounds(owners):
+    X, y = load_diabetes(return_X_y=True)
+    reference = sm.OLS(y, sm.add_constant(X)).fit().params
+    with mpc.Session(parties=PARTIES, seed=1) as s:
+        Xs, ys = shared_rows(s, X, y, owners)
+        before = s.comm.snapshot()
+        model = mpc.models.LinearRegression(method="exact").fit(Xs, ys)
+        cost = s.comm - before
+    assert cost.rounds == 2
+    assert np.max(np.abs(model.coef_ - reference[1:]) / np.abs(reference[1:])) < DIABETES_BOUND
+    assert abs(model.intercept_ - reference[0]) < DIABETES_BOUND * abs(reference[0])
+    assert model.bse_ is None
+
+
+def test_the_coefficients_are_the_exact_solution_of_the_rounded_data():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 2)) * [3.0, 0.01]
+    y = X @ [1.0, -40.0] + rng.normal(size=30)
+    with mpc.Session(parties=PARTIES, seed=2) as s:
+        for intercept in (True, False):
+            model = mpc.models.LinearRegression(method="exact", fit_intercept=intercept)
+            model.fit(*shared_rows(s, X, y, (0, 1, 2)))
+            exact = exact_rational_ols(X, y, intercept)
+            fitted = ([model.intercept_] if intercept else []) + list(model.coef_)
+            assert fitted == [float(v) for v in exact]  # correctly rounded fractions
+            assert intercept or model.intercept_ == 0.0
+
+
+def test_longley_to_the_certified_values_where_the_iterative_solver_refuses():
+    """Longley (16 rows, condition number about 5e9), against NIST's certified coefficients."""
+    data = sm.datasets.longley.load_pandas()
+    X, y = data.exog.to_numpy(), data.endog.to_numpy()
+    certified = np.array([-3482258.63459582, 15.0618722713733, -0.358191792925910e-01, -2.02022980381683,
+                          -1.03322686717359, -0.511041056535807e-01, 1829.15146461355])
+    with mpc.Session(parties=PARTIES, seed=3) as s:
+        Xs, ys = shared_rows(s, X, y, (0, 1))
+        model = mpc.models.LinearRegression(method="exact").fit(Xs, ys)
+        with pytest.raises(mpc.models.ConditioningError):
+            mpc.models.LinearRegression().fit(Xs, ys)
+    fitted = np.concatenate([[model.intercept_], model.coef_])
+    np.testing.assert_allclose(fitted, certified, rtol=1e-9)
+
+
+@pytest.mark.parametrize("n_parties, owners", [(2, (0, 1)), (5, (3, 1))])
+def test_other_party_counts_and_parties_without_rows(n_parties, owners):
+    rng = np.random.default_rng(n_parties)
+    X = rng.uniform(0, 100, size=(57, 4))
+    y = X @ [0.1, -0.2, 0.3, 0.0] + 5 * rng.normal(size=57)
+    reference = np.linalg.lstsq(np.column_stack([np.ones(57), X]), y, rcond=None)[0]
+    with mpc.Session(parties=n_parties, seed=4) as s:
+        model = mpc.models.LinearRegression(method="exact").fit(*shared_rows(s, X, y, owners))
+    np.testing.assert_allclose(np.concatenate([[model.intercept_], model.coef_]), reference, rtol=1e-9)
+
+
+def test_policies_decide_before_anything_is_opened():
+    X, y = exact_ols.data()
+    seen = []
+    policies = {"lab_c": Policy(min_cohort=41), "hosp_a": Policy(check=lambda r: seen.append(r) or True)}
+    with mpc.Session(parties=PARTIES, seed=5, policies=policies) as s:
+        Xs, ys = shared_rows(s, X, y, (0, 1))
+        before = s.comm.snapshot()
+        with pytest.raises(mpc.RevealRefusedError, match="cohort of 40 is below the minimum of 41"):
+            mpc.models.LinearRegression(method="exact").fit(Xs, ys)
+        assert (s.comm - before).rounds == 1  # the decision round only: no mask was opened
+    assert [(r.label, r.records, r.asked_by) for r in seen] == [
+        ("LinearRegression.coef_", 40, "mpcarray.models.linear.LinearRegression._fit_exact")]
+    with mpc.Session(parties=PARTIES, seed=5, policies={"lab_c": Policy(min_cohort=40)}) as s:
+        Xs, ys = shared_rows(s, X, y, (0, 1))
+        before = s.comm.snapshot()
+        mpc.models.LinearRegression(method="exact").fit(Xs, ys)
+        assert (s.comm - before).rounds == 4  # a decision round per label, then the 2 rounds
+
+
+def test_unsupported_layouts_and_options_are_refused_before_anything_is_sent():
+    X, y = exact_ols.data()
+    with mpc.Session(parties=PARTIES, seed=6) as s:
+        Xs, ys = shared_rows(s, X, y, (0, 1))
+        columns = np.hstack([s.share(X[:, :1], owner=0), s.share(X[:, 1:], owner=1)])
+        before = s.comm.snapshot()
+        with pytest.raises(mpc.UnsupportedOperationError, match="rows shared by their owners"):
+            mpc.models.LinearRegression(method="exact").fit(columns, ys)
+        with pytest.raises(mpc.UnsupportedOperationError, match="standard_errors"):
+            mpc.models.LinearRegression(method="exact", standard_errors=True).fit(Xs, ys)
+        with pytest.raises(ValueError, match="method must be"):
+            mpc.models.LinearRegression(method="closed form").fit(Xs, ys)
+        assert (s.comm - before).rounds == 0
+        twice, _ = shared_rows(s, np.column_stack([X, X[:, 0]]), y, (0, 1))
+        with pytest.raises(mpc.models.ConditioningError, match="singular"):
+            mpc.models.LinearRegression(method="exact").fit(twice, ys)
+    with mpc.Session(parties=PARTIES, scheme="shamir") as s, pytest.raises(mpc.UnsupportedOperationError,
+                                                                           match="additive"):
+        mpc.models.LinearRegression(method="exact").fit(*shared_rows(s, X, y, (0, 1)))
+
+
+def test_integer_gram_is_exact_and_the_field_reconstructs_fractions():
+    rng = np.random.default_rng(7)
+    Z = np.rint(np.ldexp(rng.normal(size=(5000, 4)) * [1e-3, 1.0, 1e3, 2.0**29], VALUE_BITS))
+    integers = np.array([[int(v) for v in row] for row in Z], dtype=object)
+    assert (_integer_gram(Z) == integers.T @ integers).all()
+    field = WideField.for_bits(600)
+    assert field.exponent == 607
+    for fraction in (Fraction(-3, 7), Fraction(2**290 - 1, 2**299 + 5), Fraction(0)):
+        residue = fraction.numerator * pow(fraction.denominator, -1, field.p) % field.p
+        assert field.rational(residue) == fraction
+    beyond = Fraction(2**400 + 1, 3)  # a numerator above sqrt(P / 2): another fraction, or none
+    residue = beyond.numerator * pow(beyond.denominator, -1, field.p) % field.p
+    try:
+        assert field.rational(residue) != beyond
+    except ArithmeticError:
+        pass
+    with pytest.raises(mpc.MpcError, match="largest"):
+        WideField.for_bits(10**6)
+
+
+@pytest.mark.network
+def test_over_sockets_every_party_gets_the_simulated_coefficients(tmp_path):
+    with mpc.Session(parties=3, seed=8) as s:
+        simulated = exact_ols.main(s)
+    config = launch.prepare(tmp_path, ["party0", "party1", "party2"], timeout=20)
+    results = launch.start(config, PROGRAMS / "exact_ols.py").wait(120.0)
+    assert all(code == 0 for code, _ in results.values()), results
+    for name, (_, output) in results.items():
+        if name == "dealer":
+            continue
+        party = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+        assert party["coef"] == simulated["coef"] and party["intercept"] == simulated["intercept"]
+        assert party["rounds"] == simulated["rounds"] == 2
+        rank = party["rank"]
+        assert party["bytes_sent"][rank] == simulated["bytes_sent"][rank]
+        assert party["dealer_bytes"][rank] == simulated["dealer_bytes"][rank]
