@@ -57,6 +57,8 @@ def means_and_ols(Xs, ys):
 
 FITS = (
     Fit("OLS, diabetes 442 x 10", 3, diabetes(), ols),
+    Fit('OLS, diabetes 442 x 10, `method="exact"`', 3, diabetes(),
+        lambda Xs, ys: mpc.models.LinearRegression(method="exact").fit(Xs, ys)),
     Fit("logistic regression, 10 GD epochs, breast cancer 569 x 30", 3, cancer(),
         lambda Xs, ys: mpc.models.LogisticRegression(None, max_iter=10, tol=None, method="gd").fit(Xs, ys)),
     Fit("logistic regression, 10 Newton steps, breast cancer 569 x 8", 3, cancer(NEWTON_FEATURES),

@@ -42,6 +42,7 @@ WORKLOADS = {
     "reciprocal_1e5": functools.partial(w.nonlinear, name="reciprocal", size=10**5),
     "ols_diabetes_rows": functools.partial(w.ols, layout="rows"),
     "ols_diabetes_columns": functools.partial(w.ols, layout="columns"),
+    "ols_diabetes_rows_exact": functools.partial(w.ols, layout="rows", method="exact"),
     "logistic_gd10_cancer": w.logistic,
     "psi_1e3": functools.partial(w.intersection, size=10**3),
     "shamir5_checked_mul_1e5": functools.partial(w.products, size=10**5),

@@ -4,8 +4,8 @@ Every hospital that shared row blocks knows them in plaintext (DESIGN.md §5).
 It encodes its values as integers ``round(v 2^VALUE_BITS)`` and computes its
 own ``Z_k^T Z_k`` exactly (``Z = [1, X, y]``); the sum of these integer matrices
 holds the normal equations of the pooled rows, which
-:func:`mpcarray.protocols.masked_solve.masked_solve` solves in a field large
-enough for the exact rational solution. The coefficients are therefore the
+:func:`mpcarray.protocols.masked_solve.masked_solve` solves modulo a product
+of primes large enough for the exact rational solution. The coefficients are therefore the
 least-squares solution of the data rounded to ``2^-(VALUE_BITS + 1)``, with
 no fixed-point arithmetic on the way.
 """
@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import protocols
 from ..disclosure import RevealRequest
-from ..domains.wide_field import WideField
+from ..domains.residues import ResidueRing
 from ..errors import ConditioningError, UnsupportedOperationError
 from ..protocols.masked_solve import masked_solve
 from . import lineage, ranges
@@ -51,25 +51,25 @@ def pooled_least_squares(groups, intercept: bool, labels: tuple[str, str], rows)
     value_bits = groups[0][0].fixed_point.range_bits + VALUE_BITS
     # numerators and denominators are determinants of Gram matrices of m columns of n values
     # below 2^value_bits (Hadamard): below (n 4^value_bits)^m; P must exceed twice their product
-    field = WideField.for_bits(math.ceil(2 * m * (math.log2(n) + 2 * value_bits)) + 1)
+    ring = ResidueRing.for_bits(math.ceil(2 * m * (math.log2(n) + 2 * value_bits)) + 1)
     contributions = np.zeros((len(rt.ranks), m, m + 1), dtype=object)
     for X_k, y_k in groups:
         if X_k._known_by in rt.ranks and X_k._plain is not ELSEWHERE:
             gram = _integer_gram(_design(X_k._plain, y_k._plain, intercept))
             row = rt.ranks.index(X_k._known_by)
             contributions[row] = contributions[row] + gram[:m]
-    contributions = np.stack([field.encode(c) for c in contributions])
+    contributions = np.stack([ring.encode(c) for c in contributions])
     records = None if (found := lineage.pooled((), *rows)) is None else found.records
     caller = ranges.calling_module(0, function=True)
     shapes = ((m - int(intercept),), ()) if intercept else ((m,),)
     for label, shape in zip(labels, shapes):
         authorise(rt, RevealRequest(label, shape, "float64", cohort=records, records=records, asked_by=caller))
-    solution = masked_solve(rt, contributions, field)
+    solution = masked_solve(rt, contributions, ring)
     protocols.exchange_heads(rt)
     if solution is None:
         raise ConditioningError("the design matrix is singular (a column is constant or a combination of "
                                 "others): drop the redundant columns")
-    return np.array([float(field.rational(v)) for v in solution[:, 0]])
+    return np.array([float(ring.rational(v)) for v in ring.integers(solution[:, :, 0])])
 
 
 def _design(X, y, intercept: bool) -> np.ndarray:

@@ -27,7 +27,8 @@ from functools import cached_property
 import numpy as np
 
 from .. import kernels
-from ..domains.wide_field import WideField
+from ..errors import ProtocolError
+from ..domains.residues import ResidueRing
 from ..transport import Transport
 from .kinds import (
     KINDS,
@@ -189,15 +190,19 @@ class Dealer(Provider):
             c[self._transport.first_row] = material.correction.reshape(batch + (m, p))
         return a, b, c
 
-    def masked_solve(self, m: int, cols: int, field: WideField):
-        """Elements of ``field`` for a masked solve: a random matrix ``R`` ``(k, m, m)``, a mask ``A``
-        ``(k, m, cols)`` and ``C = R @ A`` ``(k, m, cols)``, additively shared mod P."""
-        material = self._material("masked_solve", m, cols, field.exponent)
-        flat = kernels.fill_streams(material.streams, material.offset,
-                                    stream_length("masked_solve", (m, cols, field.exponent)))
-        r, a, c = masked_solve_parts(flat, m, cols, field)
+    def masked_solve(self, m: int, cols: int, ring: ResidueRing):
+        """Elements of ``ring`` for a masked solve, additively shared: a random matrix ``R``
+        ``(k, K, m, m)``, a mask ``A`` ``(k, K, m, cols)`` and ``C = R @ A`` ``(k, K, m, cols)``."""
+        params = (m, cols, ring.count)
+        material = self._material("masked_solve", *params)
+        flat = kernels.fill_streams(material.streams, material.offset, stream_length("masked_solve", params))
+        r, a, c = masked_solve_parts(flat, m, cols, ring)
         if 0 in self._transport.ranks:
-            c[self._transport.first_row] = field.from_words(material.correction, "the dealer").reshape(m, cols)
+            try:
+                correction = ring.check(np.asarray(material.correction), (m * cols,), "the dealer")
+            except ValueError as err:
+                raise ProtocolError(str(err)) from err
+            c[self._transport.first_row] = correction.reshape(ring.count, m, cols)
         return r, a, c
 
 

@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from .. import kernels
-from ..domains.wide_field import WideField
+from ..domains.residues import ResidueRing
 from .gates import GATES, gate_length
 
 
@@ -57,29 +57,40 @@ def _matrix_correction(streams, offset, m, inner, p, count):
     return matrix_correction(flat, m, inner, p, count)
 
 
-def masked_solve_length(m: int, cols: int, exponent: int) -> int:
+def masked_solve_length(m: int, cols: int, count: int) -> int:
     """Stream values of one masked-solve request: ``R`` (m, m), ``A`` and ``C`` (m, cols), each
-    element from ``words + 1`` values (:meth:`~mpcarray.domains.wide_field.WideField.uniform`)."""
-    return (m * m + 2 * m * cols) * (WideField(exponent).words + 1)
+    element two values per residue of a :class:`~mpcarray.domains.residues.ResidueRing` of ``count`` primes."""
+    return (m * m + 2 * m * cols) * count * 2
 
 
-def masked_solve_parts(flat: np.ndarray, m: int, cols: int, field: WideField):
-    """Every held party's ``(R, A, C)`` from its stream values ``flat`` (``(k, length)``), as elements."""
-    k, per = flat.shape[0], field.words + 1
-    elements = field.uniform(flat.reshape(k, -1, per))
-    r = elements[:, : m * m].reshape(k, m, m)
-    a = elements[:, m * m: m * m + m * cols].reshape(k, m, cols)
-    c = elements[:, m * m + m * cols:].reshape(k, m, cols)
-    return r, a, c
+def masked_solve_parts(flat: np.ndarray, m: int, cols: int, ring: ResidueRing):
+    """Every held party's ``(R, A, C)`` from its stream values ``flat`` (``(k, length)``), as
+    elements ``(k, K, rows, columns)``."""
+    k, count = flat.shape[0], ring.count
+    sizes = (m * m, m * cols, m * cols)
+    parts, start = [], 0
+    for size, shape in zip(sizes, ((m, m), (m, cols), (m, cols))):
+        words = flat[:, 2 * count * start: 2 * count * (start + size)].reshape(k, count, *shape, 2)
+        parts.append(np.stack([ring.uniform(w) for w in words]))
+        start += size
+    return tuple(parts)
 
 
-def _masked_solve_correction(streams, offset, m, cols, exponent):
-    """Party 0's ``C_0 = (sum R)(sum A) - sum_{i>0} C_i mod P``, as ``(m * cols, words)`` words."""
-    field = WideField(exponent)
-    flat = kernels.fill_streams(streams, offset, masked_solve_length(m, cols, exponent))
-    r, a, c = masked_solve_parts(flat, m, cols, field)
-    total = field.matmul(r.sum(axis=0), a.sum(axis=0))
-    return field.to_words(field.sub(total, c[1:].sum(axis=0))).reshape(m * cols, field.words)
+def _masked_solve_correction(streams, offset, m, cols, count):
+    """Party 0's ``C_0 = (sum R)(sum A) - sum_{i>0} C_i mod P``, as ``(K, m * cols)`` residues."""
+    ring = ResidueRing(count)
+    flat = kernels.fill_streams(streams, offset, masked_solve_length(m, cols, count))
+    r, a, c = masked_solve_parts(flat, m, cols, ring)
+    total = ring.matmul(_sum(ring, r), _sum(ring, a))
+    return ring.sub(total, _sum(ring, c[1:])).reshape(count, m * cols)
+
+
+def _sum(ring: ResidueRing, parts: np.ndarray) -> np.ndarray:
+    """The sum of the parties' shares ``parts`` (``(k, K, ...)``) modulo P."""
+    total = np.zeros(parts.shape[1:], dtype=np.uint64)
+    for part in parts:
+        total = ring.add(total, part)
+    return total
 
 
 def _gate_correction(streams, offset, size, gate):
@@ -111,8 +122,10 @@ BIT_PARAMETERS = {"truncation": (1, 63), "word_dabits": (1, 64)}
 def stream_length(name: str, params: tuple) -> int:
     """Stream values one request of kind ``name`` reserves; :class:`ValueError` for parameters
     no party would send (a shift of 64 bits, say), so a malformed request fails before any work."""
-    if name == "masked_solve" and (len(params) != 3 or min(params[:2]) < 1):
-        raise ValueError(f"masked_solve needs (rows, columns, exponent) with positive sizes, got {params}")
+    if name == "masked_solve":
+        if len(params) != 3 or min(params[:2]) < 1:
+            raise ValueError(f"masked_solve needs (rows, columns, primes) with positive sizes, got {params}")
+        ResidueRing(params[2])  # a valid number of primes, else ValueError
     if name in BIT_PARAMETERS and params:
         low, high = BIT_PARAMETERS[name]
         if not low <= params[-1] <= high:

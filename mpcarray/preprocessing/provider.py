@@ -80,7 +80,7 @@ class Provider(ABC):
     def gate_masks(self, size: int, gate: int):
         self._unavailable("gate_masks")
 
-    def masked_solve(self, m: int, cols: int, field):
+    def masked_solve(self, m: int, cols: int, ring):
         self._unavailable("masked_solve")
 
     def double_sharings(self, size: int, domain):
