@@ -23,7 +23,13 @@ import numpy as np
 
 from ..errors import MpcError
 from ..kernels.field import field_constants
-from ..kernels.residues import residue_add, residue_from_words, residue_matmul, residue_solve, residue_sub
+from ..kernels.residues import (
+    residue_add,
+    residue_from_words,
+    residue_matmul,
+    residue_solve,
+    residue_sub,
+)
 from .field import is_prime
 
 #: The primes lie below 2^PRIME_BITS (sums of two residues fit in a word; the field kernels reduce products).
@@ -32,15 +38,18 @@ PRIME_BITS = 62
 MAX_PRIMES = 1024
 
 
-@functools.lru_cache(maxsize=1)
-def _all_primes() -> tuple[int, ...]:
-    """The :data:`MAX_PRIMES` largest primes below ``2^PRIME_BITS``, largest first."""
-    found, candidate = [], (1 << PRIME_BITS) - 1
-    while len(found) < MAX_PRIMES:
+#: The largest primes below ``2^PRIME_BITS`` found so far, largest first (extended on demand).
+_PRIMES: list[int] = []
+
+
+def _primes(count: int) -> tuple[int, ...]:
+    """The ``count`` largest primes below ``2^PRIME_BITS``, largest first."""
+    candidate = _PRIMES[-1] - 2 if _PRIMES else (1 << PRIME_BITS) - 1
+    while len(_PRIMES) < count:
         if is_prime(candidate):
-            found.append(candidate)
+            _PRIMES.append(candidate)
         candidate -= 2
-    return tuple(found)
+    return tuple(_PRIMES[:count])
 
 
 class ResidueRing:
@@ -50,7 +59,7 @@ class ResidueRing:
         if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= MAX_PRIMES:
             raise ValueError(f"a residue ring has 1 to {MAX_PRIMES} primes, got {count!r}")
         self.count = int(count)
-        self.primes = _all_primes()[: self.count]
+        self.primes = _primes(self.count)
         self.modulus = math.prod(self.primes)
         constants = [field_constants(p) for p in self.primes]
         self._p, self._pinv, self._r2 = (np.array([c[i] for c in constants], dtype=np.uint64) for i in range(3))
@@ -59,9 +68,9 @@ class ResidueRing:
     @classmethod
     def for_bits(cls, bits: int) -> "ResidueRing":
         """The smallest ring of this family with ``P > 2^bits``."""
-        total, count = 0.0, 0
-        for p in _all_primes():
-            total, count = total + math.log2(p), count + 1
+        total = 0.0
+        for count in range(1, MAX_PRIMES + 1):
+            total += math.log2(_primes(count)[-1])
             if total > bits + 1e-6:
                 return cls(count)
         raise MpcError(f"a problem needing a {bits}-bit modulus is beyond the largest one here "

@@ -27,8 +27,8 @@ from functools import cached_property
 import numpy as np
 
 from .. import kernels
-from ..errors import ProtocolError
 from ..domains.residues import ResidueRing
+from ..errors import ProtocolError
 from ..transport import Transport
 from .kinds import (
     KINDS,
