@@ -293,15 +293,13 @@ def _models(s, dataset, k, meter, say) -> dict:
         f"    {'':<45}NumPy  {np.array2string(plain[:4], precision=5)}...\n"
         f"    max relative error {ols_err:.1e}; secure {meter.steps['OLS fit (owner-local)'].seconds:.2f} s "
         f"vs plaintext {plain_seconds * 1000:.2f} ms")
-    exact_err = None
-    if s.scheme == "additive":  # the masked solve needs the dealer
-        with meter.step("OLS fit (exact)"):
-            exact = mpc.models.LinearRegression(method="exact").fit(Xs, ys)
-        exact_err = float(np.max(np.abs(np.r_[exact.intercept_, exact.coef_] - plain) / np.abs(plain)))
-        say(f"    LinearRegression(method=\"exact\") (each hospital's own normal equations, solved "
-            f"behind a random mask):\n    max relative error {exact_err:.1e} in "
-            f"{meter.steps['OLS fit (exact)'].comm.rounds} rounds, against "
-            f"{meter.steps['OLS fit (owner-local)'].comm.rounds} for the iterative fit")
+    with meter.step("OLS fit (exact)"):
+        exact = mpc.models.LinearRegression(method="exact").fit(Xs, ys)
+    exact_err = float(np.max(np.abs(np.r_[exact.intercept_, exact.coef_] - plain) / np.abs(plain)))
+    say(f"    LinearRegression(method=\"exact\") (each hospital's own normal equations, solved "
+        f"behind a random mask):\n    max relative error {exact_err:.1e} in "
+        f"{meter.steps['OLS fit (exact)'].comm.rounds} rounds, against "
+        f"{meter.steps['OLS fit (owner-local)'].comm.rounds} for the iterative fit")
 
     names = list(dataset.feature_names)
     columns = [names.index(f) for f in LOGISTIC_FEATURES]

@@ -17,7 +17,7 @@ import numpy as np
 from .. import protocols
 from ..disclosure import RevealRequest
 from ..domains.residues import ResidueRing
-from ..errors import ConditioningError, UnsupportedOperationError
+from ..errors import ConditioningError
 from ..protocols.masked_solve import masked_solve
 from . import lineage, ranges
 from .owner import ELSEWHERE
@@ -40,12 +40,10 @@ def pooled_least_squares(groups, intercept: bool, labels: tuple[str, str], rows)
     arrays, whose lineage gives the cohort.
 
     Reveals: the coefficients, exactly (see :func:`masked_solve`); nothing else.
-    Cost: 2 rounds, plus the policy round and the audit round of a reveal.
+    Cost: 2 rounds (3 in a Shamir session that tolerates failures), plus the policy round
+    per label and the audit round of a reveal.
     """
     rt = groups[0][0]._rt
-    if rt.shamir:
-        raise UnsupportedOperationError("the exact solve needs an additive session with a dealer "
-                                        "(in Shamir sessions use method='iterative')")
     n = sum(X_k.shape[0] for X_k, _ in groups)
     m = groups[0][0].shape[1] + int(intercept)  # unknowns
     value_bits = groups[0][0].fixed_point.range_bits + VALUE_BITS
@@ -64,7 +62,8 @@ def pooled_least_squares(groups, intercept: bool, labels: tuple[str, str], rows)
     shapes = ((m - int(intercept),), ()) if intercept else ((m,),)
     for label, shape in zip(labels, shapes):
         authorise(rt, RevealRequest(label, shape, "float64", cohort=records, records=records, asked_by=caller))
-    solution = masked_solve(rt, contributions, ring)
+    owners = tuple(sorted({X_k._known_by for X_k, _ in groups}))
+    solution = masked_solve(rt, contributions, ring, owners)
     protocols.exchange_heads(rt)
     if solution is None:
         raise ConditioningError("the design matrix is singular (a column is constant or a combination of "

@@ -30,7 +30,7 @@ from ..kernels.residues import (
     residue_solve,
     residue_sub,
 )
-from .field import is_prime
+from .field import PrimeField, is_prime
 
 #: The primes lie below 2^PRIME_BITS (sums of two residues fit in a word; the field kernels reduce products).
 PRIME_BITS = 62
@@ -129,6 +129,11 @@ class ResidueRing:
         for j in range(flat.shape[1]):
             values[j] = sum(int(r) * w for r, w in zip(flat[:, j], weights)) % self.modulus
         return values.reshape(elements.shape[1:])
+
+    @functools.cached_property
+    def fields(self) -> list[PrimeField]:
+        """The prime field of each residue (for Shamir sharings of one residue)."""
+        return [PrimeField(p) for p in self.primes]
 
     @functools.cached_property
     def _crt_weights(self) -> list[int]:

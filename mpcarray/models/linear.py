@@ -43,11 +43,11 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         :class:`~mpcarray.models.ConditioningError` is raised.
     method : {"iterative", "exact"}
         ``"iterative"`` (default): the fixed-point solver described below, for any
-        layout and scheme. ``"exact"``: for rows shared by their owners (each
-        hospital's rows one block of ``np.concatenate``) in an additive session
-        with a dealer, each hospital computes its own normal equations on its
-        values rounded to ``2^-41``, and the pooled equations are solved exactly
-        behind a random mask (:mod:`mpcarray.array.pooled`): 2 rounds instead of
+        layout. ``"exact"``: for rows shared by their owners (each hospital's
+        rows one block of ``np.concatenate``), each hospital computes its own
+        normal equations on its values rounded to ``2^-41``, and the pooled
+        equations are solved exactly behind a random mask
+        (:mod:`mpcarray.array.pooled`): 2 rounds (3 with Shamir) instead of
         about 130, and the coefficients of the rounded data exactly. It reveals
         the coefficients as exact fractions, whose common denominator divides
         ``det(D^T D)`` of the pooled rounded design ``D = [1, X]``: an

@@ -156,6 +156,7 @@ def open_to(rt, shares: np.ndarray, receivers: np.ndarray) -> dict[int, np.ndarr
     domain = rt.domain_of(shares)
     rows = np.ascontiguousarray(shares).reshape(k, len(receivers), -1)
     chosen = {int(r): np.flatnonzero(receivers == r) for r in np.unique(receivers)}
+    transport.begin_round()
     for row, sender in enumerate(rt.ranks):
         for receiver, index in chosen.items():
             if receiver != sender and sender not in transport.failed:

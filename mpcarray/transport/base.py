@@ -175,6 +175,9 @@ class Transport(ABC):
     def close(self) -> None:
         """Release connections (nothing to release in memory)."""
 
+    def begin_round(self) -> None:
+        """Open a communication step made of point-to-point messages (before its first ``send``)."""
+
     def end_round(self) -> None:
         """Close one communication step made of point-to-point messages."""
         self.comm.rounds += 1
@@ -187,6 +190,7 @@ class Transport(ABC):
         parties), or None if ``sender`` failed before its message arrived.
         """
         self.check_party(sender)
+        self.begin_round()
         if sender in self.ranks and sender not in self.failed:
             for receiver in self.live:
                 if receiver != sender:

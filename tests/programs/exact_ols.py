@@ -1,10 +1,12 @@
 """An exact OLS fit on rows at two hospitals, on whichever backend ``Session.from_env`` gives; prints JSON.
 
 Run directly it simulates all parties; under ``mpcarray run`` each process prints the
-coefficients and its communication counters (``tests/test_exact_ols.py``).
+coefficients and its communication counters (``tests/test_exact_ols.py``). The one
+argument is the sharing scheme (``additive``, the default, or ``shamir``).
 """
 
 import json
+import sys
 
 import numpy as np
 
@@ -31,5 +33,6 @@ def main(s) -> dict:
 
 
 if __name__ == "__main__":
-    with mpc.Session.from_env(parties=3) as session:
+    scheme = sys.argv[1] if len(sys.argv) > 1 else "additive"
+    with mpc.Session.from_env(parties=3, scheme=scheme) as session:
         print(json.dumps(main(session)))
