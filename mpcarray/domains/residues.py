@@ -23,13 +23,7 @@ import numpy as np
 
 from ..errors import MpcError
 from ..kernels.field import field_constants
-from ..kernels.residues import (
-    residue_add,
-    residue_from_words,
-    residue_matmul,
-    residue_solve,
-    residue_sub,
-)
+from ..kernels.residues import residue_matmul
 from .field import PrimeField, is_prime
 
 #: The primes lie below 2^PRIME_BITS (sums of two residues fit in a word; the field kernels reduce products).
@@ -63,6 +57,7 @@ class ResidueRing:
         self.modulus = math.prod(self.primes)
         constants = [field_constants(p) for p in self.primes]
         self._p, self._pinv, self._r2 = (np.array([c[i] for c in constants], dtype=np.uint64) for i in range(3))
+        self._word = np.array([(1 << 64) % p for p in self.primes], dtype=np.uint64)  # 2^64 mod p_k
         self.name = f"Z_P, P the product of {self.count} primes below 2^{PRIME_BITS}"
 
     @classmethod
@@ -84,12 +79,13 @@ class ResidueRing:
         return residues.reshape((self.count,) + np.shape(values))
 
     def uniform(self, words: np.ndarray) -> np.ndarray:
-        """Uniform elements ``(K, *shape)`` from uniform words ``(K, *shape, 2)`` (two per residue)."""
+        """Uniform elements ``(K, *shape)`` from uniform words ``(K, *shape, 2)``: ``(hi 2^64 + lo) mod p_k``
+        (two words per residue keep it within ``2^-66`` of uniform)."""
         shape = words.shape[:-1]
         flat = np.ascontiguousarray(words, dtype=np.uint64).reshape(self.count, -1, 2)
-        out = residue_from_words(np.ascontiguousarray(flat[:, :, 0]), np.ascontiguousarray(flat[:, :, 1]),
-                                 self._p, self._pinv, self._r2)
-        return out.reshape(shape)
+        p = self._p.reshape(-1, 1)
+        high = self.matmul((flat[:, :, 0] % p)[:, :, None], self._word[:, None, None])[:, :, 0]
+        return self.add(high, flat[:, :, 1] % p).reshape(shape)
 
     def check(self, elements: np.ndarray, shape: tuple, sender: str) -> np.ndarray:
         """``elements`` if they are residues ``(K, *shape)`` of this ring; else :class:`ValueError`."""
@@ -102,24 +98,42 @@ class ResidueRing:
 
     # ------------------------------------------------------------ algebra
     def add(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return self._elementwise(residue_add, a, b)
+        """``a + b`` per residue (two residues below ``2^62`` add without wrapping)."""
+        p = self._modulus_like(a)
+        total = a + b
+        return np.where(total >= p, total - p, total)
 
     def sub(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return self._elementwise(residue_sub, a, b)
+        """``a - b`` per residue."""
+        return self.add(a, self._modulus_like(b) - b)
 
-    def _elementwise(self, kernel, a, b):
-        a, b = np.broadcast_arrays(a, b)
-        flat = (np.ascontiguousarray(x, dtype=np.uint64).reshape(self.count, -1) for x in (a, b))
-        return kernel(*flat, self._p).reshape(a.shape)
+    def _modulus_like(self, a: np.ndarray) -> np.ndarray:
+        """The primes, shaped to broadcast along the residue axis of ``a``."""
+        return self._p.reshape((self.count,) + (1,) * (np.ndim(a) - 1))
 
     def matmul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """``a @ b`` for matrices of elements ``(K, m, inner)`` and ``(K, inner, c)``."""
         return residue_matmul(np.ascontiguousarray(a), np.ascontiguousarray(b), self._p, self._pinv, self._r2)
 
     def solve(self, system: np.ndarray, m: int) -> np.ndarray | None:
-        """``A^-1 B`` for ``system = [A | B]`` ``(K, m, m + c)``, or None if ``A`` is singular modulo a prime."""
-        solution, singular = residue_solve(np.ascontiguousarray(system), m, self._p, self._pinv, self._r2)
-        return None if singular.any() else solution
+        """``A^-1 B`` for ``system = [A | B]`` ``(K, m, m + c)`` by Gauss-Jordan elimination per residue,
+        or None if ``A`` is singular modulo a prime."""
+        work = np.array(system, dtype=np.uint64)
+        primes = np.arange(self.count)
+        for col in range(m):
+            candidates = work[:, col:, col] != 0  # (K, m - col)
+            if not candidates.any(axis=1).all():
+                return None
+            pivot = col + np.argmax(candidates, axis=1)  # the first nonzero row per residue
+            rows = work[primes, pivot].copy()
+            work[primes, pivot] = work[:, col]
+            inverses = np.array([pow(int(v), -1, q) for v, q in zip(rows[:, col], self.primes)], dtype=np.uint64)
+            rows = self.matmul(inverses[:, None, None], rows[:, None, :])  # the pivot row, scaled to 1
+            factors = work[:, :, col].copy()
+            factors[:, col] = 0
+            work = self.sub(work, self.matmul(factors[:, :, None], rows))  # eliminate the column elsewhere
+            work[:, col] = rows[:, 0]
+        return work[:, :, m:]
 
     def integers(self, elements: np.ndarray) -> np.ndarray:
         """Elements ``(K, *shape)`` as Python integers in ``[0, P)`` (Chinese remainder theorem)."""
