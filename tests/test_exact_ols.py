@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from sklearn.datasets import load_diabetes
+from sklearn.datasets import load_breast_cancer, load_diabetes
 
 import mpcarray as mpc
 from mpcarray import launch
@@ -115,6 +115,18 @@ def test_other_party_counts_and_parties_without_rows(n_parties, owners):
     with mpc.Session(parties=n_parties, seed=4) as s:
         model = mpc.models.LinearRegression(method="exact").fit(*shared_rows(s, X, y, owners))
     np.testing.assert_allclose(np.concatenate([[model.intercept_], model.coef_]), reference, rtol=1e-9)
+
+
+@pytest.mark.parametrize("frac_bits", [12, 20])
+def test_thirty_unknowns_at_other_precisions(frac_bits):
+    """A linear probability model on 29 breast-cancer features: the same exact answer at any precision
+    (the number format only sets the public bound on the values, hence the modulus)."""
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[:, 1:], y.astype(np.float64)
+    reference = np.linalg.lstsq(np.column_stack([np.ones(len(y)), X]), y, rcond=None)[0]
+    with mpc.Session(parties=PARTIES, seed=10, frac_bits=frac_bits) as s:
+        model = mpc.models.LinearRegression(method="exact").fit(*shared_rows(s, X, y, (0, 1, 2)))
+    np.testing.assert_allclose(np.r_[model.intercept_, model.coef_], reference, rtol=1e-8)
 
 
 def test_policies_decide_before_anything_is_opened():
