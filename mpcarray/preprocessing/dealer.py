@@ -30,14 +30,8 @@ from .. import kernels
 from ..domains.residues import ResidueRing
 from ..errors import ProtocolError
 from ..transport import Transport
-from .kinds import (
-    KINDS,
-    correction,
-    masked_solve_parts,
-    matrix_correction,
-    matrix_sizes,
-    stream_length,
-)
+from . import masks
+from .kinds import KINDS, correction, matrix_correction, matrix_sizes, stream_length
 from .provider import Provider
 
 
@@ -190,20 +184,19 @@ class Dealer(Provider):
             c[self._transport.first_row] = material.correction.reshape(batch + (m, p))
         return a, b, c
 
-    def masked_solve(self, m: int, cols: int, ring: ResidueRing):
-        """Elements of ``ring`` for a masked solve, additively shared: a random matrix ``R``
-        ``(k, K, m, m)``, a mask ``A`` ``(k, K, m, cols)`` and ``C = R @ A`` ``(k, K, m, cols)``."""
-        params = (m, cols, ring.count)
-        material = self._material("masked_solve", *params)
-        flat = kernels.fill_streams(material.streams, material.offset, stream_length("masked_solve", params))
-        r, a, c = masked_solve_parts(flat, m, cols, ring)
+    def residue_masks(self, kind: str, params: tuple, ring: ResidueRing) -> dict[str, np.ndarray]:
+        """Elements of ``ring`` for a masked solve or inversion (:mod:`~.masks`, ``kind`` and its
+        parameters), additively shared: ``{part: (k, K, *shape)}``."""
+        material = self._material(kind, *params)
+        flat = kernels.fill_streams(material.streams, material.offset, stream_length(kind, params))
+        held = masks.parts(flat, kind, params, ring)
         if 0 in self._transport.ranks:
             try:
-                correction = ring.check(np.asarray(material.correction), (m * cols,), "the dealer")
+                fix = ring.check(np.asarray(material.correction), material.correction.shape[1:], "the dealer")
+                masks.corrected(held, fix, self._transport.first_row, ring)
             except ValueError as err:
                 raise ProtocolError(str(err)) from err
-            c[self._transport.first_row] = correction.reshape(ring.count, m, cols)
-        return r, a, c
+        return held
 
 
 class SimulatedDealer(Dealer):

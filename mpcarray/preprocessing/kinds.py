@@ -6,6 +6,7 @@ party 0's correction. The in-process dealer, the dealer service and the
 party-side client all use this table, so there is one generation code path.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ import numba
 import numpy as np
 
 from .. import kernels
-from ..domains.residues import ResidueRing
+from . import masks
 from .gates import GATES, gate_length
 
 
@@ -57,42 +58,6 @@ def _matrix_correction(streams, offset, m, inner, p, count):
     return matrix_correction(flat, m, inner, p, count)
 
 
-def masked_solve_length(m: int, cols: int, count: int) -> int:
-    """Stream values of one masked-solve request: ``R`` (m, m), ``A`` and ``C`` (m, cols), each
-    element two values per residue of a :class:`~mpcarray.domains.residues.ResidueRing` of ``count`` primes."""
-    return (m * m + 2 * m * cols) * count * 2
-
-
-def masked_solve_parts(flat: np.ndarray, m: int, cols: int, ring: ResidueRing):
-    """Every held party's ``(R, A, C)`` from its stream values ``flat`` (``(k, length)``), as
-    elements ``(k, K, rows, columns)``."""
-    k, count = flat.shape[0], ring.count
-    sizes = (m * m, m * cols, m * cols)
-    parts, start = [], 0
-    for size, shape in zip(sizes, ((m, m), (m, cols), (m, cols))):
-        words = flat[:, 2 * count * start: 2 * count * (start + size)].reshape(k, count, *shape, 2)
-        parts.append(np.stack([ring.uniform(w) for w in words]))
-        start += size
-    return tuple(parts)
-
-
-def _masked_solve_correction(streams, offset, m, cols, count):
-    """Party 0's ``C_0 = (sum R)(sum A) - sum_{i>0} C_i mod P``, as ``(K, m * cols)`` residues."""
-    ring = ResidueRing(count)
-    flat = kernels.fill_streams(streams, offset, masked_solve_length(m, cols, count))
-    r, a, c = masked_solve_parts(flat, m, cols, ring)
-    total = ring.matmul(_sum(ring, r), _sum(ring, a))
-    return ring.sub(total, _sum(ring, c[1:])).reshape(count, m * cols)
-
-
-def _sum(ring: ResidueRing, parts: np.ndarray) -> np.ndarray:
-    """The sum of the parties' shares ``parts`` (``(k, K, ...)``) modulo P."""
-    total = np.zeros(parts.shape[1:], dtype=np.uint64)
-    for part in parts:
-        total = ring.add(total, part)
-    return total
-
-
 def _gate_correction(streams, offset, size, gate):
     return kernels.gate_correction(streams, offset, size, GATES[gate].products, len(GATES[gate].inputs))
 
@@ -109,7 +74,10 @@ KINDS: dict[str, Kind] = {
     "matrix_triple": Kind(10, lambda m, inner, p, count: sum(matrix_sizes(m, inner, p, count)),
                           _matrix_correction, 3),
     "gate_masks": Kind(11, gate_length, _gate_correction, 2),
-    "masked_solve": Kind(12, masked_solve_length, _masked_solve_correction, 2),
+    "masked_solve": Kind(12, functools.partial(masks.length, "masked_solve"),
+                         functools.partial(masks.correction, "masked_solve"), 2),
+    "masked_inverse": Kind(13, functools.partial(masks.length, "masked_inverse"),
+                           functools.partial(masks.correction, "masked_inverse"), 2),
 }
 BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)
@@ -122,10 +90,8 @@ BIT_PARAMETERS = {"truncation": (1, 63), "word_dabits": (1, 64)}
 def stream_length(name: str, params: tuple) -> int:
     """Stream values one request of kind ``name`` reserves; :class:`ValueError` for parameters
     no party would send (a shift of 64 bits, say), so a malformed request fails before any work."""
-    if name == "masked_solve":
-        if len(params) != 3 or min(params[:2]) < 1:
-            raise ValueError(f"masked_solve needs (rows, columns, primes) with positive sizes, got {params}")
-        ResidueRing(params[2])  # a valid number of primes, else ValueError
+    if name in ("masked_solve", "masked_inverse"):
+        masks.layout(name, params)  # ValueError for parameters no party sends
     if name in BIT_PARAMETERS and params:
         low, high = BIT_PARAMETERS[name]
         if not low <= params[-1] <= high:
@@ -138,5 +104,5 @@ def correction(name: str, streams, offset: int, params: tuple) -> np.ndarray:
     return KINDS[name].correction(streams, offset, *params)
 
 
-__all__ = ["BIT_PARAMETERS", "BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "masked_solve_length",
-           "masked_solve_parts", "matrix_correction", "matrix_sizes", "stream_length"]
+__all__ = ["BIT_PARAMETERS", "BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "matrix_correction",
+           "matrix_sizes", "stream_length"]

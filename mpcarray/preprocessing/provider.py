@@ -26,6 +26,7 @@ _NEEDED_FOR = {
     "matrix_triple": "matrix products",
     "gate_masks": "comparisons and bit decomposition",
     "masked_solve": "the exact masked solve of normal equations",
+    "masked_inverse": "the exact standard errors of least squares",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
     "zero_sharings": "random bits in a field",
@@ -80,8 +81,8 @@ class Provider(ABC):
     def gate_masks(self, size: int, gate: int):
         self._unavailable("gate_masks")
 
-    def masked_solve(self, m: int, cols: int, ring):
-        self._unavailable("masked_solve")
+    def residue_masks(self, kind: str, params: tuple, ring):
+        self._unavailable(kind)
 
     def double_sharings(self, size: int, domain):
         self._unavailable("double_sharings")

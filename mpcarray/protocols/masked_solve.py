@@ -58,7 +58,8 @@ def masked_solve(rt, contributions: np.ndarray, ring, owners: tuple[int, ...]) -
 def _additive(rt, contributions: np.ndarray, ring) -> np.ndarray:
     """``R Z``, opened, with the dealer's ``R``, ``A`` and ``C = R A`` (steps 1-2)."""
     k, _, m, cols = contributions.shape
-    r, a, c = rt.provider.masked_solve(m, cols, ring)
+    material = rt.provider.residue_masks("masked_solve", (m, cols, ring.count), ring)
+    r, a, c = material["R"], material["A"], material["C"]
     masked = np.stack([ring.sub(contributions[row], a[row]) for row in range(k)])
     opened_mask = _sum_of_all(rt, masked, ring)  # E = Z - A
     shares = np.stack([ring.add(ring.matmul(r[row], opened_mask), c[row]) for row in range(k)])
