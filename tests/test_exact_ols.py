@@ -77,6 +77,37 @@ def test_diabetes_matches_statsmodels_in_two_rounds(scheme, owners):
         assert cost.dealer_bytes.tolist() == [0, 0, 0]
 
 
+#: Documented in docs/models.md: bse_ 8e-12 from statsmodels (relative), rsquared_ 5.5e-13 (absolute).
+BSE_BOUND, RSQUARED_BOUND = 2 * 8e-12, 2 * 5.5e-13
+
+
+@pytest.mark.parametrize("scheme, intercept", [("additive", True), ("additive", False), ("shamir", True)])
+def test_standard_errors_and_rsquared_match_statsmodels(scheme, intercept):
+    X, y = load_diabetes(return_X_y=True)
+    reference = sm.OLS(y, sm.add_constant(X) if intercept else X).fit()
+    with mpc.Session(parties=PARTIES, seed=12, scheme=scheme) as s:
+        Xs, ys = shared_rows(s, X, y, (0, 1, 2))
+        before = s.comm.snapshot()
+        model = mpc.models.LinearRegression(method="exact", standard_errors=True, fit_intercept=intercept)
+        model.fit(Xs, ys)
+        cost = s.comm - before
+    params = np.r_[model.intercept_, model.coef_] if intercept else model.coef_
+    errors = np.r_[model.intercept_bse_, model.bse_] if intercept else model.bse_
+    assert np.max(np.abs(params - reference.params) / np.abs(reference.params)) < 2 * 5.8e-10
+    assert np.max(np.abs(errors - reference.bse) / reference.bse) < BSE_BOUND
+    assert abs(model.rsquared_ - reference.rsquared) < RSQUARED_BOUND
+    assert model.df_resid_ == reference.df_resid
+    table = model.summary()
+    np.testing.assert_allclose(table["P>|t|"], reference.pvalues, rtol=1e-6, atol=1e-12)
+    if scheme == "additive":  # Z - A (s^2), R Z and R_T T (s^2 + t^2), the 2 s ratios; 63 residues each
+        s_, t = 12 if intercept else 11, 2 if intercept else 1
+        primes = 63 if intercept else 58
+        assert cost.rounds == 3
+        assert cost.bytes_sent.tolist() == [(2 * s_ * s_ + t * t + 2 * s_) * primes * 8 * 2] * 3
+    else:
+        assert cost.rounds == 4
+
+
 def test_the_coefficients_are_the_exact_solution_of_the_rounded_data():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(30, 2)) * [3.0, 0.01]
@@ -170,8 +201,6 @@ def test_unsupported_layouts_and_options_are_refused_before_anything_is_sent():
         before = s.comm.snapshot()
         with pytest.raises(mpc.UnsupportedOperationError, match="rows shared by their owners"):
             mpc.models.LinearRegression(method="exact").fit(columns, ys)
-        with pytest.raises(mpc.UnsupportedOperationError, match="standard_errors"):
-            mpc.models.LinearRegression(method="exact", standard_errors=True).fit(Xs, ys)
         with pytest.raises(ValueError, match="method must be"):
             mpc.models.LinearRegression(method="closed form").fit(Xs, ys)
         assert (s.comm - before).rounds == 0
@@ -218,8 +247,10 @@ def test_over_sockets_every_party_gets_the_simulated_coefficients(tmp_path, sche
         if name == "dealer":
             continue
         party = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
-        assert party["coef"] == simulated["coef"] and party["intercept"] == simulated["intercept"]
+        for key in ("coef", "intercept", "bse", "rsquared", "total_rounds"):
+            assert party[key] == simulated[key], key
         assert party["rounds"] == simulated["rounds"] == (2 if scheme == "additive" else 3)
         rank = party["rank"]
         assert party["bytes_sent"][rank] == simulated["bytes_sent"][rank]
         assert party["dealer_bytes"][rank] == simulated["dealer_bytes"][rank]
+        assert party["total_dealer_bytes"][rank] == simulated["total_dealer_bytes"][rank]

@@ -11,6 +11,7 @@ no fixed-point arithmetic on the way.
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from .. import protocols
 from ..disclosure import RevealRequest
 from ..domains.residues import ResidueRing
 from ..errors import ConditioningError
-from ..protocols.masked_solve import masked_solve
+from ..protocols.masked_solve import masked_inverse_ratios, masked_solve
 from . import lineage, ranges
 from .owner import ELSEWHERE
 from .shared_array import authorise
@@ -31,44 +32,73 @@ _LIMB_BITS = 21
 _CHUNK_ROWS = 2048
 
 
-def pooled_least_squares(groups, intercept: bool, labels: tuple[str, str], rows) -> np.ndarray:
-    """Exact least-squares coefficients of ``y`` on ``X`` from owner row blocks (intercept first if any).
+@dataclass(frozen=True)
+class ExactLeastSquares:
+    """What :func:`pooled_least_squares` reveals: the coefficients (intercept first if any) and, with
+    inference, ``RSS (X^T X)^-1_jj`` per coefficient and ``RSS / TSS`` (TSS about the mean with an
+    intercept, about zero without), each an exact fraction turned to float64."""
+
+    coefficients: np.ndarray
+    scaled_variances: np.ndarray | None = None
+    residual_ratio: float | None = None
+
+
+def pooled_least_squares(groups, intercept: bool, labels: dict[str, tuple], rows,
+                         inference: bool = False) -> ExactLeastSquares:
+    """Exact least squares of ``y`` on ``X`` from owner row blocks.
 
     ``groups``: per owner, its ``(X_k, y_k)`` row blocks (:func:`~.blocks.aligned_parts`);
-    ``labels``: the coefficients' and the intercept's labels for the parties'
-    policies (one decision before anything is opened); ``rows``: the pooled
-    arrays, whose lineage gives the cohort.
+    ``labels``: ``{label: shape}`` of what the caller reveals, for the parties'
+    policies (decided before anything is opened); ``rows``: the pooled arrays,
+    whose lineage gives the cohort.
 
-    Reveals: the coefficients, exactly (see :func:`masked_solve`); nothing else.
-    Cost: 2 rounds (3 in a Shamir session that tolerates failures), plus the policy round
-    per label and the audit round of a reveal.
+    Reveals: the coefficients, exactly (:func:`~mpcarray.protocols.masked_solve.masked_solve`);
+    with ``inference`` also the ratios of :class:`ExactLeastSquares`
+    (:func:`~mpcarray.protocols.masked_solve.masked_inverse_ratios`); nothing else.
+    Cost: 2 rounds (3 with Shamir), with ``inference`` 3 (4), plus the policy round per label
+    and the audit round of a reveal.
     """
     rt = groups[0][0]._rt
     n = sum(X_k.shape[0] for X_k, _ in groups)
     m = groups[0][0].shape[1] + int(intercept)  # unknowns
     value_bits = groups[0][0].fixed_point.range_bits + VALUE_BITS
-    # numerators and denominators are determinants of Gram matrices of m columns of n values
-    # below 2^value_bits (Hadamard): below (n 4^value_bits)^m; P must exceed twice their product
-    ring = ResidueRing.for_bits(math.ceil(2 * m * (math.log2(n) + 2 * value_bits)) + 1)
-    contributions = np.zeros((len(rt.ranks), m, m + 1), dtype=object)
+    # every fraction revealed is a ratio of determinants of Gram matrices of at most m columns
+    # (m + 2 for RSS / TSS, a product of two) of n values below 2^value_bits: by Hadamard's
+    # inequality each is below (n 4^value_bits)^columns, and P must exceed twice their product
+    columns = m + 2 if inference else m
+    ring = ResidueRing.for_bits(math.ceil(2 * columns * (math.log2(n) + 2 * value_bits)) + 1)
+    size = m + 1 if inference else m  # the whole Gram matrix of [1, X, y], or its first m rows
+    contributions = np.zeros((len(rt.ranks), size, m + 1), dtype=object)
     for X_k, y_k in groups:
         if X_k._known_by in rt.ranks and X_k._plain is not ELSEWHERE:
             gram = _integer_gram(_design(X_k._plain, y_k._plain, intercept))
             row = rt.ranks.index(X_k._known_by)
-            contributions[row] = contributions[row] + gram[:m]
+            contributions[row] = contributions[row] + gram[:size]
     contributions = np.stack([ring.encode(c) for c in contributions])
     records = None if (found := lineage.pooled((), *rows)) is None else found.records
     caller = ranges.calling_module(0, function=True)
-    shapes = ((m - int(intercept),), ()) if intercept else ((m,),)
-    for label, shape in zip(labels, shapes):
+    for label, shape in labels.items():
         authorise(rt, RevealRequest(label, shape, "float64", cohort=records, records=records, asked_by=caller))
     owners = tuple(sorted({X_k._known_by for X_k, _ in groups}))
-    solution = masked_solve(rt, contributions, ring, owners)
+    if inference:
+        block = [0, m] if intercept else [m]  # [1, y]: its inverse's last entry is 1 / TSS
+        opened = masked_inverse_ratios(rt, contributions, ring, owners, block)
+    else:
+        opened = masked_solve(rt, contributions, ring, owners)
     protocols.exchange_heads(rt)
-    if solution is None:
+    if opened is None:
         raise ConditioningError("the design matrix is singular (a column is constant or a combination of "
-                                "others): drop the redundant columns")
-    return np.array([float(ring.rational(v)) for v in ring.integers(solution[:, :, 0])])
+                                "others), or the fit is perfect: drop the redundant columns")
+    if not inference:
+        return ExactLeastSquares(np.array([float(ring.rational(v)) for v in ring.integers(opened[:, :, 0])]))
+    # rho (Z^-1)_{j,m}, rho (Z^-1)_{jj}, rho (T^-1)_{ll}, each over rho (Z^-1)_{mm} = rho / RSS
+    values = ring.integers(opened)
+    inverse = pow(int(values[m]), -1, ring.modulus)
+    ratios = [ring.rational(v * inverse % ring.modulus) for v in values]
+    coefficients = [-ratio for ratio in ratios[:m]]
+    scaled = [ratios[m + 1 + j] - coefficients[j] ** 2 for j in range(m)]  # RSS (G^-1)_jj
+    return ExactLeastSquares(np.array([float(c) for c in coefficients]), np.array([float(v) for v in scaled]),
+                             float(ratios[2 * m + 1]))
 
 
 def _design(X, y, intercept: bool) -> np.ndarray:

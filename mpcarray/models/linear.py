@@ -52,7 +52,9 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         the coefficients as exact fractions, whose common denominator divides
         ``det(D^T D)`` of the pooled rounded design ``D = [1, X]``: an
         aggregate of all rows that rounded coefficients would not disclose (see
-        ``docs/models.md``). No ``max_condition`` check and no standard errors.
+        ``docs/models.md``); with ``standard_errors``, ``bse_`` and ``rsquared_``
+        follow from exact fractions too (3 rounds, 4 with Shamir). No
+        ``max_condition`` check.
 
     Notes
     -----
@@ -126,22 +128,31 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         """Whether ``fit`` takes the exact masked solve (``method``, checked)."""
         if self.method not in ("iterative", "exact"):
             raise ValueError(f"method must be 'iterative' or 'exact', got {self.method!r}")
-        if self.method == "exact" and self.standard_errors:
-            raise UnsupportedOperationError("standard_errors=True needs method='iterative'")
         return self.method == "exact"
 
     def _fit_exact(self, X: SharedArray, y: SharedArray) -> "LinearRegression":
-        """Coefficients by the exact masked solve of the owners' integer normal equations."""
+        """Coefficients (and with ``standard_errors`` their errors and R²) by the exact masked solve
+        of the owners' integer normal equations."""
         groups = aligned_parts(X, y)
         if groups is None:
             raise UnsupportedOperationError(
                 "method='exact' needs X and y as rows shared by their owners (each hospital's rows one "
                 "block of np.concatenate([s.share(X_a, owner=...), ...])); use method='iterative'")
-        name = type(self).__name__
-        solution = pooled_least_squares(groups, self.fit_intercept, (f"{name}.coef_", f"{name}.intercept_"),
-                                        rows=(X, y))
-        self.intercept_, self.coef_ = (float(solution[0]), solution[1:]) if self.fit_intercept else (0.0, solution)
+        name, d = type(self).__name__, X.shape[1]
+        labels = {f"{name}.coef_": (d,)} | ({f"{name}.intercept_": ()} if self.fit_intercept else {})
+        if self.standard_errors:
+            labels |= {f"{name}.bse_": (d + int(self.fit_intercept),), f"{name}.rsquared_": ()}
+        fit = pooled_least_squares(groups, self.fit_intercept, labels, rows=(X, y), inference=self.standard_errors)
+        start = int(self.fit_intercept)
+        self.intercept_ = float(fit.coefficients[0]) if self.fit_intercept else 0.0
+        self.coef_ = fit.coefficients[start:]
         self.bse_ = self.intercept_bse_ = self.rsquared_ = self.df_resid_ = None
+        if self.standard_errors:
+            self.df_resid_ = X.shape[0] - d - start
+            errors = np.sqrt(fit.scaled_variances / self.df_resid_)
+            self.bse_ = errors[start:]
+            self.intercept_bse_ = float(errors[0]) if self.fit_intercept else None
+            self.rsquared_ = 1.0 - fit.residual_ratio
         return self
 
     def _df_resid(self):

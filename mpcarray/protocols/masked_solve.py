@@ -1,13 +1,25 @@
-"""Solving pooled linear equations exactly: mask the matrix with a random one, open it, solve in public.
+"""Solving and inverting pooled linear equations exactly: mask with a random matrix, open, finish in public.
 
-The parties hold, between them, integer equations ``G x = b`` that are sums of
-one contribution per owner (each hospital's own ``[G_i | b_i]``, from its own
-rows). A random invertible matrix ``R`` hides ``G``: ``R G`` is a uniformly
-random invertible matrix whatever ``G`` is (for invertible ``G``), and
-``R b = (R G) x`` then discloses ``x`` and nothing else. Modulo the large ``P``
-of a :class:`~mpcarray.domains.residues.ResidueRing` the solution is exact,
-and the rational ``x`` follows from its residue. This is the masked
-inversion of Bar-Ilan and Beaver (PODC 1989) applied to a whole linear system.
+The parties hold, between them, integer matrices that are sums of one
+contribution per owner (each hospital's own Gram matrix ``Z_i``, from its own
+rows). A random invertible matrix ``R`` hides ``Z``: ``R Z`` is a uniformly
+random invertible matrix whatever ``Z`` is (for invertible ``Z``). Opened, it
+lets every party finish in public: ``R b = (R G) x`` discloses the solution
+``x`` of ``G x = b`` (:func:`masked_solve`), and ``(R Z)^-1 (rho R) = rho Z^-1``
+discloses entries of ``Z^-1`` up to a common random factor ``rho``, that is,
+their ratios only (:func:`masked_inverse_ratios`). Modulo the large ``P`` of a
+:class:`~mpcarray.domains.residues.ResidueRing` all of this is exact. This is
+the masked inversion of Bar-Ilan and Beaver (PODC 1989) applied to matrices.
+
+Additive sharing: the dealer supplies ``R``, a mask ``A`` of ``Z`` and the
+products; every party sends the others ``Z_i - A_i`` (zeros for a party that
+owns nothing), so every party learns ``E = Z - A``, a one-time pad of ``Z``, and
+holds ``R_i E + C_i``, a share of ``R Z``. Shamir sharing (no dealer): each owner
+shares its ``Z_i`` (degree ``t``, one sharing per prime), the parties agree
+that every sharing arrived (as for any input of a session that tolerates
+failures), multiply by pseudo-random sharings of ``R`` (PRSS), and open the
+degree-``2t`` products with ``2t + 1`` live parties after adding a pseudo-random
+sharing of zero, so that the opened polynomials are uniform.
 """
 
 import numpy as np
@@ -21,77 +33,126 @@ def masked_solve(rt, contributions: np.ndarray, ring, owners: tuple[int, ...]) -
     contributions, or None if ``G`` is singular.
 
     ``contributions``: ``(k, K, m, cols)`` elements of ``ring``, each held
-    party's own ``[G_i | b_i]`` (read where the party is one of ``owners``),
-    ``cols > m``.
+    party's own ``[G_i | b_i]`` (read where the party is one of ``owners``), ``cols > m``.
 
-    Steps with additive sharing: (1) the dealer supplies additive shares of a
-    random ``R``, a mask ``A`` and ``C = R A``; each party sends every other
-    ``Z_i - A_i`` (zeros for a party that owns nothing), so every party
-    learns ``E = Z - A``, a one-time pad of ``Z``; (2) each party's share of
-    ``R Z`` is ``R_i E + C_i``, and ``R Z`` is opened.
-    Steps with Shamir sharing (no dealer): (1) each owner shares its
-    contribution (degree ``t``, one sharing per prime) and every party adds the
-    sharings up; (2) each party multiplies its share of a pseudo-random ``R``
-    (PRSS) by its share of ``Z``, adds a pseudo-random sharing of zero of
-    degree ``2t``, and the degree-``2t`` product ``R Z`` is opened by ``2t + 1``
-    live parties (in a tolerant session the parties first agree that every
-    owner's sharing arrived: 1 more round).
-    Then (3) every party solves ``(R G) x = R b`` in public, modulo each prime.
+    Steps: (1) ``Z = [G | b]`` is one-time padded (additive) or shared by its
+    owners (Shamir, with the agreement that every sharing arrived); (2) ``R Z``
+    is opened; (3) every party solves ``(R G) x = R b`` in public, modulo each prime.
 
-    Cost: 2 rounds (3 in a tolerant Shamir session); with ``K`` primes each
-    party sends ``8 K m cols (n - 1)`` bytes a round (additive), an owner
-    ``8 K m cols (n - 1)`` in the first round (Shamir); the dealer sends party
-    0 ``8 K m cols`` bytes (additive).
-    Security: ``E`` is uniform, any ``t`` Shamir shares are uniform, and the
-    opened ``R Z`` is ``[M | M x]`` for a uniformly random invertible ``M``
-    (the zero sharing makes the opened polynomial uniform too), so the
-    parties learn ``x`` (and whether ``G`` is invertible), nothing else.
-    A random ``R`` is singular modulo some prime with probability below
-    ``K m 2^-61``; the solve then reports a singular ``G``, as it does in the
-    (equally unlikely, for data not built for it) case that a prime divides ``det G``.
+    Cost: 2 rounds (3 with Shamir); with ``K`` primes each party sends ``8 K m cols (n - 1)``
+    bytes a round (additive), an owner ``8 K m cols (n - 1)`` in the first round (Shamir);
+    the dealer sends party 0 ``8 K m cols`` bytes (additive).
+    Security: the parties learn ``x`` (and whether ``G`` is invertible), nothing else:
+    the opened ``R Z`` is ``[M | M x]`` for a uniformly random invertible ``M``.
+    ``R`` is singular modulo some prime with probability below ``K m 2^-61``; the
+    solve then reports a singular ``G``, as it does in the (equally unlikely, for
+    data not built for it) case that a prime divides ``det G``.
     """
-    m = contributions.shape[2]
-    product = _shamir(rt, contributions, ring, owners) if rt.shamir else _additive(rt, contributions, ring)
+    k, _, m, cols = contributions.shape
+    if rt.shamir:
+        pooled = _shared_by_owners(rt, contributions, ring, owners)
+        r = _pseudo_random(rt, ring, k, (m, m))
+        product = _open_products(rt, ring, [np.stack([ring.matmul(r[row], pooled[row]) for row in range(k)])])[0]
+    else:
+        material = rt.provider.residue_masks("masked_solve", (m, cols, ring.count), ring)
+        pad = _open_sum(rt, ring, [_minus(ring, contributions, material["A"])])[0]  # E = Z - A
+        shares = [ring.add(ring.matmul(material["R"][row], pad), material["C"][row]) for row in range(k)]
+        product = _open_sum(rt, ring, [np.stack(shares)])[0]
     return ring.solve(product, m)
 
 
-def _additive(rt, contributions: np.ndarray, ring) -> np.ndarray:
-    """``R Z``, opened, with the dealer's ``R``, ``A`` and ``C = R A`` (steps 1-2)."""
-    k, _, m, cols = contributions.shape
-    material = rt.provider.residue_masks("masked_solve", (m, cols, ring.count), ring)
-    r, a, c = material["R"], material["A"], material["C"]
-    masked = np.stack([ring.sub(contributions[row], a[row]) for row in range(k)])
-    opened_mask = _sum_of_all(rt, masked, ring)  # E = Z - A
-    shares = np.stack([ring.add(ring.matmul(r[row], opened_mask), c[row]) for row in range(k)])
-    return _sum_of_all(rt, shares, ring)
+def masked_inverse_ratios(rt, contributions: np.ndarray, ring, owners: tuple[int, ...],
+                          block: list[int]) -> np.ndarray | None:
+    """``rho`` times entries of ``Z^-1`` and of ``T^-1``, for a random ``rho`` unknown to all, or None if
+    ``Z`` or ``T`` is singular.
+
+    ``contributions``: ``(k, K, s, s)`` elements, each held party's own part of
+    ``Z`` (read where the party is one of ``owners``); ``T`` is the block of ``Z``
+    on the indices ``block`` (one or two). Returns ``(K, 2 s)`` residues:
+    ``rho`` times the last column of ``Z^-1`` (``s`` entries), its other diagonal
+    entries (``s - 1``), and the last diagonal entry of ``T^-1``. Their ratios
+    to the last entry of ``Z^-1`` are what they disclose.
+
+    Steps: (1) as :func:`masked_solve`; (2) ``R Z`` and ``R_T T`` are opened
+    together; (3) every party computes ``(R Z)^-1`` and ``(R_T T)^-1`` in public,
+    multiplies them by its shares of ``rho R`` and ``rho R_T`` (from the dealer;
+    with Shamir, products of pseudo-random sharings, of degree ``2t``), and the
+    entries above are opened.
+
+    Cost: 3 rounds (4 with Shamir); per party about ``8 K s^2 (n - 1)`` bytes in
+    each of the first two rounds and ``16 K s (n - 1)`` in the last.
+    Security: the parties learn the ratios of the returned entries (and whether
+    ``Z`` and ``T`` are invertible), nothing else: ``R Z`` and ``R_T T`` are
+    uniformly random invertible matrices, and ``rho`` is uniform and nonzero.
+    """
+    k, count, size, _ = contributions.shape
+    t = len(block)
+    if rt.shamir:
+        pooled = _shared_by_owners(rt, contributions, ring, owners)
+        r, r_t = _pseudo_random(rt, ring, k, (size, size)), _pseudo_random(rt, ring, k, (t, t))
+        rho = _pseudo_random(rt, ring, k, (1, 1))
+        masked = [np.stack([ring.matmul(r[row], pooled[row]) for row in range(k)]),
+                  np.stack([ring.matmul(r_t[row], _block(pooled[row], block)) for row in range(k)])]
+        opened = _open_products(rt, ring, masked)
+        scaled_r = [ring.matmul(rho[row], r[row].reshape(count, 1, -1)).reshape(r.shape[1:]) for row in range(k)]
+        scaled_rt = [ring.matmul(rho[row], r_t[row].reshape(count, 1, -1)).reshape(r_t.shape[1:]) for row in range(k)]
+    else:
+        material = rt.provider.residue_masks("masked_inverse", (size, t, count), ring)
+        pad = _open_sum(rt, ring, [_minus(ring, contributions, material["A"])])[0]  # E = Z - A
+        masked = [np.stack([ring.add(ring.matmul(material["R"][row], pad), material["C"][row]) for row in range(k)]),
+                  np.stack([ring.add(ring.matmul(material["RT"][row], _block(pad, block)), material["CT"][row])
+                            for row in range(k)])]
+        opened = _open_sum(rt, ring, masked)
+        scaled_r, scaled_rt = list(material["rhoR"]), list(material["rhoRT"])
+    inverse = ring.solve(np.concatenate([opened[0], _identity(ring, size)], axis=2), size)
+    inverse_t = ring.solve(np.concatenate([opened[1], _identity(ring, t)], axis=2), t)
+    if inverse is None or inverse_t is None:
+        return None
+    shares = []
+    for row in range(k):
+        z = ring.matmul(inverse, scaled_r[row])  # rho Z^-1
+        z_t = ring.matmul(inverse_t, scaled_rt[row])  # rho T^-1
+        diagonal = z[:, np.arange(size - 1), np.arange(size - 1)]
+        shares.append(np.concatenate([z[:, :, size - 1], diagonal, z_t[:, t - 1, t - 1:]], axis=1))
+    stacked = np.stack(shares)
+    return (_open_products(rt, ring, [stacked]) if rt.shamir else _open_sum(rt, ring, [stacked]))[0]
 
 
-def _sum_of_all(rt, rows: np.ndarray, ring) -> np.ndarray:
-    """The sum modulo P of every party's ``rows`` ``(k, K, ...)`` (one round, all-gathered)."""
-    gathered = rt.transport.all_gather(rows)
-    total = np.zeros(rows.shape[1:], dtype=np.uint64)
+# ----------------------------------------------------------------- additive sharing
+def _minus(ring, contributions: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Each held party's contribution less its share of the mask."""
+    return np.stack([ring.sub(c, a) for c, a in zip(contributions, mask)])
+
+
+def _open_sum(rt, ring, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """The sums modulo P of every party's rows of ``arrays`` (each ``(k, K, ...)``), in one round."""
+    k, count = arrays[0].shape[:2]
+    flat = np.concatenate([a.reshape(k, count, -1) for a in arrays], axis=2)
+    gathered = rt.transport.all_gather(flat)
+    total = np.zeros(flat.shape[1:], dtype=np.uint64)
     for sender, elements in enumerate(gathered):
-        total = ring.add(total, _checked(rt, ring, elements, rows.shape[2:], sender))
-    return total
+        total = ring.add(total, _checked(rt, ring, elements, flat.shape[2:], sender))
+    return _split(total, arrays)
 
 
-def _shamir(rt, contributions: np.ndarray, ring, owners) -> np.ndarray:
-    """``R Z``, opened, with the owners' sharings and pseudo-random ``R`` and zero (steps 1-2)."""
-    k, count, m, cols = contributions.shape
-    fields, scheme, transport = ring.fields, rt.scheme, rt.transport
-    r = _per_prime(fields, lambda field: rt.provider.random_sharings(m * m, field), k, (m, m))
-    zero = _per_prime(fields, lambda field: rt.provider.zero_sharings(m * cols, field), k, (m, cols))
+# ----------------------------------------------------------------- Shamir sharing
+def _shared_by_owners(rt, contributions: np.ndarray, ring, owners) -> np.ndarray:
+    """Held rows ``(k, K, ...)`` of the sum of the owners' contributions, each shared by its owner (1
+    round, and the agreement that every sharing arrived in a tolerant session: 1 more)."""
+    k, count = contributions.shape[:2]
+    shape = contributions.shape[2:]
+    scheme, transport = rt.scheme, rt.transport
     sharings = {}
     transport.begin_round()
-    for owner in owners:  # step (1): every owner's sharing, all in one round
+    for owner in owners:
         if owner in rt.ranks and owner not in transport.failed:
             own = contributions[rt.ranks.index(owner)]
-            shares = np.stack([scheme.split(own[p], field.uniform(rt.input_rng, (scheme.threshold, m, cols)), field)
-                               for p, field in enumerate(fields)], axis=1)  # (n, K, m, cols)
-            sharings[owner] = shares
+            sharings[owner] = np.stack(
+                [scheme.split(own[p], field.uniform(rt.input_rng, (scheme.threshold,) + shape), field)
+                 for p, field in enumerate(ring.fields)], axis=1)  # (n, K, *shape)
             for receiver in transport.live:
                 if receiver != owner:
-                    transport.send(owner, receiver, shares[receiver])
+                    transport.send(owner, receiver, sharings[owner][receiver])
     received = {(owner, party): sharings[owner][party] if owner == party else transport.recv(owner, party)
                 for owner in owners for party in rt.ranks if party not in transport.failed}
     transport.end_round()
@@ -100,26 +161,55 @@ def _shamir(rt, contributions: np.ndarray, ring, owners) -> np.ndarray:
         names = ", ".join(repr(rt.parties[o]) for o in lost) or "an owner"
         raise InputLostError(f"{names} failed before its normal equations were shared: the exact solve "
                              "needs every owner's (use method='iterative', which pools the survivors' rows)")
-    products = []
+    pooled = np.zeros((k, count) + shape, dtype=np.uint64)
     for row, party in enumerate(rt.ranks):
-        total = np.zeros((count, m, cols), dtype=np.uint64)
-        for owner in owners:
-            if party not in transport.failed:
-                total = ring.add(total, _checked(rt, ring, received[(owner, party)], (m, cols), owner))
-        products.append(ring.add(ring.matmul(r[row], total), zero[row]))  # step (2): degree 2t
-    degree = scheme.product_degree
+        if party not in transport.failed:
+            for owner in owners:
+                pooled[row] = ring.add(pooled[row], _checked(rt, ring, received[(owner, party)], shape, owner))
+    return pooled
+
+
+def _pseudo_random(rt, ring, k: int, shape: tuple) -> np.ndarray:
+    """Held rows ``(k, K, *shape)`` of a pseudo-random degree-``t`` sharing per prime (no communication)."""
+    size = int(np.prod(shape))
+    drawn = [rt.provider.random_sharings(size, field) for field in ring.fields]
+    return np.stack(drawn, axis=1).reshape((k, ring.count) + shape)
+
+
+def _open_products(rt, ring, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """Open degree-``2t`` sharings ``arrays`` (each ``(k, K, ...)``) in one round: a pseudo-random
+    sharing of zero is added first, then ``2t + 1`` live parties' shares are interpolated per prime."""
+    k, count = arrays[0].shape[:2]
+    flat = np.concatenate([a.reshape(k, count, -1) for a in arrays], axis=2)
+    zero = np.stack([rt.provider.zero_sharings(flat.shape[2], field) for field in ring.fields], axis=1)
+    degree = rt.scheme.product_degree
     require_live(rt, degree + 1, f"open a degree-{degree} product")
-    gathered = transport.all_gather(np.stack(products))
-    live = transport.live[: degree + 1]
-    rows = np.stack([_checked(rt, ring, gathered[party], (m, cols), party) for party in live])
-    opened = [field.matmul(scheme.lagrange(live, field).reshape(1, -1), rows[:, p].reshape(len(live), -1))
-              for p, field in enumerate(fields)]
-    return np.stack(opened).reshape(count, m, cols)
+    gathered = rt.transport.all_gather(np.stack([ring.add(share, z) for share, z in zip(flat, zero)]))
+    live = rt.transport.live[: degree + 1]
+    rows = np.stack([_checked(rt, ring, gathered[party], flat.shape[2:], party) for party in live])
+    total = np.stack([field.matmul(rt.scheme.lagrange(live, field).reshape(1, -1), rows[:, p])[0]
+                      for p, field in enumerate(ring.fields)])
+    return _split(total, arrays)
 
 
-def _per_prime(fields, draw, k: int, shape: tuple) -> np.ndarray:
-    """Held rows ``(k, K, *shape)`` of one pseudo-random sharing per prime."""
-    return np.stack([draw(field) for field in fields], axis=1).reshape((k, len(fields)) + shape)
+# ----------------------------------------------------------------- helpers
+def _block(matrix: np.ndarray, block: list[int]) -> np.ndarray:
+    """The rows and columns ``block`` of ``(K, s, s)`` elements."""
+    return np.ascontiguousarray(matrix[:, block][:, :, block])
+
+
+def _identity(ring, size: int) -> np.ndarray:
+    return np.broadcast_to(np.eye(size, dtype=np.uint64), (ring.count, size, size))
+
+
+def _split(total: np.ndarray, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """``total`` ``(K, M)`` cut back into the shapes of ``arrays`` (without their party axis)."""
+    out, start = [], 0
+    for a in arrays:
+        size = int(np.prod(a.shape[2:]))
+        out.append(total[:, start: start + size].reshape(a.shape[1:]))
+        start += size
+    return out
 
 
 def _checked(rt, ring, elements, shape: tuple, sender: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""An exact OLS fit on rows at two hospitals, on whichever backend ``Session.from_env`` gives; prints JSON.
+"""Exact OLS fits (coefficients, then with standard errors) on rows at two hospitals, on whichever backend ``Session.from_env`` gives; prints JSON.
 
 Run directly it simulates all parties; under ``mpcarray run`` each process prints the
 coefficients and its communication counters (``tests/test_exact_ols.py``). The one
@@ -28,8 +28,11 @@ def main(s) -> dict:
     before = s.comm.snapshot()
     model = mpc.models.LinearRegression(method="exact").fit(Xs, ys)
     comm = s.comm - before
+    inference = mpc.models.LinearRegression(method="exact", standard_errors=True).fit(Xs, ys)
     return {"coef": model.coef_.tolist(), "intercept": model.intercept_, "rank": s.rank, "rounds": comm.rounds,
-            "bytes_sent": comm.bytes_sent.tolist(), "dealer_bytes": comm.dealer_bytes.tolist()}
+            "bytes_sent": comm.bytes_sent.tolist(), "dealer_bytes": comm.dealer_bytes.tolist(),
+            "bse": inference.bse_.tolist(), "rsquared": inference.rsquared_,
+            "total_rounds": s.comm.rounds, "total_dealer_bytes": s.comm.dealer_bytes.tolist()}
 
 
 if __name__ == "__main__":
