@@ -20,10 +20,12 @@ epochs in float64 for logistic regression. "best peer" is the fastest
 published figure from PEERS.md, measured on another 2-core machine: a
 reference, not a same-run ratio.
 
-Two OLS rows, as in docs/models.md: rows split across 3 hospitals take the
-owner-local path (each hospital aggregates its own rows in float64); columns
-split across them (vertical) take the secure path (rows standardised and the
-Gram matrix formed inside MPC), the like-for-like comparison with the peers.
+Three OLS rows, as in docs/models.md: rows split across 3 hospitals take the
+owner-local path (each hospital aggregates its own rows in float64), iteratively
+or with ``method="exact"`` (each hospital's exact normal equations solved behind
+a random mask); columns split across them (vertical) take the secure path (rows
+standardised and the Gram matrix formed inside MPC), the like-for-like
+comparison with the peers.
 """
 
 import os
@@ -65,6 +67,7 @@ def workloads(s):
     yield w.matvec(s), "matvec"
     yield w.gram(s), "gram"
     yield w.ols(s, "rows"), "ols"
+    yield w.ols(s, "rows", method="exact"), "ols"
     yield w.ols(s, "columns"), "ols"
     yield w.logistic(s), "logistic"
 
