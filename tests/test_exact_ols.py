@@ -171,12 +171,18 @@ def test_policies_decide_before_anything_is_opened():
             mpc.models.LinearRegression(method="exact").fit(Xs, ys)
         assert (s.comm - before).rounds == 1  # the decision round only: no mask was opened
     assert [(r.label, r.records, r.asked_by) for r in seen] == [
-        ("LinearRegression.coef_", 40, "mpcarray.models.linear.LinearRegression._fit_exact")]
+        ("LinearRegression.coef_.exact", 40, "mpcarray.models.linear.LinearRegression._fit_exact")]
     with mpc.Session(parties=PARTIES, seed=5, policies={"lab_c": Policy(min_cohort=40)}) as s:
         Xs, ys = shared_rows(s, X, y, (0, 1))
         before = s.comm.snapshot()
         mpc.models.LinearRegression(method="exact").fit(Xs, ys)
         assert (s.comm - before).rounds == 4  # a decision round per label, then the 2 rounds
+    # a policy that admits the rounded coefficients does not admit exact ones
+    rounded = Policy(labels=["LinearRegression.coef_", "LinearRegression.intercept_"])
+    with mpc.Session(parties=PARTIES, seed=5, policies={"lab_c": rounded}) as s:
+        Xs, ys = shared_rows(s, X, y, (0, 1))
+        with pytest.raises(mpc.RevealRefusedError, match="coef_.exact"):
+            mpc.models.LinearRegression(method="exact").fit(Xs, ys)
 
 
 def test_shamir_survives_a_failed_party_and_names_a_failed_owner():

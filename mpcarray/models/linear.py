@@ -52,7 +52,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         the coefficients as exact fractions, whose common denominator divides
         ``det(D^T D)`` of the pooled rounded design ``D = [1, X]``: an
         aggregate of all rows that rounded coefficients would not disclose (see
-        ``docs/models.md``); with ``standard_errors``, ``bse_`` and ``rsquared_``
+        ``docs/models.md``; labels ``"LinearRegression.<name>.exact"``); with ``standard_errors``, ``bse_`` and ``rsquared_``
         follow from exact fractions too (3 rounds, 4 with Shamir). No
         ``max_condition`` check.
 
@@ -138,10 +138,11 @@ class LinearRegression(EstimatorParams, CoefficientTable):
             raise UnsupportedOperationError(
                 "method='exact' needs X and y as rows shared by their owners (each hospital's rows one "
                 "block of np.concatenate([s.share(X_a, owner=...), ...])); use method='iterative'")
+        # labels of their own, so that a policy written for rounded results does not admit exact ones
         name, d = type(self).__name__, X.shape[1]
-        labels = {f"{name}.coef_": (d,)} | ({f"{name}.intercept_": ()} if self.fit_intercept else {})
+        labels = {f"{name}.coef_.exact": (d,)} | ({f"{name}.intercept_.exact": ()} if self.fit_intercept else {})
         if self.standard_errors:
-            labels |= {f"{name}.bse_": (d + int(self.fit_intercept),), f"{name}.rsquared_": ()}
+            labels |= {f"{name}.bse_.exact": (d + int(self.fit_intercept),), f"{name}.rsquared_.exact": ()}
         fit = pooled_least_squares(groups, self.fit_intercept, labels, rows=(X, y), inference=self.standard_errors)
         start = int(self.fit_intercept)
         self.intercept_ = float(fit.coefficients[0]) if self.fit_intercept else 0.0
