@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.linear_model import Ridge
 
 import mpcarray as mpc
 from mpcarray import launch
@@ -106,6 +107,24 @@ def test_standard_errors_and_rsquared_match_statsmodels(scheme, intercept):
         assert cost.bytes_sent.tolist() == [(2 * s_ * s_ + t * t + 2 * s_) * primes * 8 * 2] * 3
     else:
         assert cost.rounds == 4
+
+
+#: Documented in docs/models.md: exact Ridge within 7.2e-10 of scikit-learn (relative, alpha 1e-3 to 100).
+RIDGE_BOUND = 2 * 7.2e-10
+
+
+@pytest.mark.parametrize("alpha", [1e-3, 1.0, 100.0])
+@pytest.mark.parametrize("intercept", [True, False])
+def test_ridge_matches_scikit_learn(alpha, intercept):
+    X, y = load_diabetes(return_X_y=True)
+    reference = Ridge(alpha=alpha, fit_intercept=intercept, solver="cholesky").fit(X, y)
+    with mpc.Session(parties=PARTIES, seed=13) as s:
+        Xs, ys = shared_rows(s, X, y, (0, 1, 2))
+        before = s.comm.snapshot()
+        model = mpc.models.Ridge(alpha, fit_intercept=intercept, method="exact").fit(Xs, ys)
+        assert (s.comm - before).rounds == 2
+    assert np.max(np.abs(model.coef_ - reference.coef_) / np.abs(reference.coef_)) < RIDGE_BOUND
+    assert abs(model.intercept_ - reference.intercept_) < RIDGE_BOUND * max(1.0, abs(reference.intercept_))
 
 
 def test_the_coefficients_are_the_exact_solution_of_the_rounded_data():

@@ -12,6 +12,7 @@ no fixed-point arithmetic on the way.
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -44,13 +45,15 @@ class ExactLeastSquares:
 
 
 def pooled_least_squares(groups, intercept: bool, labels: dict[str, tuple], rows,
-                         inference: bool = False) -> ExactLeastSquares:
+                         inference: bool = False, penalty: float = 0.0) -> ExactLeastSquares:
     """Exact least squares of ``y`` on ``X`` from owner row blocks.
 
     ``groups``: per owner, its ``(X_k, y_k)`` row blocks (:func:`~.blocks.aligned_parts`);
     ``labels``: ``{label: shape}`` of what the caller reveals, for the parties'
     policies (decided before anything is opened); ``rows``: the pooled arrays,
-    whose lineage gives the cohort.
+    whose lineage gives the cohort; ``penalty``: a ridge penalty ``alpha`` added to
+    the diagonal of the normal equations except the intercept's (a public float,
+    exact as a fraction; not with ``inference``).
 
     Reveals: the coefficients, exactly (:func:`~mpcarray.protocols.masked_solve.masked_solve`);
     with ``inference`` also the ratios of :class:`ExactLeastSquares`
@@ -65,21 +68,30 @@ def pooled_least_squares(groups, intercept: bool, labels: dict[str, tuple], rows
     # every fraction revealed is a ratio of determinants of Gram matrices of at most m columns
     # (m + 2 for RSS / TSS, a product of two) of n values below 2^value_bits: by Hadamard's
     # inequality each is below (n 4^value_bits)^columns, and P must exceed twice their product
+    # A ridge penalty alpha 4^VALUE_BITS = num / den on the diagonal: every contribution is
+    # multiplied by den (a power of two) and the lowest owner adds num. The penalised matrix
+    # is the Gram matrix of Z with rows sqrt(alpha) 2^VALUE_BITS e_j appended, so Hadamard's
+    # bound per column grows to den (n 4^value_bits + num).
+    weight = Fraction(penalty) * 4**VALUE_BITS
+    column_bits = math.log2(weight.denominator * (n * 4.0**value_bits + weight.numerator))
     columns = m + 2 if inference else m
-    ring = ResidueRing.for_bits(math.ceil(2 * columns * (math.log2(n) + 2 * value_bits)) + 1)
+    ring = ResidueRing.for_bits(math.ceil(2 * columns * column_bits) + 1)
     size = m + 1 if inference else m  # the whole Gram matrix of [1, X, y], or its first m rows
+    owners = tuple(sorted({X_k._known_by for X_k, _ in groups}))
     contributions = np.zeros((len(rt.ranks), size, m + 1), dtype=object)
     for X_k, y_k in groups:
         if X_k._known_by in rt.ranks and X_k._plain is not ELSEWHERE:
             gram = _integer_gram(_design(X_k._plain, y_k._plain, intercept))
             row = rt.ranks.index(X_k._known_by)
-            contributions[row] = contributions[row] + gram[:size]
+            contributions[row] = contributions[row] + gram[:size] * weight.denominator
+    if weight and owners[0] in rt.ranks:
+        penalised = np.arange(int(intercept), m)
+        contributions[rt.ranks.index(owners[0]), penalised, penalised] += weight.numerator
     contributions = np.stack([ring.encode(c) for c in contributions])
     records = None if (found := lineage.pooled((), *rows)) is None else found.records
     caller = ranges.calling_module(0, function=True)
     for label, shape in labels.items():
         authorise(rt, RevealRequest(label, shape, "float64", cohort=records, records=records, asked_by=caller))
-    owners = tuple(sorted({X_k._known_by for X_k, _ in groups}))
     if inference:
         block = [0, m] if intercept else [m]  # [1, y]: its inverse's last entry is 1 / TSS
         opened = masked_inverse_ratios(rt, contributions, ring, owners, block)

@@ -143,7 +143,8 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         labels = {f"{name}.coef_.exact": (d,)} | ({f"{name}.intercept_.exact": ()} if self.fit_intercept else {})
         if self.standard_errors:
             labels |= {f"{name}.bse_.exact": (d + int(self.fit_intercept),), f"{name}.rsquared_.exact": ()}
-        fit = pooled_least_squares(groups, self.fit_intercept, labels, rows=(X, y), inference=self.standard_errors)
+        fit = pooled_least_squares(groups, self.fit_intercept, labels, rows=(X, y), inference=self.standard_errors,
+                                   penalty=self._ridge_alpha())
         start = int(self.fit_intercept)
         self.intercept_ = float(fit.coefficients[0]) if self.fit_intercept else 0.0
         self.coef_ = fit.coefficients[start:]
@@ -155,6 +156,10 @@ class LinearRegression(EstimatorParams, CoefficientTable):
             self.intercept_bse_ = float(errors[0]) if self.fit_intercept else None
             self.rsquared_ = 1.0 - fit.residual_ratio
         return self
+
+    def _ridge_alpha(self) -> float:
+        """The L2 penalty on the coefficients (not the intercept): none for least squares."""
+        return 0.0
 
     def _df_resid(self):
         """Residual degrees of freedom of the t statistics (statsmodels' ``df_resid``)."""
@@ -232,8 +237,9 @@ class Ridge(LinearRegression):
     ----------
     alpha : float
         Penalty strength (positive); the intercept is not penalised.
-    fit_intercept, max_condition
-        As :class:`LinearRegression`.
+    fit_intercept, max_condition, method
+        As :class:`LinearRegression` (``method="exact"`` adds ``alpha``, as an exact
+        fraction, to the owners' pooled normal equations; labels ``"Ridge.<name>.exact"``).
 
     Notes
     -----
@@ -247,13 +253,17 @@ class Ridge(LinearRegression):
     """
 
     standard_errors = False
-    method = "iterative"
 
-    def __init__(self, alpha: float = 1.0, *, fit_intercept: bool = True, max_condition: float = 1e4):
+    def __init__(self, alpha: float = 1.0, *, fit_intercept: bool = True, max_condition: float = 1e4,
+                 method: str = "iterative"):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.max_condition = max_condition
+        self.method = method
         check_strength("alpha", alpha)
+
+    def _ridge_alpha(self) -> float:
+        return float(check_strength("alpha", self.alpha))
 
     def _penalty(self, stats, d: int):
         """``diag(alpha w² / n)``, in the Gram matrix's units (``w`` carries its ``2^h``)."""
