@@ -246,6 +246,7 @@ def test_integer_gram_is_exact_and_the_ring_reconstructs_fractions():
     assert (_integer_gram(Z) == integers.T @ integers).all()
     ring = ResidueRing.for_bits(600)
     assert ring.count == 10 and 2**600 < ring.modulus < 2**620
+    assert ResidueRing(53).modulus.bit_length() == 3286  # diabetes' modulus (docs/schemes.md)
     assert all(sympy_free_is_prime(p) and p < 2**62 for p in ring.primes)
     P = ring.modulus
     for fraction in (Fraction(-3, 7), Fraction(2**290 - 1, 2**299 + 5), Fraction(0)):
