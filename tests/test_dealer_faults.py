@@ -315,7 +315,7 @@ class SignalAt:
     def write(self, text):
         self.lines.append(text)
         if self.at is None and text == "[a] multiplying\n":
-            time.sleep(1.0)  # a few products in
+            time.sleep(0.3)  # a few products in (each takes milliseconds)
             self.run.processes()[self.victim].send_signal(self.sig)
             self.at = time.monotonic()
 
@@ -323,7 +323,7 @@ class SignalAt:
         pass
 
 
-def supervised(tmp_path, script_text, victim, sig, timeout=8):
+def supervised(tmp_path, script_text, victim, sig, timeout=5):
     """Parties a and b and the dealer run ``script_text``; ``victim`` gets ``sig`` mid-run.
     Returns (exit status, output, seconds from the signal to the end of the last process)."""
     script = tmp_path / "script.py"
@@ -356,21 +356,22 @@ def test_killed_dealer_ends_every_party_with_a_clear_error(tmp_path):
 @pytest.mark.network
 def test_stopped_dealer_is_named_by_party_0_and_every_process_ends(tmp_path):
     """SIGSTOP: the dealer's connection stays open but no correction comes; party 0 names it after
-    the timeout (8 s), party b loses party 0, and the supervisor kills the stopped dealer."""
+    the timeout (5 s, as the other fault tests' consortiums), party b loses party 0, and the
+    supervisor kills the stopped dealer."""
     code, output, after = supervised(tmp_path, ENDLESS, "dealer", signal.SIGSTOP)
     assert code == 1
-    assert "[a] mpcarray party a: NoProgressError: no progress from dealer for 8 s" in output, output
+    assert "[a] mpcarray party a: NoProgressError: no progress from dealer for 5 s" in output, output
     # b waits for a, which waits for the dealer: b gives up on a at the same time, or sees it close
     assert re.search(r"\[b\] mpcarray party b: (NetworkError: a closed the connection|"
-                     r"NoProgressError: no progress from a for 8 s)", output), output
+                     r"NoProgressError: no progress from a for 5 s)", output), output
     assert "failed: dealer (killed by SIGKILL), a (exit status 1), b (exit status 1)" in output
-    assert after < 30  # 8 s until party 0 gives up, 8 + 3 more until the supervisor kills the dealer
+    assert after < 30  # 5 s until party 0 gives up, 5 + 3 more until the supervisor kills the dealer
 
 
 @pytest.mark.slow
 @pytest.mark.network
 def test_mpcarray_run_with_party_0_stopped_while_the_dealer_serves_it(tmp_path):
-    """Party 0 stops itself (SIGSTOP) between products: party b names it after the timeout (8 s) and tells
+    """Party 0 stops itself (SIGSTOP) between products: party b names it after the timeout (5 s) and tells
     the dealer, which ends naming it too; the stopped process is killed, `mpcarray run` leaves no
     child process and no key folder behind, all within 30 s."""
     script = tmp_path / "stop0.py"
@@ -386,7 +387,7 @@ def test_mpcarray_run_with_party_0_stopped_while_the_dealer_serves_it(tmp_path):
         "            os.kill(os.getpid(), signal.SIGSTOP)\n")
     temp = tmp_path / "tmp"
     temp.mkdir()
-    run = subprocess.Popen([sys.executable, "-m", "mpcarray", "run", "--parties", "a,b", "--timeout", "8",
+    run = subprocess.Popen([sys.executable, "-m", "mpcarray", "run", "--parties", "a,b", "--timeout", "5",
                             str(script), str(tmp_path)], cwd=ROOT, env=dict(os.environ, TMPDIR=str(temp)),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
@@ -401,8 +402,8 @@ def test_mpcarray_run_with_party_0_stopped_while_the_dealer_serves_it(tmp_path):
     output = "".join(lines) + out
     assert time.monotonic() - stopped < 30
     assert run.returncode == 1, output
-    assert "[b] mpcarray party b: NoProgressError: no progress from a for 8 s" in output, output
-    assert "[dealer] mpcarray dealer: NetworkError: b failed: NoProgressError: no progress from a for 8 s" in output
+    assert "[b] mpcarray party b: NoProgressError: no progress from a for 5 s" in output, output
+    assert "[dealer] mpcarray dealer: NetworkError: b failed: NoProgressError: no progress from a for 5 s" in output
     assert "failed: dealer (exit status 1), a (killed by SIGKILL), b (exit status 1)" in output
     assert not list(temp.glob("mpcarray-run-*"))  # certificates and private keys removed
     children = [int(p.stem) for p in tmp_path.glob("*.pid")]

@@ -78,3 +78,18 @@ def test_far_beyond_max_condition_is_refused():
     A = unit_diagonal_spd(10, 1e7, seed=2)
     with mpc.Session(parties=3, seed=4) as s, pytest.raises(ConditioningError):
         SPDSolver(s.share(A * 4**4, owner=0), 1e4, diagonal_bits=4)
+
+
+def test_a_refusal_below_max_condition_names_the_precision():
+    """d = 64 at κ 5.7e3 (below max_condition = 1e4) is refused at f = 16 and solved at 18: the
+    message must not claim only that the system is more ill-conditioned than max_condition."""
+    A = unit_diagonal_spd(64, 6e3, seed=0)
+    assert 5e3 < np.linalg.cond(A) < 1e4
+    with mpc.Session(parties=3, seed=4, frac_bits=16) as s, pytest.raises(ConditioningError) as refused:
+        SPDSolver(s.share(A * 4**4, owner=0), 1e4, diagonal_bits=4)
+    message = str(refused.value)
+    assert "more ill-conditioned than max_condition=10000" in message
+    assert "fixed-point precision (frac_bits=16) is insufficient for 64 unknowns" in message
+    assert "raise frac_bits (at most 23" in message and "fewer or decorrelated features" in message
+    with mpc.Session(parties=3, seed=4, frac_bits=18) as s:
+        SPDSolver(s.share(A * 4**4, owner=0), 1e4, diagonal_bits=4)  # more fractional bits solve it

@@ -43,7 +43,9 @@ compared and divided in secret). Instead:
    step (the step then leaves ``||E||^2 < 1/4`` or less), is revealed; every entry
    is first compared with ``1/2``, so that entries beyond the safe range cannot pass
    it as their wrapped squares could. If it fails the system is more ill-conditioned
-   than ``max_condition`` (or its values exceed the range) and
+   than ``max_condition``, or ``f`` is too few fractional bits for its size and
+   conditioning (the chain's rounding grows with both: ``d = 64`` at ``κ ~ 6e3``
+   fails at ``f = 16``), or its values exceed the range, and
    :class:`~mpcarray.errors.ConditioningError` is raised instead of returning
    wrong values.
 5. **Iterative refinement** with extended precision: ``M = S X S`` is only an
@@ -144,6 +146,29 @@ def chain_steps(d: int, max_condition: float, range_bits: int) -> int:
     return len(chain_factors(d, max_condition, factor_bits(range_bits, max_condition)))
 
 
+def _most_frac_bits(A: SharedArray, max_condition: float) -> int:
+    """The most fractional bits whose safe range holds the inverse's entries (up to ``2 max_condition``)."""
+    f, bits = A.fixed_point.frac_bits, A.fixed_point.range_bits
+    return int((bits + 2 * f - np.log2(2 * max_condition)) // 2)  # R + 2f is the same at every f
+
+
+def _refusal(A: SharedArray, max_condition: float) -> str:
+    """Why the convergence check failed: the conditioning, or the precision for this size and conditioning.
+
+    The check cannot tell them apart: the chain's rounding (``2^-f`` per step, amplified
+    towards the smallest eigenvalues) grows with ``d`` and ``κ``, so a system whose ``κ`` is
+    below ``max_condition`` can still fail at a low ``f`` (``d = 64`` at ``κ ~ 6e3`` and
+    ``f = 16``; 18 bits solve it).
+    """
+    d, f = A.shape[0], A.fixed_point.frac_bits
+    most = _most_frac_bits(A, max_condition)
+    more = f"raise frac_bits (at most {most} at this max_condition), " if f < most else ""
+    return (f"the system is more ill-conditioned than max_condition={max_condition:g} (scaled to a "
+            f"unit diagonal), or the fixed-point precision (frac_bits={f}) is insufficient for {d} unknowns "
+            f"at its conditioning: {more}use fewer or decorrelated features, remove collinear columns, "
+            "or raise max_condition")
+
+
 def _range_hint(A: SharedArray, max_condition: float) -> str:
     """Why a too-small safe range can look like ill-conditioning, when it can (else ``""``).
 
@@ -154,7 +179,7 @@ def _range_hint(A: SharedArray, max_condition: float) -> str:
     bits = A.fixed_point.range_bits
     if 2 * max_condition < 2.0**bits:
         return ""
-    most = int((bits + 2 * f - np.log2(2 * max_condition)) // 2)  # R + 2f is the same at every f
+    most = _most_frac_bits(A, max_condition)
     return (f"; or lower frac_bits: at frac_bits={f} the safe range 2^{bits} cannot hold the "
             f"inverse's entries (up to 2 max_condition), which frac_bits <= {most} can")
 
@@ -238,11 +263,8 @@ class SPDSolver:
         start = (2 / (1 / max_condition + margin * d), chain_factors(d, max_condition, bits, margin), bits,
                  guard_bits(A.fixed_point.range_bits, max_condition, bits))
         if not self._iterate(start, None, "SPDSolver: well conditioned"):
-            raise ConditioningError(
-                f"the system is more ill-conditioned than max_condition={max_condition:g} "
-                "(after Jacobi scaling): remove collinear columns or raise max_condition"
-                + _range_hint(A, max_condition) + _diagonal_hint(A, unit_diagonal)
-            )
+            raise ConditioningError(_refusal(A, max_condition) + _range_hint(A, max_condition)
+                                    + _diagonal_hint(A, unit_diagonal))
 
     def _scaled(self, factors) -> tuple[SharedArray, SharedArray | None]:
         """``Â * c`` for each public ``c`` in ``factors``, shape ``(len(factors), d, d)``, and the

@@ -9,6 +9,7 @@ one X25519 multiplication measured in the same process (so that tests compare th
 any machine) and its counters.
 """
 
+import functools
 import hashlib
 import json
 import sys
@@ -52,8 +53,12 @@ def digest(values) -> str:
     return hashlib.sha256(b"\n".join(normalise(x) for x in values)).hexdigest()
 
 
+@functools.cache
 def multiplication_cpu_seconds(count: int = 10_000) -> float:
-    """CPU seconds of one X25519 multiplication in this process (``count`` of them, as the linkage does them)."""
+    """CPU seconds of one X25519 multiplication in this process (``count`` of them, as the linkage does them).
+
+    Measured once per process (a property of the process and its machine, not of the overlap).
+    """
     points = curve.hash_points(b"calibration", [i.to_bytes(4, "little") for i in range(count)])
     cpu = time.process_time()
     curve.encrypt(curve.new_key(), points)
