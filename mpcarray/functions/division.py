@@ -14,7 +14,7 @@ from ..array.lineage import of_elementwise, stamped
 from ..array.promotion import public_array
 from ..array.ranges import check_domain
 from ..errors import EncodingError
-from .mantissa import on_mantissa
+from .mantissa import on_mantissa, spare_bits
 from .normalisation import as_fixed, scale_by_power, signed_normalise
 
 
@@ -39,9 +39,13 @@ def reciprocal(x) -> SharedArray:
     f = x.frac_bits
     largest = min(f - 1, 61 - 2 * f)  # the largest exponent f - p - 1 of a result in the safe range
     shift = min(62 - 2 * f, 60 - f - largest)  # y W < 2^61 (y <= 2 has f + 1 bits); 2^(2f - 62) if it fits
+    # m and 1/m carry extra bits to the one rounding to f bits, each taken from the shift (y W < 2^61)
+    # while every result of at least 2^-(f + 1) keeps a nonzero weight (p <= 2f, or up to the top)
+    extra = max(0, min(spare_bits("reciprocal", x), shift + f - 1 - min(2 * f, 61 - f)))
+    shift -= extra
     weights = [2 ** (shift + f - p - 1) if shift + f - p - 1 >= 0 else 0 for p in range(64)]
-    m, (weight,), _ = signed_normalise(x, weights)
-    return scale_by_power(on_mantissa("reciprocal", m), weight, shift)
+    m, (weight,), _ = signed_normalise(x, weights, extra=extra)
+    return scale_by_power(on_mantissa("reciprocal", m, f), weight, shift, f)
 
 
 @implements_ufunc(np.true_divide)
@@ -71,8 +75,9 @@ def divide(x, y) -> SharedArray:
     exponents = [f - p - 1 for p in range(64)]
     first = [2 ** max(e, 0) * 2 ** (half - min(max(-e, 0), half)) for e in exponents]
     second = [2 ** (half - min(max(-e - half, 0), half)) for e in exponents]
-    m, (w1, _), (_, w2) = signed_normalise(y, first, second)
-    quotient = x * on_mantissa("reciprocal", m)
+    extra = spare_bits("reciprocal", y)  # m's bits below 2^-f (x * 1/m at f bits keeps x's range)
+    m, (w1, _), (_, w2) = signed_normalise(y, first, second, extra=extra)
+    quotient = x * on_mantissa("reciprocal", m, f, f)
     return scale_by_power(scale_by_power(quotient, w1, half), w2, half)
 
 

@@ -23,7 +23,8 @@ from ..array.primitives import (
 )
 from ..array.ranges import check_domain
 from .normalisation import as_fixed, normalise
-from .polynomial import chebyshev_coefficients, evaluate_polynomial, polynomial_and_product
+from .mantissa import quarter
+from .polynomial import chebyshev_coefficients, evaluate_polynomial, polynomial_and_product, spare_bits
 
 _LN2 = float(np.log(2.0))
 
@@ -69,13 +70,14 @@ def exp(x) -> SharedArray:
     stacked = cast(SharedArray, np.stack([t, t - top]))  # np.stack dispatches to SharedArray
     fraction, negative, *powers = bit_tables(stacked, tables)
     in_range = negative[1] - negative[0]
+    # 2^r keeps one bit below 2^-f to the one rounding of the product (2^(r + f + 1) 2^(T - 1) < 2^62)
     exp2_fraction, power = polynomial_and_product(
         relabel(fraction[0], f), chebyshev_coefficients(np.exp2, (0.0, 1.0), f),
-        [in_range] + [p[0] + 1 for p in powers])
+        [in_range] + [p[0] + 1 for p in powers], frac=f + 1)
     if fused_truncation(x):
-        (product,), _ = multiply_and_truncate([(exp2_fraction, power, offset)], [])
+        (product,), _ = multiply_and_truncate([(exp2_fraction, power, offset + 1)], [])
     else:
-        product = truncate(relabel(exp2_fraction * power, f + offset), offset, f)
+        product = truncate(relabel(relabel(exp2_fraction, 0) * power, f + offset + 1), offset + 1, f)
     return relabel(product, f) + relabel((1 - negative[1]) * (2 ** (62 - f) - 1), f)
 
 
@@ -97,7 +99,7 @@ def log(x) -> SharedArray:
     x = as_fixed(x)
     f = x.frac_bits
     exponent = [round((p + 1 - f) * _LN2 * 2**f) for p in range(64)]
-    m, (power_part,) = normalise(x, exponent)
-    u = 4 * m - 3
-    log_m = evaluate_polynomial(u, chebyshev_coefficients(_log_quarter, (-1.0, 1.0), f))
-    return log_m + relabel(power_part, f)
+    coefficients = chebyshev_coefficients(_log_quarter, (-1.0, 1.0), f)
+    extra = spare_bits(coefficients, f, fused_truncation(x))  # m's bits below 2^-f, at no extra rounds
+    m, (power_part,) = normalise(x, exponent, extra=extra)
+    return evaluate_polynomial(quarter(m), coefficients, f) + relabel(power_part, f)

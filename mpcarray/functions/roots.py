@@ -12,7 +12,7 @@ from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
 from ..array.lineage import of_elementwise, stamped
 from ..array.ranges import check_domain
-from .mantissa import on_mantissa
+from .mantissa import on_mantissa, spare_bits
 from .normalisation import as_fixed, normalise, scale_by_power
 
 
@@ -39,9 +39,7 @@ def rsqrt(x) -> SharedArray:
     """
     check_domain("rsqrt", x, lambda v: v > 0, "x > 0")
     x = as_fixed(x)
-    weights, shift = _root_weights(x.frac_bits, -0.5, 1)
-    m, (weight,) = normalise(x, weights)
-    return scale_by_power(on_mantissa("rsqrt", m), weight, shift)
+    return _root(x, "rsqrt", -0.5, 1)
 
 
 @implements_ufunc(np.sqrt)
@@ -59,6 +57,14 @@ def sqrt(x) -> SharedArray:
     """
     check_domain("sqrt", x, lambda v: v >= 0, "x >= 0")
     x = as_fixed(x)
-    weights, shift = _root_weights(x.frac_bits, 0.5, 0)
-    m, (weight,) = normalise(x, weights)
-    return scale_by_power(on_mantissa("sqrt", m), weight, shift)
+    return _root(x, "sqrt", 0.5, 0)
+
+
+def _root(x: SharedArray, name: str, power: float, headroom: int) -> SharedArray:
+    """``x^power`` through the mantissa's ``name`` polynomial; ``m`` and ``m^power`` carry
+    :func:`~.mantissa.spare_bits` extra bits to the final scaling, the one rounding to ``f`` bits."""
+    f = x.frac_bits
+    extra = spare_bits(name, x)
+    weights, shift = _root_weights(f, power, headroom + extra)
+    m, (weight,) = normalise(x, weights, extra=extra)
+    return scale_by_power(on_mantissa(name, m, f), weight, shift, f)
