@@ -62,9 +62,13 @@ def sqrt(x) -> SharedArray:
 
 def _root(x: SharedArray, name: str, power: float, headroom: int) -> SharedArray:
     """``x^power`` through the mantissa's ``name`` polynomial; ``m`` and ``m^power`` carry
-    :func:`~.mantissa.spare_bits` extra bits to the final scaling, the one rounding to ``f`` bits."""
+    :func:`~.mantissa.spare_bits` extra bits to the final scaling, the one rounding to ``f`` bits.
+
+    Each extra bit is taken from the weights' shift, which stays at least ``f + 3``: a
+    weight rounded to ``2^-shift`` adds below ``2^-(f + 3)`` to a result (``f = 24`` has no room).
+    """
     f = x.frac_bits
-    extra = spare_bits(name, x)
+    extra = max(0, min(spare_bits(name, x), _root_weights(f, power, headroom)[1] - f - 3))
     weights, shift = _root_weights(f, power, headroom + extra)
     m, (weight,) = normalise(x, weights, extra=extra)
     return scale_by_power(on_mantissa(name, m, f), weight, shift, f)
