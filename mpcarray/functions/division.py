@@ -30,7 +30,8 @@ def reciprocal(x) -> SharedArray:
 
     Steps: signed normalisation ``|x| = m 2^(p + 1 - f)``, looking up the signed
     weight ``sign(x) 2^(shift + f - p - 1)``; a polynomial for ``1/m``; its product
-    with the weight, truncated by ``shift``.
+    with the weight, truncated by ``shift``. ``m`` and ``1/m`` carry 2 bits beyond ``f``
+    (at ``f = 16``) to that one rounding to ``f`` bits.
     Cost: 18 rounds at ``f = 16`` (22 in Shamir sessions): signed normalisation (10), ``1/m`` (6), scaling (2).
     Security: only masked openings (bit decomposition, products, truncations).
     """
@@ -56,11 +57,12 @@ def divide(x, y) -> SharedArray:
     The quotient ``x * (1/m)`` is scaled by the secret ``sign(y) 2^(f - p - 1)`` in two
     truncation stages so no intermediate leaves the ring. Accuracy at ``f = 16``
     (``docs/functions.md``): relative error below ``1e-3`` for quotients of magnitude
-    at least ``2^-6`` within the safe range; within 3 ulp of the correctly rounded
-    quotient where it is at most 1.
+    at least ``2^-6`` within the safe range; within 2 ulp of the correctly rounded
+    quotient where it is at most 1 (measured on grids with divisors ``|y| >= 1`` there).
 
-    Steps: signed normalisation of ``y``, looking up both stages' weights (the
-    first signed); a polynomial for ``1/m``; ``x * (1/m)``; the two scalings.
+    Steps: signed normalisation of ``y`` (``m`` with 2 bits beyond ``f`` at ``f = 16``),
+    looking up both stages' weights (the first signed); a polynomial for ``1/m``;
+    ``x * (1/m)``; the two scalings.
     Cost: 22 rounds at ``f = 16`` (25 in Shamir sessions): signed normalisation (10), ``1/m`` (6),
     ``x`` times it (2; for a public ``x`` 1, none if it is a whole number), the
     scalings (4). A public divisor: one multiplication by its reciprocal (1 round).

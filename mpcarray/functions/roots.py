@@ -29,11 +29,13 @@ def rsqrt(x) -> SharedArray:
     """``1 / sqrt(x)`` for ``x > 0``.
 
     Accuracy at ``f = 16`` (``docs/functions.md``): relative error below ``1e-3`` where
-    the result is at least ``2^-6``; within 3 ulp (``2^-f``) of the correctly rounded
+    the result is at least ``2^-6``; within 2 ulp (``2^-f``) of the correctly rounded
     result where it is at most 1.
 
     Steps: normalise ``x = m 2^(p + 1 - f)``; a polynomial for ``1/sqrt(m)``;
     multiply by the looked-up ``2^(-(p + 1 - f) / 2)`` (scaled) and truncate.
+    ``m`` and ``1/sqrt(m)`` carry 2 bits beyond ``f`` (at ``f = 16``) to that one
+    rounding to ``f`` bits.
     Cost: 18 rounds at ``f = 16`` (22 in Shamir sessions): normalisation (10), ``1/sqrt(m)`` (6), scaling (2).
     Security: only masked openings.
     """
@@ -48,7 +50,7 @@ def sqrt(x) -> SharedArray:
     """``sqrt(x)`` for ``x >= 0`` (``sqrt(0) = 0``).
 
     Accuracy at ``f = 16`` as :func:`rsqrt`: relative error below ``1e-3`` where the
-    result is at least ``2^-6``; within 3 ulp of the correctly rounded result up to 1.
+    result is at least ``2^-6``; within 2 ulp of the correctly rounded result up to 1.
 
     Steps: as :func:`rsqrt` with a polynomial for ``sqrt(m)`` and the weight
     ``2^((p + 1 - f) / 2)``. ``x = 0`` gives the weight 0.
