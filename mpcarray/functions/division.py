@@ -58,7 +58,9 @@ def divide(x, y) -> SharedArray:
     truncation stages so no intermediate leaves the ring. Accuracy at ``f = 16``
     (``docs/functions.md``): relative error below ``1e-3`` for quotients of magnitude
     at least ``2^-6`` within the safe range; within 2 ulp of the correctly rounded
-    quotient where it is at most 1 (measured on grids with divisors ``|y| >= 1`` there).
+    quotient where it is at most 1 and ``|y| >= 1``. A divisor below 1 scales the
+    rounding of ``x * (1/m)`` to ``f`` bits up by as much as ``1/|y|`` ulp (which a
+    small ``|x|`` also makes a relative error).
 
     Steps: signed normalisation of ``y`` (``m`` with 2 bits beyond ``f`` at ``f = 16``),
     looking up both stages' weights (the first signed); a polynomial for ``1/m``;
