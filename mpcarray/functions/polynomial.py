@@ -98,7 +98,7 @@ def polynomial_and_product(x: SharedArray, coefficients, factors=(), frac: int |
     degree = len(coefficients) - 1
     f = x.frac_bits
     weights = np.asarray(coefficients[1:], dtype=np.float64)
-    top = TRUNCATION_BITS - 1 - int(np.ceil(np.log2(np.abs(weights).sum() + 1)))
+    top = _sum_scale(coefficients)
     rounds, terms = power_schedule(degree, f, top, fused_truncation(x))
     values = {(1, 1): x}
     factors = list(factors)
@@ -139,7 +139,11 @@ def spare_bits(coefficients, f: int, fused: bool, most: int = 2) -> int:
     ``2^-k`` of its error at ``f`` bits to the polynomial's; more bits can cost rounds
     (:func:`power_schedule` keeps fewer exact products).
     """
-    degree = len(coefficients) - 1
-    top = TRUNCATION_BITS - 1 - int(np.ceil(np.log2(np.abs(np.asarray(coefficients[1:])).sum() + 1)))
+    degree, top = len(coefficients) - 1, _sum_scale(coefficients)
     rounds = len(power_schedule(degree, f, top, fused)[0])
     return max(k for k in range(most + 1) if len(power_schedule(degree, f + k, top, fused)[0]) <= rounds)
+
+
+def _sum_scale(coefficients) -> int:
+    """``s``: the weighted sum of the terms has scale ``2^s``, as large as ``sum_(i >= 1) |c_i|`` allows."""
+    return TRUNCATION_BITS - 1 - int(np.ceil(np.log2(np.abs(np.asarray(coefficients[1:], dtype=np.float64)).sum() + 1)))
