@@ -17,7 +17,7 @@ REL = 1e-3
 TINY = 2.0**-6  # results below this are judged by absolute error
 ULP = 2.0**-16
 #: Documented error in ulp of the correctly rounded result where |result| <= 1 (docs/functions.md).
-ULPS = {"reciprocal": 2, "divide": 3, "sqrt": 3, "rsqrt": 3, "log": 3, "exp": 3, "sigmoid": 2, "tanh": 2}
+ULPS = {"reciprocal": 2, "divide": 2, "sqrt": 2, "rsqrt": 2, "log": 2, "exp": 2, "sigmoid": 2, "tanh": 2}
 #: Documented absolute errors on the whole safe range (docstrings of mpcarray/functions/logistic.py).
 ABSOLUTE = {"sigmoid": 3e-5, "tanh": 3e-5}
 

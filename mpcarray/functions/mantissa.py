@@ -9,6 +9,8 @@ truncated products per step (12 and 15 rounds at ``f = 16`` against 6).
 """
 
 from ..array import SharedArray
+from ..array.primitives import fused_truncation, relabel
+from . import polynomial
 from .polynomial import chebyshev_coefficients, evaluate_polynomial
 
 #: name: the function of ``u = 4m - 3``.
@@ -26,12 +28,25 @@ def coefficients(name: str, f: int) -> tuple:
     return chebyshev_coefficients(FUNCTIONS[name], DOMAIN, f)
 
 
-def on_mantissa(name: str, m: SharedArray) -> SharedArray:
+def on_mantissa(name: str, m: SharedArray, f: int | None = None, frac: int | None = None) -> SharedArray:
     """``1/m`` (``name="reciprocal"``), ``1/sqrt(m)`` (``"rsqrt"``) or ``sqrt(m)`` for ``m`` in ``[0.5, 1)``.
 
+    ``f``: the format's fractional bits, which set the polynomial (default ``m``'s;
+    ``m`` may carry more, see :func:`spare_bits`); ``frac``: the result's (default ``m``'s).
     Steps: ``u = 4m - 3`` (local); :func:`~.polynomial.evaluate_polynomial`.
     Cost: as :func:`~.polynomial.evaluate_polynomial`: at ``f = 16``, 6 rounds for
     ``1/m`` and ``1/sqrt(m)`` (degrees 8, 7), 5 for ``sqrt(m)`` (degree 5); 4 each in
     Shamir sessions.
     """
-    return evaluate_polynomial(4 * m - 3, coefficients(name, m.frac_bits))
+    return evaluate_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), frac)
+
+
+def quarter(m: SharedArray) -> SharedArray:
+    """``u = 4m - 3``, exactly at ``m``'s fractional bits (which may exceed the session's). Local."""
+    return relabel(relabel(4 * m, 0) - (3 << m.frac_bits), m.frac_bits)
+
+
+def spare_bits(name: str, like: SharedArray, most: int = 2) -> int:
+    """Fractional bits beyond ``f`` a mantissa for ``name`` may carry at no extra rounds
+    (:func:`~.polynomial.spare_bits`, in ``like``'s session and format)."""
+    return polynomial.spare_bits(coefficients(name, like.frac_bits), like.frac_bits, fused_truncation(like), most)

@@ -14,7 +14,7 @@ from typing import cast
 import numpy as np
 
 from ..array import SharedArray
-from ..array.primitives import leading_one_tables, truncate
+from ..array.primitives import leading_one_tables, relabel, truncate
 from ..errors import UnsupportedOperationError
 
 
@@ -25,27 +25,31 @@ def as_fixed(x) -> SharedArray:
     return x if x.frac_bits else x.astype(np.float64)
 
 
-def normalise(a: SharedArray, *tables) -> tuple[SharedArray, list[SharedArray]]:
+def normalise(a: SharedArray, *tables, extra: int = 0) -> tuple[SharedArray, list[SharedArray]]:
     """``m`` in ``[0.5, 1)`` with ``a = m * 2^(p + 1 - f)``, and ``table[p]`` for each table.
 
     Steps: the leading-one lookup gives ``2^(top - p)`` and the tables' values;
     ``a * 2^(top - p)`` (an exact integer product) has ``top + 1`` bits and is
-    truncated to ``m``. ``a`` must be positive fixed point.
+    truncated to ``m`` with ``f + extra`` fractional bits (the extra bits carry
+    what an ``a >= 1`` has below ``2^-f`` relative to its leading one). ``a`` must
+    be positive fixed point.
     Cost: 10 rounds: leading-one lookup (8), product (1), truncation (1).
     Security: only masked openings inside the primitives.
     """
     scale, *values = leading_one_tables(a, [_up(a.frac_bits), *tables])
-    return _mantissa(a, scale), values
+    return _mantissa(a, scale, extra), values
 
 
-def signed_normalise(a: SharedArray, *tables) -> tuple[SharedArray, list[SharedArray], list[SharedArray]]:
+def signed_normalise(a: SharedArray, *tables, extra: int = 0,
+                     ) -> tuple[SharedArray, list[SharedArray], list[SharedArray]]:
     """``m`` in ``[0.5, 1)`` with ``|a| = m * 2^(p + 1 - f)``, and ``sign(a) table[p]`` and ``table[p]`` for each table.
 
     Steps: one leading-one lookup of the stacked ``[a, -a]``. The negative one
     of the two has bit 63 set, so its leading one is bit 63, where every table
     is made 0 (as every entry above ``top``): ``T(a) - T(-a) = sign(a) T(|a|)``
     and ``T(a) + T(-a) = T(|a|)``, locally, with no sign test. Then
-    ``a * sign(a) 2^(top - p) = |a| 2^(top - p)`` is truncated to ``m``. ``a = 0``
+    ``a * sign(a) 2^(top - p) = |a| 2^(top - p)`` is truncated to ``m`` (``f + extra``
+    fractional bits, as :func:`normalise`). ``a = 0``
     gives ``m = 0`` and 0 for every table.
     Cost: 10 rounds, as :func:`normalise` (the lookup sends twice the bytes).
     Security: only masked openings inside the primitives.
@@ -54,7 +58,7 @@ def signed_normalise(a: SharedArray, *tables) -> tuple[SharedArray, list[SharedA
     zeroed = [[value if p <= top else 0 for p, value in enumerate(table)] for table in [_up(a.frac_bits), *tables]]
     rows = leading_one_tables(cast(SharedArray, np.stack([a, -a])), zeroed)
     signed = [row[0] - row[1] for row in rows]
-    return _mantissa(a, signed[0]), signed[1:], [row[0] + row[1] for row in rows[1:]]
+    return _mantissa(a, signed[0], extra), signed[1:], [row[0] + row[1] for row in rows[1:]]
 
 
 def _top(f: int) -> int:
@@ -68,16 +72,18 @@ def _up(f: int) -> list[int]:
     return [2 ** (top - p) if p <= top else 0 for p in range(64)]
 
 
-def _mantissa(a: SharedArray, scale: SharedArray) -> SharedArray:
-    """``a * scale`` (``top + 1`` bits) truncated to ``m`` with ``f`` fractional bits. Cost: 2 rounds."""
+def _mantissa(a: SharedArray, scale: SharedArray, extra: int = 0) -> SharedArray:
+    """``a * scale`` (``top + 1`` bits) truncated to ``m`` with ``f + extra`` fractional bits. Cost: 2 rounds."""
     f = a.frac_bits
-    return truncate(a * scale, _top(f) - f + 1, f)
+    return truncate(a * scale, _top(f) - f + 1 - extra, f + extra)
 
 
-def scale_by_power(value: SharedArray, weight: SharedArray, shift: int) -> SharedArray:
-    """``value * weight / 2^shift`` for a shared integer ``weight``.
+def scale_by_power(value: SharedArray, weight: SharedArray, shift: int, frac: int | None = None) -> SharedArray:
+    """``value * weight / 2^shift`` for a shared integer ``weight``, with ``frac`` fractional bits
+    (default ``value``'s; fewer when ``value`` carried extra bits to this last rounding).
 
     Cost: 2 rounds: one product, one truncation.
     """
-    return truncate(value * weight, shift, value.frac_bits)
+    frac = value.frac_bits if frac is None else frac
+    return truncate(relabel(value, 0) * weight, shift + value.frac_bits - frac, frac)  # an exact integer product
 

@@ -78,22 +78,27 @@ def power_schedule(degree: int, f: int, top: int, fused: bool) -> tuple[tuple, t
     return rounds, terms
 
 
-def polynomial_and_product(x: SharedArray, coefficients, factors=()) -> tuple[SharedArray, SharedArray | None]:
+def polynomial_and_product(x: SharedArray, coefficients, factors=(), frac: int | None = None,
+                           ) -> tuple[SharedArray, SharedArray | None]:
     """``sum_i c_i x^i`` for fixed-point ``|x| <= 1``, and the exact product of integer ``factors``
     (shaped like ``x``), computed in the same rounds as the powers of ``x`` (``None`` without factors).
 
+    The result has ``frac`` fractional bits (default ``x``'s): a caller that goes on
+    scaling it keeps a few more bits than it returns and rounds once at the end.
     Steps: the rounds of :func:`power_schedule`, each one
     :func:`~mpcarray.array.primitives.multiply_and_truncate` that also takes
     one level of the factors' product tree; the terms weighted by the integers
     ``round(c_i 2^(s - a_i f))`` (``2^s`` the sum's scale, as large as
-    ``sum |c_i|`` allows) and summed; one truncation by ``2^(s - f)``.
+    ``sum |c_i|`` allows) and summed with the part of ``c_0`` below ``2^-frac``
+    (so that ``c_0`` is not rounded on its own); one truncation by ``2^(s - frac)``;
+    the rest of ``c_0``, exactly.
     Cost: the schedule's rounds (or the tree's levels, if more) ``+ 1``: 5 rounds
     for degree 5 or 6 at ``f = 16`` in additive sessions, 4 in Shamir sessions.
     """
     degree = len(coefficients) - 1
     f = x.frac_bits
     weights = np.asarray(coefficients[1:], dtype=np.float64)
-    top = TRUNCATION_BITS - 1 - int(np.ceil(np.log2(np.abs(weights).sum() + 1)))
+    top = _sum_scale(coefficients)
     rounds, terms = power_schedule(degree, f, top, fused_truncation(x))
     values = {(1, 1): x}
     factors = list(factors)
@@ -109,13 +114,36 @@ def polynomial_and_product(x: SharedArray, coefficients, factors=()) -> tuple[Sh
         values.update(zip((op[0] for op in muls), made))
         values.update(zip((op[0] for op in cuts), cut))
         factors = made[len(muls):] + factors[2 * pairs:]
+    frac = f if frac is None else frac
     weighted = [relabel(values[k, a] * int(np.rint(np.ldexp(c, top - a * f))), top) for (k, a), c in zip(terms, weights)]
-    return truncate(sum(weighted[1:], weighted[0]), top - f, f) + coefficients[0], factors[0] if factors else None
+    whole = int(np.rint(np.ldexp(coefficients[0], frac)))  # c_0 = whole 2^-frac + a part below 2^-frac
+    below = int(np.rint(np.ldexp(coefficients[0], top))) - (whole << (top - frac))
+    total = relabel(relabel(sum(weighted[1:], weighted[0]), 0) + below, top)
+    result = relabel(relabel(truncate(total, top - frac, frac), 0) + whole, frac)
+    return result, factors[0] if factors else None
 
 
-def evaluate_polynomial(x: SharedArray, coefficients) -> SharedArray:
-    """``sum_i c_i x^i`` for fixed-point ``|x| <= 1`` (:func:`polynomial_and_product` without factors).
+def evaluate_polynomial(x: SharedArray, coefficients, frac: int | None = None) -> SharedArray:
+    """``sum_i c_i x^i`` for fixed-point ``|x| <= 1`` with ``frac`` fractional bits
+    (:func:`polynomial_and_product` without factors).
 
     Cost: 5 rounds for degree 5 or 6 at ``f = 16`` in additive sessions (4 in Shamir sessions).
     """
-    return polynomial_and_product(x, coefficients)[0]
+    return polynomial_and_product(x, coefficients, frac=frac)[0]
+
+
+def spare_bits(coefficients, f: int, fused: bool, most: int = 2) -> int:
+    """The most fractional bits (up to ``most``) an input may carry beyond ``f`` with the rounds it takes at ``f``.
+
+    Why: an input with ``f + k`` bits (a mantissa truncated ``k`` bits later) adds
+    ``2^-k`` of its error at ``f`` bits to the polynomial's; more bits can cost rounds
+    (:func:`power_schedule` keeps fewer exact products).
+    """
+    degree, top = len(coefficients) - 1, _sum_scale(coefficients)
+    rounds = len(power_schedule(degree, f, top, fused)[0])
+    return max(k for k in range(most + 1) if len(power_schedule(degree, f + k, top, fused)[0]) <= rounds)
+
+
+def _sum_scale(coefficients) -> int:
+    """``s``: the weighted sum of the terms has scale ``2^s``, as large as ``sum_(i >= 1) |c_i|`` allows."""
+    return TRUNCATION_BITS - 1 - int(np.ceil(np.log2(np.abs(np.asarray(coefficients[1:], dtype=np.float64)).sum() + 1)))

@@ -93,8 +93,8 @@ def std(X: SharedArray, axis: int = 0, ddof: int = 0, bounds=None) -> np.ndarray
 
 #: corrcoef's validity condition: every column has ``std / max|x| >= 2^-SPREAD_BITS``.
 SPREAD_BITS = 8
-#: Relative error of ``mpc.rsqrt``'s start, in units of its result's ``2^-f`` (within 3 ulp
-#: where the result is at most 1, ``docs/functions.md``).
+#: Relative error of ``mpc.rsqrt``'s start, in units of its result's ``2^-f`` (a margin over the
+#: 2 ulp ``docs/functions.md`` documents where the result is at most 1).
 RSQRT_ULPS = 3
 
 
