@@ -79,7 +79,7 @@ def test_clone_gives_an_unfitted_copy_with_equal_parameters(session):
     copy = clone(fitted)
     assert type(copy) is Ridge and copy is not fitted
     assert copy.get_params() == fitted.get_params() == {"alpha": 3.0, "fit_intercept": False,
-                                                       "max_condition": 1e4}
+                                                       "max_condition": 1e4, "method": "iterative"}
     assert not hasattr(copy, "coef_") and hasattr(fitted, "coef_")
     score = RiskScore([1.0, -2.0], intercept=0.5, thresholds=[0.0], categories=["low", "high"])
     cloned = clone(score)
