@@ -38,7 +38,10 @@ RATIO_FACTOR = 1.5
 #: shamir5_checked_mul_1e5 measured 1,430 to 1,800 in six runs on one machine and 2,420 to 2,450
 #: on the CI machine (same commit); mul_1e6 measured 36 to 61 here within ten minutes (the
 #: commit before and after a change that does not touch it) and 59 to 76 on the CI machine.
-WIDER_FACTORS = {"mul_1e6": 2.0, "shamir5_checked_mul_1e5": 2.0}
+#: reciprocal_1e5 divides by NumPy's 1/x on 10^5 floats (tens of microseconds, the most
+#: sensitive denominator here): on one machine, one hour apart, the same code measured 7,680
+#: (a baseline run) and 11,800 to 14,800 (eight runs, before and after a change to it).
+WIDER_FACTORS = {"mul_1e6": 2.0, "shamir5_checked_mul_1e5": 2.0, "reciprocal_1e5": 2.0}
 
 #: A ratio beyond its factor is measured again up to this many times; the smallest counts
 #: (contention only ever slows a run down).
