@@ -56,7 +56,7 @@ def test_schemes_page_examples_run(tmp_path):
                                     "mpcarray.array.logic", "mpcarray.functions.order", "mpcarray.functions.spread",
                                     "mpcarray.stats.order", "mpcarray.stats.cohort",
                                     "mpcarray.stats.surveillance",
-                                    "mpcarray.stats.anomaly"])
+                                    "mpcarray.stats.anomaly", "mpcarray.models.linear"])
 def test_docstring_examples_run(module):
     """The Examples sections of public docstrings print what they claim."""
     failures, attempted = doctest.testmod(importlib.import_module(module))

@@ -75,6 +75,18 @@ class LinearRegression(EstimatorParams, CoefficientTable):
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (each twice: coarse,
     then precise), one bit about the conditioning; with ``standard_errors`` also
     ``bse_``, ``intercept_bse_`` and ``rsquared_``.
+
+    Examples
+    --------
+    >>> import numpy as np, mpcarray as mpc
+    >>> X = np.arange(12.0).reshape(6, 2) ** 0.5
+    >>> y = X @ [2.0, -1.0] + 3.0
+    >>> with mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"], seed=1) as s:
+    ...     Xs = np.concatenate([s.share(X[:3], owner="hosp_a"), s.share(X[3:], owner="hosp_b")])
+    ...     ys = np.concatenate([s.share(y[:3], owner="hosp_a"), s.share(y[3:], owner="hosp_b")])
+    ...     model = mpc.models.LinearRegression(method="exact").fit(Xs, ys)
+    ...     print(np.round(model.coef_, 9), round(model.intercept_, 9), s.comm.rounds)
+    [ 2. -1.] 3.0 10
     """
 
     def __init__(self, fit_intercept: bool = True, standard_errors: bool = False,
