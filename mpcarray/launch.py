@@ -7,8 +7,8 @@ dealer-free Shamir sessions run without one), prefixes each line of their
 output with ``[name]``, and reports which processes failed. A party that
 fails does not stop the others: with Shamir sharing they may finish without it
 (exit status 3, :data:`COMPLETED_WITHOUT`), with additive sharing they stop
-with their own error. A process still running a timeout after every other one
-ended (a stopped process) is killed.
+with their own error. A process still running after every other one ended is
+killed: 3 s (`GRACE`) later if it is stopped (SIGSTOP), else after the timeout.
 """
 
 import contextlib
@@ -236,9 +236,10 @@ def supervise(run: Run, out=None) -> int:
 
     Returns 0 if every process succeeded, :data:`COMPLETED_WITHOUT` if some
     parties failed and the others completed, else 1. The dealer is stopped
-    :data:`GRACE` seconds after the last party ended, and a process still
-    running ``run.timeout + GRACE`` seconds after every other one ended (a
-    stopped process its peers have given up on) is killed.
+    :data:`GRACE` seconds after the last party ended. A process still running
+    after every other one ended is one its peers have given up on: it is killed
+    :data:`GRACE` seconds later if it is stopped (by SIGSTOP; seen on Linux),
+    else ``run.timeout + GRACE`` seconds later (it may be finishing local work).
     """
     out = out or sys.stdout
     lock = threading.Lock()
@@ -264,8 +265,9 @@ def supervise(run: Run, out=None) -> int:
             continue  # the dealer started just now
         if not any(p.poll() is None for p in run.parties.values()):
             run.close_dealer_port()
-        patience = GRACE if running == [DEALER] else run.timeout + GRACE
         if len(running) == 1 and len(processes) > 1:
+            quick = running == [DEALER] or _stopped(processes[running[0]].pid)
+            patience = GRACE if quick else run.timeout + GRACE
             since = alone_since.setdefault(running[0], time.monotonic())
             if time.monotonic() - since > patience:
                 processes[running[0]].kill()
@@ -274,6 +276,18 @@ def supervise(run: Run, out=None) -> int:
         reader.join(timeout=5)
         processes[name].stdout.close()
     return _report(processes, out)
+
+
+def _stopped(pid: int) -> bool:
+    """Whether process ``pid`` is stopped by a signal, from its state in ``/proc`` (Linux);
+    False where there is no ``/proc``."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read()
+    except OSError:
+        return False
+    state = fields[fields.rindex(b")") + 2:][:1]  # the name, in parentheses, may hold spaces
+    return state in (b"T", b"t")
 
 
 def _report(processes: dict[str, subprocess.Popen], out) -> int:
