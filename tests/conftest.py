@@ -31,15 +31,6 @@ SESSION_PARAMS = [(b, n) for b in BACKENDS for n in PARTY_COUNTS]
 SHAMIR_SESSION_PARAMS = [("simulated", 3, 1), ("simulated", 5, 2)]
 
 
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (``-n 2``), run every multi-process test on one worker, one at a time:
-    each starts a dealer and parties of its own, and two such runs side by side on a 2-core
-    machine would starve each other's deadlines."""
-    for item in items:
-        if item.get_closest_marker("network"):
-            item.add_marker(pytest.mark.xdist_group("processes"))
-
-
 @pytest.fixture(autouse=True)
 def _release_held_ports():
     """Give back the loopback ports a test's ``launch.prepare`` held (they would stay bound,
