@@ -61,11 +61,13 @@ def divide(x, y) -> SharedArray:
     is never scaled up: ``x / m`` keeps ``g`` guard bits and the division by
     ``2^max(-e, 0)`` is two truncations (:func:`_stages`). Accuracy at ``f = 16``
     (``docs/functions.md``, asserted by the tests over divisors ``2^-16 <= |y| < 2^30``):
-    within 2 ulp of the correctly rounded quotient and relative error below ``1e-3``
-    for quotients of magnitude at least ``2^-6``; relative error about ``1.4e-2`` at
-    ``f = 12`` and ``6e-5`` at ``f = 20`` (that is, ``2^(6 - f)``). Range: quotients
-    and dividends in the safe range, dividends below half its bound (``2^29`` at
-    ``f = 16``: ``x / m`` must fit), and quotients below ``2^30`` at ``f < 16``.
+    within 2 ulp of the correctly rounded quotient where it is at most 1, relative error
+    below ``1e-3`` where it is at least ``2^-6``; below ``2^(6 - f)`` at other ``f``
+    (``1.6e-2`` at ``f = 12``, ``6.1e-5`` at ``f = 20``). Shamir sessions, where one
+    truncation errs by up to 2 units at 3 parties and 6 at 5 (``t = 2``): within 3 and 6
+    ulp, relative error below ``1e-3`` from ``2^-5`` and ``6 * 2^-6``. Range: quotients
+    in the safe range, and below ``2^30`` at ``f < 16``; dividends below half the
+    safe bound (``2^29`` at ``f = 16``: ``x / m`` must fit).
 
     Steps: signed normalisation of ``y`` (``m`` with 2 bits beyond ``f`` at ``f = 16``),
     looking up ``sign(y) 2^max(e, 0)`` and the two scalings' weights; a polynomial for
