@@ -6,6 +6,8 @@ value over sockets (no error, no inf or NaN); the simulated backend (with its
 range check on, the default) raises :class:`~mpcarray.errors.FunctionDomainError`.
 """
 
+from typing import cast
+
 import numpy as np
 
 from ..array import SharedArray
@@ -92,13 +94,13 @@ def divide(x, y) -> SharedArray:
     second = [2 ** (shift - d + min(d, shift)) for d in downs]
     extra = spare_bits("reciprocal", y)  # m's bits below 2^-f (more accurate 1/m at no rounds)
     m, (up, _, _), (_, w1, w2) = signed_normalise(y, [2**u for u in ups], first, second, extra=extra)
-    up = np.broadcast_to(up, shape)
     if isinstance(x, SharedArray):
-        inverse, scaled = on_mantissa_and_product("reciprocal", m, np.broadcast_to(as_fixed(x), shape), up, f, f)
+        inverse, scaled = on_mantissa_and_product(
+            "reciprocal", m, _broadcast(as_fixed(x), shape), _broadcast(up, shape), f, f)
     else:
         inverse, scaled = on_mantissa("reciprocal", m, f, f), up * public_array(x).astype(np.float64)
     if fused_truncation(y):
-        (quotient,), _ = multiply_and_truncate([(scaled, np.broadcast_to(inverse, shape), f - guard)], [])
+        (quotient,), _ = multiply_and_truncate([(scaled, _broadcast(inverse, shape), f - guard)], [])
     else:
         quotient = truncate(relabel(relabel(scaled, 0) * relabel(inverse, 0), 2 * f), f - guard, f + guard)
     return scale_by_power(scale_by_power(quotient, w1, shift), w2, shift, f)
@@ -119,6 +121,11 @@ def _stages(f: int) -> tuple[int, int, int]:
     half = TRUNCATION_BITS // 2
     quotient_bits = min(TRUNCATION_BITS - 2 * f, half - 1)
     return half - quotient_bits, quotient_bits, half - f
+
+
+def _broadcast(a: SharedArray, shape: tuple) -> SharedArray:
+    """``a`` broadcast to ``shape`` (``np.broadcast_to`` dispatches to SharedArray). Local."""
+    return cast(SharedArray, np.broadcast_to(a, shape))
 
 
 def _divide_by_public(x, divisor) -> SharedArray:
