@@ -57,6 +57,19 @@ def reciprocal_grid(size):
                            log_grid(-FRAC_BITS, 6, DENSE * size, True)])
 
 
+def division_grid(size):
+    """``(x, y)``: divisors over the whole range ``2^-16 <= |y| < 2^30`` (both signs), each with
+    three dividends: a quotient of magnitude ``2^-8`` to 2, a small ``|x|`` (``2^-16`` to ``2^-4``)
+    and a large one, up to the dividends' bound ``2^29`` while the quotient stays below ``2^29``."""
+    y = log_grid(-FRAC_BITS, TOP, DENSE * size, True)
+    rng = np.random.default_rng(0)
+    top = 2.0 ** (TOP - 1)
+    x = np.concatenate([np.minimum(np.abs(y) * np.exp2(rng.uniform(-8, 1, y.size)), top),
+                        np.exp2(rng.uniform(-FRAC_BITS, -4, y.size)),
+                        np.minimum(np.exp2(rng.uniform(0, TOP - 1, y.size)), np.abs(y) * top)])
+    return np.stack([x * rng.choice([-1.0, 1.0], x.size), np.tile(y, 3)])
+
+
 def positive_grid(size):
     """0, then 2^-16 <= x < 2^30, densely again where results are judged relatively (x <= 2^12)."""
     return np.concatenate([[0.0], log_grid(-FRAC_BITS, TOP, size, False),
@@ -66,10 +79,10 @@ def positive_grid(size):
 @dataclass(frozen=True)
 class Function:
     name: str
-    secure: Callable
+    secure: Callable  # of one SharedArray, or of two (a two-row grid)
     reference: Callable
     range_text: str
-    grid: Callable  # size -> values
+    grid: Callable  # size -> values, or the two operands' values as two rows
     floor: float | None  # relative error where |result| >= floor; None: judged absolutely
 
 
@@ -81,9 +94,9 @@ FUNCTIONS = [
     Function("abs, relu, maximum, minimum", np.abs, np.abs, "whole safe range", whole_range, None),
     Function("reciprocal 1/x", mpc.reciprocal, lambda v: 1 / v,
              "0 < abs(x) < 2^30 (relative error where abs(1/x) >= 2^-6)", reciprocal_grid, 2**-6),
-    Function("divide x/y (shared y)", lambda y: 1000.0 / y, lambda v: 1000.0 / v,
-             "0 < abs(y) < 2^30, quotient in the safe range (relative error where abs(x/y) >= 2^-6)",
-             reciprocal_grid, 2**-6),
+    Function("divide x/y (shared x and y)", np.divide, np.divide,
+             "0 < abs(y) < 2^30, abs(x) < 2^29, abs(x/y) < 2^30 (relative error where abs(x/y) >= 2^-6)",
+             division_grid, 2**-6),
     Function("sqrt", np.sqrt, np.sqrt, "0 <= x < 2^30 (relative error where result >= 2^-6)",
              positive_grid, 2**-6),
     Function("rsqrt", mpc.rsqrt, lambda v: 1 / np.sqrt(v),
@@ -114,14 +127,16 @@ class Row:
 
 def measure_one(session, function: Function, size: int) -> Row:
     fp = session.fixed_point
-    values = fp.decode(fp.encode(function.grid(size)))
-    got = function.secure(session.share(values, owner=0)).reveal()
-    x = session.share(np.resize(values, COST_SIZE), owner=0)  # the cost does not depend on the grid
+    grid = function.grid(size)
+    operands = [fp.decode(fp.encode(v)) for v in (grid if grid.ndim == 2 else [grid])]
+    got = function.secure(*(session.share(v, owner=i) for i, v in enumerate(operands))).reveal()
+    # the cost does not depend on the grid
+    shared = [session.share(np.resize(v, COST_SIZE), owner=i) for i, v in enumerate(operands)]
     before = session.comm.snapshot()
-    function.secure(x)
+    function.secure(*shared)
     cost = session.comm - before
     with np.errstate(over="ignore", divide="ignore"):
-        expected = function.reference(values)
+        expected = function.reference(*operands)
     errors = np.abs(got - expected)
     rounded = np.round(expected / ULP) * ULP  # the correctly rounded fixed-point result
     ulps = np.abs(got - rounded) / ULP
@@ -157,7 +172,8 @@ def render(rows: list[Row]) -> str:
         "grid), over the whole range and over the results of magnitude at most 1. *Bytes* are sent",
         "per party per element (to the 2 other parties); rounds do not depend on the array size.",
         "Outside the stated ranges results are not detected as invalid (that would reveal the",
-        "input): see each docstring.",
+        "input): see each docstring. Divide is measured on pairs: every divisor of its range with",
+        "a dividend of comparable size, a small one and a large one.",
         "",
         "Over 2, 3 and 5 parties and denser grids (`tests/test_elementary.py`), results of",
         "magnitude at most 1 stay within 2 ulp of the correctly rounded result for reciprocal,",

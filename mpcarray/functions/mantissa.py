@@ -8,10 +8,12 @@ products before any truncation), where Newton-Raphson needs two sequential
 truncated products per step (12 and 15 rounds at ``f = 16`` against 6).
 """
 
+from typing import cast
+
 from ..array import SharedArray
 from ..array.primitives import fused_truncation, relabel
 from . import polynomial
-from .polynomial import chebyshev_coefficients, evaluate_polynomial
+from .polynomial import chebyshev_coefficients, evaluate_polynomial, polynomial_and_product
 
 #: name: the function of ``u = 4m - 3``.
 FUNCTIONS = {
@@ -39,6 +41,18 @@ def on_mantissa(name: str, m: SharedArray, f: int | None = None, frac: int | Non
     Shamir sessions.
     """
     return evaluate_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), frac)
+
+
+def on_mantissa_and_product(name: str, m: SharedArray, factor: SharedArray, weight: SharedArray,
+                            f: int, frac: int | None = None) -> tuple[SharedArray, SharedArray]:
+    """:func:`on_mantissa`, and the exact product ``factor * weight`` (equal shapes, any shape)
+    in the same rounds: a caller scales an operand by a shared power of two without
+    rounding it and without a round of its own.
+
+    Cost: as :func:`on_mantissa` (the product takes the first of its rounds).
+    """
+    result, product = polynomial_and_product(quarter(m), coefficients(name, f), [factor, weight], frac)
+    return result, cast(SharedArray, product)  # not None: there are factors
 
 
 def quarter(m: SharedArray) -> SharedArray:

@@ -80,8 +80,9 @@ def power_schedule(degree: int, f: int, top: int, fused: bool) -> tuple[tuple, t
 
 def polynomial_and_product(x: SharedArray, coefficients, factors=(), frac: int | None = None,
                            ) -> tuple[SharedArray, SharedArray | None]:
-    """``sum_i c_i x^i`` for fixed-point ``|x| <= 1``, and the exact product of integer ``factors``
-    (shaped like ``x``), computed in the same rounds as the powers of ``x`` (``None`` without factors).
+    """``sum_i c_i x^i`` for fixed-point ``|x| <= 1``, and the exact product of ``factors`` (of one
+    shape, which may differ from ``x``'s), computed in the same rounds as the powers of ``x``
+    (``None`` without factors).
 
     The result has ``frac`` fractional bits (default ``x``'s): a caller that goes on
     scaling it keeps a few more bits than it returns and rounds once at the end.
