@@ -69,11 +69,12 @@ class Channel:
         self.heard, self.watched = time.monotonic(), True
         heartbeat.register(self)
 
-    def silent(self) -> bool:
-        """True if the peer is watched, has not closed, and sent nothing for
-        :data:`~mpcarray.transport.heartbeat.SILENCE` seconds."""
-        return (self.watched and not self.closed_by_peer
-                and time.monotonic() - self.heard > heartbeat.SILENCE)
+    def silent_from(self) -> float:
+        """When (``time.monotonic()``) the peer counts as silent: :data:`~mpcarray.transport.heartbeat.SILENCE`
+        seconds after its last byte; never if it is not watched or has closed the connection."""
+        if not self.watched or self.closed_by_peer:
+            return float("inf")
+        return self.heard + heartbeat.SILENCE
 
     def beat(self) -> None:
         """Called by the heartbeat thread: queue a heartbeat unless frames are queued
@@ -310,7 +311,8 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
                 last, mark = time.monotonic(), moved
             if active:
                 continue
-            for channel in [c for c in channels if c.silent()]:  # everything that arrived was read
+            now = time.monotonic()
+            for channel in [c for c in channels if c.silent_from() <= now]:  # all that arrived was read
                 reason = f"sent nothing, not even a heartbeat, for {heartbeat.SILENCE:g} s"
                 if on_failure is None:
                     raise NoProgressError(f"{channel.peer} {reason} (it stopped, or its host or network "
@@ -330,7 +332,9 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
             for channel in channels:
                 events = selectors.EVENT_READ | (selectors.EVENT_WRITE if channel.sending else 0)
                 selector.modify(channel.sock, events, channel)
-            selector.select(min(remaining, 1.0))
+            # wake at the first silence, so that every process names a stopped peer at once
+            silence = min((c.silent_from() for c in channels), default=float("inf")) - time.monotonic()
+            selector.select(max(0.0, min(remaining, silence, 1.0)))
     finally:
         selector.close()
 
