@@ -25,7 +25,7 @@ from mpcarray.errors import NetworkError
 from mpcarray.preprocessing.kinds import KINDS
 from mpcarray.preprocessing.remote import ABORT_DTYPE, ABORT_SECONDS, GOODBYE, receive_key
 from mpcarray.preprocessing.service import accept_parties, serve
-from mpcarray.transport import wire
+from mpcarray.transport import heartbeat, wire
 from mpcarray.transport.channel import CONTROL, pump
 from mpcarray.transport.config import load_consortium
 from mpcarray.transport.mesh import (
@@ -158,6 +158,7 @@ def test_dripped_bytes_of_a_request_do_not_hold_the_dealer():
     deadline (the timeout, 1 s, from its first byte) ends the dealer, although bytes keep coming."""
     dealer = DealerThread()
     a, _b, _c = session(dealer)
+    heartbeat.unregister(a)  # its heartbeats would cut the dripped frame
     frame = wire.encode_header(request(), 0 << 4 | CONTROL) + request().tobytes()
     start = time.monotonic()
     for byte in frame:
@@ -195,6 +196,22 @@ def test_party_0_that_stops_reading_a_correction_is_named():
     error = dealer.result()
     assert str(error) == ("a took nothing of its correction (progress is a frame or 1 MiB) within 1 s "
                           "(it stopped or hangs)")
+
+
+def test_a_correction_delayed_6_s_by_a_slow_party_0_ends_normally():
+    """Party 0 reads a correction (32 MiB, more than the kernel buffers hold) only after 6 s, more
+    than the 5 s silence: its heartbeats (and the others') keep the dealer, which reads every
+    link before judging, from naming anyone; the session ends normally."""
+    dealer = DealerThread(timeout=30)
+    a, b, c = session(dealer)
+    send(a, request(1 << 22))
+    time.sleep(6)
+    a.expect(None, CONTROL)
+    pump([a], lambda: bool(a.inbox), 30)
+    assert a.inbox.popleft().shape == (1 << 22,)
+    for link in (b, c, a):
+        send(link, GOODBYE_FRAME)
+    assert dealer.result() == 1
 
 
 # ------------------------------------------------------------ set-up
