@@ -121,7 +121,7 @@ def test_a_stopped_party_is_named_by_the_other_processes_within_seconds(tmp_path
     assert re.search(rf"\[dealer\] mpcarray dealer: NetworkError: (\w failed: NoProgressError: )?{silent}",
                      output), output
     assert "b (killed by SIGKILL)" in output
-    assert sink.first(silent) < 12  # measured 5.8 s
+    assert sink.first(silent) < 12  # measured 4.5 s (the last process 5.4 s)
     assert after < 12 + launch.GRACE  # then the supervisor kills b
 
 
