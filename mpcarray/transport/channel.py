@@ -53,7 +53,8 @@ class Channel:
         self._early_bytes = 0
         self._sinks: deque = deque()  # (array or None, kind) awaited, in order
         self.closed_by_peer = False
-        #: Bytes moved and frames completed, both ways: :func:`pump` reads progress from them.
+        #: Bytes moved (received: frame bodies only) and frames completed, both ways, heartbeats
+        #: excepted: :func:`pump` reads progress from them.
         self.moved_bytes = self.frames_done = 0
         #: When the first byte of the frame being received arrived (``time.monotonic()``), else None.
         self.frame_started: float | None = None
@@ -78,27 +79,33 @@ class Channel:
 
     def beat(self) -> None:
         """Called by the heartbeat thread: queue a heartbeat unless frames are queued
-        already, then send what the socket accepts; errors are left to the protocol thread."""
+        already, then send what the socket accepts. Skipped while the protocol thread holds
+        the channel (so that one busy channel delays no other's heartbeat); errors are left
+        to the protocol thread."""
+        if not self._lock.acquire(blocking=False):
+            return
         try:
             if not self._out:
                 self._post(np.empty(0, dtype=np.uint8), HEARTBEAT, progress=False)
-            self.write()
+            self._write()
         except (NetworkError, OSError):
             pass
+        finally:
+            self._lock.release()
 
     # ------------------------------------------------------------- outgoing
     def post(self, array: np.ndarray, kind: int) -> None:
         """Queue ``array`` (C-contiguous, whitelisted dtype) as the next frame of ``kind``."""
-        self._post(array, kind, progress=True)
+        with self._lock:
+            self._post(array, kind, progress=True)
 
     def _post(self, array: np.ndarray, kind: int, progress: bool) -> None:
         array = np.asarray(array, order="C")
-        with self._lock:
-            header = memoryview(wire.encode_header(array, self._sent_seq << KIND_BITS | kind))
-            self._out.append((header, progress))
-            if array.nbytes:
-                self._out.append((memoryview(array.reshape(-1)).cast("B"), progress))
-            self._sent_seq += 1
+        header = memoryview(wire.encode_header(array, self._sent_seq << KIND_BITS | kind))
+        self._out.append((header, progress))
+        if array.nbytes:
+            self._out.append((memoryview(array.reshape(-1)).cast("B"), progress))
+        self._sent_seq += 1
 
     @property
     def sending(self) -> bool:
