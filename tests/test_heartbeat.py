@@ -105,6 +105,21 @@ def test_a_peer_that_only_sends_heartbeats_is_not_silent(pair, fast):  # noqa: F
     np.testing.assert_array_equal(b.inbox.popleft(), np.arange(2))
 
 
+def test_the_heartbeat_thread_beats_each_interval_and_ends_with_the_last_channel(pair, fast):  # noqa: F811
+    a, b = pair
+    a.keep_alive()
+    if heartbeat._channels != {a}:
+        pytest.skip("channels another test left open keep the thread running")
+    thread = heartbeat._thread
+    b.expect(None, GATHER)
+    with pytest.raises(NoProgressError, match="no progress from a for 0.45 s"):  # heartbeats came
+        pump([b], lambda: not b.busy, 0.45)
+    assert b._recv_seq >= 3  # a heartbeat each 0.1 s
+    a.close()
+    thread.join(1.0)
+    assert not thread.is_alive() and heartbeat._thread is None
+
+
 # ------------------------------------------------------------------ processes
 @pytest.mark.slow
 @pytest.mark.network

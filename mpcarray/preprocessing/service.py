@@ -150,12 +150,14 @@ class Attendance:
         if not link0.sending or link0.frames_done > frames or link0.moved_bytes >= moved + PROGRESS_BYTES:
             self._sending = (link0.moved_bytes, link0.frames_done, time.monotonic())
         elif since + self.timeout < found[1]:
-            found = (0, since + self.timeout, f"took nothing of its correction (progress is a frame or 1 MiB) {within}")
+            found = (0, since + self.timeout,
+                     f"took nothing of its correction (progress is a frame or 1 MiB) {within}")
         for rank, link in self.links.items():
             if link.frame_started is not None and link.frame_started + self.timeout < found[1]:
-                found = (rank, link.frame_started + self.timeout, f"started a frame and did not finish it {within}")
-            if link.watched and not link.closed_by_peer and link.heard + SILENCE < found[1]:
-                found = (rank, link.heard + SILENCE, f"sent nothing, not even a heartbeat, for {SILENCE:g} s")
+                found = (rank, link.frame_started + self.timeout,
+                         f"started a frame and did not finish it {within}")
+            if link.silent_from() < found[1]:
+                found = (rank, link.silent_from(), f"sent nothing, not even a heartbeat, for {SILENCE:g} s")
         if self.alone_since is not None and self.alone_since + self.timeout < found[1]:
             found = (0, self.alone_since + self.timeout,
                      f"sent neither a request nor its goodbye after the other parties ended {within}")
