@@ -58,12 +58,12 @@ def test_a_malformed_heartbeat_is_a_protocol_error(pair):  # noqa: F811
 
 
 def test_frames_stay_whole_while_the_heartbeat_thread_sends(pair):  # noqa: F811
-    """The lock: heartbeats from another thread, as fast as it can, never cut a large frame."""
+    """The lock: heartbeats from another thread, one each millisecond, never cut a large frame."""
     a, b = pair
     big = np.arange(3_000_000, dtype=np.uint64)  # larger than the socket buffers
     into = np.empty_like(big)
     stop = threading.Event()
-    beating = threading.Thread(target=lambda: [a.beat() for _ in iter(stop.is_set, True)])
+    beating = threading.Thread(target=lambda: [a.beat() for _ in iter(lambda: stop.wait(0.001), True)])
     beating.start()
     try:
         for _ in range(3):
@@ -72,6 +72,7 @@ def test_frames_stay_whole_while_the_heartbeat_thread_sends(pair):  # noqa: F811
             pump([a, b], lambda: not b.busy, 10.0)
             np.testing.assert_array_equal(into, big)
             into[:] = 0
+        assert b._recv_seq > 3  # heartbeats went between the frames
     finally:
         stop.set()
         beating.join()
