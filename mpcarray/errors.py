@@ -84,7 +84,8 @@ class NetworkError(MpcError, ConnectionError):
 
 
 class NoProgressError(NetworkError):
-    """Peers awaited sent nothing (no whole frame, no MiB) for the timeout; :attr:`stalled` names them."""
+    """Peers awaited sent nothing (no whole frame, no MiB) for the timeout, or a peer sent not
+    even a heartbeat for 5 s (it stopped); :attr:`stalled` names them."""
 
     def __init__(self, message: str, stalled: list[str]):
         super().__init__(message)

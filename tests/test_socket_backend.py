@@ -299,7 +299,7 @@ def test_malformed_frame(tmp_path, garbage):
             else:
                 frame = wire.PREFIX.pack(wire.MAGIC, wire.VERSION, 2, 1, (1 << 4) | GATHER,
                                          wire.MAX_FRAME_BYTES + 8)
-            channel._out.append(memoryview(frame))  # raw bytes instead of a frame, sent over TLS
+            channel._out.append((memoryview(frame), True))  # raw bytes instead of a frame, sent over TLS
             transport.wait(lambda: not channel.sending)
             time.sleep(1.0)
             return None

@@ -131,7 +131,7 @@ def test_unexpected_kind_is_a_protocol_error(pair):
 def test_repeated_sequence_number_is_a_protocol_error(pair):
     a, b = pair
     b.expect(None, GATHER)
-    a._out.append(memoryview(wire.encode_header(np.zeros(1, np.uint64), 5 << 4 | GATHER) + bytes(8)))
+    a._out.append((memoryview(wire.encode_header(np.zeros(1, np.uint64), 5 << 4 | GATHER) + bytes(8)), True))
     with pytest.raises(ProtocolError, match="frame 5 from a, expected frame 0"):
         pump([a, b], lambda: not b.busy, 5.0)
 

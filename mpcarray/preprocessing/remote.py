@@ -41,15 +41,14 @@ class RemoteDealer(Dealer):
     """Dealer client of one socket party; ``link`` is its channel to the dealer service.
 
     Party 0 sends its requests over the link; the other parties keep theirs
-    idle until the session ends, so that the dealer learns how it ended
-    (:meth:`close`, :meth:`abort`).
+    idle (but for heartbeats) until the session ends, so that the dealer
+    learns how it ended (:meth:`close`, :meth:`abort`).
     """
 
     def __init__(self, transport: SocketTransport, link: Channel):
         self._link = link
         super().__init__(transport, KeyedStreams([receive_key(link, transport.timeout)]))
-        if 0 in transport.ranks:
-            transport.attach(link)
+        transport.attach(link)  # every party watches the dealer's heartbeats while it waits
         self._requested = self._received = 0
         self._replies: dict[int, np.ndarray] = {}
 

@@ -16,12 +16,16 @@ fails (non-zero exit from ``mpcarray dealer``) naming the party when
   timeout (an absolute deadline per frame: dripped bytes do not extend it);
 * party 0 sends nothing for the timeout once every other party has ended;
 * party 0 takes nothing of a correction for the timeout (progress is a
-  whole frame or 1 MiB, as in :func:`~mpcarray.transport.channel.pump`).
+  whole frame or 1 MiB, as in :func:`~mpcarray.transport.channel.pump`);
+* a party sends nothing at all, not even a heartbeat, for
+  :data:`~mpcarray.transport.heartbeat.SILENCE` seconds (it stopped). The
+  dealer reads every link before judging, so a party that is merely busy
+  (its heartbeats arrived while the dealer computed) is not judged silent.
 
-A party that stops while the others still run is caught by them (they wait
-for it at most the timeout) and reported to the dealer by their abort; TCP
-keepalive (:data:`~mpcarray.transport.mesh.KEEPALIVE_IDLE`) catches a host
-that vanished without closing its connections.
+A stopped party is also caught by the other parties (by its missing
+heartbeats) and reported to the dealer by their abort; TCP keepalive
+(:data:`~mpcarray.transport.mesh.KEEPALIVE_IDLE`) catches a host that
+vanished without closing its connections.
 """
 
 import secrets
@@ -32,6 +36,7 @@ import numpy as np
 
 from ..errors import NetworkError, NoProgressError, ProtocolError
 from ..transport.channel import CONTROL, PROGRESS_BYTES, Channel, pump
+from ..transport.heartbeat import SILENCE
 from ..transport.mesh import accept_greeted, fingerprint
 from ..transport.tls import Credentials
 from ..transport.wire import MAX_FRAME_BYTES
@@ -139,24 +144,32 @@ class Attendance:
 
     def _deadline(self) -> tuple[int, float, str]:
         """The earliest deadline now running: (party, time.monotonic() value, what it failed to do)."""
+        within = f"within {self.timeout:g} s"
         found = (0, float("inf"), "")
         link0, (moved, frames, since) = self.links[0], self._sending
         if not link0.sending or link0.frames_done > frames or link0.moved_bytes >= moved + PROGRESS_BYTES:
             self._sending = (link0.moved_bytes, link0.frames_done, time.monotonic())
         elif since + self.timeout < found[1]:
-            found = (0, since + self.timeout, "took nothing of its correction (progress is a frame or 1 MiB)")
+            found = (0, since + self.timeout,
+                     f"took nothing of its correction (progress is a frame or 1 MiB) {within}")
         for rank, link in self.links.items():
             if link.frame_started is not None and link.frame_started + self.timeout < found[1]:
-                found = (rank, link.frame_started + self.timeout, "started a frame and did not finish it")
+                found = (rank, link.frame_started + self.timeout,
+                         f"started a frame and did not finish it {within}")
+            if link.silent_from() < found[1]:
+                found = (rank, link.silent_from(), f"sent nothing, not even a heartbeat, for {SILENCE:g} s")
         if self.alone_since is not None and self.alone_since + self.timeout < found[1]:
             found = (0, self.alone_since + self.timeout,
-                     "sent neither a request nor its goodbye after the other parties ended")
+                     f"sent neither a request nor its goodbye after the other parties ended {within}")
         return found
 
     def next_request(self) -> np.ndarray | None:
         """Party 0's next request, or None when it says goodbye."""
         link0 = self.links[0]
         while True:
+            for link in list(self.links.values()):  # read all that arrived before judging silence
+                while link.read():
+                    pass
             for rank in [r for r in self.links if r and self.links[r].inbox]:
                 self._ended(rank, self.links[rank].inbox.popleft())
             if link0.inbox:
@@ -168,8 +181,7 @@ class Attendance:
             culprit, deadline, why = self._deadline()
             now = time.monotonic()
             if now > deadline:
-                raise NetworkError(f"{self.parties[culprit]} {why} within {self.timeout:g} s "
-                                   "(it stopped or hangs)")
+                raise NetworkError(f"{self.parties[culprit]} {why} (it stopped or hangs)")
             links = list(self.links.values())
             try:
                 pump(links, lambda links=links: any(link.inbox for link in links),

@@ -9,23 +9,28 @@ fresh array sized from the checked header (frames awaited with ``expect(None, ki
 sequence number and a kind; anything out of order is a
 :class:`~mpcarray.errors.ProtocolError`. :func:`pump` drives many channels at
 once so that sending and receiving overlap and large exchanges cannot deadlock.
+
+Once greeted, a channel sends heartbeats from the process's heartbeat thread
+(:mod:`~mpcarray.transport.heartbeat`) and swallows the peer's; a lock keeps
+that thread's frames and the protocol's whole. :func:`pump` names a greeted
+peer that sent nothing, not even a heartbeat, for
+:data:`~mpcarray.transport.heartbeat.SILENCE` seconds.
 """
 
 import selectors
 import socket
 import ssl
+import threading
 import time
 from collections import deque
 
 import numpy as np
 
 from ..errors import NetworkError, NoProgressError, ProtocolError
-from . import wire
+from . import heartbeat, wire
 from .tls import TlsStream
+from .wire import CONTROL, GATHER, HEARTBEAT, KIND_BITS, POINT  # noqa: F401 - the kinds, for the channel's users
 
-#: Frame kinds, the low bits of a frame's tag.
-GATHER, POINT, CONTROL = 1, 2, 3
-_KIND_BITS = 4
 #: Largest slice handed to one send call.
 _CHUNK = 1 << 22
 #: Most bytes of frames a peer may send before this party awaits them (a peer a round ahead).
@@ -40,26 +45,66 @@ class Channel:
     def __init__(self, sock: socket.socket | TlsStream, peer: str):
         sock.setblocking(False)
         self.sock, self.peer = sock, peer
-        self._out: deque[memoryview] = deque()
+        self._lock = threading.Lock()  # the protocol's and the heartbeat thread's frames stay whole
+        self._out: deque[tuple[memoryview, bool]] = deque()  # (bytes, whether they are progress)
         self._sent_seq = self._recv_seq = 0
         self.inbox: deque[np.ndarray] = deque()  # frames awaited with expect(None, kind)
         self._early: deque = deque()  # frames that arrived before they were expected
         self._early_bytes = 0
         self._sinks: deque = deque()  # (array or None, kind) awaited, in order
         self.closed_by_peer = False
-        #: Bytes moved and frames completed, both ways: :func:`pump` reads progress from them.
+        #: Bytes moved (received: frame bodies only) and frames completed, both ways, heartbeats
+        #: excepted: :func:`pump` reads progress from them.
         self.moved_bytes = self.frames_done = 0
         #: When the first byte of the frame being received arrived (``time.monotonic()``), else None.
         self.frame_started: float | None = None
+        #: When the peer's last byte arrived (``time.monotonic()``); watched once :meth:`keep_alive` is called.
+        self.heard = time.monotonic()
+        self.watched = self._closed = False
         self._reset_reader()
+
+    def keep_alive(self) -> None:
+        """Send heartbeats from now on, and count the peer silent after
+        :data:`~mpcarray.transport.heartbeat.SILENCE` seconds without a byte (both ends call
+        this when their handshake ends)."""
+        self.heard, self.watched = time.monotonic(), True
+        heartbeat.register(self)
+
+    def silent_from(self) -> float:
+        """When (``time.monotonic()``) the peer counts as silent: :data:`~mpcarray.transport.heartbeat.SILENCE`
+        seconds after its last byte; never if it is not watched or has closed the connection."""
+        if not self.watched or self.closed_by_peer:
+            return float("inf")
+        return self.heard + heartbeat.SILENCE
+
+    def beat(self) -> None:
+        """Called by the heartbeat thread: queue a heartbeat unless frames are queued
+        already, then send what the socket accepts. Skipped while the protocol thread holds
+        the channel (so that one busy channel delays no other's heartbeat); errors are left
+        to the protocol thread."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if not self._out:
+                self._post(np.empty(0, dtype=np.uint8), HEARTBEAT, progress=False)
+            self._write()
+        except (NetworkError, OSError):
+            pass
+        finally:
+            self._lock.release()
 
     # ------------------------------------------------------------- outgoing
     def post(self, array: np.ndarray, kind: int) -> None:
         """Queue ``array`` (C-contiguous, whitelisted dtype) as the next frame of ``kind``."""
+        with self._lock:
+            self._post(array, kind, progress=True)
+
+    def _post(self, array: np.ndarray, kind: int, progress: bool) -> None:
         array = np.asarray(array, order="C")
-        self._out.append(memoryview(wire.encode_header(array, self._sent_seq << _KIND_BITS | kind)))
+        header = memoryview(wire.encode_header(array, self._sent_seq << KIND_BITS | kind))
+        self._out.append((header, progress))
         if array.nbytes:
-            self._out.append(memoryview(array.reshape(-1)).cast("B"))
+            self._out.append((memoryview(array.reshape(-1)).cast("B"), progress))
         self._sent_seq += 1
 
     @property
@@ -73,9 +118,13 @@ class Channel:
 
     def write(self) -> bool:
         """Send what the socket accepts now; True if anything was sent."""
+        with self._lock:
+            return self._write()
+
+    def _write(self) -> bool:
         progress = False
-        while self._out:
-            view = self._out[0]
+        while self._out and not self._closed:
+            view, counts = self._out[0]
             if self.closed_by_peer:
                 raise NetworkError(f"{self.peer} closed the connection (did it stop or fail?)")
             try:
@@ -88,12 +137,13 @@ class Channel:
             except (OSError, ssl.SSLError) as err:
                 raise NetworkError(f"connection to {self.peer} failed while sending: {err}") from err
             progress = True
-            self.moved_bytes += sent
+            if counts:  # heartbeats are not progress
+                self.moved_bytes += sent
             if sent == len(view):
                 self._out.popleft()
-                self.frames_done += 1
+                self.frames_done += counts
             else:
-                self._out[0] = view[sent:]
+                self._out[0] = (view[sent:], counts)
         return progress
 
     # ------------------------------------------------------------- incoming
@@ -131,8 +181,12 @@ class Channel:
 
         A peer closing an idle connection is not an error until a frame is awaited from it.
         """
+        with self._lock:
+            return self._read()
+
+    def _read(self) -> bool:
         progress = False
-        while not self.closed_by_peer:
+        while not self.closed_by_peer and not self._closed:
             try:
                 count = self.sock.recv_into(self._view[self._filled:])
             except BlockingIOError:
@@ -145,9 +199,11 @@ class Channel:
                 self.closed_by_peer = True
                 break
             progress = True
-            if self.frame_started is None:
-                self.frame_started = time.monotonic()
-            self.moved_bytes += count
+            self.heard = time.monotonic()
+            if self._stage == "body":  # headers (and so heartbeats) are not progress
+                self.moved_bytes += count
+            elif self.frame_started is None:
+                self.frame_started = self.heard
             self._filled += count
             if self._filled == len(self._view) and self._advance():
                 return True
@@ -159,15 +215,21 @@ class Channel:
         """Move to the next stage of the frame being read; True when a frame is complete."""
         if self._stage == "prefix":
             self._dtype, ndim, tag, self._nbytes = wire.decode_prefix(bytes(self._buffer))
-            self._kind = tag & ((1 << _KIND_BITS) - 1)
-            if tag >> _KIND_BITS != self._recv_seq:
-                raise ProtocolError(f"frame {tag >> _KIND_BITS} from {self.peer}, expected frame {self._recv_seq}")
+            self._kind = tag & ((1 << KIND_BITS) - 1)
+            if tag >> KIND_BITS != self._recv_seq:
+                raise ProtocolError(f"frame {tag >> KIND_BITS} from {self.peer}, expected frame {self._recv_seq}")
             self._stage, self._buffer, self._filled = "dims", bytearray(ndim * wire.DIM.size), 0
             self._view = memoryview(self._buffer)
             if ndim:
                 return False
         if self._stage == "dims":
             shape = wire.decode_shape(bytes(self._buffer), self._dtype, self._nbytes)
+            if self._kind == HEARTBEAT:  # swallowed: it only shows the peer is alive
+                if (self._dtype, shape) != (np.dtype(np.uint8), (0,)):
+                    raise ProtocolError(f"malformed heartbeat from {self.peer}: {self._dtype}{list(shape)}")
+                self._recv_seq += 1
+                self._reset_reader()
+                return True
             into = self._sinks[0][0] if self._sinks else None
             self._bound = into is not None  # received in place; stays awaited until complete
             if self._bound:
@@ -195,10 +257,14 @@ class Channel:
         return True
 
     def close(self) -> None:
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        """Close the connection and stop its heartbeats."""
+        heartbeat.unregister(self)
+        with self._lock:
+            self._closed = True
+            try:
+                self.sock.close()
+            except OSError:
+                pass
 
 
 def pump(channels, done, timeout: float | None, on_failure=None) -> None:
@@ -209,9 +275,11 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
     progress (``None``: wait as long as the connections stay open), or
     :class:`NetworkError` when a connection fails. Progress is a frame sent or received in full, or
     :data:`PROGRESS_BYTES` moved: a peer dripping a byte at a time does not
-    hold the wait open. With ``on_failure``, a failed connection, or one still
-    awaited or sending when the timeout expires, is instead handed to
-    ``on_failure(channel, reason)`` and no longer pumped; the others go on.
+    hold the wait open; heartbeats are not progress either. A greeted peer that sent nothing
+    at all, not even a heartbeat, for :data:`~mpcarray.transport.heartbeat.SILENCE` seconds
+    raises :class:`NoProgressError` at once, whatever the timeout. With ``on_failure``, a
+    failed or silent connection, or one still awaited or sending when the timeout expires, is
+    instead handed to ``on_failure(channel, reason)`` and no longer pumped; the others go on.
     """
     channels = list(channels)
     selector = selectors.DefaultSelector()
@@ -250,6 +318,13 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
                 last, mark = time.monotonic(), moved
             if active:
                 continue
+            now = time.monotonic()
+            for channel in [c for c in channels if c.silent_from() <= now]:  # all that arrived was read
+                reason = f"sent nothing, not even a heartbeat, for {heartbeat.SILENCE:g} s"
+                if on_failure is None:
+                    raise NoProgressError(f"{channel.peer} {reason} (it stopped, or its host or network "
+                                          "is down)", [channel.peer])
+                drop(channel, reason)
             remaining = 3600.0 if timeout is None else last + timeout - time.monotonic()
             if remaining <= 0:
                 stalled = [c for c in channels if c.busy]
@@ -264,7 +339,9 @@ def pump(channels, done, timeout: float | None, on_failure=None) -> None:
             for channel in channels:
                 events = selectors.EVENT_READ | (selectors.EVENT_WRITE if channel.sending else 0)
                 selector.modify(channel.sock, events, channel)
-            selector.select(min(remaining, 1.0))
+            # wake at the first silence, so that every process names a stopped peer at once
+            silence = min((c.silent_from() for c in channels), default=float("inf")) - time.monotonic()
+            selector.select(max(0.0, min(remaining, silence, 1.0)))
     finally:
         selector.close()
 

@@ -36,7 +36,7 @@ MAX_HANDSHAKES = 32
 #: A peer whose host vanished (power cut, network partition: no FIN, no RST) is detected
 #: after at most 10 + 3 * 5 = 25 s of silence, while the connection waits idle (e.g. the
 #: dealer between requests). A stopped process's kernel still answers probes: stopped peers
-#: are caught by the deadlines, not by keepalive.
+#: are caught by their missing heartbeats (:mod:`~mpcarray.transport.heartbeat`), not by keepalive.
 KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES = 10, 5, 3
 _log = logging.getLogger("mpcarray.network")
 
@@ -101,7 +101,10 @@ def secure(sock: socket.socket, credentials: Credentials | None, server: bool, p
 
 def greet(sock: socket.socket | TlsStream, own: str, print_: str, peer: str, deadline: float,
           secured: bool) -> tuple[Channel, str]:
-    """Exchange hellos; return the channel and the name the peer claims (checked against its certificate)."""
+    """Exchange hellos; return the channel and the name the peer claims (checked against its certificate).
+
+    From then on the channel sends heartbeats and watches the peer's (:meth:`Channel.keep_alive`).
+    """
     channel = Channel(sock, peer)
     try:
         channel.post(np.frombuffer(f"{own}|{print_}".encode(), dtype=np.uint8), CONTROL)
@@ -117,6 +120,7 @@ def greet(sock: socket.socket | TlsStream, own: str, print_: str, peer: str, dea
         channel.close()
         raise
     channel.peer = name
+    channel.keep_alive()
     return channel, name
 
 

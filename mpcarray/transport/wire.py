@@ -30,6 +30,13 @@ _CODES = {dtype: code for code, dtype in DTYPES.items()}
 PREFIX = struct.Struct("!4sBBBxQQ")  # magic, version, dtype, ndim, pad, tag, nbytes
 DIM = struct.Struct("!Q")
 
+#: Frame kinds, the low :data:`KIND_BITS` bits of a frame's tag. A ``HEARTBEAT`` is an empty
+#: ``uint8`` frame (32 bytes on the wire) sent every second on an idle connection
+#: (:mod:`~mpcarray.transport.heartbeat`): it shows the sender is alive, is sequenced like any
+#: frame, and is never delivered to the protocol nor counted as its progress.
+GATHER, POINT, CONTROL, HEARTBEAT = 1, 2, 3, 4
+KIND_BITS = 4
+
 
 def encode_header(array: np.ndarray, tag: int) -> bytes:
     """The header announcing ``array`` (contiguous, whitelisted dtype) as frame ``tag``."""
