@@ -42,6 +42,9 @@ from mpcarray.transport.mesh import (
 )
 from mpcarray.transport.tls import handshake, make_certificates
 
+# real sockets and deadlines: README's test command runs these alone, after the rest
+pytestmark = pytest.mark.network
+
 ROOT = Path(__file__).resolve().parents[1]
 PARTIES = ("a", "b", "c")
 TIMEOUT = 1.0

@@ -22,6 +22,9 @@ from mpcarray.errors import NoProgressError, ProtocolError
 from mpcarray.transport import heartbeat, wire
 from mpcarray.transport.channel import GATHER, HEARTBEAT, pump
 
+# real sockets and deadlines: README's test command runs these alone, after the rest
+pytestmark = pytest.mark.network
+
 
 @pytest.fixture
 def fast(monkeypatch):

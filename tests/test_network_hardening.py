@@ -28,6 +28,9 @@ from mpcarray.transport.config import load_consortium
 from mpcarray.transport.mesh import connect_mesh
 from mpcarray.transport.tls import make_certificates
 
+# real sockets and deadlines: README's test command runs these alone, after the rest
+pytestmark = pytest.mark.network
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

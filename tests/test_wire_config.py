@@ -20,6 +20,9 @@ from mpcarray.transport.config import consortium_toml, load_consortium
 from mpcarray.transport.mesh import listen
 from mpcarray.transport.tls import handshake, make_certificates
 
+# real sockets and deadlines: README's test command runs these alone, after the rest
+pytestmark = pytest.mark.network
+
 
 # ------------------------------------------------------------------ wire
 @pytest.mark.parametrize("array", [np.arange(12, dtype=np.uint64).reshape(3, 4), np.array(7, dtype=np.int64),
