@@ -9,9 +9,11 @@ import pytest
 from hypothesis import settings
 
 # CI replays a fixed set of examples so a run is reproducible; locally hypothesis explores.
-settings.register_profile("ci", derandomize=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# No per-example deadline in either: an example's first call may compile Numba kernels or
+# import lazily (0.5 s against hypothesis' default 200 ms), which says nothing about the code.
+settings.register_profile("explore", deadline=None)
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "explore")
 
 import mpcarray as mpc
 from mpcarray import launch
