@@ -81,7 +81,10 @@ def gate_combine(opened, streams, offset, correction, first_row, terms, outputs,
         for i in range(k):
             for j in range(inputs + count):
                 if i == first_row and j >= inputs:
-                    shares[j, :lanes] = correction[j - inputs, start:start + lanes]
+                    # a loop, not a slice copy: Numba would compile its shape-mismatch error
+                    # message (integer formatting, ~2 s of the demo's first run)
+                    for lane in range(lanes):
+                        shares[j, lane] = correction[j - inputs, start + lane]
                 else:
                     _draw_row(shares[j], streams, i, offset + j * size + start, lanes)
             for t in range(terms.shape[0]):
