@@ -348,7 +348,9 @@ class SharedArray(NDArrayOperatorsMixin):
         A fixed-point sum may exceed the safe range (by the factor ``count``), so
         it is first truncated by ``e = ceil(log2 count)`` bits, bringing it back
         in range, then multiplied by ``2^e / count`` in ``(0.5, 1]``. Error below
-        3 units. Cost: 1 round for power-of-two counts, else 2.
+        3 units: three truncations (in Shamir sessions, three times the bound of
+        :func:`~mpcarray.protocols.degree_reduction.truncate_many`). Cost: 1 round
+        for power-of-two counts, else 2.
         """
         axes = _element_axes(axis, self.ndim)
         count = int(np.prod([self.shape[a] for a in axes], dtype=np.int64))

@@ -52,8 +52,9 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int, product=No
     ``0 <= M_lo < 2^g`` (``g`` = the session's fractional bits, ``2^k`` just above
     ``max|c|``): the constant keeps ``2g`` significant bits however small it is
     (``x / 1e6``, means over millions of rows). ``[x] * M_hi`` and ``[x] * M_lo``
-    are truncated together in one round, each with error below one unit, so the
-    result is within 2 units (plus ``|x * c| * 2^-2g``) of ``x * c``.
+    are truncated together in one round, each with error below one unit (in
+    Shamir sessions, the bound of :func:`~.degree_reduction.truncate_many`), so the
+    result is within 2 such errors (plus ``|x * c| * 2^-2g``) of ``x * c``.
 
     A single positive power of two ``2^e`` is a shift: exact for ``e >= 0``, one
     truncation otherwise, with no range requirement beyond the result's.
