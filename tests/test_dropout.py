@@ -295,16 +295,18 @@ def assert_same_study(result, reference):
 
     OLS: both within 1e-4 of each other (docs/models.md: 6e-6 against statsmodels).
     Logistic: three Newton steps from zero are far from convergence, where
-    rounding is not yet corrected by later steps; each run stays within 2e-2
-    (relative, per coefficient) of float64 Newton with the same steps
-    (measured up to 9e-3 over 4 simulated seeds).
+    rounding is not yet corrected by later steps. Against float64 Newton with the
+    same steps, 24 simulated seeds with none, one and two hospitals failed measured
+    absolute errors up to 1.2e-3 on the slopes (0.06 to 0.24; 2.0e-2 relative on
+    the smallest) and 0.06 on the intercept (17.6, 3.4e-3 relative); a socket run
+    1.5e-3. Asserted: within ``3e-3 + 1e-2 |coefficient|``.
     """
     assert result["means"] == pytest.approx(reference["means"], rel=1e-9)  # exact sums, one rounding
     assert result["table"] == reference["table"]
     np.testing.assert_allclose(result["ols"], reference["ols"], rtol=1e-4, atol=1e-4)
     newton = newton_logistic(dropout_study.NEWTON_STEPS)
     for fit in (result["logistic"], reference["logistic"]):
-        np.testing.assert_allclose(fit, newton, rtol=2e-2)
+        np.testing.assert_allclose(fit, newton, rtol=1e-2, atol=3e-3)
 
 
 @pytest.mark.slow
