@@ -54,15 +54,16 @@ def beaver_mask(x, y, streams, offset, fix):
         sums = np.zeros((3, BLOCK if fused else 0), dtype=np.uint64)
         for i in range(k):
             for j in range(start, stop):
-                out[i, j] = x[i, j] - draw(streams, i, offset + j)
-                out[i, size + j] = y[i, j] - draw(streams, i, offset + size + j)
-            if fused:  # separate loops, so that each vectorises; a_i and b_i come back from L1
+                a = draw(streams, i, offset + j)
+                b = draw(streams, i, offset + size + j)
+                out[i, j] = x[i, j] - a
+                out[i, size + j] = y[i, j] - b
+                if fused:
+                    sums[0, j - start] += a
+                    sums[1, j - start] += b
+            if fused and i > 0:
                 for j in range(start, stop):
-                    sums[0, j - start] += x[i, j] - out[i, j]
-                    sums[1, j - start] += y[i, j] - out[i, size + j]
-                if i > 0:
-                    for j in range(start, stop):
-                        sums[2, j - start] += draw(streams, i, offset + 2 * size + j)
+                    sums[2, j - start] += draw(streams, i, offset + 2 * size + j)
         if fused:
             for j in range(start, stop):
                 fix[j] = sums[0, j - start] * sums[1, j - start] - sums[2, j - start]
@@ -70,27 +71,28 @@ def beaver_mask(x, y, streams, offset, fix):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def beaver_share(opened, streams, offset, correction, first_row, i, j):
-    """Party ``i``'s share of element ``j`` of ``x*y``: ``c_i + d*b_i + e*a_i`` (party 0: ``+ d*e``)."""
+def cross_terms(opened, streams, offset, i, j):
+    """``d*b_i + e*a_i`` of element ``j``: party ``i``'s share of ``x*y`` without ``c_i`` (and party 0's ``d*e``)."""
     size = opened.size // 2
-    d = opened[j]
-    e = opened[size + j]
-    a = draw(streams, i, offset + j)
-    b = draw(streams, i, offset + size + j)
-    if i == first_row:
-        return correction[j] + d * b + e * a + d * e
-    return draw(streams, i, offset + 2 * size + j) + d * b + e * a
+    return opened[j] * draw(streams, i, offset + size + j) + opened[size + j] * draw(streams, i, offset + j)
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def beaver_combine(opened, streams, offset, correction, first_row):
-    """Shares of ``x*y`` from the opened ``[d, e]`` (length ``2N``) and each party's triple."""
+    """Shares of ``x*y`` from the opened ``[d, e]`` (length ``2N``) and each party's triple.
+
+    Party 0's row and the others' are separate loops (no branch per element, so each vectorises).
+    """
     k = stream_rows(streams)
     size = opened.size // 2
     z = np.empty((k, size), dtype=np.uint64)
     for i in range(k):
-        for j in prange(size):
-            z[i, j] = beaver_share(opened, streams, offset, correction, first_row, i, j)
+        if i == first_row:
+            for j in prange(size):
+                z[i, j] = correction[j] + opened[j] * opened[size + j] + cross_terms(opened, streams, offset, i, j)
+        else:
+            for j in prange(size):
+                z[i, j] = draw(streams, i, offset + 2 * size + j) + cross_terms(opened, streams, offset, i, j)
     return z
 
 

@@ -4,7 +4,7 @@ After the Beaver opening, each party's share ``z_i`` of ``x*y`` is only
 needed to form its truncation message ``z_i + r_i`` (+ ``2^62`` for party 0);
 this kernel computes ``z_i`` element by element and writes the message
 straight away, so the ``(k, N)`` product shares are never stored and read
-back. Notation and stream layouts as in :mod:`mpcarray.kernels.beaver` (the
+back. The mask ``r_i`` is drawn once, for the message and for the dealer's correction. Notation and stream layouts as in :mod:`mpcarray.kernels.beaver` (the
 triple at ``offset``) and :mod:`mpcarray.kernels.truncation` (the mask at
 ``r_offset``).
 """
@@ -12,7 +12,7 @@ triple at ``offset``) and :mod:`mpcarray.kernels.truncation` (the mask at
 import numpy as np
 from numba import njit, prange
 
-from .beaver import beaver_share
+from .beaver import cross_terms
 from .prg import draw, stream_rows
 from .truncation import BIAS, BLOCK, add_share_sums, blocks, write_correction
 
@@ -30,17 +30,22 @@ def product_trunc_mask(opened, streams, offset, correction, first_row, r_streams
     for block in prange(blocks(size)):
         start, stop = block * BLOCK, min(size, (block + 1) * BLOCK)
         sums = np.zeros((3, BLOCK if fused else 0), dtype=np.uint64)
-        z = np.empty(BLOCK, dtype=np.uint64)  # party i's product shares of the block, in L1
-        for i in range(k):
-            extra = BIAS if i == first_row else np.uint64(0)
-            for j in range(start, stop):
-                z[j - start] = beaver_share(opened, streams, offset, correction, first_row, i, j)
-                out[i, j] = z[j - start] + draw(r_streams, i, r_offset + j) + extra
-            if fused:  # separate loops, so that each vectorises; r_i comes back from L1
+        for i in range(k):  # party 0's row and the others' in separate loops: no branch per element
+            if i == first_row:
                 for j in range(start, stop):
-                    sums[0, j - start] += out[i, j] - z[j - start] - extra
-                if i > 0:
-                    add_share_sums(sums, r_streams, r_offset, size, i, start, stop)
+                    r = draw(r_streams, i, r_offset + j)
+                    out[i, j] = (correction[j] + opened[j] * opened[size + j]
+                                 + cross_terms(opened, streams, offset, i, j) + r + BIAS)
+                    if fused:
+                        sums[0, j - start] += r
+            else:
+                for j in range(start, stop):
+                    r = draw(r_streams, i, r_offset + j)
+                    out[i, j] = draw(streams, i, offset + 2 * size + j) + cross_terms(opened, streams, offset, i, j) + r
+                    if fused:
+                        sums[0, j - start] += r
+            if fused and i > 0:
+                add_share_sums(sums, r_streams, r_offset, size, i, start, stop)
         if fused:
             write_correction(fix, sums, start, stop, shift)
     return out

@@ -90,12 +90,12 @@ def trunc_mask(z, streams, offset, first_row, shift, fix):
         for i in range(k):
             extra = BIAS if i == first_row else np.uint64(0)
             for j in range(start, stop):
-                out[i, j] = z[i, j] + draw(streams, i, offset + j) + extra
-            if fused:  # separate loops, so that each vectorises
-                for j in range(start, stop):
-                    sums[0, j - start] += out[i, j] - z[i, j] - extra  # r_i, from L1
-                if i > 0:
-                    add_share_sums(sums, streams, offset, size, i, start, stop)
+                r = draw(streams, i, offset + j)
+                out[i, j] = z[i, j] + r + extra
+                if fused:
+                    sums[0, j - start] += r
+            if fused and i > 0:
+                add_share_sums(sums, streams, offset, size, i, start, stop)
         if fused:
             write_correction(fix, sums, start, stop, shift)
     return out
