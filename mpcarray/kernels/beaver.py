@@ -129,12 +129,11 @@ def square_combine(d, streams, offset, correction, first_row):
     size = d.size
     two = np.uint64(2)
     z = np.empty((k, size), dtype=np.uint64)
-    for i in range(k):
-        for j in prange(size):
-            dj = d[j]
-            a = draw(streams, i, offset + j)
-            if i == first_row:
-                z[i, j] = correction[j] + two * dj * a + dj * dj
-            else:
-                z[i, j] = draw(streams, i, offset + size + j) + two * dj * a
+    for i in range(k):  # party 0's row and the others' in separate loops, as in beaver_combine
+        if i == first_row:
+            for j in prange(size):
+                z[i, j] = correction[j] + two * d[j] * draw(streams, i, offset + j) + d[j] * d[j]
+        else:
+            for j in prange(size):
+                z[i, j] = draw(streams, i, offset + size + j) + two * d[j] * draw(streams, i, offset + j)
     return z

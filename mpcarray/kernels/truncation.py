@@ -110,13 +110,14 @@ def trunc_combine(c, streams, offset, correction, first_row, shift):
     up = np.uint64(64) - s
     bias = _ONE << (np.uint64(62) - s)
     out = np.empty((k, size), dtype=np.uint64)
-    for i in range(k):
-        for j in prange(size):
-            cj = c[j]
-            no_msb = _ONE - (cj >> np.uint64(63))
-            if i == first_row:
-                out[i, j] = ((correction[1, j] * no_msb) << up) - correction[0, j] + (cj >> s) - bias
-            else:
+    for i in range(k):  # party 0's row and the others' in separate loops: no branch per element
+        if i == first_row:
+            for j in prange(size):
+                no_msb = _ONE - (c[j] >> np.uint64(63))
+                out[i, j] = ((correction[1, j] * no_msb) << up) - correction[0, j] + (c[j] >> s) - bias
+        else:
+            for j in prange(size):
+                no_msb = _ONE - (c[j] >> np.uint64(63))
                 r_hi = draw(streams, i, offset + size + j)
                 msb = draw(streams, i, offset + 2 * size + j)
                 out[i, j] = ((msb * no_msb) << up) - r_hi
