@@ -4,9 +4,10 @@ After the Beaver opening, each party's share ``z_i`` of ``x*y`` is only
 needed to form its truncation message ``z_i + r_i`` (+ ``2^62`` for party 0);
 this kernel computes ``z_i`` element by element and writes the message
 straight away, so the ``(k, N)`` product shares are never stored and read
-back. The mask ``r_i`` is drawn once, for the message and for the dealer's correction. Notation and stream layouts as in :mod:`mpcarray.kernels.beaver` (the
-triple at ``offset``) and :mod:`mpcarray.kernels.truncation` (the mask at
-``r_offset``).
+back; the mask ``r_i`` is drawn once, for the message and for the dealer's
+correction. Notation and stream layouts as in :mod:`mpcarray.kernels.beaver`
+(the triple at ``offset``) and :mod:`mpcarray.kernels.truncation` (the mask
+at ``r_offset``).
 """
 
 import numpy as np
