@@ -13,7 +13,12 @@ from typing import cast
 from ..array import SharedArray
 from ..array.primitives import fused_truncation, relabel
 from . import polynomial
-from .polynomial import chebyshev_coefficients, evaluate_polynomial, polynomial_and_product
+from .polynomial import (
+    chebyshev_coefficients,
+    evaluate_polynomial,
+    polynomial_and_product,
+    polynomials_and_product,
+)
 
 #: name: the function of ``u = 4m - 3``.
 FUNCTIONS = {
@@ -41,6 +46,14 @@ def on_mantissa(name: str, m: SharedArray, f: int | None = None, frac: int | Non
     Shamir sessions.
     """
     return evaluate_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), frac)
+
+
+def on_mantissa_many(functions, m: SharedArray, frac: int | None = None) -> list[SharedArray]:
+    """:func:`on_mantissa` for several ``(name, f)`` pairs, from one set of powers of ``m``.
+
+    Cost: as :func:`on_mantissa` for the highest degree among them.
+    """
+    return polynomials_and_product(quarter(m), [coefficients(name, f) for name, f in functions], frac=frac)[0]
 
 
 def on_mantissa_and_product(name: str, m: SharedArray, factor: SharedArray, weight: SharedArray,

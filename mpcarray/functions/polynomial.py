@@ -16,7 +16,7 @@ from itertools import combinations_with_replacement
 import numpy as np
 
 from ..array import SharedArray
-from ..array.primitives import fused_truncation, multiply_and_truncate, relabel, truncate
+from ..array.primitives import fused_truncation, multiply_and_truncate, relabel
 from ..domains.fixed_point import TRUNCATION_BITS
 
 #: Extra fractional bits, beyond ``f``, of the weight of a term of scale above ``f``.
@@ -86,20 +86,31 @@ def polynomial_and_product(x: SharedArray, coefficients, factors=(), frac: int |
 
     The result has ``frac`` fractional bits (default ``x``'s): a caller that goes on
     scaling it keeps a few more bits than it returns and rounds once at the end.
-    Steps: the rounds of :func:`power_schedule`, each one
-    :func:`~mpcarray.array.primitives.multiply_and_truncate` that also takes
-    one level of the factors' product tree; the terms weighted by the integers
-    ``round(c_i 2^(s - a_i f))`` (``2^s`` the sum's scale, as large as
-    ``sum |c_i|`` allows) and summed with the part of ``c_0`` below ``2^-frac``
-    (so that ``c_0`` is not rounded on its own); one truncation by ``2^(s - frac)``;
-    the rest of ``c_0``, exactly.
-    Cost: the schedule's rounds (or the tree's levels, if more) ``+ 1``: 5 rounds
-    for degree 5 or 6 at ``f = 16`` in additive sessions, 4 in Shamir sessions.
+    Cost: :func:`polynomials_and_product`'s, 5 rounds for degree 5 or 6 at ``f = 16``
+    in additive sessions, 4 in Shamir sessions.
     """
-    degree = len(coefficients) - 1
+    (result,), product = polynomials_and_product(x, [coefficients], factors, frac)
+    return result, product
+
+
+def polynomials_and_product(x: SharedArray, coefficient_sets, factors=(), frac: int | None = None,
+                            ) -> tuple[list[SharedArray], SharedArray | None]:
+    """One polynomial in ``x`` per coefficient set, from one set of powers, and the exact
+    product of ``factors``, as :func:`polynomial_and_product`.
+
+    Steps: the rounds of :func:`power_schedule` for the highest degree, each one
+    :func:`~mpcarray.array.primitives.multiply_and_truncate` that also takes
+    one level of the factors' product tree; per set, the terms weighted by the integers
+    ``round(c_i 2^(s - a_i f))`` (``2^s`` the sums' scale, as large as the largest
+    ``sum |c_i|`` allows) and summed with the part of ``c_0`` below ``2^-frac``
+    (so that ``c_0`` is not rounded on its own); one round truncating every sum by
+    ``2^(s - frac)``; the rest of each ``c_0``, exactly.
+    Cost: the schedule's rounds (or the tree's levels, if more) ``+ 1``, whatever the
+    number of sets.
+    """
+    degree = max(len(coefficients) for coefficients in coefficient_sets) - 1
     f = x.frac_bits
-    weights = np.asarray(coefficients[1:], dtype=np.float64)
-    top = _sum_scale(coefficients)
+    top = min(_sum_scale(coefficients) for coefficients in coefficient_sets)
     rounds, terms = power_schedule(degree, f, top, fused_truncation(x))
     values = {(1, 1): x}
     factors = list(factors)
@@ -116,12 +127,17 @@ def polynomial_and_product(x: SharedArray, coefficients, factors=(), frac: int |
         values.update(zip((op[0] for op in cuts), cut))
         factors = made[len(muls):] + factors[2 * pairs:]
     frac = f if frac is None else frac
-    weighted = [relabel(values[k, a] * int(np.rint(np.ldexp(c, top - a * f))), top) for (k, a), c in zip(terms, weights)]
-    whole = int(np.rint(np.ldexp(coefficients[0], frac)))  # c_0 = whole 2^-frac + a part below 2^-frac
-    below = int(np.rint(np.ldexp(coefficients[0], top))) - (whole << (top - frac))
-    total = relabel(relabel(sum(weighted[1:], weighted[0]), 0) + below, top)
-    result = relabel(relabel(truncate(total, top - frac, frac), 0) + whole, frac)
-    return result, factors[0] if factors else None
+    sums, wholes = [], []
+    for coefficients in coefficient_sets:
+        weighted = [relabel(values[k, a] * int(np.rint(np.ldexp(c, top - a * f))), top)
+                    for (k, a), c in zip(terms, coefficients[1:])]
+        whole = int(np.rint(np.ldexp(coefficients[0], frac)))  # c_0 = whole 2^-frac + a part below 2^-frac
+        below = int(np.rint(np.ldexp(coefficients[0], top))) - (whole << (top - frac))
+        sums.append((relabel(relabel(sum(weighted[1:], weighted[0]), 0) + below, top), top - frac))
+        wholes.append(whole)
+    _, rounded = multiply_and_truncate([], sums)
+    results = [relabel(relabel(value, 0) + whole, frac) for value, whole in zip(rounded, wholes)]
+    return results, factors[0] if factors else None
 
 
 def evaluate_polynomial(x: SharedArray, coefficients, frac: int | None = None) -> SharedArray:

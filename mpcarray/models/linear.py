@@ -6,7 +6,8 @@ from ..array import SharedArray
 from ..array.blocks import aligned_parts
 from ..array.pooled import pooled_least_squares
 from ..errors import UnsupportedOperationError
-from ..functions import divide, sqrt
+from ..functions import divide
+from ..functions.roots import relative_sqrt
 from . import precision
 from ._validation import design, n_features
 from .inference import CoefficientTable
@@ -214,7 +215,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
             factors = np.concatenate([factors, (reciprocal * 2**h).reshape(1)])
         # Var(γ_j) 2^coef_bits = (R^-1)_jj 2^coef_bits * residual 4^-h / dof, scaled in two steps
         variance = (diagonal * (residual * 2.0**-h)) * scales
-        root = sqrt(variance)  # sd(γ_j) * 2^(coef_bits / 2)
+        root = relative_sqrt(variance)  # sd(γ_j) * 2^(coef_bits / 2)
         errors, _, _ = precision.reveal_product(root, factors, coef_bits / 2 + bits, "LinearRegression.bse_")
         self.bse_ = errors[:d]
         self.intercept_bse_ = float(errors[d]) if self.fit_intercept else None

@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..array import SharedArray, primitives
-from ..functions import sigmoid, sqrt
+from ..functions import sigmoid
+from ..functions.roots import relative_sqrt
 from . import precision
 from ._validation import ConditioningError, design, n_features
 from .convergence import check_converged
@@ -275,7 +276,7 @@ def _standard_errors(solver: SPDSolver, Z: SharedArray, p: SharedArray, weight: 
     if mean is not None:
         variances = np.concatenate([variances, (c * solved[:, d]).sum().reshape(1)])
         factors = np.concatenate([weight, weight[:1] * 0 + 1])
-    root = sqrt(variances * (1.0 / n))  # sd * 2^(s / 2)
+    root = relative_sqrt(variances * (1.0 / n))  # sd * 2^(s / 2)
     errors, _, _ = precision.reveal_product(root, factors, scale // 2, "LogisticRegression.bse_")
     return errors[: d - first], (float(errors[-1]) if mean is not None else None)
 
