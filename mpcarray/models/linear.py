@@ -6,7 +6,7 @@ from ..array import SharedArray
 from ..array.blocks import aligned_parts
 from ..array.pooled import pooled_least_squares
 from ..errors import UnsupportedOperationError
-from ..functions import divide
+from ..functions.division import relative_divide
 from ..functions.roots import relative_sqrt
 from . import precision
 from ._validation import design, n_features
@@ -195,7 +195,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         residual = total - explained  # 4^h (1 - R^2)
         dof = n - d - int(self.fit_intercept)
         self.df_resid_ = dof
-        self.rsquared_ = float(divide(explained, total).reveal(label="LinearRegression.rsquared_"))
+        self.rsquared_ = float(relative_divide(explained, total).reveal(label="LinearRegression.rsquared_"))
         h = stats.scale_bits
         identity = b.reshape(-1, 1) * np.zeros((1, d), dtype=np.int64) + np.eye(d, dtype=np.int64) * 4**h
         if self.fit_intercept:  # one more right-hand side: t_j = mean_j / sd_j
@@ -237,7 +237,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         n_features(self, X)
         residual = y - self.predict(X)
         centred = y - y.mean()
-        ratio = divide((residual * residual).mean(), (centred * centred).mean())
+        ratio = relative_divide((residual * residual).mean(), (centred * centred).mean())
         return 1.0 - float(ratio.reveal(label="LinearRegression.score"))
 
 
