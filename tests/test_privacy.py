@@ -182,11 +182,11 @@ def test_budget_refuses_the_reveal_that_would_overspend():
     budget = PrivacyBudget(epsilon=1.0)
     with mpc.Session(PARTIES, seed=3, privacy_budget=budget) as s:
         x = s.share(np.array([10.0]), owner=0)
-        x.reveal(label="first", noise=Laplace(epsilon=0.6, sensitivity=1.0))
+        mpc.privacy.dp_sum(x, (0, 20), epsilon=0.6, label="first")
         with pytest.raises(mpc.RevealRefusedError, match="budget exhausted"):
-            x.reveal(label="second", noise=Laplace(epsilon=0.6, sensitivity=1.0))
+            mpc.privacy.dp_sum(x, (0, 20), epsilon=0.6, label="second")
         assert s.privacy_budget.spent_epsilon == pytest.approx(0.6)
-        x.reveal(label="third", noise=Laplace(epsilon=0.4, sensitivity=1.0))
+        mpc.privacy.dp_sum(x, (0, 20), epsilon=0.4, label="third")
         assert s.privacy_budget.spent_epsilon == pytest.approx(1.0)
         assert [d["label"] for d in s.disclosures] == ["first", "third"]
 
