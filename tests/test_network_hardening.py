@@ -23,7 +23,13 @@ from mpcarray import launch
 from mpcarray.errors import ConfigError, NetworkError, ProtocolError
 from mpcarray.preprocessing.service import answer
 from mpcarray.transport import wire
-from mpcarray.transport.channel import GATHER, MAX_UNREQUESTED_BYTES, Channel, pump
+from mpcarray.transport.channel import (
+    GATHER,
+    MAX_UNREQUESTED_BYTES,
+    QUEUED_FRAME_BYTES,
+    Channel,
+    pump,
+)
 from mpcarray.transport.config import load_consortium
 from mpcarray.transport.mesh import connect_mesh
 from mpcarray.transport.tls import make_certificates
@@ -61,6 +67,40 @@ def test_unrequested_frames_are_bounded(link):
         for _ in range(100):
             ours.read()
             time.sleep(0.01)
+
+
+def flood(raw: socket.socket, body: np.ndarray, frames: int) -> threading.Thread:
+    """A thread sending ``frames`` frames of ``body`` on ``raw`` (in batches of about 4 MiB) until
+    they are sent or the other end hangs up."""
+    per_batch = max(1, (1 << 22) // (body.nbytes + 64))
+
+    def send():
+        try:
+            for start in range(0, frames, per_batch):
+                raw.sendall(b"".join(wire.encode_header(body, seq << wire.KIND_BITS | GATHER) + body.tobytes()
+                                     for seq in range(start, min(frames, start + per_batch))))
+        except OSError:  # the channel refused the flood and closed
+            pass
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    return sender
+
+
+@pytest.mark.parametrize("nbytes", [pytest.param(0, marks=pytest.mark.slow), 1 << 20])
+def test_a_flood_of_unrequested_frames_ends_at_the_bound_whatever_their_size(link, nbytes):
+    """Empty frames counted 0 bytes, so 200k of them queued without limit; each queued frame now
+    counts its body plus QUEUED_FRAME_BYTES: the frame that would take the queue past the bound,
+    the (2^20 + 1)-th empty one as the 1024th of 1 MiB, ends the wait with the same ProtocolError."""
+    ours, raw = link
+    queued = MAX_UNREQUESTED_BYTES // (nbytes + QUEUED_FRAME_BYTES)  # frames that fit in the bound
+    sender = flood(raw, np.zeros(nbytes, dtype=np.uint8), queued + 1)
+    with pytest.raises(ProtocolError, match="nobody asked for"):
+        pump([ours], lambda: False, 30.0)
+    assert ours.frames_done == queued  # every frame within the bound was queued, the next one refused
+    ours.close()
+    sender.join(10)
+    assert not sender.is_alive()
 
 
 def test_dripping_bytes_do_not_hold_a_wait_open(link):
