@@ -1,8 +1,10 @@
-"""The dealer against stalled, dying and dripping parties, and stray connections (issue: hardening,
-network): it never waits forever, and every process ends with an error naming the party at fault.
+"""The dealer against stalled, dying, dripping and flooding parties, and stray connections (issue:
+hardening, network): it never waits forever, and every process ends with an error naming the party
+at fault.
 
 The first tests run the dealer service in a thread and play the parties by hand over loopback
-(a 1 s timeout); the last ones run real processes under ``mpcarray``'s supervisor (``slow``).
+(a 1 s timeout); the last ones run real processes under ``mpcarray``'s supervisor or
+``python -m mpcarray run`` (``slow``): the fault-injection matrix of issue 13's acceptance.
 """
 
 import json
@@ -11,14 +13,19 @@ import re
 import signal
 import socket
 import ssl
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+from test_network_hardening import (
+    assert_nothing_left,
+    foreign_credentials,
+    lines_until,
+    mpcarray_run,
+    processes_of_run,
+    stray_clients,
+)
 
 from mpcarray import launch
 from mpcarray.errors import NetworkError
@@ -45,7 +52,6 @@ from mpcarray.transport.tls import handshake, make_certificates
 # real sockets and deadlines: README's test command runs these alone, after the rest
 pytestmark = pytest.mark.network
 
-ROOT = Path(__file__).resolve().parents[1]
 PARTIES = ("a", "b", "c")
 TIMEOUT = 1.0
 
@@ -282,8 +288,6 @@ def test_a_dripping_handshake_ends_at_its_absolute_deadline(tmp_path):
 def test_stray_and_dripping_connections_delay_no_party(tmp_path):
     """Three drippers (each would hold a one-at-a-time handshake for 10 s) and junk clients
     connect before the parties: the parties get their keys at once and the session ends normally."""
-    from test_network_hardening import stray_clients
-
     names = list(PARTIES) + ["dealer"]
     credentials = make_certificates(tmp_path, names)
     dealer = DealerThread(timeout=30, credentials=credentials["dealer"])
@@ -326,10 +330,11 @@ with mpc.Session.from_env() as s:
 
 class SignalAt:
     """Output sink for :func:`launch.supervise` that sends ``sig`` to process ``victim`` (a party
-    or the dealer) when party 0 prints ``multiplying``; ``at`` is when, ``times`` when each line came."""
+    or the dealer; None: the script makes its own fault) when the line ``cue`` comes; ``at`` is
+    when, ``times`` when each line came."""
 
-    def __init__(self, run, victim, sig):
-        self.run, self.victim, self.sig = run, victim, sig
+    def __init__(self, run, victim, sig, cue="[a] multiplying\n"):
+        self.run, self.victim, self.sig, self.cue = run, victim, sig, cue
         self.lines, self.times, self.at = [], [], None
 
     def first(self, pattern):
@@ -339,22 +344,23 @@ class SignalAt:
     def write(self, text):
         self.lines.append(text)
         self.times.append(time.monotonic())
-        if self.at is None and text == "[a] multiplying\n":
-            time.sleep(0.3)  # a few products in (each takes milliseconds)
-            self.run.processes()[self.victim].send_signal(self.sig)
+        if self.at is None and text == self.cue:
+            if self.victim is not None:
+                time.sleep(0.3)  # a few products in (each takes milliseconds)
+                self.run.processes()[self.victim].send_signal(self.sig)
             self.at = time.monotonic()
 
     def flush(self):
         pass
 
 
-def supervised(tmp_path, script_text, victim, sig, timeout=5, parties=("a", "b")):
-    """``parties`` and the dealer run ``script_text``; ``victim`` gets ``sig`` mid-run. Returns
-    (exit status, output, seconds from the signal to the end of the last process, the sink)."""
+def supervised(tmp_path, script_text, victim, sig, timeout=5, parties=("a", "b"), cue="[a] multiplying\n"):
+    """``parties`` and the dealer run ``script_text``; ``victim`` gets ``sig`` at the line ``cue``.
+    Returns (exit status, output, seconds from the cue to the end of the last process, the sink)."""
     script = tmp_path / "script.py"
     script.write_text(script_text)
     run = launch.start(launch.prepare(tmp_path, list(parties), timeout=timeout), script)
-    sink = SignalAt(run, victim, sig)
+    sink = SignalAt(run, victim, sig, cue)
     status = {}
     supervisor = threading.Thread(target=lambda: status.update(code=launch.supervise(run, sink)))
     supervisor.start()
@@ -366,14 +372,79 @@ def supervised(tmp_path, script_text, victim, sig, timeout=5, parties=("a", "b")
     return status["code"], "".join(sink.lines), time.monotonic() - sink.at, sink
 
 
+#: What every process of ``ENDLESS`` says when the dealer is killed: party 0 loses it, party b
+#: loses party 0, the supervisor names all three.
+DEALER_KILLED = ("[a] mpcarray party a: NetworkError: dealer closed the connection",
+                 "[b] mpcarray party b: NetworkError: a closed the connection",
+                 "failed: dealer (killed by SIGKILL), a (exit status 1), b (exit status 1)")
+
+
 @pytest.mark.slow
 @pytest.mark.network
 def test_killed_dealer_ends_every_party_with_a_clear_error(tmp_path):
     code, output, after, _ = supervised(tmp_path, ENDLESS, "dealer", signal.SIGKILL)
     assert code == 1
-    assert "[a] mpcarray party a: NetworkError: dealer closed the connection" in output, output
+    for line in DEALER_KILLED:
+        assert line in output, output
+    assert after < 30
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_mpcarray_run_with_a_killed_dealer_ends_every_process_and_leaves_no_keys(tmp_path):
+    """The same cell under ``python -m mpcarray run`` (default 30 s timeout): every process ends
+    with its clear error within 30 s of the kill, no child is left and the folder of private keys
+    in the run's TMPDIR is gone."""
+    run, temp = mpcarray_run(tmp_path, ENDLESS, "--parties", "a,b")
+    lines = lines_until(run, "[a] multiplying")
+    children = processes_of_run(temp)
+    (dealer,) = [pid for pid, command in children.items() if " dealer " in command]
+    assert len(children) == 3
+    time.sleep(0.3)  # a few products in
+    os.kill(dealer, signal.SIGKILL)
+    killed = time.monotonic()
+    out, _ = run.communicate(timeout=60)
+    output = "".join(lines) + out
+    assert time.monotonic() - killed < 30
+    assert run.returncode == 1, output
+    for line in DEALER_KILLED:
+        assert line in output, output
+    assert_nothing_left(temp, children)
+
+
+#: Party b floods party 0, after a few products, with 1 MiB frames nobody asked for: more bytes
+#: than a party queues unrequested (a private channel of b's session, as a misbehaving peer would).
+FLOODING = """
+import numpy as np, mpcarray as mpc
+from mpcarray.transport.channel import GATHER, MAX_UNREQUESTED_BYTES
+with mpc.Session.from_env() as s:
+    x = s.share(np.linspace(-2, 2, 1000) if s.holds(0) else None, owner=0)
+    for step in range(10**6):
+        (x * x).sum()
+        if step == 3 and s.rank == 1:
+            frame = np.zeros(1 << 20, dtype=np.uint8)
+            for _ in range(MAX_UNREQUESTED_BYTES // frame.nbytes + 1):
+                s._rt.transport._channels[0].post(frame, GATHER)
+            print('flooding', flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_a_party_flooding_its_peer_mid_session_ends_every_process_with_a_clear_error(tmp_path):
+    """Party a stops at b's first unrequested frame with a ProtocolError naming b ("out of step"
+    when the frame comes where a awaits b's message, "nobody asked for" if it comes while a awaits
+    the dealer); b learns that a closed; the dealer names a's failure (its report or b's); every
+    process has ended (``supervised`` checks that none is left) within 30 s of the flood."""
+    code, output, after, _ = supervised(tmp_path, FLOODING, None, None, cue="[b] flooding\n")
+    assert code == 1
+    assert re.search(r"\[a\] mpcarray party a: ProtocolError: (out of step with b: expected a kind-1 "
+                     r"uint64\[1000\] message, got a kind-1 uint8\[1048576\] one|b sent more than "
+                     r"1073741824 bytes nobody asked for)", output), output
     assert "[b] mpcarray party b: NetworkError: a closed the connection" in output, output
-    assert "failed: dealer (killed by SIGKILL), a (exit status 1), b (exit status 1)" in output
+    assert re.search(r"\[dealer\] mpcarray dealer: NetworkError: (a failed: ProtocolError: |b failed: "
+                     r"NetworkError: a closed the connection)", output), output
+    assert "failed: dealer (exit status 1), a (exit status 1), b (exit status 1)" in output
     assert after < 30
 
 
@@ -402,30 +473,20 @@ def test_mpcarray_run_with_party_0_stopped_while_the_dealer_serves_it(tmp_path):
     it after the 5 s silence and tells the dealer, which ends naming it too (its own silence rule,
     or b's report); the stopped process is killed, `mpcarray run` leaves no child process and no
     key folder behind, all well within the timeout."""
-    script = tmp_path / "stop0.py"
-    script.write_text(
-        "import os, signal, sys, numpy as np, mpcarray as mpc\n"
-        "open(os.path.join(sys.argv[1], f'{os.getpid()}.pid'), 'w').close()\n"
-        "with mpc.Session.from_env() as s:\n"
-        "    x = s.share(np.linspace(-2, 2, 1000) if s.holds(0) else None, owner=0)\n"
-        "    for step in range(10**6):\n"
-        "        (x * x).sum()\n"
-        "        if step == 3 and s.rank == 0:\n"
-        "            print('stopping', flush=True)\n"
-        "            os.kill(os.getpid(), signal.SIGSTOP)\n")
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    run = subprocess.Popen([sys.executable, "-m", "mpcarray", "run", "--parties", "a,b", "--timeout", "30",
-                            str(script), str(tmp_path)], cwd=ROOT, env=dict(os.environ, TMPDIR=str(temp)),
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    for line in run.stdout:
-        lines.append(line)
-        if line == "[a] stopping\n":
-            stopped = time.monotonic()
-            break
-    else:
-        pytest.fail("".join(lines))
+    run, temp = mpcarray_run(tmp_path,
+                             "import os, signal, numpy as np, mpcarray as mpc\n"
+                             "with mpc.Session.from_env() as s:\n"
+                             "    x = s.share(np.linspace(-2, 2, 1000) if s.holds(0) else None, owner=0)\n"
+                             "    for step in range(10**6):\n"
+                             "        (x * x).sum()\n"
+                             "        if step == 3 and s.rank == 0:\n"
+                             "            print('stopping', flush=True)\n"
+                             "            os.kill(os.getpid(), signal.SIGSTOP)\n",
+                             "--parties", "a,b", "--timeout", "30")
+    lines = lines_until(run, "[a] stopping")
+    stopped = time.monotonic()
+    children = processes_of_run(temp)
+    assert len(children) == 3  # the parties and the dealer
     out, _ = run.communicate(timeout=60)
     output = "".join(lines) + out
     assert time.monotonic() - stopped < 12 + launch.GRACE
@@ -434,21 +495,15 @@ def test_mpcarray_run_with_party_0_stopped_while_the_dealer_serves_it(tmp_path):
     assert f"[b] mpcarray party b: NoProgressError: {silent}" in output, output
     assert re.search(rf"\[dealer\] mpcarray dealer: NetworkError: (b failed: NoProgressError: )?{silent}", output), output
     assert "failed: dealer (exit status 1), a (killed by SIGKILL), b (exit status 1)" in output
-    assert not list(temp.glob("mpcarray-run-*"))  # certificates and private keys removed
-    children = [int(p.stem) for p in tmp_path.glob("*.pid")]
-    assert len(children) == 2
-    for pid in children:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    assert_nothing_left(temp, children)
 
 
 @pytest.mark.slow
 @pytest.mark.network
 def test_honest_run_next_to_stray_and_dripping_connections_to_the_dealer(tmp_path):
-    """Junk clients and drippers hit the dealer's port (and the parties') from before the parties
-    start: the run still succeeds, and its result is NumPy's."""
-    from test_network_hardening import stray_clients
-
+    """Junk clients (one presenting party a's certificate from another CA) and drippers hit the
+    dealer's port (and the parties') from before the parties start: the run still succeeds within
+    30 s, and its result is NumPy's."""
     script = tmp_path / "honest.py"
     script.write_text(
         "import json, numpy as np, mpcarray as mpc\n"
@@ -458,11 +513,12 @@ def test_honest_run_next_to_stray_and_dripping_connections_to_the_dealer(tmp_pat
         "    print(json.dumps((x * y).sum().reveal().tolist()))\n")
     config = launch.prepare(tmp_path, ["a", "b"], timeout=20)
     consortium = load_consortium(config)
+    foreign = foreign_credentials(tmp_path / "other")
     stop = threading.Event()
-    strays = [threading.Thread(target=drip, args=(consortium.dealer, stop), daemon=True),
-              threading.Thread(target=stray_clients, args=(consortium.dealer, stop), daemon=True)]
-    strays += [threading.Thread(target=stray_clients, args=(address, stop), daemon=True)
-               for address in consortium.addresses]
+    strays = [threading.Thread(target=drip, args=(consortium.dealer, stop), daemon=True)]
+    strays += [threading.Thread(target=stray_clients, args=(address, stop, foreign), daemon=True)
+               for address in [consortium.dealer, *consortium.addresses]]
+    start = time.monotonic()
     run = launch.start(config, script)  # the dealer's port is held from here on
     for stray in strays:
         stray.start()
@@ -470,6 +526,7 @@ def test_honest_run_next_to_stray_and_dripping_connections_to_the_dealer(tmp_pat
         results = run.wait(120)
     finally:
         stop.set()
+    assert time.monotonic() - start < 30
     expected = float(np.linspace(-2, 2, 50) @ np.linspace(1, 3, 50))
     for name in ("a", "b"):
         code, out = results[name]

@@ -1,7 +1,8 @@
 """Privacy budget and differential privacy (issue 13, item 2).
 
 Each test checks a stated property: a budgeted session refuses exact reveals
-unless every party allows the label; noise too small for the fixed-point grid
+unless every party allows the label, and noisy reveals whose sensitivity the
+script stated (only the ``dp_*`` functions' noise is accepted); noise too small for the fixed-point grid
 is refused before any round; Laplace noise on fixed-point results is discrete
 Laplace on the grid, so its privacy loss is exactly the stated epsilon; the
 ``dp_*`` functions compute their sensitivity from the bounds (their empirical
@@ -50,6 +51,47 @@ def test_an_exact_reveal_needs_every_party_to_allow_its_label():
         with pytest.raises(mpc.RevealRefusedError):
             n.reveal(label="cohort size of another group")
         assert s.privacy_budget.spent_epsilon == 0
+
+
+# ------------------------------------- noise calibrated by the script under a budget
+@pytest.mark.parametrize("noisy_reveal", [
+    # the audit's example: a sensitivity of 4 steps gave nearly exact rows for epsilon 0.001
+    lambda x, n: x.reveal("rows", noise=Laplace(0.001, sensitivity=4 * STEP)),
+    lambda x, n: x.sum().reveal("sum", noise=Gaussian(epsilon=0.5, delta=1e-6, sensitivity=1.0)),
+    lambda x, n: n.reveal("counts", noise=DiscreteLaplace(0.5, sensitivity=1)),
+])
+def test_a_budgeted_session_refuses_noise_whose_sensitivity_the_script_chose(noisy_reveal):
+    budget = PrivacyBudget(epsilon=1.0, delta=1e-5)
+    with mpc.Session(PARTIES, seed=1, privacy_budget=budget) as s:
+        x = s.share(np.array([3.0, 4.0]), owner=0)
+        n = s.share(np.array([3, 4]), owner=0)
+        with pytest.raises(mpc.RevealRefusedError,
+                           match=r"refused by hosp_a, hosp_b, lab_c.*dp_sum, dp_mean, dp_count or "
+                                 r"dp_histogram.*stated by script"):
+            noisy_reveal(x, n)
+        assert s.privacy_budget.spent_epsilon == 0 and s.disclosures == []
+
+
+def test_a_budgeted_session_accepts_every_dp_function():
+    data = np.arange(20.0)
+    with mpc.Session(PARTIES, seed=3, privacy_budget=PrivacyBudget(epsilon=1.0)) as s:
+        x = s.share(data, owner=0)
+        total = mpc.privacy.dp_sum(x, (0, 100), epsilon=0.25, label="sum x")
+        mean = mpc.privacy.dp_mean(x, (0, 100), epsilon=0.25, label="mean x")
+        count = mpc.privacy.dp_count(x >= 10, epsilon=0.25, label="count x")
+        counts, _ = mpc.privacy.dp_histogram(x, [0, 10, 20], epsilon=0.25, label="histogram x")
+        assert s.privacy_budget.spent_epsilon == pytest.approx(1.0)
+    # 40 noise scales around the exact values: wrong only for a wrong computation, not by chance
+    assert abs(total - data.sum()) < 40 * 100 / 0.25 and abs(mean - data.mean()) < 40 * 100 / 0.25 / 20
+    assert abs(count - 10) < 40 * 2 / 0.25 and np.all(np.abs(counts - [10, 10]) < 40 * 2 / 0.25)
+
+
+def test_without_a_budget_the_script_may_state_a_sensitivity():
+    with mpc.Session(PARTIES, seed=1) as s:
+        x = s.share(np.array([3.0, 4.0]), owner=0)
+        noisy = x.reveal("rows", noise=Laplace(1.0, sensitivity=MIN_SCALE_STEPS * STEP))
+        assert np.all(np.abs(noisy - [3.0, 4.0]) < 40 * MIN_SCALE_STEPS * STEP)
+        assert s.disclosures[-1]["epsilon"] == 1.0
 
 
 def test_without_a_budget_exact_reveals_need_no_permission():

@@ -23,7 +23,13 @@ from mpcarray import launch
 from mpcarray.errors import ConfigError, NetworkError, ProtocolError
 from mpcarray.preprocessing.service import answer
 from mpcarray.transport import wire
-from mpcarray.transport.channel import GATHER, MAX_UNREQUESTED_BYTES, Channel, pump
+from mpcarray.transport.channel import (
+    GATHER,
+    MAX_UNREQUESTED_BYTES,
+    QUEUED_FRAME_BYTES,
+    Channel,
+    pump,
+)
 from mpcarray.transport.config import load_consortium
 from mpcarray.transport.mesh import connect_mesh
 from mpcarray.transport.tls import make_certificates
@@ -61,6 +67,40 @@ def test_unrequested_frames_are_bounded(link):
         for _ in range(100):
             ours.read()
             time.sleep(0.01)
+
+
+def flood(raw: socket.socket, body: np.ndarray, frames: int) -> threading.Thread:
+    """A thread sending ``frames`` frames of ``body`` on ``raw`` (in batches of about 4 MiB) until
+    they are sent or the other end hangs up."""
+    per_batch = max(1, (1 << 22) // (body.nbytes + 64))
+
+    def send():
+        try:
+            for start in range(0, frames, per_batch):
+                raw.sendall(b"".join(wire.encode_header(body, seq << wire.KIND_BITS | GATHER) + body.tobytes()
+                                     for seq in range(start, min(frames, start + per_batch))))
+        except OSError:  # the channel refused the flood and closed
+            pass
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    return sender
+
+
+@pytest.mark.parametrize("nbytes", [pytest.param(0, marks=pytest.mark.slow), 1 << 20])
+def test_a_flood_of_unrequested_frames_ends_at_the_bound_whatever_their_size(link, nbytes):
+    """Empty frames counted 0 bytes, so 200k of them queued without limit; each queued frame now
+    counts its body plus QUEUED_FRAME_BYTES: the frame that would take the queue past the bound,
+    the (2^20 + 1)-th empty one as the 1024th of 1 MiB, ends the wait with the same ProtocolError."""
+    ours, raw = link
+    queued = MAX_UNREQUESTED_BYTES // (nbytes + QUEUED_FRAME_BYTES)  # frames that fit in the bound
+    sender = flood(raw, np.zeros(nbytes, dtype=np.uint8), queued + 1)
+    with pytest.raises(ProtocolError, match="nobody asked for"):
+        pump([ours], lambda: False, 30.0)
+    assert ours.frames_done == queued  # every frame within the bound was queued, the next one refused
+    ours.close()
+    sender.join(10)
+    assert not sender.is_alive()
 
 
 def test_dripping_bytes_do_not_hold_a_wait_open(link):
@@ -136,22 +176,34 @@ def test_plain_tcp_only_on_loopback(tmp_path, host, refused):
 
 
 # ------------------------------------------------------- stray connections
-def stray_clients(address, stop):
+def tls_client(credentials=None) -> ssl.SSLContext:
+    """A TLS client that does not check the server, so that it gets as far as the server's checks:
+    without a certificate, or presenting ``credentials``' (e.g. a real party's name from another CA)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if credentials is None else credentials.context(False)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
+def foreign_credentials(directory):
+    """A valid key and certificate naming party ``a``, from another CA (written to ``directory``)."""
+    return make_certificates(directory, ["a"])["a"]
+
+
+def stray_clients(address, stop, foreign=None):
     """Connect again and again to ``address`` with junk: plain bytes, HTTP, a TLS client without a
-    certificate, an idle socket; until ``stop``."""
+    certificate, one presenting ``foreign`` credentials (if given), an idle socket; until ``stop``."""
+    clients = [tls_client()] + ([] if foreign is None else [tls_client(foreign)])
     while not stop.is_set():
-        for junk in (b"hello", b"GET / HTTP/1.0\r\n\r\n", None, b""):
+        for junk in (b"hello", b"GET / HTTP/1.0\r\n\r\n", *clients, b""):
             try:
                 sock = socket.create_connection(address, timeout=1)
             except OSError:
                 time.sleep(0.05)
                 continue
             try:
-                if junk is None:
-                    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+                if isinstance(junk, ssl.SSLContext):
                     # the TLS socket takes over the descriptor: close it too when the handshake fails
-                    sock = context.wrap_socket(sock, do_handshake_on_connect=False)
+                    sock = junk.wrap_socket(sock, do_handshake_on_connect=False)
                     sock.do_handshake()
                 elif junk:
                     sock.sendall(junk)
@@ -166,9 +218,10 @@ def stray_clients(address, stop):
 def test_stray_connections_during_set_up_do_not_stop_honest_parties(tmp_path):
     names = ["a", "b", "c"]
     consortium = load_consortium(launch.prepare(tmp_path, names, timeout=30))
+    foreign = foreign_credentials(tmp_path / "other")
     stop = threading.Event()
     for address in consortium.addresses:
-        threading.Thread(target=stray_clients, args=(address, stop), daemon=True).start()
+        threading.Thread(target=stray_clients, args=(address, stop, foreign), daemon=True).start()
     time.sleep(0.2)  # the strays start first
     results, errors = {}, []
 
@@ -193,31 +246,78 @@ def test_stray_connections_during_set_up_do_not_stop_honest_parties(tmp_path):
 
 
 # ---------------------------------------------------------- mpcarray run
-@pytest.mark.network
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_mpcarray_run_stops_its_children_and_removes_its_keys_on_a_signal(tmp_path, sig):
-    script = tmp_path / "long.py"
-    script.write_text(
-        "import os, sys, time, mpcarray as mpc\n"
-        "open(os.path.join(sys.argv[1], f'{os.getpid()}.pid'), 'w').close()\n"
-        "print('started', flush=True)\n"
-        "time.sleep(300)\n")
+def mpcarray_run(tmp_path, script_text, *options) -> tuple[subprocess.Popen, Path]:
+    """``python -m mpcarray run *options script tmp_path`` (output in its ``stdout``) with
+    ``TMPDIR`` a fresh folder, where it keeps its certificates and keys; the process and the folder."""
+    script = tmp_path / "script.py"
+    script.write_text(script_text)
     temp = tmp_path / "tmp"
     temp.mkdir()
-    run = subprocess.Popen([sys.executable, "-m", "mpcarray", "run", "--parties", "2", str(script), str(tmp_path)],
+    run = subprocess.Popen([sys.executable, "-m", "mpcarray", "run", *options, str(script), str(tmp_path)],
                            cwd=ROOT, env=dict(os.environ, TMPDIR=str(temp)), stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
-    assert run.stdout.readline().strip().endswith("started")
-    deadline = time.monotonic() + 30
-    while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    children = [int(p.stem) for p in tmp_path.glob("*.pid")]
-    assert len(children) == 2 and list(temp.glob("mpcarray-run-*"))
+    return run, temp
+
+
+def lines_until(run: subprocess.Popen, cue: str) -> list[str]:
+    """``run``'s output lines up to the first that ends with ``cue``; the test fails if none does."""
+    lines = []
+    for line in run.stdout:
+        lines.append(line)
+        if line.rstrip("\n").endswith(cue):
+            return lines
+    pytest.fail("".join(lines))
+
+
+def processes_of_run(temp: Path) -> dict[int, str]:
+    """The live children of an ``mpcarray run`` whose ``TMPDIR`` is ``temp``, pid -> command line:
+    the parties and the dealer name their consortium file in its ``mpcarray-run-*`` folder (Linux)."""
+    found = {}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # it ended meanwhile
+            continue
+        if f"{temp}/mpcarray-run-" in command:
+            found[int(cmdline.parent.name)] = command
+    return found
+
+
+def assert_nothing_left(temp: Path, children) -> None:
+    """No ``mpcarray-run-*`` folder (certificates and private keys) in ``temp``; none of ``children`` alive."""
+    assert not list(temp.glob("mpcarray-run-*"))
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+#: Scripts that print ``started`` and run until stopped: without a session (no dealer), or
+#: multiplying in one (every product asks the dealer, which runs as a third child).
+SLEEPING = "import time\nprint('started', flush=True)\ntime.sleep(300)\n"
+MULTIPLYING = """
+import numpy as np, mpcarray as mpc
+with mpc.Session.from_env() as s:
+    x = s.share(np.linspace(-2, 2, 1000) if s.holds(0) else None, owner=0)
+    print('started', flush=True)
+    while True:
+        (x * x).sum()
+"""
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("sig, script, children", [
+    (signal.SIGTERM, SLEEPING, 2), (signal.SIGINT, SLEEPING, 2), (signal.SIGTERM, MULTIPLYING, 3)],
+    ids=["SIGTERM", "SIGINT", "SIGTERM-mid-multiplication"])
+def test_mpcarray_run_stops_its_children_and_removes_its_keys_on_a_signal(tmp_path, sig, script, children):
+    """Every child (both parties, and the dealer of a session mid-multiplication) has ended and the
+    folder of private keys is gone when ``mpcarray run`` exits with 128 + the signal."""
+    run, temp = mpcarray_run(tmp_path, script, "--parties", "2")
+    lines_until(run, "started")
+    started = processes_of_run(temp)
+    assert len(started) == children and list(temp.glob("mpcarray-run-*")), started
+    assert sum(" dealer " in command for command in started.values()) == children - 2
     run.send_signal(sig)
     out, _ = run.communicate(timeout=30)
     assert run.returncode == 128 + sig, out
     assert f"stopped by {signal.Signals(sig).name}" in out
-    assert not list(temp.glob("mpcarray-run-*"))  # certificates and private keys removed
-    for pid in children:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    assert_nothing_left(temp, started)

@@ -80,6 +80,27 @@ def test_suppress_small_reveals_exactly_the_counts_at_least_k(n):
     assert s.disclosures[1]["shape"] == (int((counts >= 10).sum()),)
 
 
+def test_suppress_small_of_library_counts_passes_a_min_cohort_policy():
+    """Issue 13: suppress_small stated no cohort, so a min_cohort policy refused it always. Its counts
+    now carry their lineage (every regional count aggregates all 57 patients): every party's
+    Policy(min_cohort=10) allows both reveals, and the result is NumPy's counts with those below k
+    masked; a cohort of 9 patients is still refused."""
+    region = np.repeat([0, 1, 2, 3, 4], [3, 25, 12, 9, 8])  # one row per patient: its region code
+    codes = np.arange(5)
+    expected = np.ma.masked_less(np.bincount(region, minlength=5), 10)
+    seen = []
+    policy = Policy(min_cohort=10, check=lambda request: seen.append(request.cohort) or True)
+    with mpc.Session(PARTIES, seed=2, policies=dict.fromkeys(PARTIES, policy)) as s:
+        shared = np.concatenate([s.share(region[:30], owner="hosp_a"), s.share(region[30:], owner="hosp_b")])
+        got = mpc.privacy.suppress_small((shared[:, None] == codes).sum(0), k=10, label="cases by region")
+        few = s.share(region[:9], owner="hosp_a")
+        with pytest.raises(mpc.RevealRefusedError, match="cohort of 9 is below the minimum of 10"):
+            mpc.privacy.suppress_small((few[:, None] == codes).sum(0), k=10, label="cases by region")
+    assert np.array_equal(got.mask, expected.mask) and np.array_equal(got.compressed(), expected.compressed())
+    assert got.compressed().tolist() == [25, 12]
+    assert seen == [len(region)] * 6  # each party, both reveals (the refused one fails min_cohort first)
+
+
 def test_suppress_small_rejects_bad_input():
     with mpc.Session(3, seed=0) as s:
         with pytest.raises(mpc.UnsupportedOperationError):
@@ -182,11 +203,11 @@ def test_budget_refuses_the_reveal_that_would_overspend():
     budget = PrivacyBudget(epsilon=1.0)
     with mpc.Session(PARTIES, seed=3, privacy_budget=budget) as s:
         x = s.share(np.array([10.0]), owner=0)
-        x.reveal(label="first", noise=Laplace(epsilon=0.6, sensitivity=1.0))
+        mpc.privacy.dp_sum(x, (0, 20), epsilon=0.6, label="first")
         with pytest.raises(mpc.RevealRefusedError, match="budget exhausted"):
-            x.reveal(label="second", noise=Laplace(epsilon=0.6, sensitivity=1.0))
+            mpc.privacy.dp_sum(x, (0, 20), epsilon=0.6, label="second")
         assert s.privacy_budget.spent_epsilon == pytest.approx(0.6)
-        x.reveal(label="third", noise=Laplace(epsilon=0.4, sensitivity=1.0))
+        mpc.privacy.dp_sum(x, (0, 20), epsilon=0.4, label="third")
         assert s.privacy_budget.spent_epsilon == pytest.approx(1.0)
         assert [d["label"] for d in s.disclosures] == ["first", "third"]
 

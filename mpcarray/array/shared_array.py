@@ -192,7 +192,9 @@ class SharedArray(NDArrayOperatorsMixin):
             (and delta); real noise of scale below
             4 fixed-point steps raises :class:`mpcarray.NoiseScaleError`. In a
             session with a budget, a reveal without noise is refused unless
-            every party's policy lists its label in ``exact_labels``.
+            every party's policy lists its label in ``exact_labels``, and so is
+            noise not calibrated by the ``mpcarray.privacy.dp_*`` functions
+            (whose sensitivity comes from clipping bounds, not the script).
         to : party or sequence of parties, optional
             Open to this party only (a name or index); or row by row, row ``i``
             (along axis 0) to party ``to[i]``, e.g. ``to=X.row_owners`` to

@@ -12,6 +12,23 @@ from .policy import ALLOW_ALL, Policy, RevealRequest
 _EXACT_REFUSED = ("the session has a privacy budget, so a reveal needs noise unless this party's "
                   "policy lists the label in exact_labels (label {!r})")
 
+#: The library functions that calibrate noise themselves, from clipping bounds applied inside MPC
+#: (``mpcarray.privacy.dp``; ``dp_mean`` reveals through ``dp_sum``): the only noisy reveals a
+#: budget accepts, so a sensitivity is never taken from the script.
+CALIBRATED_BY = frozenset(f"mpcarray.privacy.dp.{name}"
+                          for name in ("dp_sum", "dp_count", "dp_histogram"))
+_UNCALIBRATED_REFUSED = ("the session has a privacy budget, so noise must be calibrated by the "
+                         "library: use mpc.privacy.dp_sum, dp_mean, dp_count or dp_histogram, which "
+                         "compute the sensitivity from clipping bounds (this noise's sensitivity "
+                         "was stated by {})")
+
+
+def _uncalibrated(request: RevealRequest) -> str | None:
+    """The reason to refuse a noisy reveal whose noise no ``dp_*`` function calibrated, else None."""
+    if request.epsilon == 0 and request.delta == 0 or request.asked_by in CALIBRATED_BY:
+        return None
+    return _UNCALIBRATED_REFUSED.format(request.asked_by)
+
 
 class Guard:
     """Applies the held parties' policies and the budget to reveals, and records everything.
@@ -66,7 +83,7 @@ class Guard:
         """Each held party's reason to refuse ``request`` (``None`` = allow), in rank order."""
         if self.budget is None:
             return [self.policies[rank].decide(request) for rank in self.ranks]
-        budget = self.budget.refusal(request.epsilon, request.delta)
+        budget = self.budget.refusal(request.epsilon, request.delta) or _uncalibrated(request)
         exact = request.epsilon == 0 and request.delta == 0
         return [self.policies[rank].decide(request) or budget
                 or (_EXACT_REFUSED.format(request.label) if exact

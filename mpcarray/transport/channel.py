@@ -35,6 +35,9 @@ from .wire import CONTROL, GATHER, HEARTBEAT, KIND_BITS, POINT  # noqa: F401 - t
 _CHUNK = 1 << 22
 #: Most bytes of frames a peer may send before this party awaits them (a peer a round ahead).
 MAX_UNREQUESTED_BYTES = 1 << 30
+#: Bytes each queued frame counts on top of its body: more than its Python objects take (the array
+#: with its shape and strides, the queue entry), so a flood of empty frames meets the bound too.
+QUEUED_FRAME_BYTES = 1 << 10
 #: Bytes that count as progress of a wait even before a frame completes (dripping bytes do not).
 PROGRESS_BYTES = 1 << 20
 
@@ -153,7 +156,7 @@ class Channel:
         self._sinks.append((into, kind))
         if self._early:  # arrived before it was expected
             array, early_kind = self._early.popleft()
-            self._early_bytes -= array.nbytes
+            self._early_bytes -= array.nbytes + QUEUED_FRAME_BYTES
             self._deliver(array, early_kind)
 
     def _deliver(self, array: np.ndarray, kind: int) -> None:
@@ -236,7 +239,8 @@ class Channel:
                 self._check(self._dtype, shape, self._kind, *self._sinks[0])
                 self._body = into
             else:
-                if not self._sinks and self._early_bytes + self._nbytes > MAX_UNREQUESTED_BYTES:
+                queued = self._early_bytes + self._nbytes + QUEUED_FRAME_BYTES
+                if not self._sinks and queued > MAX_UNREQUESTED_BYTES:
                     raise ProtocolError(f"{self.peer} sent more than {MAX_UNREQUESTED_BYTES} bytes nobody "
                                         "asked for (do all parties run the same program?)")
                 self._body = np.empty(shape, dtype=self._dtype)
@@ -250,7 +254,7 @@ class Channel:
             self._deliver(self._body, self._kind)
         else:
             self._early.append((self._body, self._kind))
-            self._early_bytes += self._body.nbytes
+            self._early_bytes += self._body.nbytes + QUEUED_FRAME_BYTES
         self._recv_seq += 1
         self.frames_done += 1
         self._reset_reader()
