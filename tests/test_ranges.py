@@ -1,11 +1,14 @@
 """No silently wrong numbers (issue 13, item 6): the simulated backend's range check, int64 inputs,
 and the domains of log, sqrt, rsqrt and reciprocal."""
 
+import inspect
+
 import numpy as np
 import pytest
 
 import mpcarray as mpc
 from mpcarray.errors import FunctionDomainError, RangeError
+from mpcarray.functions.roots import relative_sqrt
 
 F = 16
 SAFE = 2.0 ** (62 - 2 * F)  # the documented safe range of values and products, 2^30 at f = 16
@@ -102,6 +105,14 @@ def test_integers_outside_int64_are_refused_when_shared(session):
 def test_functions_outside_their_domain_raise_in_the_simulated_backend(function, values, message):
     with mpc.Session(3, seed=0) as s, pytest.raises(FunctionDomainError, match=message):
         function(s.share(np.array(values), owner=0))
+
+
+@pytest.mark.parametrize("function", [mpc.log, mpc.sqrt, mpc.rsqrt, mpc.reciprocal, mpc.divide, relative_sqrt])
+def test_docstrings_state_what_happens_outside_the_domain(function):
+    """Each function's own docstring says what a value outside its domain gives, on both backends."""
+    text = " ".join(inspect.getdoc(function).replace("`", "").split())
+    assert "Outside the domain" in text and "FunctionDomainError in the simulated backend" in text
+    assert "over sockets a meaningless finite value" in text
 
 
 def test_outside_their_domain_functions_return_finite_values_without_the_check():

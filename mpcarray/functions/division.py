@@ -43,6 +43,9 @@ def reciprocal(x) -> SharedArray:
     with the weight, truncated by ``shift``. ``m`` and ``1/m`` carry 2 bits beyond ``f``
     (at ``f = 16``) to that one rounding to ``f`` bits.
     Cost: 18 rounds at ``f = 16`` (22 in Shamir sessions): signed normalisation (10), ``1/m`` (6), scaling (2).
+    Outside the domain (``x = 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
+    simulated backend (range check on, the default); over sockets a meaningless finite
+    value, since detecting it would reveal the input.
     Security: only masked openings (bit decomposition, products, truncations).
     """
     check_domain("reciprocal", x, lambda v: v != 0, "x != 0")
@@ -93,6 +96,9 @@ def divide(x, y) -> SharedArray:
     the Newton step (4; 2). A public ``x``: no Newton step, 22 rounds (25 in Shamir
     sessions), ``1/m`` alone, the scaled ``x`` being local.
     A public divisor: one multiplication by its reciprocal (1 round).
+    Outside the domain (a shared divisor of 0): :class:`~mpcarray.errors.FunctionDomainError` in the
+    simulated backend (range check on, the default); over sockets a meaningless finite
+    value, since detecting it would reveal the input.
     Security: only masked openings; a public divisor of 0 raises before any communication.
     """
     return _divide(x, y, newton=True)

@@ -100,6 +100,9 @@ def log(x) -> SharedArray:
     ``f = 16``), looking up ``(p + 1 - f) ln 2``; ``log(m)`` by a polynomial in
     ``u = 4m - 3``, rounded once to ``f`` bits; the sum.
     Cost: 15 rounds at ``f = 16`` in additive sessions: normalisation (10), polynomial of degree 6 (5).
+    Outside the domain (``x <= 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
+    simulated backend (range check on, the default); over sockets a meaningless finite
+    value, since detecting it would reveal the input.
     Security: only masked openings.
     """
     check_domain("log", x, lambda v: v > 0, "x > 0")

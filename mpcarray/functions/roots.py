@@ -39,6 +39,9 @@ def rsqrt(x) -> SharedArray:
     ``m`` and ``1/sqrt(m)`` carry 2 bits beyond ``f`` (at ``f = 16``) to that one
     rounding to ``f`` bits.
     Cost: 18 rounds at ``f = 16`` (22 in Shamir sessions): normalisation (10), ``1/sqrt(m)`` (6), scaling (2).
+    Outside the domain (``x <= 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
+    simulated backend (range check on, the default); over sockets a meaningless finite
+    value, since detecting it would reveal the input.
     Security: only masked openings.
     """
     check_domain("rsqrt", x, lambda v: v > 0, "x > 0")
@@ -62,6 +65,9 @@ def sqrt(x) -> SharedArray:
     to the last ulp (:func:`_newton_step`). ``x = 0`` gives the weight 0.
     Cost: 21 rounds at ``f = 16`` (25 in Shamir sessions): normalisation (10),
     ``sqrt(m)`` and ``1/sqrt(m)`` from the same powers (5), scaling (2), Newton step (4).
+    Outside the domain (``x < 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
+    simulated backend (range check on, the default); over sockets a meaningless finite
+    value, since detecting it would reveal the input.
     Security: only masked openings.
     """
     check_domain("sqrt", x, lambda v: v >= 0, "x >= 0")
@@ -88,6 +94,9 @@ def relative_sqrt(x) -> SharedArray:
     below ``2e-5`` (measured ``1.0e-5`` just above 1, where one ulp is that much of the
     result, and ``6e-6`` at the top of the range).
     Cost: 17 rounds at ``f = 16`` (22 in Shamir sessions): :func:`sqrt` without its Newton step.
+    Outside the domain (``x < 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
+    simulated backend (range check on, the default); over sockets a meaningless finite
+    value, since detecting it would reveal the input.
     Security: only masked openings.
     """
     check_domain("sqrt", x, lambda v: v >= 0, "x >= 0")
