@@ -101,6 +101,7 @@ def divide(x, y) -> SharedArray:
     value, since detecting it would reveal the input.
     Security: only masked openings; a public divisor of 0 raises before any communication.
     """
+    check_domain("divide", y, lambda v: v != 0, "divisor != 0")
     return _divide(x, y, newton=True)
 
 
@@ -113,6 +114,7 @@ def relative_divide(x, y) -> SharedArray:
     Accuracy at ``f = 16``: within 2 ulp where the quotient is at most 1, relative error
     below ``1e-3`` where it is at least ``2^-6`` (``tests/test_elementary.py``).
     """
+    check_domain("divide", y, lambda v: v != 0, "divisor != 0")
     return _divide(x, y, newton=False)
 
 
@@ -120,7 +122,6 @@ def _divide(x, y, newton: bool) -> SharedArray:
     """:func:`divide`, with or without its Newton step."""
     if not isinstance(y, SharedArray):
         return _divide_by_public(x, y)
-    check_domain("divide", y, lambda v: v != 0, "divisor != 0")
     y = as_fixed(y)
     f = y.frac_bits
     guard, _, shift = _stages(f)
