@@ -19,6 +19,7 @@ import time
 import numpy as np
 import pytest
 from test_network_hardening import (
+    ENDLESS,
     assert_nothing_left,
     foreign_credentials,
     lines_until,
@@ -317,15 +318,6 @@ def test_stray_and_dripping_connections_delay_no_party(tmp_path):
 
 
 # ------------------------------------------------------------ real processes
-#: Party 0 multiplies shared values until something fails (every product asks the dealer).
-ENDLESS = """
-import json, os, sys, numpy as np, mpcarray as mpc
-with mpc.Session.from_env() as s:
-    x = s.share(np.linspace(-2, 2, 1000) if s.holds(0) else None, owner=0)
-    print('multiplying', flush=True)
-    while True:
-        (x * x).sum()
-"""
 
 
 class SignalAt:

@@ -291,28 +291,29 @@ def assert_nothing_left(temp: Path, children) -> None:
             os.kill(pid, 0)
 
 
-#: Scripts that print ``started`` and run until stopped: without a session (no dealer), or
-#: multiplying in one (every product asks the dealer, which runs as a third child).
+#: Runs until stopped, printing ``started``, without a session (so no dealer).
 SLEEPING = "import time\nprint('started', flush=True)\ntime.sleep(300)\n"
-MULTIPLYING = """
-import numpy as np, mpcarray as mpc
+#: Party 0 multiplies shared values until something fails (every product asks the dealer, a third child).
+ENDLESS = """
+import json, os, sys, numpy as np, mpcarray as mpc
 with mpc.Session.from_env() as s:
     x = s.share(np.linspace(-2, 2, 1000) if s.holds(0) else None, owner=0)
-    print('started', flush=True)
+    print('multiplying', flush=True)
     while True:
         (x * x).sum()
 """
 
 
 @pytest.mark.network
-@pytest.mark.parametrize("sig, script, children", [
-    (signal.SIGTERM, SLEEPING, 2), (signal.SIGINT, SLEEPING, 2), (signal.SIGTERM, MULTIPLYING, 3)],
+@pytest.mark.parametrize("sig, script, cue, children", [
+    (signal.SIGTERM, SLEEPING, "started", 2), (signal.SIGINT, SLEEPING, "started", 2),
+    (signal.SIGTERM, ENDLESS, "multiplying", 3)],
     ids=["SIGTERM", "SIGINT", "SIGTERM-mid-multiplication"])
-def test_mpcarray_run_stops_its_children_and_removes_its_keys_on_a_signal(tmp_path, sig, script, children):
+def test_mpcarray_run_stops_its_children_and_removes_its_keys_on_a_signal(tmp_path, sig, script, cue, children):
     """Every child (both parties, and the dealer of a session mid-multiplication) has ended and the
     folder of private keys is gone when ``mpcarray run`` exits with 128 + the signal."""
     run, temp = mpcarray_run(tmp_path, script, "--parties", "2")
-    lines_until(run, "started")
+    lines_until(run, cue)
     started = processes_of_run(temp)
     assert len(started) == children and list(temp.glob("mpcarray-run-*")), started
     assert sum(" dealer " in command for command in started.values()) == children - 2
