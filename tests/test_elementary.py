@@ -171,7 +171,7 @@ def test_roots_and_log(s, name, function, reference):
     assert_close(got, expected)
 
 
-def well_conditioned_pairs(session, size=3000):
+def well_conditioned_pairs(session, size=1000):
     """Encoded ``(x, y)`` with ``1 <= |y| < 2^R`` and ``|x| <= min(y^2, 2^(R - 1))``, both ends included:
     where one ulp in ``x`` or ``y`` moves ``x / y`` by at most one ulp."""
     rng = np.random.default_rng(size)
