@@ -62,9 +62,11 @@ def sqrt(x) -> SharedArray:
     Steps: as :func:`rsqrt` with a polynomial for ``sqrt(m)`` and the weight
     ``2^((p + 1 - f) / 2)``, which gives ``y`` within about ``2^-(f + 1)`` relative;
     one Newton step on the exact residual then brings results of at least ``1/2``
-    to the last ulp (:func:`_newton_step`). ``x = 0`` gives the weight 0.
-    Cost: 21 rounds at ``f = 16`` (25 in Shamir sessions): normalisation (10),
-    ``sqrt(m)`` and ``1/sqrt(m)`` from the same powers (5), scaling (2), Newton step (4).
+    to the last ulp (:func:`_newton_step`; two below ``f = 15``, where the start is
+    coarser). ``x = 0`` gives the weight 0.
+    Cost: 21 rounds at ``f = 16`` (23 in Shamir sessions): normalisation (10),
+    ``sqrt(m)`` and ``1/sqrt(m)`` from the same powers (5), scaling (2), Newton step (4);
+    at ``f = 12`` a second step (4), 25 rounds.
     Outside the domain (``x < 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.
@@ -81,7 +83,9 @@ def sqrt(x) -> SharedArray:
     y, inverse = truncated_products([(relabel(root_m, 0), relabel(weight, f + shift + extra), shift + extra),
                                      (relabel(inverse_m, 0), relabel(inverse_weight, step.inverse_shift),
                                       step.inverse_shift)])  # y with f fractional bits, inverse an integer
-    return relabel(relabel(y, 0) + _newton_step(x, y, inverse, step), f)
+    for _ in range(step.count):
+        y = relabel(relabel(y, 0) + _newton_step(x, y, inverse, step), f)
+    return y
 
 
 @stamped(of_elementwise)
@@ -129,6 +133,9 @@ class _NewtonStep:
         scale = self.residual_shift - 1 + self.product_shift - f - frac + self.inverse_shift
         self.inverse_weights = [round(2.0 ** (scale - (p + 1 - f) / 2)) if f - 2 <= p <= 61 - f else 0
                                 for p in range(64)]
+        #: One step leaves about ``2^(27 - 2f)`` ulp (the start's relative error ``2^-(f + 1.4)``
+        #: squared, on results up to ``2^31`` units), below ``2^-3`` from ``f = 15``; a second below.
+        self.count = 1 if f >= 15 else 2
 
 
 def _newton_step(x: SharedArray, y: SharedArray, inverse: SharedArray, step: _NewtonStep) -> SharedArray:
