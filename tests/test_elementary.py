@@ -187,13 +187,17 @@ def well_conditioned_pairs(session, size=1000):
     (2, "additive", None, 16, 2), (3, "additive", None, 16, 2), (5, "additive", None, 16, 2),
     (3, "additive", None, 20, 2), (3, "shamir", 1, 16, 3), (5, "shamir", 2, 16, 6)])
 def test_divide_within_ulps_where_well_conditioned(parties, scheme, threshold, frac_bits, most_ulps):
-    """divide's docstring: with a shared x, within 2 ulp wherever |y| >= 1 and |x| <= y^2 at f = 16
-    and 20 (measured 1 ulp), 3 and 6 ulp in Shamir sessions at 3 and 5 parties (measured 2 and 6)."""
+    """divide's docstring: within 2 ulp wherever |y| >= 1 and |x| <= y^2 at f = 16 and 20, with a
+    shared or a public x (measured 1 ulp), 3 and 6 ulp in Shamir sessions at 3 and 5 parties
+    (measured 2 and 6)."""
     options = {"threshold": threshold} if threshold else {}
     with mpc.Session(parties=parties, scheme=scheme, seed=parties, frac_bits=frac_bits, **options) as session:
         x, y = well_conditioned_pairs(session)
-        got = (session.share(x, owner=0) / session.share(y, owner=1)).reveal()
+        divisor = session.share(y, owner=1)
+        got = (session.share(x, owner=0) / divisor).reveal()
+        public_dividend = (x / divisor).reveal()
     assert ulps_from_rounded(got, x / y, 2.0**-frac_bits).max() <= most_ulps
+    assert ulps_from_rounded(public_dividend, x / y, 2.0**-frac_bits).max() <= most_ulps
 
 
 @pytest.mark.parametrize("f, rounds", [(12, 25), (16, 21), (20, 22)])

@@ -16,7 +16,7 @@ from mpcarray.privacy import Laplace
 FUNCTIONS = {
     "reciprocal": (lambda x, y: mpc.reciprocal(x), 18),
     "divide": (lambda x, y: x / y, 26),
-    "divide, public numerator": (lambda x, y: 1000.0 / y, 22),
+    "divide, public numerator": (lambda x, y: 1000.0 / y, 26),
     "divide, public divisor": (lambda x, y: x / 3.0, 1),
     "sqrt": (lambda x, y: np.sqrt(x), 21),
     "rsqrt": (lambda x, y: mpc.rsqrt(x), 18),

@@ -70,11 +70,11 @@ def divide(x, y) -> SharedArray:
     With ``|y| = m 2^-e`` (``m`` in ``[0.5, 1)``), ``x / y = x sign(y) 2^max(e, 0) / m / 2^max(-e, 0)``.
     ``x`` is scaled up exactly (an integer product), so the one rounding of ``x / m``
     is never scaled up: ``x / m`` keeps ``g`` guard bits and the division by
-    ``2^max(-e, 0)`` is two truncations (:func:`_stages`); with a shared ``x``, one Newton
+    ``2^max(-e, 0)`` is two truncations (:func:`_stages`); one Newton
     step on the exact residual ``x - q y`` follows (:class:`_NewtonStep`). Accuracy at
     ``f = 16`` (``docs/functions.md``, asserted by the tests over divisors
     ``2^-16 <= |y| < 2^30``): within 2 ulp of the correctly rounded quotient where it is at
-    most 1, and with a shared ``x`` also wherever the division is well conditioned,
+    most 1, and also wherever the division is well conditioned,
     ``|y| >= 1`` and ``|x| <= y^2`` (a change of one ulp in ``x`` or ``y`` moves the quotient by
     at most one ulp; measured 1 ulp, against 2 x 10^4 without the step); relative error
     below ``1e-3`` where it is at least ``2^-6``; below ``2^(6 - f)`` at other ``f``
@@ -93,8 +93,8 @@ def divide(x, y) -> SharedArray:
     bits), the first with the step's ``sign(y) 2^(a + t) / |Y|``; the Newton step.
     Cost: 26 rounds at ``f = 16`` (25 in Shamir sessions): signed normalisation (10), ``1/m``
     with the scaled ``x`` (6), ``x / m`` (2; 1 in Shamir sessions), the scalings (4; 2),
-    the Newton step (4; 2). A public ``x``: no Newton step, 22 rounds (25 in Shamir
-    sessions), ``1/m`` alone, the scaled ``x`` being local.
+    the Newton step (4; 2); the same with a public ``x`` (its scaling is local, ``1/m``'s
+    rounds remain).
     A public divisor: one multiplication by its reciprocal (1 round).
     Outside the domain (a shared divisor of 0): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
@@ -131,7 +131,6 @@ def _divide(x, y, newton: bool) -> SharedArray:
     first = [2 ** (shift - min(d, shift)) for d in downs]
     second = [2 ** (shift - d + min(d, shift)) for d in downs]
     extra = spare_bits("reciprocal", y)  # m's bits below 2^-f (more accurate 1/m at no rounds)
-    newton = newton and isinstance(x, SharedArray)
     step = _NewtonStep(f)
     m, (up, _, _, *inverse_weight), (_, w1, w2, *_) = signed_normalise(
         y, [2**u for u in ups], first, second, *([step.inverse_weights] if newton else []), extra=extra)
@@ -147,7 +146,11 @@ def _divide(x, y, newton: bool) -> SharedArray:
         (relabel(quotient, 0), relabel(_broadcast(w1, shape), f + guard + shift), shift),
         (relabel(inverse, 0), relabel(inverse_weight[0], step.inverse_shift), step.inverse_shift)])
     (q,) = truncated_products([(relabel(half, 0), relabel(_broadcast(w2, shape), f + shift + guard), shift + guard)])
-    return relabel(relabel(q, 0) + _newton_step(x, _broadcast(y, shape), q, _broadcast(inverse_y, shape), step), f)
+    if isinstance(x, SharedArray):
+        dividend = relabel(x, 0) * 2 ** (f - step.residual_shift)
+    else:  # its ring integers, exactly
+        dividend = np.broadcast_to(np.rint(public_array(x) * 2.0**f).astype(np.int64), shape) * 2 ** (f - step.residual_shift)
+    return relabel(relabel(q, 0) + _newton_step(dividend, _broadcast(y, shape), q, _broadcast(inverse_y, shape), step), f)
 
 
 def _quotient(scaled: SharedArray, inverse: SharedArray, shape: tuple, f: int, guard: int) -> SharedArray:
@@ -184,16 +187,16 @@ class _NewtonStep:
         self.inverse_weights = [2 ** (scale - p) if f + smallest <= p <= safe + f - 1 else 0 for p in range(64)]
 
 
-def _newton_step(x: SharedArray, y: SharedArray, q: SharedArray, inverse: SharedArray,
-                 step: _NewtonStep) -> SharedArray:
-    """``(x - q y) / y`` in ulps of ``q`` (an integer SharedArray), from ``inverse = V``.
+def _newton_step(dividend, y: SharedArray, q: SharedArray, inverse: SharedArray, step: _NewtonStep) -> SharedArray:
+    """``(x - q y) / y`` in ulps of ``q`` (an integer SharedArray), from ``dividend = X 2^(f - a)``
+    (shared or public integers) and ``inverse = V``.
 
     Cost: 4 rounds (2 in Shamir sessions): ``q y`` truncated by ``a`` bits, the product
     with ``V`` truncated by ``t`` bits.
     """
-    f, a = x.frac_bits, step.residual_shift
+    a = step.residual_shift
     (product,) = truncated_products([(relabel(q, 0), relabel(y, a), a)])  # integers, as the rest
-    residual = relabel(x, 0) * 2 ** (f - a) - product  # (X 2^f - Q Y) / 2^a
+    residual = dividend - product  # (X 2^f - Q Y) / 2^a
     (correction,) = truncated_products([(residual, relabel(inverse, step.product_shift), step.product_shift)])
     return correction
 
