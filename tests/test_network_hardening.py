@@ -5,6 +5,7 @@ Each test provokes one fault on loopback and checks it is refused, detected or s
 """
 
 import os
+import re
 import signal
 import socket
 import ssl
@@ -19,20 +20,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import mpcarray as mpc
+import mpcarray.protocols.input as input_module
 import mpcarray.transport.channel as channel_module
 from mpcarray import launch
 from mpcarray.errors import ConfigError, NetworkError, ProtocolError
 from mpcarray.preprocessing.service import answer
 from mpcarray.transport import wire
 from mpcarray.transport.channel import (
+    CONTROL,
     GATHER,
     MAX_UNREQUESTED_BYTES,
+    POINT,
     QUEUED_FRAME_BYTES,
     Channel,
     pump,
 )
 from mpcarray.transport.config import load_consortium
-from mpcarray.transport.mesh import connect_mesh
+from mpcarray.transport.mesh import connect_mesh, dial
 from mpcarray.transport.tls import make_certificates
 
 # real sockets and deadlines: README's test command runs these alone, after the rest
@@ -57,6 +62,28 @@ def test_a_zero_and_a_huge_dimension_is_a_protocol_error():
     dtype, _, _, nbytes = wire.decode_prefix(prefix)
     with pytest.raises(ProtocolError, match="dimension of"):
         wire.decode_shape(struct.pack("!2Q", 0, 2**62), dtype, nbytes)
+
+
+#: Shapes of 0 bytes that no array can have: one side beyond any frame, or sides within the bound
+#: whose product is not (NumPy refused ``np.empty`` with a ValueError that escaped the channel).
+IMPOSSIBLE_SHAPES = [(0, 2**62), (0, 2**32, 2**32)]
+
+
+def impossible_frame(shape: tuple, kind: int) -> bytes:
+    """Frame 0 of ``kind``: a ``uint8`` header announcing ``shape`` and 0 bytes, with no body."""
+    return (wire.PREFIX.pack(wire.MAGIC, wire.VERSION, 1, len(shape), kind, 0)
+            + struct.pack(f"!{len(shape)}Q", *shape))
+
+
+@pytest.mark.parametrize("shape", IMPOSSIBLE_SHAPES, ids=str)
+def test_a_frame_of_an_impossible_shape_mid_session_is_a_protocol_error(link, shape):
+    """The awaited frame of a connected peer announces ``shape``: the wait ends with a
+    ProtocolError naming that shape, not a ValueError from NumPy."""
+    ours, raw = link
+    ours.expect(None, POINT)
+    raw.sendall(impossible_frame(shape, POINT))
+    with pytest.raises(ProtocolError, match=rf"malformed frame: shape {re.escape(str(shape))}"):
+        pump([ours], lambda: bool(ours.inbox), 5.0)
 
 
 def test_unrequested_frames_are_bounded(link):
@@ -140,6 +167,38 @@ def test_point_to_point_shares_must_match_what_was_announced():
     assert check_words(None, (3,), "party 'b'") is None
 
 
+@pytest.mark.parametrize("tamper, refused", [
+    (lambda words: words.astype(np.float64), r"float64\[1, 3, 2\] where uint64\[1, 3, 2\]"),
+    (lambda words: words[:, :2], r"uint64\[1, 2, 2\] where uint64\[1, 3, 2\]")], ids=["float64", "shape"])
+def test_shares_sent_unlike_their_announcement_are_refused_over_sockets(tmp_path, monkeypatch, tamper, refused):
+    """Three Shamir parties over TLS; owner ``a`` announces an int64[3] input (3 elements of
+    GF(2^127 - 1), 2 words each), then sends each party its words as float64 (or the words of 2
+    elements): ``b`` and ``c`` raise a ProtocolError naming what arrived and what was announced,
+    instead of computing with NaN or misaligned shares."""
+    names = ["a", "b", "c"]
+    config = launch.prepare(tmp_path, names, timeout=10)
+    as_words = input_module.as_words
+    monkeypatch.setattr(input_module, "as_words", lambda rows: tamper(as_words(rows))
+                        if threading.current_thread().name == "a" else as_words(rows))
+    outcomes = {}
+
+    def party(name):
+        try:
+            with mpc.Session.from_config(config, name, scheme="shamir", threshold=1) as s:
+                outcomes[name] = s.share(np.arange(3) if s.holds(0) else None, owner=0).reveal()
+        except Exception as err:  # noqa: BLE001 - inspected below
+            outcomes[name] = err
+
+    threads = [threading.Thread(target=party, args=(name,), name=name) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for name in ("b", "c"):
+        assert isinstance(outcomes[name], ProtocolError), outcomes
+        assert re.search(rf"party 'a' sent {refused} was announced", str(outcomes[name])), outcomes[name]
+
+
 @pytest.mark.parametrize("params", [[3, 10, 64], [3, 10, 2**64 - 1], [3, 10, 0], [8, 5, 65]])
 def test_the_dealer_refuses_impossible_bit_counts(params):
     class NoStreams:
@@ -219,34 +278,62 @@ def stray_clients(address, stop, foreign=None):
                 sock.close()
 
 
+def joining(consortium, rank: int, results: dict, errors: list) -> threading.Thread:
+    """A started thread in which party ``rank`` connects to the mesh: the ranks it connected to go
+    to ``results[rank]`` (the channels are then closed), an error to ``errors``."""
+
+    def party():
+        try:
+            channels = connect_mesh(consortium.parties, consortium.addresses, rank,
+                                    consortium.credentials(consortium.parties[rank]), consortium.timeout)
+            results[rank] = sorted(channels)
+            for channel in channels.values():
+                channel.close()
+        except Exception as err:  # noqa: BLE001 - reported by the test
+            errors.append(err)
+
+    thread = threading.Thread(target=party)
+    thread.start()
+    return thread
+
+
 def test_stray_connections_during_set_up_do_not_stop_honest_parties(tmp_path):
-    names = ["a", "b", "c"]
-    consortium = load_consortium(launch.prepare(tmp_path, names, timeout=30))
+    consortium = load_consortium(launch.prepare(tmp_path, ["a", "b", "c"], timeout=30))
     foreign = foreign_credentials(tmp_path / "other")
     stop = threading.Event()
     for address in consortium.addresses:
         threading.Thread(target=stray_clients, args=(address, stop, foreign), daemon=True).start()
     time.sleep(0.2)  # the strays start first
     results, errors = {}, []
-
-    def party(rank):
-        try:
-            channels = connect_mesh(consortium.parties, consortium.addresses, rank,
-                                    consortium.credentials(names[rank]), consortium.timeout)
-            results[rank] = sorted(channels)
-            for channel in channels.values():
-                channel.close()
-        except Exception as err:  # noqa: BLE001 - reported below
-            errors.append(err)
-
-    threads = [threading.Thread(target=party, args=(rank,)) for rank in range(3)]
-    for thread in threads:
-        thread.start()
+    threads = [joining(consortium, rank, results, errors) for rank in range(3)]
     for thread in threads:
         thread.join(60)
     stop.set()
     assert not errors, errors
     assert results == {0: [1, 2], 1: [0, 2], 2: [0, 1]}
+
+
+@pytest.mark.parametrize("shape", IMPOSSIBLE_SHAPES, ids=str)
+def test_a_hello_of_an_impossible_shape_during_set_up_is_dropped(tmp_path, shape, caplog):
+    """A client holding party a's certificate says hello with a frame of ``shape``: party b drops
+    it (logging a ProtocolError that names the shape) and goes on accepting, so the real a connects."""
+    consortium = load_consortium(launch.prepare(tmp_path, ["a", "b"], timeout=10))
+    results, errors = {}, []
+    acceptor = joining(consortium, 1, results, errors)
+    deadline = time.monotonic() + 5
+    with tls_client(consortium.credentials("a")).wrap_socket(dial(consortium.addresses[1], "b", deadline)) as stray:
+        stray.sendall(impossible_frame(shape, CONTROL))
+        try:
+            while stray.recv(1 << 16):  # b's hello, then the end when b drops us
+                pass
+        except OSError:
+            pass
+    joining(consortium, 0, results, errors).join(10)
+    acceptor.join(10)
+    assert not errors, errors
+    assert results == {0: [1], 1: [0]}
+    dropped = [r.getMessage() for r in caplog.records if r.name == "mpcarray.network"]
+    assert any(f"malformed frame: shape {shape}" in message for message in dropped), dropped
 
 
 # ---------------------------------------------------------- mpcarray run

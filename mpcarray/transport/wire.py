@@ -69,7 +69,12 @@ def decode_shape(dims: bytes, dtype: np.dtype, nbytes: int) -> tuple[int, ...]:
     """Parse the dimensions and check they agree with ``nbytes``."""
     shape = struct.unpack(f"!{len(dims) // DIM.size}Q", dims)
     if any(side > MAX_FRAME_BYTES for side in shape):  # (0, 2^60) makes 0 bytes but no array
-        raise ProtocolError(f"malformed frame: dimension of {max(shape)} (at most {MAX_FRAME_BYTES})")
+        raise ProtocolError(f"malformed frame: shape {shape} has a dimension of {max(shape)} "
+                            f"(at most {MAX_FRAME_BYTES})")
+    if math.prod(side for side in shape if side) * dtype.itemsize > MAX_FRAME_BYTES:
+        # (0, 2^32, 2^32) makes 0 bytes too, but NumPy refuses it (ValueError): its other sides must fit a frame
+        raise ProtocolError(f"malformed frame: shape {shape} of {dtype} is too large even without its "
+                            f"zero dimensions (at most {MAX_FRAME_BYTES} bytes)")
     if math.prod(shape) * dtype.itemsize != nbytes:
         raise ProtocolError(f"malformed frame: shape {shape} of {dtype} does not make {nbytes} bytes")
     return shape
