@@ -17,8 +17,8 @@ import pytest
 
 import mpcarray as mpc
 from mpcarray import launch
-from mpcarray.errors import PartyError
-from mpcarray.linkage import curve
+from mpcarray.errors import PartyError, ProtocolError
+from mpcarray.linkage import counting, curve
 from mpcarray.linkage.identifiers import normalise
 from mpcarray.transport.config import DEFAULT_TIMEOUT
 
@@ -28,14 +28,25 @@ import linkage_party
 OVERLAPS = [0.0, 0.5, 1.0]
 
 
-def sent_bytes(n: int, sizes: list[int], j: int) -> int:
-    """docs/linkage.md: party ``j`` sends ``24 (n - 1) + 32 (N + (n - 2) m[j + 1])`` bytes."""
-    return 24 * (n - 1) + 32 * (sum(sizes) + (n - 2) * sizes[(j + 1) % n])
+def answers_sent(n: int, j: int) -> int:
+    """docs/linkage.md: counter 0 answers the ``n - 1`` others, counter 1 answers counter 0 (none with two parties)."""
+    return 0 if n == 2 else {0: n - 1, 1: 1}.get(j, 0)
 
 
-def received_bytes(n: int, sizes: list[int], j: int) -> int:
-    """Party ``j`` receives every batch but its own in the hops, every set but ``j + 1``'s when published."""
-    return 24 * (n - 1) + 32 * (2 * sum(sizes) - sizes[j] - sizes[(j + 1) % n])
+def sent_bytes(n: int, sizes: list[int], j: int, common: int = 0) -> int:
+    """docs/linkage.md: party ``j`` sends ``24 (n - 1) + 32 (N + [j >= 2] m[j + 1]) + 8 s a[j]`` bytes."""
+    return 24 * (n - 1) + 32 * (sum(sizes) + (j >= 2) * sizes[(j + 1) % n]) + 8 * common * answers_sent(n, j)
+
+
+def received_bytes(n: int, sizes: list[int], j: int, common: int = 0) -> int:
+    """Every batch but its own in the hops; at a counter every set but ``j + 1``'s; an answer with 3+ parties."""
+    gathered = 32 * (sum(sizes) - sizes[(j + 1) % n]) if j <= 1 else 0
+    return 24 * (n - 1) + 32 * (sum(sizes) - sizes[j]) + gathered + (n >= 3) * 8 * common
+
+
+def rounds(n: int) -> int:
+    """docs/linkage.md: announce, ``n - 1`` hops, gather, and with three or more parties the answers."""
+    return n + 1 if n == 2 else n + 2
 
 
 # --------------------------------------------------------------- simulated backend
@@ -64,18 +75,21 @@ def test_aligned_rows_are_the_common_identifiers(parties):
 
 @pytest.mark.parametrize("sizes", [[5, 9], [4, 7, 11], [3, 1, 6, 2]])
 def test_rounds_and_bytes_match_the_documented_formula(sizes):
-    n = len(sizes)
-    ids = {f"party{j}": [f"id{j}-{i}" for i in range(m)] for j, m in enumerate(sizes)}
+    n, common = len(sizes), min(sizes) // 2 + 1
+    ids = {f"party{j}": [f"c{i}" for i in range(common)] + [f"id{j}-{i}" for i in range(m - common)]
+           for j, m in enumerate(sizes)}
     with mpc.Session(parties=n) as s:
-        mpc.linkage.private_intersection(s, ids)
-        assert s.comm.rounds == n + 1
+        assert mpc.linkage.private_intersection(s, ids).size == common
+        assert s.comm.rounds == rounds(n)
         for j in range(n):
-            assert s.comm.bytes_sent[j] == sent_bytes(n, sizes, j)
-            assert s.comm.bytes_received[j] == received_bytes(n, sizes, j)
+            assert s.comm.bytes_sent[j] == sent_bytes(n, sizes, j, common)
+            assert s.comm.bytes_received[j] == received_bytes(n, sizes, j, common)
         before = s.comm.snapshot()
-        mpc.linkage.intersection_size(s, ids)
+        assert mpc.linkage.intersection_size(s, ids) == common
         cost = s.comm - before
-        assert cost.rounds == n + 1 and cost.bytes_sent.tolist() == [sent_bytes(n, sizes, j) for j in range(n)]
+        assert cost.rounds == rounds(n)
+        assert cost.bytes_sent.tolist() == [sent_bytes(n, sizes, j, 1) for j in range(n)]
+        assert cost.bytes_received.tolist() == [received_bytes(n, sizes, j, 1) for j in range(n)]
 
 
 def test_two_parties_of_ten_to_the_fifth_cost():
@@ -85,8 +99,10 @@ def test_two_parties_of_ten_to_the_fifth_cost():
 
 def test_docs_state_the_tested_costs():
     page = (Path(__file__).resolve().parents[1] / "docs" / "linkage.md").read_text()
-    for text in ("`n + 1` (announce, `n - 1` hops, publish)", "`24 (n - 1) + 32 (N + (n - 2) m_(j+1))`",
-                 "`24 (n - 1) + 32 (2N - m_j - m_(j+1))`", "3 rounds and 6,400,024 bytes sent per party",
+    for text in ("`n + 1` with two parties (announce, `n - 1` hops, gather), `n + 2` with more (and answer)",
+                 "`24 (n - 1) + 32 (N + [j ≥ 2] m_(j+1)) + 8 s a_j`",
+                 "`24 (n - 1) + 32 (N - m_j) + [j ≤ 1] 32 (N - m_(j+1)) + [n ≥ 3] 8 s`",
+                 "`n - 1` for party 0, 1 for party 1 and 0 for the others", "3 rounds and 6,400,024 bytes sent per party",
                  f"(seconds without any message, default {DEFAULT_TIMEOUT:g})"):
         assert text in page, text
 
@@ -201,12 +217,64 @@ def test_no_identifier_or_unkeyed_hash_is_ever_sent(parties, monkeypatch):
         link = mpc.linkage.private_intersection(s, ids)
         mpc.linkage.intersection_size(s, ids)
     assert link.size == 30 and len(domains) == 2 * parties and messages
-    assert len(messages) == 2 * (1 + 2 * parties * (parties - 1))  # per run: announce, n - 1 hops, publishing
+    # per run: the announcement, n (n - 1) batches in the hops, one set to each other counter, the answers
+    gathered, answers = (2, 0) if parties == 2 else (2 * parties - 2, parties)
+    assert len(messages) == 2 * (1 + parties * (parties - 1) + gathered + answers)
     stream = b"|".join(messages)
     for values in ids.values():
         for identifier in values:
             for form in unkeyed_forms(identifier, set(domains)):
                 assert form not in stream, identifier
+
+
+def record_linkage(parties: int, monkeypatch, size: int = 60):
+    """A simulated ``private_intersection`` of ``parties`` parties, with every message sent (sender,
+    receiver, message) and the fully encrypted sets the ring left (``held[j]``: party ``j + 1``'s)."""
+    ids = linkage_party.identifiers([f"party{k}" for k in range(parties)], size, 0.5)
+    sent, held = [], {}
+    count = counting.count
+    monkeypatch.setattr(counting, "count", lambda transport, encrypted, *args:
+                        held.update(encrypted.held) or count(transport, encrypted, *args))
+    with mpc.Session(parties=parties) as s:
+        send = s._rt.transport.send
+        monkeypatch.setattr(s._rt.transport, "send", lambda i, j, m: sent.append((i, j, m)) or send(i, j, m))
+        link = mpc.linkage.private_intersection(s, ids)
+    return link, sent, held
+
+
+@pytest.mark.parametrize("parties", [3, 4])
+def test_only_the_counters_see_sets_under_all_keys(parties, monkeypatch):
+    """docs/linkage.md: a party other than parties 0 and 1 receives no fully encrypted value, only the
+    positions of its own common values; a counter receives its own set shuffled again."""
+    link, sent, held = record_linkage(parties, monkeypatch)
+    full = {row.tobytes() for batch in held.values() for row in batch}
+    for party in range(2, parties):
+        received = [m for _, j, m in sent if j == party]
+        assert not {row.tobytes() for m in received if m.dtype == np.uint8 for row in m} & full
+        answers = [m for m in received if m.dtype == np.int64]
+        assert len(answers) == 1 and len(answers[0]) == link.size == 30
+    for counter in (0, 1):
+        holder, other = (counter - 1) % parties, 1 - counter
+        own = held[holder]  # the counter's set, in its own secret order
+        to_counter = [m for i, j, m in sent if i == holder and j == counter and m.dtype == np.uint8][-1]
+        if holder != other:  # the other counter answers this one, so it needs the owner's order
+            to_other = [m for i, j, m in sent if i == holder and j == other and m.dtype == np.uint8][-1]
+            assert np.array_equal(to_other, own)
+        assert not np.array_equal(to_counter, own)  # shuffled: 1 in 60! to fail by chance
+        assert sorted(map(bytes, to_counter)) == sorted(map(bytes, own))
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    (lambda m: m + 100 if m.dtype == np.int64 else m, r"party0 sent int64\[2\], which is not the answer to party2's"),
+    (lambda m: m[:-1] if m.dtype == np.uint8 else m, r"party1 sent uint8\[2, 32\] where a batch of 3 points"),
+])
+def test_a_malformed_answer_or_batch_is_a_protocol_error(corrupt, message, monkeypatch):
+    ids = {f"party{k}": ["a", "b", f"only{k}"] for k in range(3)}
+    with mpc.Session(parties=3) as s:
+        send = s._rt.transport.send
+        monkeypatch.setattr(s._rt.transport, "send", lambda i, j, m: send(i, j, corrupt(m) if j == 2 else m))
+        with pytest.raises(ProtocolError, match=message):
+            mpc.linkage.private_intersection(s, ids)
 
 
 def test_hash_domains_differ_between_runs(monkeypatch):
@@ -244,9 +312,10 @@ def test_socket_parties_agree_with_set_intersection(tmp_path, parties):
             assert result["size"] == result["count"] == result["expected"] == round(200 * overlap)
             assert result["rank"] == rank and list(result["digests"]) == [name]  # only its own rows
             digests.add(result["digests"][name])
-            assert result["rounds"] == parties + 1
-            assert result["sent"][rank] == sent_bytes(parties, sizes, rank)
-            assert result["received"][rank] == received_bytes(parties, sizes, rank)
+            assert result["rounds"] == rounds(parties)
+            common = result["size"]
+            assert result["sent"][rank] == sent_bytes(parties, sizes, rank, common)
+            assert result["received"][rank] == received_bytes(parties, sizes, rank, common)
         assert len(digests) == 1  # every party puts the same identifiers in the same order
 
 

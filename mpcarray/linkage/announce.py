@@ -19,8 +19,9 @@ NONCE_BYTES, SIZE_BYTES = 16, 8
 CONTEXT = b"mpcarray.linkage/v1"
 
 
-def announce(transport, parties: tuple[str, ...], sizes: dict[int, int]) -> bytes:
-    """Exchange nonces and sizes (``0``: rejected); the run's hash domain, or :class:`InputRejectedError`."""
+def announce(transport, parties: tuple[str, ...], sizes: dict[int, int]) -> tuple[bytes, list[int]]:
+    """Exchange nonces and sizes (``0``: rejected); the run's hash domain and every party's set size by rank,
+    or :class:`InputRejectedError`."""
     rows = np.zeros((len(transport.ranks), NONCE_BYTES + SIZE_BYTES), dtype=np.uint8)
     for row, rank in enumerate(transport.ranks):
         rows[row, :NONCE_BYTES] = np.frombuffer(secrets.token_bytes(NONCE_BYTES), dtype=np.uint8)
@@ -33,5 +34,6 @@ def announce(transport, parties: tuple[str, ...], sizes: dict[int, int]) -> byte
     rejected = [parties[m] for m in range(len(parties)) if announced[m] == 0]
     if rejected:
         raise InputRejectedError(f"{rejected} rejected their identifiers; nothing was linked")
-    return hashlib.sha256(CONTEXT + b"\0".join(p.encode() for p in parties)
-                          + gathered[:, :NONCE_BYTES].tobytes()).digest()
+    domain = hashlib.sha256(CONTEXT + b"\0".join(p.encode() for p in parties)
+                            + gathered[:, :NONCE_BYTES].tobytes()).digest()
+    return domain, [int(size) for size in announced]

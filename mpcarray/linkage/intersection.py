@@ -5,7 +5,7 @@ import contextlib
 import numpy as np
 
 from ..errors import InputRejectedError
-from . import curve, ring
+from . import counting, curve, ring
 from .announce import announce
 from .identifiers import normalise_all
 from .result import Linkage
@@ -17,13 +17,16 @@ def private_intersection(s, ids) -> Linkage:
     ``ids`` are this party's identifiers (strings or integers; trimmed and
     case-folded before hashing) in the socket backend, or ``{party: identifiers}``
     for every party in the simulated backend. Each party learns which of its
-    own rows are common and how many are; with two parties nothing else about
-    the other's identifiers (``docs/linkage.md`` says what three or more learn).
-    Duplicates within a party raise ``ValueError`` before anything is sent.
+    own rows are common and how many are, and nothing else about the others'
+    identifiers; with three or more parties, parties 0 and 1 (the counters) also
+    learn how many values each group of parties has in common, not which
+    (``docs/linkage.md``). Duplicates within a party raise ``ValueError`` before
+    anything is sent.
 
-    Cost: ``n + 1`` rounds; party ``j`` sends ``24 * (n - 1) + 32 * (N + (n - 2) * m[j + 1])``
-    bytes, where ``m`` are the set sizes and ``N`` their total, and computes ``N``
-    X25519 multiplications.
+    Cost: ``n + 1`` rounds with two parties, ``n + 2`` with more; party ``j`` sends
+    ``24 (n - 1) + 32 (N + [j >= 2] m[j + 1]) + 8 s a[j]`` bytes, where ``m`` are the
+    set sizes, ``N`` their total, ``s`` the intersection's size and ``a = (n - 1, 1, 0, ...)``
+    the counters' answers (none with two parties), and computes ``N`` X25519 multiplications.
 
     Examples
     --------
@@ -36,21 +39,16 @@ def private_intersection(s, ids) -> Linkage:
     >>> [a.lower() == b.strip() for a, b in zip(link.align("lab", lab), link.align("hosp", hosp))]
     [True, True]
     """
-    published = _link(s, ids, hide_rows=False)
-    common = sorted(set.intersection(*map(set, next(iter(published.values())).sets)))
-    indices, rows = {}, {}
-    for j, view in published.items():
-        row_of = dict(zip(view.sets[j], view.order.tolist()))
-        indices[s.parties[j]] = np.array([row_of[value] for value in common], dtype=np.int64)
-        rows[s.parties[j]] = len(view.order)
-    return Linkage(len(common), indices, rows)
+    size, rows, sizes = _link(s, ids, hide_rows=False)
+    return Linkage(size, {s.parties[j]: index for j, index in rows.items()}, {s.parties[j]: sizes[j] for j in rows})
 
 
 def intersection_size(s, ids) -> int:
     """How many identifiers all parties have in common, and nothing about which (PSI-cardinality).
 
-    Same arguments and cost as :func:`private_intersection`; the last party to
-    encrypt each set shuffles it, so no party can tell which of its rows are common.
+    Same arguments and cost as :func:`private_intersection`, with ``s = 1``: every
+    set is shuffled again before the counters compare them, so no party can tell
+    which of its rows are common.
 
     Examples
     --------
@@ -59,12 +57,16 @@ def intersection_size(s, ids) -> int:
     ...     mpc.linkage.intersection_size(s, {"party0": [1, 2, 3], "party1": [2, 3, 4], "party2": ["3", 2]})
     2
     """
-    published = _link(s, ids, hide_rows=True)
-    return len(set.intersection(*map(set, next(iter(published.values())).sets)))
+    size, _, _ = _link(s, ids, hide_rows=True)
+    return size
 
 
-def _link(s, ids, hide_rows: bool) -> dict[int, ring.Published]:
-    """Check and normalise the held parties' identifiers, agree on the hash domain, run the ring."""
+def _link(s, ids, hide_rows: bool) -> tuple[int, dict[int, np.ndarray], list[int]]:
+    """Check and normalise the held parties' identifiers, agree on the hash domain, run the ring and count.
+
+    Returns the intersection's size, each held party's rows of it in the common order (none with
+    ``hide_rows``) and every party's set size.
+    """
     s._check_open()
     rt = s._rt
     transport = rt.transport
@@ -75,9 +77,10 @@ def _link(s, ids, hide_rows: bool) -> dict[int, ring.Published]:
             with contextlib.suppress(InputRejectedError):
                 announce(transport, rt.parties, {transport.ranks[0]: 0})
         raise
-    domain = announce(transport, rt.parties, {j: len(k) for j, k in keys.items()})
+    domain, sizes = announce(transport, rt.parties, {j: len(k) for j, k in keys.items()})
     points = {j: curve.hash_points(domain, k) for j, k in keys.items()}
-    return ring.run(transport, points, hide_rows)
+    size, rows = counting.count(transport, ring.run(transport, points, sizes), sizes, hide_rows)
+    return size, rows, sizes
 
 
 def _held(s, ids) -> dict[int, object]:
