@@ -28,6 +28,7 @@ from .preprocessing.prss import agree_keys, held_sets, key_sets
 from .preprocessing.randomness import CryptoGenerator, KeyedStreams
 from .preprocessing.remote import RemoteDealer
 from .preprocessing.service import DEALER
+from .protocols.concurrent import run_concurrently
 from .runtime import Runtime
 from .schemes import Additive, Shamir
 from .transport import CommStats, SimulatedTransport
@@ -262,6 +263,32 @@ class Session:
     def live_parties(self) -> tuple[str, ...]:
         """Parties still taking part: all of them unless a Shamir session lost some."""
         return tuple(self.parties[r] for r in self._rt.transport.live)
+
+    def concurrently(self, *functions):
+        """Run independent computations so that their openings share rounds; their results, in order.
+
+        Each of ``functions`` takes no argument. They run one at a time, in the
+        order given, each up to its next opening; the openings of all of them
+        then travel in one round. Together they take as many rounds as the
+        longest of them (``rounds(f) + rounds(g)`` become ``max`` of the two),
+        and the same bytes. Use it for computations that do not need each
+        other's results; a reveal to one party (``reveal(to=...)``) or record
+        linkage inside raises :class:`~mpcarray.errors.UnsupportedOperationError`
+        while another computation is still running. Every party must run the
+        same functions in the same order (as every other step of a script).
+        The first error raised by any of them is raised here.
+
+        Examples
+        --------
+        >>> import numpy as np, mpcarray as mpc
+        >>> with mpc.Session(parties=3) as s:
+        ...     x = s.share(np.array([1.0, 2.0, 4.0]), owner=0)
+        ...     r, e = s.concurrently(lambda: mpc.reciprocal(x), lambda: mpc.exp(x))
+        ...     print(np.round(r.reveal(), 3), np.round(e.reveal(), 2))
+        [1.   0.5  0.25] [ 2.72  7.39 54.6 ]
+        """
+        self._check_open()
+        return run_concurrently(self._rt, functions)
 
     def crash(self, party: int | str, after_rounds: int = 0) -> None:
         """Stage a failure (simulated backend): ``party`` stops responding after ``after_rounds`` more rounds.

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import protocols
 from ..errors import UnsupportedOperationError
+from ..protocols.concurrent import run_concurrently
 from . import lineage
 from .promotion import INT, is_integer, public_array
 from .shared_array import SharedArray, _encode_public, _known_by, _runtime_of
@@ -127,6 +128,15 @@ def shared_constant(like: SharedArray, values) -> SharedArray:
     result = SharedArray(rt, protocols.public_shares(rt, _encode_public(rt, values, frac)), frac)
     result._lineage = lineage.public(result.shape)
     return result
+
+
+def concurrently(like: SharedArray, *functions: Callable[[], object]) -> list:
+    """Run independent computations of ``like``'s session with their openings in shared rounds.
+
+    The results of the zero-argument ``functions``, in order; the rounds are those of the
+    longest (:mod:`mpcarray.protocols.concurrent`).
+    """
+    return run_concurrently(_runtime_of(like), functions)
 
 
 def sum_of_private_draws(like: SharedArray, draw: Callable[[np.random.Generator], np.ndarray]) -> SharedArray:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..array import SharedArray
+from ..array import SharedArray, primitives
 from ..array.blocks import aligned_parts
 from ..array.pooled import pooled_least_squares
 from ..errors import UnsupportedOperationError
@@ -49,7 +49,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         normal equations on its values rounded to ``2^-41``, and the pooled
         equations are solved exactly behind a random mask
         (:mod:`mpcarray.array.pooled`): 2 rounds (3 with Shamir) instead of
-        about 130, and the coefficients of the rounded data exactly. It reveals
+        about 115, and the coefficients of the rounded data exactly. It reveals
         the coefficients as exact fractions, whose common denominator divides
         ``det(D^T D)`` of the pooled rounded design ``D = [1, X]``: an
         aggregate of all rows that rounded coefficients would not disclose (see
@@ -121,13 +121,18 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         # the solver checks it with the conditioning (a column beyond the range at frac_bits=24)
         index = np.arange(d + 1)
         unit = None if diagonal_bits is None else stats.gram[index, index]
-        solver = SPDSolver(A, self.max_condition, diagonal_bits=diagonal_bits, unit_diagonal=unit)
-        gamma = solver.solve(b, coef_bits, REFINEMENTS)  # standardised coefficients * 2^coef_bits
+
+        def solve():
+            solver = SPDSolver(A, self.max_condition, diagonal_bits=diagonal_bits, unit_diagonal=unit)
+            return solver, solver.solve(b, coef_bits, REFINEMENTS)  # standardised coefficients * 2^coef_bits
+
         # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + wide) / w_y
         bits = stats.scale_bits + wide_bits
         # start: variance * w = 2^h / w to the rsqrt's error (a product, not a reciprocal)
         start = (stats.variance[d] * stats.weight[d]) * 2.0 ** (bits - 2 * stats.scale_bits)
-        reciprocal = precision.refined_reciprocal(stats.weight[d], bits, start=start)  # 2^bits / w_y
+        # the reciprocal (2^bits / w_y) does not depend on the solver: its openings ride in the solver's rounds
+        (solver, gamma), reciprocal = primitives.concurrently(
+            A, solve, lambda: precision.refined_reciprocal(stats.weight[d], bits, start=start))
         ratio = stats.weight[:d] * reciprocal
         self.coef_, scaled, exponents = precision.reveal_product(
             gamma, ratio, coef_bits + bits, f"{name}.coef_")
@@ -195,13 +200,15 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         residual = total - explained  # 4^h (1 - R^2)
         dof = n - d - int(self.fit_intercept)
         self.df_resid_ = dof
-        self.rsquared_ = float(relative_divide(explained, total).reveal(label="LinearRegression.rsquared_"))
         h = stats.scale_bits
         identity = b.reshape(-1, 1) * np.zeros((1, d), dtype=np.int64) + np.eye(d, dtype=np.int64) * 4**h
         if self.fit_intercept:  # one more right-hand side: t_j = mean_j / sd_j
             t = (stats.mean[:d] * stats.weight[:d]) * 2.0**-h
             identity = np.hstack([identity, t.reshape(d, 1)])
-        solved = solver.solve(identity, coef_bits, REFINEMENTS)  # R^-1 2^coef (and R^-1 t 2^(coef - 2h))
+        # R^-1 2^coef (and R^-1 t 2^(coef - 2h)), with R^2's openings in the same rounds
+        solved, rsquared = primitives.concurrently(
+            b, lambda: solver.solve(identity, coef_bits, REFINEMENTS), lambda: relative_divide(explained, total))
+        self.rsquared_ = float(rsquared.reveal(label="LinearRegression.rsquared_"))
         index = np.arange(d)
         diagonal, scales = solved[index, index], np.full(d, 2.0**-h / dof)
         factors, reciprocal = scales_y  # 2^bits w_j / w_y and 2^bits / w_y

@@ -1,0 +1,218 @@
+"""Independent computations whose openings share rounds.
+
+Between hospitals a round costs a network round trip, so two computations that
+do not depend on each other (a regression's solver and the reciprocal of the
+outcome's scale, say) should open their masked values in the same rounds.
+:func:`run_concurrently` runs each computation in a thread of its own, but only
+one at a time and always in the same order:
+
+1. each computation runs until it asks the transport for an all-to-all exchange
+   (``all_gather``: the round of every opening, of every agreement and of a
+   reveal's policy check), then the next one runs;
+2. once every computation still running is waiting, their messages travel as
+   one message per party (the bytes of all of them, in computation order) in
+   one round;
+3. each computation resumes with its part of what came back, in order.
+
+Because only one computation runs at any moment, and in an order fixed by the
+program, every party draws its correlated randomness and sends its messages in
+the same order as every other: the interleaving is part of the protocol, the
+same at every party, and no party waits for a message that another sends later.
+
+Cost: every combined round serves the next opening of each computation still
+running, so the computations together take as many rounds as the one with the
+most (when all their rounds are all-to-all exchanges) and the sum of their bytes.
+Point-to-point messages (a reveal to one party, record linkage) cannot be merged:
+a computation that sends them while another is still running raises
+:class:`~mpcarray.errors.UnsupportedOperationError`.
+Security: the messages are those the computations send one after another, only
+grouped into fewer rounds.
+"""
+
+import threading
+
+import numpy as np
+
+from ..errors import UnsupportedOperationError
+
+
+class _Stopped(BaseException):
+    """Raised inside a waiting computation when another one failed (a BaseException: not caught by ``except Exception``)."""
+
+
+class _Computation:
+    """One computation's thread and what it waits for or returns."""
+
+    def __init__(self, function):
+        self.function = function
+        self.request: np.ndarray | None = None  # rows for the next combined round
+        self.reply: np.ndarray | None = None
+        self.result = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
+class _Scheduler:
+    """Runs the computations one at a time, in order, and combines their exchanges into rounds."""
+
+    def __init__(self, transport, functions):
+        self.transport = transport
+        self.computations = [_Computation(f) for f in functions]
+        self.condition = threading.Condition()
+        self.running: int | None = None  # the computation allowed to run; None: the scheduler
+        self.stopping = False
+
+    def run(self) -> list:
+        threads = [threading.Thread(target=self._body, args=(i,), daemon=True, name=f"mpcarray-concurrent-{i}")
+                   for i in range(len(self.computations))]
+        for thread in threads:
+            thread.start()
+        try:
+            while self._live():
+                for i in self._live():
+                    self._resume(i)
+                failed = next((c.error for c in self.computations if c.error is not None), None)
+                if failed is not None:
+                    raise failed
+                waiting = [self.computations[i] for i in self._live() if self.computations[i].request is not None]
+                if waiting:
+                    self._exchange(waiting)
+        finally:
+            self._stop_all()
+            for thread in threads:
+                thread.join()
+        return [c.result for c in self.computations]
+
+    def gather(self, rows: np.ndarray) -> np.ndarray:
+        """Called by the running computation: wait for the next combined round, return its part."""
+        if self.stopping:
+            raise _Stopped()
+        computation = self.computations[self.running]
+        computation.request = rows
+        self._hand_back(computation)
+        if self.stopping:
+            raise _Stopped()
+        reply, computation.reply = computation.reply, None
+        return reply
+
+    def alone(self, operation: str) -> None:
+        """Refuse ``operation`` (a point-to-point step) while another computation is still running."""
+        if len(self._live()) > 1:
+            raise UnsupportedOperationError(
+                f"{operation} (a point-to-point message) inside concurrently() while another computation is "
+                "still running: only all-to-all openings can share rounds; run this part on its own")
+
+    def _live(self) -> list[int]:
+        return [i for i, c in enumerate(self.computations) if not c.done]
+
+    def _body(self, index: int) -> None:
+        computation = self.computations[index]
+        with self.condition:
+            self.condition.wait_for(lambda: self.running == index)
+        try:
+            if not self.stopping:
+                computation.result = computation.function()
+        except _Stopped:
+            pass
+        except BaseException as error:  # noqa: BLE001 (handed to the scheduler, which raises it in the caller)
+            computation.error = error
+        finally:
+            computation.done = True
+            with self.condition:
+                self.running = None
+                self.condition.notify_all()
+
+    def _resume(self, index: int) -> None:
+        """Let computation ``index`` run until it waits for a round or ends."""
+        with self.condition:
+            self.running = index
+            self.condition.notify_all()
+            self.condition.wait_for(lambda: self.running is None)
+
+    def _hand_back(self, computation: _Computation) -> None:
+        """Give control back to the scheduler and wait until it resumes ``computation``."""
+        index = self.computations.index(computation)
+        with self.condition:
+            self.running = None
+            self.condition.notify_all()
+            self.condition.wait_for(lambda: self.running == index)
+
+    def _exchange(self, waiting: list[_Computation]) -> None:
+        """One round for the requests of ``waiting``: their bytes side by side, split back afterwards."""
+        requests = [c.request for c in waiting]
+        if len(requests) == 1:
+            replies = [self.transport.all_gather(requests[0])]
+        else:
+            k = requests[0].shape[0]
+            parts = [np.ascontiguousarray(r).reshape(k, -1).view(np.uint8) for r in requests]
+            gathered = self.transport.all_gather(np.concatenate(parts, axis=1))
+            replies, start = [], 0
+            for request, part in zip(requests, parts):
+                width = part.shape[1]
+                piece = np.ascontiguousarray(gathered[:, start:start + width])
+                replies.append(piece.view(request.dtype).reshape((gathered.shape[0],) + request.shape[1:]))
+                start += width
+        for computation, reply in zip(waiting, replies):
+            computation.request, computation.reply = None, reply
+
+    def _stop_all(self) -> None:
+        """End every computation still waiting (after a failure or an interruption of the caller)."""
+        self.stopping = True
+        while self._live():
+            self._resume(self._live()[0])
+
+
+class _MergingTransport:
+    """The session's transport as the computations see it: ``all_gather`` goes through the scheduler."""
+
+    def __init__(self, transport, scheduler: _Scheduler):
+        object.__setattr__(self, "_transport", transport)
+        object.__setattr__(self, "_scheduler", scheduler)
+
+    def __getattr__(self, name):
+        return getattr(self._transport, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._transport, name, value)
+
+    def all_gather(self, rows: np.ndarray) -> np.ndarray:
+        return self._scheduler.gather(rows)
+
+    def send(self, sender, receiver, message):
+        self._scheduler.alone("send")
+        return self._transport.send(sender, receiver, message)
+
+    def recv(self, sender, receiver):
+        self._scheduler.alone("recv")
+        return self._transport.recv(sender, receiver)
+
+    def scatter(self, sender, rows):
+        self._scheduler.alone("scatter")
+        return self._transport.scatter(sender, rows)
+
+    def begin_round(self):
+        self._scheduler.alone("a point-to-point round")
+        return self._transport.begin_round()
+
+    def end_round(self):
+        self._scheduler.alone("a point-to-point round")
+        return self._transport.end_round()
+
+
+def run_concurrently(rt, functions) -> list:
+    """Run the zero-argument ``functions`` with their all-to-all openings in shared rounds; their results, in order.
+
+    See the module docstring for the schedule and its cost. The first error
+    raised by any of them is raised here, after the others have been stopped.
+    """
+    functions = list(functions)
+    if isinstance(rt.transport, _MergingTransport):
+        raise UnsupportedOperationError("concurrently() cannot be nested")
+    if len(functions) <= 1:
+        return [f() for f in functions]
+    scheduler = _Scheduler(rt.transport, functions)
+    rt.transport = _MergingTransport(rt.transport, scheduler)
+    try:
+        return scheduler.run()
+    finally:
+        rt.transport = scheduler.transport
