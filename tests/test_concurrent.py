@@ -72,16 +72,29 @@ def test_an_error_in_one_computation_stops_the_others_and_the_session_goes_on():
         np.testing.assert_allclose((x * 2).reveal(), 2 * A, atol=1e-4)  # the session still works
 
 
-def test_point_to_point_steps_and_nesting_are_refused():
+def test_point_to_point_steps_are_refused_while_another_computation_runs():
     with mpc.Session(parties=3) as s:
         x = s.share(A, owner=0)
         with pytest.raises(UnsupportedOperationError, match="point-to-point message"):
             s.concurrently(lambda: mpc.exp(x), lambda: x.reveal(to=1))
-        with pytest.raises(UnsupportedOperationError, match="cannot be nested"):
-            s.concurrently(lambda: s.concurrently(lambda: x, lambda: x), lambda: mpc.exp(x))
+        with pytest.raises(UnsupportedOperationError, match="point-to-point message"):
+            s.concurrently(lambda: mpc.exp(x), lambda: s.share(A, owner=0))
         # alone, a reveal to one party is fine: the other computation has ended
         out = s.concurrently(lambda: x * 1.0, lambda: mpc.exp(x).reveal(to=1))
         np.testing.assert_allclose(out[1], np.exp(A), rtol=1e-3)
+
+
+def test_nested_computations_share_the_rounds_of_the_one_that_runs_them():
+    with mpc.Session(parties=3, seed=2) as s:
+        functions = computations(s)
+        alone = [cost(s, f)[1] for f in functions]
+        nested = lambda: s.concurrently(functions[0], lambda: s.concurrently(functions[1], functions[2]))
+        (reciprocal, (exp, both)), rounds, _ = cost(s, nested)
+        check([reciprocal, exp, both])
+        assert rounds == max(alone)
+        x = s.share(A, owner=0)
+        with pytest.raises(UnsupportedOperationError, match="point-to-point"):  # the outer computation still runs
+            s.concurrently(lambda: mpc.exp(x), lambda: s.concurrently(lambda: x.reveal(to=1), lambda: x + 1))
 
 
 def test_one_or_no_function_runs_directly():

@@ -108,7 +108,7 @@ def test_unchecked_openings_take_the_first_shares_and_checks_need_redundancy():
 
 def test_checking_costs_no_rounds_and_no_bytes(monkeypatch):
     """The check reuses the shares every party receives anyway: 10^6 products and an OLS fit
-    on diabetes (5 hospitals) cost the same with and without it; 5 of the fit's 110 rounds are
+    on diabetes (5 hospitals) cost the same with and without it; 5 of the fit's 91 rounds are
     agreements (one owner-local aggregate per hospital, an input ending with one)."""
     X, y = dropout_study.data()["X"], dropout_study.data()["y"]
     agreements = []
@@ -130,7 +130,7 @@ def test_checking_costs_no_rounds_and_no_bytes(monkeypatch):
         assert len(agreements) == 5
     assert costs[0] == costs[1]
     assert costs[0][0] == (2, [2 * 16 * 10**6 * 4] * 5)  # one product, one reveal
-    assert costs[0][1][0] == 110
+    assert costs[0][1][0] == 91
 
 
 # ------------------------------------------------------- failures (simulated)

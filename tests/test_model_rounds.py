@@ -28,12 +28,12 @@ def rounds(session, compute):
 
 
 #: docs/models.md "Rounds" (before this table: 315, 278, 1,375 and 651; with the Neumann series 166, 139, 546;
-#: OLS 130 and 122 before the reciprocal of the outcome's scale shared the solver's rounds).
+#: OLS 130 and 122, Newton 529, before steps independent of the solver's check shared its rounds).
 FITS = {
-    "ols horizontal": 115,
-    "ols vertical": 107,
-    "ols horizontal, standard errors": 175,
-    "newton x10": 529,
+    "ols horizontal": 103,
+    "ols vertical": 95,
+    "ols horizontal, standard errors": 163,
+    "newton x10": 489,
     "gd x10": 194,
 }
 
@@ -75,9 +75,10 @@ def spd(d: int, seed: int = 5) -> np.ndarray:
 @pytest.mark.parametrize("d", [6, 10])
 @pytest.mark.parametrize("h", [6, -1, None], ids=["public 2^-6", "public 2", "jacobi"])
 def test_solver_rounds(session, d, h):
-    """solver.py's Cost line: cold ``2k + 21`` (public scale) or ``2k + 43`` (Jacobi), warm
-    ``2 WARM_STEPS + 23`` (public ``2^-h``), ``+ 22`` (``4^-h`` an integer) or ``+ 26`` (Jacobi),
-    solve ``2 + 4m`` (public) or ``6 + 8m``."""
+    """solver.py's Cost line: cold ``2k + 19`` (public scale) or ``2k + 41`` (Jacobi), warm
+    ``2 WARM_STEPS + 21`` (public ``2^-h``), ``+ 20`` (``4^-h`` an integer) or ``+ 24`` (Jacobi),
+    solve ``s = 2 + 4m`` (public) or ``6 + 8m``; a first solve with the check, ``rhs``, makes the
+    cold start ``2k + 7 + max(12, 2 + s)`` (public) or ``2k + 29 + max(12, 2 + s)``."""
     public = h is not None
     size = 4.0 ** (h if public else 6)
     A = session.share(spd(d) * size, owner=0)
@@ -85,17 +86,20 @@ def test_solver_rounds(session, d, h):
     solver, cold = rounds(session, lambda: SPDSolver(A, 1e4, diagonal_bits=h))
     k = chain_steps(d, 1e4, A.fixed_point.range_bits)
     assert k == 10  # the Neumann series took 17 (d = 6) and 18
-    assert cold == 2 * k + (21 if public else 43)
+    assert cold == 2 * k + (19 if public else 41)
     nearby = session.share(spd(d) * size * 1.01, owner=0)
     _, warm = rounds(session, lambda: SPDSolver(nearby, 1e4, warm_start=solver))
-    assert warm == 2 * 2 + {6: 23, -1: 22, None: 26}[h]
+    assert warm == 2 * 2 + {6: 21, -1: 20, None: 24}[h]
     for m in range(4):
         x, counted = rounds(session, lambda m=m: solver.solve(b, scale_bits=10, refinements=m))
         assert counted == (2 + 4 * m if public else 6 + 8 * m)
+    with_rhs, together = rounds(session, lambda: SPDSolver(A, 1e4, diagonal_bits=h, rhs=(b, 10, 3)))
+    assert together == 2 * k + (7 if public else 29) + max(12, 2 + counted)
     # the solution, against NumPy on the encoded system
     encoded = [np.rint(v * size * 2**16) / 2**16 for v in (spd(d), np.linspace(-1.0, 1.0, d))]
     want = np.linalg.solve(*encoded)
     np.testing.assert_allclose(x.reveal() / 2**10, want, rtol=1e-6)
+    np.testing.assert_allclose(with_rhs.solution.reveal() / 2**10, want, rtol=1e-6)
 
 
 @pytest.mark.parametrize("steps", [1, 3])

@@ -47,7 +47,9 @@ compared and divided in secret). Instead:
    conditioning (the chain's rounding grows with both: ``d = 64`` at ``κ ~ 6e3``
    fails at ``f = 16``), or its values exceed the range, and
    :class:`~mpcarray.errors.ConditioningError` is raised instead of returning
-   wrong values.
+   wrong values. The last step's second product (and a first solve, ``rhs``)
+   does not depend on the bit, so it runs in the check's rounds
+   (:meth:`mpcarray.Session.concurrently`); nothing is revealed before the bit.
 5. **Iterative refinement** with extended precision: ``M = S X S`` is only an
    ``f``-bit-accurate inverse (``f`` fractional bits), so ``x`` is improved by
    ``x += M (b - A x)`` with ``x`` kept as ``x * 2^scale_bits``: residuals are then
@@ -62,13 +64,14 @@ truncation whose mask is the next product's Beaver mask (1 round a step);
 the rounds left are the chain's length, ``log2(sqrt(d κ))``.
 
 Cost (additive; ``k = chain_steps(d, max_condition, R)`` with the safe range
-``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``2k + 21``
-rounds with a public scale (1 scaling, ``2k`` chain, 8 Newton–Schulz, 12 for the check: the squares, two comparisons (5 each),
-the reveal), ``2k + 43`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
-``2 WARM_STEPS + 26`` with a shared scale, ``+ 23`` with a public ``2^-h``
-(``+ 22`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
-refinements ``6 + 8m`` (shared scale) or ``2 + 4m`` (public). Communication
-``O(d^2)`` per round.
+``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``2k + 19``
+rounds with a public scale (1 scaling, ``2k`` chain, 6 Newton–Schulz, then 12 for the check
+(the squares, two comparisons of 5 rounds each, the reveal) with the last 2 Newton–Schulz
+rounds inside them), ``2k + 41`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
+``2 WARM_STEPS + 24`` with a shared scale, ``+ 21`` with a public ``2^-h``
+(``+ 20`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+refinements ``s = 6 + 8m`` (shared scale) or ``2 + 4m`` (public); with ``rhs`` the check's 12
+rounds become ``max(12, 2 + s)``. Communication ``O(d^2)`` per round.
 """
 
 import numpy as np
@@ -225,6 +228,12 @@ class SPDSolver:
         (default ``MARGIN``, a diagonal within a few percent of 1). A caller whose
         scale keeps few significant bits passes more: the anomaly statistics' Jacobi
         scales keep 3 at ``f = 12``, a diagonal up to ``(1 + 2^-3)^2``, and pass 1.3.
+    rhs : tuple, optional
+        ``(b, scale_bits, refinements)`` of a first :meth:`solve`, computed while
+        the convergence bit is (its rounds shared with the check's); the result
+        is :attr:`solution`. A warm start that does not converge has then
+        solved once in vain (the solve's bytes, and any rounds by which it
+        outlasts the check); the cold start solves again.
 
     Notes
     -----
@@ -236,7 +245,7 @@ class SPDSolver:
 
     def __init__(self, A: SharedArray, max_condition: float = 1e4,
                  warm_start: "SPDSolver | None" = None, diagonal_bits: int | None = None,
-                 unit_diagonal: SharedArray | None = None, margin: float = MARGIN):
+                 unit_diagonal: SharedArray | None = None, margin: float = MARGIN, rhs: tuple | None = None):
         A = shared(A, "A", 2)
         d = A.shape[0]
         if A.shape != (d, d):
@@ -247,7 +256,9 @@ class SPDSolver:
             if diagonal_bits is None:
                 raise ValueError("unit_diagonal needs diagonal_bits (the public 4^h it should equal)")
             unit_diagonal = shared(unit_diagonal, "unit_diagonal", 1)
-        self.A, self._unit = A, unit_diagonal
+        self.A, self._unit, self._rhs = A, unit_diagonal, rhs
+        #: ``solve(*rhs)``, or None without ``rhs``
+        self.solution: SharedArray | None = None
         #: ``h`` of a public scale ``2^-h``, or the shared Jacobi scale ``rsqrt(diag A)``
         self.scale: int | SharedArray
         self.inverse: SharedArray
@@ -316,13 +327,17 @@ class SPDSolver:
             product = (residual + identity) @ primitives.relabel(right * (round(c * 2**bits) << guard), frac + bits)
             both = primitives.relabel(product, frac)
             inverse, residual = both[:, :d], None if last else both[:, d:] + identity
-        for newton in range(NEWTON_STEPS):  # X (2I - Â X): squares the true residual I - Â X
-            product = scaled @ inverse
-            if newton == NEWTON_STEPS - 1 and not self._converged(eye - product, unit, label):
-                return False
-            inverse = inverse @ (2 * eye - product)
-        self.inverse = inverse
-        return True
+        for _ in range(NEWTON_STEPS - 1):  # X (2I - Â X): squares the true residual I - Â X
+            inverse = inverse @ (2 * eye - scaled @ inverse)
+        product = scaled @ inverse
+
+        def last_step():  # and the first solve, in the rounds of the check (they do not depend on it)
+            self.inverse = inverse @ (2 * eye - product)
+            return None if self._rhs is None else self.solve(*self._rhs)
+
+        converged, self.solution = primitives.concurrently(
+            self.A, lambda: self._converged(eye - product, unit, label), last_step)
+        return converged
 
     @staticmethod
     def _converged(error: SharedArray, unit: SharedArray | None, label: str) -> bool:

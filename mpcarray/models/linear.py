@@ -49,7 +49,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         normal equations on its values rounded to ``2^-41``, and the pooled
         equations are solved exactly behind a random mask
         (:mod:`mpcarray.array.pooled`): 2 rounds (3 with Shamir) instead of
-        about 115, and the coefficients of the rounded data exactly. It reveals
+        about 100, and the coefficients of the rounded data exactly. It reveals
         the coefficients as exact fractions, whose common denominator divides
         ``det(D^T D)`` of the pooled rounded design ``D = [1, X]``: an
         aggregate of all rows that rounded coefficients would not disclose (see
@@ -122,9 +122,10 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         index = np.arange(d + 1)
         unit = None if diagonal_bits is None else stats.gram[index, index]
 
-        def solve():
-            solver = SPDSolver(A, self.max_condition, diagonal_bits=diagonal_bits, unit_diagonal=unit)
-            return solver, solver.solve(b, coef_bits, REFINEMENTS)  # standardised coefficients * 2^coef_bits
+        def solve():  # the standardised coefficients * 2^coef_bits, computed in the rounds of the solver's check
+            solver = SPDSolver(A, self.max_condition, diagonal_bits=diagonal_bits, unit_diagonal=unit,
+                               rhs=(b, coef_bits, REFINEMENTS))
+            return solver, solver.solution
 
         # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + wide) / w_y
         bits = stats.scale_bits + wide_bits

@@ -85,14 +85,14 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
     1/4), the others warm-started; the Hessian's and the gradient's products share
-    one opening. Cost (exact, ``tests/test_model_rounds.py``): 529 rounds for 10
+    one opening. Cost (exact, ``tests/test_model_rounds.py``): 489 rounds for 10
     Newton steps on 8 breast-cancer features, 194 for 10 ``"gd"`` epochs on 30
     (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
 
     The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is
     ``λ Σ_j w_j² γ_j² / 2`` in the standardised coefficients ``γ_j = coef_j / w_j``;
     its gradient comes out of the product that forms the log-odds (``d`` more
-    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 30 rounds once (29 with
+    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 26 rounds once (27 with
     Shamir: :func:`~mpcarray.models.penalty.diagonal`, one truncation, and the first Hessian's
     secret Jacobi scaling, since the penalty changes its public diagonal) and none per iteration.
 
@@ -168,11 +168,12 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
                 # at p = 1/2 the Hessian is Z^T Z / 4n, whose diagonal is 1/4 = 4^-1: public
                 # scaling (a penalty adds to the diagonal, so then it is scaled in secret)
                 public = gamma is None and ridge is None
-                solver = _newton_solver(self, hessian, solver, -1 if public else None)
                 if ridge is not None and scores is not None:
                     gradient = gradient - scores[n:]
-                # no refinement: Newton's fixed point H^-1 g = 0 does not depend on the inverse's accuracy
-                step = solver.solve(gradient, refinements=0)
+                # no refinement: Newton's fixed point H^-1 g = 0 does not depend on the inverse's
+                # accuracy; the step is solved in the rounds of the solver's conditioning check
+                solver = _newton_solver(self, hessian, solver, -1 if public else None, (gradient, 0, 0))
+                step = solver.solution
             else:  # the learning rate joins the gradient's one public scaling
                 step = Z.T @ (y - p) * (2.0**coef_bits * self.learning_rate / n)
                 if ridge is not None and scores is not None:
@@ -209,7 +210,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
 
 
 def _newton_solver(model: LogisticRegression, hessian: SharedArray, previous: SPDSolver | None,
-                   diagonal_bits: int | None) -> SPDSolver:
+                   diagonal_bits: int | None, rhs: tuple) -> SPDSolver:
     """The Newton step's :class:`SPDSolver`; without a penalty, an ill-conditioned Hessian names separation.
 
     On (quasi-)separable classes the maximum-likelihood coefficients grow
@@ -218,7 +219,7 @@ def _newton_solver(model: LogisticRegression, hessian: SharedArray, previous: SP
     it shows. Reveals: nothing more than :class:`SPDSolver`.
     """
     try:
-        return SPDSolver(hessian, model.max_condition, warm_start=previous, diagonal_bits=diagonal_bits)
+        return SPDSolver(hessian, model.max_condition, warm_start=previous, diagonal_bits=diagonal_bits, rhs=rhs)
     except ConditioningError as error:
         if model.penalty is not None:
             raise

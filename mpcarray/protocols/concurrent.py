@@ -24,7 +24,9 @@ running, so the computations together take as many rounds as the one with the
 most (when all their rounds are all-to-all exchanges) and the sum of their bytes.
 Point-to-point messages (a reveal to one party, record linkage) cannot be merged:
 a computation that sends them while another is still running raises
-:class:`~mpcarray.errors.UnsupportedOperationError`.
+:class:`~mpcarray.errors.UnsupportedOperationError`. Computations may themselves
+run computations concurrently: the inner ones' combined round is one opening of
+the computation that runs them.
 Security: the messages are those the computations send one after another, only
 grouped into fewer rounds.
 """
@@ -34,6 +36,13 @@ import threading
 import numpy as np
 
 from ..errors import UnsupportedOperationError
+
+#: ``scheduler``: the scheduler whose computation this thread runs (unset in the caller's thread).
+_context = threading.local()
+
+
+def _scheduler_of_this_thread() -> "_Scheduler | None":
+    return getattr(_context, "scheduler", None)
 
 
 class _Stopped(BaseException):
@@ -56,7 +65,9 @@ class _Scheduler:
     """Runs the computations one at a time, in order, and combines their exchanges into rounds."""
 
     def __init__(self, transport, functions):
-        self.transport = transport
+        self.transport = transport  # the session's own transport
+        #: the scheduler of the computation that runs this one (its rounds are that computation's openings)
+        self.parent = _scheduler_of_this_thread()
         self.computations = [_Computation(f) for f in functions]
         self.condition = threading.Condition()
         self.running: int | None = None  # the computation allowed to run; None: the scheduler
@@ -96,7 +107,10 @@ class _Scheduler:
         return reply
 
     def alone(self, operation: str) -> None:
-        """Refuse ``operation`` (a point-to-point step) while another computation is still running."""
+        """Refuse ``operation`` (a point-to-point step) while another computation is still running,
+        here or in a scheduler that runs this one."""
+        if self.parent is not None:
+            self.parent.alone(operation)
         if len(self._live()) > 1:
             raise UnsupportedOperationError(
                 f"{operation} (a point-to-point message) inside concurrently() while another computation is "
@@ -107,6 +121,7 @@ class _Scheduler:
 
     def _body(self, index: int) -> None:
         computation = self.computations[index]
+        _context.scheduler = self
         with self.condition:
             self.condition.wait_for(lambda: self.running == index)
         try:
@@ -140,12 +155,13 @@ class _Scheduler:
     def _exchange(self, waiting: list[_Computation]) -> None:
         """One round for the requests of ``waiting``: their bytes side by side, split back afterwards."""
         requests = [c.request for c in waiting]
+        gather = self.transport.all_gather if self.parent is None else self.parent.gather
         if len(requests) == 1:
-            replies = [self.transport.all_gather(requests[0])]
+            replies = [gather(requests[0])]
         else:
             k = requests[0].shape[0]
             parts = [np.ascontiguousarray(r).reshape(k, -1).view(np.uint8) for r in requests]
-            gathered = self.transport.all_gather(np.concatenate(parts, axis=1))
+            gathered = gather(np.concatenate(parts, axis=1))
             replies, start = [], 0
             for request, part in zip(requests, parts):
                 width = part.shape[1]
@@ -163,11 +179,12 @@ class _Scheduler:
 
 
 class _MergingTransport:
-    """The session's transport as the computations see it: ``all_gather`` goes through the scheduler."""
+    """The session's transport as computations see it: a computation's ``all_gather`` goes through its
+    scheduler, point-to-point steps are refused while another computation runs; the caller's
+    thread uses the transport itself."""
 
-    def __init__(self, transport, scheduler: _Scheduler):
+    def __init__(self, transport):
         object.__setattr__(self, "_transport", transport)
-        object.__setattr__(self, "_scheduler", scheduler)
 
     def __getattr__(self, name):
         return getattr(self._transport, name)
@@ -176,27 +193,29 @@ class _MergingTransport:
         setattr(self._transport, name, value)
 
     def all_gather(self, rows: np.ndarray) -> np.ndarray:
-        return self._scheduler.gather(rows)
+        scheduler = _scheduler_of_this_thread()
+        return self._transport.all_gather(rows) if scheduler is None else scheduler.gather(rows)
+
+    def _alone(self, operation: str):
+        scheduler = _scheduler_of_this_thread()
+        if scheduler is not None:
+            scheduler.alone(operation)
+        return getattr(self._transport, operation)
 
     def send(self, sender, receiver, message):
-        self._scheduler.alone("send")
-        return self._transport.send(sender, receiver, message)
+        return self._alone("send")(sender, receiver, message)
 
     def recv(self, sender, receiver):
-        self._scheduler.alone("recv")
-        return self._transport.recv(sender, receiver)
+        return self._alone("recv")(sender, receiver)
 
     def scatter(self, sender, rows):
-        self._scheduler.alone("scatter")
-        return self._transport.scatter(sender, rows)
+        return self._alone("scatter")(sender, rows)
 
     def begin_round(self):
-        self._scheduler.alone("a point-to-point round")
-        return self._transport.begin_round()
+        return self._alone("begin_round")()
 
     def end_round(self):
-        self._scheduler.alone("a point-to-point round")
-        return self._transport.end_round()
+        return self._alone("end_round")()
 
 
 def run_concurrently(rt, functions) -> list:
@@ -206,13 +225,14 @@ def run_concurrently(rt, functions) -> list:
     raised by any of them is raised here, after the others have been stopped.
     """
     functions = list(functions)
-    if isinstance(rt.transport, _MergingTransport):
-        raise UnsupportedOperationError("concurrently() cannot be nested")
     if len(functions) <= 1:
         return [f() for f in functions]
-    scheduler = _Scheduler(rt.transport, functions)
-    rt.transport = _MergingTransport(rt.transport, scheduler)
+    outermost = not isinstance(rt.transport, _MergingTransport)
+    if outermost:
+        rt.transport = _MergingTransport(rt.transport)
+    scheduler = _Scheduler(rt.transport._transport, functions)
     try:
         return scheduler.run()
     finally:
-        rt.transport = scheduler.transport
+        if outermost:
+            rt.transport = scheduler.transport

@@ -199,8 +199,8 @@ def _squared_distances(X, ddof, bounds, to, max_condition):
     # at most s / 2, so that q = 2^s d^2 stays in range (then the scale keeps fewer bits)
     h = int(np.clip(t + 1 - (frac_bits(X) - JACOBI_BITS), 0, s // 2))
     covariance = m.scatter * (4.0**-h / (n - ddof))  # S 4^-h, so S^-1 = 4^-h (S 4^-h)^-1
-    solver = SPDSolver(covariance, max_condition, margin=JACOBI_MARGIN)
-    Y = solver.solve(C.T, scale_bits=s - 2 * h)  # 2^s S^-1 C^T, (p, n)
+    # 2^s S^-1 C^T, (p, n), solved in the rounds of the solver's conditioning check
+    Y = SPDSolver(covariance, max_condition, margin=JACOBI_MARGIN, rhs=(C.T, s - 2 * h, 3)).solution
     return (C * Y.T).sum(axis=1), s, to
 
 
