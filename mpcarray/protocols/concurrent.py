@@ -88,10 +88,14 @@ class _Scheduler:
                 waiting = [self.computations[i] for i in self._live() if self.computations[i].request is not None]
                 if waiting:
                     self._exchange(waiting)
-        finally:
+        except (KeyboardInterrupt, SystemExit):  # the process ends: do not wait for a computation's network
+            self.stopping = True
+            raise
+        except BaseException:
             self._stop_all()
-            for thread in threads:
-                thread.join()
+            raise
+        for thread in threads:
+            thread.join()
         return [c.result for c in self.computations]
 
     def gather(self, rows: np.ndarray) -> np.ndarray:
