@@ -129,6 +129,14 @@ def test_ols_with_y_beyond_the_range_raises_instead_of_returning_garbage(layout)
     assert relative_error(model.coef_, reference) < 1.3e-5
 
 
+#: The logistic test's formats: all four with additive sharing; with Shamir (one fit there costs as much
+#: as the whole additive grid, 8 to 50 s) the two ends, f = 12 (the documented worst case, where the
+#: ``24 T 2^-f`` term dominates) and f = 24 (the least range), so that the bound is still asserted
+#: where it scales with ``T`` and where only the sigmoid's error remains.
+LOGISTIC_FORMATS = [(f, "additive") for f in FRAC_BITS] + [(12, "shamir"), (24, "shamir")]
+
+
+@pytest.mark.parametrize("session", LOGISTIC_FORMATS, indirect=True, ids=lambda p: f"f{p[0]}-{p[1]}")
 def test_logistic_error_scales_with_resolution(session):
     """Breast cancer (569 x 8), rows split, 10 Newton steps, against statsmodels' converged Logit.
 
