@@ -31,7 +31,7 @@ from ..domains.residues import ResidueRing
 from ..errors import ProtocolError
 from ..transport import Transport
 from . import masks
-from .kinds import KINDS, correction, matrix_correction, matrix_sizes, stream_length
+from .kinds import KINDS, correction, matrix_correction, matrix_sizes, party0_gaps, stream_length
 from .provider import Provider
 
 
@@ -114,6 +114,9 @@ class Dealer(Provider):
     """
 
     description = "the trusted dealer"
+    #: Whether ``streams.next`` takes the word ranges of party 0's stream to leave undrawn
+    #: (:attr:`~.kinds.Kind.party0_gaps`; materialised keystreams), asked where party 0 is row 0.
+    skips_party0_gaps = False
 
     def __init__(self, transport: Transport, streams):
         self._transport = transport
@@ -124,7 +127,11 @@ class Dealer(Provider):
         """Party 0's correction (or a function waiting for it) for a request of kind ``name``."""
 
     def _material(self, name: str, *params) -> Material:
-        streams, offset = self._streams.next(stream_length(name, params))
+        length = stream_length(name, params)
+        if self.skips_party0_gaps and self._transport.first_row == 0:
+            streams, offset = self._streams.next(length, party0_gaps(name, params))
+        else:
+            streams, offset = self._streams.next(length)
         fix = np.empty((0,) * KINDS[name].dims, dtype=np.uint64)  # party 0 is not held here
         if 0 in self._transport.ranks:
             fix = self._correction(name, params, streams, offset)

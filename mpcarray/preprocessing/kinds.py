@@ -18,15 +18,29 @@ from . import masks
 from .gates import GATES, gate_length
 
 
+def _no_gaps(*params) -> tuple[tuple[int, int], ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of material: wire ``code``, stream ``length(*params)``, ``correction(streams, offset, *params)``
-    and the correction's number of dimensions ``dims``."""
+    and the correction's number of dimensions ``dims``.
+
+    ``party0_gaps(*params)``: the ranges ``(start, stop)`` of a request's stream
+    (relative to its start) that party 0 never reads, because its correction
+    replaces those shares (its ``c`` of a triple, say); no kernel reads them
+    from party 0's stream, neither a party's nor the dealer's correction
+    kernel. Materialised keystreams skip them
+    (:meth:`~mpcarray.preprocessing.randomness.KeyedStreams.next`), so party
+    0 and the dealer compute no AES block they would throw away.
+    """
 
     code: int
     length: Callable[..., int]
     correction: Callable[..., np.ndarray]
     dims: int = 1
+    party0_gaps: Callable[..., tuple[tuple[int, int], ...]] = _no_gaps
 
 
 def gram_chunks(rows: int) -> int:
@@ -63,9 +77,12 @@ def _gate_correction(streams, offset, size, gate):
 
 
 KINDS: dict[str, Kind] = {
-    "beaver_triples": Kind(1, lambda size: 3 * size, kernels.triple_correction),
-    "square_pairs": Kind(2, lambda size: 2 * size, kernels.square_correction),
-    "truncation": Kind(3, lambda size, shift: 3 * size, kernels.trunc_correction, 2),
+    "beaver_triples": Kind(1, lambda size: 3 * size, kernels.triple_correction,
+                           party0_gaps=lambda size: ((2 * size, 3 * size),)),  # c_0
+    "square_pairs": Kind(2, lambda size: 2 * size, kernels.square_correction,
+                         party0_gaps=lambda size: ((size, 2 * size),)),  # s_0
+    "truncation": Kind(3, lambda size, shift: 3 * size, kernels.trunc_correction, 2,
+                       party0_gaps=lambda size, shift: ((size, 3 * size),)),  # r_hi_0 and msb_0
     "zero_shares": Kind(4, lambda size: size, kernels.zero_correction),
     "edabits": Kind(6, lambda size: 2 * size, kernels.edabit_correction),
     "dabits": Kind(7, lambda size: 2 * size, kernels.dabit_correction),
@@ -99,10 +116,15 @@ def stream_length(name: str, params: tuple) -> int:
     return int(KINDS[name].length(*params))
 
 
+def party0_gaps(name: str, params: tuple) -> tuple[tuple[int, int], ...]:
+    """Word ranges of one request's stream that party 0 never reads (:attr:`Kind.party0_gaps`)."""
+    return tuple(KINDS[name].party0_gaps(*params))
+
+
 def correction(name: str, streams, offset: int, params: tuple) -> np.ndarray:
     """Party 0's correction for one request, from all parties' streams."""
     return KINDS[name].correction(streams, offset, *params)
 
 
 __all__ = ["BIT_PARAMETERS", "BY_CODE", "KINDS", "Kind", "correction", "gram_chunks", "matrix_correction",
-           "matrix_sizes", "stream_length"]
+           "matrix_sizes", "party0_gaps", "stream_length"]

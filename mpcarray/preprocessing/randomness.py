@@ -27,13 +27,35 @@ _ZEROS = memoryview(bytes(1 << 20))
 
 
 class CryptoStream:
-    """The AES-256-CTR keystream under ``key`` (default: a fresh key from :mod:`secrets`)."""
+    """The AES-256-CTR keystream under ``key`` (default: a fresh key from :mod:`secrets`).
+
+    Counter block ``b`` (128 bits, big-endian, from 0) gives keystream bytes
+    ``16 b`` to ``16 b + 15``; :meth:`skip` moves past bytes without computing them.
+    """
 
     def __init__(self, key: bytes | None = None):
         key = secrets.token_bytes(KEY_BYTES) if key is None else bytes(key)
         if len(key) != KEY_BYTES:
             raise ValueError(f"an AES-256 key has {KEY_BYTES} bytes, got {len(key)}")
-        self._cipher = Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor()
+        self._key = key
+        self._position = 0  # keystream bytes written or skipped so far
+        self._cipher = self._from(0)
+
+    def _from(self, position: int):
+        """An AES-256-CTR encryptor whose next keystream byte is byte ``position``."""
+        block, within = divmod(position, 16)
+        cipher = Cipher(algorithms.AES(self._key), modes.CTR(block.to_bytes(16, "big"))).encryptor()
+        if within:
+            cipher.update(bytes(within))
+        return cipher
+
+    def skip(self, nbytes: int) -> None:
+        """Move past the next ``nbytes`` keystream bytes without computing them."""
+        if nbytes < 0:
+            raise ValueError(f"cannot skip {nbytes} bytes")
+        if nbytes:
+            self._position += nbytes
+            self._cipher = self._from(self._position)
 
     def uint64(self, count: int) -> np.ndarray:
         """The next ``count`` keystream words as uniform ``uint64``."""
@@ -50,6 +72,7 @@ class CryptoStream:
             written = self._cipher.update_into(_ZEROS[:chunk], buffer[start:])
             if written != chunk:
                 raise RuntimeError(f"AES-CTR wrote {written} of {chunk} keystream bytes")
+        self._position += nbytes
 
 
 class CryptoGenerator:
@@ -78,16 +101,25 @@ class CryptoGenerator:
         return self._sampler().negative_binomial(n, p, size)
 
 
-def keystream_rows(streams: list[CryptoStream], length: int) -> np.ndarray:
+def keystream_rows(streams: list[CryptoStream], length: int, gaps=()) -> np.ndarray:
     """A ``(len(streams), length)`` ``uint64`` array: row ``i`` is the next ``length`` words of ``streams[i]``.
 
     The keystream is written straight into the array, which is a view of a
     buffer one AES block longer than itself (the room ``update_into`` wants).
+    ``gaps``, sorted disjoint ``(start, stop)`` word ranges, are skipped in the
+    first row: its stream moves past them, their entries are left unset.
     """
     row_bytes = 8 * length
     buffer = np.empty(len(streams) * row_bytes + _SLACK, dtype=np.uint8)
     for i, stream in enumerate(streams):
-        stream.write(buffer[i * row_bytes:], row_bytes)
+        done = 0  # words of this row written or skipped
+        for start, stop in gaps if i == 0 else ():
+            if not done <= start <= stop <= length:
+                raise ValueError(f"gaps {gaps} are not sorted disjoint ranges within {length} words")
+            stream.write(buffer[i * row_bytes + 8 * done:], 8 * (start - done))
+            stream.skip(8 * (stop - start))
+            done = stop
+        stream.write(buffer[i * row_bytes + 8 * done:], 8 * (length - done))
     return buffer[: len(streams) * row_bytes].view(np.uint64).reshape(len(streams), length)
 
 
@@ -103,5 +135,8 @@ class KeyedStreams:
     def __init__(self, keys: list[bytes]):
         self._streams = [CryptoStream(key) for key in keys]
 
-    def next(self, length: int) -> tuple[np.ndarray, int]:
-        return keystream_rows(self._streams, length), 0
+    def next(self, length: int, gaps=()) -> tuple[np.ndarray, int]:
+        """The next ``length`` words of every stream, and offset 0; ``gaps`` are word ranges of the
+        first stream left undrawn (see :func:`keystream_rows`): party 0's words that its
+        correction replaces, where the first stream is party 0's (:attr:`.kinds.Kind.party0_gaps`)."""
+        return keystream_rows(self._streams, length, gaps), 0

@@ -45,6 +45,8 @@ class RemoteDealer(Dealer):
     learns how it ended (:meth:`close`, :meth:`abort`).
     """
 
+    skips_party0_gaps = True  # party 0 draws none of the words its corrections replace
+
     def __init__(self, transport: SocketTransport, link: Channel):
         self._link = link
         super().__init__(transport, KeyedStreams([receive_key(link, transport.timeout)]))

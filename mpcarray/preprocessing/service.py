@@ -40,7 +40,7 @@ from ..transport.heartbeat import SILENCE
 from ..transport.mesh import accept_greeted, fingerprint
 from ..transport.tls import Credentials
 from ..transport.wire import MAX_FRAME_BYTES
-from .kinds import BY_CODE, correction, stream_length
+from .kinds import BY_CODE, correction, party0_gaps, stream_length
 from .randomness import KEY_BYTES, KeyedStreams
 from .remote import ABORT_DTYPE, GOODBYE
 
@@ -74,7 +74,7 @@ def answer(streams: KeyedStreams, request: np.ndarray, n_parties: int) -> np.nda
         raise ProtocolError(f"dealer: request {name} with parameters {params}: {err}") from err
     if 8 * length * n_parties > MAX_FRAME_BYTES:
         raise ProtocolError(f"dealer: request {name}{params} is too large")
-    all_streams, offset = streams.next(length)
+    all_streams, offset = streams.next(length, party0_gaps(name, params))  # row 0 is party 0's
     return correction(name, all_streams, offset, params)
 
 

@@ -60,6 +60,10 @@ class TlsStream:
     def __init__(self, sock: socket.socket, tls: ssl.SSLObject, incoming: ssl.MemoryBIO,
                  outgoing: ssl.MemoryBIO):
         self._sock, self._tls, self._incoming, self._outgoing = sock, tls, incoming, outgoing
+        # SSL_read and SSL_write themselves (``SSLObject.read`` and ``write`` only forward to them):
+        # called once per 16 KB record, a Python frame less each time
+        inner = getattr(tls, "_sslobj", tls)
+        self._read, self._write = inner.read, inner.write
         self._raw = memoryview(bytearray(RAW_BYTES))
         self._unsent = memoryview(b"")  # ciphertext the kernel has not taken yet
         self._encrypted = 0  # plaintext bytes behind it, reported once it is all sent
@@ -71,7 +75,7 @@ class TlsStream:
         the same data, whose first bytes may already be encrypted and queued.
         """
         if not self._encrypted:
-            self._encrypted = self._tls.write(data[:RAW_BYTES])
+            self._encrypted = self._write(data[:RAW_BYTES])
         if not self._flush():
             raise BlockingIOError("TLS records still queued")
         sent, self._encrypted = self._encrypted, 0
@@ -89,15 +93,32 @@ class TlsStream:
         return True
 
     def recv_into(self, buffer) -> int:
-        """Decrypt received data into ``buffer`` (at most one record); 0 once the peer has closed."""
-        while True:
+        """Decrypt what has arrived into ``buffer`` (a writable ``memoryview`` of bytes), as
+        many records as fit; 0 once the peer has closed.
+
+        Raises ``BlockingIOError`` only when nothing could be decrypted: the
+        records that arrived are all taken in one call (a megabyte is some
+        sixty records), not one call per record.
+        """
+        size, total, read = len(buffer), 0, self._read
+        while total < size:
             try:
-                return self._tls.read(len(buffer), buffer)
+                count = read(size - total, buffer[total:] if total else buffer)
             except ssl.SSLWantReadError:
-                count = self._sock.recv_into(self._raw)
-                if count == 0:
-                    return 0
+                try:
+                    count = self._sock.recv_into(self._raw)
+                except BlockingIOError:
+                    if total:
+                        break
+                    raise
+                if count == 0:  # closed: what was decrypted is returned first, then 0
+                    break
                 self._incoming.write(self._raw[:count])
+                continue
+            if count == 0:  # the peer's close_notify
+                break
+            total += count
+        return total
 
     def getpeercert(self):
         return self._tls.getpeercert()
