@@ -3,8 +3,8 @@
 Between hospitals a round costs a network round trip, so two computations that
 do not depend on each other (a regression's solver and the reciprocal of the
 outcome's scale, say) should open their masked values in the same rounds.
-:func:`run_concurrently` runs each computation in a thread of its own, but only
-one at a time and always in the same order:
+:func:`run_concurrently` runs each computation as a greenlet (a coroutine with
+its own stack, in the caller's thread), one at a time and always in the same order:
 
 1. each computation runs until it asks the transport for an all-to-all exchange
    (``all_gather``: the round of every opening, of every agreement and of a
@@ -29,36 +29,40 @@ run computations concurrently: the inner ones' combined round is one opening of
 the computation that runs them.
 Security: the messages are those the computations send one after another, only
 grouped into fewer rounds.
+
+Why greenlets: a computation must pause in the middle of ordinary array code
+(wherever an opening happens, deep inside a protocol), which generators cannot
+do without rewriting every function. Threads can, but every hand-over wakes an
+operating-system thread, and a model fit hands over hundreds of times; a
+greenlet switch is a function call's cost, and signals and Numba see one
+ordinary thread.
 """
 
-import threading
-
+import greenlet
 import numpy as np
 
 from ..errors import UnsupportedOperationError
 
-#: ``scheduler``: the scheduler whose computation this thread runs (unset in the caller's thread).
-_context = threading.local()
-
-
-def _scheduler_of_this_thread() -> "_Scheduler | None":
-    return getattr(_context, "scheduler", None)
-
 
 class _Stopped(BaseException):
-    """Raised inside a waiting computation when another one failed (a BaseException: not caught by ``except Exception``)."""
+    """Thrown into a waiting computation when another one failed (a BaseException: not caught by ``except Exception``)."""
 
 
-class _Computation:
-    """One computation's thread and what it waits for or returns."""
+class _Computation(greenlet.greenlet):
+    """One computation: its greenlet, and what it waits for or returns."""
 
-    def __init__(self, function):
-        self.function = function
+    def __init__(self, scheduler: "_Scheduler", function, parent):
+        super().__init__(run=function, parent=parent)
+        self.scheduler = scheduler
         self.request: np.ndarray | None = None  # rows for the next combined round
         self.reply: np.ndarray | None = None
         self.result = None
-        self.error: BaseException | None = None
         self.done = False
+
+
+def _scheduler_here() -> "_Scheduler | None":
+    """The scheduler whose computation is running now (None in the caller's own code)."""
+    return getattr(greenlet.getcurrent(), "scheduler", None)
 
 
 class _Scheduler:
@@ -67,46 +71,31 @@ class _Scheduler:
     def __init__(self, transport, functions):
         self.transport = transport  # the session's own transport
         #: the scheduler of the computation that runs this one (its rounds are that computation's openings)
-        self.parent = _scheduler_of_this_thread()
-        self.computations = [_Computation(f) for f in functions]
-        self.condition = threading.Condition()
-        self.running: int | None = None  # the computation allowed to run; None: the scheduler
+        self.parent = _scheduler_here()
+        self.home = greenlet.getcurrent()  # where the computations return to
+        self.computations = [_Computation(self, f, self.home) for f in functions]
         self.stopping = False
 
     def run(self) -> list:
-        threads = [threading.Thread(target=self._body, args=(i,), daemon=True, name=f"mpcarray-concurrent-{i}")
-                   for i in range(len(self.computations))]
-        for thread in threads:
-            thread.start()
         try:
             while self._live():
-                for i in self._live():
-                    self._resume(i)
-                failed = next((c.error for c in self.computations if c.error is not None), None)
-                if failed is not None:
-                    raise failed
-                waiting = [self.computations[i] for i in self._live() if self.computations[i].request is not None]
+                for computation in self._live():
+                    self._resume(computation)
+                waiting = [c for c in self._live() if c.request is not None]
                 if waiting:
                     self._exchange(waiting)
-        except (KeyboardInterrupt, SystemExit):  # the process ends: do not wait for a computation's network
-            self.stopping = True
-            raise
         except BaseException:
             self._stop_all()
             raise
-        for thread in threads:
-            thread.join()
         return [c.result for c in self.computations]
 
     def gather(self, rows: np.ndarray) -> np.ndarray:
         """Called by the running computation: wait for the next combined round, return its part."""
         if self.stopping:
             raise _Stopped()
-        computation = self.computations[self.running]
+        computation = greenlet.getcurrent()
         computation.request = rows
-        self._hand_back(computation)
-        if self.stopping:
-            raise _Stopped()
+        self.home.switch()
         reply, computation.reply = computation.reply, None
         return reply
 
@@ -120,41 +109,14 @@ class _Scheduler:
                 f"{operation} (a point-to-point message) inside concurrently() while another computation is "
                 "still running: only all-to-all openings can share rounds; run this part on its own")
 
-    def _live(self) -> list[int]:
-        return [i for i, c in enumerate(self.computations) if not c.done]
+    def _live(self) -> list[_Computation]:
+        return [c for c in self.computations if not c.done]
 
-    def _body(self, index: int) -> None:
-        computation = self.computations[index]
-        _context.scheduler = self
-        with self.condition:
-            self.condition.wait_for(lambda: self.running == index)
-        try:
-            if not self.stopping:
-                computation.result = computation.function()
-        except _Stopped:
-            pass
-        except BaseException as error:  # noqa: BLE001 (handed to the scheduler, which raises it in the caller)
-            computation.error = error
-        finally:
-            computation.done = True
-            with self.condition:
-                self.running = None
-                self.condition.notify_all()
-
-    def _resume(self, index: int) -> None:
-        """Let computation ``index`` run until it waits for a round or ends."""
-        with self.condition:
-            self.running = index
-            self.condition.notify_all()
-            self.condition.wait_for(lambda: self.running is None)
-
-    def _hand_back(self, computation: _Computation) -> None:
-        """Give control back to the scheduler and wait until it resumes ``computation``."""
-        index = self.computations.index(computation)
-        with self.condition:
-            self.running = None
-            self.condition.notify_all()
-            self.condition.wait_for(lambda: self.running == index)
+    def _resume(self, computation: _Computation) -> None:
+        """Let ``computation`` run until it waits for a round or ends (its error is raised here)."""
+        result = computation.switch()
+        if computation.dead:
+            computation.done, computation.result = True, result
 
     def _exchange(self, waiting: list[_Computation]) -> None:
         """One round for the requests of ``waiting``: their bytes side by side, split back afterwards."""
@@ -176,16 +138,21 @@ class _Scheduler:
             computation.request, computation.reply = None, reply
 
     def _stop_all(self) -> None:
-        """End every computation still waiting (after a failure or an interruption of the caller)."""
+        """End every computation still waiting (after a failure or an interruption)."""
         self.stopping = True
-        while self._live():
-            self._resume(self._live()[0])
+        for computation in self._live():
+            computation.done = True
+            if computation:  # started and not ended: unwind it where it waits
+                try:
+                    computation.throw(_Stopped())
+                except _Stopped:
+                    pass
 
 
 class _MergingTransport:
     """The session's transport as computations see it: a computation's ``all_gather`` goes through its
-    scheduler, point-to-point steps are refused while another computation runs; the caller's
-    thread uses the transport itself."""
+    scheduler, point-to-point steps are refused while another computation runs; the caller's own
+    code uses the transport itself."""
 
     def __init__(self, transport):
         object.__setattr__(self, "_transport", transport)
@@ -197,11 +164,11 @@ class _MergingTransport:
         setattr(self._transport, name, value)
 
     def all_gather(self, rows: np.ndarray) -> np.ndarray:
-        scheduler = _scheduler_of_this_thread()
+        scheduler = _scheduler_here()
         return self._transport.all_gather(rows) if scheduler is None else scheduler.gather(rows)
 
     def _alone(self, operation: str):
-        scheduler = _scheduler_of_this_thread()
+        scheduler = _scheduler_here()
         if scheduler is not None:
             scheduler.alone(operation)
         return getattr(self._transport, operation)
