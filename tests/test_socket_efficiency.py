@@ -6,7 +6,9 @@ one call. Each must change no result and no error.
 """
 
 import socket
+import ssl
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -160,6 +162,31 @@ def test_one_receive_decrypts_every_record_that_arrived(credentials):
         assert receiver.recv_into(into) == len(data)  # one call, not one per record
         assert bytes(into[:len(data)]) == data.tobytes()
         with pytest.raises(BlockingIOError):
+            receiver.recv_into(into)
+    finally:
+        sender.close()
+        receiver.close()
+
+
+@pytest.mark.network
+def test_data_before_a_broken_record_is_delivered_first(credentials):
+    """Records decrypted before a broken one come out of one receive; the next receive raises."""
+    sender, receiver = _tls_pair(credentials)
+    try:
+        data = np.random.default_rng(3).integers(0, 256, 50_000, dtype=np.uint8)
+        receiver.setblocking(False)
+        assert sender.send(memoryview(data)) == len(data)
+        time.sleep(0.2)
+        while True:  # the records as they arrived, then one that fails its tag, behind them
+            try:
+                receiver._incoming.write(receiver._raw[:receiver._sock.recv_into(receiver._raw)])
+            except BlockingIOError:
+                break
+        receiver._incoming.write(bytes([23, 3, 3, 0, 32]) + bytes(32))
+        into = memoryview(bytearray(len(data) + 100))
+        assert receiver.recv_into(into) == len(data)
+        assert bytes(into[:len(data)]) == data.tobytes()
+        with pytest.raises(ssl.SSLError):
             receiver.recv_into(into)
     finally:
         sender.close()

@@ -98,7 +98,9 @@ class TlsStream:
 
         Raises ``BlockingIOError`` only when nothing could be decrypted: the
         records that arrived are all taken in one call (a megabyte is some
-        sixty records), not one call per record.
+        sixty records), not one call per record. An end or an error after
+        some data (a reset, a broken record) returns the data first; the next
+        call meets the end or the error.
         """
         size, total, read = len(buffer), 0, self._read
         while total < size:
@@ -107,7 +109,7 @@ class TlsStream:
             except ssl.SSLWantReadError:
                 try:
                     count = self._sock.recv_into(self._raw)
-                except BlockingIOError:
+                except OSError:  # nothing more for now (BlockingIOError), or a reset
                     if total:
                         break
                     raise
@@ -115,6 +117,10 @@ class TlsStream:
                     break
                 self._incoming.write(self._raw[:count])
                 continue
+            except OSError:  # a TLS error (ssl.SSLError is an OSError)
+                if total:
+                    break
+                raise
             if count == 0:  # the peer's close_notify
                 break
             total += count
