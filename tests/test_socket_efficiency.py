@@ -5,13 +5,12 @@ Party 0 and the dealer skip the stream words party 0's corrections replace
 one call. Each must change no result and no error.
 """
 
-import socket
 import ssl
-import threading
 import time
 
 import numpy as np
 import pytest
+from test_wire_config import tls_pair
 
 import mpcarray as mpc
 from mpcarray import session
@@ -21,7 +20,7 @@ from mpcarray.preprocessing.kinds import KINDS, correction, party0_gaps, stream_
 from mpcarray.preprocessing.randomness import KEY_BYTES, CryptoStream, KeyedStreams, keystream_rows
 from mpcarray.transport import tls
 from mpcarray.transport.channel import GATHER, Channel, pump
-from mpcarray.transport.tls import handshake, make_certificates
+from mpcarray.transport.tls import make_certificates
 
 KEYS = [bytes([rank + 1]) * KEY_BYTES for rank in range(3)]
 
@@ -138,66 +137,53 @@ def credentials(tmp_path_factory):
     return make_certificates(tmp_path_factory.mktemp("certs"), ["a", "b"])
 
 
-def _tls_pair(credentials):
-    left, right = socket.socketpair()
-    for sock in (left, right):
-        sock.settimeout(5.0)
-    server = {}
-    thread = threading.Thread(target=lambda: server.update(
-        stream=handshake(left, credentials["a"].context(True), True)))
-    thread.start()
-    client = handshake(right, credentials["b"].context(False), False)
-    thread.join()
-    return server["stream"], client
+@pytest.fixture
+def streams(credentials):
+    """A connected TLS pair (sender, receiver), the receiver non-blocking; both closed afterwards."""
+    sender, receiver = tls_pair(credentials)
+    receiver.setblocking(False)
+    yield sender, receiver
+    sender.close()
+    receiver.close()
 
 
 @pytest.mark.network
-def test_one_receive_decrypts_every_record_that_arrived(credentials):
-    sender, receiver = _tls_pair(credentials)
-    try:
-        data = np.random.default_rng(2).integers(0, 256, 200_000, dtype=np.uint8)
-        receiver.setblocking(False)
-        assert sender.send(memoryview(data)) == len(data)  # 13 records, all in the socket buffer
-        into = memoryview(bytearray(len(data) + 100))
-        assert receiver.recv_into(into) == len(data)  # one call, not one per record
-        assert bytes(into[:len(data)]) == data.tobytes()
-        with pytest.raises(BlockingIOError):
-            receiver.recv_into(into)
-    finally:
-        sender.close()
-        receiver.close()
+def test_one_receive_decrypts_every_record_that_arrived(streams):
+    sender, receiver = streams
+    data = np.random.default_rng(2).integers(0, 256, 200_000, dtype=np.uint8)
+    assert sender.send(memoryview(data)) == len(data)  # 13 records, all in the socket buffer
+    into = memoryview(bytearray(len(data) + 100))
+    assert receiver.recv_into(into) == len(data)  # one call, not one per record
+    assert bytes(into[:len(data)]) == data.tobytes()
+    with pytest.raises(BlockingIOError):
+        receiver.recv_into(into)
 
 
 @pytest.mark.network
-def test_data_before_a_broken_record_is_delivered_first(credentials):
+def test_data_before_a_broken_record_is_delivered_first(streams):
     """Records decrypted before a broken one come out of one receive; the next receive raises."""
-    sender, receiver = _tls_pair(credentials)
-    try:
-        data = np.random.default_rng(3).integers(0, 256, 50_000, dtype=np.uint8)
-        receiver.setblocking(False)
-        assert sender.send(memoryview(data)) == len(data)
-        time.sleep(0.2)
-        while True:  # the records as they arrived, then one that fails its tag, behind them
-            try:
-                receiver._incoming.write(receiver._raw[:receiver._sock.recv_into(receiver._raw)])
-            except BlockingIOError:
-                break
-        receiver._incoming.write(bytes([23, 3, 3, 0, 32]) + bytes(32))
-        into = memoryview(bytearray(len(data) + 100))
-        assert receiver.recv_into(into) == len(data)
-        assert bytes(into[:len(data)]) == data.tobytes()
-        with pytest.raises(ssl.SSLError):
-            receiver.recv_into(into)
-    finally:
-        sender.close()
-        receiver.close()
+    sender, receiver = streams
+    data = np.random.default_rng(3).integers(0, 256, 50_000, dtype=np.uint8)
+    assert sender.send(memoryview(data)) == len(data)
+    time.sleep(0.2)
+    while True:  # the records as they arrived, then one that fails its tag, behind them
+        try:
+            receiver._incoming.write(receiver._raw[:receiver._sock.recv_into(receiver._raw)])
+        except BlockingIOError:
+            break
+    receiver._incoming.write(bytes([23, 3, 3, 0, 32]) + bytes(32))
+    into = memoryview(bytearray(len(data) + 100))
+    assert receiver.recv_into(into) == len(data)
+    assert bytes(into[:len(data)]) == data.tobytes()
+    with pytest.raises(ssl.SSLError):
+        receiver.recv_into(into)
 
 
 @pytest.mark.network
 def test_large_frame_received_in_pieces_over_tls(credentials, monkeypatch):
     """A frame larger than a receive's raw buffer and a send's slice arrives whole, in place."""
     monkeypatch.setattr(tls, "RAW_BYTES", 1 << 14)
-    left, right = _tls_pair(credentials)
+    left, right = tls_pair(credentials)
     a, b = Channel(left, "b"), Channel(right, "a")
     try:
         big = np.random.default_rng(3).integers(0, 2**63, 700_001, dtype=np.uint64)
@@ -217,7 +203,7 @@ def test_large_frame_received_in_pieces_over_tls(credentials, monkeypatch):
 @pytest.mark.network
 def test_truncated_frame_over_tls_is_a_clear_error(credentials):
     """A peer that stops mid-frame (its records decrypted so far are delivered) is named."""
-    left, right = _tls_pair(credentials)
+    left, right = tls_pair(credentials)
     a, b = Channel(left, "b"), Channel(right, "a")
     try:
         big = np.arange(300_000, dtype=np.uint64)
