@@ -30,11 +30,11 @@ def rounds(session, compute):
 #: docs/models.md "Rounds" (before this table: 315, 278, 1,375 and 651; with the Neumann series 166, 139, 546;
 #: OLS 130 and 122, Newton 529, before steps independent of the solver's check shared its rounds).
 FITS = {
-    "ols horizontal": 103,
-    "ols vertical": 95,
-    "ols horizontal, standard errors": 163,
-    "newton x10": 489,
-    "gd x10": 194,
+    "ols horizontal": 94,
+    "ols vertical": 86,
+    "ols horizontal, standard errors": 142,
+    "newton x10": 484,
+    "gd x10": 189,
 }
 
 

@@ -256,7 +256,9 @@ def test_solver_keeps_its_scaling_consistent(session):
     b = rng.normal(size=8) * 64
     x = solve_spd(session.share(A, owner=0), session.share(b, owner=1), scale_bits=10, max_condition=1e5)
     encoded = [np.rint(v * 2**16) / 2**16 for v in (A, b)]
-    np.testing.assert_allclose(x.reveal() / 2**10, np.linalg.solve(*encoded), rtol=1e-6)  # observed ~1e-8
+    # observed: additive ~1e-8; Shamir up to 8e-7 over seeds 12-59 and 2e-6 in this module (truncation errors
+    # of up to T - 1 units, amplified by the condition number ~5e3)
+    np.testing.assert_allclose(x.reveal() / 2**10, np.linalg.solve(*encoded), rtol=1e-5)
 
 
 # ------------------------------------------------------------------ bad input

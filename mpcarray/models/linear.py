@@ -129,18 +129,28 @@ class LinearRegression(EstimatorParams, CoefficientTable):
 
         # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + wide) / w_y
         bits = stats.scale_bits + wide_bits
-        # start: variance * w = 2^h / w to the rsqrt's error (a product, not a reciprocal)
-        start = (stats.variance[d] * stats.weight[d]) * 2.0 ** (bits - 2 * stats.scale_bits)
-        # the reciprocal (2^bits / w_y) does not depend on the solver: its openings ride in the solver's rounds
-        (solver, gamma), reciprocal = primitives.concurrently(
-            A, solve, lambda: precision.refined_reciprocal(stats.weight[d], bits, start=start))
-        ratio = stats.weight[:d] * reciprocal
-        self.coef_, scaled, exponents = precision.reveal_product(
-            gamma, ratio, coef_bits + bits, f"{name}.coef_")
-        self.intercept_ = _intercept(stats, scaled, exponents, wide_bits, name) if self.fit_intercept else 0.0
+
+        def ratio():  # w_j 2^bits / w_y
+            # start: variance * w = 2^h / w to the rsqrt's error (a product, not a reciprocal)
+            start = (stats.variance[d] * stats.weight[d]) * 2.0 ** (bits - 2 * stats.scale_bits)
+            reciprocal = precision.refined_reciprocal(stats.weight[d], bits, start=start)
+            return reciprocal, stats.weight[:d] * reciprocal
+
+        # the ratio does not depend on the solver: its openings ride in the solver's rounds
+        (solver, gamma), (reciprocal, ratios) = primitives.concurrently(A, solve, ratio)
+
+        def publish():
+            coef, _, _ = precision.reveal_product(gamma, ratios, coef_bits + bits, f"{name}.coef_")
+            return coef, _intercept(stats, coef, wide_bits, name) if self.fit_intercept else 0.0
+
         self.bse_ = self.intercept_bse_ = self.rsquared_ = self.df_resid_ = None
-        if self.standard_errors:
-            self._standard_errors(stats, solver, b, gamma, (ratio, reciprocal), bits, coef_bits)
+        if not self.standard_errors:
+            self.coef_, self.intercept_ = publish()
+            return self
+        # the standard errors do not depend on the revealed coefficients: both share rounds
+        (self.coef_, self.intercept_), _ = primitives.concurrently(
+            gamma, publish, lambda: self._standard_errors(stats, solver, b, gamma, (ratios, reciprocal),
+                                                          bits, coef_bits))
         return self
 
     def _exact(self) -> bool:
@@ -292,9 +302,8 @@ class Ridge(LinearRegression):
         return diagonal(stats.weight[:d], alpha / stats.n, 0).reshape(1, d) * np.eye(d, dtype=np.int64)
 
 
-def _intercept(stats, scaled, exponents, intercept_bits: int, name: str) -> float:
-    """``mean_y - Σ coef_j mean_j``, all at scale ``2^intercept_bits``, revealed."""
-    d = scaled.shape[0]
-    terms = (scaled * stats.mean[:d]) * 2.0 ** (intercept_bits - exponents)
-    intercept = stats.mean[d] * 2**intercept_bits - terms.sum()
+def _intercept(stats, coef: np.ndarray, intercept_bits: int, name: str) -> float:
+    """``mean_y - Σ coef_j mean_j`` from the revealed ``coef``, at scale ``2^intercept_bits``, revealed."""
+    terms = stats.mean[:coef.size] * (coef * 2.0**intercept_bits)
+    intercept = stats.mean[coef.size] * 2**intercept_bits - terms.sum()
     return float(intercept.reveal(label=f"{name}.intercept_")) / 2**intercept_bits

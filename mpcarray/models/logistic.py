@@ -85,8 +85,8 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
     1/4), the others warm-started; the Hessian's and the gradient's products share
-    one opening. Cost (exact, ``tests/test_model_rounds.py``): 489 rounds for 10
-    Newton steps on 8 breast-cancer features, 194 for 10 ``"gd"`` epochs on 30
+    one opening. Cost (exact, ``tests/test_model_rounds.py``): 484 rounds for 10
+    Newton steps on 8 breast-cancer features, 189 for 10 ``"gd"`` epochs on 30
     (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
 
     The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is
@@ -184,10 +184,9 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
             "the classes may be separable (use penalty='l2') or max_iter too small")
         # coef_j = γ_j w_j; intercept = γ_0 - Σ coef_j mean_j, both revealed with extended precision
         first = int(self.fit_intercept)
-        self.coef_, scaled, exponents = precision.reveal_product(
-            gamma[first:], weight, coef_bits, "LogisticRegression.coef_")
+        self.coef_, _, _ = precision.reveal_product(gamma[first:], weight, coef_bits, "LogisticRegression.coef_")
         if self.fit_intercept:
-            self.intercept_ = _intercept(gamma[0], scaled, exponents, mean, coef_bits, intercept_bits)
+            self.intercept_ = _intercept(gamma[0], self.coef_, mean, coef_bits, intercept_bits)
         else:
             self.intercept_ = 0.0
         self.bse_ = self.intercept_bse_ = None
@@ -282,9 +281,11 @@ def _standard_errors(solver: SPDSolver, Z: SharedArray, p: SharedArray, weight: 
     return errors[: d - first], (float(errors[-1]) if mean is not None else None)
 
 
-def _intercept(gamma_0: SharedArray, scaled: SharedArray, exponents, mean: SharedArray,
+def _intercept(gamma_0: SharedArray, coef: np.ndarray, mean: SharedArray,
                coef_bits: int, intercept_bits: int) -> float:
-    """``γ_0 - Σ coef_j mean_j`` at scale ``2^intercept_bits``, revealed (``γ_0`` is at ``2^coef_bits``)."""
-    terms = (scaled * mean) * 2.0 ** (intercept_bits - exponents)
-    intercept = gamma_0 * 2.0 ** (intercept_bits - coef_bits) - terms.sum()
+    """``γ_0 - Σ coef_j mean_j`` from the revealed ``coef``, at scale ``2^intercept_bits``, revealed
+    (``γ_0`` is at ``2^coef_bits``); both rescalings in one round."""
+    first, terms = primitives.concurrently(gamma_0, lambda: gamma_0 * 2.0 ** (intercept_bits - coef_bits),
+                                           lambda: mean * (coef * 2.0**intercept_bits))
+    intercept = first - terms.sum()
     return float(intercept.reveal(label="LogisticRegression.intercept_")) / 2**intercept_bits

@@ -93,8 +93,13 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tu
     its public magnitude fixes an exponent ``E`` per element that scales the value
     to about ``2^target``, ``target = (R + 2) / 2`` (``f + target = 32`` bits for
     ``R = 62 - 2f``, and half the range left for rounding), and
-    ``a * b * 2^(E - shift)`` is then formed in one exact product where ``a * b``
-    stays below ``2^(R - 1)``, else with the scaling applied to ``b`` first, and revealed.
+    ``a * b * 2^(E - shift)`` is then formed from the exact product ``a * b``
+    (computed in the coarse value's rounds) where it stays below ``2^(R - 1)``, else
+    with the scaling applied to ``b`` first, and revealed.
+
+    Cost: 6 rounds when every ``a * b`` is in range, else 8 (the coarse value's
+    truncation, product and reveal, then one scaling, or a scaling and a product, and
+    the fine reveal).
 
     Returns ``(values, scaled, exponents)``: the float64 result, the shared
     ``a * b * 2^(E - shift)`` and ``E``.
@@ -107,15 +112,21 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tu
     f = a.fixed_point.frac_bits
     bits = a.fixed_point.range_bits
     half = shift // 2
-    a_part, b_part = _divided((a, half), (b, shift - half))
-    coarse = (a_part * b_part).reveal(label=f"{label} (coarse)")
-    coarse = np.atleast_1d(coarse)
+
+    def coarse_value():
+        a_part, b_part = _divided((a, half), (b, shift - half))
+        return np.atleast_1d((a_part * b_part).reveal(label=f"{label} (coarse)"))
+
+    coarse, product = primitives.concurrently(a, coarse_value, lambda: a * b)
     resolution = 2.0**-f  # a coarse zero is a value below one unit
     magnitude = np.ceil(np.log2(np.maximum(np.abs(coarse), resolution)))
     exponent = np.clip((bits + 2) // 2 - magnitude, 0, shift).astype(np.int64)
     exact = magnitude + shift < bits - 1
     factors = 2.0 ** (exponent - shift)
-    scaled = np.where(exact, (a * b) * factors, a * (b * factors)) if not exact.all() else (a * b) * factors
+    if exact.all():
+        scaled = product * factors
+    else:
+        scaled = np.where(exact, *primitives.concurrently(a, lambda: product * factors, lambda: a * (b * factors)))
     values = np.atleast_1d(scaled.reveal(label=label)) / 2.0**exponent
     # the coarse rounding is far below 10% plus 2^10 units; a wrapped value is off by ~2^R
     if np.any(np.abs(values - coarse) > 0.1 * np.abs(coarse) + 2**10 * resolution):
