@@ -109,6 +109,34 @@ def truncated_products(products) -> list[SharedArray]:
     return multiply_and_truncate([], [(z, shift) for z, (_, _, shift) in zip(exact, products)])[1]
 
 
+def truncated_square(p: SharedArray, frac: int, lo: int, cols: int, factor: int, diagonal: int) -> SharedArray:
+    """``(T[:, lo:lo+m] + diagonal I) @ (factor T[:, :cols])`` for ``T``, the ``(m, w)`` matrix ``p``
+    truncated to ``frac`` fractional bits (as :func:`truncate` rounds), with ``2 frac`` fractional bits.
+
+    The product is exact: only the truncation rounds. ``factor`` and ``diagonal`` are
+    public integers; ``p`` has between ``frac + 1`` and ``frac + 32`` fractional bits and
+    ``|p| < 2^62`` at its own scale. Additive sessions only (where
+    :func:`fused_truncation` does not hold: there a truncated product already costs 1 round).
+    Cost: 1 round (:func:`mpcarray.protocols.truncated_square`), where a truncation and a
+    product take 2.
+    """
+    m = p.shape[0]
+    if p.ndim != 2 or lo < 0 or lo + m > p.shape[1] or not 1 <= cols <= p.shape[1]:
+        raise ValueError(f"truncated_square needs an (m, w) matrix with m columns from {lo} and "
+                         f"1 <= cols <= w, got shape {p.shape} and cols {cols}")
+    rt = _runtime_of(p)
+    shares = protocols.truncated_square(rt, p._shares, p._frac - frac, lo, cols, factor, diagonal << frac)
+    result = p._new(shares, 2 * frac, p._known_by)
+    result._lineage = lineage.safely(lineage.matmul, p[:, lo:lo + m], p[:, :cols], result.shape)
+    return result
+
+
+def truncated_square_applies(x: SharedArray, shift: int) -> bool:
+    """Whether :func:`truncated_square` can truncate by ``shift`` bits in ``x``'s session: an
+    additive session (the dealer's products of masks) and ``1 <= shift <= 32``."""
+    return not fused_truncation(x) and 1 <= shift <= protocols.TRUNCATED_SQUARE_MAX_SHIFT
+
+
 def fused_truncation(x: SharedArray) -> bool:
     """Whether a product truncated by a shift costs one round in ``x``'s session (Shamir sessions), so
     that :func:`multiply_and_truncate` takes products with a shift."""

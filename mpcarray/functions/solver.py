@@ -58,18 +58,21 @@ compared and divided in secret). Instead:
 
 Why the product form and not more Newton–Schulz: both square the residual per
 step, but the product form's two products share the left factor ``I + Z`` and
-go into one opening (2 rounds a step with the truncation, against 4), and
-with ``d <= 64`` the wider product costs bytes, not rounds. Not done: a
-truncation whose mask is the next product's Beaver mask (1 round a step);
-the rounds left are the chain's length, ``log2(sqrt(d κ))``.
+go into one opening, and with ``d <= 64`` the wider product costs bytes, not
+rounds. In additive sessions each step's operands are blocks of the previous
+product, truncated, so the truncation and the product take one opening
+together (:func:`~mpcarray.array.primitives.truncated_square`: the dealer
+shares the products of the truncation's masks): the chain takes ``k + 1``
+rounds, not ``2k``. In Shamir sessions a truncated product is one round anyway
+(``k``).
 
 Cost (additive; ``k = chain_steps(d, max_condition, R)`` with the safe range
-``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``2k + 19``
-rounds with a public scale (1 scaling, ``2k`` chain, 6 Newton–Schulz, then 12 for the check
+``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 20``
+rounds with a public scale (1 scaling, ``k + 1`` chain, 6 Newton–Schulz, then 12 for the check
 (the squares, two comparisons of 5 rounds each, the reveal) with the last 2 Newton–Schulz
-rounds inside them), ``2k + 41`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
-``2 WARM_STEPS + 24`` with a shared scale, ``+ 21`` with a public ``2^-h``
-(``+ 20`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+rounds inside them), ``k + 42`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
+``WARM_STEPS + 25`` with a shared scale, ``+ 22`` with a public ``2^-h``
+(``+ 21`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
 refinements ``s = 6 + 8m`` (shared scale) or ``2 + 4m`` (public); with ``rhs`` the check's 12
 rounds become ``max(12, 2 + s)``. Communication ``O(d^2)`` per round.
 """
@@ -317,16 +320,7 @@ class SPDSolver:
             parts, unit = self._scaled([1.0])
             scaled, inverse = parts[0], start
             residual = eye - start @ scaled
-        for step, c in enumerate(factors):
-            # (I + Z) [c X, c (Z - I)] = [X', Z' - I]; c's integer mantissa, times 2^guard, scales
-            # the right operand, read with ``bits`` more fractional bits: the product's one
-            # truncation divides by 2^bits and leaves the guard bits
-            last = step == len(factors) - 1
-            right = inverse if last else np.hstack([inverse, residual - identity])
-            frac = inverse.frac_bits  # the residual's too
-            product = (residual + identity) @ primitives.relabel(right * (round(c * 2**bits) << guard), frac + bits)
-            both = primitives.relabel(product, frac)
-            inverse, residual = both[:, :d], None if last else both[:, d:] + identity
+        inverse = self._chain(inverse, residual, factors, bits, guard)
         for _ in range(NEWTON_STEPS - 1):  # X (2I - Â X): squares the true residual I - Â X
             inverse = inverse @ (2 * eye - scaled @ inverse)
         product = scaled @ inverse
@@ -338,6 +332,42 @@ class SPDSolver:
         converged, self.solution = primitives.concurrently(
             self.A, lambda: self._converged(eye - product, unit, label), last_step)
         return converged
+
+    def _chain(self, inverse: SharedArray, residual: SharedArray, factors, bits: int, guard: int) -> SharedArray:
+        """The inverse after a step per factor ``c`` from ``X`` and ``Z`` (module docstring, step 2).
+
+        Each step is ``(I + Z) [c X, c (Z - I)] = [X', Z' - I]``: ``c``'s integer mantissa,
+        times ``2^guard``, scales the right operand, read with ``bits`` more fractional bits,
+        so that the product's one truncation divides by ``2^bits`` and leaves the guard bits.
+        In additive sessions a step's operands are blocks of the previous product, truncated:
+        the truncation and the product take one opening
+        (:func:`~mpcarray.array.primitives.truncated_square`), so the chain takes ``k + 1``
+        rounds (its first product, ``k - 1`` of these steps, the last truncation), not ``2k``.
+        """
+        d = self.A.shape[0]
+        identity = primitives.shared_constant(self.A, np.eye(d, dtype=np.int64))
+        frac = inverse.frac_bits  # the residual's too
+        scale = 2 * frac + bits + guard  # fractional bits of an exact product (the mantissa holds 2^guard)
+        fused = primitives.truncated_square_applies(self.A, scale - frac)
+        raw = None  # the last product, not truncated yet (fused steps)
+        for step, c in enumerate(factors):
+            last = step == len(factors) - 1
+            mantissa = round(c * 2**bits) << guard
+            if raw is not None:
+                product = primitives.truncated_square(raw, frac, d, d if last else 2 * d, mantissa, 2)
+                raw = primitives.relabel(product, scale)
+                continue
+            right = inverse if last else np.hstack([inverse, residual - identity])
+            if fused and not last:  # the exact product; the next step truncates it
+                exact = primitives.relabel(residual + identity, INT) @ primitives.relabel(right * mantissa, INT)
+                raw = primitives.relabel(exact, scale)
+                continue
+            product = (residual + identity) @ primitives.relabel(right * mantissa, frac + bits)
+            both = primitives.relabel(product, frac)
+            inverse = both[:, :d]
+            if not last:
+                residual = both[:, d:] + identity
+        return inverse if raw is None else primitives.truncate(raw, scale - frac, frac)
 
     @staticmethod
     def _converged(error: SharedArray, unit: SharedArray | None, label: str) -> bool:

@@ -30,7 +30,7 @@ from .. import kernels
 from ..domains.residues import ResidueRing
 from ..errors import ProtocolError
 from ..transport import Transport
-from . import masks
+from . import masks, square_masks
 from .kinds import KINDS, correction, matrix_correction, matrix_sizes, party0_gaps, stream_length
 from .provider import Provider
 
@@ -190,6 +190,21 @@ class Dealer(Provider):
         if 0 in self._transport.ranks:
             c[self._transport.first_row] = material.correction.reshape(batch + (m, p))
         return a, b, c
+
+    def truncated_square(self, m: int, w: int, lo: int, cols: int, shift: int) -> dict[str, np.ndarray]:
+        """A truncation mask for an ``(m, w)`` matrix and the products of its parts that a product of
+        two of its blocks needs (:mod:`~.square_masks`), additively shared: ``{part: (k, *shape)}``."""
+        params = (m, w, lo, cols, shift)
+        material = self._material("truncated_square", *params)
+        held = square_masks.parts(kernels.fill_streams(material.streams, material.offset,
+                                                       stream_length("truncated_square", params)), params)
+        if 0 in self._transport.ranks:
+            try:
+                square_masks.corrected(held, np.asarray(material.correction).reshape(-1),
+                                       self._transport.first_row)
+            except ValueError as err:
+                raise ProtocolError(str(err)) from err
+        return held
 
     def residue_masks(self, kind: str, params: tuple, ring: ResidueRing) -> dict[str, np.ndarray]:
         """Elements of ``ring`` for a masked solve or inversion (:mod:`~.masks`, ``kind`` and its

@@ -27,6 +27,7 @@ _NEEDED_FOR = {
     "gate_masks": "comparisons and bit decomposition",
     "masked_solve": "the exact masked solve of normal equations",
     "masked_inverse": "the exact standard errors of least squares",
+    "truncated_square": "a truncation followed by a product in one round",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
     "zero_sharings": "random bits in a field",
@@ -80,6 +81,9 @@ class Provider(ABC):
 
     def gate_masks(self, size: int, gate: int):
         self._unavailable("gate_masks")
+
+    def truncated_square(self, m: int, w: int, lo: int, cols: int, shift: int):
+        self._unavailable("truncated_square")
 
     def residue_masks(self, kind: str, params: tuple, ring):
         self._unavailable(kind)

@@ -10,6 +10,7 @@ import json
 import numpy as np
 
 import mpcarray as mpc
+from mpcarray.array import primitives
 from mpcarray.privacy import Laplace, Policy
 
 
@@ -32,7 +33,13 @@ def references(data) -> dict:
         "max": np.maximum(x, y), "reciprocal": 1 / pos, "sqrt": np.sqrt(pos),
         "exp": np.exp(x / 2), "sigmoid": 1 / (1 + np.exp(-x)), "square": x ** 2,
         "noisy_sum": x.sum(),
+        "truncated_square": (_grid(a.T)[:, 1:] + 2 * np.eye(4)) @ (3 * _grid(a.T)),
     }
+
+
+def _grid(values):
+    """``values`` as shared: rounded to the 2^-16 grid."""
+    return np.rint(values * 2**16) / 2**16
 
 
 def run(s) -> dict:
@@ -48,6 +55,8 @@ def run(s) -> dict:
         "select": mpc.where(v["x"] < v["y"], v["x"], v["y"]), "max": mpc.maximum(v["x"], v["y"]),
         "reciprocal": mpc.reciprocal(v["pos"]), "sqrt": mpc.sqrt(v["pos"]), "exp": mpc.exp(v["x"] / 2),
         "sigmoid": mpc.sigmoid(v["x"]), "square": v["x"] ** 2,
+        # a^T read with 4 more fractional bits and truncated back: exact, then a product of its blocks
+        "truncated_square": primitives.truncated_square(primitives.relabel(v["a"].T * 16, 20), 16, 1, 5, 3, 2),
     }
     out = {name: np.asarray(value.reveal(label=name)).tolist() for name, value in results.items()}
     out["noisy_sum"] = float(v["x"].sum().reveal(label="noisy sum", noise=Laplace(epsilon=50.0, sensitivity=0.1)))

@@ -1,0 +1,86 @@
+"""primitives.truncated_square: a truncation and a product of the truncated matrix's blocks in one
+opening (additive sessions), against integer products computed in Python."""
+
+import numpy as np
+import pytest
+
+import mpcarray as mpc
+from mpcarray.array import primitives
+from mpcarray.errors import UnsupportedOperationError
+from mpcarray.preprocessing.kinds import stream_length
+
+F = 16
+
+
+def shared_ring_integers(s, ints: np.ndarray, frac: int):
+    """A SharedArray whose ring elements are ``ints``, read with ``frac`` fractional bits."""
+    return primitives.relabel(s.share(np.ldexp(ints.astype(np.float64), -F), owner=0), frac)
+
+
+def expected(T: np.ndarray, lo: int, cols: int, factor: int, diagonal: int, frac: int) -> np.ndarray:
+    """``factor (T[:, lo:lo+m] + diagonal 2^frac I) @ T[:, :cols]`` in Python integers."""
+    T = T.astype(object)
+    m = T.shape[0]
+    return factor * (T[:, lo:lo + m] + diagonal * 2**frac * np.eye(m, dtype=np.int64).astype(object)) @ T[:, :cols]
+
+
+@pytest.mark.parametrize("parties", [2, 3, 5])
+@pytest.mark.parametrize(("shape", "lo", "cols"), [((3, 6), 3, 6), ((4, 4), 0, 2), ((2, 5), 1, 5)])
+def test_multiples_of_the_shift_give_the_exact_product(parties, shape, lo, cols):
+    rng = np.random.default_rng(parties)
+    T = rng.integers(-2**12, 2**12, size=shape)
+    extra = 6
+    with mpc.Session(parties=parties, seed=5) as s:
+        P = shared_ring_integers(s, T << extra, F + extra)
+        Q = primitives.truncated_square(P, F, lo, cols, factor=5, diagonal=2)
+        got = primitives.relabel(Q, 0).reveal()
+    assert Q.frac_bits == 2 * F
+    np.testing.assert_array_equal(np.asarray(got, dtype=np.int64).astype(object), expected(T, lo, cols, 5, 2, F))
+
+
+def test_other_values_are_truncated_within_a_unit_then_multiplied_exactly():
+    """Each entry of T is floor or ceil of P / 2^s, so the product is within the sum of its factors."""
+    rng = np.random.default_rng(0)
+    shift, lo, cols = 12, 2, 4
+    P = rng.integers(-2**40, 2**40, size=(2, 4))
+    with mpc.Session(parties=3, seed=8) as s:
+        raw = shared_ring_integers(s, P, F + shift)
+        got = np.asarray(primitives.relabel(primitives.truncated_square(raw, F, lo, cols, 1, 0), 0).reveal(),
+                         dtype=np.int64).astype(object)
+    real = P.astype(object)
+    exact = real[:, lo:] @ real[:, :cols]  # times 2^(2 shift)
+    bound = (np.abs(real[:, lo:]) @ np.ones((2, cols), dtype=np.int64) + np.ones((2, 2), dtype=np.int64)
+             @ np.abs(real[:, :cols])) * 2**shift + 2 * 2 ** (2 * shift)
+    assert np.all(np.abs(got * 2 ** (2 * shift) - exact) <= bound)
+    assert np.any(got * 2 ** (2 * shift) != exact)  # the values were not multiples: it did round
+
+
+def test_cost_is_one_opening():
+    m, w, cols, n = 3, 6, 6, 3
+    with mpc.Session(parties=n, seed=1) as s:
+        P = shared_ring_integers(s, np.arange(m * w).reshape(m, w) << 4, F + 4)
+        before = s.comm.snapshot()
+        primitives.truncated_square(P, F, 3, cols, 1, 2)
+        cost = s.comm - before
+    assert cost.rounds == 1
+    assert list(cost.bytes_sent) == [8 * m * w * (n - 1)] * n
+    assert cost.dealer_bytes[0] == 8 * (2 * m * w + m * cols + 2 * m * m * cols)
+
+
+def test_bad_requests_raise_typed_errors():
+    with mpc.Session(parties=3, seed=1) as s:
+        P = shared_ring_integers(s, np.zeros((2, 4), dtype=np.int64), F + 4)
+        with pytest.raises(ValueError, match="columns"):
+            primitives.truncated_square(P, F, 3, 4, 1, 2)  # block 3..5 outside 4 columns
+        with pytest.raises(ValueError, match="shift"):
+            primitives.truncated_square(primitives.relabel(P, F + 33), F, 0, 4, 1, 2)
+        assert not primitives.truncated_square_applies(P, 33) and primitives.truncated_square_applies(P, 32)
+    with mpc.Session(parties=3, seed=1, scheme="shamir") as s:
+        P = s.share(np.zeros((2, 4)), owner=0)
+        assert not primitives.truncated_square_applies(P, 8)
+        with pytest.raises(UnsupportedOperationError, match="truncated square"):
+            primitives.truncated_square(primitives.relabel(P, F + 4), F, 0, 4, 1, 2)
+    # what a dealer service refuses before any work (a request no party sends)
+    for params in ((2, 4, 3, 4, 8), (2, 4, 0, 5, 8), (2, 4, 0, 4, 33), (2, 4, 0, 4)):
+        with pytest.raises(ValueError, match="truncated_square"):
+            stream_length("truncated_square", params)
