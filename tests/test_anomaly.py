@@ -26,16 +26,16 @@ D_ERROR = 5e-5
 #: docs/anomaly.md "Rounds and bytes": additive, 3 hospitals, diabetes; (rounds, bytes sent per party).
 COST = {
     ("owner_local", "zscore"): (57, [306688, 306768, 306768]),
-    ("owner_local", "mahalanobis"): (111, [3073044, 3073052, 3073052]),
-    ("owner_local", "flags"): (116, [3096904, 3096912, 3096912]),
+    ("owner_local", "mahalanobis"): (107, [3066644, 3066652, 3066652]),
+    ("owner_local", "flags"): (112, [3090504, 3090512, 3090512]),
     ("owner_local", "zscore flags"): (44, [453304, 453384, 453384]),
     ("secure", "zscore"): (94, [1269220, 1269300, 1269300]),
-    ("secure", "mahalanobis"): (148, [4035576, 4035584, 4035584]),
-    ("secure", "flags"): (153, [4059436, 4059444, 4059444]),
+    ("secure", "mahalanobis"): (144, [4029176, 4029184, 4029184]),
+    ("secure", "flags"): (149, [4053036, 4053044, 4053044]),
     ("secure", "zscore flags"): (81, [1415836, 1415916, 1415916]),
 }
 #: the same with public bounds (no magnitude reveal): rounds.
-COST_WITH_BOUNDS = {"owner_local": {"zscore": 33, "mahalanobis": 87}, "secure": {"zscore": 28, "mahalanobis": 82}}
+COST_WITH_BOUNDS = {"owner_local": {"zscore": 33, "mahalanobis": 83}, "secure": {"zscore": 28, "mahalanobis": 78}}
 
 
 def reference_squared_distances(X, ddof=1):

@@ -30,10 +30,10 @@ def rounds(session, compute):
 #: docs/models.md "Rounds" (before this table: 315, 278, 1,375 and 651; with the Neumann series 166, 139, 546;
 #: OLS 130 and 122, Newton 529, before steps independent of the solver's check shared its rounds).
 FITS = {
-    "ols horizontal": 85,
-    "ols vertical": 77,
-    "ols horizontal, standard errors": 133,
-    "newton x10": 466,
+    "ols horizontal": 74,
+    "ols vertical": 66,
+    "ols horizontal, standard errors": 122,
+    "newton x10": 436,
     "gd x10": 189,
 }
 
@@ -75,10 +75,10 @@ def spd(d: int, seed: int = 5) -> np.ndarray:
 @pytest.mark.parametrize("d", [6, 10])
 @pytest.mark.parametrize("h", [6, -1, None], ids=["public 2^-6", "public 2", "jacobi"])
 def test_solver_rounds(session, d, h):
-    """solver.py's Cost line: cold ``k + 20`` (public scale) or ``k + 42`` (Jacobi), warm
-    ``WARM_STEPS + 22`` (public ``2^-h``), ``+ 21`` (``4^-h`` an integer) or ``+ 25`` (Jacobi),
-    solve ``s = 2 + 4m`` (public) or ``6 + 8m``; a first solve with the check, ``rhs``, makes the
-    cold start ``k + 8 + max(12, 2 + s)`` (public) or ``k + 30 + max(12, 2 + s)``."""
+    """solver.py's Cost line: cold ``k + 17`` (public scale) or ``k + 39`` (Jacobi), warm
+    ``WARM_STEPS + 19`` (public ``2^-h``), ``+ 18`` (``4^-h`` an integer) or ``+ 22`` (Jacobi),
+    solve ``s = 2 + 2m`` (public) or ``6 + 8m``; a first solve with the check, ``rhs``, makes the
+    cold start ``k + 5 + max(12, 1 + s)`` (public) or ``k + 27 + max(12, 1 + s)``."""
     public = h is not None
     size = 4.0 ** (h if public else 6)
     A = session.share(spd(d) * size, owner=0)
@@ -86,15 +86,15 @@ def test_solver_rounds(session, d, h):
     solver, cold = rounds(session, lambda: SPDSolver(A, 1e4, diagonal_bits=h))
     k = chain_steps(d, 1e4, A.fixed_point.range_bits)
     assert k == 10  # the Neumann series took 17 (d = 6) and 18
-    assert cold == k + (20 if public else 42)
+    assert cold == k + (17 if public else 39)
     nearby = session.share(spd(d) * size * 1.01, owner=0)
     _, warm = rounds(session, lambda: SPDSolver(nearby, 1e4, warm_start=solver))
-    assert warm == 2 + {6: 22, -1: 21, None: 25}[h]
+    assert warm == 2 + {6: 19, -1: 18, None: 22}[h]
     for m in range(4):
         x, counted = rounds(session, lambda m=m: solver.solve(b, scale_bits=10, refinements=m))
-        assert counted == (2 + 4 * m if public else 6 + 8 * m)
+        assert counted == (2 + 2 * m if public else 6 + 8 * m)
     with_rhs, together = rounds(session, lambda: SPDSolver(A, 1e4, diagonal_bits=h, rhs=(b, 10, 3)))
-    assert together == k + (8 if public else 30) + max(12, 2 + counted)
+    assert together == k + (5 if public else 27) + max(12, 1 + counted)
     # the solution, against NumPy on the encoded system
     encoded = [np.rint(v * size * 2**16) / 2**16 for v in (spd(d), np.linspace(-1.0, 1.0, d))]
     want = np.linalg.solve(*encoded)

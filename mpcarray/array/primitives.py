@@ -131,6 +131,25 @@ def truncated_square(p: SharedArray, frac: int, lo: int, cols: int, factor: int,
     return result
 
 
+def truncated_product(m: SharedArray, p: SharedArray, frac: int) -> tuple[SharedArray, SharedArray]:
+    """``(m @ T, T)`` for ``T``, the matrix ``p`` truncated to ``frac`` fractional bits (as
+    :func:`truncate` rounds), and another shared matrix ``m``: ``m @ T`` exact, with
+    ``m.frac_bits + frac`` fractional bits.
+
+    ``p`` has between ``frac + 1`` and ``frac + 62`` fractional bits and ``|p| < 2^62`` at its
+    own scale. Additive sessions only (:func:`truncated_square_applies`).
+    Cost: 1 round (:func:`mpcarray.protocols.truncated_product`), where a truncation and a
+    product take 2.
+    """
+    if m.ndim != 2 or p.ndim != 2 or m.shape[1] != p.shape[0]:
+        raise ValueError(f"truncated_product needs matrices (a, m) and (m, w), got {m.shape} and {p.shape}")
+    rt = _runtime_of(m, p)
+    product, truncated = protocols.truncated_product(rt, m._shares, p._shares, p._frac - frac)
+    result = p._new(product, m._frac + frac, _known_by(m, p))
+    result._lineage = lineage.safely(lineage.matmul, m, p, result.shape)
+    return result, _same_records(p._new(truncated, frac, p._known_by), p)
+
+
 def truncated_square_applies(x: SharedArray, shift: int) -> bool:
     """Whether :func:`truncated_square` can truncate by ``shift`` bits in ``x``'s session: an
     additive session (the dealer's products of masks) and ``1 <= shift <= 32``."""

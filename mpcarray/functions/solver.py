@@ -63,18 +63,21 @@ rounds. In additive sessions each step's operands are blocks of the previous
 product, truncated, so the truncation and the product take one opening
 together (:func:`~mpcarray.array.primitives.truncated_square`: the dealer
 shares the products of the truncation's masks): the chain takes ``k + 1``
-rounds, not ``2k``. In Shamir sessions a truncated product is one round anyway
-(``k``).
+rounds, not ``2k``. The same holds for the Newton–Schulz steps and the refinements with
+a public scale, whose products take a freshly truncated matrix and another shared
+one (:func:`~mpcarray.array.primitives.truncated_product`, the other factor opened
+as a Beaver mask in the truncation's round). In Shamir sessions a truncated product
+is one round anyway.
 
 Cost (additive; ``k = chain_steps(d, max_condition, R)`` with the safe range
-``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 20``
-rounds with a public scale (1 scaling, ``k + 1`` chain, 6 Newton–Schulz, then 12 for the check
-(the squares, two comparisons of 5 rounds each, the reveal) with the last 2 Newton–Schulz
-rounds inside them), ``k + 42`` with Jacobi scaling (``rsqrt`` and two scalings); warm start
-``WARM_STEPS + 25`` with a shared scale, ``+ 22`` with a public ``2^-h``
-(``+ 21`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
-refinements ``s = 6 + 8m`` (shared scale) or ``2 + 4m`` (public); with ``rhs`` the check's 12
-rounds become ``max(12, 2 + s)``. Communication ``O(d^2)`` per round.
+``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 17``
+rounds with a public scale (1 scaling, ``k`` chain, 4 Newton–Schulz, then 12 for the check
+(the squares, two comparisons of 5 rounds each, the reveal) with the last step's
+truncation inside them), ``k + 39`` with Jacobi scaling (``rsqrt`` and two scalings); warm
+start ``WARM_STEPS + 22`` with a shared scale, ``+ 19`` with a public ``2^-h``
+(``+ 18`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+refinements ``s = 6 + 8m`` (shared scale) or ``2 + 2m`` (public); with ``rhs`` the check's 12
+rounds become ``max(12, 1 + s)``. Communication ``O(d^2)`` per round.
 """
 
 import numpy as np
@@ -320,29 +323,32 @@ class SPDSolver:
             parts, unit = self._scaled([1.0])
             scaled, inverse = parts[0], start
             residual = eye - start @ scaled
-        inverse = self._chain(inverse, residual, factors, bits, guard)
-        for _ in range(NEWTON_STEPS - 1):  # X (2I - Â X): squares the true residual I - Â X
-            inverse = inverse @ (2 * eye - scaled @ inverse)
-        product = scaled @ inverse
+        chained = self._chain(inverse, residual, factors, bits, guard)
+        if isinstance(chained, tuple):  # additive: each truncation and the next product in one opening
+            product, finish = _newton_schulz_fused(scaled, *chained)
+        else:
+            product, finish = _newton_schulz(scaled, chained)
 
         def last_step():  # and the first solve, in the rounds of the check (they do not depend on it)
-            self.inverse = inverse @ (2 * eye - product)
+            self.inverse = finish()
             return None if self._rhs is None else self.solve(*self._rhs)
 
         converged, self.solution = primitives.concurrently(
             self.A, lambda: self._converged(eye - product, unit, label), last_step)
         return converged
 
-    def _chain(self, inverse: SharedArray, residual: SharedArray, factors, bits: int, guard: int) -> SharedArray:
-        """The inverse after a step per factor ``c`` from ``X`` and ``Z`` (module docstring, step 2).
+    def _chain(self, inverse: SharedArray, residual: SharedArray, factors, bits: int, guard: int):
+        """The inverse after a step per factor ``c`` from ``X`` and ``Z`` (module docstring, step 2):
+        truncated, or in additive sessions ``(exact product, fractional bits to truncate it to)``.
 
         Each step is ``(I + Z) [c X, c (Z - I)] = [X', Z' - I]``: ``c``'s integer mantissa,
         times ``2^guard``, scales the right operand, read with ``bits`` more fractional bits,
         so that the product's one truncation divides by ``2^bits`` and leaves the guard bits.
         In additive sessions a step's operands are blocks of the previous product, truncated:
         the truncation and the product take one opening
-        (:func:`~mpcarray.array.primitives.truncated_square`), so the chain takes ``k + 1``
-        rounds (its first product, ``k - 1`` of these steps, the last truncation), not ``2k``.
+        (:func:`~mpcarray.array.primitives.truncated_square`), so the chain takes ``k``
+        rounds (its first product and ``k - 1`` of these steps), not ``2k``, and leaves its
+        last truncation to the Newton–Schulz steps' first product.
         """
         d = self.A.shape[0]
         identity = primitives.shared_constant(self.A, np.eye(d, dtype=np.int64))
@@ -367,7 +373,7 @@ class SPDSolver:
             inverse = both[:, :d]
             if not last:
                 residual = both[:, d:] + identity
-        return inverse if raw is None else primitives.truncate(raw, scale - frac, frac)
+        return inverse if raw is None else (raw, frac)
 
     @staticmethod
     def _converged(error: SharedArray, unit: SharedArray | None, label: str) -> bool:
@@ -419,7 +425,8 @@ class SPDSolver:
         Beyond these the products wrap and the result is wrong without an error.
 
         Cost: ``6 + 8 m`` rounds for ``m`` refinements with a shared scale; with a
-        public one ``2 + 4 m`` (1 more if ``scale_bits < h``).
+        public one ``2 + 2 m`` in additive sessions, ``2 + 4 m`` in Shamir sessions (1 more
+        if ``scale_bits < h``).
         Reveals: nothing.
         """
         if not isinstance(b, SharedArray) or b.ndim not in (1, 2):
@@ -434,10 +441,61 @@ class SPDSolver:
             return x
         # the same with the residuals kept at 2^-h: S X S r = X (r 2^-h) 2^-h
         target = b * 2.0 ** (scale_bits - self.scale)  # exact when scale_bits >= h
+        if primitives.truncated_square_applies(self.A, self.A.fixed_point.frac_bits):
+            return self._refined(target, refinements, self.scale)
         x = self._shifted(self.inverse, target)
         for _ in range(refinements):
             x = x + self._shifted(self.inverse, target - self._shifted(self.A, x))
         return x
+
+    def _refined(self, target: SharedArray, refinements: int, h: int) -> SharedArray:
+        """:meth:`solve`'s refinements with a public scale, each truncation in the opening of the
+        product that follows it (:func:`~mpcarray.array.primitives.truncated_product`, additive
+        sessions): ``M (target - A x) = M target - M (A x)``, where ``M target`` is the first
+        product, kept exact, and ``x + ...`` is truncated in the next product's opening (``x``'s
+        part is exact there). A refinement takes 2 rounds instead of 4. The same values as the
+        unfused loop."""
+        f = self.A.fixed_point.frac_bits
+        columns = target.reshape(target.shape[0], -1)
+        first = primitives.relabel(primitives.relabel(self.inverse, INT) @ primitives.relabel(columns, INT),
+                                   self.inverse.frac_bits + columns.frac_bits + h)  # M target, exact
+        raw = first
+        for _ in range(refinements):
+            product, x = primitives.truncated_product(self.A, raw, f)  # A x, exact, and x
+            residual, _ = primitives.truncated_product(self.inverse, _shifted_label(product, h), f)
+            raw = x + first - _shifted_label(residual, h)
+        return primitives.truncate(raw, raw.frac_bits - f, f).reshape(target.shape)
+
+
+def _newton_schulz(scaled: SharedArray, inverse: SharedArray):
+    """Newton–Schulz steps ``X (2I - Â X)`` from the chain's inverse: ``(Â X, finish)`` for the
+    last ``X``, ``finish()`` giving the last step's inverse (module docstring, step 3)."""
+    eye = np.eye(scaled.shape[0], dtype=np.int64)
+    for _ in range(NEWTON_STEPS - 1):  # squares the true residual I - Â X
+        inverse = inverse @ (2 * eye - scaled @ inverse)
+    product = scaled @ inverse
+    return product, lambda: inverse @ (2 * eye - product)
+
+
+def _newton_schulz_fused(scaled: SharedArray, raw: SharedArray, frac: int):
+    """:func:`_newton_schulz` from the chain's exact last product ``raw`` (truncated to ``frac``
+    fractional bits in the first product's opening): each truncation shares an opening with
+    the product that follows it (:func:`~mpcarray.array.primitives.truncated_product`), and
+    ``X (2I - Â X)`` is ``2X - X trunc(Â X)``, so a step takes 2 rounds instead of 4 and the
+    last one's inverse 1 instead of 2. The same values as :func:`_newton_schulz`."""
+    f = scaled.fixed_point.frac_bits  # the unfused products' truncation
+    for _ in range(NEWTON_STEPS - 1):
+        raw_product, inverse = primitives.truncated_product(scaled, raw, frac)  # Â X, X
+        step, _ = primitives.truncated_product(inverse, raw_product, f)  # X trunc(Â X)
+        raw, frac = 2 * inverse - step, f
+    raw_product, inverse = primitives.truncated_product(scaled, raw, frac)
+    step, product = primitives.truncated_product(inverse, raw_product, f)
+    return product, lambda: primitives.truncate(2 * inverse - step, step.frac_bits - f, f)
+
+
+def _shifted_label(x: SharedArray, bits: int) -> SharedArray:
+    """``x / 2^bits``: the same ring elements read with ``bits`` more fractional bits. Local."""
+    return primitives.relabel(x, x.frac_bits + bits)
 
 
 def _widened(x: SharedArray, bits: int) -> SharedArray:

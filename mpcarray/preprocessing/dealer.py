@@ -30,7 +30,7 @@ from .. import kernels
 from ..domains.residues import ResidueRing
 from ..errors import ProtocolError
 from ..transport import Transport
-from . import masks, square_masks
+from . import masks, product_masks
 from .kinds import KINDS, correction, matrix_correction, matrix_sizes, party0_gaps, stream_length
 from .provider import Provider
 
@@ -193,15 +193,22 @@ class Dealer(Provider):
 
     def truncated_square(self, m: int, w: int, lo: int, cols: int, shift: int) -> dict[str, np.ndarray]:
         """A truncation mask for an ``(m, w)`` matrix and the products of its parts that a product of
-        two of its blocks needs (:mod:`~.square_masks`), additively shared: ``{part: (k, *shape)}``."""
-        params = (m, w, lo, cols, shift)
-        material = self._material("truncated_square", *params)
-        held = square_masks.parts(kernels.fill_streams(material.streams, material.offset,
-                                                       stream_length("truncated_square", params)), params)
+        two of its blocks needs (:mod:`~.product_masks`), additively shared: ``{part: (k, *shape)}``."""
+        return self._product_masks("truncated_square", (m, w, lo, cols, shift))
+
+    def truncated_product(self, a: int, m: int, w: int, shift: int) -> dict[str, np.ndarray]:
+        """A Beaver mask for an ``(a, m)`` factor, a truncation mask for an ``(m, w)`` matrix and their
+        products (:mod:`~.product_masks`), additively shared: ``{part: (k, *shape)}``."""
+        return self._product_masks("truncated_product", (a, m, w, shift))
+
+    def _product_masks(self, kind: str, params: tuple) -> dict[str, np.ndarray]:
+        material = self._material(kind, *params)
+        flat = kernels.fill_streams(material.streams, material.offset, stream_length(kind, params))
+        held = product_masks.parts(flat, kind, params)
         if 0 in self._transport.ranks:
             try:
-                square_masks.corrected(held, np.asarray(material.correction).reshape(-1),
-                                       self._transport.first_row)
+                product_masks.corrected(kind, held, np.asarray(material.correction).reshape(-1),
+                                        self._transport.first_row)
             except ValueError as err:
                 raise ProtocolError(str(err)) from err
         return held

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from .. import kernels
-from . import masks, square_masks
+from . import masks, product_masks
 from .gates import GATES, gate_length
 
 
@@ -95,7 +95,10 @@ KINDS: dict[str, Kind] = {
                          functools.partial(masks.correction, "masked_solve"), 2),
     "masked_inverse": Kind(13, functools.partial(masks.length, "masked_inverse"),
                            functools.partial(masks.correction, "masked_inverse"), 2),
-    "truncated_square": Kind(14, square_masks.length, square_masks.correction),
+    "truncated_square": Kind(14, functools.partial(product_masks.length, "truncated_square"),
+                             functools.partial(product_masks.correction, "truncated_square")),
+    "truncated_product": Kind(15, functools.partial(product_masks.length, "truncated_product"),
+                              functools.partial(product_masks.correction, "truncated_product")),
 }
 BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)
@@ -110,8 +113,8 @@ def stream_length(name: str, params: tuple) -> int:
     no party would send (a shift of 64 bits, say), so a malformed request fails before any work."""
     if name in ("masked_solve", "masked_inverse"):
         masks.layout(name, params)  # ValueError for parameters no party sends
-    if name == "truncated_square":
-        square_masks.layout(params)
+    if name in product_masks.CORRECTED:
+        product_masks.layout(name, params)
     if name in BIT_PARAMETERS and params:
         low, high = BIT_PARAMETERS[name]
         if not low <= params[-1] <= high:

@@ -28,6 +28,7 @@ _NEEDED_FOR = {
     "masked_solve": "the exact masked solve of normal equations",
     "masked_inverse": "the exact standard errors of least squares",
     "truncated_square": "a truncation followed by a product in one round",
+    "truncated_product": "a truncation followed by a product in one round",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
     "zero_sharings": "random bits in a field",
@@ -84,6 +85,9 @@ class Provider(ABC):
 
     def truncated_square(self, m: int, w: int, lo: int, cols: int, shift: int):
         self._unavailable("truncated_square")
+
+    def truncated_product(self, a: int, m: int, w: int, shift: int):
+        self._unavailable("truncated_product")
 
     def residue_masks(self, kind: str, params: tuple, ring):
         self._unavailable(kind)

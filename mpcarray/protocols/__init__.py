@@ -17,7 +17,7 @@ from .multiplication import gram, matmul, mul, mul_and_truncate, square
 from .opening import agree, agree_live, open_shares, open_to, require_live, zero_sharing
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
 from .tables import bit_tables, leading_one_tables
-from .truncated_square import TRUNCATED_SQUARE_MAX_SHIFT, truncated_square
+from .truncated_products import TRUNCATED_SQUARE_MAX_SHIFT, truncated_product, truncated_square
 from .truncation import truncate, truncate_many
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "square",
     "truncate",
     "truncate_many",
+    "truncated_product",
     "truncated_square",
     "words_to_ring",
     "zero_sharing",

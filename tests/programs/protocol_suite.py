@@ -34,6 +34,7 @@ def references(data) -> dict:
         "exp": np.exp(x / 2), "sigmoid": 1 / (1 + np.exp(-x)), "square": x ** 2,
         "noisy_sum": x.sum(),
         "truncated_square": (_grid(a.T)[:, 1:] + 2 * np.eye(4)) @ (3 * _grid(a.T)),
+        "truncated_product": _grid(b.T) @ _grid(a.T),
     }
 
 
@@ -57,6 +58,7 @@ def run(s) -> dict:
         "sigmoid": mpc.sigmoid(v["x"]), "square": v["x"] ** 2,
         # a^T read with 4 more fractional bits and truncated back: exact, then a product of its blocks
         "truncated_square": primitives.truncated_square(primitives.relabel(v["a"].T * 16, 20), 16, 1, 5, 3, 2),
+        "truncated_product": primitives.truncated_product(v["b"].T, primitives.relabel(v["a"].T * 16, 20), 16)[0],
     }
     out = {name: np.asarray(value.reveal(label=name)).tolist() for name, value in results.items()}
     out["noisy_sum"] = float(v["x"].sum().reveal(label="noisy sum", noise=Laplace(epsilon=50.0, sensitivity=0.1)))

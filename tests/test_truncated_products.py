@@ -1,5 +1,6 @@
-"""primitives.truncated_square: a truncation and a product of the truncated matrix's blocks in one
-opening (additive sessions), against integer products computed in Python."""
+"""primitives.truncated_square and truncated_product: a truncation and a product of the truncated
+matrix (with its own blocks, or with another shared matrix) in one opening (additive sessions),
+against integer products computed in Python."""
 
 import numpy as np
 import pytest
@@ -84,3 +85,59 @@ def test_bad_requests_raise_typed_errors():
     for params in ((2, 4, 3, 4, 8), (2, 4, 0, 5, 8), (2, 4, 0, 4, 33), (2, 4, 0, 4)):
         with pytest.raises(ValueError, match="truncated_square"):
             stream_length("truncated_square", params)
+
+
+@pytest.mark.parametrize("parties", [2, 3, 5])
+@pytest.mark.parametrize(("a", "m", "w"), [(3, 4, 5), (4, 4, 1), (1, 2, 3)])
+def test_a_product_with_another_matrix_is_exact_and_returns_the_truncation(parties, a, m, w):
+    rng = np.random.default_rng(parties + a)
+    T, M = rng.integers(-2**12, 2**12, size=(m, w)), rng.integers(-2**12, 2**12, size=(a, m))
+    with mpc.Session(parties=parties, seed=6) as s:
+        P = shared_ring_integers(s, T << 9, F + 9)
+        shared_m = primitives.relabel(s.share(np.ldexp(M.astype(np.float64), -F), owner=parties - 1), F)
+        product, truncated = primitives.truncated_product(shared_m, P, F)
+        got = [np.asarray(primitives.relabel(x, 0).reveal(), dtype=np.int64) for x in (product, truncated)]
+    assert (product.frac_bits, truncated.frac_bits) == (2 * F, F)
+    np.testing.assert_array_equal(got[0].astype(object), M.astype(object) @ T.astype(object))
+    np.testing.assert_array_equal(got[1], T)
+
+
+def test_a_product_with_another_matrix_rounds_only_the_truncation():
+    rng = np.random.default_rng(1)
+    shift = 20
+    P, M = rng.integers(-2**40, 2**40, size=(3, 2)), rng.integers(-2**10, 2**10, size=(2, 3))
+    with mpc.Session(parties=3, seed=2) as s:
+        product, truncated = primitives.truncated_product(
+            shared_ring_integers(s, M, F), shared_ring_integers(s, P, F + shift), F)
+        T = np.asarray(primitives.relabel(truncated, 0).reveal(), dtype=np.int64)
+        got = np.asarray(primitives.relabel(product, 0).reveal(), dtype=np.int64)
+    assert np.all((T == P >> shift) | (T == (P >> shift) + 1))  # floor or ceil of P / 2^shift
+    assert np.any(T != P >> shift)
+    np.testing.assert_array_equal(got.astype(object), M.astype(object) @ T.astype(object))
+
+
+def test_a_product_with_another_matrix_costs_one_opening():
+    a, m, w, n = 2, 3, 4, 3
+    with mpc.Session(parties=n, seed=1) as s:
+        M = shared_ring_integers(s, np.ones((a, m), dtype=np.int64), F)
+        P = shared_ring_integers(s, np.arange(m * w).reshape(m, w) << 4, F + 4)
+        before = s.comm.snapshot()
+        primitives.truncated_product(M, P, F)
+        cost = s.comm - before
+    assert cost.rounds == 1
+    assert list(cost.bytes_sent) == [8 * (a * m + m * w) * (n - 1)] * n
+    assert cost.dealer_bytes[0] == 8 * (2 * m * w + a * w + a * m * w)
+
+
+def test_bad_products_raise_typed_errors():
+    with mpc.Session(parties=3, seed=1) as s:
+        M, P = (shared_ring_integers(s, np.zeros(shape, dtype=np.int64), F + 4) for shape in ((2, 3), (2, 4)))
+        with pytest.raises(ValueError, match="matrices"):
+            primitives.truncated_product(M, P, F)  # inner sizes 3 and 2
+    with mpc.Session(parties=3, seed=1, scheme="shamir") as s:
+        M, P = s.share(np.zeros((2, 2)), owner=0), s.share(np.zeros((2, 4)), owner=1)
+        with pytest.raises(UnsupportedOperationError, match="truncated product"):
+            primitives.truncated_product(M, primitives.relabel(P, F + 4), F)
+    for params in ((0, 2, 2, 8), (2, 2, 2, 63), (2, 2, 2)):
+        with pytest.raises(ValueError, match="truncated_product"):
+            stream_length("truncated_product", params)

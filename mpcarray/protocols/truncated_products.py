@@ -1,0 +1,95 @@
+"""A truncation and a product of its result in one opening (additive sessions).
+
+An iteration such as the SPD solver's multiplies a freshly truncated product
+again: ``T = P / 2^s``, then ``(T_A + alpha I) @ (mu T_B)`` with two blocks of
+``T`` itself (:func:`truncated_square`) or ``M @ T`` with another shared ``M``
+(:func:`truncated_product`). As a truncation and a Beaver product that takes two
+openings. But after the truncation's one opening ``c = P + 2^62 + r``
+(:mod:`mpcarray.protocols.truncation`), ``T`` is public up to the dealer's
+mask: ``T = K - rho`` with public ``K = (c >> s) - 2^(62 - s)`` and
+``rho = r_hi - b * u``, ``u = (1 - msb(c)) 2^(64 - s)`` public and ``b = msb(r)``.
+So every product with ``T`` is linear in the shares once the dealer has also
+shared the products of ``r_hi`` and ``b`` with the other factor's mask
+(:mod:`mpcarray.preprocessing.product_masks`), weighted by the public ``u``:
+
+* blocks of ``T``: ``(K_A' - rho_A)(K_B - rho_B) = K_A' K_B - K_A' rho_B - rho_A K_B + rho_A rho_B``
+  (``K_A' = K_A + alpha I``), where ``rho_A rho_B`` needs ``r_hi,A r_hi,B``, and
+  ``r_hi,A b_B`` and ``b_A r_hi,B`` per inner index; the term ``b_A b_B u_A u_B``
+  vanishes modulo ``2^64`` because ``u_A u_B`` is 0 or ``2^(128 - 2s)`` and ``s <= 32``;
+* ``M @ T``: ``M`` is opened as ``E = M - A`` in the truncation's round (Beaver),
+  and ``M T = M K - E rho - A rho`` with ``A rho = A r_hi - (A b) u`` per inner index.
+"""
+
+import numpy as np
+
+from ..preprocessing.product_masks import MAX_SQUARE_SHIFT as TRUNCATED_SQUARE_MAX_SHIFT
+from .opening import open_shares
+
+_BIAS = np.uint64(1 << 62)
+
+
+def _truncation_opened(rt, p: np.ndarray, parts: dict, shift: int, *others: np.ndarray):
+    """Open ``c = P + 2^62 + r`` (and ``others``, in the same round): ``(K, u, rho)`` of the
+    module docstring, ``T``'s shares ``[K] - rho`` and the other opened arrays."""
+    constant = rt.scheme.constant_rows(rt.ranks)
+    masked = p + parts["r"]
+    masked[constant] += _BIAS
+    c, *opened = open_shares(rt, masked, *others)
+    s = np.uint64(shift)
+    public = (c >> s) - (_BIAS >> s)
+    wrap = (np.uint64(1) - (c >> np.uint64(63))) << (np.uint64(64) - s)
+    rho = parts["hi"] - parts["msb"] * wrap
+    truncated = -rho
+    truncated[constant] += public
+    return public, wrap, rho, truncated, opened
+
+
+def truncated_square(rt, p: np.ndarray, shift: int, lo: int, cols: int, factor: int,
+                     diagonal: int) -> np.ndarray:
+    """Shares ``(k, m, cols)`` of ``factor * (T[:, lo:lo+m] + diagonal I) @ T[:, :cols]``, exact in the
+    ring, for ``T = P / 2^shift`` stochastically rounded as :func:`~mpcarray.protocols.truncate`
+    rounds it, from shares ``p`` ``(k, m, w)`` of ``P`` with ``|P| < 2^62``.
+
+    ``factor`` and ``diagonal`` are public integers (``diagonal`` in units of ``T``); ``1 <= shift <= 32``.
+    Steps: (1) the dealer shares the truncation mask and the products of its
+    parts (:meth:`~mpcarray.preprocessing.dealer.Dealer.truncated_square`);
+    (2) parties open ``c = P + 2^62 + r``; (3) each party forms its share of the
+    product from ``c``, its mask shares and the dealer's products (module docstring).
+    Cost: 1 round; each party sends and receives ``8 m w (n - 1)`` bytes; the
+    dealer sends party 0 ``8 (2 m w + m cols + 2 m^2 cols)`` bytes.
+    Security: only ``c`` is opened, uniform because ``r`` is (as the truncation's).
+    """
+    if not 1 <= shift <= TRUNCATED_SQUARE_MAX_SHIFT:
+        raise ValueError(f"truncated_square needs a shift in [1, {TRUNCATED_SQUARE_MAX_SHIFT}], got {shift}")
+    _, m, w = p.shape
+    parts = rt.provider.truncated_square(m, w, lo, cols, shift)
+    public, wrap, rho, _, _ = _truncation_opened(rt, p, parts, shift)
+    block = slice(lo, lo + m)
+    left = public[:, block] + np.uint64(diagonal % 2**64) * np.eye(m, dtype=np.uint64)  # K_A'
+    right = public[:, :cols]  # K_B
+    cross = (parts["HH"] - np.einsum("kj,pikj->pij", wrap[:, :cols], parts["HB"])
+             - np.einsum("ik,pikj->pij", wrap[:, block], parts["BH"]))  # rho_A rho_B
+    q = cross - left @ rho[:, :, :cols] - rho[:, :, block] @ right
+    q[rt.scheme.constant_rows(rt.ranks)] += left @ right
+    return q * np.uint64(factor % 2**64)
+
+
+def truncated_product(rt, m_shares: np.ndarray, p: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of ``M @ T``, exact in the ring, and of ``T`` itself, for ``T = P / 2^shift`` rounded as
+    :func:`~mpcarray.protocols.truncate` rounds it: ``m_shares`` ``(k, a, m)``, ``p`` ``(k, m, w)``
+    with ``|P| < 2^62``.
+
+    Steps: (1) the dealer shares a Beaver mask ``A`` for ``M``, the truncation mask and
+    their products (:meth:`~mpcarray.preprocessing.dealer.Dealer.truncated_product`);
+    (2) parties open ``E = M - A`` and ``c = P + 2^62 + r`` together; (3) each party forms
+    its shares (module docstring).
+    Cost: 1 round; each party sends and receives ``8 (a m + m w) (n - 1)`` bytes; the
+    dealer sends party 0 ``8 (2 m w + a w + a m w)`` bytes.
+    Security: ``E`` and ``c`` are uniform because ``A`` and ``r`` are.
+    """
+    _, a, m = m_shares.shape
+    w = p.shape[2]
+    parts = rt.provider.truncated_product(a, m, w, shift)
+    public, wrap, rho, truncated, (masked,) = _truncation_opened(rt, p, parts, shift, m_shares - parts["A"])
+    mask_rho = parts["AH"] - np.einsum("kj,pikj->pij", wrap, parts["AB"])  # A rho
+    return m_shares @ public - masked @ rho - mask_rho, truncated
