@@ -81,3 +81,10 @@ def test_gate_counts_are_those_of_one_call():
         spent = s.comm - before
     assert figures["rounds"] == spent.rounds and figures["bytes"] == int(spent.bytes_sent.max())
     assert figures["ratio"] > 1
+
+
+def test_rows_measured_again_are_named_on_the_page():
+    baseline = json.loads((BENCH / "baseline.json").read_text())
+    again = {"date": "2026-12-05", "commit": "abc1234", "workloads": ["exp_1e5", "sigmoid_1e5"]}
+    baseline["measured"]["remeasured"] = [*baseline["measured"].get("remeasured", []), again]
+    assert "Re-measured 2026-12-05 at commit `abc1234`: `exp_1e5`, `sigmoid_1e5`." in gate.render(baseline)
