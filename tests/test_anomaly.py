@@ -26,16 +26,16 @@ D_ERROR = 5e-5
 #: docs/anomaly.md "Rounds and bytes": additive, 3 hospitals, diabetes; (rounds, bytes sent per party).
 COST = {
     ("owner_local", "zscore"): (57, [306688, 306768, 306768]),
-    ("owner_local", "mahalanobis"): (107, [3066644, 3066652, 3066652]),
-    ("owner_local", "flags"): (112, [3090504, 3090512, 3090512]),
+    ("owner_local", "mahalanobis"): (93, [1523604, 1523612, 1523612]),
+    ("owner_local", "flags"): (98, [1547464, 1547472, 1547472]),
     ("owner_local", "zscore flags"): (44, [453304, 453384, 453384]),
     ("secure", "zscore"): (94, [1269220, 1269300, 1269300]),
-    ("secure", "mahalanobis"): (144, [4029176, 4029184, 4029184]),
-    ("secure", "flags"): (149, [4053036, 4053044, 4053044]),
+    ("secure", "mahalanobis"): (130, [2486136, 2486144, 2486144]),
+    ("secure", "flags"): (135, [2509996, 2510004, 2510004]),
     ("secure", "zscore flags"): (81, [1415836, 1415916, 1415916]),
 }
 #: the same with public bounds (no magnitude reveal): rounds.
-COST_WITH_BOUNDS = {"owner_local": {"zscore": 33, "mahalanobis": 83}, "secure": {"zscore": 28, "mahalanobis": 78}}
+COST_WITH_BOUNDS = {"owner_local": {"zscore": 33, "mahalanobis": 69}, "secure": {"zscore": 28, "mahalanobis": 64}}
 
 
 def reference_squared_distances(X, ddof=1):

@@ -77,7 +77,7 @@ def spd(d: int, seed: int = 5) -> np.ndarray:
 def test_solver_rounds(session, d, h):
     """solver.py's Cost line: cold ``k + 17`` (public scale) or ``k + 39`` (Jacobi), warm
     ``WARM_STEPS + 19`` (public ``2^-h``), ``+ 18`` (``4^-h`` an integer) or ``+ 22`` (Jacobi),
-    solve ``s = 2 + 2m`` (public) or ``6 + 8m``; a first solve with the check, ``rhs``, makes the
+    solve ``s = 2 + 2m`` (public) or ``4 + 4m``; a first solve with the check, ``rhs``, makes the
     cold start ``k + 5 + max(12, 1 + s)`` (public) or ``k + 27 + max(12, 1 + s)``."""
     public = h is not None
     size = 4.0 ** (h if public else 6)
@@ -92,7 +92,7 @@ def test_solver_rounds(session, d, h):
     assert warm == 2 + {6: 19, -1: 18, None: 22}[h]
     for m in range(4):
         x, counted = rounds(session, lambda m=m: solver.solve(b, scale_bits=10, refinements=m))
-        assert counted == (2 + 2 * m if public else 6 + 8 * m)
+        assert counted == (2 + 2 * m if public else 4 + 4 * m)
     with_rhs, together = rounds(session, lambda: SPDSolver(A, 1e4, diagonal_bits=h, rhs=(b, 10, 3)))
     assert together == k + (5 if public else 27) + max(12, 1 + counted)
     # the solution, against NumPy on the encoded system

@@ -63,9 +63,9 @@ rounds. In additive sessions each step's operands are blocks of the previous
 product, truncated, so the truncation and the product take one opening
 together (:func:`~mpcarray.array.primitives.truncated_square`: the dealer
 shares the products of the truncation's masks): the chain takes ``k + 1``
-rounds, not ``2k``. The same holds for the Newton–Schulz steps and the refinements with
-a public scale, whose products take a freshly truncated matrix and another shared
-one (:func:`~mpcarray.array.primitives.truncated_product`, the other factor opened
+rounds, not ``2k``. The same holds for the Newton–Schulz steps and the refinements,
+whose products take a freshly truncated matrix and another shared one (the Jacobi
+scale as a diagonal matrix) (:func:`~mpcarray.array.primitives.truncated_product`, the other factor opened
 as a Beaver mask in the truncation's round). In Shamir sessions a truncated product
 is one round anyway.
 
@@ -76,7 +76,7 @@ rounds with a public scale (1 scaling, ``k`` chain, 4 Newton–Schulz, then 12 f
 truncation inside them), ``k + 39`` with Jacobi scaling (``rsqrt`` and two scalings); warm
 start ``WARM_STEPS + 22`` with a shared scale, ``+ 19`` with a public ``2^-h``
 (``+ 18`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
-refinements ``s = 6 + 8m`` (shared scale) or ``2 + 2m`` (public); with ``rhs`` the check's 12
+refinements ``s = 4 + 4m`` (shared scale) or ``2 + 2m`` (public); with ``rhs`` the check's 12
 rounds become ``max(12, 1 + s)``. Communication ``O(d^2)`` per round.
 """
 
@@ -424,29 +424,56 @@ class SPDSolver:
         (the products read their right operand with ``h`` more fractional bits).
         Beyond these the products wrap and the result is wrong without an error.
 
-        Cost: ``6 + 8 m`` rounds for ``m`` refinements with a shared scale; with a
-        public one ``2 + 2 m`` in additive sessions, ``2 + 4 m`` in Shamir sessions (1 more
-        if ``scale_bits < h``).
+        Cost: for ``m`` refinements, in additive sessions ``4 + 4 m`` rounds with a shared
+        scale and ``2 + 2 m`` with a public one (each truncation in the next product's
+        opening); in Shamir sessions ``6 + 8 m`` and ``2 + 4 m``; 1 more if ``scale_bits < h``.
         Reveals: nothing.
         """
         if not isinstance(b, SharedArray) or b.ndim not in (1, 2):
             raise TypeError("b must be a 1-D or 2-D SharedArray")
         if b.shape[0] != self.A.shape[0]:
             raise ShapeError(f"A has {self.A.shape[0]} rows but b has {b.shape[0]}")
+        fused = primitives.truncated_square_applies(self.A, self.A.fixed_point.frac_bits)
         if not isinstance(self.scale, int):
             target = b * 2**scale_bits
+            if fused:
+                return self._refined_jacobi(target, refinements, self.scale)
             x = self.apply(target)
             for _ in range(refinements):
                 x = x + self.apply(target - self.A @ x)
             return x
         # the same with the residuals kept at 2^-h: S X S r = X (r 2^-h) 2^-h
         target = b * 2.0 ** (scale_bits - self.scale)  # exact when scale_bits >= h
-        if primitives.truncated_square_applies(self.A, self.A.fixed_point.frac_bits):
+        if fused:
             return self._refined(target, refinements, self.scale)
         x = self._shifted(self.inverse, target)
         for _ in range(refinements):
             x = x + self._shifted(self.inverse, target - self._shifted(self.A, x))
         return x
+
+    def _refined_jacobi(self, target: SharedArray, refinements: int, scale: SharedArray) -> SharedArray:
+        """:meth:`solve`'s refinements with the Jacobi scale ``S``, as :meth:`_refined` does them
+        (additive sessions): ``M r = S (X (S r))`` with ``S`` as a diagonal matrix, each product
+        taking the previous one's truncation in its opening, and ``S (target - A x)`` as
+        ``S target`` (the first product, kept exact) minus ``S trunc(A x)``. A solve takes
+        ``4 + 4m`` rounds instead of ``6 + 8m``; the same values as the unfused loop."""
+        f = self.A.fixed_point.frac_bits
+        d = self.A.shape[0]
+        columns = target.reshape(d, -1)
+        diagonal = scale.reshape(d, 1) * np.eye(d, dtype=np.int64)  # S, a local product with a public 0/1
+        scaled_target = primitives.relabel(primitives.relabel(diagonal, INT) @ primitives.relabel(columns, INT),
+                                           diagonal.frac_bits + columns.frac_bits)  # S target, exact
+
+        def applied(scaled: SharedArray) -> SharedArray:  # S X trunc(scaled), exact but the inner truncations
+            inner, _ = primitives.truncated_product(self.inverse, scaled, f)
+            return primitives.truncated_product(diagonal, inner, f)[0]
+
+        raw = applied(scaled_target)
+        for _ in range(refinements):
+            product, x = primitives.truncated_product(self.A, raw, f)  # A x, exact, and x
+            correction, _ = primitives.truncated_product(diagonal, product, f)  # S trunc(A x)
+            raw = x + applied(scaled_target - correction)
+        return primitives.truncate(raw, raw.frac_bits - f, f).reshape(target.shape)
 
     def _refined(self, target: SharedArray, refinements: int, h: int) -> SharedArray:
         """:meth:`solve`'s refinements with a public scale, each truncation in the opening of the
