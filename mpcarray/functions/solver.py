@@ -62,12 +62,13 @@ go into one opening, and with ``d <= 64`` the wider product costs bytes, not
 rounds. In additive sessions each step's operands are blocks of the previous
 product, truncated, so the truncation and the product take one opening
 together (:func:`~mpcarray.array.primitives.truncated_square`: the dealer
-shares the products of the truncation's masks): the chain takes ``k + 1``
-rounds, not ``2k``. The same holds for the Newton–Schulz steps and the refinements,
-whose products take a freshly truncated matrix and another shared one (the Jacobi
-scale as a diagonal matrix) (:func:`~mpcarray.array.primitives.truncated_product`, the other factor opened
-as a Beaver mask in the truncation's round). In Shamir sessions a truncated product
-is one round anyway.
+shares the products of the truncation's masks): the chain takes ``k`` rounds,
+not ``2k``, its last truncation joining the first Newton–Schulz product. The same
+holds for the Newton–Schulz steps and the refinements, whose products take a
+freshly truncated matrix and another shared one, the Jacobi scale as a diagonal
+matrix (:func:`~mpcarray.array.primitives.truncated_product`: the other factor is
+opened as a Beaver mask in the truncation's round). In Shamir sessions a truncated
+product is one round anyway.
 
 Cost (additive; ``k = chain_steps(d, max_condition, R)`` with the safe range
 ``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 17``
@@ -365,8 +366,7 @@ class SPDSolver:
                 continue
             right = inverse if last else np.hstack([inverse, residual - identity])
             if fused and not last:  # the exact product; the next step truncates it
-                exact = primitives.relabel(residual + identity, INT) @ primitives.relabel(right * mantissa, INT)
-                raw = primitives.relabel(exact, scale)
+                raw = _exact_product(residual + identity, right * mantissa, scale)
                 continue
             product = (residual + identity) @ primitives.relabel(right * mantissa, frac + bits)
             both = primitives.relabel(product, frac)
@@ -461,8 +461,7 @@ class SPDSolver:
         d = self.A.shape[0]
         columns = target.reshape(d, -1)
         diagonal = scale.reshape(d, 1) * np.eye(d, dtype=np.int64)  # S, a local product with a public 0/1
-        scaled_target = primitives.relabel(primitives.relabel(diagonal, INT) @ primitives.relabel(columns, INT),
-                                           diagonal.frac_bits + columns.frac_bits)  # S target, exact
+        scaled_target = _exact_product(diagonal, columns, diagonal.frac_bits + columns.frac_bits)  # S target
 
         def applied(scaled: SharedArray) -> SharedArray:  # S X trunc(scaled), exact but the inner truncations
             inner, _ = primitives.truncated_product(self.inverse, scaled, f)
@@ -484,8 +483,7 @@ class SPDSolver:
         unfused loop."""
         f = self.A.fixed_point.frac_bits
         columns = target.reshape(target.shape[0], -1)
-        first = primitives.relabel(primitives.relabel(self.inverse, INT) @ primitives.relabel(columns, INT),
-                                   self.inverse.frac_bits + columns.frac_bits + h)  # M target, exact
+        first = _exact_product(self.inverse, columns, self.inverse.frac_bits + columns.frac_bits + h)  # M target
         raw = first
         for _ in range(refinements):
             product, x = primitives.truncated_product(self.A, raw, f)  # A x, exact, and x
@@ -518,6 +516,12 @@ def _newton_schulz_fused(scaled: SharedArray, raw: SharedArray, frac: int):
     raw_product, inverse = primitives.truncated_product(scaled, raw, frac)
     step, product = primitives.truncated_product(inverse, raw_product, f)
     return product, lambda: primitives.truncate(2 * inverse - step, step.frac_bits - f, f)
+
+
+def _exact_product(left: SharedArray, right: SharedArray, frac: int) -> SharedArray:
+    """``left @ right`` without truncation (their ring elements as integers), read with ``frac``
+    fractional bits. 1 round (a Beaver product)."""
+    return primitives.relabel(primitives.relabel(left, INT) @ primitives.relabel(right, INT), frac)
 
 
 def _shifted_label(x: SharedArray, bits: int) -> SharedArray:
