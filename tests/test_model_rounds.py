@@ -5,13 +5,16 @@ the number format (``f = 16``); the sigmoid, ``rsqrt`` and comparison inside
 them are counted as tests/test_function_rounds.py asserts them today.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from model_data import HOSPITALS, breast_cancer, diabetes, share_columns, share_rows
 
 import mpcarray as mpc
 from mpcarray.models import LinearRegression, LogisticRegression, SPDSolver
-from mpcarray.models.precision import refined_reciprocal
+from mpcarray.models.linear import _intercept
+from mpcarray.models.precision import refined_reciprocal, reveal_product
 from mpcarray.models.solver import chain_steps
 
 
@@ -113,3 +116,29 @@ def test_refined_reciprocal_rounds(session, steps):
     want = 2**8 / np.rint(values * 2**16) * 2**16  # of the encoded x
     bound = {1: 1e-3, 3: 1e-6}[steps]  # the 1% error squared per step, then a few units of rounding
     np.testing.assert_allclose(y.reveal(), want, rtol=bound, atol=4 * 2.0**-16)
+
+
+@pytest.mark.parametrize(("a", "b", "shift", "expected_rounds"), [
+    ([300.0, -250.0, 700.0], [1500.0, 250.0, -300.0], 20, 6),  # every a * b in range: one scaling
+    ([0.3, -2.5, 7.0], [1.5, 0.25, -3.0], 8, 5),  # ... by whole powers of two: no truncation
+    ([3000.0, -2900.0], [3.0e5, 2.8e5], 20, 8),  # a * b near 2^30: b scaled first, then a product
+])
+def test_reveal_product_rounds(session, a, b, shift, expected_rounds):
+    """precision.reveal_product's Cost line (docs/models.md "Rounds"): at most 6 rounds, 8 when a
+    product leaves the range; the value against NumPy on the encoded factors."""
+    x, y = session.share(np.array(a), owner=0), session.share(np.array(b), owner=1)
+    (values, _, _), counted = rounds(session, lambda: reveal_product(x, y, shift, "test"))
+    assert counted == expected_rounds
+    encoded = [np.rint(np.array(v) * 2**16) / 2**16 for v in (a, b)]
+    np.testing.assert_allclose(values, encoded[0] * encoded[1] / 2**shift, rtol=1e-6, atol=2**-20)
+
+
+@pytest.mark.parametrize(("coef", "expected_rounds"), [([12.1, -0.73, 3.3], 2), ([12.5, -0.75, 3.0625], 1)])
+def test_intercept_from_revealed_coefficients_rounds(session, coef, expected_rounds):
+    """docs/models.md "Rounds": mean_y - sum coef_j mean_j from the public coef_, one truncation
+    (none when every coef_j 2^bits is an integer) and the reveal."""
+    means = np.array([0.25, -1.5, 3.0, 152.0])  # three columns, then y
+    stats = SimpleNamespace(mean=session.share(means, owner=0))
+    intercept, counted = rounds(session, lambda: _intercept(stats, np.array(coef), 8, "test"))
+    assert counted == expected_rounds
+    assert abs(intercept - (means[3] - np.array(coef) @ means[:3])) < 1e-4

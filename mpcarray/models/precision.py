@@ -97,9 +97,9 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tu
     (computed in the coarse value's rounds) where it stays below ``2^(R - 1)``, else
     with the scaling applied to ``b`` first, and revealed.
 
-    Cost: 6 rounds when every ``a * b`` is in range, else 8 (the coarse value's
-    truncation, product and reveal, then one scaling, or a scaling and a product, and
-    the fine reveal).
+    Cost: at most 6 rounds when every ``a * b`` is in range (5 when the scaling is by
+    whole powers of two), else 8: the coarse value's truncation, product and reveal, then
+    one scaling, or a scaling and a product, and the fine reveal.
 
     Returns ``(values, scaled, exponents)``: the float64 result, the shared
     ``a * b * 2^(E - shift)`` and ``E``.
