@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import binom, kstest
 
 import mpcarray as mpc
 from mpcarray import launch
 from mpcarray.errors import PartyError, ProtocolError
-from mpcarray.linkage import counting, curve
+from mpcarray.linkage import curve, star, tables
 from mpcarray.linkage.identifiers import normalise
 from mpcarray.transport.config import DEFAULT_TIMEOUT
 
@@ -28,25 +29,49 @@ import linkage_party
 OVERLAPS = [0.0, 0.5, 1.0]
 
 
-def answers_sent(n: int, j: int) -> int:
-    """docs/linkage.md: counter 0 answers the ``n - 1`` others, counter 1 answers counter 0 (none with two parties)."""
-    return 0 if n == 2 else {0: n - 1, 1: 1}.get(j, 0)
+def table_bytes(m: int) -> int:
+    """docs/linkage.md: ``8 B C``, ``B = ceil(m / 64)`` bins of the fewest ``C`` points that some bin exceeds with
+    probability at most 2^-40 (computed here from SciPy's binomial tail, independently of the library)."""
+    bins = -(-m // 64)
+    if bins == 1:
+        return 8 * m
+    capacity = m // bins
+    while bins * binom.sf(capacity, m, 1 / bins) > 2.0 ** -40:
+        capacity += 1
+    return 8 * bins * capacity
 
 
-def sent_bytes(n: int, sizes: list[int], j: int, common: int = 0) -> int:
-    """docs/linkage.md: party ``j`` sends ``24 (n - 1) + 32 (N + [j >= 2] m[j + 1]) + 8 s a[j]`` bytes."""
-    return 24 * (n - 1) + 32 * (sum(sizes) + (j >= 2) * sizes[(j + 1) % n]) + 8 * common * answers_sent(n, j)
+def answer_bytes(common: int, size_only: bool) -> int:
+    """docs/linkage.md: ``A = 16 s``, or 8 for ``intersection_size``."""
+    return 8 if size_only else 16 * common
 
 
-def received_bytes(n: int, sizes: list[int], j: int, common: int = 0) -> int:
-    """Every batch but its own in the hops; at a counter every set but ``j + 1``'s; an answer with 3+ parties."""
-    gathered = 32 * (sum(sizes) - sizes[(j + 1) % n]) if j <= 1 else 0
-    return 24 * (n - 1) + 32 * (sum(sizes) - sizes[j]) + gathered + (n >= 3) * 8 * common
+def party_bytes(sizes: list[int], j: int, common: int = 0, size_only: bool = False) -> tuple[int, int]:
+    """``(sent, received)`` bytes of party ``j``, by the table of docs/linkage.md: the leader sends answers and
+    receives tables, the others the reverse; the rest is symmetric."""
+    n, total, leader = len(sizes), sum(sizes), int(np.argmin(sizes))
+    if n == 2:
+        return 24 + 32 * total, 24 + 32 * total
+    m_leader = sizes[leader]
+    if j == leader:
+        common_part = 24 * (n - 1) + 32 * (total - m_leader) + 32 * (n - 1) * m_leader
+        tables_in = sum(table_bytes(m) for k, m in enumerate(sizes) if k != leader)
+        return common_part + (n - 1) * answer_bytes(common, size_only), common_part + tables_in
+    common_part = 24 * (n - 1) + 32 * (sizes[j] + m_leader) + 32 * (n - 2)
+    return common_part + table_bytes(sizes[j]), common_part + answer_bytes(common, size_only)
+
+
+def sent_bytes(sizes: list[int], j: int, common: int = 0, size_only: bool = False) -> int:
+    return party_bytes(sizes, j, common, size_only)[0]
+
+
+def received_bytes(sizes: list[int], j: int, common: int = 0, size_only: bool = False) -> int:
+    return party_bytes(sizes, j, common, size_only)[1]
 
 
 def rounds(n: int) -> int:
-    """docs/linkage.md: announce, ``n - 1`` hops, gather, and with three or more parties the answers."""
-    return n + 1 if n == 2 else n + 2
+    """docs/linkage.md: announce, exchange, gather with two parties; announce, blind, seal, tables, answer with more."""
+    return 3 if n == 2 else 5
 
 
 # --------------------------------------------------------------- simulated backend
@@ -73,7 +98,7 @@ def test_aligned_rows_are_the_common_identifiers(parties):
         assert link.indices[party].max() < len(rows)
 
 
-@pytest.mark.parametrize("sizes", [[5, 9], [4, 7, 11], [3, 1, 6, 2]])
+@pytest.mark.parametrize("sizes", [[5, 9], [4, 7, 11], [3, 1, 6, 2], [70, 65, 130]])
 def test_rounds_and_bytes_match_the_documented_formula(sizes):
     n, common = len(sizes), min(sizes) // 2 + 1
     ids = {f"party{j}": [f"c{i}" for i in range(common)] + [f"id{j}-{i}" for i in range(m - common)]
@@ -82,29 +107,63 @@ def test_rounds_and_bytes_match_the_documented_formula(sizes):
         assert mpc.linkage.private_intersection(s, ids).size == common
         assert s.comm.rounds == rounds(n)
         for j in range(n):
-            assert s.comm.bytes_sent[j] == sent_bytes(n, sizes, j, common)
-            assert s.comm.bytes_received[j] == received_bytes(n, sizes, j, common)
+            assert s.comm.bytes_sent[j] == sent_bytes(sizes, j, common)
+            assert s.comm.bytes_received[j] == received_bytes(sizes, j, common)
         before = s.comm.snapshot()
         assert mpc.linkage.intersection_size(s, ids) == common
         cost = s.comm - before
         assert cost.rounds == rounds(n)
-        assert cost.bytes_sent.tolist() == [sent_bytes(n, sizes, j, 1) for j in range(n)]
-        assert cost.bytes_received.tolist() == [received_bytes(n, sizes, j, 1) for j in range(n)]
+        assert cost.bytes_sent.tolist() == [sent_bytes(sizes, j, common, size_only=True) for j in range(n)]
+        assert cost.bytes_received.tolist() == [received_bytes(sizes, j, common, size_only=True) for j in range(n)]
 
 
-def test_two_parties_of_ten_to_the_fifth_cost():
-    """docs/linkage.md: 10^5 identifiers each, 2 parties: 3 rounds, 6,400,024 bytes sent per party."""
-    assert sent_bytes(2, [10**5, 10**5], 0) == 6_400_024
+def test_ten_to_the_fifth_costs():
+    """docs/linkage.md: 10^5 identifiers each, 2 parties: 6,400,024 bytes sent per party; 3 parties, half common:
+    the leader sends 14,400,048 bytes, each other party 8,125,632 (a table of 1,725,552 bytes, 1563 bins of 138)."""
+    assert sent_bytes([10**5] * 2, 0) == sent_bytes([10**5] * 2, 1) == 6_400_024
+    assert sent_bytes([10**5] * 3, 0, common=50_000) == 14_400_048
+    assert sent_bytes([10**5] * 3, 1) == sent_bytes([10**5] * 3, 2) == 8_125_632
+    assert table_bytes(10**5) == 1_725_552 == 8 * 1563 * 138
 
 
 def test_docs_state_the_tested_costs():
     page = (Path(__file__).resolve().parents[1] / "docs" / "linkage.md").read_text()
-    for text in ("`n + 1` with two parties (announce, `n - 1` hops, gather), `n + 2` with more (and answer)",
-                 "`24 (n - 1) + 32 (N + [j ≥ 2] m_(j+1)) + 8 s a_j`",
-                 "`24 (n - 1) + 32 (N - m_j) + [j ≤ 1] 32 (N - m_(j+1)) + [n ≥ 3] 8 s`",
-                 "`n - 1` for party 0, 1 for party 1 and 0 for the others", "3 rounds and 6,400,024 bytes sent per party",
+    for text in ("| rounds | 3 | 5 | 5 |",
+                 ("| bytes sent | `24 + 32 N` | `24 (n - 1) + 32 (N - m_L) + 32 (n - 1) m_L + (n - 1) A` | "
+                  "`24 (n - 1) + 32 (m_j + m_L) + 32 (n - 2) + t(m_j)` |"),
+                 ("| bytes received | `24 + 32 N` | `24 (n - 1) + 32 (N - m_L) + 32 (n - 1) m_L + Σ t(m_j)` | "
+                  "`24 (n - 1) + 32 (m_j + m_L) + 32 (n - 2) + A` |"),
+                 "| X25519 multiplications | `N` | `n m_L + 2 (N - m_L)` | `2 (m_j + m_L)` |",
+                 "`A = 16 s` (8 for `intersection_size`)", "`B = ceil(m / 64)` bins of `C`",
+                 "probability at most 2^-40", "`C = m` for `m ≤ 64`", "`B = 1563`, `C = 138`",
+                 "`t = 1,725,552` bytes", "3 rounds and 6,400,024 bytes sent per party",
+                 "the leader sends 14,400,048 bytes and computes 7 × 10^5",
+                 "each other party sends 8,125,632 bytes and computes\n4 × 10^5",
                  f"(seconds without any message, default {DEFAULT_TIMEOUT:g})"):
         assert text in page, text
+
+
+def multiplications(sizes: list[int]) -> list[int]:
+    """docs/linkage.md: ``N`` each with two parties; ``n m_L + 2 (N - m_L)`` at the leader, ``2 (m_j + m_L)`` elsewhere."""
+    n, total, leader = len(sizes), sum(sizes), int(np.argmin(sizes))
+    if n == 2:
+        return [total] * 2
+    return [n * sizes[leader] + 2 * (total - sizes[leader]) if j == leader else 2 * (m + sizes[leader])
+            for j, m in enumerate(sizes)]
+
+
+@pytest.mark.parametrize("sizes", [[5, 9], [4, 7, 11], [6, 3, 6, 2]])
+def test_multiplications_match_the_documented_counts(sizes, monkeypatch):
+    """Every X25519 multiplication of a simulated run, counted; with 10^5 identifiers at 3 parties the leader
+    computes 7 x 10^5 and the others 4 x 10^5 (docs/linkage.md)."""
+    counted = []
+    encrypt = curve.encrypt
+    monkeypatch.setattr(curve, "encrypt", lambda key, batch: counted.append(len(batch)) or encrypt(key, batch))
+    ids = {f"party{j}": [f"c{i}" for i in range(2)] + [f"id{j}-{i}" for i in range(m - 2)] for j, m in enumerate(sizes)}
+    with mpc.Session(parties=len(sizes)) as s:
+        mpc.linkage.private_intersection(s, ids)
+    assert sum(counted) == sum(multiplications(sizes))
+    assert multiplications([10**5] * 3) == [7 * 10**5, 4 * 10**5, 4 * 10**5]
 
 
 def test_one_x25519_multiplication_takes_under_100_microseconds():
@@ -217,9 +276,11 @@ def test_no_identifier_or_unkeyed_hash_is_ever_sent(parties, monkeypatch):
         link = mpc.linkage.private_intersection(s, ids)
         mpc.linkage.intersection_size(s, ids)
     assert link.size == 30 and len(domains) == 2 * parties and messages
-    # per run: the announcement, n (n - 1) batches in the hops, one set to each other counter, the answers
-    gathered, answers = (2, 0) if parties == 2 else (2 * parties - 2, parties)
-    assert len(messages) == 2 * (1 + parties * (parties - 1) + gathered + answers)
+    # per run: the announcement, then with two parties a batch each way in two rounds; with more, the leader's
+    # batch to each other party and back, theirs to it and back, seeds between non-leaders, tables and answers
+    others = parties - 1
+    per_run = 1 + (4 if parties == 2 else 6 * others + others * (others - 1))
+    assert len(messages) == 2 * per_run
     stream = b"|".join(messages)
     for values in ids.values():
         for identifier in values:
@@ -227,53 +288,96 @@ def test_no_identifier_or_unkeyed_hash_is_ever_sent(parties, monkeypatch):
                 assert form not in stream, identifier
 
 
-def record_linkage(parties: int, monkeypatch, size: int = 60):
-    """A simulated ``private_intersection`` of ``parties`` parties, with every message sent (sender,
-    receiver, message) and the fully encrypted sets the ring left (``held[j]``: party ``j + 1``'s)."""
-    ids = linkage_party.identifiers([f"party{k}" for k in range(parties)], size, 0.5)
-    sent, held = [], {}
-    count = counting.count
-    monkeypatch.setattr(counting, "count", lambda transport, encrypted, *args:
-                        held.update(encrypted.held) or count(transport, encrypted, *args))
-    with mpc.Session(parties=parties) as s:
+def record_linkage(ids: dict, monkeypatch):
+    """A simulated ``private_intersection`` with every message sent (sender, receiver, message) and the values
+    under every key that went into tables (``digested``: each a ``(m, 32)`` batch)."""
+    sent, digested = [], []
+    digests = star._digests
+    monkeypatch.setattr(star, "_digests", lambda domain, values, m: digested.append(values) or digests(domain, values, m))
+    with mpc.Session(parties=len(ids)) as s:
         send = s._rt.transport.send
         monkeypatch.setattr(s._rt.transport, "send", lambda i, j, m: sent.append((i, j, m)) or send(i, j, m))
-        link = mpc.linkage.private_intersection(s, ids)
-    return link, sent, held
+        mpc.linkage.private_intersection(s, ids)
+    return sent, digested
 
 
 @pytest.mark.parametrize("parties", [3, 4])
-def test_only_the_counters_see_sets_under_all_keys(parties, monkeypatch):
-    """docs/linkage.md: a party other than parties 0 and 1 receives no fully encrypted value, only the
-    positions of its own common values; a counter receives its own set shuffled again."""
-    link, sent, held = record_linkage(parties, monkeypatch)
-    full = {row.tobytes() for batch in held.values() for row in batch}
-    for party in range(2, parties):
-        received = [m for _, j, m in sent if j == party]
-        assert not {row.tobytes() for m in received if m.dtype == np.uint8 for row in m} & full
-        answers = [m for m in received if m.dtype == np.int64]
-        assert len(answers) == 1 and len(answers[0]) == link.size == 30
-    for counter in (0, 1):
-        holder, other = (counter - 1) % parties, 1 - counter
-        own = held[holder]  # the counter's set, in its own secret order
-        to_counter = [m for i, j, m in sent if i == holder and j == counter and m.dtype == np.uint8][-1]
-        if holder != other:  # the other counter answers this one, so it needs the owner's order
-            to_other = [m for i, j, m in sent if i == holder and j == other and m.dtype == np.uint8][-1]
-            assert np.array_equal(to_other, own)
-        assert not np.array_equal(to_counter, own)  # shuffled: 1 in 60! to fail by chance
-        assert sorted(map(bytes, to_counter)) == sorted(map(bytes, own))
+def test_no_party_receives_values_under_every_key(parties, monkeypatch):
+    """docs/linkage.md: with three or more parties no value under all four keys is ever sent, and a non-leader
+    receives from the leader only its batch under ``a``, its own under ``c, a, b`` and the tags of its common values."""
+    ids = linkage_party.identifiers([f"party{k}" for k in range(parties)], 60, 0.5)
+    sent, digested = record_linkage(ids, monkeypatch)
+    under_all_keys = {row.tobytes() for batch in digested for row in batch}
+    # per other party: the leader's 60 and the party's own 60, equal on the 30 common
+    assert len(under_all_keys) == (parties - 1) * (60 + 60 - 30)
+    for _, _, message in sent:
+        if message.dtype == np.uint8 and message.ndim == 2 and message.shape[1] == curve.POINT_BYTES:
+            assert not {row.tobytes() for row in message} & under_all_keys
+    for party in range(1, parties):  # the leader is party 0 (all sets have 60 identifiers)
+        from_leader = [m for i, j, m in sent if i == 0 and j == party]
+        assert [m.shape for m in from_leader] == [(60, 32), (60, 32), (30, star.TAG_BYTES)]
+
+
+def spread_like_uniform(values: np.ndarray) -> bool:
+    """Kolmogorov-Smirnov at level 10^-6: uniform field elements fail it once in a million."""
+    return bool(kstest(values.astype(np.float64) / tables.PRIME, "uniform").pvalue > 1e-6)
+
+
+def test_the_leader_learns_nothing_per_party(monkeypatch):
+    """The leader's unmasked value from one party's table is that party's zero share where the party holds the
+    identifier and pseudorandom where it does not: spread alike over the field, zero for neither. Only the sum over
+    all parties is zero, and exactly on the intersection (docs/linkage.md, what each party learns)."""
+    leader = [f"id{i}" for i in range(600)]
+    ids = {"party0": leader, "party1": leader[:400] + [f"x{i}" for i in range(300)],
+           "party2": leader[200:] + [f"y{i}" for i in range(300)]}
+    masks, unmasked = [], []
+    digests, evaluate = star._digests, tables.evaluate
+
+    def recorded_digests(*args):
+        out = digests(*args)
+        masks.append(out[2])
+        return out
+
+    def recorded_evaluate(table, bins, points):  # the leader's evaluations, each after that party's digests
+        out = evaluate(table, bins, points)
+        unmasked.append(tables.subtract(out, masks[-1]))
+        return out
+
+    monkeypatch.setattr(star, "secret_permutation", np.arange)  # positions are rows, to know who holds what
+    monkeypatch.setattr(star, "_digests", recorded_digests)
+    monkeypatch.setattr(tables, "evaluate", recorded_evaluate)
+    with mpc.Session(parties=3) as s:
+        link = mpc.linkage.private_intersection(s, ids)
+    assert link.size == 200
+    first, second = unmasked  # the leader's values from party1's table and from party2's, by leader row
+    assert (first != 0).all() and (second != 0).all()
+    for values, holds in ((first, np.arange(400)), (second, np.arange(200, 600))):
+        lacks = np.setdiff1d(np.arange(600), holds)
+        assert spread_like_uniform(values[holds]) and spread_like_uniform(values[lacks])
+    assert np.array_equal(np.flatnonzero(tables.add(first, second) == 0), np.arange(200, 400))
 
 
 @pytest.mark.parametrize("corrupt, message", [
-    (lambda m: m + 100 if m.dtype == np.int64 else m, r"party0 sent int64\[2\], which is not the answer to party2's"),
-    (lambda m: m[:-1] if m.dtype == np.uint8 else m, r"party1 sent uint8\[2, 32\] where a batch of 3 points"),
+    (lambda m: m[:, ::-1] if m.shape[1:] == (star.TAG_BYTES,) else m,
+     r"party0 sent uint8\[2, 16\], which is not the answer to party2's"),
+    (lambda m: m[:-1] if m.dtype == np.uint8 else m, r"party0 sent uint8\[2, 32\] where a batch of 3 points"),
+    (lambda m: m[:16] if m.shape == (32,) else m, r"party1 sent uint8\[16\] where a seed, uint8\[32\], was due"),
 ])
-def test_a_malformed_answer_or_batch_is_a_protocol_error(corrupt, message, monkeypatch):
+def test_a_malformed_answer_batch_or_seed_is_a_protocol_error(corrupt, message, monkeypatch):
     ids = {f"party{k}": ["a", "b", f"only{k}"] for k in range(3)}
     with mpc.Session(parties=3) as s:
         send = s._rt.transport.send
         monkeypatch.setattr(s._rt.transport, "send", lambda i, j, m: send(i, j, corrupt(m) if j == 2 else m))
         with pytest.raises(ProtocolError, match=message):
+            mpc.linkage.private_intersection(s, ids)
+
+
+def test_a_malformed_table_is_a_protocol_error(monkeypatch):
+    ids = {f"party{k}": ["a", "b", f"only{k}"] for k in range(3)}
+    with mpc.Session(parties=3) as s:
+        send = s._rt.transport.send
+        monkeypatch.setattr(s._rt.transport, "send", lambda i, j, m: send(i, j, m[:, 1:] if m.dtype == np.uint64 else m))
+        with pytest.raises(ProtocolError, match=r"party1 sent uint64\[1, 2\] where a linkage table, uint64\[1, 3\]"):
             mpc.linkage.private_intersection(s, ids)
 
 
@@ -314,8 +418,8 @@ def test_socket_parties_agree_with_set_intersection(tmp_path, parties):
             digests.add(result["digests"][name])
             assert result["rounds"] == rounds(parties)
             common = result["size"]
-            assert result["sent"][rank] == sent_bytes(parties, sizes, rank, common)
-            assert result["received"][rank] == received_bytes(parties, sizes, rank, common)
+            assert result["sent"][rank] == sent_bytes(sizes, rank, common)
+            assert result["received"][rank] == received_bytes(sizes, rank, common)
         assert len(digests) == 1  # every party puts the same identifiers in the same order
 
 

@@ -1,8 +1,10 @@
 """Record linkage: which patients do the parties have in common, without showing each other the rest.
 
 Private set intersection (PSI) by commutative encryption on Curve25519
-(X25519): a vertical study first links the parties' identifiers, then each
-party aligns its rows to the common order and shares them::
+(X25519), and with three or more parties programmed tables and zero shares, so
+that no party learns what only some of the others have in common: a vertical
+study first links the parties' identifiers, then each party aligns its rows to
+the common order and shares them::
 
     link = mpc.linkage.private_intersection(s, ids)
     x = s.share(link.align("lab", labs), owner="lab")

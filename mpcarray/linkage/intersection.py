@@ -5,7 +5,7 @@ import contextlib
 import numpy as np
 
 from ..errors import InputRejectedError
-from . import counting, curve, ring
+from . import counting, curve, ring, star
 from .announce import announce
 from .identifiers import normalise_all
 from .result import Linkage
@@ -18,15 +18,14 @@ def private_intersection(s, ids) -> Linkage:
     case-folded before hashing) in the socket backend, or ``{party: identifiers}``
     for every party in the simulated backend. Each party learns which of its
     own rows are common and how many are, and nothing else about the others'
-    identifiers; with three or more parties, parties 0 and 1 (the counters) also
-    learn how many values each group of parties has in common, not which
-    (``docs/linkage.md``). Duplicates within a party raise ``ValueError`` before
-    anything is sent.
+    identifiers (``docs/linkage.md``: two parties compare their sets under both
+    keys; with three or more, the party with the smallest set learns only
+    whether *all* parties hold each of its identifiers). Duplicates within a
+    party raise ``ValueError`` before anything is sent.
 
-    Cost: ``n + 1`` rounds with two parties, ``n + 2`` with more; party ``j`` sends
-    ``24 (n - 1) + 32 (N + [j >= 2] m[j + 1]) + 8 s a[j]`` bytes, where ``m`` are the
-    set sizes, ``N`` their total, ``s`` the intersection's size and ``a = (n - 1, 1, 0, ...)``
-    the counters' answers (none with two parties), and computes ``N`` X25519 multiplications.
+    Cost: 3 rounds with two parties, 5 with more; the bytes and X25519
+    multiplications of each party are tabulated in ``docs/linkage.md``
+    (``N`` multiplications per party with two parties, ``N`` the total of the set sizes).
 
     Examples
     --------
@@ -46,9 +45,9 @@ def private_intersection(s, ids) -> Linkage:
 def intersection_size(s, ids) -> int:
     """How many identifiers all parties have in common, and nothing about which (PSI-cardinality).
 
-    Same arguments and cost as :func:`private_intersection`, with ``s = 1``: every
-    set is shuffled again before the counters compare them, so no party can tell
-    which of its rows are common.
+    Same arguments and cost as :func:`private_intersection`, except that the answer
+    is the size alone: the values compared arrive in an order that no one comparing
+    them knows, so no party can tell which of its rows are common.
 
     Examples
     --------
@@ -62,7 +61,7 @@ def intersection_size(s, ids) -> int:
 
 
 def _link(s, ids, hide_rows: bool) -> tuple[int, dict[int, np.ndarray], list[int]]:
-    """Check and normalise the held parties' identifiers, agree on the hash domain, run the ring and count.
+    """Check and normalise the held parties' identifiers, agree on the hash domain, and link them.
 
     Returns the intersection's size, each held party's rows of it in the common order (none with
     ``hide_rows``) and every party's set size.
@@ -79,7 +78,10 @@ def _link(s, ids, hide_rows: bool) -> tuple[int, dict[int, np.ndarray], list[int
         raise
     domain, sizes = announce(transport, rt.parties, {j: len(k) for j, k in keys.items()})
     points = {j: curve.hash_points(domain, k) for j, k in keys.items()}
-    size, rows = counting.count(transport, ring.run(transport, points, sizes), sizes, hide_rows)
+    if rt.n_parties == 2:
+        size, rows = counting.count(transport, ring.run(transport, points, sizes), hide_rows)
+    else:
+        size, rows = star.run(transport, domain, keys, points, sizes, hide_rows)
     return size, rows, sizes
 
 

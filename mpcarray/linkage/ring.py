@@ -1,5 +1,8 @@
 """The ring: every party's key is applied to every party's set, passing each set from party to party.
 
+Used with two parties (:mod:`.counting` then compares the sets); three or more
+use :mod:`.star`, which does not show anyone the sets under all keys.
+
 Party ``j`` shuffles its hashed identifiers with a secret permutation, encrypts
 them and sends them to ``j + 1``; in each of ``n - 1`` hops a party encrypts
 the batch it received with its own key and passes it on, so after the last hop
