@@ -156,6 +156,24 @@ def truncated_square_applies(x: SharedArray, shift: int) -> bool:
     return not fused_truncation(x) and 1 <= shift <= protocols.TRUNCATED_SQUARE_MAX_SHIFT
 
 
+def is_small_zero(x: SharedArray, bits: int) -> SharedArray:
+    """Shared 0/1 integers ``[x == 0]`` for shared integers ``x`` known to lie in ``[0, 2^bits)``.
+
+    Cost: 1 round in additive sessions with ``bits <= 16`` (:func:`mpcarray.protocols.is_zero`,
+    a one-hot mask from the dealer), where a comparison takes 5; otherwise ``x == 0``
+    (:func:`sign_rounds`). Outside ``[0, 2^bits)`` the result is ``[x mod 2^bits == 0]``.
+    """
+    if x.frac_bits != INT:
+        raise ValueError(f"is_small_zero needs shared integers, got {x.frac_bits} fractional bits")
+    if fused_truncation(x) or bits > protocols.ZERO_TEST_MAX_BITS:
+        return x == 0
+    rt = _runtime_of(_ordered(x))
+    bit = x._new(protocols.is_zero(rt, x._shares, bits), INT, x._known_by)
+    bit._bool = True
+    bit._lineage = lineage.of_kind(x._lineage, "indicator")
+    return bit
+
+
 def fused_truncation(x: SharedArray) -> bool:
     """Whether a product truncated by a shift costs one round in ``x``'s session (Shamir sessions), so
     that :func:`multiply_and_truncate` takes products with a shift."""

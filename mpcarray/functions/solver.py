@@ -71,14 +71,14 @@ opened as a Beaver mask in the truncation's round). In Shamir sessions a truncat
 product is one round anyway.
 
 Cost (additive; ``k = chain_steps(d, max_condition, R)`` with the safe range
-``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 17``
-rounds with a public scale (1 scaling, ``k`` chain, 4 Newton–Schulz, then 12 for the check
-(the squares, two comparisons of 5 rounds each, the reveal) with the last step's
-truncation inside them), ``k + 39`` with Jacobi scaling (``rsqrt`` and two scalings); warm
-start ``WARM_STEPS + 22`` with a shared scale, ``+ 19`` with a public ``2^-h``
-(``+ 18`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
-refinements ``s = 4 + 4m`` (shared scale) or ``2 + 2m`` (public); with ``rhs`` the check's 12
-rounds become ``max(12, 1 + s)``. Communication ``O(d^2)`` per round.
+``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 13``
+rounds with a public scale (1 scaling, ``k`` chain, 4 Newton–Schulz, then 8 for the check
+(the squares, a comparison of 5 rounds, the zero test of its count, the reveal) with the
+last step's truncation inside them), ``k + 35`` with Jacobi scaling (``rsqrt`` and two
+scalings); warm start ``WARM_STEPS + 18`` with a shared scale, ``+ 15`` with a public ``2^-h``
+(``+ 14`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+refinements ``s = 4 + 4m`` (shared scale) or ``2 + 2m`` (public); with ``rhs`` the check's 8
+rounds become ``max(8, 1 + s)``. Communication ``O(d^2)`` per round.
 """
 
 import numpy as np
@@ -384,8 +384,9 @@ class SPDSolver:
         that the squares summed cannot wrap: entries beyond the safe range (an inverse beyond
         it, moments wrapped by a large column) square to arbitrary values, and a sum of such
         squares alone passed in some runs. Bounding each entry by ``1/(2d)`` instead would
-        need no square but refuses most warm starts. Cost: a product, two comparisons (the
-        bounds in one batch, then their count) and the reveal: 12 rounds (additive).
+        need no square but refuses most warm starts. Cost: a product, the bounds compared in
+        one batch, their count tested for zero (1 round with the dealer's one-hot mask, a
+        comparison in Shamir sessions) and the reveal: 8 rounds (additive).
         """
         # as ring integers (E_ij 2^f): the squares need no truncation, and their sum
         # (below d^2 4^(f - 1) when every entry passes) stays far inside the ring at any f
@@ -398,7 +399,9 @@ class SPDSolver:
             values += [deviation, -deviation]
             bounds += [np.full(2 * unit.shape[0], half)]
         inside = np.concatenate(values) < np.concatenate(bounds)
-        return bool((inside.sum() == inside.shape[0]).reveal(label=label))
+        size = inside.shape[0]
+        outside = primitives.relabel(size - inside.sum(), INT)  # in [0, size]
+        return bool(primitives.is_small_zero(outside, int(size).bit_length()).reveal(label=label))
 
     def apply(self, r: SharedArray) -> SharedArray:
         """``M r`` for the approximate inverse ``M = S X S`` of ``A``. Reveals: nothing.

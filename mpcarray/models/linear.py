@@ -276,7 +276,8 @@ class Ridge(LinearRegression):
     -----
     The normal equations of the standardised problem gain the diagonal
     ``alpha w_j² / n`` (``w_j ≈ 2^h / sd_j``, secret; :mod:`mpcarray.models.penalty`),
-    so the cost is that of :class:`LinearRegression` plus 3 rounds (2 with Shamir). Requirements as
+    so the diagonal is scaled in secret (Jacobi) and the cost is that of :class:`LinearRegression`
+    plus 35 rounds (28 with Shamir; ``tests/test_estimators.py``). Requirements as
     :class:`LinearRegression`. No standard errors (the classical ones do not apply).
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then precise),

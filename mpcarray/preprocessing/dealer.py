@@ -30,7 +30,7 @@ from .. import kernels
 from ..domains.residues import ResidueRing
 from ..errors import ProtocolError
 from ..transport import Transport
-from . import masks, product_masks
+from . import masks, one_hot, product_masks
 from .kinds import KINDS, correction, matrix_correction, matrix_sizes, party0_gaps, stream_length
 from .provider import Provider
 
@@ -200,6 +200,19 @@ class Dealer(Provider):
         """A Beaver mask for an ``(a, m)`` factor, a truncation mask for an ``(m, w)`` matrix and their
         products (:mod:`~.product_masks`), additively shared: ``{part: (k, *shape)}``."""
         return self._product_masks("truncated_product", (a, m, w, shift))
+
+    def one_hot(self, size: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
+        """``size`` uniform ring elements ``r`` and the one-hot vectors of ``r mod 2^bits``
+        (:mod:`~.one_hot`), additively shared: ``r`` ``(k, size)``, ``e`` ``(k, size, 2^bits)``."""
+        material = self._material("one_hot", size, bits)
+        masks, vectors = one_hot.parts(kernels.fill_streams(material.streams, material.offset,
+                                                            stream_length("one_hot", (size, bits))), size, bits)
+        if 0 in self._transport.ranks:
+            fix = np.asarray(material.correction).reshape(-1)
+            if fix.size != vectors[0].size:
+                raise ProtocolError(f"the dealer's correction has {fix.size} words, expected {vectors[0].size}")
+            vectors[self._transport.first_row] = fix.reshape(vectors.shape[1:])
+        return masks, vectors
 
     def _product_masks(self, kind: str, params: tuple) -> dict[str, np.ndarray]:
         material = self._material(kind, *params)

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from .. import kernels
-from . import masks, product_masks
+from . import masks, one_hot, product_masks
 from .gates import GATES, gate_length
 
 
@@ -99,6 +99,7 @@ KINDS: dict[str, Kind] = {
                              functools.partial(product_masks.correction, "truncated_square")),
     "truncated_product": Kind(15, functools.partial(product_masks.length, "truncated_product"),
                               functools.partial(product_masks.correction, "truncated_product")),
+    "one_hot": Kind(16, one_hot.length, one_hot.correction),
 }
 BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)
@@ -115,6 +116,8 @@ def stream_length(name: str, params: tuple) -> int:
         masks.layout(name, params)  # ValueError for parameters no party sends
     if name in product_masks.CORRECTED:
         product_masks.layout(name, params)
+    if name == "one_hot":
+        one_hot.check(*params)
     if name in BIT_PARAMETERS and params:
         low, high = BIT_PARAMETERS[name]
         if not low <= params[-1] <= high:

@@ -89,6 +89,9 @@ class Provider(ABC):
     def truncated_product(self, a: int, m: int, w: int, shift: int):
         self._unavailable("truncated_product")
 
+    def one_hot(self, size: int, bits: int):
+        self._unavailable("one_hot")
+
     def residue_masks(self, kind: str, params: tuple, ring):
         self._unavailable(kind)
 

@@ -19,10 +19,12 @@ from .public import add_public, matmul_public, mul_public_int, mul_public_real, 
 from .tables import bit_tables, leading_one_tables
 from .truncated_products import TRUNCATED_SQUARE_MAX_SHIFT, truncated_product, truncated_square
 from .truncation import truncate, truncate_many
+from .zero_test import ZERO_TEST_MAX_BITS, is_zero
 
 __all__ = [
     "INPUT_DTYPES",
     "TRUNCATED_SQUARE_MAX_SHIFT",
+    "ZERO_TEST_MAX_BITS",
     "add_public",
     "agree",
     "agree_live",
@@ -32,6 +34,7 @@ __all__ = [
     "bits_to_ring",
     "exchange_heads",
     "gram",
+    "is_zero",
     "leading_one",
     "leading_one_tables",
     "matmul",

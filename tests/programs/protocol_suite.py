@@ -20,7 +20,7 @@ def inputs():
     return {
         "x": rng.uniform(-4, 4, 64), "y": rng.uniform(-4, 4, 64), "pos": rng.uniform(0.5, 6, 64),
         "a": rng.uniform(-1, 1, (5, 4)), "b": rng.uniform(-1, 1, (4, 3)),
-        "i": rng.integers(-1000, 1000, 32), "j": rng.integers(-1000, 1000, 32),
+        "i": rng.integers(-1000, 1000, 32), "j": rng.integers(-1000, 1000, 32), "k": rng.integers(0, 4, 32),
     }
 
 
@@ -35,6 +35,7 @@ def references(data) -> dict:
         "noisy_sum": x.sum(),
         "truncated_square": (_grid(a.T)[:, 1:] + 2 * np.eye(4)) @ (3 * _grid(a.T)),
         "truncated_product": _grid(b.T) @ _grid(a.T),
+        "small_zero": (data["k"] == 0).astype(np.int64),
     }
 
 
@@ -46,7 +47,7 @@ def _grid(values):
 def run(s) -> dict:
     """Share the inputs, run every protocol, reveal each result."""
     data = inputs()
-    owners = {"x": 0, "y": 1, "pos": 2 % s.n_parties, "a": 0, "b": 1, "i": 0, "j": 1}
+    owners = {"x": 0, "y": 1, "pos": 2 % s.n_parties, "a": 0, "b": 1, "i": 0, "j": 1, "k": 1}
     v = {name: s.share(values if s.holds(owners[name]) else None, owner=owners[name])
          for name, values in data.items()}
     results = {
@@ -59,6 +60,7 @@ def run(s) -> dict:
         # a^T read with 4 more fractional bits and truncated back: exact, then a product of its blocks
         "truncated_square": primitives.truncated_square(primitives.relabel(v["a"].T * 16, 20), 16, 1, 5, 3, 2),
         "truncated_product": primitives.truncated_product(v["b"].T, primitives.relabel(v["a"].T * 16, 20), 16)[0],
+        "small_zero": primitives.is_small_zero(v["k"], 2),
     }
     out = {name: np.asarray(value.reveal(label=name)).tolist() for name, value in results.items()}
     out["noisy_sum"] = float(v["x"].sum().reveal(label="noisy sum", noise=Laplace(epsilon=50.0, sensitivity=0.1)))
