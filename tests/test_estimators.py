@@ -48,9 +48,9 @@ SE_ROUNDS = {("LinearRegression", "additive"): 48, ("LinearRegression", "shamir"
 #: Exact extra rounds (docstrings of LogisticRegression and Ridge).
 PENALTY_ROUNDS = {("LogisticRegression", "additive"): 26, ("LogisticRegression", "shamir"): 27,
                   ("Ridge", "additive"): 35, ("Ridge", "shamir"): 28}
-CONVERGENCE_ROUNDS = {"additive": 11, "shamir": 17}
+CONVERGENCE_ROUNDS = {"additive": 7, "shamir": 17}
 #: Exact rounds of LogisticRegression().fit on the 30 breast-cancer features (docs/models.md).
-DEFAULT_LOGISTIC_ROUNDS = {"additive": 470, "shamir": 529}
+DEFAULT_LOGISTIC_ROUNDS = {"additive": 466, "shamir": 529}
 
 
 @pytest.fixture(scope="module", params=SCHEMES)

@@ -45,7 +45,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
         the last step, in standardised units (``coef_j sd_j``), is at most ``tol``;
         if not, :class:`~mpcarray.ConvergenceWarning` is raised (separable classes
         without a penalty, or too few iterations). ``None`` skips the check (and its
-        11 rounds; 17 with Shamir). The fit's own rounding moves the last Newton step by about 1e-4.
+        7 rounds; 17 with Shamir). The fit's own rounding moves the last Newton step by about 1e-4.
         Without a penalty, separable classes can also make a Newton system singular: then
         :class:`~mpcarray.models.ConditioningError` is raised, saying so and suggesting ``penalty="l2"``.
     method : {"newton", "gd"}
