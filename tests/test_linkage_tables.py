@@ -77,7 +77,7 @@ def test_an_overflowing_bin_or_a_repeated_point_raises():
         tables.build(np.zeros(200, dtype=np.int64), random_elements(200), random_elements(200), 1000)
     points = random_elements(10)
     points[3] = points[7]
-    with pytest.raises(RuntimeError, match="share a point"):
+    with pytest.raises(RuntimeError, match="two points of a linkage table bin coincide"):
         tables.build(np.zeros(10, dtype=np.int64), points, random_elements(10), 10)
 
 

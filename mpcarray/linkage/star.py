@@ -57,7 +57,7 @@ def run(transport, domain: bytes, keys: dict[int, list[bytes]], points: dict[int
     others = [j for j in range(transport.n_parties) if j != leader]
     parties = {j: _Party(j, leader, others, keys[j], points[j]) for j in points}
     for party in parties.values():
-        party.blind(transport, sizes)
+        party.blind(transport)
     transport.end_round()
     for party in parties.values():
         party.receive_blinded(transport, sizes)
@@ -91,7 +91,7 @@ class _Party:
     def is_leader(self) -> bool:
         return self.rank == self.leader
 
-    def blind(self, transport, sizes: list[int]) -> None:
+    def blind(self, transport) -> None:
         """Round 1: the own set under the first key to the leader (or from it to all); seeds to the others."""
         self.blinded = curve.encrypt(self.first_key, self.points)
         if self.is_leader:

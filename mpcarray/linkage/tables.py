@@ -77,8 +77,8 @@ def build(bins: np.ndarray, points: np.ndarray, values: np.ndarray, m: int) -> n
     targets[bins[order], slots] = values[order]
     coefficients = np.empty((n_bins, capacity), dtype=np.uint64)
     if not _interpolate(nodes, targets, coefficients):
-        raise RuntimeError("two keys of a linkage table share a point (probability below 2^-40); "
-                           "run the linkage again")
+        raise RuntimeError(f"two points of a linkage table bin coincide (probability about m * capacity / 2^62, "
+                           f"{m * capacity / 2.0**62:.0e} here); run the linkage again")
     return coefficients
 
 
