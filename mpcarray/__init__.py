@@ -8,7 +8,15 @@ import importlib
 from typing import TYPE_CHECKING
 
 from . import errors
-from .array import SharedArray, owner_apply, row_parts, supported_functions, supported_ufuncs, where
+from .array import (
+    SharedArray,
+    owner_apply,
+    owner_apply_each,
+    row_parts,
+    supported_functions,
+    supported_ufuncs,
+    where,
+)
 from .domains import FixedPoint
 from .errors import (
     AuditError,
@@ -114,6 +122,7 @@ __all__ = [
     "minimum",
     "models",
     "owner_apply",
+    "owner_apply_each",
     "privacy",
     "reciprocal",
     "relu",

@@ -351,12 +351,14 @@ class Session:
         are rejected before anything is shared); ints and bools become exact
         ring integers. The result remembers that ``owner`` knows it. In the
         socket backend ``data`` is read at the owner only (pass ``None``
-        elsewhere); the owner first announces shape and dtype, and if it
-        rejects its data every other party raises
+        elsewhere); the owner's message to each party starts with the shape and
+        dtype, and if it rejects its data every other party raises
         :class:`~mpcarray.errors.InputRejectedError`.
 
-        Cost: 2 rounds; the owner sends ``8 * (3 + ndim + size) * (n - 1)`` bytes
-        (the shape-and-dtype header, then the shares).
+        Cost: 1 round; the owner sends ``8 * (3 + ndim + size) * (n - 1)`` bytes
+        (the shape-and-dtype header and the shares; 16 bytes per share in
+        GF(2^127 - 1)). Several owners' aggregates share one round with
+        :func:`mpcarray.owner_apply_each`.
         """
         self._check_open()
         return share_plaintext(self._rt, data, self.party_index(owner))

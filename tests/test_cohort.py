@@ -126,10 +126,10 @@ def test_fixed_point_criteria_on_breast_cancer(session):
 
 #: (rounds, bytes sent per party) of the cohort_count calls in test_rounds_and_bytes (docs/cohort.md)
 COST = {
-    "additive": {"local": (7, 160), "local suppressed": (13, 2534), "per site": (7, 256),
-                 "by": (7, 272), "open": (1, 48), "open suppressed": (7, 2422), "secure by": (40, 127200)},
-    "shamir": {"local": (10, 280), "local suppressed": (19, 17944), "per site": (10, 472),
-               "by": (10, 488), "open": (1, 96), "open suppressed": (10, 17760)},
+    "additive": {"local": (2, 160), "local suppressed": (8, 2534), "per site": (2, 256),
+                 "by": (2, 272), "open": (1, 48), "open suppressed": (7, 2422), "secure by": (40, 127200)},
+    "shamir": {"local": (3, 264), "local suppressed": (12, 17928), "per site": (3, 456),
+               "by": (3, 472), "open": (1, 96), "open suppressed": (10, 17760)},
 }
 
 

@@ -24,12 +24,23 @@ def assert_dealer(cost, n_parties, party0_bytes):
 
 
 def test_share_input_cost(session):
-    """A header (status, dtype, ndim, 2 dims) round, then the shares."""
+    """One round: each message is the header (status, dtype, ndim, 2 dims) and the shares."""
     n = session.n_parties
     _, cost = measure(session, lambda: session.share(np.ones((4, 5)), owner=n - 1))
-    assert cost.rounds == 2
+    assert cost.rounds == 1
     assert cost.bytes_sent.tolist() == [0] * (n - 1) + [8 * (5 + 20) * (n - 1)]
     assert cost.bytes_received.tolist() == [8 * (5 + 20)] * (n - 1) + [0]
+
+
+def test_every_owner_shares_in_the_same_round(session):
+    """owner_apply_each: each owner's aggregate travels in one round, with the bytes of separate sharings."""
+    n = session.n_parties
+    rows = [session.share(np.full((3, 2), float(k)), owner=k) for k in range(n)]
+    _, cost = measure(session, lambda: mpc.owner_apply_each([(r,) for r in rows], lambda a: a.sum(axis=0)))
+    assert cost.rounds == 1
+    assert cost.bytes_sent.tolist() == [8 * (4 + 2) * (n - 1)] * n
+    sums = mpc.owner_apply_each([(r,) for r in rows], lambda a: a.sum(axis=0))
+    np.testing.assert_array_equal(np.array([s.reveal() for s in sums]), np.repeat(3.0 * np.arange(n), 2).reshape(n, 2))
 
 
 def test_open_cost(session):

@@ -84,7 +84,7 @@ def test_sign_bits_cost_formula(session):
     n, size = session.n_parties, 130
     words = 3  # ceil(130 / 64): planes are padded to whole words
     rt = session._rt
-    shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64), (size,))
+    shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64))
     for kwargs, tests in [({"negative": True}, ["negative"]), ({"negative": False, "zero": True}, ["zero"]),
                           ({"negative": True, "zero": True}, ["negative", "zero"])]:
         before = session.comm.snapshot()
@@ -106,7 +106,7 @@ def test_sign_bits_of_extreme_integers(session):
                       2**63 - 2, -(2**63) + 1, 1 << 32, -(1 << 32)], dtype=np.int64)
     a = np.concatenate([edges, rng.integers(-(2**63), 2**63 - 1, 300, dtype=np.int64, endpoint=True)])
     rt = session._rt
-    shares = protocols.share_input(rt, 0, a.view(np.uint64), a.shape)
+    shares = protocols.share_input(rt, 0, a.view(np.uint64))
     negative, zero = protocols.sign_bits(rt, shares, negative=True, zero=True)
     assert np.array_equal(negative.sum(axis=0), (a < 0).astype(np.uint64))
     assert np.array_equal(zero.sum(axis=0), (a == 0).astype(np.uint64))
@@ -121,7 +121,7 @@ def test_bit_circuit_costs(session):
     mask products per 64 elements; leading one: 3 rounds (prefix OR), 432 and 768 (docstrings)."""
     n, size, words = session.n_parties, 200, 4
     rt = session._rt
-    shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64), (size,))
+    shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64))
     before = session.comm.snapshot()
     bits = protocols.bit_decompose(rt, shares)
     middle = session.comm.snapshot()

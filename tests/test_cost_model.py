@@ -32,16 +32,16 @@ def test_input_is_limited_by_the_owner_on_the_slowest_link(session):
     session.share(np.ones((4, 5)), owner=n - 1)
     cost = session.comm - before
     sent = 8 * (5 + 20) * (n - 1)  # header (status, dtype, ndim, 2 dims) and 20 shares to each other party
-    assert cost.estimate(rtt=0.01, bandwidth=GBIT) == pytest.approx(2 * 0.01 + sent * 8 / GBIT, rel=1e-12)
+    assert cost.estimate(rtt=0.01, bandwidth=GBIT) == pytest.approx(0.01 + sent * 8 / GBIT, rel=1e-12)
     slow_owner = [GBIT] * (n - 1) + [1e6]
-    assert cost.estimate(rtt=0.01, bandwidth=slow_owner) == pytest.approx(0.02 + sent * 8 / 1e6, rel=1e-12)
+    assert cost.estimate(rtt=0.01, bandwidth=slow_owner) == pytest.approx(0.01 + sent * 8 / 1e6, rel=1e-12)
     slow_receiver = [1e6] + [GBIT] * (n - 1)
     received = 8 * 25
     assert cost.estimate(rtt=0.01, bandwidth=slow_receiver) == pytest.approx(
-        0.02 + max(received * 8 / 1e6, sent * 8 / GBIT), rel=1e-12)
+        0.01 + max(received * 8 / 1e6, sent * 8 / GBIT), rel=1e-12)
     # a round waits for the party with the longest round trip
     assert cost.estimate(rtt=[0.01] * (n - 1) + [0.05], bandwidth=GBIT) == pytest.approx(
-        2 * 0.05 + sent * 8 / GBIT, rel=1e-12)
+        0.05 + sent * 8 / GBIT, rel=1e-12)
 
 
 def test_dealer_corrections_count_only_when_asked(session):

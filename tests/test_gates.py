@@ -72,7 +72,7 @@ def test_opened_values_are_balanced(monkeypatch):
     monkeypatch.setattr(circuits, "open_xor", recording)
     values = np.concatenate([np.zeros(256), np.full(256, -1), np.arange(512)]).astype(np.int64)
     with mpc.Session(parties=3, seed=4) as s:
-        shares = protocols.share_input(s._rt, 0, values.view(np.uint64), values.shape)
+        shares = protocols.share_input(s._rt, 0, values.view(np.uint64))
         protocols.sign_bits(s._rt, shares, negative=True, zero=True)
         protocols.leading_one(s._rt, protocols.bit_decompose(s._rt, shares))
     words = np.concatenate([w.ravel() for w in opened])

@@ -34,9 +34,9 @@ CAUSAL = np.array([17, 2_024, 5_555, 7_000, 9_876])
 #: Variants checked one by one against statsmodels (a loop over all 10^4 takes too long).
 CHECKED = np.concatenate([np.arange(0, N_VARIANTS, 25), CAUSAL])
 #: Rounds and bytes sent by hospital a for the tables of n patients x m variants, 3 parties (docs/genetics.md).
-COST = {("additive", "owner_local"): lambda n, m: (13, 192 * m + 1_508),
+COST = {("additive", "owner_local"): lambda n, m: (8, 192 * m + 1_508),
         ("additive", "secure"): lambda n, m: (10, 96 * n * m + 48 * n + 96 * m + 1_412),
-        ("shamir", "owner_local"): lambda n, m: (19, 384 * m + 8_408),
+        ("shamir", "owner_local"): lambda n, m: (12, 384 * m + 8_392),
         ("shamir", "secure"): lambda n, m: (13, 64 * n * m + 32 * n + 256 * m + 8_256)}
 
 
@@ -98,7 +98,7 @@ def test_tables_are_exact(data, tables, session, shared):
     stats.genotype_tables(*shared[:2])
     cost = session.comm.snapshot() - before
     assert (cost.rounds, int(cost.bytes_sent[0])) == COST["additive", "owner_local"](N_PATIENTS, N_VARIANTS) \
-        == (13, 1_921_508)
+        == (8, 1_921_508)
     # the secure path (blocks forgotten) on the first 1,000 variants, phenotype from another hospital
     few = share(session, G[:, :1000], "secure")
     y = session.share(disease, owner="hosp_b")

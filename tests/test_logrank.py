@@ -20,9 +20,9 @@ TOLERANCE = 1e-6
 #: (test_lung_secure_path): in a Shamir session it takes minutes on this machine.
 CASES = [("rossi", "owner_local"), ("rossi", "secure"), ("lung", "owner_local")]
 #: Rounds and bytes sent by hospital a, rossi with 3 groups (then also 2 strata), docs/statistics.md.
-COST = {("additive", "owner_local"): ((38, 19_198), (38, 28_606)),
+COST = {("additive", "owner_local"): ((23, 19_198), (23, 28_606)),
         ("additive", "secure"): ((86, 5_106_344), (92, 5_269_832)),
-        ("shamir", "owner_local"): ((56, 344_680), (56, 363_496))}
+        ("shamir", "owner_local"): ((35, 344_632), (35, 363_448))}
 
 
 @pytest.fixture(scope="module", params=SCHEMES)

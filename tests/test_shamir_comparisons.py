@@ -96,7 +96,7 @@ def test_sign_bits_rounds_bytes_and_no_dealer(session):
     bits, 1 masked opening, then 118 products for ``a < 0``, 63 for ``a == 0``."""
     n, size = session.n_parties, 130
     rt = session._rt
-    shares = protocols.share_input(rt, 0, rt.number.encode_int(np.arange(-65, 65)), (size,))
+    shares = protocols.share_input(rt, 0, rt.number.encode_int(np.arange(-65, 65)))
     for kwargs, products in [({"negative": True}, 118), ({"negative": False, "zero": True}, 63),
                              ({"negative": True, "zero": True}, 181)]:
         before = session.comm.snapshot()
@@ -120,7 +120,7 @@ def test_bit_lookup_rounds_bytes_and_no_dealer(session):
         (protocols.bit_tables, signed, 8, 310, (signed, set_bits)),
         (protocols.leading_one_tables, positive, 14, 502, (2**top, top)),
     ]:
-        shares = protocols.share_input(rt, 0, rt.number.encode_int(values), values.shape)
+        shares = protocols.share_input(rt, 0, rt.number.encode_int(values))
         before = session.comm.snapshot()
         rows = lookup(rt, shares, [powers, positions])
         cost = session.comm - before

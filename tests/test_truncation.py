@@ -52,7 +52,7 @@ def test_truncate_ring_values_at_range_edges(session, shift):
     z = np.array([2**62 - 1, -(2**62), -(2**62) + 1, 0, 1, -1, 2**shift, -(2**shift) - 1],
                  dtype=np.int64)
     rt = session._rt
-    shares = protocols.share_input(rt, 0, z.view(np.uint64), z.shape)
+    shares = protocols.share_input(rt, 0, z.view(np.uint64))
     (opened,) = protocols.open_shares(rt, protocols.truncate(rt, shares, shift))
     got = opened.view(np.int64)
     floor = z >> shift

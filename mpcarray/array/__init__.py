@@ -11,12 +11,13 @@ from . import (
 )
 from .comparisons import where
 from .dispatch import supported_functions, supported_ufuncs
-from .owner import owner_apply, owner_local_or_secure, row_parts
+from .owner import owner_apply, owner_apply_each, owner_local_or_secure, row_parts
 from .shared_array import SharedArray
 
 __all__ = [
     "SharedArray",
     "owner_apply",
+    "owner_apply_each",
     "owner_local_or_secure",
     "primitives",
     "row_parts",

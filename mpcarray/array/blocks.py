@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .owner import owner_apply, row_parts
+from .owner import owner_apply_each, row_parts
 from .shared_array import SharedArray
 
 
@@ -33,5 +33,6 @@ def aligned_parts(*arrays: SharedArray) -> list[tuple[SharedArray, ...]] | None:
 
 
 def local_terms(groups: list[tuple[SharedArray, ...]], local: Callable[..., np.ndarray]) -> list[SharedArray]:
-    """Each owner's shared ``local(plaintexts of its blocks)`` (:func:`owner_apply` per group)."""
-    return [owner_apply(group[0], local, *group[1:]) for group in groups]
+    """Each owner's shared ``local(plaintexts of its blocks)``, all in one round
+    (:func:`~mpcarray.array.owner.owner_apply_each`)."""
+    return owner_apply_each(groups, local)

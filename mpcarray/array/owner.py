@@ -42,39 +42,55 @@ def share_plaintext(rt, data, owner: int) -> SharedArray:
     becomes a field-element array. The result remembers that ``owner`` knows it, and the owner's
     process keeps a read-only copy of the plaintext for owner-local evaluation.
     ``data`` is read where the owner is held only (other socket processes pass
-    ``None``); the owner announces shape and dtype first, or that it rejected
-    its data, in which case every other party raises :class:`InputRejectedError`.
+    ``None``); the owner's message to each party carries the shape and dtype
+    with the share, or says that it rejected its data, in which case every
+    other party raises :class:`InputRejectedError`.
 
-    Cost: 2 rounds; the owner sends ``(8 * (3 + ndim) + w * size) * (n - 1)``
-    bytes (the shape-and-dtype header, then the shares of ``w`` bytes each: 8
-    in Z_2^64 and GF(p), 16 in GF(2^127 - 1)).
+    Cost: 1 round (:func:`mpcarray.protocols.share_inputs`); the owner sends
+    ``(8 * (3 + ndim) + w * size) * (n - 1)`` bytes (the shape-and-dtype header
+    and the shares of ``w`` bytes each: 8 in Z_2^64 and GF(p), 16 in GF(2^127 - 1)).
     """
-    values = ring = shape = dtype = None
-    is_field = False
-    if owner in rt.ranks:
-        try:
-            values, ring = _encode(rt, data)
-        except (EncodingError, UnsupportedOperationError, ValueError, TypeError):
-            if len(rt.ranks) < rt.n_parties:  # the other processes wait for this input
-                protocols.announce_input(rt, owner, None, None)
-            raise
-        shape, dtype = values.shape, values.dtype
-        is_field = is_field_array(values)
-    announced = protocols.announce_input(rt, owner, shape, dtype, is_field)
-    if announced is None:
+    return share_plaintexts(rt, [(data, owner)])[0]
+
+
+def share_plaintexts(rt, inputs: list[tuple[object, int]]) -> list[SharedArray]:
+    """:func:`share_plaintext` for each ``(data, owner)``, every owner's shares in the same round.
+
+    Cost: 1 round; each owner sends what :func:`share_plaintext` says for each of its inputs.
+    """
+    announced, plains, own_error = [], [], None
+    for data, owner in inputs:
+        values = ring = None
+        if owner in rt.ranks:
+            try:
+                values, ring = _encode(rt, data)
+            except (EncodingError, UnsupportedOperationError, ValueError, TypeError) as error:
+                if len(rt.ranks) == rt.n_parties:  # every party is here: nothing to tell anyone
+                    raise
+                own_error = own_error or error
+        announced.append(protocols.Input(owner, ring, None if values is None else values.dtype,
+                                         values is not None and is_field_array(values)))
+        plains.append(values)
+    shared = protocols.share_inputs(rt, announced)
+    if own_error is not None:  # the other processes were told; the owner raises its own reason
+        raise own_error
+    return [_result(rt, item.owner, plain, result) for item, plain, result in zip(announced, plains, shared)]
+
+
+def _result(rt, owner: int, values: np.ndarray | None, shared) -> SharedArray:
+    """The SharedArray of one shared input; ``values``: the owner's plaintext where it is held."""
+    if shared is None:
         raise InputRejectedError(f"party {rt.parties[owner]!r} rejected its own input (NaN, infinite, "
                                  "out of range or an unsupported dtype); nothing was shared")
-    shape, dtype, is_field = announced
-    field = rt.field.galois if is_field else None
-    rt.guard.shared(owner, shape, field.name if is_field else str(dtype))
-    shares = protocols.share_input(rt, owner, ring, shape, rt.field if is_field else rt.number)
+    field = rt.field.galois if shared.is_field else None
+    rt.guard.shared(owner, shared.shape, field.name if shared.is_field else str(shared.dtype))
     if values is not None:
         values.flags.writeable = False
-    frac = rt.fixed.frac_bits if dtype.kind == "f" else 0
-    result = SharedArray(rt, shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
+    frac = rt.fixed.frac_bits if shared.dtype.kind == "f" else 0
+    result = SharedArray(rt, shared.shares, frac, known_by=owner, plain=ELSEWHERE if values is None else values,
                          field=field)
-    result._lineage = lineage.of_input(tuple(shape), indicator=dtype == np.bool_)
-    result._bool = dtype.kind == "b"
+    result._lineage = lineage.of_input(tuple(shared.shape), indicator=shared.dtype == np.bool_)
+    result._bool = shared.dtype.kind == "b"
     return result
 
 
@@ -123,7 +139,7 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
     ``owner_apply(X_k, lambda a, b: a.T @ b, y_k)``.
 
     Reveals: nothing (the other parties receive random shares of the result).
-    Cost: one input sharing of the result (2 rounds: header, shares).
+    Cost: one input sharing of the result (1 round).
 
     Examples
     --------
@@ -135,8 +151,45 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
     [[10. 14.]
      [14. 20.]]
     """
-    inputs = (x, *others)
-    for item in inputs:
+    return owner_apply_each([(x, *others)], function)[0]
+
+
+def owner_apply_each(groups: list[tuple[SharedArray, ...]], function: Callable[..., np.ndarray]) -> list[SharedArray]:
+    """:func:`owner_apply` of ``function`` to each group ``(x, *others)``, all results shared in one round.
+
+    Each group's arrays must be known to one owner (different groups may have
+    different owners): ``k`` hospitals' aggregates then cost one round, not ``k``.
+
+    Reveals: nothing. Cost: 1 round (:func:`share_plaintexts`).
+
+    Examples
+    --------
+    >>> import numpy as np, mpcarray as mpc
+    >>> with mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"]) as s:
+    ...     X = np.concatenate([s.share(np.ones((2, 3)), owner="hosp_a"),
+    ...                         s.share(np.ones((4, 3)), owner="hosp_b")])
+    ...     before = s.comm.rounds
+    ...     sums = mpc.owner_apply_each([(p,) for p in mpc.row_parts(X)], lambda a: a.sum(axis=0))
+    ...     print(sum(sums).reveal(), s.comm.rounds - before - 1)  # one round to share, one to reveal
+    [6. 6. 6.] 1
+    """
+    if len({id(group[0]._rt) for group in groups if isinstance(group[0], SharedArray)}) > 1:
+        raise UnsupportedOperationError("owner_apply_each needs arrays of one session")
+    inputs = []
+    for group in groups:
+        _check_owner_group(group)
+        x = group[0]
+        held = x._plain is not ELSEWHERE  # the function runs in the owner's process only
+        inputs.append((function(*(item._plain for item in group)) if held else None, x._known_by))
+    results = share_plaintexts(groups[0][0]._rt, inputs) if groups else []
+    for result in results:
+        result._lineage = None  # an aggregate of the owner's rows: how many, the library cannot tell
+    return results
+
+
+def _check_owner_group(group: tuple) -> None:
+    """Refuse a group that is not made of SharedArrays shared by one owner, in one session."""
+    for item in group:
         if not isinstance(item, SharedArray):
             raise TypeError(f"owner_apply needs SharedArrays, got {type(item).__name__}")
         if item._known_by is None or item._plain is None:
@@ -144,13 +197,8 @@ def owner_apply(x: SharedArray, function: Callable[..., np.ndarray], *others: Sh
                 "owner_apply needs inputs shared by their owner (s.share(data, owner=...)); "
                 "this array is not known in plaintext to a single party"
             )
-    if len({item._known_by for item in inputs}) != 1 or len({id(item._rt) for item in inputs}) != 1:
+    if len({item._known_by for item in group}) != 1 or len({id(item._rt) for item in group}) != 1:
         raise UnsupportedOperationError("owner_apply needs arrays all known to the same party")
-    held = x._plain is not ELSEWHERE  # the function runs in the owner's process only
-    data = function(*(item._plain for item in inputs)) if held else None
-    result = share_plaintext(x._rt, data, x._known_by)
-    result._lineage = None  # an aggregate of the owner's rows: how many, the library cannot tell
-    return result
 
 
 def owner_local_or_secure(local: Callable[[], SharedArray], secure: Callable[[], SharedArray], rows=None):

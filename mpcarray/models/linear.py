@@ -87,7 +87,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
     ...     ys = np.concatenate([s.share(y[:3], owner="hosp_a"), s.share(y[3:], owner="hosp_b")])
     ...     model = mpc.models.LinearRegression(method="exact").fit(Xs, ys)
     ...     print(np.round(model.coef_, 9), round(model.intercept_, 9), s.comm.rounds)
-    [ 2. -1.] 3.0 10
+    [ 2. -1.] 3.0 6
     """
 
     def __init__(self, fit_intercept: bool = True, standard_errors: bool = False,

@@ -12,7 +12,7 @@ from .audit_heads import exchange_heads
 from .binary import bits_to_ring, open_xor, words_to_ring
 from .circuits import leading_one
 from .comparison import bit_decompose, sign_bits, sign_rounds
-from .input import INPUT_DTYPES, announce_input, share_input
+from .input import INPUT_DTYPES, Input, SharedInput, share_input, share_inputs
 from .multiplication import gram, matmul, mul, mul_and_truncate, square
 from .opening import agree, agree_live, open_shares, open_to, require_live, zero_sharing
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
@@ -25,10 +25,11 @@ __all__ = [
     "INPUT_DTYPES",
     "TRUNCATED_SQUARE_MAX_SHIFT",
     "ZERO_TEST_MAX_BITS",
+    "Input",
+    "SharedInput",
     "add_public",
     "agree",
     "agree_live",
-    "announce_input",
     "bit_decompose",
     "bit_tables",
     "bits_to_ring",
@@ -49,6 +50,7 @@ __all__ = [
     "public_shares",
     "require_live",
     "share_input",
+    "share_inputs",
     "sign_bits",
     "sign_rounds",
     "square",

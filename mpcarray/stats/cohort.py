@@ -69,15 +69,15 @@ def cohort_count(criteria, *columns, by: SharedArray | None = None, levels=None,
     Reveals: the counts, all in one opening (with ``suppress_small``: which
     counts are below the threshold, then the others). Nothing per patient.
 
-    Cost: owner-local, each hospital shares its counts (2 rounds per hospital),
+    Cost: owner-local, the hospitals share their counts together (1 round),
     then 1 round to open; inside MPC, the criteria's comparisons and logic (5
     rounds per comparison and 1 per ``&``/``|`` in additive sessions; in the
     caller's code when ``criteria`` are SharedArrays), plus one matrix product
     (1 round) with ``by`` after its one-hot comparison (5 rounds), then 1 round
     to open. ``suppress_small`` adds one sign test (5 rounds) and an opening
     of the pattern (1 round). With 3 hospitals, 3 criteria on lifelines' lung
-    data (228 patients): 7 rounds and 160 bytes per hospital owner-local
-    (13 rounds with ``suppress_small``), 1 round and 48 bytes to open 3
+    data (228 patients): 2 rounds and 160 bytes per hospital owner-local
+    (8 rounds with ``suppress_small``), 1 round and 48 bytes to open 3
     indicators already compared inside MPC (``docs/cohort.md``).
 
     Examples

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..array import SharedArray, lineage, owner_apply, owner_local_or_secure
+from ..array import SharedArray, lineage, owner_local_or_secure
 from ..array.blocks import aligned_parts, local_terms
 from ..functions import maximum
 
@@ -61,7 +61,7 @@ def column_maximum(x: SharedArray, absolute: bool = False) -> SharedArray:
         return np.max(np.absolute(x) if absolute else x, axis=0)
 
     def local() -> SharedArray:
-        maxima = [owner_apply(block, lambda a: (np.abs(a) if absolute else a).max(axis=0)) for (block,) in groups]
+        maxima = local_terms(groups, lambda a: (np.abs(a) if absolute else a).max(axis=0))
         largest = _tree_maximum(maxima)
         largest._lineage = lineage.select(x._lineage, (0,))  # one record's value, as np.max's
         return largest
