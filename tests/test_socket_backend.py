@@ -231,7 +231,7 @@ def test_ten_parties_on_loopback(tmp_path):
     for rank, name in enumerate(names):
         result = party_json(results[name][1])
         assert result["total"] == [50.0, -45.0] and result["rank"] == rank
-        assert result["rounds"] == 2 * 10 + 1  # a header and a data round per input, one reveal
+        assert result["rounds"] == 10 + 1  # one round per input (its header with the shares), one reveal
         # its own input to 9 parties (4-word header, 2 shares), then its share of the sum to 9
         assert result["sent"][rank] == 9 * 8 * (4 + 2) + 9 * 8 * 2
 

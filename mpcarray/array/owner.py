@@ -166,12 +166,12 @@ def owner_apply_each(groups: list[tuple[SharedArray, ...]], function: Callable[.
     --------
     >>> import numpy as np, mpcarray as mpc
     >>> with mpc.Session(parties=["hosp_a", "hosp_b", "lab_c"]) as s:
-    ...     X = np.concatenate([s.share(np.ones((2, 3)), owner="hosp_a"),
-    ...                         s.share(np.ones((4, 3)), owner="hosp_b")])
+    ...     a = s.share(np.array([[1.0, 2.0], [3.0, 4.0]]), owner="hosp_a")
+    ...     b = s.share(np.array([[5.0, 6.0]]), owner="hosp_b")
     ...     before = s.comm.rounds
-    ...     sums = mpc.owner_apply_each([(p,) for p in mpc.row_parts(X)], lambda a: a.sum(axis=0))
-    ...     print(sum(sums).reveal(), s.comm.rounds - before - 1)  # one round to share, one to reveal
-    [6. 6. 6.] 1
+    ...     grams = mpc.owner_apply_each([(a,), (b,)], lambda v: v.T @ v)  # each hospital's X_k^T X_k
+    ...     print(s.comm.rounds - before, sum(grams).reveal().tolist())
+    1 [[35.0, 44.0], [44.0, 56.0]]
     """
     if len({id(group[0]._rt) for group in groups if isinstance(group[0], SharedArray)}) > 1:
         raise UnsupportedOperationError("owner_apply_each needs arrays of one session")

@@ -230,13 +230,8 @@ class SharedArray(NDArrayOperatorsMixin):
             noise.check_grid(2.0 ** -self._frac)
             grid = noise.on_grid(2.0 ** -self._frac)
             grid = None if grid is noise else grid
-        records, asked_by = lineage.records_and_caller(self)
         receivers = None if to is None else _receivers(self, to)
-        request = RevealRequest(label, self.shape, str(self.dtype), lineage.cohort(cohort, records, asked_by),
-                                0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta,
-                                records, asked_by,
-                                None if receivers is None else tuple(rt.parties[r] for r in receivers))
-        authorise(rt, request)
+        self._authorise(label, cohort, noise, receivers)
         if noise is None:
             shares = self._shares
         elif grid is not None:  # integer noise in units of 2^-frac, added to the encoding itself
@@ -250,6 +245,25 @@ class SharedArray(NDArrayOperatorsMixin):
         rows = protocols.open_to(rt, shares.reshape((len(rt.ranks), len(receivers), -1)), receivers)
         protocols.exchange_heads(rt)
         return self._decode_rows(rows, receivers)
+
+    def _authorise(self, label: str | None, cohort: int | None = None, noise=None, receivers=None) -> None:
+        """Ask every party's policy (and the budget) whether this array may be revealed as asked."""
+        rt = self._rt
+        records, asked_by = lineage.records_and_caller(self)
+        request = RevealRequest(label, self.shape, str(self.dtype), lineage.cohort(cohort, records, asked_by),
+                                0.0 if noise is None else noise.epsilon, 0.0 if noise is None else noise.delta,
+                                records, asked_by,
+                                None if receivers is None else tuple(rt.parties[r] for r in receivers))
+        authorise(rt, request)
+
+    def _reveal_truncated(self, shifts, label: str | None) -> np.ndarray:
+        """``self / 2^shifts`` (per element), rounded as a truncation rounds, revealed as float64 in
+        one round in additive sessions (:func:`mpcarray.protocols.open_truncated`)."""
+        rt = _runtime_of(self)
+        self._authorise(label)
+        opened = protocols.open_truncated(rt, self._shares, shifts)
+        protocols.exchange_heads(rt)
+        return np.ldexp(rt.number.decode_int(opened).astype(np.float64), np.asarray(shifts) - self._frac)
 
     @property
     def row_owners(self) -> tuple[str, ...] | None:

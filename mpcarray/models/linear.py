@@ -140,7 +140,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         (solver, gamma), (reciprocal, ratios) = primitives.concurrently(A, solve, ratio)
 
         def publish():
-            coef, _, _ = precision.reveal_product(gamma, ratios, coef_bits + bits, f"{name}.coef_")
+            coef = precision.reveal_product(gamma, ratios, coef_bits + bits, f"{name}.coef_")
             return coef, _intercept(stats, coef, wide_bits, name) if self.fit_intercept else 0.0
 
         self.bse_ = self.intercept_bse_ = self.rsquared_ = self.df_resid_ = None
@@ -234,7 +234,7 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         # Var(γ_j) 2^coef_bits = (R^-1)_jj 2^coef_bits * residual 4^-h / dof, scaled in two steps
         variance = (diagonal * (residual * 2.0**-h)) * scales
         root = relative_sqrt(variance)  # sd(γ_j) * 2^(coef_bits / 2)
-        errors, _, _ = precision.reveal_product(root, factors, coef_bits / 2 + bits, "LinearRegression.bse_")
+        errors = precision.reveal_product(root, factors, coef_bits / 2 + bits, "LinearRegression.bse_")
         self.bse_ = errors[:d]
         self.intercept_bse_ = float(errors[d]) if self.fit_intercept else None
 

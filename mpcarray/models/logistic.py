@@ -85,8 +85,8 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
     1/4), the others warm-started; the Hessian's and the gradient's products share
-    one opening. Cost (exact, ``tests/test_model_rounds.py``): 396 rounds for 10
-    Newton steps on 8 breast-cancer features, 189 for 10 ``"gd"`` epochs on 30
+    one opening. Cost (exact, ``tests/test_model_rounds.py``): 395 rounds for 10
+    Newton steps on 8 breast-cancer features, 188 for 10 ``"gd"`` epochs on 30
     (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
 
     The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is
@@ -184,7 +184,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
             "the classes may be separable (use penalty='l2') or max_iter too small")
         # coef_j = γ_j w_j; intercept = γ_0 - Σ coef_j mean_j, both revealed with extended precision
         first = int(self.fit_intercept)
-        self.coef_, _, _ = precision.reveal_product(gamma[first:], weight, coef_bits, "LogisticRegression.coef_")
+        self.coef_ = precision.reveal_product(gamma[first:], weight, coef_bits, "LogisticRegression.coef_")
         if self.fit_intercept:
             self.intercept_ = _intercept(gamma[0], self.coef_, mean, coef_bits, intercept_bits)
         else:
@@ -277,7 +277,7 @@ def _standard_errors(solver: SPDSolver, Z: SharedArray, p: SharedArray, weight: 
         variances = np.concatenate([variances, (c * solved[:, d]).sum().reshape(1)])
         factors = np.concatenate([weight, weight[:1] * 0 + 1])
     root = relative_sqrt(variances * (1.0 / n))  # sd * 2^(s / 2)
-    errors, _, _ = precision.reveal_product(root, factors, scale // 2, "LogisticRegression.bse_")
+    errors = precision.reveal_product(root, factors, scale // 2, "LogisticRegression.bse_")
     return errors[: d - first], (float(errors[-1]) if mean is not None else None)
 
 

@@ -74,35 +74,34 @@ def refined_reciprocal(x: SharedArray, bits: int, steps: int = 3,
     return y
 
 
-def _divided(*pairs: tuple[SharedArray, float]) -> list[SharedArray]:
-    """``x / 2^bits`` for each ``(x, bits >= 0)``, keeping ``x``'s fractional bits; the whole-bit
-    shifts are truncations in one round together, others a public multiplication each."""
-    def whole(bits: float) -> bool:
-        return bits > 0 and float(bits).is_integer()
-
-    _, truncated = primitives.multiply_and_truncate([], [(x, int(bits)) for x, bits in pairs if whole(bits)])
-    parts = iter(truncated)
-    return [primitives.relabel(next(parts), x.frac_bits) if whole(bits) else x * 2.0**-bits if bits else x
-            for x, bits in pairs]
+def _truncations(*pairs: tuple[SharedArray, int]) -> list[SharedArray]:
+    """``x / 2^bits`` for each ``(x, bits >= 0)``, keeping ``x``'s fractional bits, in one round together."""
+    _, cut = primitives.multiply_and_truncate([], [(x, bits) for x, bits in pairs if bits])
+    parts = iter(cut)
+    return [primitives.relabel(next(parts), x.frac_bits) if bits else x for x, bits in pairs]
 
 
-def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tuple:
+def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str) -> np.ndarray:
     """Reveal ``a * b / 2^shift`` elementwise with about 32 significant bits.
 
-    A coarse value (each factor pre-scaled by half the shift) is revealed first;
-    its public magnitude fixes an exponent ``E`` per element that scales the value
-    to about ``2^target``, ``target = (R + 2) / 2`` (``f + target = 32`` bits for
-    ``R = 62 - 2f``, and half the range left for rounding), and
-    ``a * b * 2^(E - shift)`` is then formed from the exact product ``a * b``
-    (computed in the coarse value's rounds) where it stays below ``2^(R - 1)``, else
-    with the scaling applied to ``b`` first, and revealed.
+    A coarse value is revealed first; its public magnitude fixes an exponent
+    ``E`` per element that scales the value to about ``2^target``,
+    ``target = (R + 2) / 2`` (``f + target = 32`` bits for ``R = 62 - 2f``, and half
+    the range left for rounding). The exact product that holds ``a * b * 2^-shift``
+    inside the range is then truncated to ``2^-(f + E)`` and revealed.
 
-    Cost: at most 6 rounds when every ``a * b`` is in range (5 when the scaling is by
-    whole powers of two), else 8: the coarse value's truncation, product and reveal, then
-    one scaling, or a scaling and a product, and the fine reveal.
+    Steps: (1) in one round, ``a / 2^h`` and ``b / 2^(shift - h)`` (``h = shift / 2``)
+    for the coarse value, and ``b_k = b / 2^k`` for ``k = 1 .. shift``;
+    (2) in one round, the exact products ``(a / 2^h) (b / 2^(shift - h))`` and every
+    ``a b_k`` (``b_0 = b``); (3) the coarse value, the first product truncated to
+    ``f`` bits and revealed in one round (:func:`~mpcarray.array.primitives.reveal_truncated`);
+    (4) per element the product ``a b_k`` with the fewest bits dropped whose exact value
+    stays below ``2^61`` (``k = 0`` unless ``|a b / 2^shift| >= 2^(R - 1 - shift)``,
+    8 at ``f = 16`` with ``shift = 26``), truncated and revealed in one round.
 
-    Returns ``(values, scaled, exponents)``: the float64 result, the shared
-    ``a * b * 2^(E - shift)`` and ``E``.
+    A fractional ``shift`` divides the revealed values by ``2^(shift - floor(shift))`` in public.
+
+    Cost: 4 rounds (6 in Shamir sessions, where a truncated reveal takes 2).
 
     Raises :class:`~mpcarray.errors.EncodingError` if the fine value disagrees with
     the coarse one (a factor left the safe range; the data or ``f`` is too large).
@@ -111,26 +110,25 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: int, label: str) -> tu
     """
     f = a.fixed_point.frac_bits
     bits = a.fixed_point.range_bits
+    shift, fraction = int(np.floor(shift)), shift - np.floor(shift)
     half = shift // 2
-
-    def coarse_value():
-        a_part, b_part = _divided((a, half), (b, shift - half))
-        return np.atleast_1d((a_part * b_part).reveal(label=f"{label} (coarse)"))
-
-    coarse, product = primitives.concurrently(a, coarse_value, lambda: a * b)
+    a_part, b_part, *scaled = _truncations((a, half), (b, shift - half), *((b, k) for k in range(1, shift + 1)))
+    candidates = [b, *scaled]  # b / 2^k, k = 0 .. shift
+    products, _ = primitives.multiply_and_truncate([(a_part, b_part, 0)] + [(a, c, 0) for c in candidates], [])
+    coarse = np.atleast_1d(primitives.reveal_truncated(products[0], f, f"{label} (coarse)"))
     resolution = 2.0**-f  # a coarse zero is a value below one unit
-    magnitude = np.ceil(np.log2(np.maximum(np.abs(coarse), resolution)))
-    exponent = np.clip((bits + 2) // 2 - magnitude, 0, shift).astype(np.int64)
-    exact = magnitude + shift < bits - 1
-    factors = 2.0 ** (exponent - shift)
-    if exact.all():
-        scaled = product * factors
-    else:
-        scaled = np.where(exact, *primitives.concurrently(a, lambda: product * factors, lambda: a * (b * factors)))
-    values = np.atleast_1d(scaled.reveal(label=label)) / 2.0**exponent
+    magnitude = np.ceil(np.log2(np.maximum(np.abs(coarse), resolution))).astype(np.int64)
+    # the fewest bits k dropped from b that keep |a b_k| = |value| 2^(shift - k) (2f bits) below 2^61,
+    # a bit of margin for the coarse value's rounding
+    dropped = np.clip(magnitude + shift + 2 * f - 60, 0, shift)
+    exponent = np.clip((bits + 2) // 2 - magnitude, 0, shift - dropped)
+    stacked = np.stack([p.reshape(-1) for p in products[1:]])  # (shift + 1, size)
+    chosen = stacked[dropped, np.arange(dropped.size)]
+    shifts = f + shift - dropped - exponent  # to 2^-(f + E) in the value's units
+    values = primitives.reveal_truncated(chosen, shifts, label) * 2.0 ** (dropped - shift)
     # the coarse rounding is far below 10% plus 2^10 units; a wrapped value is off by ~2^R
     if np.any(np.abs(values - coarse) > 0.1 * np.abs(coarse) + 2**10 * resolution):
         raise EncodingError(
             f"{label}: the fine reveal disagrees with the coarse one: a value left the safe range "
             f"2^{bits} of frac_bits={f}; rescale the data or lower frac_bits")
-    return values, scaled, exponent
+    return values * 2.0**-fraction

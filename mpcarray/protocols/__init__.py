@@ -18,7 +18,7 @@ from .opening import agree, agree_live, open_shares, open_to, require_live, zero
 from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
 from .tables import bit_tables, leading_one_tables
 from .truncated_products import TRUNCATED_SQUARE_MAX_SHIFT, truncated_product, truncated_square
-from .truncation import truncate, truncate_many
+from .truncation import open_truncated, truncate, truncate_many
 from .zero_test import ZERO_TEST_MAX_BITS, is_zero
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "mul_public_real",
     "open_shares",
     "open_to",
+    "open_truncated",
     "open_xor",
     "public_shares",
     "require_live",

@@ -62,10 +62,24 @@ def truncate_many(rt, parts, degree: int) -> list[np.ndarray]:
     and for a degree-``2t`` input the zero-sharing part of ``[R]_2t`` makes
     the opened shares a random polynomial through ``c``.
     """
+    prepared = mask_truncations(rt, parts, degree)
+    opened = open_shares(rt, *(masked for *_, masked in prepared), degree=degree)
+    results = []
+    for (shape, shift, kept, _), c in zip(prepared, opened):
+        if shift == 0:
+            results.append(add_public(rt, kept, c).reshape(shape))
+            continue
+        results.append(add_public(rt, rt.number.neg(kept), public_part(rt, c, shift)).reshape(shape))
+    return results
+
+
+def mask_truncations(rt, parts, degree: int) -> list[tuple]:
+    """Steps (1) and (2) of :func:`truncate_many` up to the opening: per part
+    ``(shape, shift, kept, masked)``, ``kept`` the shares of ``r''`` (of the exact product's
+    degree-``t`` part for ``m = 0``) and ``masked`` the rows of ``c`` to open."""
     domain, k = rt.number, len(rt.ranks)
     bound = rt.fixed.truncation_bits
-    one = domain.encode_int(np.ones(1, dtype=np.int64))
-    bias = domain.mul_pow2(one, bound)
+    bias = domain.mul_pow2(domain.encode_int(np.ones(1, dtype=np.int64)), bound)
     least = 0 if degree == rt.scheme.product_degree else 1  # m = 0: only for local products
     prepared = []
     for z, shift in parts:
@@ -78,16 +92,15 @@ def truncate_many(rt, parts, degree: int) -> list[np.ndarray]:
             continue
         mask, high = rt.provider.truncation_masks(rows.shape[1], shift, bound + 1 + 40, degree, domain)
         prepared.append((z.shape, shift, high, add_public(rt, domain.add(rows, mask), bias)))
-    opened = open_shares(rt, *(masked for *_, masked in prepared), degree=degree)
-    results = []
-    for (shape, shift, kept, _), c in zip(prepared, opened):
-        if shift == 0:
-            results.append(add_public(rt, kept, c).reshape(shape))
-            continue
-        offset = domain.add(domain.mul_pow2(one, bound - shift), domain.encode_int(np.array([(rt.provider.keys - 1) // 2])))
-        public = domain.sub(domain.shift_right(c, shift), offset)
-        results.append(add_public(rt, domain.neg(kept), public).reshape(shape))
-    return results
+    return prepared
+
+
+def public_part(rt, c: np.ndarray, shift: int) -> np.ndarray:
+    """Step (3)'s public term ``floor(c / 2^m) - 2^(K - m) - s`` for the opened ``c``."""
+    domain, bound = rt.number, rt.fixed.truncation_bits
+    one = domain.encode_int(np.ones(1, dtype=np.int64))
+    offset = domain.add(domain.mul_pow2(one, bound - shift), domain.encode_int(np.array([(rt.provider.keys - 1) // 2])))
+    return domain.sub(domain.shift_right(c, shift), offset)
 
 
 def mul_and_truncate(rt, products, truncations) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -85,3 +85,71 @@ def truncate_product(rt, opened: np.ndarray, triples, shift: int) -> np.ndarray:
 def _check(shift: int) -> None:
     if not 1 <= shift <= 62:
         raise ValueError(f"truncation shift must be in [1, 62], got {shift}")
+
+
+def open_truncated(rt, z: np.ndarray, shifts) -> np.ndarray:
+    """The public values that :func:`truncate` of ``z`` by ``shifts`` (one per element, or one for
+    all; 0 opens an element as it is) would give, opened in one round in additive sessions.
+
+    Steps: (1) as :func:`truncate`, each party masks its share of every element to truncate; it
+    also evaluates its step (3) at ``c = 0`` and ``c = 2^63``, which isolates its shares of the
+    mask's parts ``r >> shift`` and ``msb(r)``; (2) every party opens all three (with the
+    elements not truncated) in one round; (3) every party adds the step (3) results up for
+    the opened ``c``, choosing by ``msb(c)``.
+
+    Result: exactly the value :func:`truncate` gives (stochastic rounding, error below one unit).
+    In Shamir sessions the same holds for :func:`~.degree_reduction.truncate_many`: each party
+    opens its share of ``r''`` (the mask's high part) beside its share of ``c``.
+
+    Cost: 1 round; each party sends ``8 * (3 T + E) * (n - 1)`` bytes for ``T`` elements truncated
+    and ``E`` opened as they are (Shamir: ``16 * (2 T + E) * (n - 1)``); the material of a truncation.
+    Security: besides the result, the opening shows the mask's high part, so the transcript gives
+    ``z`` plus the mask's low part (uniform in ``[0, 2^shift)``; in Shamir sessions a sum of such
+    terms, one per key, of which a coalition of ``t`` lacks at least one) that no party knows: ``z``
+    blurred at the resolution ``2^shift`` of the result, where a truncation followed by an opening
+    gives ``floor((z + u) / 2^shift)``.
+    """
+    k = len(rt.ranks)
+    flat = np.ascontiguousarray(z).reshape(k, -1)
+    shifts = np.broadcast_to(np.asarray(shifts, dtype=np.int64), z.shape[1:]).ravel()
+    groups = [(int(s), np.flatnonzero(shifts == s)) for s in np.unique(shifts)]
+    out = np.empty(flat.shape[1], dtype=flat.dtype)
+    if rt.shamir:
+        return _open_truncated_shamir(rt, flat, groups, out).reshape(z.shape[1:])
+    prepared = [(s, index, mask_truncation(rt, flat[:, index], s) if s else None) for s, index in groups]
+    rows = []
+    for s, index, part in prepared:
+        if part is None:
+            rows.append(flat[:, index])
+            continue
+        _, _, material, masked = part
+        at = [np.full(index.size, c, dtype=np.uint64) for c in (0, 1 << 63)]
+        rows += [masked] + [kernels.trunc_combine(c, material.streams, material.offset, material.correction,
+                                                  rt.first_row, s) for c in at]
+    opened = iter(open_shares(rt, *rows))
+    for s, index, part in prepared:
+        if part is None:
+            out[index] = next(opened)
+            continue
+        c, low, high = next(opened), next(opened), next(opened)
+        top = (c >> np.uint64(63)).astype(bool)
+        out[index] = (c >> np.uint64(s)) + np.where(top, high - (np.uint64(1) << np.uint64(63 - s)), low)
+    return out.reshape(z.shape[1:])
+
+
+def _open_truncated_shamir(rt, flat: np.ndarray, groups, out: np.ndarray) -> np.ndarray:
+    """:func:`open_truncated` in a Shamir session: ``c`` and ``[r'']_t`` opened together (degree ``t``)."""
+    degree = rt.scheme.threshold
+    prepared = degree_reduction.mask_truncations(rt, [(flat[:, index], s) for s, index in groups if s], degree)
+    plain = [flat[:, index] for s, index in groups if not s]
+    opened = open_shares(rt, *plain, *(part[3] for part in prepared), *(part[2] for part in prepared),
+                         degree=degree)
+    plain_parts = iter(opened[:len(plain)])
+    truncated = iter(zip(opened[len(plain):len(plain) + len(prepared)], opened[len(plain) + len(prepared):]))
+    for s, index in groups:
+        if not s:
+            out[index] = next(plain_parts)
+            continue
+        c, r_high = next(truncated)
+        out[index] = rt.number.sub(degree_reduction.public_part(rt, c, s), r_high)
+    return out
