@@ -65,3 +65,31 @@ def test_truncation_shift_is_validated(session):
     rt = session._rt
     with pytest.raises(ValueError, match="shift"):
         protocols.truncate(rt, np.zeros((session.n_parties, 3), np.uint64), 0)
+
+
+@pytest.mark.parametrize(("parties", "scheme"), [(2, "additive"), (3, "additive"), (5, "additive"), (3, "shamir")])
+def test_a_truncated_reveal_takes_one_round_and_rounds_as_a_truncation(parties, scheme):
+    """reveal_truncated against NumPy: x / 2^shift within a truncation's error (one unit additive;
+    Shamir's (-2, 2] at 3 parties), a shift per element (0 reveals exactly), unbiased, one round."""
+    rng = np.random.default_rng(parties)
+    values = np.concatenate([rng.uniform(-3e4, 3e4, 2000), [0.0, -1.0, 2.0**-16]])
+    shifts = np.resize([0, 1, 7, 16, 30], values.size)
+    with mpc.Session(parties=parties, scheme=scheme, seed=4) as s:
+        x = s.share(values, owner=parties - 1)
+        before = s.comm.snapshot()
+        revealed = mpc.array.primitives.reveal_truncated(x, shifts, "truncated")
+        cost = s.comm - before
+        assert s.disclosures[-1]["label"] == "truncated"
+    assert cost.rounds == 1
+    units = np.rint(values * 2**16) / 2.0**shifts  # the encoded value in units of the result
+    error = revealed * 2.0 ** (16 - shifts) - units
+    bound = 1 if scheme == "additive" else 2
+    assert np.all(np.abs(error) <= bound) and np.all(error[shifts == 0] == 0)
+    # stochastic rounding: unbiased (Shamir: within half a unit on average), over the 400 elements at 2^-7
+    assert abs(error[shifts == 7].mean()) < (0.1 if scheme == "additive" else 0.6)
+
+
+def test_reveal_truncated_refuses_impossible_shifts(session):
+    x = session.share(np.ones(3), owner=0)
+    with pytest.raises(ValueError, match=r"shifts must be in \[0, 62\]"):
+        mpc.array.primitives.reveal_truncated(x, [1, 63, 2], "x")

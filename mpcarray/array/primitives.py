@@ -70,10 +70,10 @@ def truncate(x: SharedArray, bits: int, frac: int) -> SharedArray:
 
 def reveal_truncated(x: SharedArray, shifts, label: str | None = None) -> np.ndarray:
     """``truncate(x, shift, x.frac_bits - shift).reveal(label)`` as float64, with a shift per element
-    (or one for all; 0 reveals an element as it is), in one round instead of two in additive sessions.
+    (or one for all; 0 reveals an element as it is), in one round instead of two.
 
     The parties' policies see the request of ``x.reveal(label)``.
-    Cost: 1 round (:func:`mpcarray.protocols.open_truncated`), 2 in Shamir sessions.
+    Cost: 1 round (:func:`mpcarray.protocols.open_truncated`).
     Reveals: ``x / 2^shift`` as a truncation rounds it (the transcript holds ``x`` blurred by a
     uniform ``u`` in ``[0, 2^shift)``, see :func:`~mpcarray.protocols.open_truncated`).
     """

@@ -258,7 +258,7 @@ class SharedArray(NDArrayOperatorsMixin):
 
     def _reveal_truncated(self, shifts, label: str | None) -> np.ndarray:
         """``self / 2^shifts`` (per element), rounded as a truncation rounds, revealed as float64 in
-        one round in additive sessions (:func:`mpcarray.protocols.open_truncated`)."""
+        one round (:func:`mpcarray.protocols.open_truncated`)."""
         rt = _runtime_of(self)
         self._authorise(label)
         opened = protocols.open_truncated(rt, self._shares, shifts)

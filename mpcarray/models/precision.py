@@ -101,7 +101,7 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str) -> 
 
     A fractional ``shift`` divides the revealed values by ``2^(shift - floor(shift))`` in public.
 
-    Cost: 4 rounds (6 in Shamir sessions, where a truncated reveal takes 2).
+    Cost: 4 rounds.
 
     Raises :class:`~mpcarray.errors.EncodingError` if the fine value disagrees with
     the coarse one (a factor left the safe range; the data or ``f`` is too large).

@@ -89,7 +89,7 @@ def _check(shift: int) -> None:
 
 def open_truncated(rt, z: np.ndarray, shifts) -> np.ndarray:
     """The public values that :func:`truncate` of ``z`` by ``shifts`` (one per element, or one for
-    all; 0 opens an element as it is) would give, opened in one round in additive sessions.
+    all; 0 opens an element as it is) would give, opened in one round.
 
     Steps: (1) as :func:`truncate`, each party masks its share of every element to truncate; it
     also evaluates its step (3) at ``c = 0`` and ``c = 2^63``, which isolates its shares of the
