@@ -30,6 +30,7 @@ import numpy as np
 
 from ..array import SharedArray, owner_local_or_secure, primitives
 from ..array.blocks import aligned_parts, local_terms
+from ..array.promotion import INT
 from ..functions import rsqrt
 from .precision import extra_bits
 
@@ -100,56 +101,76 @@ def moments(X: SharedArray, y: SharedArray, centre: bool = True) -> Standardised
     return owner_local_or_secure(lambda: _owner_local(pairs, n, h, centre, extra_bits(bits)), secure, rows=(X, y))
 
 
-def _local_statistics(X_k: np.ndarray, y_k: np.ndarray, correlation_bits: int, frac: int) -> np.ndarray:
-    """A hospital's own means and standard deviations, their parts below ``2^-frac`` times
-    ``2^frac``, and ``2^correlation_bits`` times its correlations, as rows."""
+def _local_statistics(X_k: np.ndarray, y_k: np.ndarray, weights: np.ndarray, n: int, centre: bool,
+                      correlation_bits: int, frac: int) -> np.ndarray:
+    """Hospital ``k``'s rows for :func:`_owner_local`, from its own ``Z_k = [X_k, y_k]`` in float64.
+
+    With ``p_j = n_j / n`` (``weights``, public; its own ``p_k`` from its row count): its part
+    ``p_k m_k`` of the pooled mean, ``sd_k`` and ``m_k`` (each as an ``f``-bit part and its
+    remainder times ``2^f``); for the pooled variance ``sqrt(p_k) sd_k``, ``sqrt(p_k) m_k`` and,
+    with ``centre``, ``sqrt(p_j) p_k m_k`` for every hospital ``j`` (its part of ``j``'s offset
+    ``sqrt(p_j) (m_j - m)``); then ``2^correlation_bits`` times ``p_k`` times its correlations.
+    """
     Z = np.column_stack([X_k, y_k]).astype(np.float64)
-    location_scale = np.vstack([Z.mean(axis=0), Z.std(axis=0)])
-    remainders = (location_scale - np.rint(np.ldexp(location_scale, frac)) / 2.0**frac) * 2.0**frac
-    safe = np.where(location_scale[1] > 0, location_scale[1], 1.0)
-    centred = (Z - location_scale[0]) / safe
-    return np.vstack([location_scale, remainders, centred.T @ centred * (2.0**correlation_bits / len(Z))])
+    mean, sd, own = Z.mean(axis=0), Z.std(axis=0), len(Z) / n
+    precise = [part for value in (own * mean, sd, mean) for part in _split(value, frac)]
+    spread = [np.sqrt(own) * sd, np.sqrt(own) * mean] + ([root * own * mean for root in np.sqrt(weights)]
+                                                         if centre else [])
+    safe = np.where(sd > 0, sd, 1.0)
+    centred = (Z - mean) / safe
+    correlations = centred.T @ centred * (own * 2.0**correlation_bits / len(Z))
+    return np.vstack([*precise, *spread, correlations])
+
+
+def _split(value: np.ndarray, frac: int) -> tuple[np.ndarray, np.ndarray]:
+    """``value`` rounded to ``2^-frac`` and the rounding's remainder times ``2^frac``."""
+    rounded = np.rint(np.ldexp(value, frac)) / 2.0**frac
+    return rounded, (value - rounded) * 2.0**frac
 
 
 def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> StandardisedMoments:
-    """The pooled moments from each hospital's statistics; correlations travel at ``2^correlation_bits``.
+    """The pooled moments from each hospital's statistics (:func:`_local_statistics`).
 
-    ``correlation_bits`` is the coefficients' extra bits: the terms ``4^h R_k 2^bits``
-    (``|R_k| <= 1``) then stay as far inside the range as the solver's products.
+    With ``p_k = n_k / n``, offsets ``o_k = m_k - m`` (``m = 0`` without ``centre``),
+    ``a_k = w sd_k`` and ``b_k = w o_k``, the parallel-axis rule gives the variance
+    ``Σ_k p_k (sd_k^2 + o_k^2)`` and ``G = Σ_k p_k (a_k a_k^T ∘ R_k + b_k b_k^T)``. The public
+    weights are the hospitals' own factors (``p_k R_k``, the square roots for the variance) or
+    a shared constant (``p_k`` for ``b_k b_k^T``, in the same product as ``R_k``), so every
+    step is a product: the squares (2 rounds), ``rsqrt``, ``a_k`` and ``b_k`` (2), the outer
+    products (2), the weights and correlations (2). ``sd_k`` and ``o_k`` keep ``2f`` fractional
+    bits (a part and its remainder), since they multiply secret weights: without an intercept the
+    means dominate the Gram matrix, whose cosines are then ill-conditioned. Correlations travel at
+    ``2^correlation_bits``, the coefficients' extra bits, so that ``4^h R_k 2^bits``
+    (``|R_k| <= 1``) stays as far inside the range as the solver's products.
     """
     frac = pairs[0][0].fixed_point.frac_bits
-    # Each mean_k and sd_k travels as an f-bit part plus its rounding remainder scaled by 2^f,
-    # so that both (which multiply secret weights) keep 2f fractional bits: without an
-    # intercept the means dominate the Gram matrix, whose cosines are then ill-conditioned.
-    # Rows: mean, sd, their remainders, then the correlations (one sharing per hospital).
-    stats = np.stack(local_terms(pairs, lambda a, b: _local_statistics(a, b, correlation_bits, frac)))
-    shares = np.array([X_k.shape[0] / n for X_k, _ in pairs])
-    offsets, mean = _offsets(stats[:, 0], shares, centre)
-    # Σ_k (n_k/n) (sd_k^2 + offset_k^2): both squares in one product
-    squares = np.concatenate([stats[:, 1], offsets])
-    variance = ((squares * squares) * np.concatenate([shares, shares]).reshape(-1, 1)).sum(axis=0)
-    weight = rsqrt(variance) * 2**h
-    # a_k = w * sd_k and w * mean_k with the remainders folded in; b_k = w * offset_k;
-    # then G = Σ_k (n_k/n) (a_k a_k^T ∘ R_k + b_k b_k^T)
     k = len(pairs)
-    parts = stats[:, :4] * weight  # w mean_k, w sd_k and w times their remainders, one product
-    precise = parts[:, :2] + parts[:, 2:] * 2.0**-frac
-    scaled_offsets, _ = _offsets(precise[:, 0], shares, centre)
-    # every hospital at once: the outer products a_k a_k^T and b_k b_k^T in one product, the
-    # correlations in a second (read with correlation_bits more fractional bits, so that its one
-    # truncation also divides by 2^correlation_bits), the weighted sum over hospitals in a third
+    weights = np.array([X_k.shape[0] / n for X_k, _ in pairs])
+    stats = np.stack(local_terms(pairs, lambda a, b: _local_statistics(
+        a, b, weights, n, centre, correlation_bits, frac)))
     p = stats.shape[2]
-    vectors = np.concatenate([precise[:, 1], scaled_offsets])  # a_k, then b_k: (2k, p)
+    pooled, sd, offsets = stats[:, 0:2], stats[:, 2:4], stats[:, 4:6]  # (k, 2, p): f-bit parts, remainders
+    root_sd, spread = stats[:, 6], stats[:, 7]
+    mean = pooled[:, 0].sum(axis=0) if centre else None
+    if centre:  # o_k = m_k - Σ_l p_l m_l; sqrt(p_k) o_k with each hospital's part of sqrt(p_k) m
+        offsets = offsets - pooled.sum(axis=0)
+        spread = spread - stats[:, 8:8 + k].sum(axis=0)
+    terms = np.concatenate([root_sd, spread])  # p_k sd_k^2 and p_k o_k^2: one product
+    variance = (terms * terms).sum(axis=0)
+    weight = rsqrt(variance) * 2**h
+    # a_k and b_k from both parts in one product: w times the part plus w times the remainder,
+    # read with f more fractional bits (the product's one truncation also divides by 2^f)
+    both = np.concatenate([sd, offsets])  # (2k, 2, p)
+    scale = np.broadcast_to(weight, (2 * k, p))
+    coarse, fine = primitives.truncated_products([(both[:, 0], scale, frac), (
+        primitives.relabel(both[:, 1], 2 * frac), scale, 2 * frac)])
+    vectors = coarse + fine  # a_k, then b_k: (2k, p)
     outer = vectors.reshape(2 * k, p, 1) * vectors.reshape(2 * k, 1, p)
-    correlations = primitives.relabel(stats[:, 4:], stats.frac_bits + correlation_bits)
-    terms = outer[:k] * correlations + outer[k:]
-    gram = (terms * shares.reshape(k, 1, 1)).sum(axis=0)
+    # p_k R_k and p_k, read with correlation_bits more fractional bits: the product's one
+    # truncation also divides by 2^correlation_bits
+    shares = primitives.shared_constant(stats, np.broadcast_to(
+        np.rint(np.ldexp(weights, frac + correlation_bits)).astype(np.int64).reshape(k, 1, 1), (k, p, p)))
+    factors = primitives.relabel(np.concatenate([primitives.relabel(stats[:, -p:], INT), shares]),
+                                 frac + correlation_bits)
+    gram = (outer * factors).sum(axis=0)
     return StandardisedMoments(mean, weight, variance, gram, h, n)
-
-
-def _offsets(values, shares: np.ndarray, centre: bool):
-    """``(values_k - pooled, pooled)`` for per-hospital rows, or ``(values_k, None)`` about the origin."""
-    if not centre:
-        return values, None
-    pooled = (values * shares.reshape(-1, 1)).sum(axis=0)
-    return values - pooled, pooled
