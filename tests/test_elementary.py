@@ -298,3 +298,18 @@ def test_relative_divide_for_revealed_ratios(s):
     assert ulps_from_rounded(got[small], expected[small], ULP).max() <= 2
     large = np.abs(expected) >= 2.0**-6
     assert (np.abs(got[large] / expected[large] - 1)).max() < REL
+
+
+@pytest.mark.parametrize("scheme", ["additive", "shamir"])
+def test_a_coarse_rsqrt_is_within_its_bits(scheme):
+    """``rsqrt(x, bits=7)`` against NumPy over the safe range: relative error below 2^-7 where
+    the result is at least 2^-6 (the models' standardisation weights); below, 2^-7 of the result plus 2 ulp."""
+    x = np.geomspace(2.0**-12, 2.0**29, 600)
+    with mpc.Session(parties=3, scheme=scheme, seed=8) as s:
+        result = mpc.rsqrt(s.share(x, owner=1), bits=7).reveal()
+        with pytest.raises(ValueError, match="bits must be between 1 and the format's 16"):
+            mpc.rsqrt(s.share(x[:2], owner=0), bits=17)
+    exact = 1 / np.sqrt(np.rint(x * 2**16) / 2**16)  # of the encoded input
+    large = exact >= 2.0**-6
+    assert np.max(np.abs(result[large] / exact[large] - 1)) < 2.0**-7
+    assert np.all(np.abs(result[~large] - exact[~large]) <= 2.0**-7 * exact[~large] + 2 * 2.0**-16)

@@ -20,6 +20,7 @@ FUNCTIONS = {
     "divide, public divisor": (lambda x, y: x / 3.0, 1),
     "sqrt": (lambda x, y: np.sqrt(x), 21),
     "rsqrt": (lambda x, y: mpc.rsqrt(x), 18),
+    "rsqrt, bits=7": (lambda x, y: mpc.rsqrt(x, bits=7), 14),
     "exp": (lambda x, y: np.exp(x), 13),
     "log": (lambda x, y: np.log(x), 15),
     "sigmoid": (lambda x, y: mpc.sigmoid(x), 12),

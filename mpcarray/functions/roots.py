@@ -27,12 +27,20 @@ def _root_weights(f: int, power: float, headroom: int) -> tuple[list[int], int]:
 
 
 @stamped(of_elementwise)
-def rsqrt(x) -> SharedArray:
+def rsqrt(x, *, bits: int | None = None) -> SharedArray:
     """``1 / sqrt(x)`` for ``x > 0``.
 
     Accuracy at ``f = 16`` (``docs/functions.md``): relative error below ``1e-3`` where
     the result is at least ``2^-6``; within 2 ulp (``2^-f``) of the correctly rounded
     result where it is at most 1.
+
+    ``bits``: a coarser result, to a relative error of about ``2^-bits`` (plus the
+    final rounding to ``2^-f``), for a positive scale that only has to be used
+    consistently (a standardisation, a Jacobi scaling): its polynomial is of lower
+    degree. ``bits=7``: 14 rounds at ``f = 16`` (the polynomial 2 instead of 6),
+    relative error below ``2^-7`` where the result is at least ``2^-6``, below that
+    ``2^-7`` of the result plus 2 ulp (``tests/test_function_rounds.py``,
+    ``tests/test_elementary.py``).
 
     Steps: normalise ``x = m 2^(p + 1 - f)``; a polynomial for ``1/sqrt(m)``;
     multiply by the looked-up ``2^(-(p + 1 - f) / 2)`` (scaled) and truncate.
@@ -46,7 +54,13 @@ def rsqrt(x) -> SharedArray:
     """
     check_domain("rsqrt", x, lambda v: v > 0, "x > 0")
     x = as_fixed(x)
-    return _root(x, "rsqrt", -0.5, 1)
+    if bits is None:
+        return _root(x, "rsqrt", -0.5, 1)
+    if not 1 <= bits <= x.frac_bits:
+        raise ValueError(f"bits must be between 1 and the format's {x.frac_bits} fractional bits, got {bits}")
+    weights, shift = _root_weights(x.frac_bits, -0.5, 1)
+    m, (weight,) = normalise(x, weights)
+    return scale_by_power(on_mantissa("rsqrt", m, bits - 3), weight, shift, x.frac_bits)
 
 
 @implements_ufunc(np.sqrt)
