@@ -93,3 +93,22 @@ def test_reveal_truncated_refuses_impossible_shifts(session):
     x = session.share(np.ones(3), owner=0)
     with pytest.raises(ValueError, match=r"shifts must be in \[0, 62\]"):
         mpc.array.primitives.reveal_truncated(x, [1, 63, 2], "x")
+
+
+@pytest.mark.parametrize("scheme", ["additive", "shamir"])
+def test_reveal_dot_takes_one_round_and_matches_numpy(scheme):
+    """``reveal_dot(x, c)``: ``x @ c`` for public reals against NumPy on the encoded ``x`` (within
+    the 2-unit bound of a public-real product), one round; an integer ``c`` is exact."""
+    rng = np.random.default_rng(5)
+    values, weights = rng.uniform(-100, 100, 12), rng.normal(0, 30, 12)
+    with mpc.Session(parties=3, scheme=scheme, seed=6) as s:
+        x = s.share(values, owner=2)
+        before = s.comm.snapshot()
+        revealed = mpc.array.primitives.reveal_dot(x, weights, "dot")
+        assert (s.comm - before).rounds == 1 and s.disclosures[-1]["label"] == "dot"
+        exact = mpc.array.primitives.reveal_dot(x, np.arange(12.0), "integers")
+        with pytest.raises(ValueError, match="a vector and public reals of its length"):
+            mpc.array.primitives.reveal_dot(x, weights[:3], "dot")
+    encoded = np.rint(values * 2**16) / 2**16
+    assert abs(revealed - encoded @ weights) <= 4 * 2.0**-16 + np.abs(encoded @ weights) * 2.0**-30
+    assert exact == encoded @ np.arange(12.0)

@@ -83,6 +83,31 @@ def reveal_truncated(x: SharedArray, shifts, label: str | None = None) -> np.nda
     return x._reveal_truncated(shifts, label)
 
 
+def reveal_dot(x: SharedArray, c, label: str | None = None) -> float:
+    """``float((x @ c).reveal(label))`` for a shared vector ``x`` and public reals ``c``, in one round:
+    the product's truncations (:func:`mpcarray.protocols.public_real_terms`) are opened as the reveal
+    (:func:`mpcarray.protocols.open_truncated`), and their results added in public.
+
+    The parties' policies see the request of ``(x @ c).reveal(label)``.
+    Cost: 1 round. Reveals: ``x @ c``, rounded as :meth:`SharedArray.__matmul__` rounds it.
+    """
+    rt = _runtime_of(x)
+    c = np.asarray(c, dtype=np.float64)
+    if x.ndim != 1 or c.shape != x.shape:
+        raise ValueError(f"reveal_dot needs a vector and public reals of its length, got {x.shape} and {c.shape}")
+    # the reveal's shape and records, with no round: the records follow the nonzero factors
+    handle = x @ (c != 0).astype(np.int64)
+    k, f = len(rt.ranks), rt.fixed.frac_bits
+    exact, cut = protocols.public_real_terms(rt, x._shares.reshape(k, 1, -1), x._frac, c.reshape(-1, 1), f,
+                                             lambda shares, matrix: protocols.matmul_public(rt, shares, matrix))
+    parts = [(z, 0) for z in exact] + cut
+    handle._authorise(label)
+    opened = protocols.open_truncated(rt, np.concatenate([z.reshape(k, 1) for z, _ in parts], axis=1),
+                                      np.array([shift for _, shift in parts]))
+    protocols.exchange_heads(rt)
+    return float(rt.number.decode_int(opened).astype(np.float64).sum()) / 2.0**f
+
+
 def multiply_and_truncate(products, truncations) -> tuple[list[SharedArray], list[SharedArray]]:
     """Independent products and truncations in one round.
 

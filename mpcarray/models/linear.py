@@ -304,7 +304,7 @@ class Ridge(LinearRegression):
 
 
 def _intercept(stats, coef: np.ndarray, intercept_bits: int, name: str) -> float:
-    """``mean_y - Σ coef_j mean_j`` from the revealed ``coef``, at scale ``2^intercept_bits``, revealed."""
-    terms = stats.mean[:coef.size] * (coef * 2.0**intercept_bits)
-    intercept = stats.mean[coef.size] * 2**intercept_bits - terms.sum()
-    return float(intercept.reveal(label=f"{name}.intercept_")) / 2**intercept_bits
+    """``mean_y - Σ coef_j mean_j`` from the revealed ``coef``, at scale ``2^intercept_bits``, revealed
+    in one round (the product's truncation is the reveal's, :func:`~mpcarray.array.primitives.reveal_dot`)."""
+    weights = np.append(-coef, 1.0) * 2.0**intercept_bits
+    return primitives.reveal_dot(stats.mean, weights, f"{name}.intercept_") / 2**intercept_bits

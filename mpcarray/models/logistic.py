@@ -9,7 +9,7 @@ from . import precision
 from ._validation import ConditioningError, design, n_features
 from .convergence import check_converged
 from .inference import CoefficientTable
-from .moments import WEIGHT_BITS, standardize
+from .moments import standardize
 from .params import EstimatorParams
 from .penalty import check_strength, diagonal
 from .solver import SPDSolver
@@ -85,7 +85,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
     1/4), the others warm-started; the Hessian's and the gradient's products share
-    one opening. Cost (exact, ``tests/test_model_rounds.py``): 391 rounds for 10
+    one opening. Cost (exact, ``tests/test_model_rounds.py``): 395 rounds for 10
     Newton steps on 8 breast-cancer features, 188 for 10 ``"gd"`` epochs on 30
     (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
 
@@ -146,9 +146,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
         coef_bits = precision.extra_bits(precision.model_range_bits(X, "LogisticRegression")) - LOG_ODDS_BITS
         intercept_bits = coef_bits + LOG_ODDS_BITS - precision.WIDE_FACTOR_BITS
         # without an intercept the features are scaled but not centred (centring moves the origin)
-        # Newton's optimum does not depend on the scale (a coarse one saves rounds); gradient descent's steps do
-        standardised, mean, weight = standardize(X, centre=self.fit_intercept,
-                                                 bits=WEIGHT_BITS if self.method == "newton" else None)
+        standardised, mean, weight = standardize(X, centre=self.fit_intercept)
         Z = np.hstack([np.ones((n, 1)), standardised]) if self.fit_intercept else standardised
         rows, ridge = _penalised(Z, weight, self, n, coef_bits)
         gamma = None  # γ * 2^coef_bits, shared throughout

@@ -67,18 +67,17 @@ def scale_bits(n: int, range_bits: int) -> int:
     return int(np.clip((range_bits - 1 - np.log2(n)) // 2, 0, extra_bits(range_bits) // 2))
 
 
-def standardize(Z: SharedArray, h: int = 0, centre: bool = True, bits: int | None = None):
+def standardize(Z: SharedArray, h: int = 0, centre: bool = True):
     """``((Z - m) * w, m, w)`` with column means ``m`` and ``w ≈ 2^h / sd`` (secure, row by row).
 
     Without ``centre``: ``(Z * w, None, w)`` with ``w ≈ 2^h / rms``, which keeps the
-    origin where it is (needed by models without an intercept). ``bits``: ``w`` to a
-    relative ``2^-bits`` (:func:`~mpcarray.functions.rsqrt`), enough for a fit whose
-    optimum does not depend on the scale (Newton's method, ``WEIGHT_BITS``); by default
-    ``rsqrt``'s accuracy, for gradient descent, whose steps depend on the scale.
+    origin where it is (needed by models without an intercept). ``w`` has ``rsqrt``'s
+    accuracy: gradient descent, whose steps depend on the scale, follows the
+    standardised problem of float64.
 
     Reveals: nothing.
     """
-    standardised, mean, weight, _ = _standardize(Z, h, centre, bits)
+    standardised, mean, weight, _ = _standardize(Z, h, centre)
     return standardised, mean, weight
 
 

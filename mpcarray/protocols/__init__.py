@@ -15,7 +15,14 @@ from .comparison import bit_decompose, sign_bits, sign_rounds
 from .input import INPUT_DTYPES, Input, SharedInput, share_input, share_inputs
 from .multiplication import gram, matmul, mul, mul_and_truncate, square
 from .opening import agree, agree_live, open_shares, open_to, require_live, zero_sharing
-from .public import add_public, matmul_public, mul_public_int, mul_public_real, public_shares
+from .public import (
+    add_public,
+    matmul_public,
+    mul_public_int,
+    mul_public_real,
+    public_real_terms,
+    public_shares,
+)
 from .tables import bit_tables, leading_one_tables
 from .truncated_products import TRUNCATED_SQUARE_MAX_SHIFT, truncated_product, truncated_square
 from .truncation import open_truncated, truncate, truncate_many
@@ -48,6 +55,7 @@ __all__ = [
     "open_to",
     "open_truncated",
     "open_xor",
+    "public_real_terms",
     "public_shares",
     "require_live",
     "share_input",

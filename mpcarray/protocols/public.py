@@ -64,6 +64,17 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int, product=No
     Requires ``|x * 2^x_frac| * 2^g < 2^62``: the fixed-point safe range for
     fixed-point ``x``, ``|x| < 2^(62 - g)`` for integers.
     """
+    exact, to_truncate = public_real_terms(rt, x, x_frac, c, out_frac, product)
+    terms = exact + (truncate_many(rt, to_truncate) if to_truncate else [])
+    return terms[0] if len(terms) == 1 else rt.domain_of(x).add(terms[0], terms[1])
+
+
+def public_real_terms(rt, x: np.ndarray, x_frac: int, c, out_frac: int, product=None) -> tuple[list, list]:
+    """The terms of :func:`mul_public_real` before its round: ``(exact, to_truncate)``, shares
+    already at ``out_frac`` fractional bits and ``(shares, shift)`` pairs a truncation brings
+    there; their sum is ``[x] * c``. A caller that reveals the result opens the truncations
+    as the reveal (:func:`~.truncation.open_truncated`). Local.
+    """
     domain = rt.domain_of(x)
     elementwise = product is None
     if elementwise:
@@ -74,13 +85,13 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int, product=No
     lift = out_frac - x_frac
     peak = float(np.max(np.abs(c))) if c.size else 0.0
     if peak == 0.0 or (np.all(c == np.rint(c)) and peak < 2.0 ** (62 - lift)):
-        return product(x, domain.mul_pow2(domain.encode_int(c.astype(np.int64)), lift))
+        return [product(x, domain.mul_pow2(domain.encode_int(c.astype(np.int64)), lift))], []
     mantissa, exponent = np.frexp(peak)
     shift = x_frac - out_frac - (int(exponent) - 1)
     if elementwise and mantissa == 0.5 and np.all(c == peak) and -62 <= shift <= 62:
         # one power of two 2^e, elementwise: a shift, without a product (broadcast like one)
         x = np.broadcast_to(x, np.broadcast_shapes(x.shape, c.shape))
-        return domain.mul_pow2(x, -shift) if shift <= 0 else truncate_many(rt, [(x, shift)])[0]
+        return ([domain.mul_pow2(x, -shift)], []) if shift <= 0 else ([], [(x, shift)])
     g = rt.fixed.frac_bits
     k = int(exponent)
     multiplier = np.rint(np.ldexp(c, 2 * g - k)).astype(np.int64)
@@ -97,10 +108,9 @@ def mul_public_real(rt, x: np.ndarray, x_frac: int, c, out_frac: int, product=No
             exact.append(domain.mul_pow2(z, -part_shift))
         else:
             to_truncate.append((z, part_shift))
-    terms = exact + (truncate_many(rt, to_truncate) if to_truncate else [])
-    if not terms:  # |x * c| is below one unit of the result
-        return product(x, domain.encode_int(np.zeros(c.shape, dtype=np.int64)))
-    return terms[0] if len(terms) == 1 else domain.add(terms[0], terms[1])
+    if not exact and not to_truncate:  # |x * c| is below one unit of the result
+        exact.append(product(x, domain.encode_int(np.zeros(c.shape, dtype=np.int64))))
+    return exact, to_truncate
 
 
 def matmul_public(rt, x: np.ndarray, c: np.ndarray, public_left: bool = False) -> np.ndarray:
