@@ -135,6 +135,50 @@ def test_bit_circuit_costs(session):
     assert (8 + 8 * 637 / 64, 8 + 8 * 1246 / 64, 8 * 432 / 64, 8 * 768 / 64) == (87.625, 163.75, 54, 96)
 
 
+def test_leading_one_by_comparisons_against_numpy(session):
+    """The thermometer of comparisons a >= 2^j gives the leading one of every a in [0, 2^63) (0 for 0),
+    as the bit decomposition's prefix OR does; a negative a (down to -2^62) gives 0."""
+    rng = np.random.default_rng(session.n_parties)
+    edges = np.array([0, 1, 2, 3, 2**62, 2**62 - 1, 2**63 - 1, 1 << 32, (1 << 32) - 1], dtype=np.int64)
+    positive = rng.integers(0, 2**63 - 1, 130, dtype=np.int64) >> rng.integers(0, 63, 130)
+    a = np.concatenate([edges, positive])
+    rt = session._rt
+    words = protocols.leading_one_by_comparisons(rt, protocols.share_input(rt, 0, a.view(np.uint64)))
+    top = np.array([0 if v == 0 else 1 << (int(v).bit_length() - 1) for v in a], dtype=np.uint64)
+    assert np.array_equal(np.bitwise_xor.reduce(words, axis=0), top)
+    negative = -np.concatenate([[1, 2**62], rng.integers(1, 2**62, 20, dtype=np.int64)])
+    words = protocols.leading_one_by_comparisons(rt, protocols.share_input(rt, 0, negative.view(np.uint64)))
+    assert not np.bitwise_xor.reduce(words, axis=0).any()
+
+
+def test_leading_one_by_comparisons_costs(session):
+    """4 rounds (open, 3 gate levels); per element and other party the opening's 8 bytes and 63
+    sign tests' gates, 142 masked plane openings per 64 comparisons (the docstring's 8 + 63 * 17.75)."""
+    n, size = session.n_parties, 100
+    rt = session._rt
+    shares = protocols.share_input(rt, 0, np.arange(size, dtype=np.uint64))
+    before = session.comm.snapshot()
+    protocols.leading_one_by_comparisons(rt, shares)
+    cost = session.comm - before
+    words = -(-63 * size // 64)  # plane words: the 63 N comparisons, rounded up to 64
+    assert cost.rounds == 4
+    assert cost.bytes_sent.tolist() == [(8 * size + 8 * 142 * words) * (n - 1)] * n
+    assert 8 * 142 / 64 == 17.75
+
+
+def test_leading_one_tables_switch_at_the_documented_size(session):
+    """At most COMPARISON_LOOKUP_MAX_ELEMENTS elements: 5 rounds; one more element: 8 (bit decomposition)."""
+    from mpcarray.protocols.tables import COMPARISON_LOOKUP_MAX_ELEMENTS as most
+    rt = session._rt
+    for size, expected in [(most, 5), (most + 1, 8)]:
+        values = np.arange(1, size + 1, dtype=np.uint64) << np.uint64(20)
+        shares = protocols.share_input(rt, 0, values)
+        before = session.comm.snapshot()
+        rows = protocols.leading_one_tables(rt, shares, [list(range(64))])
+        assert (session.comm - before).rounds == expected
+        assert np.array_equal(rows[0].sum(axis=0), [int(v).bit_length() - 1 for v in values])
+
+
 def test_sign_abs_relu(session):
     values = edge_values(session)
     x = session.share(values, owner=0)

@@ -43,14 +43,14 @@ DOCUMENTED = {
 }
 #: Exact extra rounds of standard_errors=True (docstrings of LinearRegression and LogisticRegression).
 #: (fewer with Shamir, where a product and its truncation share one round).
-SE_ROUNDS = {("LinearRegression", "additive"): 51, ("LinearRegression", "shamir"): 55,
-             ("LogisticRegression", "additive"): 45, ("LogisticRegression", "shamir"): 40}
+SE_ROUNDS = {("LinearRegression", "additive"): 46, ("LinearRegression", "shamir"): 55,
+             ("LogisticRegression", "additive"): 42, ("LogisticRegression", "shamir"): 40}
 #: Exact extra rounds (docstrings of LogisticRegression and Ridge).
-PENALTY_ROUNDS = {("LogisticRegression", "additive"): 26, ("LogisticRegression", "shamir"): 27,
-                  ("Ridge", "additive"): 35, ("Ridge", "shamir"): 28}
+PENALTY_ROUNDS = {("LogisticRegression", "additive"): 23, ("LogisticRegression", "shamir"): 27,
+                  ("Ridge", "additive"): 30, ("Ridge", "shamir"): 26}
 CONVERGENCE_ROUNDS = {"additive": 7, "shamir": 17}
 #: Exact rounds of LogisticRegression().fit on the 30 breast-cancer features (docs/models.md).
-DEFAULT_LOGISTIC_ROUNDS = {"additive": 465, "shamir": 529}
+DEFAULT_LOGISTIC_ROUNDS = {"additive": 459, "shamir": 529}
 
 
 @pytest.fixture(scope="module", params=SCHEMES)

@@ -1,7 +1,9 @@
 """Exact rounds of the nonlinear functions and the array primitives, against their Cost lines.
 
-Rounds do not depend on the array size or the party count; the iteration counts
-and polynomial degrees behind them follow the session's ``f = 16``.
+Rounds do not depend on the party count, nor on the array size except in additive
+sessions, where the leading-one lookup of up to ``COMPARISON_LOOKUP_MAX_ELEMENTS``
+elements takes 5 rounds instead of 8 (``test_larger_arrays_take_the_bit_decomposition``);
+the iteration counts and polynomial degrees behind them follow the session's ``f = 16``.
 """
 
 import numpy as np
@@ -14,15 +16,15 @@ from mpcarray.functions import joint_noise
 from mpcarray.privacy import Laplace
 
 FUNCTIONS = {
-    "reciprocal": (lambda x, y: mpc.reciprocal(x), 18),
-    "divide": (lambda x, y: x / y, 26),
-    "divide, public numerator": (lambda x, y: 1000.0 / y, 26),
+    "reciprocal": (lambda x, y: mpc.reciprocal(x), 15),
+    "divide": (lambda x, y: x / y, 23),
+    "divide, public numerator": (lambda x, y: 1000.0 / y, 23),
     "divide, public divisor": (lambda x, y: x / 3.0, 1),
-    "sqrt": (lambda x, y: np.sqrt(x), 21),
-    "rsqrt": (lambda x, y: mpc.rsqrt(x), 18),
-    "rsqrt, bits=7": (lambda x, y: mpc.rsqrt(x, bits=7), 14),
+    "sqrt": (lambda x, y: np.sqrt(x), 18),
+    "rsqrt": (lambda x, y: mpc.rsqrt(x), 15),
+    "rsqrt, bits=7": (lambda x, y: mpc.rsqrt(x, bits=7), 11),
     "exp": (lambda x, y: np.exp(x), 13),
-    "log": (lambda x, y: np.log(x), 15),
+    "log": (lambda x, y: np.log(x), 12),
     "sigmoid": (lambda x, y: mpc.sigmoid(x), 12),
     "tanh": (lambda x, y: np.tanh(x), 12),
     "sign": (lambda x, y: np.sign(x), 5),
@@ -40,7 +42,7 @@ FUNCTIONS = {
 PRIMITIVES = {
     "sign_bits": (lambda x: primitives.sign_bits(x, negative=True, zero=True), 5),
     "bit_tables": (lambda x: primitives.bit_tables(x, [[1] * 64, [2] * 64]), 5),
-    "leading_one_tables": (lambda x: primitives.leading_one_tables(x, [list(range(64))]), 8),
+    "leading_one_tables": (lambda x: primitives.leading_one_tables(x, [list(range(64))]), 5),
     "truncate": (lambda x: primitives.truncate(x, 3, x.frac_bits), 1),
     "multiply_and_truncate": (lambda x: primitives.multiply_and_truncate([(x, x, 0)] * 3, [(x, 3), (x, 5)]), 1),
     "relabel": (lambda x: primitives.relabel(x, 0), 0),
@@ -83,3 +85,19 @@ def test_reciprocal_and_roots_rounds_in_shamir_sessions(session, name, expected)
     x = session.share(np.linspace(0.5, 4.0, 6), owner=0)
     y = session.share(np.linspace(1.0, 3.0, 6), owner=session.n_parties - 1)
     assert rounds(session, FUNCTIONS[name][0], x, y) == expected
+
+
+@pytest.mark.parametrize("name, expected", [("reciprocal", 18), ("rsqrt", 18), ("log", 15), ("sqrt", 21)])
+def test_larger_arrays_take_the_bit_decomposition(session, name, expected):
+    """Above COMPARISON_LOOKUP_MAX_ELEMENTS elements the lookup decomposes bits (8 rounds, not 5):
+    the Cost lines' larger counts."""
+    from mpcarray.protocols.tables import COMPARISON_LOOKUP_MAX_ELEMENTS as most
+    x = session.share(np.linspace(0.5, 4.0, most + 1), owner=0)
+    assert rounds(session, FUNCTIONS[name][0], x, x) == expected
+
+
+@pytest.mark.parametrize("size, expected", [(128, 15), (129, 18)])
+def test_signed_lookup_switches_at_half_the_size(session, size, expected):
+    """reciprocal's lookup sees [y, -y]: 15 rounds up to 128 elements, 18 from 129."""
+    y = session.share(np.linspace(0.5, 4.0, size), owner=0)
+    assert rounds(session, mpc.reciprocal, y) == expected

@@ -55,7 +55,8 @@ def bit_tables(x: SharedArray, tables) -> list[SharedArray]:
 def leading_one_tables(x: SharedArray, tables) -> list[SharedArray]:
     """Shared integers ``tables[r][p]`` for positive ``x`` whose leading one is bit ``p``.
 
-    Cost: 8 rounds in additive sessions, 14 in Shamir sessions (:func:`mpcarray.protocols.leading_one_tables`).
+    Cost: 8 rounds in additive sessions (5 for at most 256 elements), 14 in Shamir sessions
+    (:func:`mpcarray.protocols.leading_one_tables`).
     """
     return _integer_rows(x, protocols.leading_one_tables(_runtime_of(_ordered(x)), x._shares, tables))
 
@@ -66,6 +67,12 @@ def truncate(x: SharedArray, bits: int, frac: int) -> SharedArray:
     Cost: 1 round (:func:`mpcarray.protocols.truncate`).
     """
     return _same_records(x._new(protocols.truncate(_runtime_of(x), x._shares, bits), frac, x._known_by), x)
+
+
+def at_session_bits(x: SharedArray) -> SharedArray:
+    """``x`` truncated to its session's ``f`` fractional bits if it has more (1 round), else ``x``."""
+    f = x.fixed_point.frac_bits
+    return truncate(x, x.frac_bits - f, f) if x.frac_bits > f else x
 
 
 def reveal_truncated(x: SharedArray, shifts, label: str | None = None) -> np.ndarray:

@@ -42,7 +42,8 @@ def reciprocal(x) -> SharedArray:
     weight ``sign(x) 2^(shift + f - p - 1)``; a polynomial for ``1/m``; its product
     with the weight, truncated by ``shift``. ``m`` and ``1/m`` carry 2 bits beyond ``f``
     (at ``f = 16``) to that one rounding to ``f`` bits.
-    Cost: 18 rounds at ``f = 16`` (22 in Shamir sessions): signed normalisation (10), ``1/m`` (6), scaling (2).
+    Cost: 18 rounds at ``f = 16`` (15 for at most 128 elements; 22 in Shamir sessions): signed
+    normalisation (10, or 7: :func:`~.normalisation.normalise`), ``1/m`` (6), scaling (2).
     Outside the domain (``x = 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.
@@ -91,7 +92,8 @@ def divide(x, y) -> SharedArray:
     a polynomial for ``1/m``, in whose rounds ``x sign(y) 2^max(e, 0)`` is computed; its
     product with ``1/m``, truncated to ``f + g`` bits; the two scalings (the last to ``f``
     bits), the first with the step's ``sign(y) 2^(a + t) / |Y|``; the Newton step.
-    Cost: 26 rounds at ``f = 16`` (25 in Shamir sessions): signed normalisation (10), ``1/m``
+    Cost: 26 rounds at ``f = 16`` (23 for at most 128 elements; 25 in Shamir sessions): signed
+    normalisation (10, or 7: :func:`~.normalisation.normalise`), ``1/m``
     with the scaled ``x`` (6), ``x / m`` (2; 1 in Shamir sessions), the scalings (4; 2),
     the Newton step (4; 2); the same with a public ``x`` (its scaling is local, ``1/m``'s
     rounds remain).

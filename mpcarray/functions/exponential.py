@@ -99,7 +99,8 @@ def log(x) -> SharedArray:
     Steps: normalise ``x = m 2^(p + 1 - f)`` (``m`` with 2 bits beyond ``f`` at
     ``f = 16``), looking up ``(p + 1 - f) ln 2``; ``log(m)`` by a polynomial in
     ``u = 4m - 3``, rounded once to ``f`` bits; the sum.
-    Cost: 15 rounds at ``f = 16`` in additive sessions: normalisation (10), polynomial of degree 6 (5).
+    Cost: 15 rounds at ``f = 16`` in additive sessions, 12 for at most 256 elements:
+    normalisation (10, or 7: :func:`~.normalisation.normalise`), polynomial of degree 6 (5).
     Outside the domain (``x <= 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.

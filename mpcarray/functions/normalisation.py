@@ -33,7 +33,9 @@ def normalise(a: SharedArray, *tables, extra: int = 0) -> tuple[SharedArray, lis
     truncated to ``m`` with ``f + extra`` fractional bits (the extra bits carry
     what an ``a >= 1`` has below ``2^-f`` relative to its leading one). ``a`` must
     be positive fixed point.
-    Cost: 10 rounds: leading-one lookup (8), product (1), truncation (1).
+    Cost: 10 rounds: leading-one lookup (8), product (1), truncation (1); 7 in additive sessions for at
+    most 256 elements (:data:`~mpcarray.protocols.tables.COMPARISON_LOOKUP_MAX_ELEMENTS`), whose lookup
+    compares with every power of two at once (5 rounds).
     Security: only masked openings inside the primitives.
     """
     scale, *values = leading_one_tables(a, [_up(a.frac_bits), *tables])
@@ -51,7 +53,8 @@ def signed_normalise(a: SharedArray, *tables, extra: int = 0,
     ``a * sign(a) 2^(top - p) = |a| 2^(top - p)`` is truncated to ``m`` (``f + extra``
     fractional bits, as :func:`normalise`). ``a = 0``
     gives ``m = 0`` and 0 for every table.
-    Cost: 10 rounds, as :func:`normalise` (the lookup sends twice the bytes).
+    Cost: 10 rounds, as :func:`normalise` (7 for at most 128 elements of ``a``, whose stacked ``[a, -a]``
+    has 256; the lookup sends twice the bytes).
     Security: only masked openings inside the primitives.
     """
     top = _top(a.frac_bits)

@@ -37,7 +37,7 @@ def rsqrt(x, *, bits: int | None = None) -> SharedArray:
     ``bits``: a coarser result, to a relative error of about ``2^-bits`` (plus the
     final rounding to ``2^-f``), for a positive scale that only has to be used
     consistently (a standardisation, a Jacobi scaling): its polynomial is of lower
-    degree. ``bits=7``: 14 rounds at ``f = 16`` (the polynomial 2 instead of 6),
+    degree. ``bits=7``: 14 rounds at ``f = 16`` (11 for at most 256 elements; the polynomial 2 instead of 6),
     relative error below ``2^-7`` where the result is at least ``2^-6``, below that
     ``2^-7`` of the result plus 2 ulp (``tests/test_function_rounds.py``,
     ``tests/test_elementary.py``).
@@ -46,7 +46,8 @@ def rsqrt(x, *, bits: int | None = None) -> SharedArray:
     multiply by the looked-up ``2^(-(p + 1 - f) / 2)`` (scaled) and truncate.
     ``m`` and ``1/sqrt(m)`` carry 2 bits beyond ``f`` (at ``f = 16``) to that one
     rounding to ``f`` bits.
-    Cost: 18 rounds at ``f = 16`` (22 in Shamir sessions): normalisation (10), ``1/sqrt(m)`` (6), scaling (2).
+    Cost: 18 rounds at ``f = 16`` (15 for at most 256 elements; 22 in Shamir sessions):
+    normalisation (10, or 7: :func:`~.normalisation.normalise`), ``1/sqrt(m)`` (6), scaling (2).
     Outside the domain (``x <= 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.
@@ -78,7 +79,7 @@ def sqrt(x) -> SharedArray:
     one Newton step on the exact residual then brings results of at least ``1/2``
     to the last ulp (:func:`_newton_step`; two below ``f = 15``, where the start is
     coarser). ``x = 0`` gives the weight 0.
-    Cost: 21 rounds at ``f = 16`` (23 in Shamir sessions): normalisation (10),
+    Cost: 21 rounds at ``f = 16`` (18 for at most 256 elements; 23 in Shamir sessions): normalisation (10, or 7),
     ``sqrt(m)`` and ``1/sqrt(m)`` from the same powers (5), scaling (2), Newton step (4);
     at ``f = 12`` a second step (4), 25 rounds.
     Outside the domain (``x < 0``): :class:`~mpcarray.errors.FunctionDomainError` in the

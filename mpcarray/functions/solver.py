@@ -74,11 +74,11 @@ Cost (additive; ``k = chain_steps(d, max_condition, R)`` with the safe range
 ``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 13``
 rounds with a public scale (1 scaling, ``k`` chain, 4 Newton–Schulz, then 8 for the check
 (the squares, a comparison of 5 rounds, the zero test of its count, the reveal) with the
-last step's truncation inside them), ``k + 35`` with Jacobi scaling (``rsqrt`` and two
-scalings); warm start ``WARM_STEPS + 18`` with a shared scale, ``+ 15`` with a public ``2^-h``
+last step's truncation inside them), ``k + 32`` with Jacobi scaling (``rsqrt`` and two
+scalings; ``k + 35`` beyond 256 unknowns, where ``rsqrt``'s lookup decomposes bits); warm start ``WARM_STEPS + 18`` with a shared scale, ``+ 15`` with a public ``2^-h``
 (``+ 14`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
-refinements ``s = 4 + 4m`` (shared scale) or ``2 + 2m`` (public); with ``rhs`` the check's 8
-rounds become ``max(8, 1 + s)``. Communication ``O(d^2)`` per round.
+refinements ``s = 4 + 4m`` (shared scale) or ``2 + 2m`` (public), 1 less with ``rounded=False``;
+with ``rhs`` the check's 8 rounds become ``max(8, 1 + s)``. Communication ``O(d^2)`` per round.
 """
 
 import numpy as np
@@ -236,7 +236,7 @@ class SPDSolver:
         scale keeps few significant bits passes more: the anomaly statistics' Jacobi
         scales keep 3 at ``f = 12``, a diagonal up to ``(1 + 2^-3)^2``, and pass 1.3.
     rhs : tuple, optional
-        ``(b, scale_bits, refinements)`` of a first :meth:`solve`, computed while
+        ``(b, scale_bits, refinements[, rounded])`` of a first :meth:`solve`, computed while
         the convergence bit is (its rounds shared with the check's); the result
         is :attr:`solution`. A warm start that does not converge has then
         solved once in vain (the solve's bytes, and any rounds by which it
@@ -418,8 +418,14 @@ class SPDSolver:
         bits, so that the product's one truncation also divides (2 rounds, one rounding)."""
         return M @ primitives.relabel(r, r.frac_bits + self.scale)
 
-    def solve(self, b: SharedArray, scale_bits: int = 0, refinements: int = 3) -> SharedArray:
+    def solve(self, b: SharedArray, scale_bits: int = 0, refinements: int = 3,
+              rounded: bool = True) -> SharedArray:
         """``2^scale_bits * A^-1 b`` (``b`` of shape ``(d,)`` or ``(d, k)``).
+
+        With ``rounded=False`` the result may keep more than ``f`` fractional bits
+        (additive sessions: the last refinement's exact sum, before its truncation), so
+        that a caller who truncates it anyway takes that truncation in its own round
+        (:func:`~mpcarray.models.precision.reveal_product` does): 1 round less.
 
         The scaled result keeps ``f + scale_bits`` fractional bits of ``x``;
         ``b * 2^scale_bits`` and ``A x * 2^scale_bits`` must stay in the safe range
@@ -440,7 +446,7 @@ class SPDSolver:
         if not isinstance(self.scale, int):
             target = b * 2**scale_bits
             if fused:
-                return self._refined_jacobi(target, refinements, self.scale)
+                return _rounded(self._refined_jacobi(target, refinements, self.scale), rounded)
             x = self.apply(target)
             for _ in range(refinements):
                 x = x + self.apply(target - self.A @ x)
@@ -448,7 +454,7 @@ class SPDSolver:
         # the same with the residuals kept at 2^-h: S X S r = X (r 2^-h) 2^-h
         target = b * 2.0 ** (scale_bits - self.scale)  # exact when scale_bits >= h
         if fused:
-            return self._refined(target, refinements, self.scale)
+            return _rounded(self._refined(target, refinements, self.scale), rounded)
         x = self._shifted(self.inverse, target)
         for _ in range(refinements):
             x = x + self._shifted(self.inverse, target - self._shifted(self.A, x))
@@ -459,7 +465,8 @@ class SPDSolver:
         (additive sessions): ``M r = S (X (S r))`` with ``S`` as a diagonal matrix, each product
         taking the previous one's truncation in its opening, and ``S (target - A x)`` as
         ``S target`` (the first product, kept exact) minus ``S trunc(A x)``. A solve takes
-        ``4 + 4m`` rounds instead of ``6 + 8m``; the same values as the unfused loop."""
+        ``4 + 4m`` rounds instead of ``6 + 8m`` (with :func:`_rounded`'s last truncation, which this
+        leaves to the caller); the same values as the unfused loop."""
         f = self.A.fixed_point.frac_bits
         d = self.A.shape[0]
         columns = target.reshape(d, -1)
@@ -475,7 +482,7 @@ class SPDSolver:
             product, x = primitives.truncated_product(self.A, raw, f)  # A x, exact, and x
             correction, _ = primitives.truncated_product(diagonal, product, f)  # S trunc(A x)
             raw = x + applied(scaled_target - correction)
-        return primitives.truncate(raw, raw.frac_bits - f, f).reshape(target.shape)
+        return raw.reshape(target.shape)
 
     def _refined(self, target: SharedArray, refinements: int, h: int) -> SharedArray:
         """:meth:`solve`'s refinements with a public scale, each truncation in the opening of the
@@ -483,7 +490,7 @@ class SPDSolver:
         sessions): ``M (target - A x) = M target - M (A x)``, where ``M target`` is the first
         product, kept exact, and ``x + ...`` is truncated in the next product's opening (``x``'s
         part is exact there). A refinement takes 2 rounds instead of 4. The same values as the
-        unfused loop."""
+        unfused loop (before the last truncation, which :func:`_rounded` takes)."""
         f = self.A.fixed_point.frac_bits
         columns = target.reshape(target.shape[0], -1)
         first = _exact_product(self.inverse, columns, self.inverse.frac_bits + columns.frac_bits + h)  # M target
@@ -492,7 +499,12 @@ class SPDSolver:
             product, x = primitives.truncated_product(self.A, raw, f)  # A x, exact, and x
             residual, _ = primitives.truncated_product(self.inverse, _shifted_label(product, h), f)
             raw = x + first - _shifted_label(residual, h)
-        return primitives.truncate(raw, raw.frac_bits - f, f).reshape(target.shape)
+        return raw.reshape(target.shape)
+
+
+def _rounded(raw: SharedArray, rounded: bool) -> SharedArray:
+    """``raw`` truncated to the session's ``f`` fractional bits if ``rounded`` (1 round), else as it is."""
+    return primitives.at_session_bits(raw) if rounded else raw
 
 
 def _newton_schulz(scaled: SharedArray, inverse: SharedArray):

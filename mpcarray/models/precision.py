@@ -90,6 +90,10 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str) -> 
     the range left for rounding). The exact product that holds ``a * b * 2^-shift``
     inside the range is then truncated to ``2^-(f + E)`` and revealed.
 
+    ``a`` may carry more fractional bits than the session's ``f`` (an exact sum not yet
+    truncated, :meth:`~mpcarray.models.SPDSolver.solve` with ``rounded=False``): its
+    truncation to ``f`` joins step (1).
+
     Steps: (1) in one round, ``a / 2^h`` and ``b / 2^(shift - h)`` (``h = shift / 2``)
     for the coarse value, and ``b_k = b / 2^k`` for ``k = 1 .. shift``;
     (2) in one round, the exact products ``(a / 2^h) (b / 2^(shift - h))`` and every
@@ -111,8 +115,12 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str) -> 
     f = a.fixed_point.frac_bits
     bits = a.fixed_point.range_bits
     shift, fraction = int(np.floor(shift)), shift - np.floor(shift)
-    half = shift // 2
-    a_part, b_part, *scaled = _truncations((a, half), (b, shift - half), *((b, k) for k in range(1, shift + 1)))
+    half, extra = shift // 2, a.frac_bits - f
+    if extra < 0:
+        raise ValueError(f"reveal_product needs a with at least {f} fractional bits, got {a.frac_bits}")
+    a_part, a, b_part, *scaled = _truncations((a, half + extra), (a, extra), (b, shift - half),
+                                              *((b, k) for k in range(1, shift + 1)))
+    a_part, a = primitives.relabel(a_part, f), primitives.relabel(a, f)  # a / 2^h and a, at f bits
     candidates = [b, *scaled]  # b / 2^k, k = 0 .. shift
     products, _ = primitives.multiply_and_truncate([(a_part, b_part, 0)] + [(a, c, 0) for c in candidates], [])
     coarse = np.atleast_1d(primitives.reveal_truncated(products[0], f, f"{label} (coarse)"))

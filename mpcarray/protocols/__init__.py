@@ -11,7 +11,7 @@ Notation used throughout: ``n`` parties, ``N`` elements, ``f`` fractional bits,
 from .audit_heads import exchange_heads
 from .binary import bits_to_ring, open_xor, words_to_ring
 from .circuits import leading_one
-from .comparison import bit_decompose, sign_bits, sign_rounds
+from .comparison import bit_decompose, leading_one_by_comparisons, sign_bits, sign_rounds
 from .input import INPUT_DTYPES, Input, SharedInput, share_input, share_inputs
 from .multiplication import gram, matmul, mul, mul_and_truncate, square
 from .opening import agree, agree_live, open_shares, open_to, require_live, zero_sharing
@@ -44,6 +44,7 @@ __all__ = [
     "gram",
     "is_zero",
     "leading_one",
+    "leading_one_by_comparisons",
     "leading_one_tables",
     "matmul",
     "matmul_public",

@@ -48,6 +48,13 @@ def _masked_planes(rt, a: np.ndarray):
     The generate and propagate nodes of the borrow of ``c - r`` at bit ``i``
     are then ``g_i = r_i & ~c_i`` and ``p_i = ~(c_i ^ r_i)``.
     """
+    c, r_bits = _masked(rt, a)
+    return c.size, *_planes(rt, c, r_bits)
+
+
+def _masked(rt, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Open ``c = a + r`` for an edaBit ``r`` (1 round): the public words ``c`` ``(N,)`` and the XOR
+    shares of ``r`` ``(k, N)``."""
     k = a.shape[0]
     flat = np.ascontiguousarray(a).reshape(k, -1)
     size = flat.shape[1]
@@ -55,12 +62,17 @@ def _masked_planes(rt, a: np.ndarray):
     r_arith, r_bits = kernels.edabit_shares(eda.streams, eda.offset, size,
                                            eda.correction, rt.first_row)
     (c,) = open_shares(rt, flat + r_arith)
+    return c.reshape(-1), r_bits
+
+
+def _planes(rt, c: np.ndarray, r_bits: np.ndarray):
+    """Bit planes of public words ``c``, of the XOR-shared ``r`` and of ``~(c ^ r)``."""
     c_planes = kernels.to_planes(c.reshape(1, -1))[0]
     r_planes = kernels.to_planes(r_bits)
     agree = r_planes.copy()
     if rt.first_row >= 0:
         agree[rt.first_row] ^= ~c_planes
-    return size, c_planes, r_planes, agree
+    return c_planes, r_planes, agree
 
 
 def _plane_trees(rt, c_planes, r_planes, agree, *, borrow: bool, zero: bool):
@@ -163,3 +175,34 @@ def sign_bits(rt, a: np.ndarray, *, negative: bool = True, zero: bool = False) -
         bits.append(kernels.plane_bits(same, size))
     converted = np.split(bits_to_ring(rt, np.concatenate(bits, 1)), len(bits), axis=1)
     return [x.reshape(a.shape) for x in converted]
+
+
+def leading_one_by_comparisons(rt, a: np.ndarray) -> np.ndarray:
+    """XOR shares ``(k, N)`` of words with only the leading one of each ``a`` in ``[0, 2^63)`` kept
+    (0 for ``a = 0``), from the 63 comparisons ``a >= 2^j``, ``j = 0 .. 62``.
+
+    Steps: (1) open ``c = a + r`` once for an edaBit ``r``; (2) for every ``j`` the
+    sign of ``a - 2^j = (c - 2^j) - r``, whose borrow trees all run in the same three
+    rounds of gates (as :func:`sign_bits`'s; ``c - 2^j`` is public); (3) the thermometer
+    ``t_j = [a >= 2^j]`` becomes the one-hot ``t_j ^ t_(j+1)`` locally. Exact for ``a`` in
+    ``[0, 2^63)``; a negative ``a`` above ``-2^62`` gives 0.
+    Cost: 4 rounds where the bit decomposition and the prefix OR take 7
+    (:func:`~mpcarray.protocols.circuits.leading_one`), for 63 times the gates of a sign test:
+    per element and other party ``8 + 63 * 17.75`` bytes (the ``63 N`` comparisons rounded up to
+    a multiple of 64).
+    Security: ``c`` is uniform, and every gate input is opened masked by a fresh mask.
+    """
+    c, r_bits = _masked(rt, a)
+    size, k = c.size, r_bits.shape[0]
+    positions = np.uint64(1) << np.arange(63, dtype=np.uint64)
+    shifted = c[None, :] - positions[:, None]  # (63, N): c - 2^j, the masked a - 2^j
+    tiled = np.broadcast_to(r_bits[:, None, :], (k, 63, size))
+    c_planes, r_planes, agree = _planes(rt, shifted.reshape(-1), np.ascontiguousarray(tiled).reshape(k, -1))
+    borrow, _ = _plane_trees(rt, c_planes, r_planes, agree, borrow=True, zero=False)
+    below = r_planes[:, 63] ^ borrow  # [a < 2^j], XOR-shared, with c's bit 63 added below
+    if rt.first_row >= 0:
+        below[rt.first_row] ^= c_planes[63] ^ np.uint64(0xFFFFFFFFFFFFFFFF)  # and negated: [a >= 2^j]
+    thermometer = kernels.plane_bits(below, 63 * size).reshape(k, 63, size)
+    onehot = thermometer.copy()
+    onehot[:, :62] ^= thermometer[:, 1:]
+    return np.bitwise_or.reduce(onehot << np.arange(63, dtype=np.uint64)[None, :, None], axis=1)

@@ -135,8 +135,9 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     Cost (additive sessions, ``T`` time points; a Shamir comparison takes 3
     more rounds): C1 and C2 9 rounds, whatever ``T``: 1 for the squares, 5 for
     one batched comparison, 1 to open the negative count, 1 for the logical
-    and, 1 to open the alerts. C3 39 rounds: 1 squares, 5 comparison, 1 to
-    open the negative count, 1 floor on the variance, 18 rsqrt, 1 product,
+    and, 1 to open the alerts. C3 36 rounds (39 beyond 256 time points): 1 squares,
+    5 comparison, 1 to open the negative count, 1 floor on the variance, 15 rsqrt
+    (18 beyond 256 time points, :func:`~mpcarray.functions.rsqrt`), 1 product,
     6 for ``max(0, C2 - 1)``, 5 comparison with the threshold, 1 to open.
     ``suppress_small`` adds 7 (5 comparison, 2 openings).
 
