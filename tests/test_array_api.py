@@ -377,3 +377,17 @@ def test_public_power_of_two_operands_broadcast_and_multiply_matrices():
         np.testing.assert_allclose((x / np.array([2, 2])).reveal(), [1.5, 1.5])
         M = s.share(np.ones((2, 2)), owner=0)
         np.testing.assert_allclose((M @ np.full((2, 2), 0.5)).reveal(), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("scheme", ["additive", "shamir"])
+def test_public_operands_keep_the_extra_fractional_bits_of_an_exact_product(scheme):
+    """A value read with more fractional bits than the session's (an exact product not yet
+    truncated) plus or minus a public real: exact, at its own fractional bits, against NumPy."""
+    from mpcarray.array import primitives
+    values = np.array([1.0, -2.5, 3.25])
+    with mpc.Session(parties=3, seed=2, scheme=scheme) as s:
+        x = primitives.relabel(s.share(values, owner=0), 32)  # the same ring elements: values / 2^16
+        np.testing.assert_array_equal((x + 1.5).reveal(), values / 2**16 + 1.5)
+        np.testing.assert_array_equal((1.5 - x).reveal(), 1.5 - values / 2**16)
+        np.testing.assert_array_equal((x - 2).reveal(), values / 2**16 - 2)
+        assert (x + 1.5).frac_bits == 32

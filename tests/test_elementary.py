@@ -301,6 +301,37 @@ def test_relative_divide_for_revealed_ratios(s):
 
 
 @pytest.mark.parametrize("scheme", ["additive", "shamir"])
+def test_rsqrt_of_an_exact_square_and_before_its_last_truncation(scheme):
+    """``rsqrt`` of an exact product with 2f fractional bits (no truncation first) and with
+    ``rounded=False`` (the exact last product): the documented accuracy against NumPy, each with
+    one round fewer than truncating, and the same value once truncated."""
+    from mpcarray.array import primitives
+    roots = np.geomspace(0.05, 2.0**14, 200)
+    with mpc.Session(parties=3, scheme=scheme, seed=4) as s:
+        shared = s.share(roots, owner=0)
+        (square,), _ = primitives.multiply_and_truncate([(shared, shared, 0)], [])
+        encoded = np.abs(shared.reveal())
+        before = s.comm.rounds
+        coarse = mpc.rsqrt(square, bits=7)
+        direct = s.comm.rounds - before
+        full = mpc.rsqrt(square)
+        before = s.comm.rounds
+        mpc.rsqrt(primitives.at_session_bits(square), bits=7)
+        truncated_first = s.comm.rounds - before
+        raw = mpc.rsqrt(square, bits=7, rounded=False)
+        assert raw.frac_bits > 16
+        again = primitives.at_session_bits(raw).reveal()
+        coarse, full = coarse.reveal(), full.reveal()
+    assert truncated_first == direct + 1
+    exact = 1 / encoded
+    large = exact >= 2.0**-6
+    assert np.max(np.abs(coarse[large] / exact[large] - 1)) < 2.0**-7
+    assert np.max(np.abs(again[large] / exact[large] - 1)) < 2.0**-7
+    # the documented accuracy: relative 1e-3 where the result is at least 2^-6, or within 2 ulp
+    assert np.all(np.abs(full - exact) <= np.maximum(1e-3 * exact, 2 * 2.0**-16))
+
+
+@pytest.mark.parametrize("scheme", ["additive", "shamir"])
 def test_a_coarse_rsqrt_is_within_its_bits(scheme):
     """``rsqrt(x, bits=7)`` against NumPy over the safe range: relative error below 2^-7 where
     the result is at least 2^-6 (the models' standardisation weights); below, 2^-7 of the result plus 2 ulp."""

@@ -129,15 +129,55 @@ def test_a_product_with_another_matrix_costs_one_opening():
     assert cost.dealer_bytes[0] == 8 * (2 * m * w + a * w + a * m * w)
 
 
+def one_fused_product(s, operation, M, P, shift):
+    """``operation(M, P, F)`` on ring integers ``M`` (F bits) and ``P`` (F + shift bits): its rounds, the
+    revealed truncation and product as integers, and their fractional bits."""
+    shared_m, shared_p = shared_ring_integers(s, M, F), shared_ring_integers(s, P, F + shift)
+    before = s.comm.snapshot()
+    product, truncated = operation(shared_m, shared_p, F)
+    rounds = (s.comm - before).rounds
+    revealed = [np.asarray(primitives.relabel(x, 0).reveal(), dtype=np.int64) for x in (truncated, product)]
+    return rounds, *revealed, (product.frac_bits, truncated.frac_bits)
+
+
+@pytest.mark.parametrize(("parties", "threshold"), [(3, 1), (5, 2)])
+def test_shamir_sessions_take_the_product_in_the_truncation_round(parties, threshold):
+    """No dealer: the truncation's opening also reduces M [r''] (degree 2t); the product is exact given
+    the truncation, which errs as Shamir's truncations do (within (-1 - s, C - s] units, C keys)."""
+    rng = np.random.default_rng(parties)
+    shift = 12
+    P, M = rng.integers(-2**30, 2**30, size=(4, 3)), rng.integers(-2**10, 2**10, size=(2, 4))
+    with mpc.Session(parties=parties, seed=3, scheme="shamir", threshold=threshold) as s:
+        rounds, T, got, _ = one_fused_product(s, primitives.truncated_product, M, P, shift)
+        keys = s._rt.provider.keys
+    assert rounds == 1
+    error = T - (P >> shift)
+    spread = (keys - 1) // 2
+    assert np.all((error >= -1 - spread) & (error <= keys - spread))
+    np.testing.assert_array_equal(got.astype(object), M.astype(object) @ T.astype(object))
+
+
+@pytest.mark.parametrize("scheme", ["additive", "shamir"])
+def test_a_column_scaling_by_a_truncated_vector_in_one_round(scheme):
+    """truncated_scaling: every column j of M times T_j, T the vector P / 2^shift as the scheme's
+    truncation rounds it, exact given T, in one round (a diagonal matrix's zeros stay zeros)."""
+    rng = np.random.default_rng(5)
+    shift = 14
+    P, M = rng.integers(-2**30, 2**30, size=5), rng.integers(-2**10, 2**10, size=(3, 5))
+    with mpc.Session(parties=3, seed=8, scheme=scheme) as s:
+        rounds, T, got, fracs = one_fused_product(s, primitives.truncated_scaling, M, P, shift)
+        with pytest.raises(ValueError, match="truncated_scaling"):
+            primitives.truncated_scaling(shared_ring_integers(s, M, F), shared_ring_integers(s, P[:4], F + 4), F)
+    assert rounds == 1 and fracs == (2 * F, F)
+    assert np.all(np.abs(T - (P >> shift)) <= 2)
+    np.testing.assert_array_equal(got, M * T)
+
+
 def test_bad_products_raise_typed_errors():
     with mpc.Session(parties=3, seed=1) as s:
         M, P = (shared_ring_integers(s, np.zeros(shape, dtype=np.int64), F + 4) for shape in ((2, 3), (2, 4)))
         with pytest.raises(ValueError, match="matrices"):
             primitives.truncated_product(M, P, F)  # inner sizes 3 and 2
-    with mpc.Session(parties=3, seed=1, scheme="shamir") as s:
-        M, P = s.share(np.zeros((2, 2)), owner=0), s.share(np.zeros((2, 4)), owner=1)
-        with pytest.raises(UnsupportedOperationError, match="truncated product"):
-            primitives.truncated_product(M, primitives.relabel(P, F + 4), F)
     for params in ((0, 2, 2, 8), (2, 2, 2, 63), (2, 2, 2)):
         with pytest.raises(ValueError, match="truncated_product"):
             stream_length("truncated_product", params)

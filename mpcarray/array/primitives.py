@@ -184,7 +184,9 @@ def truncated_product(m: SharedArray, p: SharedArray, frac: int) -> tuple[Shared
     ``m.frac_bits + frac`` fractional bits.
 
     ``p`` has between ``frac + 1`` and ``frac + 62`` fractional bits and ``|p| < 2^62`` at its
-    own scale. Additive sessions only (:func:`truncated_square_applies`).
+    own scale (in Shamir sessions below the truncation bound). Both schemes: the dealer's
+    products of masks in additive sessions, a degree reduction in the truncation's opening
+    in Shamir sessions.
     Cost: 1 round (:func:`mpcarray.protocols.truncated_product`), where a truncation and a
     product take 2.
     """
@@ -195,6 +197,21 @@ def truncated_product(m: SharedArray, p: SharedArray, frac: int) -> tuple[Shared
     result = p._new(product, m._frac + frac, _known_by(m, p))
     result._lineage = lineage.safely(lineage.matmul, m, p, result.shape)
     return result, _same_records(p._new(truncated, frac, p._known_by), p)
+
+
+def truncated_scaling(m: SharedArray, v: SharedArray, frac: int) -> tuple[SharedArray, SharedArray]:
+    """``(m * T, T)`` for ``T``, the vector ``v`` truncated to ``frac`` fractional bits (as
+    :func:`truncate` rounds), and a shared matrix ``m`` whose column ``j`` is multiplied by ``T_j``:
+    ``m * T`` exact, with ``m.frac_bits + frac`` fractional bits. ``v`` as :func:`truncated_product`'s ``p``.
+    Cost: 1 round (:func:`mpcarray.protocols.truncated_scaling`), where a truncation and a product take 2.
+    """
+    if m.ndim != 2 or v.ndim != 1 or m.shape[1] != v.shape[0]:
+        raise ValueError(f"truncated_scaling needs a matrix (a, w) and a vector (w,), got {m.shape} and {v.shape}")
+    rt = _runtime_of(m, v)
+    product, truncated = protocols.truncated_scaling(rt, m._shares, v._shares, v._frac - frac)
+    result = v._new(product, m._frac + frac, _known_by(m, v))
+    result._lineage = lineage.safely(lineage.elementwise, result.shape, m, v)
+    return result, _same_records(v._new(truncated, frac, v._known_by), v)
 
 
 def truncated_square_applies(x: SharedArray, shift: int) -> bool:

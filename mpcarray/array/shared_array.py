@@ -658,7 +658,8 @@ def _lift(x: SharedArray, frac: int) -> np.ndarray:
 
 
 def _encode_public(rt, value: np.ndarray, frac: int, field=None) -> np.ndarray:
-    """A public value (from :func:`public_array`) as domain elements with ``frac`` fractional bits.
+    """A public value (from :func:`public_array`) as domain elements with ``frac`` fractional bits
+    (rounded to the session's ``f``, then lifted exactly when ``frac`` is larger).
 
     For a field-element array (``field`` given) ``public_array`` already returned elements.
     """
@@ -668,7 +669,9 @@ def _encode_public(rt, value: np.ndarray, frac: int, field=None) -> np.ndarray:
         if not is_integer(value):
             raise UnsupportedOperationError("cannot store real values in an integer SharedArray")
         return rt.number.encode_int(value)
-    return rt.number.encode_int(rt.fixed.to_integers(value))
+    encoded = rt.number.encode_int(rt.fixed.to_integers(value))
+    lift = frac - rt.fixed.frac_bits
+    return rt.number.mul_pow2(encoded, lift) if lift > 0 else encoded
 
 
 def _broadcast(*shapes):
@@ -695,7 +698,7 @@ def _additive(a, b, subtract: bool):
         return a._new(op(_rows_as(a, frac, shape), _rows_as(b, frac, shape)), frac, _known_by(a, b))
     shared, public = (a, b) if isinstance(a, SharedArray) else (b, a)
     public = public_array(public, shared._field)
-    frac = INT if shared._frac == INT and is_integer(public) else f
+    frac = INT if shared._frac == INT and is_integer(public) else max(f, shared._frac)  # exact either way
     shape = _broadcast(shared.shape, public.shape)
     ring = _encode_public(rt, public, frac, shared._field)
     rows = _rows_as(shared, frac, shape)

@@ -76,4 +76,5 @@ def quarter(m: SharedArray) -> SharedArray:
 def spare_bits(name: str, like: SharedArray, most: int = 2) -> int:
     """Fractional bits beyond ``f`` a mantissa for ``name`` may carry at no extra rounds
     (:func:`~.polynomial.spare_bits`, in ``like``'s session and format)."""
-    return polynomial.spare_bits(coefficients(name, like.frac_bits), like.frac_bits, fused_truncation(like), most)
+    f = like.fixed_point.frac_bits
+    return polynomial.spare_bits(coefficients(name, f), f, fused_truncation(like), most)

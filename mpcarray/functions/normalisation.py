@@ -32,13 +32,16 @@ def normalise(a: SharedArray, *tables, extra: int = 0) -> tuple[SharedArray, lis
     ``a * 2^(top - p)`` (an exact integer product) has ``top + 1`` bits and is
     truncated to ``m`` with ``f + extra`` fractional bits (the extra bits carry
     what an ``a >= 1`` has below ``2^-f`` relative to its leading one). ``a`` must
-    be positive fixed point.
+    be positive fixed point. It may carry ``F`` fractional bits, up to ``2f`` (an exact
+    product not yet truncated, which saves its truncation's round): ``p`` is then read
+    ``F - f`` positions lower, and an ``a`` below ``2^-f`` takes position 0's entries.
     Cost: 10 rounds: leading-one lookup (8), product (1), truncation (1); 7 in additive sessions for at
     most 256 elements (:data:`~mpcarray.protocols.tables.COMPARISON_LOOKUP_MAX_ELEMENTS`), whose lookup
     compares with every power of two at once (5 rounds).
     Security: only masked openings inside the primitives.
     """
-    scale, *values = leading_one_tables(a, [_up(a.frac_bits), *tables])
+    lift = _lift(a)
+    scale, *values = leading_one_tables(a, [_up(a)] + [_lifted(table, lift) for table in tables])
     return _mantissa(a, scale, extra), values
 
 
@@ -57,36 +60,59 @@ def signed_normalise(a: SharedArray, *tables, extra: int = 0,
     has 256; the lookup sends twice the bytes).
     Security: only masked openings inside the primitives.
     """
-    top = _top(a.frac_bits)
-    zeroed = [[value if p <= top else 0 for p, value in enumerate(table)] for table in [_up(a.frac_bits), *tables]]
+    top, lift = _top(a), _lift(a)
+    zeroed = [[value if p <= top else 0 for p, value in enumerate(table)]
+              for table in [_up(a)] + [_lifted(table, lift) for table in tables]]
     rows = leading_one_tables(cast(SharedArray, np.stack([a, -a])), zeroed)
     signed = [row[0] - row[1] for row in rows]
     return _mantissa(a, signed[0], extra), signed[1:], [row[0] + row[1] for row in rows[1:]]
 
 
-def _top(f: int) -> int:
-    """The highest leading-one position in the safe range."""
-    return 61 - f
+def _lift(a: SharedArray) -> int:
+    """The fractional bits ``a`` carries beyond the session's ``f`` (0 to ``f``)."""
+    f = a.fixed_point.frac_bits
+    lift = a.frac_bits - f
+    if not 0 <= lift <= f:
+        raise ValueError(f"normalisation needs {f} to {2 * f} fractional bits, got {a.frac_bits}")
+    return lift
 
 
-def _up(f: int) -> list[int]:
+def _lifted(table, lift: int) -> list[int]:
+    """``table`` (indexed by the leading one at ``f`` bits) indexed by the leading one of a value with
+    ``lift`` more fractional bits: ``lift`` positions higher, position 0's entry below."""
+    return [table[max(p - lift, 0)] for p in range(64)]
+
+
+def _top(a: SharedArray) -> int:
+    """The highest leading-one position of ``a`` in the safe range."""
+    return 61 - a.fixed_point.frac_bits + _lift(a)
+
+
+def _up(a: SharedArray) -> list[int]:
     """The table ``2^(top - p)`` (0 above ``top``)."""
-    top = _top(f)
+    top = _top(a)
     return [2 ** (top - p) if p <= top else 0 for p in range(64)]
 
 
 def _mantissa(a: SharedArray, scale: SharedArray, extra: int = 0) -> SharedArray:
     """``a * scale`` (``top + 1`` bits) truncated to ``m`` with ``f + extra`` fractional bits. Cost: 2 rounds."""
-    f = a.frac_bits
-    return truncate(a * scale, _top(f) - f + 1 - extra, f + extra)
+    f = a.fixed_point.frac_bits
+    exact = relabel(relabel(a, 0) * scale, a.frac_bits)  # an exact integer product
+    return truncate(exact, _top(a) - f + 1 - extra, f + extra)
 
 
-def scale_by_power(value: SharedArray, weight: SharedArray, shift: int, frac: int | None = None) -> SharedArray:
+def scale_by_power(value: SharedArray, weight: SharedArray, shift: int, frac: int | None = None,
+                   rounded: bool = True) -> SharedArray:
     """``value * weight / 2^shift`` for a shared integer ``weight``, with ``frac`` fractional bits
     (default ``value``'s; fewer when ``value`` carried extra bits to this last rounding).
 
-    Cost: 2 rounds: one product, one truncation.
+    ``rounded=False``: the exact product, read with ``shift + value.frac_bits`` fractional bits
+    (the same value before its rounding), for a caller that truncates it in a later opening.
+    Cost: 2 rounds: one product, one truncation (1 with ``rounded=False``).
     """
     frac = value.frac_bits if frac is None else frac
-    return truncate(relabel(value, 0) * weight, shift + value.frac_bits - frac, frac)  # an exact integer product
+    exact = relabel(value, 0) * weight  # an exact integer product
+    if not rounded:
+        return relabel(exact, shift + value.frac_bits)
+    return truncate(exact, shift + value.frac_bits - frac, frac)
 

@@ -27,7 +27,7 @@ def _root_weights(f: int, power: float, headroom: int) -> tuple[list[int], int]:
 
 
 @stamped(of_elementwise)
-def rsqrt(x, *, bits: int | None = None) -> SharedArray:
+def rsqrt(x, *, bits: int | None = None, rounded: bool = True) -> SharedArray:
     """``1 / sqrt(x)`` for ``x > 0``.
 
     Accuracy at ``f = 16`` (``docs/functions.md``): relative error below ``1e-3`` where
@@ -51,17 +51,23 @@ def rsqrt(x, *, bits: int | None = None) -> SharedArray:
     Outside the domain (``x <= 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.
+    ``rounded=False``: the result before its last truncation, an exact product with more
+    fractional bits than ``f`` (1 round fewer), for a caller that truncates it in the opening
+    of its next product (:func:`~mpcarray.array.primitives.truncated_scaling`). ``x`` itself may
+    carry up to ``2f`` fractional bits, an exact product not yet truncated (1 round fewer;
+    :func:`~.normalisation.normalise`).
     Security: only masked openings.
     """
     check_domain("rsqrt", x, lambda v: v > 0, "x > 0")
     x = as_fixed(x)
     if bits is None:
-        return _root(x, "rsqrt", -0.5, 1)
-    if not 1 <= bits <= x.frac_bits:
-        raise ValueError(f"bits must be between 1 and the format's {x.frac_bits} fractional bits, got {bits}")
-    weights, shift = _root_weights(x.frac_bits, -0.5, 1)
+        return _root(x, "rsqrt", -0.5, 1, rounded)
+    f = x.fixed_point.frac_bits
+    if not 1 <= bits <= f:
+        raise ValueError(f"bits must be between 1 and the format's {f} fractional bits, got {bits}")
+    weights, shift = _root_weights(f, -0.5, 1)
     m, (weight,) = normalise(x, weights)
-    return scale_by_power(on_mantissa("rsqrt", m, bits - 3), weight, shift, x.frac_bits)
+    return scale_by_power(on_mantissa("rsqrt", m, bits - 3), weight, shift, f, rounded)
 
 
 @implements_ufunc(np.sqrt)
@@ -166,21 +172,22 @@ def _newton_step(x: SharedArray, y: SharedArray, inverse: SharedArray, step: _Ne
     return correction
 
 
-def _root(x: SharedArray, name: str, power: float, headroom: int) -> SharedArray:
+def _root(x: SharedArray, name: str, power: float, headroom: int, rounded: bool = True) -> SharedArray:
     """``x^power`` through the mantissa's ``name`` polynomial; ``m`` and ``m^power`` carry
     :func:`~.mantissa.spare_bits` extra bits to the final scaling, the one rounding to ``f`` bits.
 
     Each extra bit is taken from the weights' shift, which stays at least ``f + 3``: a
     weight rounded to ``2^-shift`` adds below ``2^-(f + 3)`` to a result (``f = 24`` has no room).
     """
-    f = x.frac_bits
+    f = x.fixed_point.frac_bits
     extra = _extra_bits(x, name, power, headroom)
     weights, shift = _root_weights(f, power, headroom + extra)
     m, (weight,) = normalise(x, weights, extra=extra)
-    return scale_by_power(on_mantissa(name, m, f), weight, shift, f)
+    return scale_by_power(on_mantissa(name, m, f), weight, shift, f, rounded)
 
 
 def _extra_bits(x: SharedArray, name: str, power: float, headroom: int) -> int:
     """The bits beyond ``f`` that ``m`` and ``m^power`` carry: :func:`~.mantissa.spare_bits`, while
     the weights' shift stays at least ``f + 3``."""
-    return max(0, min(spare_bits(name, x), _root_weights(x.frac_bits, power, headroom)[1] - x.frac_bits - 3))
+    f = x.fixed_point.frac_bits
+    return max(0, min(spare_bits(name, x), _root_weights(f, power, headroom)[1] - f - 3))

@@ -134,17 +134,18 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         # coef_j = gamma_j w_j / w_y: the ratio of scales, with 1 / w_y refined to 2^(h + wide) / w_y
         bits = stats.scale_bits + wide_bits
 
-        def ratio():  # w_j 2^bits / w_y
+        def ratio():  # w_j 2^bits / w_y, and its truncations for the coefficients' reveal
             # start: variance * w = 2^h / w to the rsqrt's error (a product, not a reciprocal)
             start = (stats.variance[d] * stats.weight[d]) * 2.0 ** (bits - 2 * stats.scale_bits)
             reciprocal = precision.refined_reciprocal(stats.weight[d], bits, start=start)
-            return reciprocal, stats.weight[:d] * reciprocal
+            ratios = stats.weight[:d] * reciprocal
+            return reciprocal, ratios, precision.product_candidates(ratios, coef_bits + bits)
 
         # the ratio does not depend on the solver: its openings ride in the solver's rounds
-        (solver, gamma), (reciprocal, ratios) = primitives.concurrently(A, solve, ratio)
+        (solver, gamma), (reciprocal, ratios, candidates) = primitives.concurrently(A, solve, ratio)
 
         def publish():
-            coef = precision.reveal_product(gamma, ratios, coef_bits + bits, f"{name}.coef_")
+            coef = precision.reveal_product(gamma, ratios, coef_bits + bits, f"{name}.coef_", candidates)
             return coef, _intercept(stats, coef, wide_bits, name) if self.fit_intercept else 0.0
 
         self.bse_ = self.intercept_bse_ = self.rsquared_ = self.df_resid_ = None

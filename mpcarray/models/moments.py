@@ -30,7 +30,6 @@ import numpy as np
 
 from ..array import SharedArray, owner_local_or_secure, primitives
 from ..array.blocks import aligned_parts, local_terms
-from ..array.promotion import INT
 from ..functions import rsqrt
 from .precision import extra_bits
 
@@ -141,11 +140,16 @@ def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> 
 
     With ``p_k = n_k / n``, offsets ``o_k = m_k - m`` (``m = 0`` without ``centre``),
     ``a_k = w sd_k`` and ``b_k = w o_k``, the parallel-axis rule gives the variance
-    ``Σ_k p_k (sd_k^2 + o_k^2)`` and ``G = Σ_k p_k (a_k a_k^T ∘ R_k + b_k b_k^T)``. The public
-    weights are the hospitals' own factors (``p_k R_k``, the square roots for the variance) or
-    a shared constant (``p_k`` for ``b_k b_k^T``, in the same product as ``R_k``), so every
-    step is a product: the squares (2 rounds), ``rsqrt``, ``a_k`` and ``b_k`` (2), the outer
-    products (2), the weights and correlations (2). ``sd_k`` and ``o_k`` keep ``2f`` fractional
+    ``Σ_k p_k (sd_k^2 + o_k^2)`` and ``G = Σ_k diag(a_k) (p_k R_k) diag(a_k) + diag(b_k) (p_k J)
+    diag(b_k)`` (``J`` all ones). The public weights are the hospitals' own factors (``p_k R_k``,
+    the square roots for the variance) or public integers (``p_k J``), so every step is a product,
+    and each truncation is taken in the opening of the product that uses its result
+    (:func:`~mpcarray.array.primitives.truncated_scaling`,
+    :func:`~mpcarray.array.primitives.truncated_product`): the exact squares (1 round), ``rsqrt``
+    of the untruncated variance, without its last truncation (10), ``a_k`` and ``b_k`` (1),
+    ``(p_k R_k) diag(a_k)`` (1), the two outer products (1), the Gram matrix's truncation (1).
+    Its factors keep ``h`` bits beyond ``f``, so that a rounding moves the result (up to ``4^h``)
+    by about ``2^-f``. ``sd_k`` and ``o_k`` keep ``2f`` fractional
     bits (a part and its remainder), since they multiply secret weights: without an intercept the
     means dominate the Gram matrix, whose cosines are then ill-conditioned. Correlations travel at
     ``2^correlation_bits``, the coefficients' extra bits, so that ``4^h R_k 2^bits``
@@ -164,21 +168,52 @@ def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> 
         offsets = offsets - pooled.sum(axis=0)
         spread = spread - stats[:, 8:8 + k].sum(axis=0)
     terms = np.concatenate([root_sd, spread])  # p_k sd_k^2 and p_k o_k^2: one product
-    variance = (terms * terms).sum(axis=0)
-    weight = rsqrt(variance, bits=WEIGHT_BITS) * 2**h
-    # a_k and b_k from both parts in one product: w times the part plus w times the remainder,
-    # read with f more fractional bits (the product's one truncation also divides by 2^f)
+    (squares,), _ = primitives.multiply_and_truncate([(terms, terms, 0)], [])
+    exact = squares.sum(axis=0)  # the variance with 2f fractional bits: rsqrt takes it untruncated
+    variance, raw = primitives.concurrently(exact, lambda: primitives.at_session_bits(exact),
+                                            lambda: rsqrt(exact, bits=WEIGHT_BITS, rounded=False))
+    raw = primitives.relabel(raw, raw.frac_bits - h)  # w = 2^h rsqrt, exact: h fewer fractional bits
+    # a_k and b_k from both parts, w truncated in the products' opening: w times the part, and
+    # w times the remainder read with f more fractional bits
     both = np.concatenate([sd, offsets])  # (2k, 2, p)
-    scale = np.broadcast_to(weight, (2 * k, p))
-    coarse, fine = primitives.truncated_products([(both[:, 0], scale, frac), (
-        primitives.relabel(both[:, 1], 2 * frac), scale, 2 * frac)])
-    vectors = coarse + fine  # a_k, then b_k: (2k, p)
-    outer = vectors.reshape(2 * k, p, 1) * vectors.reshape(2 * k, 1, p)
-    # p_k R_k and p_k, read with correlation_bits more fractional bits: the product's one
-    # truncation also divides by 2^correlation_bits
-    shares = primitives.shared_constant(stats, np.broadcast_to(
-        np.rint(np.ldexp(weights, frac + correlation_bits)).astype(np.int64).reshape(k, 1, 1), (k, p, p)))
-    factors = primitives.relabel(np.concatenate([primitives.relabel(stats[:, -p:], INT), shares]),
-                                 frac + correlation_bits)
-    gram = (outer * factors).sum(axis=0)
-    return StandardisedMoments(mean, weight, variance, gram, h, n)
+    parts, weight = primitives.truncated_scaling(np.concatenate([both[:, 0], both[:, 1]]), raw, frac)  # (4k, p), 2f
+    coarse, fine = parts[: 2 * k], primitives.relabel(parts[2 * k:], 3 * frac)
+    # G = Σ_k diag(a_k) (p_k R_k) diag(a_k) + diag(b_k) (p_k J) diag(b_k), J all ones: each
+    # factor truncated in the opening of the product that uses it (truncated_product); p_k R_k
+    # and p_k (as an integer times 2^(f + correlation_bits)) are kept exact until those truncations
+    correlations = primitives.relabel(stats[:, -p:], frac + correlation_bits)
+    ones = np.rint(np.ldexp(weights, frac + correlation_bits)).astype(np.int64)
+    inner = primitives.concurrently(stats, *(  # p_k R_k diag(a_k) and a_k, and b_k, each from its two parts
+        lambda j=j: _times_truncated(correlations[j], coarse[j], fine[j], frac + h) for j in range(k)), *(
+        lambda j=j: _truncated(coarse[k + j], fine[k + j], frac + h) for j in range(k)))
+    # every factor keeps h bits beyond f: a rounding then moves the result (up to 4^h) by ~2^-f, not
+    # 2^(h - f); a_i (p_k R_k)_ij a_j <= 4^h keeps the exact products inside the ring (2f + 2h bits,
+    # and 2f + h + correlation_bits for the middle ones, both at most 2f + R - 6)
+    terms = primitives.concurrently(stats, *(
+        lambda j=j: primitives.truncated_product(_diagonal(inner[j][1]), inner[j][0], frac + h)[0]
+        for j in range(k)), *(
+        lambda j=j: primitives.truncated_product(_diagonal(inner[k + j]), primitives.relabel(
+            np.full((p, p), ones[j]) @ _diagonal(inner[k + j]), 2 * frac + correlation_bits + h), frac + h)[0]
+        for j in range(k)))
+    gram = np.sum(np.stack(terms), axis=0)
+    return StandardisedMoments(mean, weight, variance, primitives.truncate(gram, frac + 2 * h, frac), h, n)
+
+
+def _diagonal(x: SharedArray) -> SharedArray:
+    """The diagonal matrix of the vector ``x``, as exact as ``x``. Local."""
+    return x.reshape(-1, 1) * np.eye(x.shape[0], dtype=np.int64)
+
+
+def _times_truncated(m: SharedArray, coarse: SharedArray, fine: SharedArray, frac: int):
+    """``(m diag(v), v)`` for ``v``, the exact ``coarse + fine`` truncated to ``frac`` bits part by part
+    (as the sum of two truncations), in one round."""
+    (low, first), (high, second) = primitives.concurrently(
+        m, lambda: primitives.truncated_scaling(m, coarse, frac), lambda: primitives.truncated_scaling(m, fine, frac))
+    return low + high, first + second
+
+
+def _truncated(coarse: SharedArray, fine: SharedArray, frac: int) -> SharedArray:
+    """``coarse + fine`` truncated part by part to ``frac`` bits, in one round."""
+    first, second = primitives.multiply_and_truncate([], [(coarse, coarse.frac_bits - frac),
+                                                          (fine, fine.frac_bits - frac)])[1]
+    return first + second

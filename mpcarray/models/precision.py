@@ -74,6 +74,14 @@ def refined_reciprocal(x: SharedArray, bits: int, steps: int = 3,
     return y
 
 
+def _times(m: SharedArray, v: SharedArray, frac: int) -> SharedArray:
+    """``m * T`` (columns scaled) for ``T``, ``v`` rounded to ``frac`` fractional bits in the product's
+    opening (``v`` exact if it has no more); ``f + frac`` bits. 1 round."""
+    if v.frac_bits == frac:
+        return primitives.multiply_and_truncate([(m, np.broadcast_to(v, m.shape), 0)], [])[0][0]
+    return primitives.truncated_scaling(m, v, frac)[0]
+
+
 def _truncations(*pairs: tuple[SharedArray, int]) -> list[SharedArray]:
     """``x / 2^bits`` for each ``(x, bits >= 0)``, keeping ``x``'s fractional bits, in one round together."""
     _, cut = primitives.multiply_and_truncate([], [(x, bits) for x, bits in pairs if bits])
@@ -81,7 +89,20 @@ def _truncations(*pairs: tuple[SharedArray, int]) -> list[SharedArray]:
     return [primitives.relabel(next(parts), x.frac_bits) if bits else x for x, bits in pairs]
 
 
-def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str) -> np.ndarray:
+def product_candidates(b: SharedArray, shift: float) -> list[SharedArray]:
+    """``b``'s truncations that :func:`reveal_product` multiplies by ``a``: ``b / 2^(shift - h)``
+    (``h = floor(shift) / 2``), then ``b / 2^k`` for ``k = 0 .. floor(shift)``. 1 round: a caller
+    that computes them while other work runs (``b`` known before ``a``) saves it in the reveal.
+
+    Reveals: nothing.
+    """
+    shift = int(np.floor(shift))
+    b_part, *scaled = _truncations((b, shift - shift // 2), *((b, k) for k in range(1, shift + 1)))
+    return [b_part, b, *scaled]
+
+
+def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str,
+                   candidates: list[SharedArray] | None = None) -> np.ndarray:
     """Reveal ``a * b / 2^shift`` elementwise with about 32 significant bits.
 
     A coarse value is revealed first; its public magnitude fixes an exponent
@@ -90,14 +111,14 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str) -> 
     the range left for rounding). The exact product that holds ``a * b * 2^-shift``
     inside the range is then truncated to ``2^-(f + E)`` and revealed.
 
+    Steps: (1) in one round, ``b / 2^(shift - h)`` (``h = shift / 2``) for the coarse value,
+    and ``b_k = b / 2^k`` for ``k = 1 .. shift`` (:func:`product_candidates`; none if the
+    caller passes them as ``candidates``); (2) in one round, the exact products
+    ``(a / 2^h) (b / 2^(shift - h))`` and every ``a b_k`` (``b_0 = b``), ``a``'s truncation
+    to ``a / 2^h`` in the same opening (:func:`~mpcarray.array.primitives.truncated_scaling`);
     ``a`` may carry more fractional bits than the session's ``f`` (an exact sum not yet
-    truncated, :meth:`~mpcarray.models.SPDSolver.solve` with ``rounded=False``): its
-    truncation to ``f`` joins step (1).
-
-    Steps: (1) in one round, ``a / 2^h`` and ``b / 2^(shift - h)`` (``h = shift / 2``)
-    for the coarse value, and ``b_k = b / 2^k`` for ``k = 1 .. shift``;
-    (2) in one round, the exact products ``(a / 2^h) (b / 2^(shift - h))`` and every
-    ``a b_k`` (``b_0 = b``); (3) the coarse value, the first product truncated to
+    truncated, :meth:`~mpcarray.models.SPDSolver.solve` with ``rounded=False``), whose
+    truncation to ``f`` joins the same opening; (3) the coarse value, the first product truncated to
     ``f`` bits and revealed in one round (:func:`~mpcarray.array.primitives.reveal_truncated`);
     (4) per element the product ``a b_k`` with the fewest bits dropped whose exact value
     stays below ``2^61`` (``k = 0`` unless ``|a b / 2^shift| >= 2^(R - 1 - shift)``,
@@ -105,7 +126,7 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str) -> 
 
     A fractional ``shift`` divides the revealed values by ``2^(shift - floor(shift))`` in public.
 
-    Cost: 4 rounds.
+    Cost: 4 rounds, 3 with ``candidates``.
 
     Raises :class:`~mpcarray.errors.EncodingError` if the fine value disagrees with
     the coarse one (a factor left the safe range; the data or ``f`` is too large).
@@ -118,20 +139,19 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str) -> 
     half, extra = shift // 2, a.frac_bits - f
     if extra < 0:
         raise ValueError(f"reveal_product needs a with at least {f} fractional bits, got {a.frac_bits}")
-    a_part, a, b_part, *scaled = _truncations((a, half + extra), (a, extra), (b, shift - half),
-                                              *((b, k) for k in range(1, shift + 1)))
-    a_part, a = primitives.relabel(a_part, f), primitives.relabel(a, f)  # a / 2^h and a, at f bits
-    candidates = [b, *scaled]  # b / 2^k, k = 0 .. shift
-    products, _ = primitives.multiply_and_truncate([(a_part, b_part, 0)] + [(a, c, 0) for c in candidates], [])
-    coarse = np.atleast_1d(primitives.reveal_truncated(products[0], f, f"{label} (coarse)"))
+    b_part, *fine = product_candidates(b, shift) if candidates is None else candidates
+    rows = primitives.relabel(np.stack([c.reshape(-1) for c in [b_part, *fine]]), b.frac_bits)
+    first, products = primitives.concurrently(
+        a, lambda: _times(rows[:1], primitives.relabel(a.reshape(-1), a.frac_bits + half), f)[0],
+        lambda: _times(rows[1:], a.reshape(-1), f))  # (a / 2^h) (b / 2^(shift - h)), and a b_k
+    coarse = np.atleast_1d(primitives.reveal_truncated(first.reshape(a.shape), f, f"{label} (coarse)"))
     resolution = 2.0**-f  # a coarse zero is a value below one unit
     magnitude = np.ceil(np.log2(np.maximum(np.abs(coarse), resolution))).astype(np.int64)
     # the fewest bits k dropped from b that keep |a b_k| = |value| 2^(shift - k) (2f bits) below 2^61,
     # a bit of margin for the coarse value's rounding
     dropped = np.clip(magnitude + shift + 2 * f - 60, 0, shift)
     exponent = np.clip((bits + 2) // 2 - magnitude, 0, shift - dropped)
-    stacked = np.stack([p.reshape(-1) for p in products[1:]])  # (shift + 1, size)
-    chosen = stacked[dropped, np.arange(dropped.size)]
+    chosen = products[dropped, np.arange(dropped.size)]
     shifts = f + shift - dropped - exponent  # to 2^-(f + E) in the value's units
     values = primitives.reveal_truncated(chosen, shifts, label) * 2.0 ** (dropped - shift)
     # the coarse rounding is far below 10% plus 2^10 units; a wrapped value is off by ~2^R

@@ -24,7 +24,12 @@ from .public import (
     public_shares,
 )
 from .tables import bit_tables, leading_one_tables
-from .truncated_products import TRUNCATED_SQUARE_MAX_SHIFT, truncated_product, truncated_square
+from .truncated_products import (
+    TRUNCATED_SQUARE_MAX_SHIFT,
+    truncated_product,
+    truncated_scaling,
+    truncated_square,
+)
 from .truncation import open_truncated, truncate, truncate_many
 from .zero_test import ZERO_TEST_MAX_BITS, is_zero
 
@@ -67,6 +72,7 @@ __all__ = [
     "truncate",
     "truncate_many",
     "truncated_product",
+    "truncated_scaling",
     "truncated_square",
     "words_to_ring",
     "zero_sharing",

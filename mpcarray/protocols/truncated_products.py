@@ -18,12 +18,19 @@ shared the products of ``r_hi`` and ``b`` with the other factor's mask
   vanishes modulo ``2^64`` because ``u_A u_B`` is 0 or ``2^(128 - 2s)`` and ``s <= 32``;
 * ``M @ T``: ``M`` is opened as ``E = M - A`` in the truncation's round (Beaver),
   and ``M T = M K - E rho - A rho`` with ``A rho = A r_hi - (A b) u`` per inner index.
+
+Shamir sessions need no dealer for ``M @ T``: their truncation leaves
+``T = K - [r'']_t`` (:func:`~mpcarray.protocols.degree_reduction.truncate_many`), and
+the degree-``2t`` product ``M [r'']`` is brought back to degree ``t`` in the same
+opening as ``c`` (:func:`_shamir_truncated_product`).
 """
 
 import numpy as np
 
 from ..preprocessing.product_masks import MAX_SQUARE_SHIFT as TRUNCATED_SQUARE_MAX_SHIFT
+from .degree_reduction import mask_truncations, public_part
 from .opening import open_shares
+from .public import add_public
 
 _BIAS = np.uint64(1 << 62)
 
@@ -84,12 +91,60 @@ def truncated_product(rt, m_shares: np.ndarray, p: np.ndarray, shift: int) -> tu
     (2) parties open ``E = M - A`` and ``c = P + 2^62 + r`` together; (3) each party forms
     its shares (module docstring).
     Cost: 1 round; each party sends and receives ``8 (a m + m w) (n - 1)`` bytes; the
-    dealer sends party 0 ``8 (2 m w + a w + a m w)`` bytes.
+    dealer sends party 0 ``8 (2 m w + a w + a m w)`` bytes. Shamir sessions:
+    :func:`_shamir_truncated_product` (1 round, no dealer).
     Security: ``E`` and ``c`` are uniform because ``A`` and ``r`` are.
     """
+    if rt.shamir:
+        return _shamir_truncated_product(rt, m_shares, p, shift, rt.number.matmul)
     _, a, m = m_shares.shape
     w = p.shape[2]
     parts = rt.provider.truncated_product(a, m, w, shift)
     public, wrap, rho, truncated, (masked,) = _truncation_opened(rt, p, parts, shift, m_shares - parts["A"])
     mask_rho = parts["AH"] - np.einsum("kj,pikj->pij", wrap, parts["AB"])  # A rho
     return m_shares @ public - masked @ rho - mask_rho, truncated
+
+
+def truncated_scaling(rt, m_shares: np.ndarray, v: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of ``M * T`` (each column ``j`` of ``M`` times ``T_j``), exact in the ring, and of ``T``
+    itself, for the vector ``T = v / 2^shift`` rounded as :func:`~mpcarray.protocols.truncate`
+    rounds it: ``m_shares`` ``(k, a, w)``, ``v`` ``(k, w)``.
+
+    Additive sessions: :func:`truncated_product` with ``diag(v)`` (whose zeros truncate to exact
+    zeros there); Shamir sessions: :func:`_shamir_truncated_product` elementwise (a Shamir
+    truncation of 0 is a few units, so no diagonal matrix).
+    Cost: 1 round.
+    """
+    if rt.shamir:
+        return _shamir_truncated_product(rt, m_shares, v, shift, lambda x, y: rt.number.mul(x, y[None, :]))
+    eye = np.eye(v.shape[1], dtype=np.uint64)
+    product, truncated = truncated_product(rt, m_shares, v[:, :, None] * eye, shift)
+    return product, np.ascontiguousarray(np.diagonal(truncated, axis1=1, axis2=2))
+
+
+def _shamir_truncated_product(rt, m_shares: np.ndarray, p: np.ndarray, shift: int,
+                              combine) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`truncated_product` (``combine`` a matrix product) or :func:`truncated_scaling` (a
+    column scaling) with Shamir shares: ``(combine(M, T), T)`` in one round, no dealer.
+
+    Steps: (1) the truncation's masks ``[R]_2t`` and ``[r'']_t`` and a double sharing
+    ``([s]_t, [s]_2t)``; (2) one opening of ``c = P + 2^K + R`` and of ``combine(M, [r'']) - [s]_2t``
+    (both of degree ``2t``); (3) ``T = K - [r'']`` and ``combine(M, T) = combine(M, K) - ([s]_t + d)``,
+    ``K`` the public part of ``c``. ``T`` errs as
+    :func:`~mpcarray.protocols.degree_reduction.truncate_many`'s truncations do; the product is
+    exact given ``T``.
+    Cost: 1 round; each party sends and receives ``w`` bytes per element of ``P`` and of the
+    product, times ``n - 1``.
+    Security: as :func:`~mpcarray.protocols.degree_reduction.truncate_many` and
+    :func:`~mpcarray.protocols.degree_reduction.reduce_degree`.
+    """
+    domain, k = rt.number, len(rt.ranks)
+    ((_, _, kept, masked),) = mask_truncations(rt, [(p, shift)], rt.scheme.product_degree)
+    kept = kept.reshape(p.shape)
+    product = np.stack([combine(m_shares[row], kept[row]) for row in range(k)])  # degree 2t
+    low, high = rt.provider.double_sharings(product[0].size, domain)
+    c, d = open_shares(rt, masked, domain.sub(product.reshape(k, -1), high), degree=rt.scheme.product_degree)
+    public = public_part(rt, c, shift).reshape(p.shape[1:])
+    truncated = add_public(rt, domain.neg(kept.reshape(k, -1)), public.reshape(-1)).reshape(p.shape)
+    applied = np.stack([combine(m_shares[row], public) for row in range(k)])  # degree t
+    return domain.sub(applied, add_public(rt, low, d).reshape(applied.shape)), truncated
