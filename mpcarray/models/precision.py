@@ -96,9 +96,14 @@ def product_candidates(b: SharedArray, shift: float) -> list[SharedArray]:
 
     Reveals: nothing.
     """
-    shift = int(np.floor(shift))
-    b_part, *scaled = _truncations((b, shift - shift // 2), *((b, k) for k in range(1, shift + 1)))
+    b_part, *scaled = _truncations(*_candidate_truncations(b, shift))
     return [b_part, b, *scaled]
+
+
+def _candidate_truncations(b: SharedArray, shift: float) -> list[tuple[SharedArray, int]]:
+    """The truncations :func:`product_candidates` takes, as ``(x, bits)`` for :func:`_truncations`."""
+    shift = int(np.floor(shift))
+    return [(b, shift - shift // 2)] + [(b, k) for k in range(1, shift + 1)]
 
 
 def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str,
@@ -111,14 +116,14 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str,
     the range left for rounding). The exact product that holds ``a * b * 2^-shift``
     inside the range is then truncated to ``2^-(f + E)`` and revealed.
 
-    Steps: (1) in one round, ``b / 2^(shift - h)`` (``h = shift / 2``) for the coarse value,
-    and ``b_k = b / 2^k`` for ``k = 1 .. shift`` (:func:`product_candidates`; none if the
-    caller passes them as ``candidates``); (2) in one round, the exact products
-    ``(a / 2^h) (b / 2^(shift - h))`` and every ``a b_k`` (``b_0 = b``), ``a``'s truncation
-    to ``a / 2^h`` in the same opening (:func:`~mpcarray.array.primitives.truncated_scaling`);
+    Steps: (1) in one round, ``a / 2^h`` and ``b / 2^(shift - h)`` (``h = shift / 2``) for the
+    coarse value, and ``b_k = b / 2^k`` for ``k = 1 .. shift`` (:func:`product_candidates`);
     ``a`` may carry more fractional bits than the session's ``f`` (an exact sum not yet
-    truncated, :meth:`~mpcarray.models.SPDSolver.solve` with ``rounded=False``), whose
-    truncation to ``f`` joins the same opening; (3) the coarse value, the first product truncated to
+    truncated, :meth:`~mpcarray.models.SPDSolver.solve` with ``rounded=False``), truncated to
+    ``f`` in the same round; (2) in one round, the exact products ``(a / 2^h) (b / 2^(shift - h))``
+    and every ``a b_k`` (``b_0 = b``). A caller that passes ``b``'s truncations as ``candidates``
+    (made in earlier rounds) skips step (1): ``a``'s truncations then join step (2)'s opening
+    (:func:`~mpcarray.array.primitives.truncated_scaling`); (3) the coarse value, the first product truncated to
     ``f`` bits and revealed in one round (:func:`~mpcarray.array.primitives.reveal_truncated`);
     (4) per element the product ``a b_k`` with the fewest bits dropped whose exact value
     stays below ``2^61`` (``k = 0`` unless ``|a b / 2^shift| >= 2^(R - 1 - shift)``,
@@ -139,11 +144,15 @@ def reveal_product(a: SharedArray, b: SharedArray, shift: float, label: str,
     half, extra = shift // 2, a.frac_bits - f
     if extra < 0:
         raise ValueError(f"reveal_product needs a with at least {f} fractional bits, got {a.frac_bits}")
-    b_part, *fine = product_candidates(b, shift) if candidates is None else candidates
-    rows = primitives.relabel(np.stack([c.reshape(-1) for c in [b_part, *fine]]), b.frac_bits)
-    first, products = primitives.concurrently(
-        a, lambda: _times(rows[:1], primitives.relabel(a.reshape(-1), a.frac_bits + half), f)[0],
-        lambda: _times(rows[1:], a.reshape(-1), f))  # (a / 2^h) (b / 2^(shift - h)), and a b_k
+    coarse_a, fine_a = primitives.relabel(a.reshape(-1), a.frac_bits + half), a.reshape(-1)  # a / 2^h, a
+    if candidates is None:  # a's truncations in the round of b's (fewer bytes than in the products')
+        coarse_a, fine_a, *candidates = _truncations((coarse_a, coarse_a.frac_bits - f), (fine_a, extra),
+                                                     *_candidate_truncations(b, shift))
+        coarse_a, fine_a = primitives.relabel(coarse_a, f), primitives.relabel(fine_a, f)
+        candidates.insert(1, b)
+    rows = primitives.relabel(np.stack([c.reshape(-1) for c in candidates]), b.frac_bits)
+    first, products = primitives.concurrently(  # (a / 2^h) (b / 2^(shift - h)), and a b_k
+        a, lambda: _times(rows[:1], coarse_a, f)[0], lambda: _times(rows[1:], fine_a, f))
     coarse = np.atleast_1d(primitives.reveal_truncated(first.reshape(a.shape), f, f"{label} (coarse)"))
     resolution = 2.0**-f  # a coarse zero is a value below one unit
     magnitude = np.ceil(np.log2(np.maximum(np.abs(coarse), resolution))).astype(np.int64)
