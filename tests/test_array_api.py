@@ -391,3 +391,6 @@ def test_public_operands_keep_the_extra_fractional_bits_of_an_exact_product(sche
         np.testing.assert_array_equal((1.5 - x).reveal(), 1.5 - values / 2**16)
         np.testing.assert_array_equal((x - 2).reveal(), values / 2**16 - 2)
         assert (x + 1.5).frac_bits == 32
+        for public in (np.array([0.5]), np.array([3])):  # joined with a public real or integer
+            joined = np.concatenate([x, public])
+            np.testing.assert_array_equal(joined.reveal(), np.r_[values / 2**16, public])

@@ -112,7 +112,7 @@ def _as_rows(arrays):
     rt = _runtime_of(*arrays)
     frac = max(x._frac for x in arrays if isinstance(x, SharedArray))
     if any(not isinstance(x, SharedArray) and np.asarray(x).dtype.kind == "f" for x in arrays):
-        frac = rt.fixed.frac_bits
+        frac = max(frac, rt.fixed.frac_bits)  # public reals at f bits, lifted exactly to any more
     template = next(x for x in arrays if isinstance(x, SharedArray))
     field = template._field
     rows = [
