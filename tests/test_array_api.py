@@ -394,3 +394,9 @@ def test_public_operands_keep_the_extra_fractional_bits_of_an_exact_product(sche
         for public in (np.array([0.5]), np.array([3])):  # joined with a public real or integer
             joined = np.concatenate([x, public])
             np.testing.assert_array_equal(joined.reveal(), np.r_[values / 2**16, public])
+        # times a public real whose value is an integer (1.0, 4.0): truncated back to the session's bits
+        wide = primitives.relabel(s.share(values * 2**12, owner=0), 28)  # values, with 28 fractional bits
+        for factor in (1.0, 4.0, 0.0):
+            product = wide * factor
+            assert product.frac_bits == 16
+            np.testing.assert_allclose(product.reveal(), values * factor, atol=4 * 2.0**-16)

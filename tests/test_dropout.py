@@ -130,7 +130,7 @@ def test_checking_costs_no_rounds_and_no_bytes(monkeypatch):
         assert len(agreements) == 1
     assert costs[0] == costs[1]
     assert costs[0][0] == (2, [2 * 16 * 10**6 * 4] * 5)  # one product, one reveal
-    assert costs[0][1][0] == 62
+    assert costs[0][1][0] == 60
 
 
 # ------------------------------------------------------- failures (simulated)

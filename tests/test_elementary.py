@@ -226,7 +226,7 @@ def test_sqrt_in_shamir_sessions(parties, threshold, most_ulps):
 
 def test_relative_sqrt_for_revealed_ratios(s):
     """relative_sqrt's docstring: as sqrt up to 1 (2 ulp); above, relative error below 2e-5
-    (measured 1.0e-5), 4 rounds fewer than sqrt."""
+    (measured 1.0e-5), 5 rounds fewer than sqrt (16 against 21 on 1,000 elements)."""
     values = encoded(s, log_grid(-16, np.log2(s.fixed_point.max_abs) - 1e-9, negative=False))
     x = s.share(values, owner=0)
     before = s.comm.rounds
@@ -235,7 +235,7 @@ def test_relative_sqrt_for_revealed_ratios(s):
     assert_ulps("sqrt", got, expected)
     large = expected > 1
     assert (np.abs(got[large] / expected[large] - 1)).max() < 2e-5
-    assert s.comm.rounds - before == 17 + 1  # its rounds and the reveal's
+    assert s.comm.rounds - before == 16 + 1  # its rounds and the reveal's
 
 
 def test_sqrt_of_zero_is_zero(s):

@@ -125,8 +125,10 @@ def test_ols_with_y_beyond_the_range_raises_instead_of_returning_garbage(layout)
         Xs, ys = share_rows(s, X, y / 4)
         model = LinearRegression(fit_intercept=False).fit(Xs, ys)
     reference = sm.OLS(y / 4, X).fit().params
-    # measured 6.5e-6 (seed 11): X's root mean square, 0.048, is at the lower edge of the scales
-    assert relative_error(model.coef_, reference) < 1.3e-5
+    # X's root mean square, 0.048, is at the lower edge of the scales: over seeds 0-99 the median
+    # was 4.0e-6 and the largest 1.5e-5, at seed 11 (the code before the solver's exact scaling:
+    # 3.6e-6 and 1.5e-5); the bound is twice that largest
+    assert relative_error(model.coef_, reference) < 3e-5
 
 
 #: The logistic test's formats: all four with additive sharing; with Shamir (one fit there costs as much

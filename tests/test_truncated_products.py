@@ -1,5 +1,5 @@
-"""primitives.truncated_square and truncated_product: a truncation and a product of the truncated
-matrix (with its own blocks, or with another shared matrix) in one opening (additive sessions),
+"""primitives.truncated_square, truncated_product and truncated_scaling: a truncation and a product of
+the truncated matrix (with its own blocks, another shared matrix, or column by column) in one opening,
 against integer products computed in Python."""
 
 import numpy as np
@@ -173,6 +173,26 @@ def test_a_column_scaling_by_a_truncated_vector_in_one_round(scheme):
     np.testing.assert_array_equal(got, M * T)
 
 
+@pytest.mark.parametrize("parties", [2, 5])
+def test_a_column_scaling_costs_one_opening_of_its_two_factors(parties):
+    """The dealer's masks entry by entry: the opening holds M and v once each (not a diagonal matrix)."""
+    a, w = 3, 40
+    rng = np.random.default_rng(parties)
+    P, M = rng.integers(-2**30, 2**30, size=w), rng.integers(-2**10, 2**10, size=(a, w))
+    with mpc.Session(parties=parties, seed=4) as s:
+        shared_m, shared_p = shared_ring_integers(s, M, F), shared_ring_integers(s, P, F + 9)
+        before = s.comm.snapshot()
+        product, truncated = primitives.truncated_scaling(shared_m, shared_p, F)
+        cost = s.comm - before
+        T = np.asarray(primitives.relabel(truncated, 0).reveal(), dtype=np.int64)
+        got = np.asarray(primitives.relabel(product, 0).reveal(), dtype=np.int64)
+    assert cost.rounds == 1
+    assert list(cost.bytes_sent) == [8 * (a * w + w) * (parties - 1)] * parties
+    assert cost.dealer_bytes[0] == 8 * (2 * w + 2 * a * w)
+    assert np.all((T == P >> 9) | (T == (P >> 9) + 1))
+    np.testing.assert_array_equal(got, M * T)
+
+
 def test_bad_products_raise_typed_errors():
     with mpc.Session(parties=3, seed=1) as s:
         M, P = (shared_ring_integers(s, np.zeros(shape, dtype=np.int64), F + 4) for shape in ((2, 3), (2, 4)))
@@ -181,3 +201,6 @@ def test_bad_products_raise_typed_errors():
     for params in ((0, 2, 2, 8), (2, 2, 2, 63), (2, 2, 2)):
         with pytest.raises(ValueError, match="truncated_product"):
             stream_length("truncated_product", params)
+    for params in ((0, 2, 8), (2, 2, 63), (2, 2)):
+        with pytest.raises(ValueError, match="truncated_scaling"):
+            stream_length("truncated_scaling", params)

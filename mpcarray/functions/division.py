@@ -24,8 +24,8 @@ from ..array.promotion import public_array
 from ..array.ranges import check_domain
 from ..domains.fixed_point import TRUNCATION_BITS
 from ..errors import EncodingError
-from .mantissa import on_mantissa, on_mantissa_and_product, spare_bits
-from .normalisation import as_fixed, scale_by_power, signed_normalise
+from .mantissa import on_mantissa, on_mantissa_and_product, on_mantissa_scaled, spare_bits
+from .normalisation import as_fixed, scale_by_power, scaled_by_power, signed_normalise
 
 
 @implements_ufunc(np.reciprocal)
@@ -42,8 +42,10 @@ def reciprocal(x) -> SharedArray:
     weight ``sign(x) 2^(shift + f - p - 1)``; a polynomial for ``1/m``; its product
     with the weight, truncated by ``shift``. ``m`` and ``1/m`` carry 2 bits beyond ``f``
     (at ``f = 16``) to that one rounding to ``f`` bits.
-    Cost: 18 rounds at ``f = 16`` (15 for at most 128 elements; 22 in Shamir sessions): signed
-    normalisation (10, or 7: :func:`~.normalisation.normalise`), ``1/m`` (6), scaling (2).
+    Cost: 17 rounds at ``f = 16`` (14 for at most 128 elements; 21 in Shamir sessions): signed
+    normalisation (10, or 7: :func:`~.normalisation.normalise`), ``1/m`` and its product with the
+    weight, in the opening of the polynomial's truncation (6: :func:`~.mantissa.on_mantissa_scaled`),
+    the result's truncation (1).
     Outside the domain (``x = 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.
@@ -60,7 +62,7 @@ def reciprocal(x) -> SharedArray:
     shift -= extra
     weights = [2 ** (shift + f - p - 1) if shift + f - p - 1 >= 0 else 0 for p in range(64)]
     m, (weight,), _ = signed_normalise(x, weights, extra=extra)
-    return scale_by_power(on_mantissa("reciprocal", m, f), weight, shift, f)
+    return scaled_by_power(on_mantissa_scaled("reciprocal", m, weight, f), shift, f)
 
 
 @implements_ufunc(np.true_divide)

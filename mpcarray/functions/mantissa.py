@@ -48,6 +48,16 @@ def on_mantissa(name: str, m: SharedArray, f: int | None = None, frac: int | Non
     return evaluate_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), frac)
 
 
+def on_mantissa_scaled(name: str, m: SharedArray, weight: SharedArray, f: int | None = None,
+                       frac: int | None = None) -> SharedArray:
+    """``weight * on_mantissa(name, m, f, frac)`` for a shared integer ``weight`` of ``m``'s shape: the exact
+    product, read with ``frac`` fractional bits (:func:`~.polynomial.scaled_polynomial`).
+
+    Cost: :func:`on_mantissa`'s rounds: the product takes the round of the polynomial's truncation.
+    """
+    return polynomial.scaled_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), weight, frac)
+
+
 def on_mantissa_many(functions, m: SharedArray, frac: int | None = None) -> list[SharedArray]:
     """:func:`on_mantissa` for several ``(name, f)`` pairs, from one set of powers of ``m``.
 

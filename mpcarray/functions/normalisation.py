@@ -110,9 +110,16 @@ def scale_by_power(value: SharedArray, weight: SharedArray, shift: int, frac: in
     (the same value before its rounding), for a caller that truncates it in a later opening.
     Cost: 2 rounds: one product, one truncation (1 with ``rounded=False``).
     """
-    frac = value.frac_bits if frac is None else frac
-    exact = relabel(value, 0) * weight  # an exact integer product
+    return scaled_by_power(relabel(relabel(value, 0) * weight, value.frac_bits), shift, frac, rounded)
+
+
+def scaled_by_power(scaled: SharedArray, shift: int, frac: int | None = None, rounded: bool = True) -> SharedArray:
+    """The rest of :func:`scale_by_power` from ``scaled``, the exact product of the value and the weight
+    read with the value's fractional bits (:func:`~.mantissa.on_mantissa_scaled` makes it in the
+    polynomial's last round). Cost: 1 round (0 with ``rounded=False``).
+    """
+    frac = scaled.frac_bits if frac is None else frac
     if not rounded:
-        return relabel(exact, shift + value.frac_bits)
-    return truncate(exact, shift + value.frac_bits - frac, frac)
+        return relabel(scaled, shift + scaled.frac_bits)
+    return truncate(scaled, shift + scaled.frac_bits - frac, frac)
 

@@ -16,7 +16,7 @@ from itertools import combinations_with_replacement
 import numpy as np
 
 from ..array import SharedArray
-from ..array.primitives import fused_truncation, multiply_and_truncate, relabel
+from ..array.primitives import fused_truncation, multiply_and_truncate, relabel, truncated_scaling
 from ..domains.fixed_point import TRUNCATION_BITS
 
 #: Extra fractional bits, beyond ``f``, of the weight of a term of scale above ``f``.
@@ -108,6 +108,34 @@ def polynomials_and_product(x: SharedArray, coefficient_sets, factors=(), frac: 
     Cost: the schedule's rounds (or the tree's levels, if more) ``+ 1``, whatever the
     number of sets.
     """
+    values, terms, top, product = _powers(x, coefficient_sets, factors)
+    frac = x.frac_bits if frac is None else frac
+    sums, wholes = _weighted_sums(values, terms, coefficient_sets, x.frac_bits, frac, top)
+    _, rounded = multiply_and_truncate([], sums)
+    results = [relabel(relabel(value, 0) + whole, frac) for value, whole in zip(rounded, wholes)]
+    return results, product
+
+
+def scaled_polynomial(x: SharedArray, coefficients, weight: SharedArray, frac: int | None = None) -> SharedArray:
+    """``weight * P(x)`` for :func:`evaluate_polynomial`'s ``P(x)`` (``frac`` fractional bits) and a shared
+    integer ``weight`` of ``x``'s shape: their exact product, read with ``frac`` fractional bits.
+
+    The sum's truncation and the product take one opening
+    (:func:`~mpcarray.array.primitives.truncated_scaling`): 1 round fewer than the polynomial
+    and then the product. The same values (the polynomial rounds as it would).
+    Cost: :func:`evaluate_polynomial`'s rounds.
+    """
+    values, terms, top, _ = _powers(x, [coefficients])
+    frac = x.frac_bits if frac is None else frac
+    ((raw, _),), (whole,) = _weighted_sums(values, terms, [coefficients], x.frac_bits, frac, top)
+    scaled, _ = truncated_scaling(relabel(weight, 0).reshape(1, -1), raw.reshape(-1), frac)
+    exact = relabel(scaled, 0).reshape(x.shape) + relabel(weight, 0) * whole  # weight (T + whole), as integers
+    return relabel(exact, frac)
+
+
+def _powers(x: SharedArray, coefficient_sets, factors=()) -> tuple[dict, tuple, int, SharedArray | None]:
+    """The powers of ``x`` the sets' terms use (``{(k, a): x^k}``, :func:`power_schedule`'s items), the
+    terms, the sums' scale ``top`` and the exact product of ``factors`` (None without)."""
     degree = max(len(coefficients) for coefficients in coefficient_sets) - 1
     f = x.frac_bits
     top = min(_sum_scale(coefficients) for coefficients in coefficient_sets)
@@ -126,7 +154,13 @@ def polynomials_and_product(x: SharedArray, coefficient_sets, factors=(), frac: 
         values.update(zip((op[0] for op in muls), made))
         values.update(zip((op[0] for op in cuts), cut))
         factors = made[len(muls):] + factors[2 * pairs:]
-    frac = f if frac is None else frac
+    return values, terms, top, factors[0] if factors else None
+
+
+def _weighted_sums(values: dict, terms, coefficient_sets, f: int, frac: int, top: int) -> tuple[list, list[int]]:
+    """Per set, its terms weighted by the integers ``round(c_i 2^(top - a_i f))`` and summed with the part
+    of ``c_0`` below ``2^-frac``, as ``(sum at 2^-top, shift to frac bits)``, and the rest of ``c_0``
+    (an integer at ``2^-frac``), which the caller adds after the truncation. Local."""
     sums, wholes = [], []
     for coefficients in coefficient_sets:
         weighted = [relabel(values[k, a] * int(np.rint(np.ldexp(c, top - a * f))), top)
@@ -135,9 +169,7 @@ def polynomials_and_product(x: SharedArray, coefficient_sets, factors=(), frac: 
         below = int(np.rint(np.ldexp(coefficients[0], top))) - (whole << (top - frac))
         sums.append((relabel(relabel(sum(weighted[1:], weighted[0]), 0) + below, top), top - frac))
         wholes.append(whole)
-    _, rounded = multiply_and_truncate([], sums)
-    results = [relabel(relabel(value, 0) + whole, frac) for value, whole in zip(rounded, wholes)]
-    return results, factors[0] if factors else None
+    return sums, wholes
 
 
 def evaluate_polynomial(x: SharedArray, coefficients, frac: int | None = None) -> SharedArray:

@@ -14,8 +14,8 @@ from ..array.lineage import of_elementwise, stamped
 from ..array.primitives import relabel, truncated_products
 from ..array.ranges import check_domain
 from ..domains.fixed_point import TRUNCATION_BITS
-from .mantissa import on_mantissa, on_mantissa_many, spare_bits
-from .normalisation import as_fixed, normalise, scale_by_power
+from .mantissa import on_mantissa_many, on_mantissa_scaled, spare_bits
+from .normalisation import as_fixed, normalise, scaled_by_power
 
 
 def _root_weights(f: int, power: float, headroom: int) -> tuple[list[int], int]:
@@ -37,7 +37,7 @@ def rsqrt(x, *, bits: int | None = None, rounded: bool = True) -> SharedArray:
     ``bits``: a coarser result, to a relative error of about ``2^-bits`` (plus the
     final rounding to ``2^-f``), for a positive scale that only has to be used
     consistently (a standardisation, a Jacobi scaling): its polynomial is of lower
-    degree. ``bits=7``: 14 rounds at ``f = 16`` (11 for at most 256 elements; the polynomial 2 instead of 6),
+    degree. ``bits=7``: 13 rounds at ``f = 16`` (10 for at most 256 elements; the polynomial 2 instead of 6),
     relative error below ``2^-7`` where the result is at least ``2^-6``, below that
     ``2^-7`` of the result plus 2 ulp (``tests/test_function_rounds.py``,
     ``tests/test_elementary.py``).
@@ -46,8 +46,10 @@ def rsqrt(x, *, bits: int | None = None, rounded: bool = True) -> SharedArray:
     multiply by the looked-up ``2^(-(p + 1 - f) / 2)`` (scaled) and truncate.
     ``m`` and ``1/sqrt(m)`` carry 2 bits beyond ``f`` (at ``f = 16``) to that one
     rounding to ``f`` bits.
-    Cost: 18 rounds at ``f = 16`` (15 for at most 256 elements; 22 in Shamir sessions):
-    normalisation (10, or 7: :func:`~.normalisation.normalise`), ``1/sqrt(m)`` (6), scaling (2).
+    Cost: 17 rounds at ``f = 16`` (14 for at most 256 elements; 21 in Shamir sessions):
+    normalisation (10, or 7: :func:`~.normalisation.normalise`), ``1/sqrt(m)`` and its product with
+    the weight, in the opening of the polynomial's truncation (6: :func:`~.mantissa.on_mantissa_scaled`),
+    the result's truncation (1).
     Outside the domain (``x <= 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.
@@ -67,7 +69,7 @@ def rsqrt(x, *, bits: int | None = None, rounded: bool = True) -> SharedArray:
         raise ValueError(f"bits must be between 1 and the format's {f} fractional bits, got {bits}")
     weights, shift = _root_weights(f, -0.5, 1)
     m, (weight,) = normalise(x, weights)
-    return scale_by_power(on_mantissa("rsqrt", m, bits - 3), weight, shift, f, rounded)
+    return scaled_by_power(on_mantissa_scaled("rsqrt", m, weight, bits - 3), shift, f, rounded)
 
 
 @implements_ufunc(np.sqrt)
@@ -111,14 +113,16 @@ def sqrt(x) -> SharedArray:
 
 @stamped(of_elementwise)
 def relative_sqrt(x) -> SharedArray:
-    """``sqrt(x)`` for ``x >= 0`` to a relative error of about ``2^-(f + 1)``, in 4 rounds fewer
+    """``sqrt(x)`` for ``x >= 0`` to a relative error of about ``2^-(f + 1)``, in 5 rounds fewer
     than :func:`sqrt`: for callers that reveal a relative quantity (standard errors), where
     :func:`sqrt`'s last-ulp accuracy on large results buys nothing.
 
     Accuracy at ``f = 16``: as :func:`sqrt` on results up to 1; above, relative error
     below ``2e-5`` (measured ``1.0e-5`` just above 1, where one ulp is that much of the
     result, and ``6e-6`` at the top of the range).
-    Cost: 17 rounds at ``f = 16`` (22 in Shamir sessions): :func:`sqrt` without its Newton step.
+    Cost: 16 rounds at ``f = 16`` (13 for at most 256 elements; 21 in Shamir sessions): :func:`sqrt`
+    without its Newton step, and the polynomial's last truncation in the opening of its product with the
+    power of two (:func:`~.mantissa.on_mantissa_scaled`).
     Outside the domain (``x < 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.
@@ -183,7 +187,7 @@ def _root(x: SharedArray, name: str, power: float, headroom: int, rounded: bool 
     extra = _extra_bits(x, name, power, headroom)
     weights, shift = _root_weights(f, power, headroom + extra)
     m, (weight,) = normalise(x, weights, extra=extra)
-    return scale_by_power(on_mantissa(name, m, f), weight, shift, f, rounded)
+    return scaled_by_power(on_mantissa_scaled(name, m, weight, f), shift, f, rounded)
 
 
 def _extra_bits(x: SharedArray, name: str, power: float, headroom: int) -> int:

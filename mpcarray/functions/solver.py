@@ -71,15 +71,22 @@ opened as a Beaver mask in the truncation's round). In Shamir sessions a truncat
 product is one round anyway.
 
 Cost (additive; ``k = chain_steps(d, max_condition, R)`` with the safe range
-``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 13``
-rounds with a public scale (1 scaling, ``k`` chain, 4 Newton–Schulz, then 8 for the check
-(the squares, a comparison of 5 rounds, the zero test of its count, the reveal) with the
-last step's truncation inside them), ``k + 32`` with Jacobi scaling (``rsqrt`` and two
-scalings; ``k + 35`` beyond 256 unknowns, where ``rsqrt``'s lookup decomposes bits); warm start ``WARM_STEPS + 18`` with a shared scale, ``+ 15`` with a public ``2^-h``
-(``+ 14`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+``R``, 10 for ``d = 10`` at ``1e4`` and ``f = 16``): cold start ``k + 12``
+rounds with a public scale (1 scaling, ``k`` chain, 4 Newton–Schulz, then 7 for the check (a
+comparison of 5 rounds, the zero test of its count, the reveal; the squares are taken in the
+round that truncates the last ``Â X``) with the last step's truncation inside them), ``k + 30``
+with Jacobi scaling (``rsqrt`` and two scalings; ``k + 33`` beyond 256 unknowns, where
+``rsqrt``'s lookup decomposes bits); warm start ``WARM_STEPS + 17`` with a shared scale, ``+ 14``
+with a public ``2^-h`` (``+ 13`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
 refinements ``s = 4 + 4m`` (shared scale) or ``2 + 2m`` (public), 1 less with ``rounded=False``;
-with ``rhs`` the check's 8 rounds become ``max(8, 1 + s)``. Communication ``O(d^2)`` per round.
+with ``rhs`` the check's 7 rounds become ``max(7, s)`` with a public scale (the inverse's last
+truncation joins the solve's first product) and ``max(7, 1 + s)`` with a shared one. An ``A``
+that carries more fractional bits than ``f`` (an exact Gram matrix) costs no round more with a
+public scale: its products by ``α 4^-h`` and its truncation share the scaling's round.
+Communication ``O(d^2)`` per round.
 """
+
+from typing import cast
 
 import numpy as np
 
@@ -102,6 +109,8 @@ EXTRA_STEPS = 1
 #: Most fractional bits the chain carries beyond ``f`` (its rounding, amplified by up to 4 a step
 #: in the directions of the smallest eigenvalues, sets the residual it ends with).
 GUARD_BITS = 4
+#: Significant bits of the chain's start ``α`` (:func:`start_factor`).
+START_BITS = 10
 #: Product-form steps from a warm start (the inverse of a nearby matrix, residual below ~1/2).
 WARM_STEPS = 2
 #: Newton–Schulz steps after the series; the residual is checked before the last one.
@@ -126,10 +135,23 @@ def guard_bits(range_bits: int, max_condition: float, bits: int) -> int:
     return int(np.clip((range_bits - bits - np.ceil(np.log2(2 * max_condition))) // 3, 0, GUARD_BITS))
 
 
+def start_factor(d: int, max_condition: float, margin: float = MARGIN) -> float:
+    """``α`` of the chain's start ``X_0 = α I``: ``2 / (1/κ + margin d)``, which centres the eigenvalues
+    of ``α Â`` on 1, rounded down to ``START_BITS`` significant bits (so that an exact Gram matrix
+    can be scaled by ``α`` in a few exact terms, :meth:`SPDSolver._scaled_exact`; rounding down
+    moves the residual bound by about ``2^-START_BITS / κ``).
+
+    Reveals: nothing (a function of public sizes).
+    """
+    mantissa, exponent = np.frexp(2 / (1 / max_condition + margin * d))
+    return float(np.ldexp(np.floor(np.ldexp(mantissa, START_BITS)), int(exponent) - START_BITS))
+
+
 def chain_factors(d: int, max_condition: float, bits: int = FACTOR_BITS, margin: float = MARGIN) -> list[float]:
     """The public factors ``c_j`` of the chain's steps (module docstring, step 2), multiples of ``2^-bits``.
 
-    Each step maps the bound ``m`` of ``|residual|`` on ``[1/κ, margin d]`` to
+    The start ``α`` (:func:`start_factor`) bounds ``|residual|`` on ``[1/κ, margin d]`` by
+    ``max(1 - α/κ, α margin d - 1)``. Each step maps the bound ``m`` to
     ``max(c - 1, c m^2 - (c - 1))``; ``c`` is whichever neighbour of the optimum
     ``2 / (2 - m^2)`` on the grid (or 1) gives the smaller bound. The steps run
     until the bound is below 1/4, then ``EXTRA_STEPS`` more.
@@ -137,7 +159,8 @@ def chain_factors(d: int, max_condition: float, bits: int = FACTOR_BITS, margin:
     Reveals: nothing (a function of public sizes).
     """
     low, high = 1.0 / max_condition, margin * d
-    bound, factors, extra = (high - low) / (high + low), [], EXTRA_STEPS
+    alpha = start_factor(d, max_condition, margin)
+    bound, factors, extra = max(1 - alpha * low, alpha * high - 1), [], EXTRA_STEPS
     while bound > 0.25 or extra > 0:
         if bound <= 0.25:
             extra -= 1
@@ -211,7 +234,12 @@ class SPDSolver:
     ----------
     A : SharedArray, shape (d, d)
         Symmetric positive definite. Entries and the products ``A x`` formed by
-        :meth:`solve` must stay inside the fixed-point safe range.
+        :meth:`solve` must stay inside the fixed-point safe range. ``A`` (and
+        ``unit_diagonal`` and ``rhs``'s ``b``) may carry more fractional bits than the
+        session's ``f``, up to ``|A| 2^(frac + f) < 2^62`` (an exact sum not yet
+        truncated, as :func:`~mpcarray.models.moments.moments` leaves the Gram matrix):
+        with ``diagonal_bits`` it is scaled as it is and truncated in the scaling's round
+        (no round more), else truncated in one round first.
     max_condition : float
         Largest condition number of the scaled ``A`` (unit diagonal) that the
         number of steps is sized for (default ``1e4``).
@@ -276,9 +304,11 @@ class SPDSolver:
             if self._iterate(None, warm_start.inverse, "SPDSolver: warm start converged"):
                 return
         index = np.arange(d)
-        self.scale = int(diagonal_bits) if diagonal_bits is not None else rsqrt(A[index, index])
+        if diagonal_bits is None:
+            self._truncate_inputs()
+        self.scale = int(diagonal_bits) if diagonal_bits is not None else rsqrt(self.A[index, index])
         bits = factor_bits(A.fixed_point.range_bits, max_condition)
-        start = (2 / (1 / max_condition + margin * d), chain_factors(d, max_condition, bits, margin), bits,
+        start = (start_factor(d, max_condition, margin), chain_factors(d, max_condition, bits, margin), bits,
                  guard_bits(A.fixed_point.range_bits, max_condition, bits))
         if not self._iterate(start, None, "SPDSolver: well conditioned"):
             raise ConditioningError(_refusal(A, max_condition) + _range_hint(A, max_condition)
@@ -293,15 +323,57 @@ class SPDSolver:
         d = self.A.shape[0]
         factors = np.asarray(factors, dtype=np.float64).reshape(-1, 1, 1)
         if isinstance(self.scale, int):
+            if self.A.frac_bits > self.A.fixed_point.frac_bits and _term_bits(self.A, self.scale) > 0:
+                return self._scaled_exact(factors.reshape(-1))
+            self._truncate_inputs()
             if self._unit is None:
                 return self.A.reshape(1, d, d) * (factors * 4.0**-self.scale), None
             joined = np.concatenate([self.A.reshape(-1), self._unit]).reshape(1, -1)
             scaled = joined * (factors.reshape(-1, 1) * 4.0**-self.scale)
             return scaled[:, : d * d].reshape(-1, d, d), scaled[0, d * d:]
+        self._truncate_inputs()
         # rows, then columns: the product s_i s_j alone would keep too few bits when s is small
         # (2^-12 is 16 units of 2^-16), and the mismatch with S X S breaks the refinement
         scaled = (self.A * self.scale.reshape(d, 1)) * self.scale.reshape(1, d)
         return scaled.reshape(1, d, d) * factors, None
+
+    def _truncate_inputs(self, *scaled: tuple[SharedArray, float]) -> list[SharedArray]:
+        """``A``, ``unit_diagonal`` and the ``rhs``'s ``b`` truncated to the session's ``f`` bits where they
+        carry more (exact sums), and each ``x * c 4^-h`` of ``scaled`` (``x`` exact), in one round
+        together (none if nothing is to be truncated); the latter are returned.
+
+        ``c`` is a public factor of at most ``START_BITS`` significant bits, applied as
+        ``Σ_i m_i 2^-e_i`` with integers ``m_i < 2^w`` (:func:`_term_bits`): each ``m_i x`` is exact
+        and truncated on its own, so the result errs by a unit per term.
+        """
+        f = self.A.fixed_point.frac_bits
+        rhs = self._rhs
+        inputs = [x for x in (self.A, self._unit, None if rhs is None else rhs[0]) if x is not None]
+        cuts = [(x, max(x.frac_bits - f, 0)) for x in inputs]
+        owners, h = [], cast(int, self.scale) if scaled else 0  # scaled only with a public scale
+        for index, (x, c) in enumerate(scaled):
+            for mantissa, exponent in _factor_terms(c, _term_bits(x, h)):
+                z = primitives.relabel(x * mantissa, x.frac_bits + 2 * h + exponent)
+                cuts.append((z, z.frac_bits - f))
+                owners.append(index)
+        cut = iter(primitives.multiply_and_truncate([], [(x, bits) for x, bits in cuts if bits])[1])
+        inputs = [next(cut) if bits else x for x, bits in cuts[: len(inputs)]]
+        self.A, self._unit = inputs[0], inputs[1] if self._unit is not None else None
+        if rhs is not None:
+            self._rhs = (inputs[-1], *rhs[1:])
+        terms = [next(cut) for _ in owners]
+        sums = []
+        for index in range(len(scaled)):
+            parts = [t for t, owner in zip(terms, owners) if owner == index]
+            sums.append(sum(parts[1:], parts[0]))
+        return sums
+
+    def _scaled_exact(self, factors: np.ndarray) -> tuple[SharedArray, SharedArray | None]:
+        """:meth:`_scaled` for an exact ``A`` (more fractional bits than ``f``) and a public scale: the
+        products by ``c 4^-h`` and the truncations of the inputs in one round (:meth:`_truncate_inputs`)."""
+        pairs = [(self.A, float(c)) for c in factors] + ([] if self._unit is None else [(self._unit, 1.0)])
+        results = self._truncate_inputs(*pairs)
+        return cast(SharedArray, np.stack(results[: len(factors)])), None if self._unit is None else results[-1]
 
     def _iterate(self, cold, start, label: str) -> bool:
         """Chain steps, then Newton–Schulz steps; reveals whether the last one's residual is small
@@ -326,16 +398,18 @@ class SPDSolver:
             residual = eye - start @ scaled
         chained = self._chain(inverse, residual, factors, bits, guard)
         if isinstance(chained, tuple):  # additive: each truncation and the next product in one opening
-            product, finish = _newton_schulz_fused(scaled, *chained)
+            product, squares, raw = _newton_schulz_fused(scaled, *chained)
         else:
-            product, finish = _newton_schulz(scaled, chained)
+            (product, finish), squares, raw = _newton_schulz(scaled, chained), None, None
 
         def last_step():  # and the first solve, in the rounds of the check (they do not depend on it)
-            self.inverse = finish()
+            if raw is not None and self._rhs is not None and self._refines_fused():
+                return self._solve(*self._rhs, pending=raw)  # the inverse truncated in its first product
+            self.inverse = finish() if raw is None else primitives.at_session_bits(raw)
             return None if self._rhs is None else self.solve(*self._rhs)
 
         converged, self.solution = primitives.concurrently(
-            self.A, lambda: self._converged(eye - product, unit, label), last_step)
+            self.A, lambda: self._converged(eye - product, unit, label, squares), last_step)
         return converged
 
     def _chain(self, inverse: SharedArray, residual: SharedArray, factors, bits: int, guard: int):
@@ -376,9 +450,12 @@ class SPDSolver:
         return inverse if raw is None else (raw, frac)
 
     @staticmethod
-    def _converged(error: SharedArray, unit: SharedArray | None, label: str) -> bool:
+    def _converged(error: SharedArray, unit: SharedArray | None, label: str,
+                   squares: SharedArray | None = None) -> bool:
         """Reveal one bit: ``||E||_F^2 < 1/4`` with every ``|E_ij| < 1/2``, and every ``unit``
-        entry within ``1/2`` of 1.
+        entry within ``1/2`` of 1. ``squares``: ``||E||_F^2`` with ``2 f`` fractional bits, if the
+        caller computed it in the round that made ``E`` (:func:`_newton_schulz_fused`), else the
+        check squares ``E`` itself.
 
         The entry bounds are compared (exact for any value that does not wrap the ring) so
         that the squares summed cannot wrap: entries beyond the safe range (an inverse beyond
@@ -386,13 +463,14 @@ class SPDSolver:
         squares alone passed in some runs. Bounding each entry by ``1/(2d)`` instead would
         need no square but refuses most warm starts. Cost: a product, the bounds compared in
         one batch, their count tested for zero (1 round with the dealer's one-hot mask, a
-        comparison in Shamir sessions) and the reveal: 8 rounds (additive).
+        comparison in Shamir sessions) and the reveal: 8 rounds (additive), 7 with ``squares``.
         """
         # as ring integers (E_ij 2^f): the squares need no truncation, and their sum
         # (below d^2 4^(f - 1) when every entry passes) stays far inside the ring at any f
         entries = primitives.relabel(error.reshape(-1), INT)
         half, size = 2 ** (error.frac_bits - 1), entries.shape[0]
-        values = [entries, -entries, (entries * entries).sum().reshape(1)]
+        total = (entries * entries).sum() if squares is None else primitives.relabel(squares, INT)
+        values = [entries, -entries, total.reshape(1)]
         bounds = [np.full(2 * size, half), np.full(1, half * half)]
         if unit is not None:
             deviation = primitives.relabel(unit - 1.0, INT)
@@ -438,6 +516,18 @@ class SPDSolver:
         opening); in Shamir sessions ``6 + 8 m`` and ``2 + 4 m``; 1 more if ``scale_bits < h``.
         Reveals: nothing.
         """
+        return self._solve(b, scale_bits, refinements, rounded)
+
+    def _refines_fused(self) -> bool:
+        """Whether :meth:`solve` takes :meth:`_refined` (a public scale, additive sessions), which can
+        also truncate a pending inverse in its first product."""
+        return isinstance(self.scale, int) and primitives.truncated_square_applies(
+            self.A, self.A.fixed_point.frac_bits)
+
+    def _solve(self, b: SharedArray, scale_bits: int, refinements: int, rounded: bool = True,
+               pending: SharedArray | None = None) -> SharedArray:
+        """:meth:`solve`; ``pending``: the exact inverse whose truncation (:attr:`inverse`) joins the
+        first product's opening (only where :meth:`_refines_fused`)."""
         if not isinstance(b, SharedArray) or b.ndim not in (1, 2):
             raise TypeError("b must be a 1-D or 2-D SharedArray")
         if b.shape[0] != self.A.shape[0]:
@@ -454,7 +544,7 @@ class SPDSolver:
         # the same with the residuals kept at 2^-h: S X S r = X (r 2^-h) 2^-h
         target = b * 2.0 ** (scale_bits - self.scale)  # exact when scale_bits >= h
         if fused:
-            return _rounded(self._refined(target, refinements, self.scale), rounded)
+            return _rounded(self._refined(target, refinements, self.scale, pending), rounded)
         x = self._shifted(self.inverse, target)
         for _ in range(refinements):
             x = x + self._shifted(self.inverse, target - self._shifted(self.A, x))
@@ -484,22 +574,52 @@ class SPDSolver:
             raw = x + applied(scaled_target - correction)
         return raw.reshape(target.shape)
 
-    def _refined(self, target: SharedArray, refinements: int, h: int) -> SharedArray:
+    def _refined(self, target: SharedArray, refinements: int, h: int, pending: SharedArray | None = None) -> SharedArray:
         """:meth:`solve`'s refinements with a public scale, each truncation in the opening of the
         product that follows it (:func:`~mpcarray.array.primitives.truncated_product`, additive
         sessions): ``M (target - A x) = M target - M (A x)``, where ``M target`` is the first
         product, kept exact, and ``x + ...`` is truncated in the next product's opening (``x``'s
         part is exact there). A refinement takes 2 rounds instead of 4. The same values as the
-        unfused loop (before the last truncation, which :func:`_rounded` takes)."""
+        unfused loop (before the last truncation, which :func:`_rounded` takes).
+
+        With ``pending`` (the exact inverse), ``M`` is its truncation, taken in the first
+        product's opening as ``(target^T trunc(pending^T))^T`` and kept as :attr:`inverse`."""
         f = self.A.fixed_point.frac_bits
         columns = target.reshape(target.shape[0], -1)
-        first = _exact_product(self.inverse, columns, self.inverse.frac_bits + columns.frac_bits + h)  # M target
+        if pending is None:
+            first = _exact_product(self.inverse, columns, self.inverse.frac_bits + columns.frac_bits + h)  # M target
+        else:
+            product, transposed = primitives.truncated_product(columns.T, pending.T, f)
+            self.inverse = transposed.T
+            first = _shifted_label(product.T, h)
         raw = first
         for _ in range(refinements):
             product, x = primitives.truncated_product(self.A, raw, f)  # A x, exact, and x
             residual, _ = primitives.truncated_product(self.inverse, _shifted_label(product, h), f)
             raw = x + first - _shifted_label(residual, h)
         return raw.reshape(target.shape)
+
+
+def _term_bits(x: SharedArray, h: int) -> int:
+    """Bits ``w`` of the integers ``m`` that multiply an exact ``x`` of about ``4^h`` (at most
+    ``1.5 4^h``, as ``diagonal_bits`` promises) with its ring elements below ``2^62``: at most
+    ``START_BITS``, 0 when there is no room."""
+    return int(np.clip(np.floor(62 - x.frac_bits - 2 * h - np.log2(1.5)), 0, START_BITS))
+
+
+def _factor_terms(c: float, width: int) -> list[tuple[int, int]]:
+    """``c`` (positive, below 2, at most ``START_BITS`` significant bits) as ``Σ m 2^-e`` over the
+    returned ``(m, e)``, integers ``0 < m < 2^width`` and ``e >= 0``."""
+    mantissa, exponent = np.frexp(c)
+    integer = int(np.ldexp(mantissa, START_BITS))
+    if not 0 < c < 2 or integer != np.ldexp(mantissa, START_BITS):
+        raise ValueError(f"a factor in (0, 2) of at most {START_BITS} significant bits, got {c!r}")
+    terms, shift = [], 0
+    while integer:
+        if integer % 2**width:
+            terms.append((integer % 2**width, START_BITS - int(exponent) - shift))
+        integer, shift = integer >> width, shift + width
+    return terms
 
 
 def _rounded(raw: SharedArray, rounded: bool) -> SharedArray:
@@ -521,16 +641,36 @@ def _newton_schulz_fused(scaled: SharedArray, raw: SharedArray, frac: int):
     """:func:`_newton_schulz` from the chain's exact last product ``raw`` (truncated to ``frac``
     fractional bits in the first product's opening): each truncation shares an opening with
     the product that follows it (:func:`~mpcarray.array.primitives.truncated_product`), and
-    ``X (2I - Â X)`` is ``2X - X trunc(Â X)``, so a step takes 2 rounds instead of 4 and the
-    last one's inverse 1 instead of 2. The same values as :func:`_newton_schulz`."""
+    ``X (2I - Â X)`` is ``2X - X trunc(Â X)``, so a step takes 2 rounds instead of 4.
+
+    Returns ``(Â X, ||E||_F^2, 2X - X Â X)`` for the last step's ``X`` and ``E = I - Â X``:
+    the squares (``2 f`` fractional bits, or None where :func:`_error_squares` does not apply)
+    come from the round that truncates ``Â X``, and the last inverse is left exact (``2 f``
+    fractional bits) for its truncation to join a later opening. The same values as
+    :func:`_newton_schulz` but the truncation's rounding."""
     f = scaled.fixed_point.frac_bits  # the unfused products' truncation
     for _ in range(NEWTON_STEPS - 1):
         raw_product, inverse = primitives.truncated_product(scaled, raw, frac)  # Â X, X
         step, _ = primitives.truncated_product(inverse, raw_product, f)  # X trunc(Â X)
         raw, frac = 2 * inverse - step, f
     raw_product, inverse = primitives.truncated_product(scaled, raw, frac)
-    step, product = primitives.truncated_product(inverse, raw_product, f)
-    return product, lambda: primitives.truncate(2 * inverse - step, step.frac_bits - f, f)
+    (step, product), squares = primitives.concurrently(
+        raw_product, lambda: primitives.truncated_product(inverse, raw_product, f),
+        lambda: _error_squares(cast(SharedArray, np.eye(raw_product.shape[0], dtype=np.int64) - raw_product), f))
+    return product, squares, 2 * inverse - step
+
+
+def _error_squares(raw: SharedArray, frac: int) -> SharedArray | None:
+    """``||trunc(E)||_F^2`` for the exact ``E`` (``raw``, truncated to ``frac`` bits) with ``2 frac``
+    fractional bits, in the truncation's round: the trace of ``trunc(E^T) trunc(E)``
+    (:func:`~mpcarray.array.primitives.truncated_square` of ``[E, E^T]``). None where that
+    does not apply (the check then squares the truncated ``E``, 1 round more)."""
+    d = raw.shape[0]
+    if not primitives.truncated_square_applies(raw, raw.frac_bits - frac):
+        return None
+    gram = primitives.truncated_square(cast(SharedArray, np.hstack([raw, raw.T])), frac, d, d, 1, 0)
+    index = np.arange(d)
+    return gram[index, index].sum()
 
 
 def _exact_product(left: SharedArray, right: SharedArray, frac: int) -> SharedArray:

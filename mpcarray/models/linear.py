@@ -20,7 +20,8 @@ from .solver import SPDSolver
 #: approximate inverse only contracts the error by ~0.15 per refinement (Shamir's truncation).
 #: With 3 the worst error over seeds 0-3 (both schemes, f = 12 to 24, both layouts, with and
 #: without an intercept) stays where 4 left it (``tests/test_precision.py``'s bounds), and the
-#: solve (8 rounds) fits in the rounds of the solver's check.
+#: solve (7 rounds, the inverse's last truncation in its first product) fits in the rounds of the
+#: solver's check.
 REFINEMENTS = 3
 
 
@@ -141,8 +142,11 @@ class LinearRegression(EstimatorParams, CoefficientTable):
             ratios = stats.weight[:d] * reciprocal
             return reciprocal, ratios, precision.product_candidates(ratios, coef_bits + bits)
 
+        def column():  # y's Gram column at f bits (the owner-local Gram matrix is exact), for the standard errors
+            return primitives.at_session_bits(stats.gram[:, d]) if self.standard_errors else None
+
         # the ratio does not depend on the solver: its openings ride in the solver's rounds
-        (solver, gamma), (reciprocal, ratios, candidates) = primitives.concurrently(A, solve, ratio)
+        (solver, gamma), (reciprocal, ratios, candidates), truncated = primitives.concurrently(A, solve, ratio, column)
 
         def publish():
             coef = precision.reveal_product(gamma, ratios, coef_bits + bits, f"{name}.coef_", candidates)
@@ -154,8 +158,8 @@ class LinearRegression(EstimatorParams, CoefficientTable):
             return self
         # the standard errors do not depend on the revealed coefficients: both share rounds
         (self.coef_, self.intercept_), _ = primitives.concurrently(
-            gamma, publish, lambda: self._standard_errors(stats, solver, b, primitives.at_session_bits(gamma), (ratios, reciprocal),
-                                                          bits, coef_bits))
+            gamma, publish, lambda: self._standard_errors(stats, solver, truncated, primitives.at_session_bits(gamma),
+                                                          (ratios, reciprocal), bits, coef_bits))
         return self
 
     def _exact(self) -> bool:
@@ -203,16 +207,17 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         """What the penalty adds to the standardised Gram matrix: nothing for least squares."""
         return 0
 
-    def _standard_errors(self, stats, solver, b, gamma, scales_y, bits, coef_bits):
-        """``bse_`` and ``rsquared_`` from the standardised normal equations.
+    def _standard_errors(self, stats, solver, column, gamma, scales_y, bits, coef_bits):
+        """``bse_`` and ``rsquared_`` from the standardised normal equations (``column``: ``y``'s column
+        of the Gram matrix, ``[b, total]``, at the session's ``f`` bits).
 
         Without an intercept the moments are uncentred, so ``rsquared_`` is the
         uncentred R² ``1 - RSS / Σ y²`` and the residual degrees of freedom are
         ``n - d``, as statsmodels reports for a model without a constant.
         """
+        b, total = column[:-1], column[-1]
         d, n = b.shape[0], stats.n
         explained = (b * gamma).sum() * 2.0**-coef_bits  # b·γ = 4^h R^2
-        total = stats.gram[d, d]
         residual = total - explained  # 4^h (1 - R^2)
         dof = n - d - int(self.fit_intercept)
         self.df_resid_ = dof
@@ -282,7 +287,7 @@ class Ridge(LinearRegression):
     The normal equations of the standardised problem gain the diagonal
     ``alpha w_j² / n`` (``w_j ≈ 2^h / sd_j``, secret; :mod:`mpcarray.models.penalty`),
     so the diagonal is scaled in secret (Jacobi) and the cost is that of :class:`LinearRegression`
-    plus 30 rounds (26 with Shamir; ``tests/test_estimators.py``). Requirements as
+    plus 31 rounds (26 with Shamir; ``tests/test_estimators.py``). Requirements as
     :class:`LinearRegression`. No standard errors (the classical ones do not apply).
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then precise),

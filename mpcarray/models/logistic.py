@@ -85,14 +85,14 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
     1/4), the others warm-started; the Hessian's and the gradient's products share
-    one opening. Cost (exact, ``tests/test_model_rounds.py``): 392 rounds for 10
-    Newton steps on 8 breast-cancer features, 185 for 10 ``"gd"`` epochs on 30
+    one opening. Cost (exact, ``tests/test_model_rounds.py``): 381 rounds for 10
+    Newton steps on 8 breast-cancer features, 184 for 10 ``"gd"`` epochs on 30
     (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
 
     The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is
     ``λ Σ_j w_j² γ_j² / 2`` in the standardised coefficients ``γ_j = coef_j / w_j``;
     its gradient comes out of the product that forms the log-odds (``d`` more
-    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 23 rounds once (27 with
+    rows), and ``diag(λ w²)`` is added to each Hessian, so it costs 22 rounds once (26 with
     Shamir: :func:`~mpcarray.models.penalty.diagonal`, one truncation, and the first Hessian's
     secret Jacobi scaling, since the penalty changes its public diagonal) and none per iteration.
 

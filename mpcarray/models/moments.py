@@ -9,7 +9,9 @@ Both paths return the same quantities (within the fixed-point bound):
   is ``2^h / w`` to the rsqrt's error, a start for refining that reciprocal);
 * ``gram``: ``G = Zs^T Zs / n`` for ``Zs = (Z - m) * w``, i.e. about ``4^h`` times
   the correlation matrix, with ``h`` extra bits of precision chosen from the
-  public row count and the number format so that ``n 4^h`` stays in the safe range.
+  public row count and the number format so that ``n 4^h`` stays in the safe range;
+  the owner-local path leaves it exact with ``f + 2h`` fractional bits (not yet
+  truncated: its consumer takes that truncation in a round of its own work).
 
 With ``centre=False`` (regression through the origin) the moments are taken
 about zero instead: ``mean`` is None, ``w ≈ 2^h / rms`` (root mean square) and
@@ -147,7 +149,9 @@ def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> 
     (:func:`~mpcarray.array.primitives.truncated_scaling`,
     :func:`~mpcarray.array.primitives.truncated_product`): the exact squares (1 round), ``rsqrt``
     of the untruncated variance, without its last truncation (10), ``a_k`` and ``b_k`` (1),
-    ``(p_k R_k) diag(a_k)`` (1), the two outer products (1), the Gram matrix's truncation (1).
+    ``(p_k R_k) diag(a_k)`` (1), the two outer products (1): 14 rounds. The Gram matrix is left
+    exact (``f + 2h`` fractional bits), for its truncation to join its consumer's first round
+    (:class:`~mpcarray.models.SPDSolver` scales it as it is).
     Its factors keep ``h`` bits beyond ``f``, so that a rounding moves the result (up to ``4^h``)
     by about ``2^-f``. ``sd_k`` and ``o_k`` keep ``2f`` fractional
     bits (a part and its remainder), since they multiply secret weights: without an intercept the
@@ -195,8 +199,8 @@ def _owner_local(pairs, n: int, h: int, centre: bool, correlation_bits: int) -> 
         lambda j=j: primitives.truncated_product(_diagonal(inner[k + j]), primitives.relabel(
             np.full((p, p), ones[j]) @ _diagonal(inner[k + j]), 2 * frac + correlation_bits + h), frac + h)[0]
         for j in range(k)))
-    gram = np.sum(np.stack(terms), axis=0)
-    return StandardisedMoments(mean, weight, variance, primitives.truncate(gram, frac + 2 * h, frac), h, n)
+    gram = np.sum(np.stack(terms), axis=0)  # exact, f + 2h fractional bits: its consumer truncates it
+    return StandardisedMoments(mean, weight, variance, gram, h, n)
 
 
 def _diagonal(x: SharedArray) -> SharedArray:

@@ -201,6 +201,11 @@ class Dealer(Provider):
         products (:mod:`~.product_masks`), additively shared: ``{part: (k, *shape)}``."""
         return self._product_masks("truncated_product", (a, m, w, shift))
 
+    def truncated_scaling(self, a: int, w: int, shift: int) -> dict[str, np.ndarray]:
+        """A Beaver mask for an ``(a, w)`` factor, a truncation mask for a ``(w,)`` vector and their
+        products entry by entry (:mod:`~.product_masks`), additively shared: ``{part: (k, *shape)}``."""
+        return self._product_masks("truncated_scaling", (a, w, shift))
+
     def one_hot(self, size: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
         """``size`` uniform ring elements ``r`` and the one-hot vectors of ``r mod 2^bits``
         (:mod:`~.one_hot`), additively shared: ``r`` ``(k, size)``, ``e`` ``(k, size, 2^bits)``."""

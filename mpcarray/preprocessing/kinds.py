@@ -100,6 +100,8 @@ KINDS: dict[str, Kind] = {
     "truncated_product": Kind(15, functools.partial(product_masks.length, "truncated_product"),
                               functools.partial(product_masks.correction, "truncated_product")),
     "one_hot": Kind(16, one_hot.length, one_hot.correction),
+    "truncated_scaling": Kind(17, functools.partial(product_masks.length, "truncated_scaling"),
+                              functools.partial(product_masks.correction, "truncated_scaling")),
 }
 BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)

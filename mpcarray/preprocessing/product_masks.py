@@ -17,6 +17,10 @@ products of ``r_hi`` and ``b`` with the other factor's mask. Two kinds:
   ``(a, m)`` (:func:`mpcarray.protocols.truncated_product`): a Beaver mask ``A``
   ``(a, m)``, the truncation mask for ``(m, w)``, ``AH = A @ r_hi`` ``(a, w)`` and
   ``AB[i, k, j] = A[i, k] b[k, j]`` ``(a, m, w)``.
+* ``truncated_scaling`` ``(a, w, shift)``: ``M * T`` for the vector ``T`` ``(w,)`` and a
+  shared ``M`` ``(a, w)`` whose column ``j`` is multiplied by ``T_j``
+  (:func:`mpcarray.protocols.truncated_scaling`): a Beaver mask ``A`` ``(a, w)``, the
+  truncation mask for ``(w,)``, ``AH = A * r_hi`` and ``AB = A * b`` ``(a, w)``, entry by entry.
 
 Every party's shares of ``A`` and ``r`` come from its stream; party 0's shares of
 the other parts (:data:`CORRECTED`) are the dealer's correction, one row, in that order.
@@ -30,7 +34,8 @@ from .. import kernels
 MAX_SQUARE_SHIFT = 32
 
 #: The parts party 0 takes from the dealer, per kind, in stream and correction order.
-CORRECTED = {"truncated_square": ("hi", "msb", "HH", "HB", "BH"), "truncated_product": ("hi", "msb", "AH", "AB")}
+CORRECTED = {"truncated_square": ("hi", "msb", "HH", "HB", "BH"), "truncated_product": ("hi", "msb", "AH", "AB"),
+             "truncated_scaling": ("hi", "msb", "AH", "AB")}
 
 
 def layout(kind: str, params: tuple) -> list[tuple[str, tuple]]:
@@ -44,6 +49,12 @@ def layout(kind: str, params: tuple) -> list[tuple[str, tuple]]:
                              f"shift in [1, {MAX_SQUARE_SHIFT}], got (m, w, lo, cols, shift) = {params}")
         return [("r", (m, w)), ("hi", (m, w)), ("msb", (m, w)), ("HH", (m, cols)),
                 ("HB", (m, m, cols)), ("BH", (m, m, cols))]
+    if kind == "truncated_scaling":
+        if len(params) != 3 or min(params[:2]) < 1 or not 1 <= params[2] <= 62:
+            raise ValueError(f"truncated_scaling needs positive sizes and a shift in [1, 62], "
+                             f"got (a, w, shift) = {params}")
+        a, w, _ = params
+        return [("A", (a, w)), ("r", (w,)), ("hi", (w,)), ("msb", (w,)), ("AH", (a, w)), ("AB", (a, w))]
     if len(params) != 4:
         raise ValueError(f"truncated_product needs (a, m, w, shift), got {params}")
     a, m, w, shift = params
@@ -75,6 +86,9 @@ def products(kind: str, sums: dict[str, np.ndarray], params: tuple) -> dict[str,
     if kind == "truncated_product":
         mask = sums["A"]
         return {"hi": hi, "msb": msb, "AH": kernels.ring_matmul(mask, hi), "AB": mask[:, :, None] * msb[None]}
+    if kind == "truncated_scaling":
+        mask = sums["A"]
+        return {"hi": hi, "msb": msb, "AH": mask * hi[None], "AB": mask * msb[None]}
     m, _, lo, cols, _ = params
     block = slice(lo, lo + m)
     left = np.ascontiguousarray(hi[:, block])

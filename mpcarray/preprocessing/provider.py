@@ -29,6 +29,7 @@ _NEEDED_FOR = {
     "masked_inverse": "the exact standard errors of least squares",
     "truncated_square": "a truncation followed by a product in one round",
     "truncated_product": "a truncation followed by a product in one round",
+    "truncated_scaling": "a truncation followed by a product in one round",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
     "zero_sharings": "random bits in a field",
@@ -88,6 +89,9 @@ class Provider(ABC):
 
     def truncated_product(self, a: int, m: int, w: int, shift: int):
         self._unavailable("truncated_product")
+
+    def truncated_scaling(self, a: int, w: int, shift: int):
+        self._unavailable("truncated_scaling")
 
     def one_hot(self, size: int, bits: int):
         self._unavailable("one_hot")

@@ -84,8 +84,8 @@ def public_real_terms(rt, x: np.ndarray, x_frac: int, c, out_frac: int, product=
         raise EncodingError("public operand contains NaN or an infinite value")
     lift = out_frac - x_frac
     peak = float(np.max(np.abs(c))) if c.size else 0.0
-    if peak == 0.0 or (np.all(c == np.rint(c)) and peak < 2.0 ** (62 - lift)):
-        return [product(x, domain.mul_pow2(domain.encode_int(c.astype(np.int64)), lift))], []
+    if peak == 0.0 or (lift >= 0 and np.all(c == np.rint(c)) and peak < 2.0 ** (62 - lift)):
+        return [product(x, domain.mul_pow2(domain.encode_int(c.astype(np.int64)), max(lift, 0)))], []
     mantissa, exponent = np.frexp(peak)
     shift = x_frac - out_frac - (int(exponent) - 1)
     if elementwise and mantissa == 0.5 and np.all(c == peak) and -62 <= shift <= 62:

@@ -110,16 +110,21 @@ def truncated_scaling(rt, m_shares: np.ndarray, v: np.ndarray, shift: int) -> tu
     itself, for the vector ``T = v / 2^shift`` rounded as :func:`~mpcarray.protocols.truncate`
     rounds it: ``m_shares`` ``(k, a, w)``, ``v`` ``(k, w)``.
 
-    Additive sessions: :func:`truncated_product` with ``diag(v)`` (whose zeros truncate to exact
-    zeros there); Shamir sessions: :func:`_shamir_truncated_product` elementwise (a Shamir
-    truncation of 0 is a few units, so no diagonal matrix).
-    Cost: 1 round.
+    Additive sessions: the dealer's masks of :func:`truncated_product`, entry by entry
+    (:meth:`~mpcarray.preprocessing.dealer.Dealer.truncated_scaling`):
+    ``M * T = M * K - E * rho - (A * r_hi - (A * b) u)``; Shamir sessions:
+    :func:`_shamir_truncated_product` elementwise.
+    Cost: 1 round; each party sends and receives ``8 (a w + w) (n - 1)`` bytes (additive); the
+    dealer sends party 0 ``8 (2 w + 2 a w)`` bytes.
+    Security: as :func:`truncated_product`.
     """
     if rt.shamir:
         return _shamir_truncated_product(rt, m_shares, v, shift, lambda x, y: rt.number.mul(x, y[None, :]))
-    eye = np.eye(v.shape[1], dtype=np.uint64)
-    product, truncated = truncated_product(rt, m_shares, v[:, :, None] * eye, shift)
-    return product, np.ascontiguousarray(np.diagonal(truncated, axis1=1, axis2=2))
+    a, w = m_shares.shape[1:]
+    parts = rt.provider.truncated_scaling(a, w, shift)
+    public, wrap, rho, truncated, (masked,) = _truncation_opened(rt, v, parts, shift, m_shares - parts["A"])
+    mask_rho = parts["AH"] - parts["AB"] * wrap[None, :]  # A * rho
+    return m_shares * public[None, :] - masked * rho[:, None, :] - mask_rho, truncated
 
 
 def _shamir_truncated_product(rt, m_shares: np.ndarray, p: np.ndarray, shift: int,

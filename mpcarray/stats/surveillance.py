@@ -135,9 +135,9 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     Cost (additive sessions, ``T`` time points; a Shamir comparison takes 3
     more rounds): C1 and C2 9 rounds, whatever ``T``: 1 for the squares, 5 for
     one batched comparison, 1 to open the negative count, 1 for the logical
-    and, 1 to open the alerts. C3 36 rounds (39 beyond 256 time points): 1 squares,
-    5 comparison, 1 to open the negative count, 1 floor on the variance, 15 rsqrt
-    (18 beyond 256 time points, :func:`~mpcarray.functions.rsqrt`), 1 product,
+    and, 1 to open the alerts. C3 35 rounds (38 beyond 256 time points): 1 squares,
+    5 comparison, 1 to open the negative count, 1 floor on the variance, 14 rsqrt
+    (17 beyond 256 time points, :func:`~mpcarray.functions.rsqrt`), 1 product,
     6 for ``max(0, C2 - 1)``, 5 comparison with the threshold, 1 to open.
     ``suppress_small`` adds 7 (5 comparison, 2 openings).
 
@@ -210,7 +210,7 @@ def rsqrt_shift(f: int) -> int:
 
 
 def _scaled_ratio(d: SharedArray, scaled: SharedArray) -> SharedArray:
-    """``2^(u/2) d / sqrt(V)`` from integer ``d`` and ``scaled = V / 2^u`` (fixed point): 18 + 1 rounds.
+    """``2^(u/2) d / sqrt(V)`` from integer ``d`` and ``scaled = V / 2^u`` (fixed point): 17 + 1 rounds.
 
     Relative error below 1e-3 for ``1 <= V <= 2^28`` at ``f >= 16`` (rsqrt's bound; measured
     7.7e-4 at ``f = 16``, ``tests/test_surveillance.py``; ``tests/test_stats_precision.py`` at 12 to 20).
