@@ -58,27 +58,28 @@ def test_the_start_is_the_centring_factor_rounded_down_to_its_bits(d):
 def test_an_exact_matrix_is_scaled_in_the_round_that_truncates_it(scheme):
     """A and b with 2f + 2h fractional bits (as the owner-local moments leave the Gram matrix):
     with a public scale, its products by α 4^-h and its truncation share the scaling's round, so
-    the cold start with a first solve costs what it costs for A at f bits; with Jacobi scaling the
+    the cold start with a first solve costs what it costs for A at f bits; with Jacobi scaling, or
+    with too many fractional bits for A's integer multiples (57 at h = 2: no room below 2^62), the
     truncation takes 1 round first. Solutions against NumPy on the encoded system: A's values are
     multiples of 2^-f, which an additive truncation keeps exactly; a Shamir truncation errs by a few
     units, moving the solution by up to about κ 5 2^-f / 4^h relative (5e-4; measured 5.5e-5)."""
-    d, h = 6, 3
+    d, h = 6, 2
     A = unit_diagonal_spd(d, 300, seed=1) * 4**h
     b = np.linspace(-1.0, 1.0, d) * 4**h
     costs, solutions = [], []
     with mpc.Session(parties=3, seed=2, scheme=scheme) as s:
         f = s.frac_bits
         shared = [s.share(A, owner=0), s.share(b, owner=1)]
-        exact = [primitives.relabel(x * 2 ** (f + 2 * h), 2 * f + 2 * h) for x in shared]
-        for (A_s, b_s), public in [(shared, h), (exact, h), (shared, None), (exact, None)]:
+        exact, wide = ([primitives.relabel(x * 2**bits, f + bits) for x in shared] for bits in (f + 2 * h, 57 - f))
+        for (A_s, b_s), public in [(shared, h), (exact, h), (shared, None), (exact, None), (wide, h)]:
             before = s.comm.snapshot()
             solver = SPDSolver(A_s, 1e4, diagonal_bits=public, rhs=(b_s, 8, 3))
             costs.append((s.comm - before).rounds)
             solutions.append(solver.solution.reveal() / 2**8)
-    assert costs[1] == costs[0] and costs[3] == costs[2] + 1
+    assert costs[1] == costs[0] and costs[3] == costs[2] + 1 and costs[4] == costs[0] + 1
     encoded = [np.rint(v * 2**16) / 2**16 for v in (A, b)]
     want = np.linalg.solve(*encoded)
-    for got, rounded in zip(solutions, [False, True, False, True]):
+    for got, rounded in zip(solutions, [False, True, False, True, True]):
         np.testing.assert_allclose(got, want, rtol=5e-4 if rounded and scheme == "shamir" else 1e-6)
 
 

@@ -323,7 +323,7 @@ class SPDSolver:
         d = self.A.shape[0]
         factors = np.asarray(factors, dtype=np.float64).reshape(-1, 1, 1)
         if isinstance(self.scale, int):
-            if self.A.frac_bits > self.A.fixed_point.frac_bits and _term_bits(self.A, self.scale) > 0:
+            if _scales_exactly(self.A, self.scale, factors.reshape(-1)):
                 return self._scaled_exact(factors.reshape(-1))
             self._truncate_inputs()
             if self._unit is None:
@@ -598,6 +598,18 @@ class SPDSolver:
             residual, _ = primitives.truncated_product(self.inverse, _shifted_label(product, h), f)
             raw = x + first - _shifted_label(residual, h)
         return raw.reshape(target.shape)
+
+
+def _scales_exactly(x: SharedArray, h: int, factors) -> bool:
+    """Whether :meth:`SPDSolver._scaled_exact` applies: ``x`` carries more fractional bits than ``f``,
+    there is room for its integer multiples (:func:`_term_bits`), and every term's truncation shift
+    is at most 62 bits (else ``x`` is truncated first, 1 round more)."""
+    f = x.fixed_point.frac_bits
+    width = _term_bits(x, h)
+    if x.frac_bits <= f or width == 0:
+        return False
+    exponents = [e for c in factors for _, e in _factor_terms(float(c), width)]
+    return x.frac_bits + 2 * h + max(exponents) - f <= 62
 
 
 def _term_bits(x: SharedArray, h: int) -> int:
