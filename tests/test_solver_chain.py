@@ -5,18 +5,18 @@ import numpy as np
 import pytest
 
 import mpcarray as mpc
+from mpcarray.array import primitives
 from mpcarray.errors import ConditioningError
 from mpcarray.functions.solver import (
     EXTRA_STEPS,
     FACTOR_BITS,
     MARGIN,
-    chain_factors,
     START_BITS,
+    chain_factors,
     chain_steps,
     factor_bits,
     start_factor,
 )
-from mpcarray.array import primitives
 from mpcarray.models import SPDSolver
 
 

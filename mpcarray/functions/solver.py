@@ -76,8 +76,9 @@ rounds with a public scale (1 scaling, ``k`` chain, 4 Newton–Schulz, then 7 fo
 comparison of 5 rounds, the zero test of its count, the reveal; the squares are taken in the
 round that truncates the last ``Â X``) with the last step's truncation inside them), ``k + 30``
 with Jacobi scaling (``rsqrt`` and two scalings; ``k + 33`` beyond 256 unknowns, where
-``rsqrt``'s lookup decomposes bits); warm start ``WARM_STEPS + 17`` with a shared scale, ``+ 14``
-with a public ``2^-h`` (``+ 13`` when ``4^-h`` is an integer); :meth:`SPDSolver.solve` with ``m``
+``rsqrt``'s lookup decomposes bits); warm start ``WARM_STEPS + 16`` with a shared scale, ``+ 13``
+with a public ``2^-h`` (``+ 12`` when ``4^-h`` is an integer: the exact ``X Â`` of the start, then
+its truncation in the chain's first opening); :meth:`SPDSolver.solve` with ``m``
 refinements ``s = 4 + 4m`` (shared scale) or ``2 + 2m`` (public), 1 less with ``rounded=False``;
 with ``rhs`` the check's 7 rounds become ``max(7, s)`` with a public scale (the inverse's last
 truncation joins the solve's first product) and ``max(7, 1 + s)`` with a shared one. An ``A``
@@ -386,6 +387,7 @@ class SPDSolver:
         d = self.A.shape[0]
         eye = np.eye(d, dtype=np.int64)
         identity = primitives.shared_constant(self.A, eye)  # an integer: it lifts to any fractional bits
+        residual, first = None, None
         if cold is not None:  # X_0 = α I, Z = I - α Â (the eigenvalues of α Â lie in (0, 2))
             alpha, factors, bits, guard = cold
             parts, unit = self._scaled([1.0, alpha])
@@ -395,8 +397,13 @@ class SPDSolver:
             factors, bits, guard = [1.0] * WARM_STEPS, 0, 0
             parts, unit = self._scaled([1.0])
             scaled, inverse = parts[0], start
-            residual = eye - start @ scaled
-        chained = self._chain(inverse, residual, factors, bits, guard)
+            f = self.A.fixed_point.frac_bits
+            if start.frac_bits == f and primitives.truncated_square_applies(self.A, f):
+                # [X, Z - I] = [X, -X Â], exact: the chain's first step truncates it in its own opening
+                first = cast(SharedArray, np.hstack([_widened(start, f), -_exact_product(start, scaled, 2 * f)]))
+            else:
+                residual = eye - start @ scaled
+        chained = self._chain(inverse, residual, factors, bits, guard, first)
         if isinstance(chained, tuple):  # additive: each truncation and the next product in one opening
             product, squares, raw = _newton_schulz_fused(scaled, *chained)
         else:
@@ -412,9 +419,12 @@ class SPDSolver:
             self.A, lambda: self._converged(eye - product, unit, label, squares), last_step)
         return converged
 
-    def _chain(self, inverse: SharedArray, residual: SharedArray, factors, bits: int, guard: int):
+    def _chain(self, inverse: SharedArray, residual: SharedArray | None, factors, bits: int, guard: int,
+               raw: SharedArray | None = None):
         """The inverse after a step per factor ``c`` from ``X`` and ``Z`` (module docstring, step 2):
         truncated, or in additive sessions ``(exact product, fractional bits to truncate it to)``.
+        ``raw``: instead of ``Z``, the exact ``[X, Z - I]`` (``2 frac + bits + guard`` fractional
+        bits), whose truncation the first step takes in its opening (a warm start's).
 
         Each step is ``(I + Z) [c X, c (Z - I)] = [X', Z' - I]``: ``c``'s integer mantissa,
         times ``2^guard``, scales the right operand, read with ``bits`` more fractional bits,
@@ -430,7 +440,7 @@ class SPDSolver:
         frac = inverse.frac_bits  # the residual's too
         scale = 2 * frac + bits + guard  # fractional bits of an exact product (the mantissa holds 2^guard)
         fused = primitives.truncated_square_applies(self.A, scale - frac)
-        raw = None  # the last product, not truncated yet (fused steps)
+        # raw: the last product, not truncated yet (fused steps)
         for step, c in enumerate(factors):
             last = step == len(factors) - 1
             mantissa = round(c * 2**bits) << guard

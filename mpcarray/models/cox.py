@@ -157,7 +157,7 @@ class CoxPH(EstimatorParams):
         ``timeline``: optional public increasing times that contain every event time
         (e.g. the study's weeks 1 to 52). Then the longest follow-up time, one
         patient's value that a ``min_cohort`` policy refuses, is not opened (nor searched
-        for: rossi with weeks 1 to 52 takes 632 rounds instead of 654); the events are
+        for: rossi with weeks 1 to 52 takes 627 rounds instead of 649); the events are
         counted at every timeline point and :class:`~mpcarray.errors.DataError` is
         raised if some event time is missing.
 

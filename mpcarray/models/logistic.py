@@ -85,7 +85,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
     1/4), the others warm-started; the Hessian's and the gradient's products share
-    one opening. Cost (exact, ``tests/test_model_rounds.py``): 381 rounds for 10
+    one opening. Cost (exact, ``tests/test_model_rounds.py``): 372 rounds for 10
     Newton steps on 8 breast-cancer features, 184 for 10 ``"gd"`` epochs on 30
     (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
 
