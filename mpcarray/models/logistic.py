@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..array import SharedArray, primitives
+from ..array.promotion import INT
 from ..functions import sigmoid
 from ..functions.roots import relative_sqrt
 from . import precision
@@ -84,8 +85,9 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     Newton steps solve ``H δ = g`` without refinement (the iteration's fixed point
     ``g = 0`` does not depend on the inverse's accuracy), the first (unpenalised)
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
-    1/4), the others warm-started; the Hessian's and the gradient's products share
-    one opening. Cost (exact, ``tests/test_model_rounds.py``): 372 rounds for 10
+    1/4), the others warm-started; in additive sessions the Hessian's weights are truncated
+    in the opening of their product with the features and the gradient runs beside it (5
+    rounds, :func:`_hessian_and_gradient`), in Shamir sessions both share one product. Cost (exact, ``tests/test_model_rounds.py``): 352 rounds for 10
     Newton steps on 8 breast-cancer features, 184 for 10 ``"gd"`` epochs on 30
     (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
 
@@ -159,10 +161,7 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
             # the gradient keeps coef_bits extra bits: its rounding error would otherwise be
             # amplified by the inverse Hessian into the last digits of the coefficients
             if self.method == "newton":
-                # Z^T [Z p(1-p), y - p]: the Hessian's and the gradient's products in one opening
-                both = Z.T @ np.hstack([Z * (p * (1 - p)).reshape(n, 1), (y - p).reshape(n, 1)])
-                both = both * np.r_[np.full(Z.shape[1], 1.0 / n), 2.0**coef_bits / n]
-                hessian, gradient = both[:, :-1], both[:, -1]
+                hessian, gradient = _hessian_and_gradient(Z, p, y, coef_bits)
                 if ridge is not None:
                     hessian = hessian + ridge
                 # at p = 1/2 the Hessian is Z^T Z / 4n, whose diagonal is 1/4 = 4^-1: public
@@ -206,6 +205,40 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     def predict(self, X: SharedArray) -> SharedArray:
         """Shared 0/1 class labels (log-odds > 0). Reveals: nothing."""
         return self.decision_function(X) > 0
+
+
+def _hessian_and_gradient(Z: SharedArray, p: SharedArray, y: SharedArray, coef_bits: int):
+    """``(Z^T diag(p (1 - p)) Z / n, Z^T (y - p) 2^coef_bits / n)`` at the session's ``f`` bits.
+
+    The Hessian takes 5 rounds in additive sessions, and the gradient its 3 beside them: the
+    exact ``w = p (1 - p)``; ``Z^T diag(w / n)``, with ``w / n`` truncated in the product's
+    opening (:func:`~mpcarray.array.primitives.truncated_scaling`) to ``f + t`` fractional bits
+    (``2^t >= 4n``, so that it keeps ``f`` significant bits); that product's truncation; the
+    exact ``Z^T diag(w / n) Z``; its truncation. ``1 / n`` is the integer ``round(2^K / n)`` of
+    ``63 - 2f`` bits, which scales the Hessian by ``1 + ε``, ``|ε| < 2^(2f - 63)``: the Newton
+    step's length, not its fixed point (the gradient is exact). Where a product and its
+    truncation take one round (Shamir sessions), or where ``2f + t > 62`` (the exact Hessian would
+    leave the ring: ``n > 2^13`` at ``f = 24``), one product ``Z^T [Z w, y - p]``: 7 rounds in
+    additive sessions, 4 in Shamir sessions.
+    """
+    n, f = Z.shape[0], p.fixed_point.frac_bits
+    t = int(np.ceil(np.log2(4 * n)))
+    if primitives.fused_truncation(p) or 2 * f + t > 62:
+        # Z^T [Z p(1-p), y - p]: the Hessian's and the gradient's products in one opening
+        both = Z.T @ np.hstack([Z * (p * (1 - p)).reshape(n, 1), (y - p).reshape(n, 1)])
+        both = both * np.r_[np.full(Z.shape[1], 1.0 / n), 2.0**coef_bits / n]
+        return both[:, :-1], both[:, -1]
+
+    def hessian():
+        (w,), _ = primitives.multiply_and_truncate([(p, 1 - p, 0)], [])  # exact, 2f bits, below 1/4
+        K = int(np.floor(np.log2(n))) + 63 - 2 * f  # w round(2^K / n) stays below 2^62
+        scaled = primitives.relabel(w * round(2.0**K / n), 2 * f + K)  # w / n
+        weighted, _ = primitives.truncated_scaling(Z.T, scaled, f + t)  # Z^T diag(w / n), 2f + t bits
+        weighted = primitives.truncate(weighted, f, f + t)
+        exact = primitives.relabel(primitives.relabel(Z.T, INT) @ primitives.relabel(weighted.T, INT), 2 * f + t)
+        return primitives.truncate(exact, f + t, f)
+
+    return primitives.concurrently(p, hessian, lambda: Z.T @ (y - p) * (2.0**coef_bits / n))
 
 
 def _newton_solver(model: LogisticRegression, hessian: SharedArray, previous: SPDSolver | None,
