@@ -1,5 +1,6 @@
-"""primitives.truncated_square, truncated_product and truncated_scaling: a truncation and a product of
-the truncated matrix (with its own blocks, another shared matrix, or column by column) in one opening,
+"""primitives.truncated_square, truncated_product, truncated_scaling and truncated_pairs: a truncation and
+a product of the truncated matrix (with its own blocks, another shared matrix, column by column, or its
+rows with each other entry by entry) in one opening,
 against integer products computed in Python."""
 
 import numpy as np
@@ -193,6 +194,29 @@ def test_a_column_scaling_costs_one_opening_of_its_two_factors(parties):
     np.testing.assert_array_equal(got, M * T)
 
 
+@pytest.mark.parametrize("parties", [2, 3, 5])
+def test_entrywise_products_of_rows_of_a_truncated_stack_in_one_opening(parties):
+    """truncated_pairs: T[a] * T[b] entry by entry for rows of the truncated stack T, exact given T
+    (each entry floor or ceil of P / 2^s), in one round: 8 rows w (n - 1) bytes per party, and from
+    the dealer 8 (2 rows w + 3 pairs w)."""
+    rng = np.random.default_rng(parties)
+    shift, pairs = 20, [(0, 1), (2, 2), (1, 0), (3, 2)]
+    P = rng.integers(-2**40, 2**40, size=(4, 9))
+    with mpc.Session(parties=parties, seed=5) as s:
+        stack = shared_ring_integers(s, P, F + shift)
+        before = s.comm.snapshot()
+        products, truncated = primitives.truncated_pairs(stack, F, pairs)
+        cost = s.comm - before
+        T = np.asarray(primitives.relabel(truncated, 0).reveal(), dtype=np.int64)
+        got = np.asarray(primitives.relabel(products, 0).reveal(), dtype=np.int64)
+    assert (products.frac_bits, truncated.frac_bits, products.shape) == (2 * F, F, (4, 9))
+    assert cost.rounds == 1 and list(cost.bytes_sent) == [8 * 4 * 9 * (parties - 1)] * parties
+    assert cost.dealer_bytes[0] == 8 * (2 * 4 * 9 + 3 * len(pairs) * 9)
+    assert np.all((T == P >> shift) | (T == (P >> shift) + 1)) and np.any(T != P >> shift)
+    rows = T.astype(object)
+    np.testing.assert_array_equal(got.astype(object), np.stack([rows[a] * rows[b] for a, b in pairs]))
+
+
 def test_bad_products_raise_typed_errors():
     with mpc.Session(parties=3, seed=1) as s:
         M, P = (shared_ring_integers(s, np.zeros(shape, dtype=np.int64), F + 4) for shape in ((2, 3), (2, 4)))
@@ -204,3 +228,13 @@ def test_bad_products_raise_typed_errors():
     for params in ((0, 2, 8), (2, 2, 63), (2, 2)):
         with pytest.raises(ValueError, match="truncated_scaling"):
             stream_length("truncated_scaling", params)
+    for params in ((2, 3, 8, 0), (2, 3, 8, 0, 2), (2, 3, 33, 0, 1), (0, 3, 8, 0, 0), (2, 3, 8)):
+        with pytest.raises(ValueError, match="truncated_pairs"):
+            stream_length("truncated_pairs", params)
+    with mpc.Session(parties=3, seed=1) as s:
+        P = shared_ring_integers(s, np.zeros((2, 4), dtype=np.int64), F + 4)
+        with pytest.raises(ValueError, match="pairs of rows"):
+            primitives.truncated_pairs(P, F, [(0, 2)])
+    with mpc.Session(parties=3, seed=1, scheme="shamir") as s, pytest.raises(UnsupportedOperationError,
+                                                                             match="truncated pairs"):
+        primitives.truncated_pairs(primitives.relabel(s.share(np.zeros((2, 4)), owner=0), F + 4), F, [(0, 1)])

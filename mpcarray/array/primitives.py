@@ -178,6 +178,26 @@ def truncated_square(p: SharedArray, frac: int, lo: int, cols: int, factor: int,
     return result
 
 
+def truncated_pairs(p: SharedArray, frac: int, pairs) -> tuple[SharedArray, SharedArray]:
+    """``(products, T)`` for ``T``, the stack ``p`` (rows ``p[0], p[1], ...``) truncated to ``frac``
+    fractional bits (as :func:`truncate` rounds), and ``products[i] = T[a] * T[b]`` entry by entry for
+    the ``i``-th ``(a, b)`` of ``pairs``, exact, with ``2 frac`` fractional bits.
+
+    ``p`` has between ``frac + 1`` and ``frac + 32`` fractional bits and ``|p| < 2^62`` at its own
+    scale. Additive sessions only (:func:`truncated_square_applies`).
+    Cost: 1 round (:func:`mpcarray.protocols.truncated_pairs`), where a truncation and a product take 2.
+    """
+    rows = p.shape[0]
+    if p.ndim < 1 or not pairs or not all(0 <= i < rows for pair in pairs for i in pair):
+        raise ValueError(f"truncated_pairs needs pairs of rows of the stack (0 to {rows - 1}), got {pairs}")
+    rt = _runtime_of(p)
+    flat = p._shares.reshape(p._shares.shape[:2] + (-1,))
+    products, truncated = protocols.truncated_pairs(rt, flat, p._frac - frac, [tuple(pair) for pair in pairs])
+    result = p._new(products.reshape(products.shape[:2] + p.shape[1:]), 2 * frac, p._known_by)
+    result._lineage = lineage.safely(lineage.elementwise, result.shape, p)
+    return result, _same_records(p._new(truncated.reshape(p._shares.shape), frac, p._known_by), p)
+
+
 def truncated_product(m: SharedArray, p: SharedArray, frac: int) -> tuple[SharedArray, SharedArray]:
     """``(m @ T, T)`` for ``T``, the matrix ``p`` truncated to ``frac`` fractional bits (as
     :func:`truncate` rounds), and another shared matrix ``m``: ``m @ T`` exact, with

@@ -21,7 +21,13 @@ from typing import cast
 import numpy as np
 
 from ..array import SharedArray
-from ..array.primitives import relabel, sign_bits, truncate
+from ..array.primitives import (
+    relabel,
+    sign_bits,
+    truncate,
+    truncated_pairs,
+    truncated_square_applies,
+)
 from ..array.promotion import INT
 
 
@@ -132,21 +138,37 @@ def estrin(u: SharedArray, coefficient, degree: int, u_bits: int, bits: int) -> 
     with ``u^4, u^8``; products with a public factor are local. The caller keeps
     the partial sums of ``|c_k u^k|`` below ``2^(61 - bits - u_bits)`` and ``u^2`` below ``2^(61 - 2 u_bits)``.
     Cost: ``2 L - 1`` rounds for ``L = ceil(log2(degree + 1))`` levels: one product
-    round per level (the odd terms and the next power together), one truncation between levels.
+    round per level (the odd terms and the next power together), one truncation between levels;
+    ``L`` rounds in additive sessions with shared coefficients and ``u_bits <= 32``, where each
+    truncation and the next level's products take one opening
+    (:func:`~mpcarray.array.primitives.truncated_pairs`).
     """
     power = u
     adds = [coefficient(k, bits + u_bits) for k in range(0, degree + 1, 2)]
     multipliers = [coefficient(k, bits) for k in range(1, degree + 1, 2)]
+    fused = None  # this level's products, made in the opening that truncated their operands
     while True:
         last = len(adds) == 1
-        pairs = [(m, power) for m in multipliers if isinstance(m, SharedArray)]
-        products = iter(_multiply(pairs + ([] if last else [(power, power)])))
+        if fused is None:
+            pairs = [(m, power) for m in multipliers if isinstance(m, SharedArray)]
+            products = iter(_multiply(pairs + ([] if last else [(power, power)])))
+        else:
+            products = iter(fused)
         terms = [next(products) if isinstance(m, SharedArray) else power * m for m in multipliers]
         results = [a + t for a, t in zip(adds, terms)] + adds[len(terms):]
         if last:
             return results[0]
-        power, *multipliers = _truncate([next(products), *results[1::2]], u_bits)
-        adds = results[0::2]
+        operands, adds = [next(products), *results[1::2]], results[0::2]
+        if all(isinstance(v, SharedArray) for v in operands) and truncated_square_applies(u, u_bits):
+            # the next level's products of the truncated operands (each multiplier times the power,
+            # and the power squared unless that level is the last) in the truncation's opening
+            rows = [(i, 0) for i in range(1, len(operands))] + ([] if len(adds) == 1 else [(0, 0)])
+            made, truncated = truncated_pairs(relabel(cast(SharedArray, np.stack(operands)), u_bits), INT, rows)
+            power, *multipliers = [truncated[i] for i in range(len(operands))]
+            fused = [made[i] for i in range(len(rows))]
+        else:
+            power, *multipliers = _truncate(operands, u_bits)
+            fused = None
 
 
 def _multiply(pairs) -> list:
@@ -170,9 +192,10 @@ def smooth(x: SharedArray, function, low: float, high: float, below: float, abov
     ``function`` on every segment. ``u = x - centre`` is computed as ``inside * (x -
     centre)`` with the 0/1 indicator ``inside`` of ``[low, high]`` (scaled by the
     extra bits of ``u``), so it stays small on the saturated segments too.
-    Cost: ``S + 1 + 2 L`` rounds for ``L = ceil(log2(degree + 1))`` and a sign test of ``S``
-    rounds (12 for the default degree 7, 15 in Shamir sessions): segments (``S``),
-    ``u`` (1, an integer product), Estrin (``2 L - 1``), the truncation to ``f`` bits (1).
+    Cost: ``S + 2 + L`` rounds in additive sessions (``u_bits <= 32``) for ``L = ceil(log2(degree + 1))``
+    and a sign test of ``S`` rounds (10 for the default degree 7; ``S + 1 + 2 L``, 15, in Shamir
+    sessions): segments (``S``), ``u`` (1, an integer product), Estrin (``L``, or ``2 L - 1``), the
+    truncation to ``f`` bits (1).
     """
     f = x.frac_bits
     edges, centres, table = uniform_fit(function, low, high, degree, f, 2.0 ** -(f + margin), relative)

@@ -87,9 +87,10 @@ class LogisticRegression(EstimatorParams, CoefficientTable):
     with the public scaling of ``H = Z^T Z / 4n`` (unit diagonal up to the factor
     1/4), the others warm-started; in additive sessions the Hessian's weights are truncated
     in the opening of their product with the features and the gradient runs beside it (5
-    rounds, :func:`_hessian_and_gradient`), in Shamir sessions both share one product. Cost (exact, ``tests/test_model_rounds.py``): 352 rounds for 10
-    Newton steps on 8 breast-cancer features, 184 for 10 ``"gd"`` epochs on 30
-    (``penalty=None, tol=None``); each sigmoid is 12 of them (``docs/functions.md``).
+    rounds, :func:`_hessian_and_gradient`), in Shamir sessions both share one product.
+    Cost (exact, ``tests/test_model_rounds.py``): 334 rounds for 10
+    Newton steps on 8 breast-cancer features, 166 for 10 ``"gd"`` epochs on 30
+    (``penalty=None, tol=None``); each sigmoid is 10 of them (``docs/functions.md``).
 
     The L2 penalty ``λ ||coef_||² / 2`` (``λ = 1 / (n C)`` per row) is
     ``λ Σ_j w_j² γ_j² / 2`` in the standardised coefficients ``γ_j = coef_j / w_j``;

@@ -206,6 +206,12 @@ class Dealer(Provider):
         products entry by entry (:mod:`~.product_masks`), additively shared: ``{part: (k, *shape)}``."""
         return self._product_masks("truncated_scaling", (a, w, shift))
 
+    def truncated_pairs(self, k: int, w: int, shift: int, pairs: tuple) -> dict[str, np.ndarray]:
+        """A truncation mask for a ``(k, w)`` stack and the products of its parts that the entrywise
+        products of the row pairs ``pairs`` (flat: ``a_1, b_1, ...``) need (:mod:`~.product_masks`),
+        additively shared: ``{part: (k, *shape)}``."""
+        return self._product_masks("truncated_pairs", (k, w, shift, *pairs))
+
     def one_hot(self, size: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
         """``size`` uniform ring elements ``r`` and the one-hot vectors of ``r mod 2^bits``
         (:mod:`~.one_hot`), additively shared: ``r`` ``(k, size)``, ``e`` ``(k, size, 2^bits)``."""

@@ -102,6 +102,8 @@ KINDS: dict[str, Kind] = {
     "one_hot": Kind(16, one_hot.length, one_hot.correction),
     "truncated_scaling": Kind(17, functools.partial(product_masks.length, "truncated_scaling"),
                               functools.partial(product_masks.correction, "truncated_scaling")),
+    "truncated_pairs": Kind(18, functools.partial(product_masks.length, "truncated_pairs"),
+                            functools.partial(product_masks.correction, "truncated_pairs")),
 }
 BY_CODE = {kind.code: name for name, kind in KINDS.items()}
 assert len(BY_CODE) == len(KINDS)

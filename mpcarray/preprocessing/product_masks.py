@@ -21,6 +21,11 @@ products of ``r_hi`` and ``b`` with the other factor's mask. Two kinds:
   shared ``M`` ``(a, w)`` whose column ``j`` is multiplied by ``T_j``
   (:func:`mpcarray.protocols.truncated_scaling`): a Beaver mask ``A`` ``(a, w)``, the
   truncation mask for ``(w,)``, ``AH = A * r_hi`` and ``AB = A * b`` ``(a, w)``, entry by entry.
+* ``truncated_pairs`` ``(k, w, shift, a_1, b_1, a_2, b_2, ...)``: products ``T[a_i] * T[b_i]``,
+  entry by entry, of rows of the truncated ``(k, w)`` stack ``T`` itself
+  (:func:`mpcarray.protocols.truncated_pairs`): the truncation mask for ``(k, w)`` and, per pair,
+  ``HH = r_hi[a] r_hi[b]``, ``HB = r_hi[a] b[b]`` and ``BH = b[a] r_hi[b]`` ``(pairs, w)``; as for
+  ``truncated_square``, the mask bits' product vanishes for shifts up to :data:`MAX_SQUARE_SHIFT`.
 
 Every party's shares of ``A`` and ``r`` come from its stream; party 0's shares of
 the other parts (:data:`CORRECTED`) are the dealer's correction, one row, in that order.
@@ -35,7 +40,7 @@ MAX_SQUARE_SHIFT = 32
 
 #: The parts party 0 takes from the dealer, per kind, in stream and correction order.
 CORRECTED = {"truncated_square": ("hi", "msb", "HH", "HB", "BH"), "truncated_product": ("hi", "msb", "AH", "AB"),
-             "truncated_scaling": ("hi", "msb", "AH", "AB")}
+             "truncated_scaling": ("hi", "msb", "AH", "AB"), "truncated_pairs": ("hi", "msb", "HH", "HB", "BH")}
 
 
 def layout(kind: str, params: tuple) -> list[tuple[str, tuple]]:
@@ -49,6 +54,15 @@ def layout(kind: str, params: tuple) -> list[tuple[str, tuple]]:
                              f"shift in [1, {MAX_SQUARE_SHIFT}], got (m, w, lo, cols, shift) = {params}")
         return [("r", (m, w)), ("hi", (m, w)), ("msb", (m, w)), ("HH", (m, cols)),
                 ("HB", (m, m, cols)), ("BH", (m, m, cols))]
+    if kind == "truncated_pairs":
+        k, w, shift, *pairs = params if len(params) >= 5 else (0, 0, 0)
+        if (len(params) < 5 or len(pairs) % 2 or min(k, w) < 1 or not 1 <= shift <= MAX_SQUARE_SHIFT
+                or not all(0 <= row < k for row in pairs)):
+            raise ValueError(f"truncated_pairs needs (k, w, shift, a_1, b_1, ...) with rows in [0, k) and a "
+                             f"shift in [1, {MAX_SQUARE_SHIFT}], got {params}")
+        count = len(pairs) // 2
+        return [("r", (k, w)), ("hi", (k, w)), ("msb", (k, w)), ("HH", (count, w)), ("HB", (count, w)),
+                ("BH", (count, w))]
     if kind == "truncated_scaling":
         if len(params) != 3 or min(params[:2]) < 1 or not 1 <= params[2] <= 62:
             raise ValueError(f"truncated_scaling needs positive sizes and a shift in [1, 62], "
@@ -81,7 +95,7 @@ def parts(flat: np.ndarray, kind: str, params: tuple) -> dict[str, np.ndarray]:
 
 def products(kind: str, sums: dict[str, np.ndarray], params: tuple) -> dict[str, np.ndarray]:
     """The true values of the corrected parts from the true random parts ``sums`` (ring arithmetic)."""
-    shift = np.uint64(params[-1])
+    shift = np.uint64(params[2] if kind == "truncated_pairs" else params[-1])
     hi, msb = sums["r"] >> shift, sums["r"] >> np.uint64(63)
     if kind == "truncated_product":
         mask = sums["A"]
@@ -89,6 +103,10 @@ def products(kind: str, sums: dict[str, np.ndarray], params: tuple) -> dict[str,
     if kind == "truncated_scaling":
         mask = sums["A"]
         return {"hi": hi, "msb": msb, "AH": mask * hi[None], "AB": mask * msb[None]}
+    if kind == "truncated_pairs":
+        left, right = list(params[3::2]), list(params[4::2])
+        return {"hi": hi, "msb": msb, "HH": hi[left] * hi[right], "HB": hi[left] * msb[right],
+                "BH": msb[left] * hi[right]}
     m, _, lo, cols, _ = params
     block = slice(lo, lo + m)
     left = np.ascontiguousarray(hi[:, block])

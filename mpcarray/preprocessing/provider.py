@@ -30,6 +30,7 @@ _NEEDED_FOR = {
     "truncated_square": "a truncation followed by a product in one round",
     "truncated_product": "a truncation followed by a product in one round",
     "truncated_scaling": "a truncation followed by a product in one round",
+    "truncated_pairs": "a truncation followed by a product in one round",
     "double_sharings": "Shamir multiplication",
     "truncation_masks": "fixed-point truncation in a field",
     "zero_sharings": "random bits in a field",
@@ -92,6 +93,9 @@ class Provider(ABC):
 
     def truncated_scaling(self, a: int, w: int, shift: int):
         self._unavailable("truncated_scaling")
+
+    def truncated_pairs(self, k: int, w: int, shift: int, pairs: tuple):
+        self._unavailable("truncated_pairs")
 
     def one_hot(self, size: int, bits: int):
         self._unavailable("one_hot")

@@ -26,6 +26,7 @@ from .public import (
 from .tables import bit_tables, leading_one_tables
 from .truncated_products import (
     TRUNCATED_SQUARE_MAX_SHIFT,
+    truncated_pairs,
     truncated_product,
     truncated_scaling,
     truncated_square,
@@ -71,6 +72,7 @@ __all__ = [
     "square",
     "truncate",
     "truncate_many",
+    "truncated_pairs",
     "truncated_product",
     "truncated_scaling",
     "truncated_square",

@@ -81,6 +81,30 @@ def truncated_square(rt, p: np.ndarray, shift: int, lo: int, cols: int, factor: 
     return q * np.uint64(factor % 2**64)
 
 
+def truncated_pairs(rt, p: np.ndarray, shift: int, pairs) -> tuple[np.ndarray, np.ndarray]:
+    """Shares ``(k, len(pairs), w)`` of ``T[a] * T[b]`` entry by entry for each ``(a, b)`` of ``pairs``, exact
+    in the ring, and of ``T`` itself, for the stack ``T = P / 2^shift`` rounded as
+    :func:`~mpcarray.protocols.truncate` rounds it, from shares ``p`` ``(k, rows, w)`` with ``|P| < 2^62``.
+
+    :func:`truncated_square` entry by entry: ``(K_a - rho_a)(K_b - rho_b)`` with
+    ``rho_a rho_b = HH - HB u_b - BH u_a`` from the dealer's products of the mask's parts
+    (:meth:`~mpcarray.preprocessing.dealer.Dealer.truncated_pairs`); ``1 <= shift <= 32``.
+    Cost: 1 round; each party sends and receives ``8 rows w (n - 1)`` bytes; the dealer sends
+    party 0 ``8 (2 rows w + 3 len(pairs) w)`` bytes.
+    Security: only ``c`` is opened, uniform because ``r`` is (as the truncation's).
+    """
+    if not 1 <= shift <= TRUNCATED_SQUARE_MAX_SHIFT:
+        raise ValueError(f"truncated_pairs needs a shift in [1, {TRUNCATED_SQUARE_MAX_SHIFT}], got {shift}")
+    _, rows, w = p.shape
+    left, right = [a for a, _ in pairs], [b for _, b in pairs]
+    parts = rt.provider.truncated_pairs(rows, w, shift, tuple(i for pair in pairs for i in pair))
+    public, wrap, rho, truncated, _ = _truncation_opened(rt, p, parts, shift)
+    cross = parts["HH"] - parts["HB"] * wrap[right] - parts["BH"] * wrap[left]  # rho_a rho_b
+    q = cross - public[left] * rho[:, right] - rho[:, left] * public[right]
+    q[rt.scheme.constant_rows(rt.ranks)] += public[left] * public[right]
+    return q, truncated
+
+
 def truncated_product(rt, m_shares: np.ndarray, p: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
     """Shares of ``M @ T``, exact in the ring, and of ``T`` itself, for ``T = P / 2^shift`` rounded as
     :func:`~mpcarray.protocols.truncate` rounds it: ``m_shares`` ``(k, a, m)``, ``p`` ``(k, m, w)``
