@@ -13,6 +13,7 @@ from conftest import SHAMIR_SESSION_PARAMS
 import mpcarray as mpc
 from mpcarray.array import primitives
 from mpcarray.functions import joint_noise
+from mpcarray.functions.roots import relative_sqrt
 from mpcarray.privacy import Laplace
 
 FUNCTIONS = {
@@ -37,6 +38,7 @@ FUNCTIONS = {
     "min of 6": (lambda x, y: mpc.min(x), 6 * 3),
     "argmin of 2 along axis 1": (lambda x, y: mpc.argmin(x.reshape(3, 2), axis=1), 6),
     "joint noise": (lambda x, y: joint_noise(x, Laplace(epsilon=1.0, sensitivity=1.0)), 0),
+    "relative_sqrt": (lambda x, y: relative_sqrt(x), 13),
 }
 
 PRIMITIVES = {
@@ -79,9 +81,11 @@ def test_exp_rounds_in_shamir_sessions(session):
 
 @pytest.mark.parametrize("session", SHAMIR_SESSION_PARAMS, indirect=True)
 @pytest.mark.parametrize("name, expected", [("reciprocal", 21), ("divide", 25), ("divide, public numerator", 25),
-                                            ("sqrt", 23), ("rsqrt", 21)])
+                                            ("sqrt", 23), ("rsqrt", 21), ("relative_sqrt", 21), ("sigmoid", 15),
+                                            ("tanh", 15)])
 def test_reciprocal_and_roots_rounds_in_shamir_sessions(session, name, expected):
-    """The Shamir counts in the Cost lines of reciprocal, divide (also with a public ``x``), sqrt and rsqrt."""
+    """The Shamir counts in the Cost lines of reciprocal, divide (also with a public ``x``), sqrt, rsqrt,
+    relative_sqrt, sigmoid and tanh."""
     x = session.share(np.linspace(0.5, 4.0, 6), owner=0)
     y = session.share(np.linspace(1.0, 3.0, 6), owner=session.n_parties - 1)
     assert rounds(session, FUNCTIONS[name][0], x, y) == expected

@@ -204,6 +204,17 @@ def test_rounds_do_not_grow_with_the_series(session):
     assert rounds[0] == rounds[1]
 
 
+def test_c3_beyond_256_time_points_takes_the_bit_decomposition():
+    """ears' Cost line: C3 takes 38 rounds beyond 256 time points (its rsqrt's leading-one lookup
+    decomposes bits: 3 rounds more than the 35 of COST), additive sessions."""
+    y = np.tile(outbreaks(), 2)[:300]
+    with mpc.Session(parties=list(HOSPITALS), seed=4) as s:
+        parts = share_split(s, y)
+        before = s.comm.rounds
+        stats.ears(parts, "C3")
+        assert s.comm.rounds - before == 38
+
+
 def test_bad_input(session):
     y = outbreaks()[:30]
     parts = share_split(session, y)
