@@ -43,7 +43,7 @@ DOCUMENTED = {
 }
 #: Exact extra rounds of standard_errors=True (docstrings of LinearRegression and LogisticRegression).
 #: (fewer with Shamir, where a product and its truncation share one round).
-SE_ROUNDS = {("LinearRegression", "additive"): 46, ("LinearRegression", "shamir"): 55,
+SE_ROUNDS = {("LinearRegression", "additive"): 43, ("LinearRegression", "shamir"): 53,
              ("LogisticRegression", "additive"): 41, ("LogisticRegression", "shamir"): 39}
 #: Exact extra rounds (docstrings of LogisticRegression and Ridge).
 PENALTY_ROUNDS = {("LogisticRegression", "additive"): 22, ("LogisticRegression", "shamir"): 26,

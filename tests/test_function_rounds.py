@@ -13,13 +13,15 @@ from conftest import SHAMIR_SESSION_PARAMS
 import mpcarray as mpc
 from mpcarray.array import primitives
 from mpcarray.functions import joint_noise
+from mpcarray.functions.division import relative_divide
 from mpcarray.functions.roots import relative_sqrt
 from mpcarray.privacy import Laplace
 
 FUNCTIONS = {
     "reciprocal": (lambda x, y: mpc.reciprocal(x), 14),
-    "divide": (lambda x, y: x / y, 23),
-    "divide, public numerator": (lambda x, y: 1000.0 / y, 23),
+    "divide": (lambda x, y: x / y, 18),
+    "divide, public numerator": (lambda x, y: 1000.0 / y, 18),
+    "relative_divide": (lambda x, y: relative_divide(x, y), 16),
     "divide, public divisor": (lambda x, y: x / 3.0, 1),
     "sqrt": (lambda x, y: np.sqrt(x), 18),
     "rsqrt": (lambda x, y: mpc.rsqrt(x), 14),
@@ -81,18 +83,19 @@ def test_exp_rounds_in_shamir_sessions(session):
 
 @pytest.mark.parametrize("session", SHAMIR_SESSION_PARAMS, indirect=True)
 @pytest.mark.parametrize("name, expected", [("reciprocal", 21), ("divide", 25), ("divide, public numerator", 25),
+                                            ("relative_divide", 23),
                                             ("sqrt", 23), ("rsqrt", 21), ("relative_sqrt", 21), ("sigmoid", 15),
                                             ("tanh", 15)])
 def test_reciprocal_and_roots_rounds_in_shamir_sessions(session, name, expected):
-    """The Shamir counts in the Cost lines of reciprocal, divide (also with a public ``x``), sqrt, rsqrt,
-    relative_sqrt, sigmoid and tanh."""
+    """The Shamir counts in the Cost lines of reciprocal, divide (also with a public ``x``),
+    relative_divide, sqrt, rsqrt, relative_sqrt, sigmoid and tanh."""
     x = session.share(np.linspace(0.5, 4.0, 6), owner=0)
     y = session.share(np.linspace(1.0, 3.0, 6), owner=session.n_parties - 1)
     assert rounds(session, FUNCTIONS[name][0], x, y) == expected
 
 
 @pytest.mark.parametrize("name, expected", [("reciprocal", 17), ("rsqrt", 17), ("rsqrt, bits=7", 13), ("log", 15),
-                                            ("sqrt", 21)])
+                                            ("sqrt", 21), ("divide", 21), ("relative_divide", 19)])
 def test_larger_arrays_take_the_bit_decomposition(session, name, expected):
     """Above COMPARISON_LOOKUP_MAX_ELEMENTS elements the lookup decomposes bits (8 rounds, not 5):
     the Cost lines' larger counts."""

@@ -13,19 +13,13 @@ import numpy as np
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
 from ..array.lineage import of_elementwise, stamped
-from ..array.primitives import (
-    fused_truncation,
-    multiply_and_truncate,
-    relabel,
-    truncate,
-    truncated_products,
-)
+from ..array.primitives import concurrently, relabel, shared_constant, truncate, truncated_scaling
 from ..array.promotion import public_array
 from ..array.ranges import check_domain
 from ..domains.fixed_point import TRUNCATION_BITS
 from ..errors import EncodingError
-from .mantissa import on_mantissa, on_mantissa_and_product, on_mantissa_scaled, spare_bits
-from .normalisation import as_fixed, scale_by_power, scaled_by_power, signed_normalise
+from .mantissa import on_mantissa_scaled, spare_bits
+from .normalisation import as_fixed, scaled_by_power, signed_normalise
 
 
 @implements_ufunc(np.reciprocal)
@@ -62,7 +56,7 @@ def reciprocal(x) -> SharedArray:
     shift -= extra
     weights = [2 ** (shift + f - p - 1) if shift + f - p - 1 >= 0 else 0 for p in range(64)]
     m, (weight,), _ = signed_normalise(x, weights, extra=extra)
-    return scaled_by_power(on_mantissa_scaled("reciprocal", m, weight, f), shift, f)
+    return scaled_by_power(on_mantissa_scaled("reciprocal", m, [weight], f)[0], shift, f)
 
 
 @implements_ufunc(np.true_divide)
@@ -90,15 +84,18 @@ def divide(x, y) -> SharedArray:
     ``f = 16``: ``x / m`` must fit).
 
     Steps: signed normalisation of ``y`` (``m`` with 2 bits beyond ``f`` at ``f = 16``),
-    looking up ``sign(y) 2^max(e, 0)``, the two scalings' weights and the Newton step's;
-    a polynomial for ``1/m``, in whose rounds ``x sign(y) 2^max(e, 0)`` is computed; its
-    product with ``1/m``, truncated to ``f + g`` bits; the two scalings (the last to ``f``
-    bits), the first with the step's ``sign(y) 2^(a + t) / |Y|``; the Newton step.
-    Cost: 26 rounds at ``f = 16`` (23 for at most 128 elements; 25 in Shamir sessions): signed
-    normalisation (10, or 7: :func:`~.normalisation.normalise`), ``1/m``
-    with the scaled ``x`` (6), ``x / m`` (2; 1 in Shamir sessions), the scalings (4; 2),
-    the Newton step (4; 2); the same with a public ``x`` (its scaling is local, ``1/m``'s
-    rounds remain).
+    looking up ``sign(y) 2^max(e, 0)``, the two scalings' weights and the Newton step's
+    ``V = sign(y) 2^(a + t) / |Y|``; a polynomial for ``1/m``, in whose rounds
+    ``x sign(y) 2^max(e, 0)`` is computed; its products with ``1/m`` and with ``V``'s weight;
+    ``x / m`` to ``f + g`` bits; the two scalings (the last to ``f`` bits); the Newton step.
+    Every truncation but the last is in the opening of the next product
+    (:func:`~mpcarray.array.primitives.truncated_scaling`), which the values do not notice.
+    Cost: 21 rounds at ``f = 16`` (18 for at most 128 elements; 25 in Shamir sessions): signed
+    normalisation (10, or 7: :func:`~.normalisation.normalise`); ``1/m``, with the scaled ``x``
+    made in its rounds and multiplied in its truncation's opening (6); ``x / m``'s truncation with
+    the first scaling's product (1), the second scaling (1), the Newton step (3: ``q``'s truncation
+    with ``q y``, that product's truncation with the product by ``V``, the correction's
+    truncation); the same with a public ``x`` (its scaling is local).
     A public divisor: one multiplication by its reciprocal (1 round).
     Outside the domain (a shared divisor of 0): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
@@ -111,9 +108,10 @@ def divide(x, y) -> SharedArray:
 
 @stamped(of_elementwise)
 def relative_divide(x, y) -> SharedArray:
-    """``x / y`` as :func:`divide` without its Newton step: 4 rounds fewer (22 at ``f = 16``), for
-    callers that reveal a ratio judged relatively or known to be at most 1 (``R^2``), where
-    :func:`divide`'s last-ulp accuracy on large quotients buys nothing.
+    """``x / y`` as :func:`divide` without its Newton step: 2 rounds fewer (19 at ``f = 16``, 16 for
+    at most 128 elements, 23 in Shamir sessions), for callers that reveal a ratio judged relatively
+    or known to be at most 1 (``R^2``), where :func:`divide`'s last-ulp accuracy on large quotients
+    buys nothing.
 
     Accuracy at ``f = 16``: within 2 ulp where the quotient is at most 1, relative error
     below ``1e-3`` where it is at least ``2^-6`` (``tests/test_elementary.py``).
@@ -123,7 +121,8 @@ def relative_divide(x, y) -> SharedArray:
 
 
 def _divide(x, y, newton: bool) -> SharedArray:
-    """:func:`divide`, with or without its Newton step."""
+    """:func:`divide`, with or without its Newton step. Each truncation shares its opening with the
+    next product (:func:`_truncated_times`): the values of truncating and then multiplying."""
     if not isinstance(y, SharedArray):
         return _divide_by_public(x, y)
     y = as_fixed(y)
@@ -138,31 +137,39 @@ def _divide(x, y, newton: bool) -> SharedArray:
     step = _NewtonStep(f)
     m, (up, _, _, *inverse_weight), (_, w1, w2, *_) = signed_normalise(
         y, [2**u for u in ups], first, second, *([step.inverse_weights] if newton else []), extra=extra)
-    if isinstance(x, SharedArray):
+    up, w1, w2, *inverse_weight = (_broadcast(a, shape) for a in [up, w1, w2, *inverse_weight])
+    residual_scale = 2 ** (f - step.residual_shift)
+    if isinstance(x, SharedArray):  # x sign(y) 2^max(e, 0), exact, in the polynomial's rounds
         x = _broadcast(as_fixed(x), shape)
-        inverse, scaled = on_mantissa_and_product("reciprocal", m, x, _broadcast(up, shape), f, f)
+        scaled, *inverse_y = on_mantissa_scaled("reciprocal", m, inverse_weight, f, f, factors=[x, up], shape=shape)
+        dividend = relabel(x, 0) * residual_scale
+    else:  # x's ring integers, exactly
+        integers = np.broadcast_to(np.rint(public_array(x) * 2.0**f).astype(np.int64), shape)
+        scaled, *inverse_y = on_mantissa_scaled("reciprocal", m, [relabel(up * integers, f), *inverse_weight], f, f,
+                                                shape=shape)
+        dividend = shared_constant(up, integers * residual_scale)
+    if newton:  # x / m to f + g bits times the first scaling's weight; V, times the scaled dividend
+        half, (dividend_v, inverse) = concurrently(
+            scaled, lambda: _truncated_times(w1, relabel(scaled, 2 * f), f + guard)[0],
+            lambda: _truncated_times(dividend, relabel(inverse_y[0], step.inverse_shift), 0))
     else:
-        inverse, scaled = on_mantissa("reciprocal", m, f, f), up * public_array(x).astype(np.float64)
-    quotient = _quotient(scaled, inverse, shape, f, guard)
+        half, _ = _truncated_times(w1, relabel(scaled, 2 * f), f + guard)
+    scaled_q, _ = _truncated_times(w2, relabel(half, f + guard + shift), f + guard)
     if not newton:
-        return scale_by_power(scale_by_power(quotient, w1, shift), w2, shift, f)
-    half, inverse_y = truncated_products([
-        (relabel(quotient, 0), relabel(_broadcast(w1, shape), f + guard + shift), shift),
-        (relabel(inverse, 0), relabel(inverse_weight[0], step.inverse_shift), step.inverse_shift)])
-    (q,) = truncated_products([(relabel(half, 0), relabel(_broadcast(w2, shape), f + shift + guard), shift + guard)])
-    if isinstance(x, SharedArray):
-        dividend = relabel(x, 0) * 2 ** (f - step.residual_shift)
-    else:  # its ring integers, exactly
-        dividend = np.broadcast_to(np.rint(public_array(x) * 2.0**f).astype(np.int64), shape) * 2 ** (f - step.residual_shift)
-    return relabel(relabel(q, 0) + _newton_step(dividend, _broadcast(y, shape), q, _broadcast(inverse_y, shape), step), f)
+        return truncate(relabel(scaled_q, f + shift + guard), shift + guard, f)
+    q_y, q = _truncated_times(_broadcast(y, shape), relabel(scaled_q, f + shift + guard), f)
+    q_y_v, _ = _truncated_times(inverse, relabel(q_y, step.residual_shift), 0)
+    # (X 2^f - Q Y) V / 2^a, the exact residual's product with V, truncated by t
+    correction = relabel(dividend_v - q_y_v, step.product_shift)
+    return relabel(relabel(q, 0) + truncate(correction, step.product_shift, 0), f)
 
 
-def _quotient(scaled: SharedArray, inverse: SharedArray, shape: tuple, f: int, guard: int) -> SharedArray:
-    """``x / m`` with ``f + guard`` fractional bits. Cost: 2 rounds (1 in Shamir sessions)."""
-    if fused_truncation(inverse):
-        (quotient,), _ = multiply_and_truncate([(scaled, _broadcast(inverse, shape), f - guard)], [])
-        return quotient
-    return truncate(relabel(relabel(scaled, 0) * relabel(inverse, 0), 2 * f), f - guard, f + guard)
+def _truncated_times(factor: SharedArray, value: SharedArray, frac: int) -> tuple[SharedArray, SharedArray]:
+    """``(factor * T, T)`` for ``T``, ``value`` truncated to ``frac`` fractional bits, and a shared
+    ``factor`` of its shape: the exact ring product, read as integers. One opening
+    (:func:`~mpcarray.array.primitives.truncated_scaling`). Cost: 1 round."""
+    product, truncated = truncated_scaling(relabel(factor, 0).reshape(1, -1), value.reshape(-1), frac)
+    return relabel(product, 0).reshape(value.shape), truncated.reshape(value.shape)
 
 
 class _NewtonStep:
@@ -189,20 +196,6 @@ class _NewtonStep:
         self.inverse_shift = 60 - safe + smallest  # 1/m (f + 1 bits) times the largest weight stays below 2^60
         scale = self.residual_shift + self.product_shift - 1 - f + self.inverse_shift
         self.inverse_weights = [2 ** (scale - p) if f + smallest <= p <= safe + f - 1 else 0 for p in range(64)]
-
-
-def _newton_step(dividend, y: SharedArray, q: SharedArray, inverse: SharedArray, step: _NewtonStep) -> SharedArray:
-    """``(x - q y) / y`` in ulps of ``q`` (an integer SharedArray), from ``dividend = X 2^(f - a)``
-    (shared or public integers) and ``inverse = V``.
-
-    Cost: 4 rounds (2 in Shamir sessions): ``q y`` truncated by ``a`` bits, the product
-    with ``V`` truncated by ``t`` bits.
-    """
-    a = step.residual_shift
-    (product,) = truncated_products([(relabel(q, 0), relabel(y, a), a)])  # integers, as the rest
-    residual = dividend - product  # (X 2^f - Q Y) / 2^a
-    (correction,) = truncated_products([(residual, relabel(inverse, step.product_shift), step.product_shift)])
-    return correction
 
 
 def _stages(f: int) -> tuple[int, int, int]:

@@ -8,17 +8,10 @@ products before any truncation), where Newton-Raphson needs two sequential
 truncated products per step (12 and 15 rounds at ``f = 16`` against 6).
 """
 
-from typing import cast
-
 from ..array import SharedArray
 from ..array.primitives import fused_truncation, relabel
 from . import polynomial
-from .polynomial import (
-    chebyshev_coefficients,
-    evaluate_polynomial,
-    polynomial_and_product,
-    polynomials_and_product,
-)
+from .polynomial import chebyshev_coefficients, evaluate_polynomial, polynomials_and_product
 
 #: name: the function of ``u = 4m - 3``.
 FUNCTIONS = {
@@ -48,14 +41,17 @@ def on_mantissa(name: str, m: SharedArray, f: int | None = None, frac: int | Non
     return evaluate_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), frac)
 
 
-def on_mantissa_scaled(name: str, m: SharedArray, weight: SharedArray, f: int | None = None,
-                       frac: int | None = None) -> SharedArray:
-    """``weight * on_mantissa(name, m, f, frac)`` for a shared integer ``weight`` of ``m``'s shape: the exact
-    product, read with ``frac`` fractional bits (:func:`~.polynomial.scaled_polynomial`).
+def on_mantissa_scaled(name: str, m: SharedArray, weights=(), f: int | None = None, frac: int | None = None,
+                       factors=(), shape: tuple | None = None) -> list[SharedArray]:
+    """``w * on_mantissa(name, m, f, frac)`` for each shared ``w`` of ``weights`` (of ``shape``, default
+    ``m``'s): the exact products, read with ``w.frac_bits + frac`` fractional bits; with ``factors``,
+    their exact product, made in the polynomial's rounds, is the first weight
+    (:func:`~.polynomial.scaled_polynomial`).
 
-    Cost: :func:`on_mantissa`'s rounds: the product takes the round of the polynomial's truncation.
+    Cost: :func:`on_mantissa`'s rounds: the products take the round of the polynomial's truncation.
     """
-    return polynomial.scaled_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), weight, frac)
+    return polynomial.scaled_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), weights,
+                                        frac, factors, shape)
 
 
 def on_mantissa_many(functions, m: SharedArray, frac: int | None = None) -> list[SharedArray]:
@@ -64,18 +60,6 @@ def on_mantissa_many(functions, m: SharedArray, frac: int | None = None) -> list
     Cost: as :func:`on_mantissa` for the highest degree among them.
     """
     return polynomials_and_product(quarter(m), [coefficients(name, f) for name, f in functions], frac=frac)[0]
-
-
-def on_mantissa_and_product(name: str, m: SharedArray, factor: SharedArray, weight: SharedArray,
-                            f: int, frac: int | None = None) -> tuple[SharedArray, SharedArray]:
-    """:func:`on_mantissa`, and the exact product ``factor * weight`` (equal shapes, any shape)
-    in the same rounds: a caller scales an operand by a shared power of two without
-    rounding it and without a round of its own.
-
-    Cost: as :func:`on_mantissa` (the product takes the first of its rounds).
-    """
-    result, product = polynomial_and_product(quarter(m), coefficients(name, f), [factor, weight], frac)
-    return result, cast(SharedArray, product)  # not None: there are factors
 
 
 def quarter(m: SharedArray) -> SharedArray:

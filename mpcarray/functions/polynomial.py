@@ -12,6 +12,7 @@ Where a truncated product costs one round (Shamir sessions) it is an item too.
 
 from functools import cache
 from itertools import combinations_with_replacement
+from typing import cast
 
 import numpy as np
 
@@ -116,21 +117,30 @@ def polynomials_and_product(x: SharedArray, coefficient_sets, factors=(), frac: 
     return results, product
 
 
-def scaled_polynomial(x: SharedArray, coefficients, weight: SharedArray, frac: int | None = None) -> SharedArray:
-    """``weight * P(x)`` for :func:`evaluate_polynomial`'s ``P(x)`` (``frac`` fractional bits) and a shared
-    integer ``weight`` of ``x``'s shape: their exact product, read with ``frac`` fractional bits.
+def scaled_polynomial(x: SharedArray, coefficients, weights=(), frac: int | None = None, factors=(),
+                      shape: tuple | None = None) -> list[SharedArray]:
+    """``w * P(x)`` for :func:`evaluate_polynomial`'s ``P(x)`` (``frac`` fractional bits) and each shared
+    ``w`` of ``weights``: their exact products, read with ``w.frac_bits + frac`` fractional bits. With
+    ``factors``, their exact product, made in the rounds of the powers as in
+    :func:`polynomial_and_product`, is the first weight. The weights have ``shape`` (default
+    ``x``'s), to which ``P(x)`` broadcasts.
 
-    The sum's truncation and the product take one opening
+    The sum's truncation and the products take one opening
     (:func:`~mpcarray.array.primitives.truncated_scaling`): 1 round fewer than the polynomial
-    and then the product. The same values (the polynomial rounds as it would).
-    Cost: :func:`evaluate_polynomial`'s rounds.
+    and then the products. The same values (the polynomial rounds as it would).
+    Cost: :func:`evaluate_polynomial`'s rounds (or the factors' tree's levels, if more, ``+ 1``).
     """
-    values, terms, top, _ = _powers(x, [coefficients])
+    values, terms, top, product = _powers(x, [coefficients], factors)
     frac = x.frac_bits if frac is None else frac
     ((raw, _),), (whole,) = _weighted_sums(values, terms, [coefficients], x.frac_bits, frac, top)
-    scaled, _ = truncated_scaling(relabel(weight, 0).reshape(1, -1), raw.reshape(-1), frac)
-    exact = relabel(scaled, 0).reshape(x.shape) + relabel(weight, 0) * whole  # weight (T + whole), as integers
-    return relabel(exact, frac)
+    weights = ([] if product is None else [product]) + list(weights)
+    shape = x.shape if shape is None else shape
+    rows = cast(SharedArray, np.stack([relabel(weight, 0).reshape(-1) for weight in weights]))
+    raw = cast(SharedArray, np.broadcast_to(raw, shape))
+    scaled, _ = truncated_scaling(rows, raw.reshape(-1), frac)
+    # w (T + whole), as integers
+    return [relabel(relabel(row, 0).reshape(shape) + relabel(weight, 0) * whole, weight.frac_bits + frac)
+            for row, weight in zip(scaled, weights)]
 
 
 def _powers(x: SharedArray, coefficient_sets, factors=()) -> tuple[dict, tuple, int, SharedArray | None]:

@@ -69,7 +69,7 @@ def rsqrt(x, *, bits: int | None = None, rounded: bool = True) -> SharedArray:
         raise ValueError(f"bits must be between 1 and the format's {f} fractional bits, got {bits}")
     weights, shift = _root_weights(f, -0.5, 1)
     m, (weight,) = normalise(x, weights)
-    return scaled_by_power(on_mantissa_scaled("rsqrt", m, weight, bits - 3), shift, f, rounded)
+    return scaled_by_power(on_mantissa_scaled("rsqrt", m, [weight], bits - 3)[0], shift, f, rounded)
 
 
 @implements_ufunc(np.sqrt)
@@ -187,7 +187,7 @@ def _root(x: SharedArray, name: str, power: float, headroom: int, rounded: bool 
     extra = _extra_bits(x, name, power, headroom)
     weights, shift = _root_weights(f, power, headroom + extra)
     m, (weight,) = normalise(x, weights, extra=extra)
-    return scaled_by_power(on_mantissa_scaled(name, m, weight, f), shift, f, rounded)
+    return scaled_by_power(on_mantissa_scaled(name, m, [weight], f)[0], shift, f, rounded)
 
 
 def _extra_bits(x: SharedArray, name: str, power: float, headroom: int) -> int:
