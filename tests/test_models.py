@@ -300,3 +300,42 @@ def test_owner_local_gram_is_within_a_few_units(scheme, frac_bits):
         standardised = (Z - Z.mean(axis=0)) * weight
         exact = standardised.T @ standardised / len(Z)
         assert np.max(np.abs(gram - exact)) <= 8 * 2.0**-frac_bits
+
+
+def cpunish_income():
+    """statsmodels' cpunish: per-capita income in dollars (sd 4,792) against poverty, race, violent
+    crime, the South and the share of graduates (a proportion, sd 0.044). 17 states."""
+    data = sm.datasets.cpunish.load_pandas().data
+    columns = ["PERPOVERTY", "PERBLACK", "VC100k96", "SOUTH", "DEGREE"]
+    return data[columns].to_numpy(np.float64), data["INCOME"].to_numpy(np.float64)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_ols_refuses_a_scale_ratio_that_would_wrap_a_coefficient(scheme):
+    """The outcome's scale over the proportion's is 1.1e5, beyond 2^15 (``2^(R - 1 - h - 8)``, h = 6):
+    the factor that scales that coefficient back would leave the range, and 7 of 20 seeds returned
+    it with the wrong sign. Now every fit raises EncodingError; the graduates in percent (ratio
+    1.1e3) fit within the documented bound of statsmodels on the encoded data."""
+    X, y = cpunish_income()
+    for seed in range(4):
+        with mpc.Session(HOSPITALS, scheme=scheme, seed=seed) as s:
+            Xs, ys = share_rows(s, X, y)
+            with pytest.raises(mpc.EncodingError, match=r"standard deviation is more than 2\^15 times a column"):
+                LinearRegression().fit(Xs, ys)
+    X[:, 4] *= 100
+    with mpc.Session(HOSPITALS, scheme=scheme, seed=0) as s:
+        fit = LinearRegression().fit(*share_rows(s, X, y))
+    encoded = np.rint(np.column_stack([X, y]) * 2.0**16) / 2.0**16
+    reference = sm.OLS(encoded[:, -1], sm.add_constant(encoded[:, :-1])).fit().params
+    kappa = np.linalg.cond(np.corrcoef(X, rowvar=False))
+    error = np.max(np.abs(fit.coef_ - reference[1:]) / np.abs(reference[1:]))
+    assert error < 6 * 2.0**-16 + 4 * kappa * 2.0**-28, (error, kappa)
+
+
+def test_constant_outcome_is_refused_with_a_message_that_names_it(session):
+    """A constant ``y`` has no scale: the iterative fit raises ConditioningError, whose message names a
+    constant outcome beside the conditioning (the design, diabetes, is well conditioned)."""
+    X, y = diabetes()
+    Xs, ys = share_rows(session, X, np.full_like(y, 3.0))
+    with pytest.raises(ConditioningError, match="constant outcome"):
+        LinearRegression().fit(Xs, ys)

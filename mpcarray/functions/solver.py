@@ -199,8 +199,8 @@ def _refusal(A: SharedArray, max_condition: float) -> str:
     more = f"raise frac_bits (at most {most} at this max_condition), " if f < most else ""
     return (f"the system is more ill-conditioned than max_condition={max_condition:g} (scaled to a "
             f"unit diagonal), or the fixed-point precision (frac_bits={f}) is insufficient for {d} unknowns "
-            f"at its conditioning: {more}use fewer or decorrelated features, remove collinear columns, "
-            "or raise max_condition")
+            f"at its conditioning: {more}use fewer or decorrelated features, remove collinear or constant "
+            "columns (a model's constant outcome fails this check too), or raise max_condition")
 
 
 def _range_hint(A: SharedArray, max_condition: float) -> str:

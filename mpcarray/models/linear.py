@@ -5,7 +5,7 @@ import numpy as np
 from ..array import SharedArray, primitives
 from ..array.blocks import aligned_parts
 from ..array.pooled import pooled_least_squares
-from ..errors import UnsupportedOperationError
+from ..errors import EncodingError, UnsupportedOperationError
 from ..functions.division import relative_divide
 from ..functions.roots import relative_sqrt
 from . import precision
@@ -75,10 +75,15 @@ class LinearRegression(EstimatorParams, CoefficientTable):
     the solver's check raises :class:`~mpcarray.models.ConditioningError`), ``n (x - mean)^2 < 2^(R - 1)`` (without an intercept ``n x^2``)
     per column on the secure path, ``|coef_| < 2^(R - 16)`` and ``|mean| < 2^(R - 16)``,
     with ``R = 62 - 2 frac_bits`` the safe range (30 at the default 16 fractional
-    bits). ``frac_bits <= 24``, else :class:`~mpcarray.errors.UnsupportedOperationError`.
+    bits), and ``sd_y / sd_j < 2^(R - 9 - h)`` for every column (``2^15`` at 16 fractional bits
+    and up to ``2^17`` rows, ``h`` the moments' scale bits): beyond, the factor that scales
+    ``coef_j`` back would leave the range, and :class:`~mpcarray.errors.EncodingError` is raised
+    (checked in the solver's rounds). ``frac_bits <= 24``, else
+    :class:`~mpcarray.errors.UnsupportedOperationError`.
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (each twice: coarse,
-    then precise), one bit about the conditioning; with ``standard_errors`` also
+    then precise), one bit about the conditioning, one bit: whether every ``sd_y / sd_j`` is
+    within range (label ``"LinearRegression: scales"``); with ``standard_errors`` also
     ``bse_``, ``intercept_bse_`` and ``rsquared_``.
 
     Examples
@@ -145,8 +150,14 @@ class LinearRegression(EstimatorParams, CoefficientTable):
         def column():  # y's Gram column at f bits (the owner-local Gram matrix is exact), for the standard errors
             return primitives.at_session_bits(stats.gram[:, d]) if self.standard_errors else None
 
-        # the ratio does not depend on the solver: its openings ride in the solver's rounds
-        (solver, gamma), (reciprocal, ratios, candidates), truncated = primitives.concurrently(A, solve, ratio, column)
+        # the ratio and the check of its range do not depend on the solver: their openings ride in its rounds
+        (solver, gamma), (reciprocal, ratios, candidates), truncated, ratios_fit = primitives.concurrently(
+            A, solve, ratio, column, lambda: _ratios_in_range(stats, bits, name))
+        if not ratios_fit:
+            raise EncodingError(
+                f"{name}: the outcome's standard deviation is more than 2^{X.fixed_point.range_bits - 1 - bits} times a "
+                f"column's, so that column's coefficient leaves the fixed-point range at frac_bits="
+                f"{X.fixed_point.frac_bits}: rescale y down or the column up (a change of units) before sharing")
 
         def publish():
             coef = precision.reveal_product(gamma, ratios, coef_bits + bits, f"{name}.coef_", candidates)
@@ -291,7 +302,8 @@ class Ridge(LinearRegression):
     :class:`LinearRegression`. No standard errors (the classical ones do not apply).
 
     Reveals: ``coef_`` and, with ``fit_intercept``, ``intercept_`` (coarse, then precise),
-    one bit about the conditioning; labels ``"Ridge.<name>"``.
+    one bit about the conditioning, one about the scales (as :class:`LinearRegression`); labels
+    ``"Ridge.<name>"``.
     """
 
     standard_errors = False
@@ -311,6 +323,21 @@ class Ridge(LinearRegression):
         """``diag(alpha w² / n)``, in the Gram matrix's units (``w`` carries its ``2^h``)."""
         alpha = check_strength("alpha", self.alpha)
         return diagonal(stats.weight[:d], alpha / stats.n, 0).reshape(1, d) * np.eye(d, dtype=np.int64)
+
+
+def _ratios_in_range(stats, bits: int, name: str) -> bool:
+    """Reveal whether every ratio of the outcome's scale to a column's, ``w_j 2^bits / w_y`` (formed in the
+    ring to scale the coefficients back), stays below ``2^(R - 1)``: beyond, its truncation wraps
+    and a coefficient would come out silently wrong.
+
+    Cost: a comparison on the ``d`` weights, their count tested for zero and the reveal: 7 rounds
+    (17 with Shamir), in the solver's rounds.
+    Reveals: one bit, labelled ``"<name>: scales"``.
+    """
+    d = stats.weight.shape[0] - 1
+    wide = stats.weight[:d] >= stats.weight[d] * 2 ** (stats.weight.fixed_point.range_bits - 1 - bits)  # shared 0/1
+    in_range = primitives.is_small_zero(wide.sum(), int(d).bit_length())
+    return bool(in_range.reveal(label=f"{name}: scales"))
 
 
 def _intercept(stats, coef: np.ndarray, intercept_bits: int, name: str) -> float:
