@@ -56,7 +56,7 @@ def reciprocal(x) -> SharedArray:
     shift -= extra
     weights = [2 ** (shift + f - p - 1) if shift + f - p - 1 >= 0 else 0 for p in range(64)]
     m, (weight,), _ = signed_normalise(x, weights, extra=extra)
-    return scaled_by_power(on_mantissa_scaled("reciprocal", m, [weight], f)[0], shift, f)
+    return scaled_by_power(on_mantissa_scaled([("reciprocal", f)], m, [[weight]])[0][0], shift, f)
 
 
 @implements_ufunc(np.true_divide)
@@ -141,17 +141,19 @@ def _divide(x, y, newton: bool) -> SharedArray:
     residual_scale = 2 ** (f - step.residual_shift)
     if isinstance(x, SharedArray):  # x sign(y) 2^max(e, 0), exact, in the polynomial's rounds
         x = _broadcast(as_fixed(x), shape)
-        scaled, *inverse_y = on_mantissa_scaled("reciprocal", m, inverse_weight, f, f, factors=[x, up], shape=shape)
+        (scaled,), *inverse_y = on_mantissa_scaled([("reciprocal", f)], m, [[None], *[[w] for w in inverse_weight]], f,
+                                                   factors=[x, up], shape=shape)
         dividend = relabel(x, 0) * residual_scale
     else:  # x's ring integers, exactly
         integers = np.broadcast_to(np.rint(public_array(x) * 2.0**f).astype(np.int64), shape)
-        scaled, *inverse_y = on_mantissa_scaled("reciprocal", m, [relabel(up * integers, f), *inverse_weight], f, f,
-                                                shape=shape)
+        (scaled,), *inverse_y = on_mantissa_scaled([("reciprocal", f)], m,
+                                                   [[relabel(up * integers, f)], *[[w] for w in inverse_weight]], f,
+                                                   shape=shape)
         dividend = shared_constant(up, integers * residual_scale)
     if newton:  # x / m to f + g bits times the first scaling's weight; V, times the scaled dividend
         half, (dividend_v, inverse) = concurrently(
             scaled, lambda: _truncated_times(w1, relabel(scaled, 2 * f), f + guard)[0],
-            lambda: _truncated_times(dividend, relabel(inverse_y[0], step.inverse_shift), 0))
+            lambda: _truncated_times(dividend, relabel(inverse_y[0][0], step.inverse_shift), 0))
     else:
         half, _ = _truncated_times(w1, relabel(scaled, 2 * f), f + guard)
     scaled_q, _ = _truncated_times(w2, relabel(half, f + guard + shift), f + guard)

@@ -11,7 +11,7 @@ truncated products per step (12 and 15 rounds at ``f = 16`` against 6).
 from ..array import SharedArray
 from ..array.primitives import fused_truncation, relabel
 from . import polynomial
-from .polynomial import chebyshev_coefficients, evaluate_polynomial, polynomials_and_product
+from .polynomial import chebyshev_coefficients
 
 #: name: the function of ``u = 4m - 3``.
 FUNCTIONS = {
@@ -28,38 +28,22 @@ def coefficients(name: str, f: int) -> tuple:
     return chebyshev_coefficients(FUNCTIONS[name], DOMAIN, f)
 
 
-def on_mantissa(name: str, m: SharedArray, f: int | None = None, frac: int | None = None) -> SharedArray:
-    """``1/m`` (``name="reciprocal"``), ``1/sqrt(m)`` (``"rsqrt"``) or ``sqrt(m)`` for ``m`` in ``[0.5, 1)``.
+def on_mantissa_scaled(functions, m: SharedArray, weights, frac: int | None = None, factors=(),
+                       shape: tuple | None = None) -> list[list[SharedArray]]:
+    """``w * P(m)`` for the interpolant ``P`` of each ``(name, f)`` of ``functions`` (``f``: the format's
+    fractional bits, which set the polynomial; ``m`` may carry more, see :func:`spare_bits`) and the
+    shared weights ``w`` of ``weights``, rows of one weight per function (``None``: the exact product
+    of ``factors``, made in the polynomials' rounds), of ``shape`` (default ``m``'s): the exact
+    products, in the same rows, read with ``w.frac_bits + frac`` fractional bits (``frac``: ``P``'s,
+    default ``m``'s; :func:`~.polynomial.scaled_polynomials`).
 
-    ``f``: the format's fractional bits, which set the polynomial (default ``m``'s;
-    ``m`` may carry more, see :func:`spare_bits`); ``frac``: the result's (default ``m``'s).
-    Steps: ``u = 4m - 3`` (local); :func:`~.polynomial.evaluate_polynomial`.
-    Cost: as :func:`~.polynomial.evaluate_polynomial`: at ``f = 16``, 6 rounds for
-    ``1/m`` and ``1/sqrt(m)`` (degrees 8, 7), 5 for ``sqrt(m)`` (degree 5); 4 each in
-    Shamir sessions.
+    Steps: ``u = 4m - 3`` (local); the powers of ``u``; the sums' truncation in the opening of their
+    products with the weights.
+    Cost: the polynomials' rounds (:func:`~.polynomial.polynomials_and_product`): at ``f = 16``, 6 for
+    ``1/m`` and ``1/sqrt(m)`` (degrees 8, 7), 5 for ``sqrt(m)`` (degree 5); 4 each in Shamir sessions.
     """
-    return evaluate_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), frac)
-
-
-def on_mantissa_scaled(name: str, m: SharedArray, weights=(), f: int | None = None, frac: int | None = None,
-                       factors=(), shape: tuple | None = None) -> list[SharedArray]:
-    """``w * on_mantissa(name, m, f, frac)`` for each shared ``w`` of ``weights`` (of ``shape``, default
-    ``m``'s): the exact products, read with ``w.frac_bits + frac`` fractional bits; with ``factors``,
-    their exact product, made in the polynomial's rounds, is the first weight
-    (:func:`~.polynomial.scaled_polynomial`).
-
-    Cost: :func:`on_mantissa`'s rounds: the products take the round of the polynomial's truncation.
-    """
-    return polynomial.scaled_polynomial(quarter(m), coefficients(name, m.frac_bits if f is None else f), weights,
-                                        frac, factors, shape)
-
-
-def on_mantissa_many(functions, m: SharedArray, frac: int | None = None) -> list[SharedArray]:
-    """:func:`on_mantissa` for several ``(name, f)`` pairs, from one set of powers of ``m``.
-
-    Cost: as :func:`on_mantissa` for the highest degree among them.
-    """
-    return polynomials_and_product(quarter(m), [coefficients(name, f) for name, f in functions], frac=frac)[0]
+    return polynomial.scaled_polynomials(quarter(m), [coefficients(name, f) for name, f in functions], weights,
+                                         frac, factors, shape)
 
 
 def quarter(m: SharedArray) -> SharedArray:

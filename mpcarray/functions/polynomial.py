@@ -117,30 +117,32 @@ def polynomials_and_product(x: SharedArray, coefficient_sets, factors=(), frac: 
     return results, product
 
 
-def scaled_polynomial(x: SharedArray, coefficients, weights=(), frac: int | None = None, factors=(),
-                      shape: tuple | None = None) -> list[SharedArray]:
-    """``w * P(x)`` for :func:`evaluate_polynomial`'s ``P(x)`` (``frac`` fractional bits) and each shared
-    ``w`` of ``weights``: their exact products, read with ``w.frac_bits + frac`` fractional bits. With
-    ``factors``, their exact product, made in the rounds of the powers as in
-    :func:`polynomial_and_product`, is the first weight. The weights have ``shape`` (default
-    ``x``'s), to which ``P(x)`` broadcasts.
+def scaled_polynomials(x: SharedArray, coefficient_sets, weights, frac: int | None = None, factors=(),
+                       shape: tuple | None = None) -> list[list[SharedArray]]:
+    """``w * P_i(x)`` for :func:`polynomials_and_product`'s ``P_i(x)`` (``frac`` fractional bits) and the
+    shared weights ``w``: ``weights`` holds rows of one weight per coefficient set (``None`` for the
+    exact product of ``factors``, made in the rounds of the powers), of ``shape`` (default ``x``'s),
+    to which the polynomials broadcast. Returns the exact products in the same rows, read with
+    ``w.frac_bits + frac`` fractional bits.
 
-    The sum's truncation and the products take one opening
-    (:func:`~mpcarray.array.primitives.truncated_scaling`): 1 round fewer than the polynomial
-    and then the products. The same values (the polynomial rounds as it would).
-    Cost: :func:`evaluate_polynomial`'s rounds (or the factors' tree's levels, if more, ``+ 1``).
+    The sums' truncation and the products take one opening
+    (:func:`~mpcarray.array.primitives.truncated_scaling`): 1 round fewer than the polynomials
+    and then the products. The same values (the polynomials round as they would).
+    Cost: :func:`polynomials_and_product`'s rounds.
     """
-    values, terms, top, product = _powers(x, [coefficients], factors)
+    values, terms, top, product = _powers(x, coefficient_sets, factors)
     frac = x.frac_bits if frac is None else frac
-    ((raw, _),), (whole,) = _weighted_sums(values, terms, [coefficients], x.frac_bits, frac, top)
-    weights = ([] if product is None else [product]) + list(weights)
+    sums, wholes = _weighted_sums(values, terms, coefficient_sets, x.frac_bits, frac, top)
     shape = x.shape if shape is None else shape
-    rows = cast(SharedArray, np.stack([relabel(weight, 0).reshape(-1) for weight in weights]))
-    raw = cast(SharedArray, np.broadcast_to(raw, shape))
-    scaled, _ = truncated_scaling(rows, raw.reshape(-1), frac)
+    weights = [[product if weight is None else weight for weight in row] for row in weights]
+    stacked = cast(SharedArray, np.concatenate([np.broadcast_to(raw, shape).reshape(-1) for raw, _ in sums]))
+    rows = cast(SharedArray, np.stack([np.concatenate([relabel(w, 0).reshape(-1) for w in row]) for row in weights]))
+    scaled, _ = truncated_scaling(rows, stacked, frac)
+    size = int(np.prod(shape))
     # w (T + whole), as integers
-    return [relabel(relabel(row, 0).reshape(shape) + relabel(weight, 0) * whole, weight.frac_bits + frac)
-            for row, weight in zip(scaled, weights)]
+    return [[relabel(relabel(line[i * size:(i + 1) * size], 0).reshape(shape) + relabel(w, 0) * whole,
+                     w.frac_bits + frac) for i, (w, whole) in enumerate(zip(row, wholes))]
+            for line, row in zip(scaled, weights)]
 
 
 def _powers(x: SharedArray, coefficient_sets, factors=()) -> tuple[dict, tuple, int, SharedArray | None]:

@@ -11,10 +11,19 @@ import numpy as np
 from ..array import SharedArray
 from ..array.dispatch import implements_ufunc
 from ..array.lineage import of_elementwise, stamped
-from ..array.primitives import relabel, truncated_products
+from ..array.primitives import (
+    concurrently,
+    multiply_and_truncate,
+    relabel,
+    truncate,
+    truncated_pairs,
+    truncated_products,
+    truncated_scaling,
+    truncated_square_applies,
+)
 from ..array.ranges import check_domain
 from ..domains.fixed_point import TRUNCATION_BITS
-from .mantissa import on_mantissa_many, on_mantissa_scaled, spare_bits
+from .mantissa import on_mantissa_scaled, spare_bits
 from .normalisation import as_fixed, normalise, scaled_by_power
 
 
@@ -69,7 +78,7 @@ def rsqrt(x, *, bits: int | None = None, rounded: bool = True) -> SharedArray:
         raise ValueError(f"bits must be between 1 and the format's {f} fractional bits, got {bits}")
     weights, shift = _root_weights(f, -0.5, 1)
     m, (weight,) = normalise(x, weights)
-    return scaled_by_power(on_mantissa_scaled("rsqrt", m, [weight], bits - 3)[0], shift, f, rounded)
+    return scaled_by_power(on_mantissa_scaled([("rsqrt", bits - 3)], m, [[weight]])[0][0], shift, f, rounded)
 
 
 @implements_ufunc(np.sqrt)
@@ -87,9 +96,11 @@ def sqrt(x) -> SharedArray:
     one Newton step on the exact residual then brings results of at least ``1/2``
     to the last ulp (:func:`_newton_step`; two below ``f = 15``, where the start is
     coarser). ``x = 0`` gives the weight 0.
-    Cost: 21 rounds at ``f = 16`` (18 for at most 256 elements; 23 in Shamir sessions): normalisation (10, or 7),
-    ``sqrt(m)`` and ``1/sqrt(m)`` from the same powers (5), scaling (2), Newton step (4);
-    at ``f = 12`` a second step (4), 25 rounds.
+    Cost: 18 rounds at ``f = 16`` (15 for at most 256 elements; 23 in Shamir sessions): normalisation
+    (10, or 7); ``sqrt(m)`` and ``1/sqrt(m)`` from the same powers, times their weights in the
+    opening of their truncation (5); the Newton step (3: ``y``'s truncation with its square, the
+    square's truncation with its product by ``Q``, the correction's truncation; in Shamir sessions
+    ``y``'s truncation and a 2-round step); at ``f = 12`` a second step (3), 21 rounds.
     Outside the domain (``x < 0``): :class:`~mpcarray.errors.FunctionDomainError` in the
     simulated backend (range check on, the default); over sockets a meaningless finite
     value, since detecting it would reveal the input.
@@ -102,12 +113,19 @@ def sqrt(x) -> SharedArray:
     weights, shift = _root_weights(f, 0.5, extra)
     step = _NewtonStep(f, f + extra)
     m, (weight, inverse_weight) = normalise(x, weights, step.inverse_weights, extra=extra)
-    root_m, inverse_m = on_mantissa_many([("sqrt", f), ("rsqrt", step.inverse_precision)], m)
-    y, inverse = truncated_products([(relabel(root_m, 0), relabel(weight, f + shift + extra), shift + extra),
-                                     (relabel(inverse_m, 0), relabel(inverse_weight, step.inverse_shift),
-                                      step.inverse_shift)])  # y with f fractional bits, inverse an integer
-    for _ in range(step.count):
-        y = relabel(relabel(y, 0) + _newton_step(x, y, inverse, step), f)
+    # sqrt(m) and 1/sqrt(m) truncated in the opening of their products with the weights
+    ((root, inverse),) = on_mantissa_scaled([("sqrt", f), ("rsqrt", step.inverse_precision)], m,
+                                            [[weight, inverse_weight]])
+    y, inverse = relabel(root, f + shift + extra), relabel(inverse, step.inverse_shift)  # before their truncations
+    if not truncated_square_applies(x, shift + extra):
+        _, (y, inverse) = multiply_and_truncate([], [(y, shift + extra), (inverse, step.inverse_shift)])
+        for _ in range(step.count):
+            y = relabel(relabel(y, 0) + _newton_step(x, y, inverse, step), f)
+        return y
+    for count in range(step.count):  # y's truncation in the opening of its square (Q's beside, the first time)
+        if count:  # y read with f + 1 bits: its truncation by 1 bit is exact (the last bit is 0)
+            y = relabel(relabel(y, 0) * 2, f + 1)
+        y, inverse = _fused_newton_step(x, y, inverse, step)
     return y
 
 
@@ -176,6 +194,30 @@ def _newton_step(x: SharedArray, y: SharedArray, inverse: SharedArray, step: _Ne
     return correction
 
 
+def _fused_newton_step(x: SharedArray, pending: SharedArray, inverse: SharedArray,
+                       step: _NewtonStep) -> tuple[SharedArray, SharedArray]:
+    """:func:`_newton_step` on ``y``, ``pending`` truncated to ``f`` bits in the opening of its square
+    (:func:`~mpcarray.array.primitives.truncated_pairs`), and the square's truncation in the opening
+    of its product with ``Q`` (``inverse``, truncated to an integer beside ``y`` if it has
+    fractional bits); ``X Q`` is formed beside. Additive sessions. Returns ``(y + step, Q)``.
+
+    Cost: 3 rounds, where truncating ``y`` and :func:`_newton_step` take 5.
+    """
+    f, a = x.frac_bits, step.residual_shift
+    pairs = lambda: truncated_pairs(pending.reshape((1,) + pending.shape), f, [(0, 0)])
+    if inverse.frac_bits:
+        (square, (y,)), q = concurrently(x, pairs, lambda: truncate(inverse, inverse.frac_bits, 0))
+    else:
+        (square, (y,)), q = pairs(), inverse
+    dividend = relabel(x, 0) * 2 ** (f - a)  # X 2^f / 2^a
+    ((dividend_q,), _), (scaled_square, _) = concurrently(
+        x, lambda: multiply_and_truncate([(dividend, q, 0)], []),
+        lambda: truncated_scaling(relabel(q, 0).reshape(1, -1), relabel(square[0], a).reshape(-1), 0))
+    # (X 2^f - Y^2) Q / 2^a, the residual's product with Q, truncated by t
+    correction = relabel(dividend_q - relabel(scaled_square, 0).reshape(x.shape), step.product_shift)
+    return relabel(relabel(y, 0) + truncate(correction, step.product_shift, 0), f), q
+
+
 def _root(x: SharedArray, name: str, power: float, headroom: int, rounded: bool = True) -> SharedArray:
     """``x^power`` through the mantissa's ``name`` polynomial; ``m`` and ``m^power`` carry
     :func:`~.mantissa.spare_bits` extra bits to the final scaling, the one rounding to ``f`` bits.
@@ -187,7 +229,7 @@ def _root(x: SharedArray, name: str, power: float, headroom: int, rounded: bool 
     extra = _extra_bits(x, name, power, headroom)
     weights, shift = _root_weights(f, power, headroom + extra)
     m, (weight,) = normalise(x, weights, extra=extra)
-    return scaled_by_power(on_mantissa_scaled(name, m, [weight], f)[0], shift, f, rounded)
+    return scaled_by_power(on_mantissa_scaled([(name, f)], m, [[weight]])[0][0], shift, f, rounded)
 
 
 def _extra_bits(x: SharedArray, name: str, power: float, headroom: int) -> int:

@@ -54,7 +54,7 @@ def std(x, axis=None, ddof: int = 0, keepdims: bool = False) -> SharedArray:
     """Standard deviation along ``axis``, as ``numpy.std``: ``sqrt`` of :func:`var`.
 
     Error: that of :func:`mpcarray.functions.sqrt` on the variance (``docs/functions.md``).
-    Cost: :func:`var` plus 21 rounds for the square root (18 for at most 256 results): 28 rounds at most at ``f = 16``.
+    Cost: :func:`var` plus 18 rounds for the square root (15 for at most 256 results): 25 rounds at most at ``f = 16``.
     Security: masked openings only.
 
     >>> import numpy as np, mpcarray as mpc
