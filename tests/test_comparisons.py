@@ -201,6 +201,10 @@ def test_maximum_minimum_where_clip(session, rng):
     assert np.array_equal(np.where(a > 0, x, 7.0).reveal(), np.where(a > 0, a, 7.0))
     assert np.array_equal(np.clip(x, -20.0, 30.0).reveal(), np.clip(a, -20.0, 30.0))
     assert np.array_equal(np.clip(x, y, 50.0).reveal(), np.clip(a, b, 50.0))
+    assert np.array_equal(np.clip(x, 0.0, None).reveal(), np.clip(a, 0.0, None))  # one-sided, as NumPy
+    assert np.array_equal(np.clip(x, None, y).reveal(), np.clip(a, None, b))
+    with pytest.raises(ValueError, match="a_min or a_max"):
+        np.clip(x, None, None)
 
 
 @pytest.mark.parametrize("axis", [None, 0, 1, -1])

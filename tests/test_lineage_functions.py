@@ -162,6 +162,23 @@ def test_repeated_records_are_not_counted_twice():
         assert (x.mean() + constant)._lineage.records == 12 and constant._lineage.records == 0
 
 
+def test_a_record_broadcast_over_public_elements_is_one_record():
+    """``x * 0 + x[2]`` holds patient 2 at every position: the public zeros keep the records axis but
+    aggregate nobody, so a sum must count 1 record, not 12 (a minimum-cohort policy let it through);
+    likewise picked by a public ``where`` or assigned to every element. Centring keeps the axis."""
+    with mpc.Session(PARTIES, seed=0) as s:
+        x = s.share(np.arange(12.0), owner=0)
+        assert (x * 0.0 + x[2]).sum()._lineage.records == 1
+        assert (x * np.zeros(12) + x[2]).mean()._lineage.records == 1
+        assert np.where(np.zeros(12, dtype=bool), x, x[2]).sum()._lineage.records == 1
+        assigned = x * 0.0
+        assigned[:] = x[2]
+        assert assigned.sum()._lineage.records == 1
+        assert ((x - x.mean()) ** 2).sum()._lineage.records == 12
+        assert np.where(np.arange(12) > 5, x, 0.0).sum()._lineage.records == 6
+        assert (x + x[2]).sum()._lineage.records == 12  # each position still holds its own record
+
+
 def test_a_minimum_cohort_allows_functions_of_aggregates_and_refuses_extremes():
     with mpc.Session(PARTIES, seed=1, policies={"lab_c": Policy(min_cohort=10)}) as s:
         x = s.share(np.linspace(1, 5, 40).reshape(20, 2), owner=0)

@@ -231,6 +231,19 @@ def test_risk_score_categories_exact(session, layout):
     np.testing.assert_array_equal(model.reveal_categories(Xs), expected)
 
 
+def test_risk_score_bound_at_five_shamir_parties():
+    """RiskScore's Notes: with t = 2 (5 parties) the scores stay within three times the additive bound."""
+    X, weights, pairs, score, _ = risk_model()
+    big = np.abs(X).max(axis=0)
+    bound = 2.0**-16 * (2 + 2 * np.abs(weights).sum() + np.sum(np.abs(pairs) * (big[:, None] + big[None, :] + 2)))
+    worst = 0.0
+    for seed in range(3):
+        with mpc.Session(parties=5, scheme="shamir", seed=seed) as s:
+            Xs = np.hstack([s.share(X[:, [j]], owner=j % 5) for j in range(X.shape[1])])
+            worst = max(worst, float(np.max(np.abs(RiskScore(weights, pairs, -1.0).score(Xs).reveal() - score))))
+    assert worst < 3 * bound, worst / bound
+
+
 # ------------------------------------------------------------------ solver
 def test_solver_accuracy_and_refusal(session):
     rng = np.random.default_rng(5)

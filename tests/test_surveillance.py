@@ -262,3 +262,21 @@ def test_c2_ratio_error():
     relative = np.abs(got / (256 * d / np.sqrt(V)) - 1)
     assert relative.max() < 1e-3
     assert relative.max() > 5e-4  # the bound is not loose by more than 2x
+
+
+def test_c3_refuses_formats_where_its_intermediates_leave_the_range():
+    """At frac_bits = 24 the C3 of large counts lost every alert (``V / 2^u`` beyond the safe range):
+    above 20 fractional bits C3 raises before any round, C2 still matches the published rule, and
+    at 20 C3 still matches it on sunspots."""
+    y = sunspots()
+    for f, method in [(21, "C3"), (24, "C3")]:
+        with mpc.Session(list(HOSPITALS), seed=0, frac_bits=f) as s:
+            series = share_split(s, y)
+            before = s.comm.rounds
+            with pytest.raises(UnsupportedOperationError, match="EARS C3 needs frac_bits <= 20"):
+                stats.ears(series, method=method)
+            assert s.comm.rounds == before
+    for f, method in [(24, "C2"), (20, "C3")]:
+        with mpc.Session(list(HOSPITALS), seed=0, frac_bits=f) as s:
+            np.testing.assert_array_equal(stats.ears(share_split(s, y), method=method).alerts,
+                                          ears_reference(y, method)[0])

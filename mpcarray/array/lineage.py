@@ -9,6 +9,9 @@ element of an input aggregates one record. Operations propagate the counts:
   ``X.T @ y``) adds ``min(left, right)`` over the contracted axis;
 * an elementwise combination takes the minimum of its shared operands (a single
   record plus a large mean is still a single record); public operands add nothing;
+  where the minimum comes from an operand broadcast along the records axis (``x * 0 + x[2]``,
+  a public ``where`` picking ``x[2]``, ``x[2]`` assigned to many elements), the result has no
+  records axis, so a sum does not count that record once per position;
 * indexing, transposing, reshaping, joining and stacking keep the counts of the
   elements they move; the records axis survives only while each of its
   positions is one distinct record: broadcasting a single row, an index array
@@ -209,7 +212,23 @@ def elementwise(shape: tuple, *operands, product: bool = False) -> Lineage | Non
         for z in zeros:
             core = np.where(z, 0, core)
         counts = _compact(np.broadcast_to(core, shape))
-    return Lineage(_compact(counts), _records_axis(shape, shared))
+    return Lineage(_compact(counts), _distinct_axis(shape, shared, _records_axis(shape, shared)))
+
+
+def _distinct_axis(shape: tuple, shared, axis: int | None) -> int | None:
+    """``axis``, unless an operand without a records axis (a single row or value broadcast along it)
+    gives some element fewer records than the operands that hold the axis: then that element's
+    fewest records are the broadcast ones, the same at every position, and a sum must not count
+    them once per position (``A * 0 + A[2]`` is patient 2, 60 times)."""
+    if axis is None:
+        return None
+    held = [x._lineage.counts for x in shared if x._lineage.axis is not None]
+    broadcast = [x._lineage.counts for x in shared if x._lineage.axis is None]
+    if not broadcast:
+        return axis
+    fewest_held = functools.reduce(np.minimum, [_shifted(np.broadcast_to(c, shape)) for c in held])
+    fewest_broadcast = functools.reduce(np.minimum, [_shifted(np.broadcast_to(c, shape)) for c in broadcast])
+    return None if np.any(fewest_broadcast < fewest_held) else axis
 
 
 def _records_axis(shape: tuple, shared) -> int | None:
@@ -241,8 +260,15 @@ def where(shape: tuple, condition, x, y) -> Lineage | None:
             picked.append(np.broadcast_to(value._lineage.counts, shape))
         else:
             picked.append(np.zeros(shape, dtype=np.int64))
-    counts = np.where(np.broadcast_to(np.asarray(condition, dtype=bool), shape), *picked)
-    return Lineage(_compact(counts), _records_axis(shape, [v for v in (x, y) if isinstance(v, SharedArray)]))
+    chosen = np.broadcast_to(np.asarray(condition, dtype=bool), shape)
+    counts = np.where(chosen, *picked)
+    shared = [v for v in (x, y) if isinstance(v, SharedArray)]
+    axis = _records_axis(shape, shared)
+    # an element picked from an operand without the records axis holds that operand's records
+    for value, where_picked, count in zip((x, y), (chosen, ~chosen), picked):
+        if isinstance(value, SharedArray) and value._lineage.axis is None and np.any(count[where_picked] > 0):
+            axis = None
+    return Lineage(_compact(counts), axis)
 
 
 def assign(target: Lineage | None, key: tuple, selection: tuple, value) -> Lineage | None:
@@ -252,7 +278,11 @@ def assign(target: Lineage | None, key: tuple, selection: tuple, value) -> Linea
         return None
     counts = np.array(target.counts)
     counts[key] = np.broadcast_to(value._lineage.counts, selection) if isinstance(value, SharedArray) else 0
-    return Lineage(_compact(counts), target.axis)
+    axis = target.axis
+    if isinstance(value, SharedArray) and value._lineage.axis is None and value._lineage.records and \
+            int(np.prod(selection)) > 1:  # records without an axis of their own, at several positions
+        axis = None
+    return Lineage(_compact(counts), axis)
 
 
 def reduce(lineage: Lineage | None, axes: tuple, keepdims: bool) -> Lineage | None:

@@ -88,7 +88,8 @@ def minimum(a, b) -> SharedArray:
 @implements(np.clip)
 @stamped(of_elementwise)
 def clip(a, a_min, a_max, out=None, **kwargs) -> SharedArray:
-    """Limit values to ``[a_min, a_max]`` (public or shared bounds).
+    """Limit values to ``[a_min, a_max]`` (public or shared bounds; ``None``: no bound on that side, as
+    ``numpy.clip``).
 
     Steps: the sign tests of ``a - a_min`` and ``a_max - a`` together; each
     negative gap is added back by one batched product.
@@ -97,7 +98,13 @@ def clip(a, a_min, a_max, out=None, **kwargs) -> SharedArray:
     """
     if out is not None or kwargs:
         raise UnsupportedOperationError("numpy.clip on SharedArray supports no out= or extra arguments")
-    below, above = a - a_min, a_max - a
+    if a_min is None and a_max is None:
+        raise ValueError("clip needs a_min or a_max (both are None)")
+    if a_min is None or a_max is None:  # one side: the other gap is a public zero, never negative
+        gap = a - a_min if a_max is None else a_max - a
+        below, above = (gap, gap * 0) if a_max is None else (gap * 0, gap)
+    else:
+        below, above = a - a_min, a_max - a
     try:
         shape = np.broadcast_shapes(below.shape, above.shape)
     except ValueError as err:

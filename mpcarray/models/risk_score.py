@@ -35,8 +35,9 @@ class RiskScore(EstimatorParams):
     -----
     Error: each score is within ``2^-f (2 + 2 Σ|w_i| + Σ|w_ij| (|x_i| + |x_j| + 2))``
     of the exact score of the encoded features (a product and a public scaling
-    each round by at most a unit or two); a score closer than that to a cut
-    point may fall in the neighbouring category.
+    each round by at most a unit or two); in Shamir sessions with ``t = 2`` (5 parties), whose
+    truncations err by up to 6 units instead of 2, within three times that. A score closer than
+    that to a cut point may fall in the neighbouring category.
 
     Reveals: nothing by construction; :meth:`reveal_categories` reveals the
     categories only.

@@ -36,7 +36,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..array import SharedArray
-from ..errors import DataError, ShapeError
+from ..errors import DataError, ShapeError, UnsupportedOperationError
 from ..functions import rsqrt
 from . import _inputs
 
@@ -145,8 +145,10 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     pooled count ``N`` and ``h = a / b`` (``N`` up to about 6e7 at ``h = 3``);
     C3 computes ``C2`` in fixed point (``rsqrt`` of ``V / 2^u`` and a product, ``u`` from
     :func:`rsqrt_shift`: relative error below 1e-3 while ``V = 42 s^2 <= 2^28``, ``N`` up to
-    about 4600, at ``f >= 16``; at ``f < 16`` while ``V <= 2^(3f - 20)``: ``2^16`` at ``f = 12``),
-    so a C3 value within about ``1e-2`` of the threshold may be decided either way.
+    about 4600, at ``16 <= f <= 20``; at ``f < 16`` while ``V <= 2^(3f - 20)``: ``2^16`` at ``f = 12``),
+    so a C3 value within about ``1e-2`` of the threshold may be decided either way. Above
+    ``f = 20`` C3 raises :class:`~mpcarray.errors.UnsupportedOperationError` (its intermediates
+    would leave the safe range); C1, C2 and the CUSUM run at any ``f``.
 
     Examples
     --------
@@ -165,6 +167,12 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
     k = _inputs.threshold(suppress_small)
     start = _START[method]
     y, raw = _pooled(counts, start + 1)
+    f = y.fixed_point.frac_bits
+    if method == "C3" and f > C3_MOST_FRAC_BITS:
+        raise UnsupportedOperationError(
+            f"EARS C3 needs frac_bits <= {C3_MOST_FRAC_BITS}, got {f}: above, V / 2^u and the ratios "
+            f"2^(u/2) d / sqrt(V) leave the safe range 2^(62 - 2f) and alerts would be lost; counts are "
+            f"integers, so run the surveillance in a session with frac_bits=16")
     T = y.shape[0]
     first = start - 2 if method == "C3" else start  # C3 needs C2 from two steps earlier
     x = y[first:]
@@ -193,6 +201,9 @@ def ears(counts, method: str = "C1", *, threshold: float | None = None, min_sigm
 
 #: C3's documented domain: ``V = 42 s^2 <= 2^V_BITS`` with relative error ``<= 2^-ACCURACY_BITS`` (~1e-3).
 V_BITS, ACCURACY_BITS = 28, 10
+#: The most fractional bits C3 runs at: at 21 and more ``V / 2^u`` leaves the safe range before
+#: ``V`` reaches ``2^V_BITS`` (at 24 from ``2^14``), and every alert above it is lost.
+C3_MOST_FRAC_BITS = 20
 
 
 def rsqrt_shift(f: int) -> int:

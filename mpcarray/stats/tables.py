@@ -86,8 +86,9 @@ def _odds(table: np.ndarray, confidence: float) -> RatioResult:
 def odds_ratio(exposure: SharedArray, outcome: SharedArray, confidence: float = 0.95) -> RatioResult:
     """Odds ratio ``ad / bc`` of a 0/1 outcome between exposed and unexposed, Woolf's interval.
 
-    Matches ``statsmodels...Table2x2(table).oddsratio`` and ``oddsratio_confint``.
-    Cells of zero give infinite or undefined estimates, as in the plaintext formula.
+    Matches ``statsmodels...Table2x2(table, shift_zeros=False).oddsratio`` and ``oddsratio_confint``.
+    Cells of zero give infinite or undefined estimates, as in the plaintext formula (statsmodels'
+    default ``shift_zeros=True`` adds 0.5 to every cell of such a table instead).
 
     Reveals: the 2 x 2 table ``[[a, b], [c, d]]`` (the estimate is computed from it).
     """
