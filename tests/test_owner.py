@@ -61,6 +61,45 @@ def test_row_parts_forgotten_by_other_operations(session):
     assert mpc.row_parts(a + b) is None
 
 
+def test_columns_of_a_concatenation_keep_their_row_parts(session):
+    """Selecting columns keeps every row with its owner (``X[:, 1:3]``, ``X[:, 0]``, ``X[:, [0, 2]]``),
+    so statistics and models of the selection keep the owner-local path; selecting rows or
+    several advanced indices forgets the blocks."""
+    rng = np.random.default_rng(2)
+    blocks = [rng.normal(size=(n, 4)) for n in (5, 7, 3)]
+    X = np.concatenate([session.share(b, owner=k) for k, b in enumerate(blocks)])
+    data = np.concatenate(blocks)
+    for key in [(slice(None), slice(1, 3)), (slice(None), 0), (slice(None), [0, 2])]:
+        parts = mpc.row_parts(X[key])
+        assert [p.known_by for p in parts] == list(session.parties)
+        local = sum(mpc.owner_apply(p, lambda a: a.sum(axis=0)) for p in parts)
+        np.testing.assert_allclose(local.reveal(), data[key].sum(axis=0), atol=1e-3)
+        assert X[key].row_owners == X.row_owners
+    assert mpc.row_parts(X[2:9]) is None
+    assert mpc.row_parts(X[[0, 1], [1, 2]]) is None
+
+
+def test_a_fit_on_selected_columns_takes_the_owner_local_path(session):
+    """LinearRegression on ``X[:, 1:4]`` and ``X[:, 0]`` of the hospitals' concatenation: the owner-local
+    rounds of the same fit on separately concatenated arrays, and statsmodels' coefficients."""
+    import statsmodels.api as sm
+    from sklearn.datasets import load_wine
+
+    data = load_wine().data[:, :4]
+    blocks = np.array_split(data, 3)
+    X = np.concatenate([session.share(b, owner=k) for k, b in enumerate(blocks)])
+    before = session.comm.rounds
+    fit = mpc.models.LinearRegression().fit(X[:, 1:4], X[:, 0])
+    sliced = session.comm.rounds - before
+    features = np.concatenate([session.share(b[:, 1:4], owner=k) for k, b in enumerate(blocks)])
+    outcome = np.concatenate([session.share(b[:, 0], owner=k) for k, b in enumerate(blocks)])
+    before = session.comm.rounds
+    mpc.models.LinearRegression().fit(features, outcome)
+    assert sliced == session.comm.rounds - before
+    reference = sm.OLS(data[:, 0], sm.add_constant(data[:, 1:4])).fit().params
+    np.testing.assert_allclose(fit.coef_, reference[1:], rtol=1e-5)
+
+
 def test_owner_apply_refuses_unowned_arrays(session):
     a = session.share(np.ones(3), owner=0)
     b = session.share(np.ones(3), owner=1)

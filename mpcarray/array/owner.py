@@ -229,7 +229,8 @@ def row_parts(x: SharedArray) -> list[SharedArray] | None:
     ``np.concatenate([s.share(X_a, owner="a"), s.share(X_b, owner="b")])``
     remembers its two blocks, so statistics can aggregate each hospital's rows
     locally (:func:`owner_apply`) instead of securely. An input shared by one
-    owner is its own single block. Any other operation forgets the blocks.
+    owner is its own single block. Selecting columns (``X[:, 1:3]``, ``X[:, 0]``,
+    ``X[:, [0, 2]]``) keeps the blocks, each with the same columns; any other operation forgets them.
     Blocks whose owner has failed (as the parties last agreed,
     :func:`mpcarray.protocols.agree_live`) cannot be aggregated locally: then None.
 

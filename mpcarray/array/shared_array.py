@@ -505,6 +505,11 @@ class SharedArray(NDArrayOperatorsMixin):
         key = _public_key(key, self.shape)
         result = self._view(_share_index(self._shares, key), self._known_by)
         result._lineage = lineage.safely(lineage.index, self._lineage, key, result.shape)
+        if _keeps_rows(key, self.ndim):  # X[:, cols] of owners' rows: the same rows, each owner's
+            if self._plain is not None:  # the owner's values; a marker in the other parties' processes
+                result._plain = self._plain[key] if isinstance(self._plain, np.ndarray) else self._plain
+            if self._parts is not None:
+                result._parts = tuple(part[key] for part in self._parts)
         return result
 
     def __setitem__(self, key, value):
@@ -596,6 +601,20 @@ def _element_axes(axis, ndim) -> tuple:
     if len(set(out)) != len(out):
         raise ShapeError(f"repeated axis in {axis}")
     return tuple(out)
+
+
+def _keeps_rows(key: tuple, ndim: int) -> bool:
+    """Whether ``key`` selects along the axes after the first only and leaves the rows on axis 0
+    (``X[:, 1:3]``, ``X[:, 0]``, ``X[:, [0, 2]]``): every row stays, whole or in part, with its owner.
+    Several advanced indices could move their axes to the front, so at most one, and no integer
+    beside it."""
+    if ndim < 2 or len(key) < 2 or not (isinstance(key[0], slice) and key[0] == slice(None)):
+        return False
+    if any(k is None or k is Ellipsis for k in key):
+        return False
+    arrays = sum(isinstance(k, (list, np.ndarray)) for k in key)
+    integers = sum(isinstance(k, (int, np.integer)) for k in key)
+    return arrays == 0 or (arrays == 1 and integers == 0)
 
 
 def _public_key(key, shape) -> tuple:

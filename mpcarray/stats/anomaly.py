@@ -58,7 +58,7 @@ def _receivers(X: SharedArray, to):
         to = X.row_owners
         if to is None:
             raise PartyError("X's rows have no single owners (not a concatenation of the hospitals' own "
-                             "shares, or computed from one: arithmetic and slicing do not keep the owners): "
+                             "shares, or its columns: arithmetic and row selection do not keep the owners): "
                              "say who receives each row with to=")
         return to
     names = X.parties
