@@ -222,13 +222,15 @@ def _distinct_axis(shape: tuple, shared, axis: int | None) -> int | None:
     them once per position (``A * 0 + A[2]`` is patient 2, 60 times)."""
     if axis is None:
         return None
-    held = [x._lineage.counts for x in shared if x._lineage.axis is not None]
     broadcast = [x._lineage.counts for x in shared if x._lineage.axis is None]
     if not broadcast:
         return axis
-    fewest_held = functools.reduce(np.minimum, [_shifted(np.broadcast_to(c, shape)) for c in held])
-    fewest_broadcast = functools.reduce(np.minimum, [_shifted(np.broadcast_to(c, shape)) for c in broadcast])
-    return None if np.any(fewest_broadcast < fewest_held) else axis
+    held = [x._lineage.counts for x in shared if x._lineage.axis is not None]
+
+    def fewest(counts):  # on the cores: no array of the full shape for counts that do not vary
+        return functools.reduce(np.minimum, [_shifted(_core(np.broadcast_to(c, shape))) for c in counts])
+
+    return None if np.any(fewest(broadcast) < fewest(held)) else axis
 
 
 def _records_axis(shape: tuple, shared) -> int | None:
