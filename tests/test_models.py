@@ -335,6 +335,17 @@ def test_ols_refuses_a_scale_ratio_that_would_wrap_a_coefficient(scheme):
             Xs, ys = share_rows(s, X, y)
             with pytest.raises(mpc.EncodingError, match=r"standard deviation is more than 2\^15 times a column"):
                 LinearRegression().fit(Xs, ys)
+    ratio = y.std() / X[:, 4].std()
+    for factor, refused in [(1.2, True), (0.8, False)]:  # either side of the bound 2^15
+        scaled = X.copy()
+        scaled[:, 4] *= ratio / (factor * 2.0**15)
+        with mpc.Session(HOSPITALS, scheme=scheme, seed=1) as s:
+            shared = share_rows(s, scaled, y)
+            if refused:
+                with pytest.raises(mpc.EncodingError, match="scales|standard deviation"):
+                    LinearRegression().fit(*shared)
+            else:
+                LinearRegression().fit(*shared)
     X[:, 4] *= 100
     with mpc.Session(HOSPITALS, scheme=scheme, seed=0) as s:
         fit = LinearRegression().fit(*share_rows(s, X, y))
